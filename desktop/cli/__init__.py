@@ -1,0 +1,86 @@
+"""``giaitrinh`` without a window: for administrators, the province, tests and support.
+
+Each command module exposes ``register(subparsers)``, adding its subcommands with a ``func``
+default taking ``(args) -> int``. Reads accept ``--json``; errors go to stderr with exit code 1
+(a ``UserError``: its Vietnamese message) or 2 (usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop.errors import UserError
+
+log = logging.getLogger(__name__)
+
+# One module per group of commands; each adds its own subcommands.
+COMMAND_MODULES = (
+    "desktop.cli.register",
+)
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("SoGiaiTrinh", appauthor=False)) / "so-giai-trinh.sqlite"
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None, help="tệp sổ (mặc định: thư mục dữ liệu của người dùng)")
+
+
+def add_json_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+
+
+def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
+    """Print a read's result as JSON (``--json``) or as text for a person."""
+    if getattr(args, "json", False):
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="giaitrinh", description="Sổ Giải trình — dòng lệnh")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
+        else:
+            print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

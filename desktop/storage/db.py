@@ -1,0 +1,221 @@
+"""The one way into a register's SQLite file.
+
+``open_database`` opens the file, sets the pragmas a register of record needs (WAL, foreign keys,
+synchronous FULL, a busy timeout), checks that this SQLite has FTS5, takes a backup with SQLite's
+backup API when migrations are pending on an existing register, applies them and returns a
+``Database``. There is no module-level connection: each thread opens its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from desktop.errors import UserError
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _map_sqlite_error(exc: sqlite3.Error) -> UserError | None:
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return UserError(
+            "disk_full",
+            "Ổ đĩa đã đầy nên không ghi được. Không có dữ liệu nào bị ghi dở; "
+            "hãy giải phóng dung lượng rồi thử lại.",
+        )
+    if "database is locked" in text or "database is busy" in text:
+        return UserError(
+            "database_locked",
+            "Sổ đang được một cửa sổ hoặc máy khác ghi. Vui lòng chờ giây lát rồi thử lại.",
+        )
+    if "readonly" in text or "read-only" in text:
+        return UserError("database_readonly", "Tệp sổ chỉ cho phép đọc, không ghi được.")
+    if "file is not a database" in text or "malformed" in text:
+        return UserError("database_damaged", "Tệp sổ bị hỏng hoặc không phải là tệp sổ của Sổ Giải trình.")
+    return None
+
+
+def check_sqlite(conn: sqlite3.Connection) -> None:
+    """Refuse to run on an SQLite without FTS5 (search needs it), with a clear message."""
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp._fts5_probe USING fts5(x)")
+        conn.execute("DROP TABLE temp._fts5_probe")
+    except sqlite3.OperationalError as exc:  # pragma: no cover - depends on the build
+        raise UserError(
+            "sqlite_no_fts5",
+            f"Phiên bản SQLite {sqlite3.sqlite_version} thiếu FTS5 nên không tìm kiếm được. "
+            "Hãy cài bản Python có SQLite kèm FTS5.",
+        ) from exc
+
+
+class Database:
+    """A register: one SQLite connection owned by one thread, plus the sqlite-utils view of it."""
+
+    def __init__(self, path: Path | str, conn: sqlite3.Connection) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
+        self.conn = conn
+        self.utils = sqlite_utils.Database(conn)
+        self._thread = threading.get_ident()
+
+    # -- reading ---------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            mapped = _map_sqlite_error(exc)
+            if mapped:
+                raise mapped from exc
+            raise
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        return self.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        return self.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator["Database"]:
+        """One all-or-nothing write. Nested calls join the outer transaction (a savepoint).
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front so two writers wait (busy timeout)
+        instead of failing half-way. A full disk, a lock or any error rolls everything back.
+        """
+        if self.conn.in_transaction:
+            name = f"sp_{id(object())}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            mapped = _map_sqlite_error(exc)
+            if mapped:
+                raise mapped from exc
+            raise
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            mapped = _map_sqlite_error(exc)
+            if mapped:
+                raise mapped from exc
+            raise
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    # -- settings kept in the register (never in QSettings) ----------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.one("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if row is None else row[0]
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.write():
+            self.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:  # pragma: no cover
+            log.exception("closing %s", self.path)
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A raw connection with the register's pragmas (used by ``open_database`` and backups)."""
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as exc:
+        mapped = _map_sqlite_error(exc)
+        if mapped:
+            raise mapped from exc
+        raise UserError("database_open_failed", f"Không mở được tệp sổ {path}: {exc}") from exc
+    return conn
+
+
+def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
+    """Copy a live register with SQLite's online backup API (consistent even under WAL)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(str(target))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def open_database(path: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
+    """Open (or create) a register file and bring its schema up to date."""
+    from desktop.storage.migrations import MIGRATIONS
+
+    p = Path(path)
+    if str(path) != ":memory:":
+        if not p.exists() and not create:
+            raise UserError("database_missing", f"Không tìm thấy tệp sổ: {p}")
+        p.parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(path)
+    try:
+        check_sqlite(conn)
+        db = Database(path, conn)
+        if migrate:
+            pending = MIGRATIONS.pending(db.utils)
+            if pending:
+                existing = [t for t in db.utils.table_names() if not t.startswith("_")]
+                if existing and str(path) != ":memory:":
+                    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                    target = p.parent / "backups" / f"{p.stem}-{stamp}-before-{pending[0].name}.sqlite"
+                    backup_to(conn, target)
+                    log.info("backup before migration %s: %s", pending[0].name, target)
+                MIGRATIONS.apply(db.utils)
+    except sqlite3.Error as exc:
+        conn.close()
+        mapped = _map_sqlite_error(exc)
+        if mapped:
+            raise mapped from exc
+        raise
+    except BaseException:
+        conn.close()
+        raise
+    return db
