@@ -1,0 +1,199 @@
+"""Units (the office and, at the province, every commune) and the officers who work or sign."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid as uuidlib
+from datetime import datetime
+
+from desktop.domain.records import Officer, OfficerRole, Unit
+from desktop.errors import NotFound, UserError, ValidationError
+from desktop.storage.db import Database
+
+LOCAL_UNIT_KEY = "local_unit_code"
+MODE_KEY = "register_mode"  # 'commune' (default) or 'province'
+
+
+def now_iso() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def new_uuid() -> str:
+    return uuidlib.uuid4().hex
+
+
+def _unit(row: sqlite3.Row) -> Unit:
+    return Unit(
+        id=row["id"], uuid=row["uuid"], code=row["code"], name=row["name"],
+        governing_body=row["governing_body"], abbreviation=row["abbreviation"],
+        place_name=row["place_name"], parent_code=row["parent_code"], level=row["level"],
+        is_remote=bool(row["is_remote"]), unit_code=row["unit_code"], version=row["version"],
+    )
+
+
+def _officer(row: sqlite3.Row) -> Officer:
+    return Officer(
+        id=row["id"], uuid=row["uuid"], full_name=row["full_name"], title=row["title"],
+        role=row["role"], can_sign=bool(row["can_sign"]), active=bool(row["active"]),
+        unit_code=row["unit_code"], version=row["version"],
+    )
+
+
+def register_mode(db: Database) -> str:
+    return db.get_setting(MODE_KEY, "commune") or "commune"
+
+
+def local_unit_code(db: Database) -> str:
+    code = db.get_setting(LOCAL_UNIT_KEY)
+    if not code:
+        raise UserError("no_unit", "Sổ chưa khai báo đơn vị. Hãy khai báo đơn vị trước (giaitrinh init).")
+    return code
+
+
+def has_local_unit(db: Database) -> bool:
+    return bool(db.get_setting(LOCAL_UNIT_KEY))
+
+
+def local_unit(db: Database) -> Unit:
+    return get_unit(db, local_unit_code(db))
+
+
+def get_unit(db: Database, code: str) -> Unit:
+    row = db.one("SELECT * FROM units WHERE code = ?", (code,))
+    if row is None:
+        raise NotFound("unit_not_found", f"Không tìm thấy đơn vị có mã {code}.")
+    return _unit(row)
+
+
+def list_units(db: Database) -> list[Unit]:
+    return [_unit(r) for r in db.query("SELECT * FROM units ORDER BY level, name")]
+
+
+def save_unit(
+    db: Database,
+    *,
+    code: str,
+    name: str,
+    governing_body: str = "",
+    abbreviation: str = "UBND",
+    place_name: str = "",
+    parent_code: str | None = None,
+    level: str = "commune",
+    is_remote: bool = False,
+    make_local: bool | None = None,
+    mode: str | None = None,
+) -> Unit:
+    """Create or update a unit. The first unit of a register becomes its own (local) unit."""
+    code, name = code.strip(), " ".join(name.split())
+    errors = {}
+    if not code:
+        errors["code"] = "Chưa nhập mã đơn vị."
+    if not name:
+        errors["name"] = "Chưa nhập tên đơn vị."
+    if not abbreviation.strip():
+        errors["abbreviation"] = "Chưa nhập chữ viết tắt dùng trong số ký hiệu văn bản (ví dụ UBND)."
+    elif any(ch.isspace() or ch in "/" for ch in abbreviation.strip()):
+        errors["abbreviation"] = "Chữ viết tắt không được có dấu cách hoặc dấu gạch chéo."
+    if errors:
+        raise ValidationError(errors)
+    with db.write():
+        existing = db.one("SELECT * FROM units WHERE code = ?", (code,))
+        first = not db.get_setting(LOCAL_UNIT_KEY)
+        owner = db.get_setting(LOCAL_UNIT_KEY) or code
+        values = (name, governing_body.strip(), abbreviation.strip(), place_name.strip(),
+                  parent_code, level, int(is_remote), now_iso())
+        if existing:
+            db.execute(
+                "UPDATE units SET name=?, governing_body=?, abbreviation=?, place_name=?, parent_code=?, "
+                "level=?, is_remote=?, updated_at=?, version=version+1 WHERE code=?",
+                (*values, code),
+            )
+        else:
+            db.execute(
+                "INSERT INTO units(name, governing_body, abbreviation, place_name, parent_code, level, "
+                "is_remote, updated_at, code, uuid, unit_code) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (*values, code, new_uuid(), code if (first or make_local) else owner),
+            )
+        if make_local or (first and make_local is None):
+            db.set_setting(LOCAL_UNIT_KEY, code)
+            if mode:
+                db.set_setting(MODE_KEY, mode)
+    return get_unit(db, code)
+
+
+def list_officers(db: Database, *, active_only: bool = True, unit_code: str | None = None) -> list[Officer]:
+    sql = "SELECT * FROM officers WHERE 1=1"
+    params: list = []
+    if active_only:
+        sql += " AND active = 1"
+    if unit_code:
+        sql += " AND unit_code = ?"
+        params.append(unit_code)
+    sql += " ORDER BY CASE role WHEN 'head' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, full_name"
+    return [_officer(r) for r in db.query(sql, params)]
+
+
+def signers(db: Database) -> list[Officer]:
+    """Head first, then deputies: who may sign documents (TM. / KT.)."""
+    return [o for o in list_officers(db) if o.can_sign]
+
+
+def get_officer(db: Database, uuid: str) -> Officer:
+    row = db.one("SELECT * FROM officers WHERE uuid = ?", (uuid,))
+    if row is None:
+        raise NotFound("officer_not_found", "Không tìm thấy cán bộ.")
+    return _officer(row)
+
+
+def find_officer(db: Database, name_or_uuid: str) -> Officer:
+    """An officer by uuid or by exact (case-insensitive) name, for the CLI."""
+    row = db.one("SELECT * FROM officers WHERE uuid = ? OR lower(full_name) = lower(?)", (name_or_uuid, name_or_uuid))
+    if row is None:
+        raise NotFound("officer_not_found", f"Không tìm thấy cán bộ “{name_or_uuid}”.")
+    return _officer(row)
+
+
+def save_officer(
+    db: Database,
+    *,
+    full_name: str,
+    title: str = "",
+    role: str = OfficerRole.OFFICER,
+    can_sign: bool | None = None,
+    active: bool = True,
+    uuid: str | None = None,
+) -> Officer:
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise ValidationError({"full_name": "Chưa nhập họ tên cán bộ."})
+    if role not in {r.value for r in OfficerRole}:
+        raise ValidationError({"role": "Vai trò không hợp lệ."})
+    if can_sign is None:
+        can_sign = role in (OfficerRole.HEAD, OfficerRole.DEPUTY)
+    unit_code = local_unit_code(db)
+    with db.write():
+        if uuid:
+            cur = db.execute(
+                "UPDATE officers SET full_name=?, title=?, role=?, can_sign=?, active=?, updated_at=?, "
+                "version=version+1 WHERE uuid=? AND unit_code=?",
+                (full_name, title.strip(), role, int(can_sign), int(active), now_iso(), uuid, unit_code),
+            )
+            if cur.rowcount == 0:
+                raise NotFound("officer_not_found", "Không tìm thấy cán bộ của đơn vị để sửa.")
+        else:
+            uuid = new_uuid()
+            db.execute(
+                "INSERT INTO officers(full_name, title, role, can_sign, active, uuid, unit_code, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (full_name, title.strip(), role, int(can_sign), int(active), uuid, unit_code, now_iso()),
+            )
+    return get_officer(db, uuid)
+
+
+def log_access(db: Database, action: str, *, actor: str = "", target: str = "", detail: str = "") -> None:
+    """Personal-data processing log (Luật 91/2025/QH15, NĐ 356/2025; DOMAIN.md §7)."""
+    with db.write():
+        db.execute(
+            "INSERT INTO audit_log(at, actor, action, target, detail) VALUES (?,?,?,?,?)",
+            (now_iso(), actor, action, target, detail),
+        )
