@@ -1,0 +1,131 @@
+"""The administrator's calendar days on a real register file: round trips, refusals, yearly check."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from desktop.calendar.deadlines import compute_deadline
+from desktop.errors import NotFound, UserError
+from desktop.storage import calendar_repo as repo
+from desktop.storage.db import open_database
+
+UNIT = "25252"
+
+
+def test_round_trip_on_the_file(db, db_path):
+    off = repo.add_day(db, date(2026, 1, 2), "off", "  Nghỉ bù   Tết Dương lịch ", unit_code=UNIT)
+    work = repo.add_day(db, date(2026, 1, 10), "work", "Làm bù cho ngày 02/01/2026", unit_code=UNIT)
+    assert off.name == "Nghỉ bù Tết Dương lịch"
+    assert len(off.uuid) == 32 and off.uuid != work.uuid
+    db.close()
+
+    again = open_database(db_path)
+    try:
+        assert repo.list_days(again) == [off, work]
+        row = again.one("SELECT unit_code, version, updated_at FROM calendar_days WHERE uuid = ?", (off.uuid,))
+        assert row["unit_code"] == UNIT and row["version"] == 1 and row["updated_at"][:4].isdigit()
+        cal = repo.load_calendar(again)
+        assert not cal.is_working_day(date(2026, 1, 2))
+        assert cal.is_working_day(date(2026, 1, 10))
+        assert cal.day_off_reason(date(2026, 1, 2)) == "Nghỉ bù Tết Dương lịch"
+        assert compute_deadline(cal, date(2025, 12, 31), 1, "working").due == date(2026, 1, 5)
+        assert compute_deadline(cal, date(2026, 1, 8), 2, "working").due == date(2026, 1, 10)
+    finally:
+        again.close()
+
+
+def test_list_by_year_and_sorted(db):
+    repo.add_day(db, date(2027, 2, 3), "off", "Nghỉ thêm dịp Tết", unit_code=UNIT)
+    repo.add_day(db, date(2026, 12, 31), "off", "", unit_code=UNIT)
+    repo.add_day(db, date(2026, 1, 2), "off", "", unit_code=UNIT)
+    assert [d.day for d in repo.list_days(db, 2026)] == [date(2026, 1, 2), date(2026, 12, 31)]
+    assert [d.day for d in repo.list_days(db, 2027)] == [date(2027, 2, 3)]
+    assert [d.day.year for d in repo.list_days(db)] == [2026, 2026, 2027]
+    assert repo.list_days(db, 2028) == []
+
+
+def test_default_names(db):
+    assert repo.add_day(db, date(2026, 3, 2), "off", "", unit_code=UNIT).name == "Ngày nghỉ"
+    assert repo.add_day(db, date(2026, 3, 7), "work", "  ", unit_code=UNIT).name == "Ngày làm việc bù"
+
+
+def test_refuses_a_duplicate(db):
+    repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù", unit_code=UNIT)
+    with pytest.raises(UserError) as err:
+        repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù", unit_code=UNIT)
+    assert err.value.code == "calendar_day_exists"
+    assert "02/01/2026" in err.value.message
+    assert len(repo.list_days(db)) == 1
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 2), date(2026, 8, 22)])  # a Monday; the library's make-up Saturday
+def test_refuses_a_makeup_day_on_a_working_day(db, day):
+    with pytest.raises(UserError) as err:
+        repo.add_day(db, day, "work", "Làm bù", unit_code=UNIT)
+    assert err.value.code == "calendar_already_working"
+    assert "đã là ngày làm việc" in err.value.message
+    assert repo.list_days(db) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [(date(2026, 3, 7), "Thứ Bảy"), (date(2026, 2, 17), "Tết Nguyên Đán"), (date(2026, 9, 2), "Quốc khánh")],
+)
+def test_refuses_a_day_off_on_a_day_already_off(db, day, reason):
+    with pytest.raises(UserError) as err:
+        repo.add_day(db, day, "off", "Nghỉ", unit_code=UNIT)
+    assert err.value.code == "calendar_already_off"
+    assert reason in err.value.message
+    assert repo.list_days(db) == []
+
+
+def test_accepts_overriding_the_library(db):
+    repo.add_day(db, date(2026, 8, 22), "off", "Không làm bù", unit_code=UNIT)
+    repo.add_day(db, date(2026, 5, 1), "work", "Đi làm", unit_code=UNIT)
+    cal = repo.load_calendar(db)
+    assert not cal.is_working_day(date(2026, 8, 22))
+    assert cal.is_working_day(date(2026, 5, 1))
+
+
+def test_refuses_bad_input(db):
+    with pytest.raises(UserError):
+        repo.add_day(db, date(2026, 3, 2), "holiday", "x", unit_code=UNIT)
+    with pytest.raises(UserError):
+        repo.add_day(db, date(2026, 3, 2), "off", "x", unit_code="")
+    with pytest.raises(UserError):
+        repo.add_day(db, date(2026, 3, 2), "off", "x" * 201, unit_code=UNIT)
+    with pytest.raises(UserError):
+        repo.add_day(db, "2026-03-02", "off", "x", unit_code=UNIT)  # type: ignore[arg-type]
+    assert repo.list_days(db) == []
+
+
+def test_remove_day(db):
+    repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù", unit_code=UNIT)
+    repo.remove_day(db, date(2026, 1, 2))
+    assert repo.list_days(db) == []
+    assert repo.load_calendar(db).is_working_day(date(2026, 1, 2))
+    with pytest.raises(NotFound):
+        repo.remove_day(db, date(2026, 1, 2))
+    # once removed, the day may be added again with the other kind refused as before
+    repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù", unit_code=UNIT)
+    assert len(repo.list_days(db)) == 1
+
+
+def test_year_days_include_the_register_days(db):
+    repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù", unit_code=UNIT)
+    entries = {e.day: e for e in repo.load_calendar(db).year_days(2026)}
+    assert entries[date(2026, 1, 2)].source == "off"
+    assert entries[date(2026, 1, 1)].source == "law"
+
+
+def test_yearly_check_in_december(db):
+    assert repo.needs_yearly_check(db, date(2026, 11, 30)) is None
+    assert repo.needs_yearly_check(db, date(2026, 12, 1)) == 2027
+    assert repo.needs_yearly_check(db, date(2026, 12, 31)) == 2027
+    repo.confirm_year_checked(db, 2027)
+    assert db.get_setting("calendar_checked_2027")
+    assert repo.needs_yearly_check(db, date(2026, 12, 15)) is None
+    assert repo.needs_yearly_check(db, date(2027, 12, 1)) == 2028
+    assert repo.needs_yearly_check(db, date(2027, 1, 5)) is None
