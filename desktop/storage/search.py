@@ -1,0 +1,380 @@
+"""Accent-insensitive search over the register, and duplicate detection.
+
+Each searchable table (``cases``, ``persons``, ``receptions``) keeps a folded copy of its
+searchable text in ``search_text`` (built here, see ``*_search_text``), indexed by an FTS5
+external-content table ``<table>_fts``. External content means FTS5 does not follow the table by
+itself: whoever writes a row keeps the index in step, inside the same write transaction —
+``fts_insert`` after an INSERT, ``set_search_text`` (or ``fts_update``) when the text changes,
+``fts_delete`` before a DELETE, ``rebuild`` after a bulk import.
+
+Searches ask FTS5 for rowids newest first (``ORDER BY rowid DESC``, which FTS5 streams without
+sorting) with keyset paging on the rowid, so the cost follows the page size, not the register.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+from desktop.domain.records import Person
+from desktop.domain.text import digit_runs, digits_only, fold, fts_phrase, fts_query, tokens
+from desktop.domain.text import vietnamese_sort_key
+
+log = logging.getLogger(__name__)
+
+# The only tables this module touches; table names are never taken from user text.
+FTS_TABLES = {"cases": "cases_fts", "persons": "persons_fts", "receptions": "receptions_fts"}
+
+
+def _fts(table: str) -> tuple[str, str]:
+    """(content table, FTS table) for a known table name ("cases" or "cases_fts")."""
+    base = table[:-4] if table.endswith("_fts") else table
+    if base not in FTS_TABLES:
+        raise ValueError(f"not a searchable table: {table!r}")
+    return base, FTS_TABLES[base]
+
+
+# -- building the folded text ------------------------------------------------------------------
+
+def _number_variants(value: str) -> list[str]:
+    """An ID or phone number as stored for search: its digits, plus the 0… / 84… phone forms."""
+    digits = digits_only(value)
+    if not digits:
+        return []
+    variants = [digits]
+    if digits.startswith("84") and len(digits) in (11, 12):
+        variants.append("0" + digits[2:])
+    elif digits.startswith("0") and len(digits) in (10, 11):
+        variants.append("84" + digits[1:])
+    return variants
+
+
+def _compose(texts: Iterable[str], numbers: Iterable[str] = ()) -> str:
+    """Folded words of ``texts``, then joined digit runs and number variants, without repeats."""
+    words: list[str] = []
+    for text in texts:
+        words.extend(tokens(text))
+    extra = list(digit_runs(words))
+    for number in numbers:
+        extra.extend(_number_variants(number))
+    seen = set(words)
+    for item in extra:
+        if item not in seen:
+            seen.add(item)
+            words.append(item)
+    return " ".join(words)
+
+
+def _people_texts(people: Iterable[tuple[str, str, str]]) -> tuple[list[str], list[str]]:
+    texts: list[str] = []
+    numbers: list[str] = []
+    for full_name, id_number, phone in people:
+        texts.extend((full_name or "", id_number or "", phone or ""))
+        numbers.extend((id_number or "", phone or ""))
+    return texts, numbers
+
+
+def case_search_text(
+    *,
+    number: str,
+    summary: str,
+    content: str,
+    people: Iterable[tuple[str, str, str]],
+    confidential: bool = False,
+) -> str:
+    """Folded search text of a case. ``people`` = (full name, ID number, phone) of its requesters.
+
+    For a confidential case (a denouncer's identity, Luật Tố cáo 2018 Art. 9) pass
+    ``confidential=True``: the people are left out, so searching a name never reveals the case.
+    """
+    texts, numbers = ([], []) if confidential else _people_texts(people)
+    return _compose([number, summary, content, *texts], numbers)
+
+
+def person_search_text(*, full_name: str, id_number: str, phone: str, address: str) -> str:
+    """Folded search text of a person: name, ID number, phone (several spellings), address."""
+    return _compose([full_name, id_number, phone, address], [id_number, phone])
+
+
+def reception_search_text(*, content: str, request: str, people: Iterable[tuple[str, str, str]]) -> str:
+    """Folded search text of a reception: content, request and the people received."""
+    texts, numbers = _people_texts(people)
+    return _compose([content, request, *texts], numbers)
+
+
+# -- keeping the index in step -------------------------------------------------------------------
+
+def fts_insert(db, table: str, rowid: int, text: str) -> None:
+    """Index a new row whose ``search_text`` is ``text`` (inside the caller's write)."""
+    _, fts = _fts(table)
+    if text:
+        db.execute(f"INSERT INTO {fts}(rowid, search_text) VALUES (?, ?)", (rowid, text))
+
+
+def fts_delete(db, table: str, rowid: int, old_text: str) -> None:
+    """Take a row out of the index; ``old_text`` must be exactly what was indexed."""
+    _, fts = _fts(table)
+    if old_text:
+        db.execute(f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', ?, ?)", (rowid, old_text))
+
+
+def fts_update(db, table: str, rowid: int, old_text: str, new_text: str) -> None:
+    """Re-index a row whose search text changed from ``old_text`` to ``new_text``."""
+    if old_text == new_text:
+        return
+    fts_delete(db, table, rowid, old_text)
+    fts_insert(db, table, rowid, new_text)
+
+
+def set_search_text(db, table: str, rowid: int, new_text: str) -> None:
+    """Store a row's new search text and re-index it, reading the old text from the row itself.
+
+    Safer than ``fts_update`` when the caller does not hold the old text: a wrong ``old_text``
+    would leave stale entries in an external-content index.
+    """
+    base, _ = _fts(table)
+    with db.write():
+        old = db.one(f"SELECT search_text FROM {base} WHERE id = ?", (rowid,))
+        if old is None or old[0] == new_text:
+            return
+        fts_delete(db, base, rowid, old[0])
+        db.execute(f"UPDATE {base} SET search_text = ? WHERE id = ?", (new_text, rowid))
+        fts_insert(db, base, rowid, new_text)
+
+
+def rebuild(db, table: str) -> None:
+    """Rebuild a whole index from the table's ``search_text`` (after bulk imports or repairs)."""
+    _, fts = _fts(table)
+    with db.write():
+        db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def optimize(db, table: str) -> None:
+    """Merge the index segments into one (faster searches; run after big imports, off-hours)."""
+    _, fts = _fts(table)
+    with db.write():
+        db.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+
+
+def integrity_check(db, table: str) -> bool:
+    """True when the index agrees with the table's ``search_text`` (support and tests)."""
+    _, fts = _fts(table)
+    try:
+        db.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
+    except Exception as exc:  # sqlite3.DatabaseError: "database disk image is malformed"
+        log.warning("FTS index %s disagrees with its table: %s", fts, exc)
+        return False
+    return True
+
+
+# -- searching ------------------------------------------------------------------------------------
+
+def _search_ids(db, table: str, text: str, limit: int, before_id: int | None) -> list[int]:
+    _, fts = _fts(table)
+    match = fts_query(text)
+    if match is None or limit <= 0:
+        return []
+    if before_id is None:
+        rows = db.query(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid DESC LIMIT ?",
+                        (match, limit))
+    else:
+        rows = db.query(
+            f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+            (match, before_id, limit),
+        )
+    return [row[0] for row in rows]
+
+
+def search_case_ids(db, text: str, *, limit: int = 200, before_id: int | None = None) -> list[int]:
+    """Ids of the cases matching ``text``, newest first; next page: ``before_id`` = last id."""
+    return _search_ids(db, "cases", text, limit, before_id)
+
+
+def search_reception_ids(db, text: str, *, limit: int = 200, before_id: int | None = None) -> list[int]:
+    """Ids of the receptions matching ``text``, newest first, keyset-paged like cases."""
+    return _search_ids(db, "receptions", text, limit, before_id)
+
+
+_PERSON_COLUMNS = ("id, uuid, full_name, kind, id_kind, id_number, phone, address, representative, "
+                   "unit_code, version")
+
+
+def _person(row) -> Person:
+    return Person(
+        id=row["id"], uuid=row["uuid"], full_name=row["full_name"], kind=row["kind"],
+        id_kind=row["id_kind"], id_number=row["id_number"], phone=row["phone"],
+        address=row["address"], representative=row["representative"],
+        unit_code=row["unit_code"], version=row["version"],
+    )
+
+
+def _persons_by_ids(db, ids: Sequence[int]) -> dict[int, Person]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = db.query(f"SELECT {_PERSON_COLUMNS} FROM persons WHERE id IN ({marks})", list(ids))
+    return {row["id"]: _person(row) for row in rows}
+
+
+def search_persons(db, text: str, *, limit: int = 50) -> list[Person]:
+    """People matching ``text`` (name, ID number, phone or address, as typed so far).
+
+    Among the newest ``limit`` matches, those whose name is what was typed come first, then those
+    whose name starts with it or whose ID/phone is it, each group in Vietnamese name order.
+    """
+    ids = _search_ids(db, "persons", text, limit, None)
+    people = _persons_by_ids(db, ids)
+    wanted = fold(text)
+    wanted_digits = digits_only(text)
+
+    def rank(p: Person) -> tuple:
+        name = fold(p.full_name)
+        if name == wanted:
+            group = 0
+        elif name.startswith(wanted) or (
+            len(wanted_digits) >= 6 and wanted_digits in (digits_only(p.id_number), digits_only(p.phone))
+        ):
+            group = 1
+        else:
+            group = 2
+        return group, vietnamese_sort_key(p.full_name), -p.id
+
+    return sorted((people[i] for i in ids if i in people), key=rank)
+
+
+# -- duplicates -------------------------------------------------------------------------------------
+
+REASON_ID = "Trùng số định danh"
+REASON_NAME_PHONE = "Trùng họ tên và số điện thoại"
+REASON_NAME = "Trùng họ tên"
+_NAME_CANDIDATES = 200
+
+
+def _id_key(id_number: str) -> str:
+    """An identity paper number without spaces, dots or case: "001 203 012 345" → "001203012345"."""
+    return fold(id_number).replace(" ", "")
+
+
+def find_person_duplicates(
+    db,
+    *,
+    full_name: str,
+    id_number: str = "",
+    phone: str = "",
+    exclude_uuid: str | None = None,
+) -> list[tuple[Person, str]]:
+    """People already in the register who may be the one being entered, strongest reason first.
+
+    Same ID number (whatever its spacing) → "Trùng số định danh"; same name (folded: accents and
+    case ignored) and same phone → "Trùng họ tên và số điện thoại"; same name alone →
+    "Trùng họ tên". Each person appears once, with the strongest reason.
+    """
+    found: dict[int, tuple[int, Person, str]] = {}
+
+    def consider(person: Person, strength: int, reason: str) -> None:
+        if exclude_uuid is not None and person.uuid == exclude_uuid:
+            return
+        if person.id not in found or strength < found[person.id][0]:
+            found[person.id] = (strength, person, reason)
+
+    wanted_id = _id_key(id_number)
+    if wanted_id:
+        id_digits = digits_only(id_number)
+        term = id_digits if len(id_digits) >= 6 else wanted_id
+        ids = [r[0] for r in db.query(
+            "SELECT rowid FROM persons_fts WHERE persons_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            ('"' + term + '"', _NAME_CANDIDATES))]
+        for person in _persons_by_ids(db, ids).values():
+            if _id_key(person.id_number) == wanted_id:
+                consider(person, 0, REASON_ID)
+
+    name = fold(full_name)
+    phrase = fts_phrase(full_name)
+    if phrase is not None:
+        ids = [r[0] for r in db.query(
+            "SELECT rowid FROM persons_fts WHERE persons_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (phrase, _NAME_CANDIDATES))]
+        phone_forms = set(_number_variants(phone))
+        for person in _persons_by_ids(db, ids).values():
+            if fold(person.full_name) != name:
+                continue
+            if phone_forms and phone_forms & set(_number_variants(person.phone)):
+                consider(person, 1, REASON_NAME_PHONE)
+            else:
+                consider(person, 2, REASON_NAME)
+
+    ordered = sorted(found.values(), key=lambda item: (item[0], -item[1].id))
+    return [(person, reason) for _, person, reason in ordered]
+
+
+# Words too common in summaries to say two requests are alike (folded).
+_STOPWORDS = frozenset(
+    "ve viec cua va cho cac mot nhung la de den tai o thi ma voi bi duoc da dang se khong co "
+    "nay do nguoi ong ba anh chi em ho gia dinh so ngay thang nam xa phuong ubnd uy ban nhan dan "
+    "de nghi yeu cau kien phan anh khieu nai to cao giai trinh don trinh".split()
+)
+SIMILAR_SUMMARY = 0.5     # share of the shorter summary's words found in the other
+RECENT_DAYS = 365         # closed cases younger than this still count as duplicates
+
+
+def _summary_words(text: str) -> set[str]:
+    return {w for w in tokens(text) if w not in _STOPWORDS and len(w) > 1}
+
+
+def summary_similarity(a: str, b: str) -> float:
+    """Overlap of the meaningful folded words of two summaries, 0.0–1.0 (of the shorter one)."""
+    wa, wb = _summary_words(a), _summary_words(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def find_case_duplicates(
+    db,
+    *,
+    kind: str,
+    person_uuids: Sequence[str],
+    summary: str,
+    exclude_uuid: str | None = None,
+    limit: int = 5,
+    today: date | None = None,
+) -> list[tuple[int, str]]:
+    """Open or recent cases of the same kind, from the same requester(s), with a similar summary.
+
+    Returns (case id, Vietnamese reason), most similar first. "Recent" means received or closed
+    within ``RECENT_DAYS`` of ``today``. Without requesters there is nothing to compare: [].
+    """
+    uuids = sorted({u for u in person_uuids if u})
+    if not uuids or limit <= 0:
+        return []
+    since = ((today or date.today()) - timedelta(days=RECENT_DAYS)).isoformat()
+    marks = ",".join("?" * len(uuids))
+    rows = db.query(
+        f"""SELECT c.id, c.uuid, c.summary, c.closed_on, COUNT(DISTINCT cp.person_uuid) AS shared
+            FROM case_people cp JOIN cases c ON c.uuid = cp.case_uuid
+            WHERE cp.person_uuid IN ({marks}) AND c.kind = ?
+              AND (c.closed_on IS NULL OR c.closed_on >= ? OR c.received_on >= ?)
+            GROUP BY c.id ORDER BY c.id DESC LIMIT 500""",
+        [*uuids, kind, since, since],
+    )
+    scored: list[tuple[float, int, int, str]] = []
+    for row in rows:
+        if exclude_uuid is not None and row["uuid"] == exclude_uuid:
+            continue
+        similarity = summary_similarity(summary, row["summary"])
+        if similarity < SIMILAR_SUMMARY:
+            continue
+        who = "Cùng người yêu cầu" if row["shared"] == len(uuids) else "Có chung người yêu cầu"
+        what = "nội dung trùng" if similarity >= 0.999 else f"nội dung giống {round(similarity * 100)}%"
+        state = "đang giải quyết" if row["closed_on"] is None else f"đã kết thúc ngày {_vn_date(row['closed_on'])}"
+        scored.append((similarity, row["shared"], row["id"], f"{who}, cùng loại việc, {what}; vụ việc {state}"))
+    scored.sort(key=lambda item: (-item[0], -item[1], -item[2]))
+    return [(case_id, reason) for _, _, case_id, reason in scored[:limit]]
+
+
+def _vn_date(iso: str) -> str:
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso

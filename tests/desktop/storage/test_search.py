@@ -1,0 +1,336 @@
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop.storage import search
+from desktop.storage.search import (
+    REASON_ID,
+    REASON_NAME,
+    REASON_NAME_PHONE,
+    case_search_text,
+    find_case_duplicates,
+    find_person_duplicates,
+    fts_insert,
+    fts_update,
+    person_search_text,
+    rebuild,
+    reception_search_text,
+    search_case_ids,
+    search_persons,
+    search_reception_ids,
+    set_search_text,
+)
+
+T = "2026-01-05T08:00:00"
+_serial = itertools.count(1)
+
+
+def add_person(db, full_name, *, id_number="", phone="", address="", uuid=None, index=True):
+    text = person_search_text(full_name=full_name, id_number=id_number, phone=phone, address=address)
+    with db.write():
+        cur = db.execute(
+            "INSERT INTO persons(uuid, unit_code, updated_at, full_name, id_number, phone, address, search_text) "
+            "VALUES (?, 'X', ?, ?, ?, ?, ?, ?)",
+            (uuid or f"p{next(_serial)}", T, full_name, id_number, phone, address, text),
+        )
+        if index:
+            fts_insert(db, "persons", cur.lastrowid, text)
+    return cur.lastrowid
+
+
+def add_case(db, summary="", *, people=(), number="", content="", kind="petition", received_on="2026-01-05",
+             closed_on=None, uuid=None, confidential=False, person_uuids=()):
+    text = case_search_text(number=number, summary=summary, content=content, people=people,
+                            confidential=confidential)
+    with db.write():
+        cur = db.execute(
+            "INSERT INTO cases(uuid, unit_code, updated_at, created_at, number, kind, rules_id, summary, content, "
+            "received_on, closed_on, state, search_text) VALUES (?, 'X', ?, ?, ?, ?, 'r2026', ?, ?, ?, ?, ?, ?)",
+            (uuid or f"c{next(_serial)}", T, T, number, kind, summary, content, received_on,
+             closed_on, "closed" if closed_on else "received", text),
+        )
+        case_id = cur.lastrowid
+        fts_insert(db, "cases", case_id, text)
+        case_uuid = db.scalar("SELECT uuid FROM cases WHERE id = ?", (case_id,))
+        for person_uuid in person_uuids:
+            db.execute("INSERT OR IGNORE INTO persons(uuid, unit_code, updated_at, full_name) VALUES (?, 'X', ?, ?)",
+                       (person_uuid, T, person_uuid))
+            db.execute("INSERT INTO case_people(uuid, unit_code, updated_at, case_uuid, person_uuid) "
+                       "VALUES (?, 'X', ?, ?, ?)", (f"cp-{case_uuid}-{person_uuid}", T, case_uuid, person_uuid))
+    return case_id
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "duc": add_person(db, "Nguyễn Văn Đức", id_number="001203012345", phone="0912.345.678",
+                          address="Thôn Đông, xã Thụy Hùng"),
+        "dung": add_person(db, "Trần Thị Dung", id_number="034185000111", phone="0987654321"),
+        "an": add_person(db, "Đặng Văn An", phone="+84 903 111 222"),
+        "ngoc": add_person(db, "Ngô Thị Ngọc"),
+    }
+
+
+def names(found):
+    return {p.full_name for p in found}
+
+
+# -- accent-insensitive search ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["nguyen van duc", "NGUYEN VAN DUC", "Nguyễn Văn Đức", "Nguyen Van Duc",
+                                   "nguyễn văn đức", unicodedata.normalize("NFD", "Nguyễn Văn Đức")])
+def test_every_spelling_finds_the_person(db, people, typed):
+    assert names(search_persons(db, typed)) == {"Nguyễn Văn Đức"}
+
+
+@pytest.mark.parametrize("stored", ["nguyen van duc", "NGUYỄN VĂN ĐỨC", unicodedata.normalize("NFD", "Nguyễn Văn Đức")])
+def test_every_stored_spelling_is_found(db, stored):
+    add_person(db, stored)
+    assert names(search_persons(db, "Nguyễn Văn Đức")) == {stored}
+    assert names(search_persons(db, "nguyen van duc")) == {stored}
+
+
+def test_d_with_stroke_matches_d(db, people):
+    assert names(search_persons(db, "dang van an")) == {"Đặng Văn An"}
+    assert names(search_persons(db, "Đung")) == {"Trần Thị Dung"}
+
+
+def test_prefix_as_typed(db, people):
+    assert names(search_persons(db, "nguyen van d")) == {"Nguyễn Văn Đức"}
+    assert names(search_persons(db, "nguyen van du")) == {"Nguyễn Văn Đức"}
+    assert names(search_persons(db, "ng")) == {"Nguyễn Văn Đức", "Ngô Thị Ngọc"}
+    assert names(search_persons(db, "ngu")) == {"Nguyễn Văn Đức"}
+    assert names(search_persons(db, "nguye")) == {"Nguyễn Văn Đức"}
+    assert names(search_persons(db, "thi n")) == {"Ngô Thị Ngọc"}
+
+
+def test_words_in_any_order_and_from_the_address(db, people):
+    assert names(search_persons(db, "duc nguyen")) == {"Nguyễn Văn Đức"}
+    assert names(search_persons(db, "thuy hung")) == {"Nguyễn Văn Đức"}
+
+
+@pytest.mark.parametrize("typed", ["001203012345", "001 203 012 345", "0012030"])
+def test_id_number_search(db, people, typed):
+    assert names(search_persons(db, typed)) == {"Nguyễn Văn Đức"}
+
+
+@pytest.mark.parametrize("typed", ["0912345678", "0912.345.678", "0912 345 678", "+84 912 345 678", "091234"])
+def test_phone_search_however_written(db, people, typed):
+    assert names(search_persons(db, typed)) == {"Nguyễn Văn Đức"}
+
+
+def test_phone_stored_with_country_code(db, people):
+    assert names(search_persons(db, "0903111222")) == {"Đặng Văn An"}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ['"', '""', 'nguyen"', '"nguyen', "*", "nguyen*", "AND", "nguyen AND", "OR", "NOT duc", "NEAR(nguyen duc)",
+     "nguyen NEAR/2 duc", "(", ")", "(nguyen", "-", "-duc", "nguyen -duc", "search_text:duc", "^nguyen",
+     "{search_text}:duc", "a + b", "'", "%", "_", "\\", ";DROP TABLE persons;--", "\x00", "d*d", "\u200b"],
+)
+def test_fts_syntax_in_input_never_raises(db, people, typed):
+    search_persons(db, typed)
+    search_case_ids(db, typed)
+    search_reception_ids(db, typed)
+    find_person_duplicates(db, full_name=typed, id_number=typed, phone=typed)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_is_a_safe_query(db, text):
+    search_case_ids(db, text)
+    search_persons(db, text)
+
+
+def test_operator_words_are_searched_as_words(db):
+    add_person(db, "Hoàng Or")
+    add_person(db, "Nguyễn An")
+    assert names(search_persons(db, "or")) == {"Hoàng Or"}
+    assert names(search_persons(db, "AND")) == set()
+
+
+def test_nothing_searchable_finds_nothing(db, people):
+    assert search_persons(db, "") == []
+    assert search_persons(db, "  --  ") == []
+    assert search_persons(db, "n") == []
+    assert search_case_ids(db, "") == []
+
+
+def test_person_results_put_the_exact_name_first(db):
+    add_person(db, "Nguyễn Văn Đức Anh")
+    add_person(db, "Lê Nguyễn Văn Đức")
+    add_person(db, "Nguyễn Văn Đức")
+    assert [p.full_name for p in search_persons(db, "nguyen van duc")] == [
+        "Nguyễn Văn Đức", "Nguyễn Văn Đức Anh", "Lê Nguyễn Văn Đức"]
+
+
+# -- cases and receptions ----------------------------------------------------------------------------
+
+def test_case_found_by_summary_number_and_people(db):
+    case_id = add_case(db, "Đề nghị cấp giấy chứng nhận quyền sử dụng đất", number="15/2026",
+                       people=[("Nguyễn Văn Đức", "001203012345", "0912.345.678")])
+    for typed in ["giay chung nhan", "quyền sử dụng đất", "15/2026", "Nguyễn Văn Đức", "nguyen van d",
+                  "001203012345", "0912 345 678", "dat nguyen"]:
+        assert search_case_ids(db, typed) == [case_id], typed
+
+
+def test_confidential_case_does_not_reveal_the_denouncer(db):
+    case_id = add_case(db, "Tố cáo cán bộ địa chính", kind="denunciation", confidential=True,
+                       people=[("Nguyễn Văn Đức", "001203012345", "0912345678")])
+    assert search_case_ids(db, "to cao dia chinh") == [case_id]
+    assert search_case_ids(db, "nguyen van duc") == []
+    assert search_case_ids(db, "001203012345") == []
+
+
+def test_reception_search(db):
+    text = reception_search_text(content="Phản ánh đường ngập nước", request="Sửa cống",
+                                 people=[("Trần Thị Dung", "", "0987654321")])
+    with db.write():
+        cur = db.execute("INSERT INTO receptions(uuid, unit_code, updated_at, received_on, content, request, search_text) "
+                         "VALUES ('r1', 'X', ?, '2026-01-05', 'Phản ánh đường ngập nước', 'Sửa cống', ?)", (T, text))
+        fts_insert(db, "receptions", cur.lastrowid, text)
+    assert search_reception_ids(db, "duong ngap") == [cur.lastrowid]
+    assert search_reception_ids(db, "tran thi dung") == [cur.lastrowid]
+    assert search_reception_ids(db, "0987.654.321") == [cur.lastrowid]
+
+
+def test_newest_first_and_keyset_paging(db):
+    ids = [add_case(db, f"Kiến nghị đường giao thông số {i}", number=f"{i}/2026") for i in range(1, 26)]
+    add_case(db, "Khiếu nại đất đai")
+    newest_first = sorted(ids, reverse=True)
+    assert search_case_ids(db, "duong giao thong") == newest_first
+    page1 = search_case_ids(db, "duong giao", limit=10)
+    page2 = search_case_ids(db, "duong giao", limit=10, before_id=page1[-1])
+    page3 = search_case_ids(db, "duong giao", limit=10, before_id=page2[-1])
+    assert page1 + page2 + page3 == newest_first
+    assert len(page3) == 5
+    assert search_case_ids(db, "duong giao", limit=10, before_id=page3[-1]) == []
+
+
+def test_update_reindexes(db):
+    case_id = add_case(db, "Kiến nghị về chiếu sáng")
+    old = db.scalar("SELECT search_text FROM cases WHERE id = ?", (case_id,))
+    new = case_search_text(number="", summary="Phản ánh ô nhiễm tiếng ồn", content="", people=[])
+    with db.write():
+        db.execute("UPDATE cases SET search_text = ? WHERE id = ?", (new, case_id))
+        fts_update(db, "cases", case_id, old, new)
+    assert search_case_ids(db, "chieu sang") == []
+    assert search_case_ids(db, "tieng on") == [case_id]
+    assert search.integrity_check(db, "cases")
+
+
+def test_set_search_text_reads_the_old_text_itself(db, people):
+    set_search_text(db, "persons", people["duc"],
+                    person_search_text(full_name="Nguyễn Văn Đạt", id_number="", phone="", address=""))
+    assert names(search_persons(db, "nguyen van duc")) == set()
+    assert [p.id for p in search_persons(db, "nguyen van dat")] == [people["duc"]]
+    assert search.integrity_check(db, "persons")
+
+
+def test_rebuild_after_bulk_import(db):
+    for name in ["Lê Văn Tám", "Phạm Thị Hương", "Vũ Đình Khôi"]:
+        add_person(db, name, index=False)
+    assert search_persons(db, "huong") == []
+    rebuild(db, "persons")
+    assert names(search_persons(db, "huong")) == {"Phạm Thị Hương"}
+    assert names(search_persons(db, "vu dinh")) == {"Vũ Đình Khôi"}
+    assert search.integrity_check(db, "persons")
+
+
+def test_table_names_are_validated(db):
+    for bad in ["users", "persons; DROP TABLE persons", "", "cases_fts_x"]:
+        with pytest.raises(ValueError):
+            fts_insert(db, bad, 1, "x")
+        with pytest.raises(ValueError):
+            rebuild(db, bad)
+    fts_insert(db, "cases_fts", 99, "")  # both spellings accepted; empty text indexes nothing
+
+
+def test_queries_use_the_fts_index(db):
+    plan = " ".join(row[3] for row in db.query(
+        "EXPLAIN QUERY PLAN SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? AND rowid < ? "
+        "ORDER BY rowid DESC LIMIT ?", ('"nguyen"*', 10, 5)))
+    assert "VIRTUAL TABLE INDEX" in plan and "SCAN cases " not in plan
+    assert "USE TEMP B-TREE" not in plan  # FTS5 streams rowid DESC itself: no sort
+
+
+# -- duplicates -----------------------------------------------------------------------------------------
+
+def test_person_duplicates_with_reasons_strongest_first(db):
+    same_id = add_person(db, "Nguyễn Văn Đức", id_number="001 203 012 345", uuid="same-id")
+    name_phone = add_person(db, "NGUYEN VAN DUC", phone="0912345678", uuid="name-phone")
+    name_only = add_person(db, "nguyễn văn đức", phone="0900000000", uuid="name-only")
+    add_person(db, "Nguyễn Văn Đức Anh", uuid="longer-name")
+    add_person(db, "Trần Văn Bình", uuid="other")
+    found = find_person_duplicates(db, full_name="Nguyễn Văn Đức", id_number="001203012345",
+                                   phone="0912.345.678")
+    assert [(p.id, reason) for p, reason in found] == [
+        (same_id, REASON_ID), (name_phone, REASON_NAME_PHONE), (name_only, REASON_NAME)]
+
+
+def test_person_duplicate_by_id_alone_and_exclusion(db):
+    pid = add_person(db, "Trần Thị Dung", id_number="034185000111", uuid="dung")
+    found = find_person_duplicates(db, full_name="Tran Thi Dzung", id_number="034185000111")
+    assert [(p.id, r) for p, r in found] == [(pid, REASON_ID)]
+    assert find_person_duplicates(db, full_name="Trần Thị Dung", id_number="034185000111", exclude_uuid="dung") == []
+
+
+def test_person_duplicate_passport(db):
+    pid = add_person(db, "John Smith", id_number="C1234567")
+    assert [p.id for p, _ in find_person_duplicates(db, full_name="J. Smith", id_number="c 1234567")] == [pid]
+    assert find_person_duplicates(db, full_name="X", id_number="D1234567") == []
+
+
+def test_person_duplicate_phone_with_country_code(db):
+    pid = add_person(db, "Lê Thị Hoà", phone="+84 912 000 111")
+    assert find_person_duplicates(db, full_name="Lê Thị Hòa", phone="0912000111") == [
+        (search._persons_by_ids(db, [pid])[pid], REASON_NAME_PHONE)]
+
+
+def test_no_duplicates_for_a_new_person(db, people):
+    assert find_person_duplicates(db, full_name="Phạm Minh Tuấn", phone="0911111111") == []
+    assert find_person_duplicates(db, full_name="", id_number="", phone="") == []
+
+
+def test_case_duplicates(db):
+    today = date(2026, 3, 1)
+    open_same = add_case(db, "Đề nghị cấp giấy chứng nhận quyền sử dụng đất thửa 125", kind="explanation",
+                         received_on="2026-01-10", person_uuids=["p1"])
+    add_case(db, "Đề nghị cấp giấy chứng nhận quyền sử dụng đất thửa 125", kind="petition",
+             received_on="2026-01-10", person_uuids=["p1"])  # other kind
+    add_case(db, "Hỏi về trợ cấp người cao tuổi", kind="explanation", received_on="2026-01-12",
+             person_uuids=["p1"])  # other matter
+    add_case(db, "Đề nghị cấp giấy chứng nhận quyền sử dụng đất thửa 125", kind="explanation",
+             received_on="2026-01-10", person_uuids=["p2"])  # other person
+    old_closed = add_case(db, "Cấp giấy chứng nhận quyền sử dụng đất", kind="explanation",
+                          received_on="2023-05-01", closed_on="2023-06-01", person_uuids=["p1"])
+    recent_closed = add_case(db, "Cấp giấy chứng nhận quyền sử dụng đất thửa 125", kind="explanation",
+                             received_on="2025-09-01", closed_on="2025-10-02", person_uuids=["p1", "p3"])
+    found = find_case_duplicates(db, kind="explanation", person_uuids=["p1"],
+                                 summary="Yêu cầu giải trình việc chậm cấp giấy chứng nhận QSD đất thửa 125",
+                                 today=today)
+    ids = [case_id for case_id, _ in found]
+    assert ids == [open_same, recent_closed] or ids == [recent_closed, open_same]
+    assert old_closed not in ids
+    reasons = dict(found)
+    assert "đang giải quyết" in reasons[open_same]
+    assert "đã kết thúc ngày 02/10/2025" in reasons[recent_closed]
+    same_uuid = db.scalar("SELECT uuid FROM cases WHERE id = ?", (open_same,))
+    assert open_same not in dict(find_case_duplicates(
+        db, kind="explanation", person_uuids=["p1"], summary="cấp giấy chứng nhận quyền sử dụng đất thửa 125",
+        exclude_uuid=same_uuid, today=today))
+    assert find_case_duplicates(db, kind="explanation", person_uuids=[], summary="cấp giấy", today=today) == []
+
+
+def test_case_duplicate_identical_summary_reason(db):
+    cid = add_case(db, "Đường thôn Đông bị ngập", kind="feedback", received_on="2026-02-01", person_uuids=["p9"])
+    assert find_case_duplicates(db, kind="feedback", person_uuids=["p9"], summary="đường thôn đông bị ngập",
+                                today=date(2026, 2, 10)) == [
+        (cid, "Cùng người yêu cầu, cùng loại việc, nội dung trùng; vụ việc đang giải quyết")]
