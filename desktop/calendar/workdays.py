@@ -86,7 +86,8 @@ class WorkCalendar:
         if both:
             raise ValueError(f"days both off and working: {both}")
         self._law = holidays.Vietnam(language="vi")
-        self._loaded: set[int] = set()
+        self._loaded: set[int] = set()  # years the library has filled
+        self._ready: set[int] = set()   # years whose neighbours are filled too
         self._lock = threading.Lock()
 
     # -- the library, loaded lazily ----------------------------------------------------------
@@ -96,13 +97,14 @@ class WorkCalendar:
         A swap may cross a year boundary (the library lists 02/01/2015 off for 27/12/2014),
         so the neighbouring years are loaded too: their make-up Saturdays land in the set.
         """
-        if year in self._loaded:
+        if year in self._ready:
             return
         with self._lock:
             for y in (year - 1, year, year + 1):
                 if y not in self._loaded and 1 <= y <= 9998:
                     _ = date(y, 1, 1) in self._law  # the library fills a year on first look-up
                     self._loaded.add(y)
+            self._ready.add(year)
 
     def _law_holiday(self, d: date) -> str | None:
         self._ensure(d.year)
@@ -170,7 +172,9 @@ class WorkCalendar:
         """"Ngày làm việc bù (cho ngày nghỉ 31/08/2026)" for a library make-up Saturday."""
         for y in (d.year, d.year + 1, d.year - 1):
             self._ensure(y)
-        for off_day, name in self._law.items():
+        with self._lock:  # another thread may be filling a year: iterate over a copy
+            law = list(self._law.items())
+        for off_day, name in law:
             for m in _SWAP.finditer(name):
                 if date(int(m[3]), int(m[2]), int(m[1])) == d:
                     return f"{DEFAULT_WORK_NAME} (cho ngày nghỉ {off_day:%d/%m/%Y})"
@@ -218,12 +222,15 @@ class WorkCalendar:
         Holidays that fall on a weekend are left out unless ``include_weekend_holidays``.
         """
         self._ensure(year)
+        with self._lock:  # another thread may be filling a year: iterate over copies
+            law = sorted(d for d in self._law.keys() if d.year == year)
+            law_workdays = sorted(d for d in self._law.weekend_workdays if d.year == year)
         entries: dict[date, CalendarEntry] = {}
-        for d in sorted(self._law.keys()):
-            if d.year != year or (d.weekday() >= 5 and not include_weekend_holidays):
+        for d in law:
+            if d.weekday() >= 5 and not include_weekend_holidays:
                 continue
             entries[d] = CalendarEntry(d, "off", ", ".join(self._law.get_list(d)), SOURCE_LAW)
-        for d in sorted(self._law.weekend_workdays):
+        for d in law_workdays:
             if d.year == year:
                 entries[d] = CalendarEntry(d, "work", self._law_workday_name(d), SOURCE_LAW)
         for d, name in self._off.items():

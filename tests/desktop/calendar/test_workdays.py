@@ -150,3 +150,14 @@ def test_shared_between_threads():
     for t in threads:
         t.join()
     assert results == [False] * 10  # 2/9 is a holiday every year
+
+
+def test_a_swap_across_the_year_boundary_is_found_from_either_year():
+    """The library lists 02/01/2015 off, paid back by Saturday 27/12/2014."""
+    cal = WorkCalendar()
+    assert cal.is_working_day(date(2015, 6, 1))  # 2015 loaded first
+    assert cal.is_working_day(date(2014, 12, 27))
+    assert not cal.is_working_day(date(2015, 1, 2))
+    entries = {e.day: e for e in WorkCalendar().year_days(2014)}
+    assert entries[date(2014, 12, 27)] == CalendarEntry(
+        date(2014, 12, 27), "work", "Ngày làm việc bù (cho ngày nghỉ 02/01/2015)", "law")
