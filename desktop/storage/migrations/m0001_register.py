@@ -52,8 +52,10 @@ STATEMENTS = [
         address TEXT NOT NULL DEFAULT '',
         representative TEXT NOT NULL DEFAULT '',  -- for an organisation: who speaks for it
         search_text TEXT NOT NULL DEFAULT '',     -- folded (no diacritics, đ→d) for FTS
+        name_key TEXT NOT NULL DEFAULT '',        -- Vietnamese order, given name first
         {_SYNCED}
     )""",
+    "CREATE INDEX persons_name ON persons(name_key)",
     "CREATE INDEX persons_id_number ON persons(id_number) WHERE id_number <> ''",
     "CREATE INDEX persons_phone ON persons(phone) WHERE phone <> ''",
     f"""CREATE TABLE receptions (
@@ -116,6 +118,8 @@ STATEMENTS = [
         satisfaction TEXT CHECK (satisfaction IS NULL OR satisfaction IN ('satisfied', 'partly', 'unsatisfied', 'unknown')),
         closed_on TEXT,
         published_on TEXT,
+        requester_name TEXT NOT NULL DEFAULT '',  -- shown in the register ('' when confidential)
+        requester_key TEXT NOT NULL DEFAULT '',   -- Vietnamese name order, for sorting
         search_text TEXT NOT NULL DEFAULT '',
         created_at TEXT NOT NULL,
         {_SYNCED}
@@ -125,6 +129,7 @@ STATEMENTS = [
     "CREATE INDEX cases_assignee_due ON cases(assignee_uuid, due_on) WHERE due_on IS NOT NULL",
     "CREATE INDEX cases_state ON cases(state, received_on)",
     "CREATE INDEX cases_kind ON cases(kind, received_on)",
+    "CREATE INDEX cases_requester ON cases(requester_key, id)",
     "CREATE INDEX cases_unit ON cases(unit_code, received_on)",
     f"""CREATE TABLE case_people (
         id INTEGER PRIMARY KEY,

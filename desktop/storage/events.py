@@ -1,0 +1,93 @@
+"""The append-only, hash-chained event log of every case.
+
+Each event's hash covers its content and the previous event's hash *of the same owning unit*,
+so a commune's chain survives intact in the province's register. Triggers refuse UPDATE and
+DELETE; an edit made behind the app's back (triggers dropped, rows changed with another tool)
+breaks the chain and ``verify_chain`` names the first broken event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from desktop.domain.records import Event
+from desktop.storage.cases import row_to_event
+from desktop.storage.db import Database
+from desktop.storage.units import new_uuid
+
+GENESIS = "0" * 64
+HASHED_FIELDS = ("uuid", "unit_code", "case_uuid", "seq", "action", "from_state", "to_state", "actor", "at",
+                 "effective_on", "note", "data", "prev_hash")
+
+
+def event_hash(values: dict[str, Any]) -> str:
+    payload = json.dumps([values[f] for f in HASHED_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def last_hash(db: Database, unit_code: str) -> str:
+    row = db.one("SELECT hash FROM events WHERE unit_code = ? ORDER BY id DESC LIMIT 1", (unit_code,))
+    return row[0] if row else GENESIS
+
+
+def insert_event(
+    db: Database,
+    *,
+    unit_code: str,
+    case_uuid: str,
+    action: str,
+    from_state: str | None,
+    to_state: str,
+    actor: str,
+    effective_on: date,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: str | None = None,
+) -> Event:
+    """Append one event (call inside ``db.write()``)."""
+    seq = (db.scalar("SELECT max(seq) FROM events WHERE case_uuid = ?", (case_uuid,)) or 0) + 1
+    values = {
+        "uuid": new_uuid(), "unit_code": unit_code, "case_uuid": case_uuid, "seq": seq, "action": action,
+        "from_state": from_state, "to_state": to_state, "actor": actor,
+        "at": at or datetime.now().isoformat(timespec="seconds"), "effective_on": effective_on.isoformat(),
+        "note": note, "data": json.dumps(data or {}, ensure_ascii=False, sort_keys=True, default=str),
+        "prev_hash": last_hash(db, unit_code),
+    }
+    values["hash"] = event_hash(values)
+    cols = list(values)
+    cur = db.execute(f"INSERT INTO events({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                     [values[c] for c in cols])
+    return row_to_event(db.one("SELECT * FROM events WHERE id = ?", (cur.lastrowid,)))
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    event_id: int
+    case_uuid: str
+    unit_code: str
+    message: str  # Vietnamese
+
+
+def verify_chain(db: Database) -> tuple[int, list[ChainProblem]]:
+    """Walk every unit's chain in order; return (events checked, problems)."""
+    problems: list[ChainProblem] = []
+    checked = 0
+    previous: dict[str, str] = {}
+    cur = db.execute(f"SELECT id, hash, {', '.join(HASHED_FIELDS)} FROM events ORDER BY unit_code, id")
+    for row in cur:
+        checked += 1
+        values = {f: row[f] for f in HASHED_FIELDS}
+        unit = row["unit_code"]
+        expected_prev = previous.get(unit, GENESIS)
+        if row["prev_hash"] != expected_prev:
+            problems.append(ChainProblem(row["id"], row["case_uuid"], unit,
+                                         f"Sự kiện #{row['id']} không nối tiếp sự kiện trước (chuỗi bị cắt, xóa hoặc chèn)."))
+        if event_hash(values) != row["hash"]:
+            problems.append(ChainProblem(row["id"], row["case_uuid"], unit,
+                                         f"Sự kiện #{row['id']} đã bị sửa ngoài ứng dụng (mã băm không khớp)."))
+        previous[unit] = row["hash"]
+    return checked, problems

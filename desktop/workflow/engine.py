@@ -1,0 +1,240 @@
+"""The state machine of every kind of case, enforced by the core.
+
+An action is allowed only from the states its rule set lists (``resources/rules/procedures.json``);
+anything else is refused with a Vietnamese message and changes nothing. Each step is one
+transaction: the case row, its recomputed deadline and one hash-chained event. Deadlines are
+never typed: they are computed when the triggering event happens and recomputed by extension,
+suspension and resumption, each with its trace (DOMAIN.md §2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from desktop.calendar.deadlines import compute_deadline, format_date
+from desktop.domain.records import Case
+from desktop.domain.validation import check_not_future
+from desktop.errors import TransitionNotAllowed, UserError, ValidationError
+from desktop.rules.book import Action, RuleSet, Step, default_rules
+from desktop.storage import cases as case_repo
+from desktop.storage.calendar_repo import load_calendar
+from desktop.storage.db import Database
+from desktop.storage.events import insert_event
+from desktop.storage.units import local_unit_code, new_uuid, now_iso
+
+log = logging.getLogger(__name__)
+
+SATISFACTION = {"satisfied": "Hài lòng", "partly": "Hài lòng một phần", "unsatisfied": "Không hài lòng",
+                "unknown": "Không có ý kiến"}
+
+# Fields of a case covered by the digest stored in each event: a change to the case row made
+# behind the app's back no longer matches its last event (``verify``).
+DIGEST_FIELDS = ("uuid", "number", "kind", "rules_id", "channel", "field", "summary", "content", "received_on",
+                 "learned_on", "state", "assignee_uuid", "is_complex", "is_remote", "confidential", "due_on",
+                 "due_step", "paused_on", "extensions", "satisfaction", "closed_on", "published_on", "version")
+
+
+def case_digest(case: Case) -> str:
+    values = asdict(case)
+    payload = json.dumps([values[f] for f in DIGEST_FIELDS], default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def rules_of(case: Case) -> RuleSet:
+    return default_rules().by_id(case.rules_id)
+
+
+def allowed_actions(case: Case) -> list[Action]:
+    """The actions the law allows from the case's current state (the UI offers only these)."""
+    rs = rules_of(case)
+    out = []
+    for action in rs.actions.values():
+        if case.state not in action.from_states:
+            continue
+        if action.extends_step:
+            step = rs.steps[action.extends_step]
+            if case.extensions >= step.max_extensions:
+                continue
+        if action.sets_complex and case.is_complex:
+            continue
+        out.append(action)
+    return out
+
+
+def compute_step_deadline(db: Database, rs: RuleSet, case: Case, step_code: str, start_on: date, *,
+                          extensions: int = 0, pauses: list[tuple[date, date]] | None = None,
+                          is_complex: bool | None = None, event_label: str = "Sự kiện") -> tuple[date | None, str]:
+    """Due date and trace for one step of a case, counted from the event that started it."""
+    step: Step = rs.steps[step_code]
+    complex_ = case.is_complex if is_complex is None else is_complex
+    days = step.days_for(complex_=complex_, remote=case.is_remote)
+    if days is None:
+        return None, f"{step.label}: không có thời hạn luật định ({step.citation})."
+    days += extensions * step.extension_days
+    deadline = compute_deadline(load_calendar(db), start_on, days, step.day_kind, pauses=pauses or (),
+                                event_label=event_label)
+    extra = f"; đã gia hạn {extensions} lần, mỗi lần {step.extension_days:02d} ngày" if extensions else ""
+    variant = " (vụ việc phức tạp)" if complex_ and step.variants.get("complex") else ""
+    return deadline.due, f"{step.label}{variant} — {step.citation}{extra}. {deadline.trace}"
+
+
+def _step_start_and_pauses(events: list, step_code: str) -> tuple[date | None, list[tuple[date, date]]]:
+    start: date | None = None
+    pauses: list[tuple[date, date]] = []
+    paused_from: date | None = None
+    for ev in events:
+        if ev.data.get("starts_step") == step_code:
+            start, pauses, paused_from = ev.effective_on, [], None
+        elif ev.action == "suspend":
+            paused_from = ev.effective_on
+        elif ev.action == "resume" and paused_from is not None:
+            pauses.append((paused_from, ev.effective_on))
+            paused_from = None
+    return start, pauses
+
+
+def _check_dates(case: Case, effective_on: date, events: list, today: date | None) -> None:
+    check_not_future("effective_on", effective_on, today=today, label="Ngày thực hiện")
+    if effective_on < case.received_on:
+        raise ValidationError({"effective_on": f"Ngày thực hiện {format_date(effective_on)} trước ngày tiếp nhận "
+                                               f"{format_date(case.received_on)}."})
+    if events and effective_on < events[-1].effective_on:
+        raise ValidationError({"effective_on": f"Ngày thực hiện {format_date(effective_on)} trước bước liền trước "
+                                               f"({format_date(events[-1].effective_on)})."})
+
+
+def ensure_owned(db: Database, case: Case) -> None:
+    """The province (or any register) never edits a record another unit owns."""
+    if case.unit_code != local_unit_code(db):
+        raise UserError("foreign_record", "Vụ việc này thuộc đơn vị khác: chỉ được xem, không được sửa.")
+
+
+def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective_on: date, note: str = "",
+        ground: str | None = None, satisfaction: str | None = None, today: date | None = None,
+        data: dict[str, Any] | None = None) -> Case:
+    """Carry out one step of the procedure, or refuse it and change nothing."""
+    case = case_repo.get_case(db, case_uuid)
+    ensure_owned(db, case)
+    rs = rules_of(case)
+    action = rs.action(action_code)
+    state_label = rs.state_label(case.state)
+    if case.state not in action.from_states:
+        allowed = ", ".join(f"“{a.label}”" for a in allowed_actions(case)) or "không có bước nào"
+        raise TransitionNotAllowed(
+            "transition_not_allowed",
+            f"Không thể “{action.label}” khi vụ việc đang ở trạng thái “{state_label}” ({action.citation}). "
+            f"Các bước được phép: {allowed}.", action=action_code, state=case.state)
+    note = note.strip()
+    events = case_repo.list_events(db, case.uuid)
+    _check_dates(case, effective_on, events, today)
+    event_data: dict[str, Any] = {"citation": action.citation, **(data or {})}
+    if action.requires_ground:
+        if not ground:
+            raise ValidationError({"ground": "Chưa chọn lý do theo quy định."})
+        g = rs.ground(action.requires_ground, ground)
+        if g.code == "other" and not note:
+            raise ValidationError({"note": "Lý do khác: hãy ghi rõ lý do."})
+        event_data.update(ground=g.code, ground_label=g.label, ground_citation=g.citation)
+    if action.requires_note and not note:
+        raise ValidationError({"note": "Hãy ghi rõ cơ quan có thẩm quyền / nội dung hướng dẫn."})
+    if action.requires_satisfaction:
+        if satisfaction not in SATISFACTION:
+            raise ValidationError({"satisfaction": "Hãy ghi mức độ hài lòng của người yêu cầu."})
+        event_data["satisfaction"] = satisfaction
+
+    changes: dict[str, Any] = {"updated_at": now_iso()}
+    to_state = case.state if action.to_state is None else action.to_state
+    if action.to_state == "@previous":
+        last_suspend = next((e for e in reversed(events) if e.action == "suspend"), None)
+        to_state = last_suspend.from_state if last_suspend else "accepted"
+    changes["state"] = to_state
+
+    if action.starts_step:
+        due, trace = compute_step_deadline(db, rs, case, action.starts_step, effective_on, event_label=action.label)
+        changes.update(due_on=due and due.isoformat(), due_step=action.starts_step, due_trace=trace, extensions=0)
+        event_data.update(starts_step=action.starts_step, due_on=due and due.isoformat(), trace=trace)
+    if action.extends_step:
+        step = rs.steps[action.extends_step]
+        if case.extensions >= step.max_extensions:
+            raise TransitionNotAllowed(
+                "extension_limit",
+                f"Đã gia hạn {case.extensions} lần; {step.citation} chỉ cho phép gia hạn {step.max_extensions} lần.")
+        if case.due_on and effective_on > case.due_on:
+            raise TransitionNotAllowed(
+                "extension_too_late",
+                f"Đã quá hạn {format_date(case.due_on)}: phải gia hạn bằng văn bản trước khi hết thời hạn.")
+        start, pauses = _step_start_and_pauses(events, action.extends_step)
+        due, trace = compute_step_deadline(db, rs, case, action.extends_step, start or effective_on,
+                                           extensions=case.extensions + 1, pauses=pauses)
+        changes.update(due_on=due and due.isoformat(), due_trace=trace, extensions=case.extensions + 1)
+        event_data.update(due_on=due and due.isoformat(), trace=trace, extension=case.extensions + 1)
+    if action.sets_complex and case.due_step:
+        start, pauses = _step_start_and_pauses(events, case.due_step)
+        due, trace = compute_step_deadline(db, rs, case, case.due_step, start or effective_on,
+                                           extensions=case.extensions, pauses=pauses, is_complex=True)
+        changes.update(is_complex=1, due_on=due and due.isoformat(), due_trace=trace)
+        event_data.update(due_on=due and due.isoformat(), trace=trace)
+    if action.pauses:
+        changes.update(paused_on=effective_on.isoformat(), due_on=None,
+                       due_trace=f"Tạm đình chỉ từ ngày {format_date(effective_on)}: thời gian tạm đình chỉ không tính "
+                                 f"vào thời hạn ({action.citation}).")
+    if action.resumes and case.due_step:
+        start, pauses = _step_start_and_pauses(events, case.due_step)
+        pauses.append(((case.paused_on or effective_on), effective_on))
+        due, trace = compute_step_deadline(db, rs, case, case.due_step, start or case.received_on,
+                                           extensions=case.extensions, pauses=pauses)
+        changes.update(paused_on=None, due_on=due and due.isoformat(), due_trace=trace)
+        event_data.update(due_on=due and due.isoformat(), trace=trace)
+    if action.ends_deadline or to_state in rs.final_states:
+        changes.update(due_on=None, due_step=None, due_trace=None, paused_on=None)
+    if to_state in rs.final_states and case.state not in rs.final_states:
+        changes["closed_on"] = effective_on.isoformat()
+    if action.requires_satisfaction:
+        changes["satisfaction"] = satisfaction
+    if action.publishes:
+        changes["published_on"] = effective_on.isoformat()
+
+    with db.write():
+        if action_code == "add_commitment":
+            event_data["commitment_uuid"] = _add_commitment(db, case, note, event_data.get("commitment_due"))
+        elif action_code == "complete_commitment":
+            _complete_commitment(db, case, event_data.get("commitment_uuid"), effective_on, note)
+        case_repo.update_case(db, case.uuid, changes)
+        updated = case_repo.get_case(db, case.uuid)
+        event_data["digest"] = case_digest(updated)
+        insert_event(db, unit_code=case.unit_code, case_uuid=case.uuid, action=action_code, from_state=case.state,
+                     to_state=to_state, actor=actor, effective_on=effective_on, note=note, data=event_data)
+    log.info("case %s: %s (%s → %s)", case.number, action_code, case.state, to_state)
+    return updated
+
+
+def _add_commitment(db: Database, case: Case, content: str, due_on: str | None) -> str:
+    if not content:
+        raise ValidationError({"note": "Hãy ghi nội dung cam kết."})
+    uuid = new_uuid()
+    db.execute("INSERT INTO commitments(case_uuid, content, due_on, uuid, unit_code, updated_at) VALUES (?,?,?,?,?,?)",
+               (case.uuid, content, due_on, uuid, case.unit_code, now_iso()))
+    return uuid
+
+
+def _complete_commitment(db: Database, case: Case, commitment_uuid: str | None, on: date, note: str) -> None:
+    cur = db.execute(
+        "UPDATE commitments SET status='done', done_on=?, note=?, updated_at=?, version=version+1 "
+        "WHERE uuid=? AND case_uuid=? AND status='open'",
+        (on.isoformat(), note, now_iso(), commitment_uuid or "", case.uuid))
+    if cur.rowcount != 1:
+        raise UserError("commitment_not_found", "Không tìm thấy cam kết đang theo dõi của vụ việc này.")
+
+
+def complaint_is_late(case: Case) -> bool:
+    """A complaint filed more than 90 days after the complainant learned of the decision
+    (Luật Khiếu nại 2011, Art. 9) is flagged: the office decides whether there was a good reason."""
+    rs = rules_of(case)
+    if not rs.late_after_days or not case.learned_on:
+        return False
+    return (case.received_on - case.learned_on).days > rs.late_after_days

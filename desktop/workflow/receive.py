@@ -1,0 +1,228 @@
+"""Receive: a citizen at the desk (lượt tiếp) and a case of one kind, with its first deadline."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from desktop.domain.names import name_key
+from desktop.domain.records import FIELDS, Case, Channel, Reception, ReceptionKind
+from desktop.domain.validation import check_not_future
+from desktop.errors import ValidationError
+from desktop.rules.book import KIND_LABELS, default_rules
+from desktop.storage import cases as case_repo
+from desktop.storage import receptions as reception_repo
+from desktop.storage import search
+from desktop.storage.db import Database
+from desktop.storage.events import insert_event
+from desktop.storage.persons import get_person
+from desktop.storage.units import local_unit, now_iso, new_uuid
+from desktop.workflow.engine import case_digest, compute_step_deadline
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = {"recorded": "Ghi nhận", "accepted": "Tiếp nhận, thụ lý", "guided": "Hướng dẫn",
+            "forwarded": "Chuyển đơn", "answered": "Trả lời trực tiếp"}
+
+
+@dataclass
+class CaseInput:
+    kind: str
+    received_on: date
+    summary: str
+    requesters: list[str]                 # person uuids
+    content: str = ""
+    channel: str = Channel.RECEPTION
+    field: str = "other"
+    representative_uuid: str | None = None
+    assignee_uuid: str | None = None
+    reception_uuid: str | None = None
+    learned_on: date | None = None       # complaints: when the decision became known
+    is_complex: bool = False
+    confidential: bool | None = None     # default: the rule set's (denunciations are secret)
+
+
+@dataclass
+class ReceptionInput:
+    received_on: date
+    person_uuid: str | None
+    content: str
+    kind: str = ReceptionKind.REGULAR
+    host_uuid: str | None = None
+    by_deputy: bool = False
+    people: list[tuple[str, bool]] = field(default_factory=list)   # (person uuid, is representative)
+    people_count: int = 1
+    first_time: bool | None = None        # None: decided from the register
+    case_kind: str = ""
+    previous_handling: str = ""
+    request: str = ""
+    outcome: str = "recorded"
+    within_competence: bool = True
+    guided_to: str = ""
+    forwarded_to: str = ""
+    doc_ref: str = ""
+    follow_up: str = ""
+    notes: str = ""
+    # When the outcome is "accepted", a case of ``case_kind`` is opened with these:
+    summary: str = ""
+    field: str = "other"
+    assignee_uuid: str | None = None
+    learned_on: date | None = None
+
+
+def _requester_label(names: list[str]) -> str:
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else f"{names[0]} và {len(names) - 1} người khác"
+
+
+def receive_case(db: Database, data: CaseInput, *, actor: str, today: date | None = None) -> Case:
+    """Open a case: validate, number it, compute its first deadline, index it, log the event."""
+    rules = default_rules()
+    errors: dict[str, str] = {}
+    if data.kind not in KIND_LABELS:
+        errors["kind"] = "Chưa chọn loại vụ việc."
+    if not data.summary.strip():
+        errors["summary"] = "Chưa nhập tóm tắt nội dung."
+    if not data.requesters:
+        errors["requesters"] = "Chưa có người yêu cầu / người gửi đơn."
+    if data.field not in FIELDS:
+        errors["field"] = "Lĩnh vực không hợp lệ."
+    if data.channel not in {c.value for c in Channel}:
+        errors["channel"] = "Hình thức tiếp nhận không hợp lệ."
+    try:
+        check_not_future("received_on", data.received_on, today=today, label="Ngày tiếp nhận")
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    if data.learned_on and data.learned_on > data.received_on:
+        errors["learned_on"] = "Ngày biết được quyết định không thể sau ngày nhận đơn."
+    if errors:
+        raise ValidationError(errors)
+    rs = rules.for_case(data.kind, data.received_on)
+    unit = local_unit(db)
+    people = [get_person(db, u) for u in dict.fromkeys(data.requesters)]
+    rep = get_person(db, data.representative_uuid) if data.representative_uuid else None
+    confidential = rs.confidential if data.confidential is None else data.confidential
+    names = [p.full_name for p in ([rep] if rep else []) + [p for p in people if not rep or p.uuid != rep.uuid]]
+    shown = "" if confidential else _requester_label(names)
+    uuid = new_uuid()
+    stamp = now_iso()
+    with db.write():
+        number = case_repo.next_case_number(db, unit.code, data.received_on.year)
+        # A denouncer's identity is secret (Luật Tố cáo 2018, Art. 9): not in the register's
+        # columns and not searchable by name; it is shown only in the case, and revealing is logged.
+        text = search.case_search_text(
+            number=number, summary=data.summary, content=data.content,
+            people=[] if confidential else [(p.full_name, p.id_number, p.phone) for p in people + ([rep] if rep else [])])
+        values = dict(
+            uuid=uuid, unit_code=unit.code, number=number, kind=data.kind, rules_id=rs.id, channel=data.channel,
+            field=data.field, summary=" ".join(data.summary.split()), content=data.content.strip(),
+            received_on=data.received_on.isoformat(), learned_on=data.learned_on and data.learned_on.isoformat(),
+            state=rs.initial_state, assignee_uuid=data.assignee_uuid, reception_uuid=data.reception_uuid,
+            is_complex=int(data.is_complex), is_remote=int(unit.is_remote), confidential=int(confidential),
+            requester_name=shown, requester_key=name_key(names[0]) if names and not confidential else "",
+            search_text=text, created_at=stamp, updated_at=stamp, extensions=0,
+        )
+        case_id = case_repo.insert_case(db, values)
+        search.fts_insert(db, "cases", case_id, text)
+        for p in people:
+            db.execute("INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
+                       "VALUES (?,?,?,?,?,?)", (uuid, p.uuid, "requester", new_uuid(), unit.code, stamp))
+        if rep:
+            db.execute("INSERT OR IGNORE INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
+                       "VALUES (?,?,?,?,?,?)", (uuid, rep.uuid, "representative", new_uuid(), unit.code, stamp))
+        case = case_repo.get_case(db, uuid)
+        due, trace = compute_step_deadline(db, rs, case, rs.initial_step, data.received_on, event_label="Nhận")
+        case_repo.update_case(db, uuid, {"due_on": due and due.isoformat(), "due_step": rs.initial_step,
+                                         "due_trace": trace})
+        case = case_repo.get_case(db, uuid)
+        event_data = {"starts_step": rs.initial_step, "due_on": due and due.isoformat(), "trace": trace,
+                      "rules_id": rs.id, "citation": rs.steps[rs.initial_step].citation, "digest": case_digest(case)}
+        if rs.late_after_days and data.learned_on and (data.received_on - data.learned_on).days > rs.late_after_days:
+            event_data["late_complaint"] = True
+        insert_event(db, unit_code=unit.code, case_uuid=uuid, action="receive", from_state=None,
+                     to_state=rs.initial_state, actor=actor, effective_on=data.received_on,
+                     note=f"Tiếp nhận {KIND_LABELS[data.kind].lower()}", data=event_data)
+    log.info("received case %s (%s)", number, data.kind)
+    return case
+
+
+def _check_group(data: ReceptionInput) -> dict[str, str]:
+    """Đoàn đông người (Luật Tiếp công dân 2013, Art. 30): 5–10 people choose 1–2
+    representatives, more than 10 people at most 5."""
+    reps = sum(1 for _, is_rep in data.people if is_rep)
+    n = data.people_count
+    if n < 5 or not data.people:
+        return {}
+    if reps == 0:
+        return {"people": "Đoàn từ 05 người trở lên phải cử người đại diện (Luật Tiếp công dân, Điều 30)."}
+    if n <= 10 and reps > 2:
+        return {"people": "Đoàn từ 05 đến 10 người cử 01 hoặc 02 người đại diện (Luật Tiếp công dân, Điều 30)."}
+    if n > 10 and reps > 5:
+        return {"people": "Đoàn trên 10 người cử không quá 05 người đại diện (Luật Tiếp công dân, Điều 30)."}
+    return {}
+
+
+def record_reception(db: Database, data: ReceptionInput, *, actor: str,
+                     today: date | None = None) -> tuple[Reception, Case | None]:
+    """Write one line of the Sổ tiếp công dân; an accepted matter also opens its case, atomically."""
+    errors: dict[str, str] = {}
+    if data.kind not in {k.value for k in ReceptionKind}:
+        errors["kind"] = "Hình thức tiếp không hợp lệ."
+    if not data.content.strip():
+        errors["content"] = "Chưa nhập nội dung vụ việc."
+    if not data.person_uuid and not data.people:
+        errors["person"] = "Chưa có công dân được tiếp."
+    if data.people_count < max(1, len(data.people)):
+        errors["people_count"] = "Số người không được ít hơn số người đã ghi tên."
+    if data.outcome not in OUTCOMES:
+        errors["outcome"] = "Kết quả xử lý không hợp lệ."
+    if data.outcome == "guided" and not data.guided_to.strip():
+        errors["guided_to"] = "Hãy ghi cơ quan có thẩm quyền đã hướng dẫn công dân đến."
+    if data.outcome == "forwarded" and not data.forwarded_to.strip():
+        errors["forwarded_to"] = "Hãy ghi cơ quan được chuyển đơn."
+    if data.outcome == "accepted" and data.case_kind not in KIND_LABELS:
+        errors["case_kind"] = "Chọn loại vụ việc để thụ lý."
+    try:
+        check_not_future("received_on", data.received_on, today=today, label="Ngày tiếp")
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    errors.update(_check_group(data))
+    if errors:
+        raise ValidationError(errors)
+    unit = local_unit(db)
+    person_uuid = data.person_uuid or next((u for u, rep in data.people if rep), data.people[0][0])
+    everyone = list(dict.fromkeys([person_uuid, *(u for u, _ in data.people)]))
+    persons = [get_person(db, u) for u in everyone]
+    first_time = data.first_time
+    if first_time is None:
+        first_time = not db.scalar("SELECT 1 FROM receptions WHERE person_uuid = ? LIMIT 1", (person_uuid,))
+    uuid = new_uuid()
+    text = search.reception_search_text(content=data.content, request=data.request,
+                                        people=[(p.full_name, p.id_number, p.phone) for p in persons])
+    with db.write():
+        rid = reception_repo.insert_reception(db, dict(
+            uuid=uuid, unit_code=unit.code, received_on=data.received_on.isoformat(), kind=data.kind,
+            host_uuid=data.host_uuid, by_deputy=int(data.by_deputy), person_uuid=person_uuid,
+            people_count=max(data.people_count, len(everyone)), first_time=int(first_time), case_kind=data.case_kind,
+            content=data.content.strip(), previous_handling=data.previous_handling.strip(),
+            request=data.request.strip(), outcome=data.outcome, within_competence=int(data.within_competence),
+            guided_to=data.guided_to.strip(), forwarded_to=data.forwarded_to.strip(), doc_ref=data.doc_ref.strip(),
+            follow_up=data.follow_up.strip(), notes=data.notes.strip(), search_text=text, updated_at=now_iso()))
+        search.fts_insert(db, "receptions", rid, text)
+        for u, is_rep in (data.people or [(person_uuid, False)]):
+            db.execute("INSERT OR IGNORE INTO reception_people(reception_uuid, person_uuid, is_representative, uuid, "
+                       "unit_code, updated_at) VALUES (?,?,?,?,?,?)",
+                       (uuid, u, int(is_rep), new_uuid(), unit.code, now_iso()))
+        case = None
+        if data.outcome == "accepted":
+            reps = [u for u, rep in data.people if rep]
+            case = receive_case(db, CaseInput(
+                kind=data.case_kind, received_on=data.received_on,
+                summary=data.summary or data.content.strip().split("\n")[0][:200], content=data.content,
+                requesters=everyone, representative_uuid=reps[0] if reps else None, channel=Channel.RECEPTION,
+                field=data.field, assignee_uuid=data.assignee_uuid, reception_uuid=uuid,
+                learned_on=data.learned_on), actor=actor, today=today)
+            reception_repo.set_reception_case(db, uuid, case.uuid)
+    return reception_repo.get_reception(db, uuid), case
