@@ -1,0 +1,246 @@
+"""Write a ``Document`` to DOCX with python-docx, editable in Word.
+
+Real paragraphs and a borderless header table; Times New Roman set on every run including the
+East-Asian and complex-script slots (Word otherwise falls back per slot); A4 with the decree's
+margins; page numbers centred in the header from page 2. python-docx is imported lazily.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+from desktop.documents.fonts import DOCX_FONT
+from desktop.documents.model import LAYOUT, Document, Paragraph, Signer, Table, nfc
+
+log = logging.getLogger(__name__)
+
+
+def _set_font(run_or_style, size: float | None = None, bold=None, italic=None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = run_or_style.font
+    font.name = DOCX_FONT
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if italic is not None:
+        font.italic = italic
+    rpr = run_or_style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), DOCX_FONT)
+
+
+def _para(container, text: str, size: float, *, bold=False, italic=False, align="center",
+          before: float = 0, after: float = 0, indent_cm: float = 0):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    p = container.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
+                     "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
+    fmt.space_before = Pt(before)
+    fmt.space_after = Pt(after)
+    fmt.line_spacing = 1.0
+    if indent_cm:
+        fmt.first_line_indent = Cm(indent_cm)
+    if text:
+        _set_font(p.add_run(nfc(text)), size, bold, italic)
+    return p
+
+
+def _rule(container, length_pt: float, cell_width_pt: float) -> None:
+    """A solid rule of ``length_pt`` centred in the cell: an empty paragraph's top border."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    p = _para(container, "", 1)
+    side = max((cell_width_pt - length_pt) / 2, 0)
+    p.paragraph_format.left_indent = Pt(side)
+    p.paragraph_format.right_indent = Pt(side)
+    ppr = p._p.get_or_add_pPr()
+    borders = ppr.makeelement(qn("w:pBdr"), {})
+    top = borders.makeelement(qn("w:top"), {qn("w:val"): "single", qn("w:sz"): "6",
+                                           qn("w:space"): "1", qn("w:color"): "000000"})
+    borders.append(top)
+    ppr.append(borders)
+    p.paragraph_format.line_spacing = Pt(2)
+
+
+def _text_width(text: str, size: float, bold: bool) -> float:
+    """Measured with the PDF font metrics (Liberation Serif is metric-compatible with Times)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from desktop.documents.fonts import register_pdf_fonts
+
+    fam = register_pdf_fonts()
+    return stringWidth(nfc(text), fam.face(bold=bold), size)
+
+
+def _clean_cell(cell) -> None:
+    """A new cell holds one empty paragraph: remove it so the cell holds only ours."""
+    for p in list(cell.paragraphs):
+        p._p.getparent().remove(p._p)
+
+
+def _borderless_table(document, rows: int, widths_pt: list[float]):
+    from docx.shared import Pt
+
+    table = document.add_table(rows=rows, cols=len(widths_pt))
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_pt):
+            cell.width = Pt(width)
+            _clean_cell(cell)
+    return table
+
+
+def _page_number_header(section) -> None:
+    from docx.oxml.ns import qn
+
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    _para_format_center(p)
+    run = p.add_run()
+    _set_font(run, LAYOUT.page_number)
+    for tag, attrs in (("w:fldChar", {qn("w:fldCharType"): "begin"}),
+                       ("w:instrText", {}), ("w:fldChar", {qn("w:fldCharType"): "end"})):
+        el = run._r.makeelement(qn(tag), attrs)
+        if tag == "w:instrText":
+            el.set(qn("xml:space"), "preserve")
+            el.text = " PAGE "
+        run._r.append(el)
+
+
+def _para_format_center(p) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _signer(cell, signer: Signer) -> None:
+    from docx.shared import Mm
+
+    lines = signer.title_lines()
+    for line in lines:
+        _para(cell, line, LAYOUT.signer, bold=True)
+    room = _para(cell, "", LAYOUT.signer)
+    room.paragraph_format.space_after = Mm(LAYOUT.signature_room_mm - 6)
+    _para(cell, signer.name, LAYOUT.signer, bold=True)
+
+
+def render_docx(doc: Document) -> bytes:
+    """The document as DOCX bytes."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, Pt
+
+    L = LAYOUT
+    document = docx.Document()
+    normal = document.styles["Normal"]
+    _set_font(normal, L.body)
+    section = document.sections[0]
+    if doc.landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(L.margin_top), Mm(L.margin_bottom)
+    section.left_margin, section.right_margin = Mm(L.margin_left), Mm(L.margin_right)
+    section.header_distance = Mm(L.margin_top / 2)
+    _page_number_header(section)
+    text_w = (section.page_width - section.left_margin - section.right_margin) / 12700
+    left_w = L.header_left_mm * 72 / 25.4
+    right_w = text_w - left_w
+
+    rows = 3 if doc.is_cong_van and doc.summary else 2
+    head = _borderless_table(document, rows, [left_w, right_w])
+    left, right = head.cell(0, 0), head.cell(0, 1)
+    for line in doc.governing_body:
+        _para(left, line.upper(), L.governing_body)
+    for line in doc.issuing_body:
+        _para(left, line.upper(), L.issuing_body, bold=True)
+    widest = max((_text_width(x.upper(), L.issuing_body, True) for x in doc.issuing_body), default=0)
+    _rule(left, widest * L.issuer_rule_ratio, left_w)
+    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", L.national_title, bold=True)
+    motto = "Độc lập - Tự do - Hạnh phúc"
+    _para(right, motto, L.motto, bold=True)
+    _rule(right, _text_width(motto, L.motto, True), right_w)
+    _para(head.cell(1, 0), doc.number_line, L.number, before=6)
+    _para(head.cell(1, 1), doc.date_line, L.date_line, italic=True, before=6)
+    if rows == 3:
+        _para(head.cell(2, 0), doc.subject_line, L.subject)
+        _para(head.cell(2, 1), "", L.subject)
+
+    if doc.type_name:
+        _para(document, doc.type_name.upper(), L.type_name, bold=True, before=18)
+        lines = nfc(doc.summary).split("\n") if doc.summary else []
+        for line in lines:
+            _para(document, line, L.summary, bold=True)
+        if lines:
+            widest = max(_text_width(x, L.summary, True) for x in lines)
+            _rule(document, widest * L.summary_rule_ratio, text_w)
+    if doc.addressees:
+        if len(doc.addressees) == 1:
+            _para(document, f"Kính gửi: {doc.addressees[0]}.", L.addressee, before=12, after=6)
+        else:
+            _para(document, "Kính gửi:", L.addressee, before=12)
+            for a in doc.addressees:
+                _para(document, f"- {a};", L.addressee)
+    _para(document, "", 6)
+
+    for block in doc.body:
+        if isinstance(block, Paragraph):
+            _para(document, block.text, L.body, bold=block.bold, italic=block.italic, align=block.align,
+                  after=L.paragraph_space,
+                  indent_cm=L.first_line_indent_cm if block.indent and block.align == "justify" else 0)
+        elif isinstance(block, Table):
+            _table(document, block, text_w)
+
+    half = text_w * (0.5 if doc.counter_signer else 0.48)
+    closing = _borderless_table(document, 1, [half, text_w - half])
+    cleft, cright = closing.cell(0, 0), closing.cell(0, 1)
+    if doc.counter_signer:
+        _signer(cleft, doc.counter_signer)
+    else:
+        _para(cleft, "Nơi nhận:", L.recipients_label, bold=True, italic=True, align="left")
+        for item in doc.recipient_lines():
+            _para(cleft, item, L.recipients, align="left")
+    if doc.signer:
+        _signer(cright, doc.signer)
+    else:
+        _para(cright, "", L.signer)
+    document.core_properties.title = nfc(f"{doc.type_name or 'Công văn'} {doc.summary}".strip())
+    document.core_properties.author = "Sổ Giải trình"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _table(document, block: Table, text_w: float) -> None:
+    from docx.shared import Pt
+
+    cols = len(block.header)
+    widths = [w * text_w for w in block.widths] if block.widths else [text_w / cols] * cols
+    table = document.add_table(rows=1 + len(block.rows), cols=cols)
+    table.style = document.styles["Table Grid"]
+    for r, values in enumerate([block.header, *block.rows]):
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.width = Pt(widths[c])
+            _clean_cell(cell)
+            _para(cell, str(value), block.font_size, bold=(r == 0), align="center" if r == 0 else "left")
+
+
+def write_docx(doc: Document, path: Path) -> Path:
+    path = Path(path)
+    path.write_bytes(render_docx(doc))
+    return path
