@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.errors import UserError
+from desktop.errors import UserError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         if getattr(args, "json", False):
             print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
+        elif isinstance(exc, ValidationError) and len(exc.fields) > 1:
+            print("Lỗi:\n" + "\n".join(f"  - {m}" for m in exc.fields.values()), file=sys.stderr)
         else:
             print(f"Lỗi: {exc.message}", file=sys.stderr)
         return 1

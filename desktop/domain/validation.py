@@ -62,7 +62,9 @@ def normalize_id(id_kind: str, id_number: str, *, today: date | None = None) -> 
     if id_kind not in ID_KINDS:
         raise ValidationError({"id_kind": "Loại giấy tờ tùy thân không hợp lệ."})
     if not id_kind:
-        id_kind = "cccd" if number.isdigit() and len(number) == 12 else ("cmnd" if number.isdigit() and len(number) == 9 else "other")
+        if number.isdigit() and len(number) not in (9, 12):
+            raise ValidationError({"id_number": f"Số căn cước phải có đúng 12 chữ số (CMND cũ: 9 chữ số), đang có {len(number)}."})
+        id_kind = "cccd" if number.isdigit() and len(number) == 12 else ("cmnd" if number.isdigit() else "other")
     if id_kind == "cccd":
         problem = citizen_id_problem(number, today=today)
         if problem:
