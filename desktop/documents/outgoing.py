@@ -1,0 +1,172 @@
+"""Draft, edit, issue and void documents: the outgoing register (NĐ 30/2020/NĐ-CP, Art. 15).
+
+- A draft has no number. Issuing (after signing) gives the next number of the issuing unit's
+  calendar year, from 01 on 1 January; the number with its symbol is unique within the year.
+- Numbering runs inside one ``db.write()`` (``BEGIN IMMEDIATE``): two clerks issuing at once wait
+  for each other and never get the same number; ``UNIQUE (issuer_code, year, number)`` backs it.
+- A number is voided with a reason, never reused; a voided document stays in the register.
+- Issuing stores the PDF exactly as hashed and links the document and its SHA-256 into the
+  case's timeline (event ``document_issued``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from desktop.documents import templates
+from desktop.documents.context import case_context, default_signer, officer_dict
+from desktop.documents.model import Document, DocumentRecord, nfc, paragraphs_from_text
+from desktop.errors import UserError
+from desktop.storage import documents_repo as repo
+from desktop.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def offered(db: Database, case_uuid: str) -> list[templates.Template]:
+    """The documents the case's current state calls for ("Soạn văn bản")."""
+    from desktop.storage import cases as case_repo
+
+    case = case_repo.get_case(db, case_uuid)
+    actions = {e.action for e in case_repo.list_events(db, case.uuid)}
+    return templates.kinds_for(case.kind, case.state, actions)
+
+
+def compose(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None = None,
+            extra: dict[str, Any] | None = None) -> Document:
+    """A filled, unnumbered document for the case, not yet saved."""
+    from desktop.storage import units as unit_repo
+
+    ctx, case, unit = case_context(db, case_uuid)
+    template = templates.get_template(kind)
+    if template.case_kinds and case.kind not in template.case_kinds:
+        raise UserError("document_kind_not_for_case",
+                        f"Mẫu \"{template.label}\" không dùng cho loại vụ việc này.")
+    if template.sign == "officer":
+        officer = unit_repo.get_officer(db, signer_uuid or case.assignee_uuid) if (
+            signer_uuid or case.assignee_uuid) else None
+    else:
+        officer = unit_repo.get_officer(db, signer_uuid) if signer_uuid else default_signer(db)
+    return templates.build_document(kind, {**ctx, **(extra or {})}, unit, officer_dict(officer))
+
+
+def draft(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None = None, actor: str = "",
+          extra: dict[str, Any] | None = None) -> DocumentRecord:
+    """Compose and save a draft for the case."""
+    doc = compose(db, case_uuid, kind, signer_uuid=signer_uuid, extra=extra)
+    from desktop.storage import cases as case_repo
+
+    case = case_repo.get_case(db, case_uuid)
+    record = repo.insert_draft(db, doc, issuer_code=case.unit_code, case_uuid=case.uuid, created_by=actor)
+    log.info("draft %s for case %s", kind, case.number)
+    return record
+
+
+def edit(db: Database, doc_uuid: str, *, summary: str | None = None, body_text: str | None = None,
+         recipients: list[str] | None = None, addressees: list[str] | None = None,
+         signer_uuid: str | None = None) -> DocumentRecord:
+    """Save the clerk's changes to a draft's free text (one paragraph per line)."""
+    from desktop.storage import units as unit_repo
+
+    record = repo.get_document(db, doc_uuid)
+    doc = record.document
+    changes: dict[str, Any] = {}
+    if summary is not None:
+        changes["summary"] = nfc(summary).strip()
+    if body_text is not None:
+        body = paragraphs_from_text(body_text)
+        if not body:
+            raise UserError("document_empty_body", "Nội dung văn bản đang để trống.")
+        changes["body"] = body
+    if recipients is not None:
+        changes["recipients"] = tuple(nfc(r).strip().lstrip("-").strip().rstrip(";.") for r in recipients if r.strip())
+    if addressees is not None:
+        changes["addressees"] = tuple(nfc(a).strip() for a in addressees if a.strip())
+    if signer_uuid is not None:
+        template = templates.get_template(doc.kind)
+        changes["signer"] = templates.make_signer(template, officer_dict(unit_repo.get_officer(db, signer_uuid)))
+    return repo.update_draft(db, doc_uuid, replace(doc, **changes))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, actor: str = "", copies: int = 1,
+          file_keeper: str = "") -> DocumentRecord:
+    """Give the draft its number, store its PDF and link it into the case's timeline."""
+    from desktop.documents.pdf import render_pdf
+
+    issued_on = issued_on or date.today()
+    if copies < 1:
+        raise UserError("document_bad_copies", "Số bản phát hành phải từ 1 trở lên.")
+    with db.write():
+        record = repo.get_document(db, doc_uuid)   # read again under the write lock
+        if record.status != "draft":
+            raise UserError("document_not_draft", f"Văn bản {record.symbol} đã được cấp số, không cấp số lại.")
+        if record.document.signer is None or not record.document.signer.name.strip():
+            raise UserError("document_no_signer", "Chưa chọn người ký văn bản.")
+        number = repo.next_number(db, record.issuer_code, issued_on.year)
+        doc = record.document.with_number(number, issued_on)
+        pdf = render_pdf(doc)
+        digest = sha256(pdf)
+        keeper = file_keeper or ", ".join(x for x in (doc.archive, doc.archive_unit) if x)
+        repo.mark_issued(db, doc_uuid, number=number, year=issued_on.year, symbol=doc.symbol, issued_on=issued_on,
+                         doc=doc, pdf=pdf, sha256=digest, copies=copies, file_keeper=keeper)
+        if record.case_uuid:
+            from desktop.workflow.events import append_event
+
+            append_event(db, record.case_uuid, "document_issued", actor=actor, effective_on=issued_on,
+                         note=f"{doc.symbol} — {record.label}",
+                         data={"document_uuid": doc_uuid, "kind": doc.kind, "number": number, "symbol": doc.symbol,
+                               "issued_on": issued_on.isoformat(), "sha256": digest})
+    log.info("issued %s (%s)", doc.symbol, doc.kind)
+    return repo.get_document(db, doc_uuid)
+
+
+def void(db: Database, doc_uuid: str, reason: str, *, actor: str = "", on: date | None = None) -> DocumentRecord:
+    """Void a number with a reason; it stays in the register and is never given again."""
+    reason = nfc(reason).strip()
+    if not reason:
+        raise UserError("document_void_reason", "Hãy ghi lý do hủy số văn bản.")
+    on = on or date.today()
+    with db.write():
+        record = repo.get_document(db, doc_uuid)
+        if record.status == "void":
+            raise UserError("document_already_void", f"Văn bản {record.symbol} đã bị hủy trước đó.")
+        repo.mark_void(db, doc_uuid, reason, on)
+        if record.case_uuid and record.status == "issued":
+            from desktop.workflow.events import append_event
+
+            append_event(db, record.case_uuid, "document_voided", actor=actor, effective_on=on,
+                         note=f"Hủy số {record.symbol}: {reason}",
+                         data={"document_uuid": doc_uuid, "symbol": record.symbol, "sha256": record.sha256})
+    log.info("voided %s: %s", record.symbol or doc_uuid, reason)
+    return repo.get_document(db, doc_uuid)
+
+
+def render(db: Database, doc_uuid: str, fmt: str = "pdf") -> bytes:
+    """The document's file: an issued PDF exactly as stored (and hashed); otherwise drawn now."""
+    record = repo.get_document(db, doc_uuid)
+    if fmt == "pdf":
+        if record.status != "draft":
+            stored = repo.get_pdf(db, doc_uuid)
+            if stored:
+                return bytes(stored)
+        from desktop.documents.pdf import render_pdf
+
+        return render_pdf(record.document)
+    if fmt == "docx":
+        from desktop.documents.word import render_docx
+
+        return render_docx(record.document)
+    raise UserError("document_bad_format", f"Định dạng \"{fmt}\" không hỗ trợ; chọn pdf hoặc docx.")
+
+
+def issued_on_day(db: Database, day: date) -> list[DocumentRecord]:
+    """Everything issued on a day, for "print all documents issued today"."""
+    return repo.list_documents(db, status="issued", issued_on=day)
