@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from . import m0001_register, m0002_documents
+from . import m0001_register, m0002_documents, m0003_sync
 
 MIGRATIONS = Migrations("giaitrinh")
 
 # Order matters; append only.
-for _module in (m0001_register, m0002_documents):
+for _module in (m0001_register, m0002_documents, m0003_sync):
     MIGRATIONS(name=_module.NAME)(_module.apply)
 
 LATEST = MIGRATIONS._migrations[-1].name

@@ -1,0 +1,271 @@
+"""SQL for sync bundles: keys, outbox, acknowledgements, inbox, conflicts and synced tables.
+
+Table names never come from a file: ``synced_tables`` lists the register's own tables that carry
+``uuid`` and ``unit_code`` (versioned ones also ``version`` and ``updated_at``; append-only ones
+such as ``events`` have none), and every other function accepts only a name from that list.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from desktop.storage.db import Database
+
+_OWN_PREFIXES = ("sync_", "sqlite_", "_")
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class OwnKey:
+    purpose: str
+    public_key: bytes
+    private_key_pem: bytes
+    fingerprint: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class PeerKey:
+    id: int
+    fingerprint: str
+    role: str
+    unit_code: str
+    unit_name: str
+    signing_key: bytes
+    encryption_key: bytes | None
+    encryption_fingerprint: str | None
+    registered_at: str
+    revoked_at: str | None
+    revoked_reason: str
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class SyncedTable:
+    name: str
+    columns: tuple[str, ...]      # without the local integer ``id``
+    versioned: bool
+    parents: tuple[str, ...]      # tables referenced by foreign keys
+    has_fts: bool                 # keeps ``search_text`` in an external-content ``<name>_fts``
+
+
+# -- own keys and peers ---------------------------------------------------------------------------
+
+def get_own_key(db: Database, purpose: str) -> OwnKey | None:
+    row = db.one("SELECT * FROM sync_own_keys WHERE purpose = ?", (purpose,))
+    return None if row is None else OwnKey(**dict(row))
+
+
+def save_own_key(db: Database, purpose: str, public: bytes, pem: bytes, fp: str, at: str) -> None:
+    db.execute("INSERT INTO sync_own_keys(purpose, public_key, private_key_pem, fingerprint, created_at) "
+               "VALUES (?, ?, ?, ?, ?)", (purpose, public, pem, fp, at))
+
+
+def list_peer_keys(db: Database, role: str | None = None) -> list[PeerKey]:
+    sql = "SELECT * FROM sync_peer_keys"
+    rows = db.query(sql + " WHERE role = ? ORDER BY unit_code, id", (role,)) if role else \
+        db.query(sql + " ORDER BY role, unit_code, id")
+    return [PeerKey(**dict(r)) for r in rows]
+
+
+def get_peer_key(db: Database, fp: str) -> PeerKey | None:
+    row = db.one("SELECT * FROM sync_peer_keys WHERE fingerprint = ?", (fp,))
+    return None if row is None else PeerKey(**dict(row))
+
+
+def save_peer_key(db: Database, *, fingerprint: str, role: str, unit_code: str, unit_name: str,
+                  signing_key: bytes, encryption_key: bytes | None, encryption_fingerprint: str | None,
+                  at: str) -> None:
+    db.execute(
+        "INSERT INTO sync_peer_keys(fingerprint, role, unit_code, unit_name, signing_key, encryption_key, "
+        "encryption_fingerprint, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (fingerprint, role, unit_code, unit_name, signing_key, encryption_key, encryption_fingerprint, at))
+
+
+def revoke_peer_keys(db: Database, *, fingerprint: str | None = None, role: str | None = None,
+                     reason: str, at: str) -> int:
+    if fingerprint:
+        cur = db.execute("UPDATE sync_peer_keys SET revoked_at = ?, revoked_reason = ? "
+                         "WHERE fingerprint = ? AND revoked_at IS NULL", (at, reason, fingerprint))
+    else:
+        cur = db.execute("UPDATE sync_peer_keys SET revoked_at = ?, revoked_reason = ? "
+                         "WHERE role = ? AND revoked_at IS NULL", (at, reason, role))
+    return cur.rowcount
+
+
+# -- outbox and acknowledgements (commune) ---------------------------------------------------------
+
+OUTBOX_LIGHT = ("seq, bundle_id, kind, created_at, period_from, period_to, period_label, recipient, "
+                "file_name, bundle_sha256, previous_sha256, manifest, counts, acknowledged_at")
+
+
+def last_outbox(db: Database) -> sqlite3.Row | None:
+    return db.one(f"SELECT {OUTBOX_LIGHT} FROM sync_outbox ORDER BY seq DESC LIMIT 1")
+
+
+def list_outbox(db: Database) -> list[sqlite3.Row]:
+    return db.query(f"SELECT {OUTBOX_LIGHT} FROM sync_outbox ORDER BY seq")
+
+
+def outbox_by_sha(db: Database, sha: str) -> sqlite3.Row | None:
+    return db.one(f"SELECT {OUTBOX_LIGHT} FROM sync_outbox WHERE bundle_sha256 = ?", (sha,))
+
+
+def outbox_items(db: Database, seq: int) -> bytes:
+    return db.scalar("SELECT items FROM sync_outbox WHERE seq = ?", (seq,))
+
+
+def outbox_bundle(db: Database, seq: int) -> bytes | None:
+    return db.scalar("SELECT bundle FROM sync_outbox WHERE seq = ?", (seq,))
+
+
+def insert_outbox(db: Database, **values) -> None:
+    cols = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    db.execute(f"INSERT INTO sync_outbox({cols}) VALUES ({marks})", tuple(values.values()))
+
+
+def mark_acknowledged(db: Database, seq: int, at: str, receipt: str) -> None:
+    db.execute("UPDATE sync_outbox SET acknowledged_at = ?, receipt = ? WHERE seq = ?", (at, receipt, seq))
+
+
+def upsert_acked(db: Database, items: Iterable[tuple[str, str, int]]) -> None:
+    db.conn.executemany(
+        "INSERT INTO sync_acked(tbl, uuid, version) VALUES (?, ?, ?) ON CONFLICT(tbl, uuid) "
+        "DO UPDATE SET version = max(version, excluded.version)", items)
+
+
+def changed_rows(db: Database, table: SyncedTable, unit_code: str, full: bool) -> sqlite3.Cursor:
+    """The rows of ``unit_code`` in a synced table not yet acknowledged by the province (or all)."""
+    cols = ", ".join(f't."{c}"' for c in table.columns)
+    if full:
+        return db.execute(f'SELECT {cols} FROM "{table.name}" t WHERE t.unit_code = ? ORDER BY t.id', (unit_code,))
+    newer = "a.version IS NULL OR t.version > a.version" if table.versioned else "a.uuid IS NULL"
+    return db.execute(
+        f'SELECT {cols} FROM "{table.name}" t LEFT JOIN sync_acked a ON a.tbl = ? AND a.uuid = t.uuid '
+        f"WHERE t.unit_code = ? AND ({newer}) ORDER BY t.id", (table.name, unit_code))
+
+
+# -- inbox and conflicts (province) ----------------------------------------------------------------
+
+def inbox_by_sha(db: Database, sha: str) -> sqlite3.Row | None:
+    return db.one("SELECT * FROM sync_inbox WHERE bundle_sha256 = ?", (sha,))
+
+
+def inbox_for_unit(db: Database, unit_code: str) -> list[sqlite3.Row]:
+    return db.query("SELECT id, unit_code, unit_name, seq, bundle_id, bundle_sha256, previous_sha256, kind, "
+                    "period_from, period_to, period_label, created_at, imported_at, sequence_status, result "
+                    "FROM sync_inbox WHERE unit_code = ? ORDER BY seq, id", (unit_code,))
+
+
+def list_inbox(db: Database) -> list[sqlite3.Row]:
+    return db.query("SELECT id, unit_code, unit_name, seq, bundle_sha256, kind, period_from, period_to, "
+                    "period_label, created_at, imported_at, sequence_status, result "
+                    "FROM sync_inbox ORDER BY unit_code, seq, id")
+
+
+def insert_inbox(db: Database, **values) -> int:
+    cols = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    return db.execute(f"INSERT INTO sync_inbox({cols}) VALUES ({marks})", tuple(values.values())).lastrowid
+
+
+def insert_conflicts(db: Database, rows: Sequence[tuple]) -> None:
+    """rows: (inbox_id, tbl, uuid, unit_code, version, kind, reason, incoming, local, detected_at)."""
+    db.conn.executemany(
+        "INSERT INTO sync_conflicts(inbox_id, tbl, uuid, unit_code, version, kind, reason, incoming, local, "
+        "detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def list_conflicts(db: Database, unit_code: str | None = None, open_only: bool = True) -> list[sqlite3.Row]:
+    where = ["resolved_at IS NULL"] if open_only else []
+    params: list = []
+    if unit_code:
+        where.append("unit_code = ?")
+        params.append(unit_code)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return db.query(f"SELECT * FROM sync_conflicts {clause} ORDER BY id", params)
+
+
+# -- synced tables and bulk rows ---------------------------------------------------------------------
+
+def synced_tables(db: Database) -> list[SyncedTable]:
+    """Every table with ``uuid`` and ``unit_code``, parents before children (foreign keys)."""
+    names = [r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    found: dict[str, SyncedTable] = {}
+    for name in names:
+        if name.startswith(_OWN_PREFIXES) or name.endswith("_fts") or "_fts_" in name:
+            continue
+        cols = [r["name"] for r in db.query(f'PRAGMA table_info("{name}")')]
+        if "uuid" not in cols or "unit_code" not in cols:
+            continue
+        versioned = "version" in cols and "updated_at" in cols
+        parents = tuple(sorted({r["table"] for r in db.query(f'PRAGMA foreign_key_list("{name}")')} - {name}))
+        found[name] = SyncedTable(name, tuple(c for c in cols if c != "id"), versioned, parents,
+                                  f"{name}_fts" in names and "search_text" in cols)
+    ordered: list[SyncedTable] = []
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...] = ()) -> None:
+        if name in done or name not in found or name in path:
+            return
+        for parent in found[name].parents:
+            visit(parent, path + (name,))
+        done.add(name)
+        ordered.append(found[name])
+
+    for name in sorted(found):
+        visit(name)
+    return ordered
+
+
+def existing_rows(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dict[str, dict]:
+    """uuid → the row (with ``id``) for those of ``uuids`` already in the table."""
+    out: dict[str, dict] = {}
+    cols = ", ".join(f'"{c}"' for c in ("id",) + table.columns)
+    for start in range(0, len(uuids), CHUNK):
+        part = uuids[start:start + CHUNK]
+        marks = ",".join("?" * len(part))
+        for row in db.execute(f'SELECT {cols} FROM "{table.name}" WHERE uuid IN ({marks})', part):
+            out[row["uuid"]] = dict(row)
+    return out
+
+
+def insert_rows(db: Database, table: SyncedTable, cols: Sequence[str], rows: Sequence[tuple]) -> None:
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    db.conn.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+
+
+def update_rows(db: Database, table: SyncedTable, cols: Sequence[str], rows: Sequence[tuple]) -> None:
+    """rows: values for ``cols`` followed by the uuid."""
+    sets = ", ".join(f'"{c}" = ?' for c in cols)
+    db.conn.executemany(f'UPDATE "{table.name}" SET {sets} WHERE uuid = ?', rows)
+
+
+def fts_remove(db: Database, table: SyncedTable, uuids: Sequence[str]) -> None:
+    """Take rows out of the table's external-content index before their text changes."""
+    fts = f"{table.name}_fts"
+    for start in range(0, len(uuids), CHUNK):
+        part = uuids[start:start + CHUNK]
+        db.execute(f"INSERT INTO \"{fts}\"(\"{fts}\", rowid, search_text) SELECT 'delete', id, search_text "
+                   f"FROM \"{table.name}\" WHERE search_text <> '' AND uuid IN ({','.join('?' * len(part))})", part)
+
+
+def fts_add(db: Database, table: SyncedTable, uuids: Sequence[str]) -> None:
+    fts = f"{table.name}_fts"
+    for start in range(0, len(uuids), CHUNK):
+        part = uuids[start:start + CHUNK]
+        db.execute(f'INSERT INTO "{fts}"(rowid, search_text) SELECT id, search_text FROM "{table.name}" '
+                   f"WHERE search_text <> '' AND uuid IN ({','.join('?' * len(part))})", part)
+
+
+def iter_json(rows: Iterable[sqlite3.Row]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(dict(row), ensure_ascii=False)

@@ -1,0 +1,191 @@
+"""Keys, fingerprints, signatures and the encrypted envelope — all from ``cryptography``.
+
+No primitive is made here: Ed25519 signs manifests and receipts, X25519 + HKDF-SHA256 derive a
+one-bundle key from a fresh ephemeral key pair, ChaCha20-Poly1305 encrypts and authenticates.
+Private keys leave memory only as passphrase-encrypted PKCS#8 (``BestAvailableEncryption``).
+
+Envelope (see docs/bundle-format.md)::
+
+    MAGIC | u32 big-endian header length | header JSON (UTF-8) | ciphertext (plaintext + 16-byte tag)
+
+The header (recipient fingerprint, ephemeral public key, nonce, sizes) is the AEAD's associated
+data, so changing any byte of the file makes decryption fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import struct
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from desktop.errors import UserError
+
+PASSPHRASE_ENV = "GIAITRINH_KEY_PASSPHRASE"
+MAGIC = b"GIAITRINH-BUNDLE\n"
+CIPHER = "X25519-HKDF-SHA256-ChaCha20Poly1305"
+HKDF_INFO = b"giaitrinh bundle v1"
+MAX_HEADER = 16 * 1024
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: object, size: int | None = None) -> bytes:
+    try:
+        data = base64.b64decode(str(text).encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ValueError("bad base64") from exc
+    if size is not None and len(data) != size:
+        raise ValueError("bad key size")
+    return data
+
+
+def fingerprint(public_raw: bytes, purpose: str = "signing") -> str:
+    """A short fingerprint to read over the phone: 16 base32 letters/digits in four groups."""
+    digest = hashlib.sha256(b"giaitrinh-key-v1\0" + purpose.encode() + b"\0" + public_raw).digest()
+    text = base64.b32encode(digest[:10]).decode("ascii")
+    return "-".join(text[i:i + 4] for i in range(0, 16, 4))
+
+
+def resolve_passphrase(passphrase: str | None) -> bytes:
+    value = passphrase if passphrase is not None else os.environ.get(PASSPHRASE_ENV)
+    if not value:
+        raise UserError(
+            "passphrase_required",
+            "Cần cụm mật khẩu bảo vệ khóa của sổ (nhập khi được hỏi hoặc đặt biến môi trường "
+            f"{PASSPHRASE_ENV}).",
+        )
+    return value.encode("utf-8")
+
+
+# -- key pairs ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NewKey:
+    purpose: str            # 'signing' (Ed25519) or 'encryption' (X25519)
+    public_raw: bytes
+    private_pem: bytes      # passphrase-encrypted PKCS#8
+    fingerprint: str
+
+
+def generate(purpose: str, passphrase: str | None) -> NewKey:
+    secret = resolve_passphrase(passphrase)
+    key = Ed25519PrivateKey.generate() if purpose == "signing" else X25519PrivateKey.generate()
+    public_raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(secret),
+    )
+    return NewKey(purpose, public_raw, pem, fingerprint(public_raw, purpose))
+
+
+def load_private(pem: bytes, passphrase: str | None):
+    secret = resolve_passphrase(passphrase)
+    try:
+        key = serialization.load_pem_private_key(pem, password=secret)
+    except (ValueError, TypeError) as exc:
+        raise UserError("wrong_passphrase", "Cụm mật khẩu bảo vệ khóa không đúng.") from exc
+    if not isinstance(key, (Ed25519PrivateKey, X25519PrivateKey)):
+        raise UserError("bad_key", "Khóa lưu trong sổ không đúng loại.")
+    return key
+
+
+def sign(key: Ed25519PrivateKey, data: bytes) -> bytes:
+    return key.sign(data)
+
+
+def verify(public_raw: bytes, signature: bytes, data: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_raw).verify(signature, data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def canonical_json(value: object) -> bytes:
+    """The exact bytes that are signed: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+# -- the envelope --------------------------------------------------------------------------------
+
+def _derive(shared: bytes, ephemeral_raw: bytes, recipient_raw: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_raw + recipient_raw,
+                info=HKDF_INFO).derive(shared)
+
+
+def seal(plaintext: bytes, recipient_raw: bytes, format_version: int) -> bytes:
+    """Encrypt ``plaintext`` to an X25519 public key with a fresh ephemeral key."""
+    recipient = X25519PublicKey.from_public_bytes(recipient_raw)
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_raw = ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    key = _derive(ephemeral.exchange(recipient), ephemeral_raw, recipient_raw)
+    nonce = os.urandom(12)
+    header = canonical_json({
+        "format": "giaitrinh-bundle",
+        "format_version": format_version,
+        "cipher": CIPHER,
+        "recipient": fingerprint(recipient_raw, "encryption"),
+        "ephemeral_public_key": b64(ephemeral_raw),
+        "nonce": b64(nonce),
+        "ciphertext_size": len(plaintext) + 16,
+    })
+    aad = MAGIC + struct.pack(">I", len(header)) + header
+    return aad + ChaCha20Poly1305(key).encrypt(nonce, plaintext, aad)
+
+
+def _damaged(detail: str) -> UserError:
+    return UserError("bundle_damaged", "Tệp gói bị hỏng, bị cắt cụt hoặc không phải gói đồng bộ "
+                     f"của Sổ Giải trình ({detail}).")
+
+
+def read_header(data: bytes) -> tuple[dict, bytes, bytes]:
+    """(header, associated data, ciphertext) of an envelope, checking only its shape."""
+    if not data.startswith(MAGIC):
+        raise _damaged("thiếu dấu nhận dạng đầu tệp")
+    start = len(MAGIC)
+    if len(data) < start + 4:
+        raise _damaged("tệp quá ngắn")
+    (size,) = struct.unpack(">I", data[start:start + 4])
+    if size > MAX_HEADER or len(data) < start + 4 + size:
+        raise _damaged("phần đầu không hợp lệ")
+    raw = data[start + 4:start + 4 + size]
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _damaged("phần đầu không đọc được") from exc
+    if not isinstance(header, dict) or header.get("format") != "giaitrinh-bundle":
+        raise _damaged("phần đầu không đúng định dạng")
+    return header, data[:start + 4 + size], data[start + 4 + size:]
+
+
+def open_sealed(header: dict, aad: bytes, ciphertext: bytes, private: X25519PrivateKey) -> bytes:
+    """Decrypt an envelope whose header was checked by the caller (version, recipient)."""
+    if header.get("cipher") != CIPHER:
+        raise _damaged("thuật toán mã hóa không được hỗ trợ")
+    if header.get("ciphertext_size") != len(ciphertext):
+        raise _damaged("độ dài không khớp — tệp bị cắt cụt hoặc bị thêm dữ liệu")
+    try:
+        ephemeral_raw = unb64(header.get("ephemeral_public_key"), 32)
+        nonce = unb64(header.get("nonce"), 12)
+        shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_raw))
+    except ValueError as exc:
+        raise _damaged("khóa tạm thời không hợp lệ") from exc
+    recipient_raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    key = _derive(shared, ephemeral_raw, recipient_raw)
+    try:
+        return ChaCha20Poly1305(key).decrypt(nonce, ciphertext, aad)
+    except InvalidTag as exc:
+        raise _damaged("dữ liệu đã bị thay đổi hoặc không mã hóa cho khóa của tỉnh này") from exc

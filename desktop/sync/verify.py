@@ -1,0 +1,140 @@
+"""Open a bundle at the province: decrypt, check the signature, every hash and every record's shape.
+
+Nothing here writes to the register. The order of checks gives the clearest message first:
+shape of the file → recipient (another province?) → decryption (flipped byte, truncation) →
+archive members (bombs, foreign names) → manifest and format version → issuing key (unknown,
+revoked) → signature → each member's size, SHA-256 and record count → each record's JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.errors import UserError
+from desktop.storage import sync_repo
+from desktop.storage.db import Database
+from desktop.sync import crypto, keys
+from desktop.sync import manifest as manifest_mod
+from desktop.sync.container import MANIFEST, MAX_MANIFEST, MAX_PART, SIGNATURE, ArchiveReader
+from desktop.sync.progress import Progress, ensure
+
+log = logging.getLogger(__name__)
+
+MAX_BUNDLE = 1024 * 1024 * 1024
+
+
+@dataclass
+class VerifiedBundle:
+    path: Path
+    manifest: manifest_mod.Manifest
+    bundle_sha256: str
+    size: int
+    peer: sync_repo.PeerKey
+    payload: dict[str, bytes]           # part name → verified JSON-lines bytes
+
+    def records(self, part: manifest_mod.Part) -> list[object]:
+        """The part's records, parsed (each still to be checked by the merge)."""
+        data = self.payload[part.name]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _refuse(f"{part.name} không phải văn bản UTF-8") from exc
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if len(lines) != part.count:
+            raise _refuse(f"{part.name} có {len(lines)} bản ghi, bản kê ghi {part.count}")
+        loads = json.loads
+        try:
+            return [loads(line) for line in lines]
+        except (ValueError, RecursionError) as exc:
+            raise _refuse(f"{part.name} có dòng không phải JSON") from exc
+
+
+def _refuse(detail: str) -> UserError:
+    return UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({detail}). Gói bị từ chối, sổ không thay đổi.")
+
+
+def read_bundle_file(path: Path) -> bytes:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BUNDLE:
+            raise UserError("bundle_too_large", "Tệp gói quá lớn (trên 1 GiB); hãy xuất thành nhiều gói nhỏ hơn.")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UserError("bundle_missing", f"Không tìm thấy tệp gói {path.name}.") from exc
+    except OSError as exc:
+        raise UserError("bundle_unreadable", f"Không đọc được tệp gói {path.name}: {exc.strerror}.") from exc
+
+
+def check_header(header: dict, own_fingerprint: str) -> None:
+    if header.get("format_version") != manifest_mod.FORMAT_VERSION:
+        raise UserError("unsupported_version",
+                        f"Gói dùng phiên bản định dạng {header.get('format_version')!r}, phần mềm này chỉ đọc "
+                        f"phiên bản {manifest_mod.FORMAT_VERSION}. Hãy cập nhật phần mềm hoặc đề nghị xã xuất lại gói.")
+    if header.get("recipient") != own_fingerprint:
+        raise UserError("other_province",
+                        "Gói này được mã hóa cho một tỉnh khác (khóa nhận "
+                        f"{str(header.get('recipient'))[:19]}), không phải khóa {own_fingerprint} của sổ này.")
+
+
+def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
+                  progress: Progress | None = None, data: bytes | None = None) -> VerifiedBundle:
+    progress = ensure(progress)
+    if keys.register_mode(db) != "province":
+        raise UserError("wrong_mode", "Chỉ sổ cấp tỉnh mới nhập được gói đồng bộ của xã.")
+    path = Path(path)
+    data = read_bundle_file(path) if data is None else data
+    sha = hashlib.sha256(data).hexdigest()
+    own = keys.own_key(db, "encryption")
+    header, aad, ciphertext = crypto.read_header(data)
+    check_header(header, own.fingerprint)
+    progress.report(0, 3, "Đang giải mã")
+    plaintext = crypto.open_sealed(header, aad, ciphertext, keys.private_key(db, "encryption", passphrase))
+    del ciphertext
+    reader = ArchiveReader(plaintext)
+    manifest_bytes = reader.read(MANIFEST, MAX_MANIFEST)
+    signature = reader.read(SIGNATURE, 64)
+    try:
+        raw = json.loads(manifest_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise _refuse("bản kê không đọc được") from exc
+    manifest = manifest_mod.parse(raw)
+
+    peer = sync_repo.get_peer_key(db, manifest.key_fingerprint)
+    if peer is None or peer.role != "commune":
+        raise UserError("unknown_key",
+                        f"Gói được ký bằng khóa {manifest.key_fingerprint} chưa được đăng ký ở tỉnh "
+                        f"(đơn vị ghi trong gói: {manifest.unit_code}). Hãy đăng ký khóa của xã trước.")
+    if peer.revoked_at:
+        raise UserError("key_revoked",
+                        f"Khóa {peer.fingerprint} của {peer.unit_name or peer.unit_code} đã bị thu hồi ngày "
+                        f"{peer.revoked_at[:10]}; gói ký bằng khóa này bị từ chối.")
+    if not crypto.verify(peer.signing_key, signature, manifest_bytes):
+        raise UserError("bad_signature",
+                        f"Chữ ký của gói không khớp với khóa đã đăng ký của {peer.unit_name or peer.unit_code}: "
+                        "gói đã bị sửa hoặc được ký bằng khóa khác. Gói bị từ chối.")
+    if manifest.unit_code != peer.unit_code:
+        raise UserError("wrong_unit", f"Gói ghi đơn vị {manifest.unit_code} nhưng khóa ký được đăng ký cho "
+                        f"{peer.unit_code}. Gói bị từ chối.")
+    if manifest.recipient != own.fingerprint:
+        raise UserError("other_province", "Bản kê của gói ghi khóa nhận của một tỉnh khác. Gói bị từ chối.")
+    expected = {p.name for p in manifest.parts}
+    if reader.part_names() != expected:
+        raise _refuse("các thành phần trong gói không khớp bản kê")
+    progress.report(1, 3, "Đang kiểm tra mã băm")
+    payload: dict[str, bytes] = {}
+    for part in manifest.parts:
+        progress.check()
+        content = reader.read(part.name, min(part.size, MAX_PART))
+        if hashlib.sha256(content).hexdigest() != part.sha256:
+            raise _refuse(f"mã băm của {part.name} không khớp bản kê — dữ liệu đã bị thay đổi hoặc tráo")
+        payload[part.name] = content
+    progress.report(2, 3, "Đã kiểm tra chữ ký và mã băm")
+    log.info("verified bundle %s #%d (%s)", manifest.unit_code, manifest.sequence, sha[:12])
+    return VerifiedBundle(path, manifest, sha, len(data), peer, payload)

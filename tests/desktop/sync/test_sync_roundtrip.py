@@ -1,0 +1,131 @@
+"""Commune → province → receipt → commune, incremental bundles, updates, gaps and replays."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.errors import UserError
+from desktop.storage import sync_repo
+from desktop.sync import export, importer, receipts
+
+
+def _count(db, table, unit):
+    return db.scalar(f"SELECT count(*) FROM {table} WHERE unit_code = ?", (unit,))
+
+
+def test_round_trip_counts_equal_and_receipt_acknowledges(commune, province, data, outdir):
+    data.populate(5)
+    result = export.export_bundle(commune, outdir)
+    assert result.path.exists() and not list(outdir.glob("*.partial"))
+    assert result.counts["cases"] == 5 and result.counts["events"] == 10 and result.counts["persons"] == 5
+
+    preview = importer.preview(province, result.path)
+    assert preview.dry_run and preview.merge.totals()["new"] == result.total
+    assert _count(province, "cases", data.unit) == 0          # the preview wrote nothing
+
+    report = importer.apply(province, result.path)
+    assert report.applied and report.sequence.status == "first"
+    for table, n in result.counts.items():
+        assert _count(province, table, data.unit) == n, table
+
+    receipt = receipts.write_receipt(province, data.unit, outdir)
+    ack = receipts.import_receipt(commune, receipt)
+    assert ack.acknowledged == [1]
+    # Nothing changed since the acknowledged bundle: the next incremental bundle is empty.
+    again = export.export_bundle(commune, outdir)
+    assert again.total == 0 and again.sequence == 2
+
+
+def test_reimport_is_refused_as_replay_and_forced_reimport_changes_nothing(commune, province, data, outdir):
+    data.populate(3)
+    path = export.export_bundle(commune, outdir).path
+    importer.apply(province, path)
+    with pytest.raises(UserError) as err:
+        importer.apply(province, path)
+    assert err.value.code == "bundle_replay"
+    before = province.query("SELECT uuid, version FROM cases ORDER BY uuid")
+    report = importer.apply(province, path, reimport=True)
+    totals = report.merge.totals()
+    assert totals["new"] == totals["updated"] == totals["conflict"] == 0 and totals["unchanged"] > 0
+    assert province.query("SELECT uuid, version FROM cases ORDER BY uuid") == before
+    assert province.scalar("SELECT count(*) FROM sync_inbox") == 1
+
+
+def test_update_of_a_case_imported_earlier(commune, province, data, outdir):
+    uuids = data.populate(2)
+    importer.apply(province, export.export_bundle(commune, outdir).path)
+    data.touch_case(uuids[0], "Nội dung đã sửa")
+    second = export.export_bundle(commune, outdir)           # not acknowledged: bundle 1 overlaps
+    report = importer.apply(province, second.path)
+    t = report.merge.tables["cases"].counts
+    assert t["updated"] == 1 and t["unchanged"] == 1
+    row = province.one("SELECT summary, version FROM cases WHERE uuid = ?", (uuids[0],))
+    assert tuple(row) == ("Nội dung đã sửa", 2)
+
+
+def test_older_version_never_overwrites_newer(commune, province, data, outdir):
+    (case,) = data.populate(1)
+    first = export.export_bundle(commune, outdir)
+    data.touch_case(case, "Bản mới")
+    second = export.export_bundle(commune, outdir)
+    importer.apply(province, second.path, accept_sequence=True)   # arrives first: a gap
+    report = importer.apply(province, first.path)                 # late, older
+    assert report.sequence.status == "late"
+    assert report.merge.tables["cases"].counts["older"] == 1
+    assert province.scalar("SELECT summary FROM cases WHERE uuid = ?", (case,)) == "Bản mới"
+
+
+def test_gap_is_reported_and_needs_acceptance(commune, province, data, outdir):
+    data.populate(1)
+    export.export_bundle(commune, outdir)
+    data.populate(1)
+    second = export.export_bundle(commune, outdir)
+    preview = importer.preview(province, second.path)
+    assert preview.sequence.status == "gap" and preview.sequence.missing == (1,)
+    with pytest.raises(UserError) as err:
+        importer.apply(province, second.path)
+    assert err.value.code == "sequence_gap"
+    assert province.scalar("SELECT count(*) FROM cases") == 0
+    importer.apply(province, second.path, accept_sequence=True)
+    assert province.scalar("SELECT count(*) FROM cases") == 2      # bundle 2 overlaps bundle 1
+
+
+def test_equal_version_different_content_is_kept_as_conflict(commune, province, data, outdir):
+    (case,) = data.populate(1)
+    importer.apply(province, export.export_bundle(commune, outdir).path)
+    # The commune changes a record without bumping its version (e.g. a restored backup edited again).
+    with commune.write():
+        commune.execute("UPDATE cases SET summary = 'Sửa mà không tăng phiên bản' WHERE uuid = ?", (case,))
+    report = importer.apply(province, export.export_bundle(commune, outdir, full=True).path)
+    assert report.merge.tables["cases"].counts["conflict"] == 1
+    assert province.scalar("SELECT summary FROM cases WHERE uuid = ?", (case,)) == "Vụ việc số 0"
+    kept = sync_repo.list_conflicts(province)
+    assert [(k["tbl"], k["uuid"], k["kind"]) for k in kept] == [("cases", case, "conflict")]
+    assert "Sửa mà không tăng phiên bản" in kept[0]["incoming"]
+
+
+def test_full_export_after_acknowledgement_is_all_unchanged(commune, province, data, outdir):
+    data.populate(3)
+    importer.apply(province, export.export_bundle(commune, outdir).path)
+    receipts.import_receipt(commune, receipts.write_receipt(province, data.unit, outdir))
+    full = export.export_bundle(commune, outdir, full=True)
+    assert full.counts["cases"] == 3
+    report = importer.apply(province, full.path)
+    totals = report.merge.totals()
+    assert totals["unchanged"] == full.total and totals["new"] == 0
+
+
+def test_searchable_rows_are_indexed_at_the_province(commune, province, data, outdir):
+    data.populate(2)
+    importer.apply(province, export.export_bundle(commune, outdir).path)
+    hits = province.scalar("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH 'giai'")
+    assert hits == 2
+
+
+def test_records_of_another_unit_are_rejected(commune, province, data, outdir):
+    data.populate(1)
+    with commune.write():
+        commune.execute("UPDATE persons SET unit_code = '01'")       # pretends to own a province record
+    report = importer.apply(province, export.export_bundle(commune, outdir, full=True).path)
+    assert report.merge.tables.get("persons") is None or report.merge.tables["persons"].counts["new"] == 0
+    assert province.scalar("SELECT count(*) FROM persons") == 0
