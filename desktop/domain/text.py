@@ -102,7 +102,7 @@ def _quote(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def fts_query(user_text: str) -> str | None:
+def fts_query(user_text: str, *, prefix: bool = True) -> str | None:
     """A safe FTS5 MATCH expression for what the clerk typed, or None when nothing is searchable.
 
     Every word is folded and double-quoted, so FTS5 syntax in the input (quotes, ``*``, AND,
@@ -110,10 +110,15 @@ def fts_query(user_text: str) -> str | None:
     word is the one being typed: with two or more characters it becomes a prefix ("duc"*); a
     single character matches itself or any word starting with it, through the two-character
     prefix index. A single character alone is not searchable (None).
+
+    ``prefix=False`` searches whole words only (after the clerk pressed Enter, say): the fastest
+    form, since a long prefix such as "nguyen"* makes FTS5 gather every matching term first.
     """
     words = _merge_digit_words(tokens(user_text or ""))
     if not words:
         return None
+    if not prefix:
+        return " AND ".join(_quote(w) for w in words)
     *head, last = words
     if len(last) == 1 and not head:
         return None

@@ -14,10 +14,12 @@ sorting) with keyset paging on the rowid, so the cost follows the page size, not
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from desktop.domain.records import Person
+from desktop.errors import UserError
 from desktop.domain.text import digit_runs, digits_only, fold, fts_phrase, fts_query, tokens
 from desktop.domain.text import vietnamese_sort_key
 
@@ -162,7 +164,7 @@ def integrity_check(db, table: str) -> bool:
     _, fts = _fts(table)
     try:
         db.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
-    except Exception as exc:  # sqlite3.DatabaseError: "database disk image is malformed"
+    except (sqlite3.DatabaseError, UserError) as exc:  # "database disk image is malformed"
         log.warning("FTS index %s disagrees with its table: %s", fts, exc)
         return False
     return True
@@ -170,9 +172,9 @@ def integrity_check(db, table: str) -> bool:
 
 # -- searching ------------------------------------------------------------------------------------
 
-def _search_ids(db, table: str, text: str, limit: int, before_id: int | None) -> list[int]:
+def _search_ids(db, table: str, text: str, limit: int, before_id: int | None, prefix: bool) -> list[int]:
     _, fts = _fts(table)
-    match = fts_query(text)
+    match = fts_query(text, prefix=prefix)
     if match is None or limit <= 0:
         return []
     if before_id is None:
@@ -186,14 +188,21 @@ def _search_ids(db, table: str, text: str, limit: int, before_id: int | None) ->
     return [row[0] for row in rows]
 
 
-def search_case_ids(db, text: str, *, limit: int = 200, before_id: int | None = None) -> list[int]:
-    """Ids of the cases matching ``text``, newest first; next page: ``before_id`` = last id."""
-    return _search_ids(db, "cases", text, limit, before_id)
+def search_case_ids(
+    db, text: str, *, limit: int = 200, before_id: int | None = None, prefix: bool = True
+) -> list[int]:
+    """Ids of the cases matching ``text``, newest first; next page: ``before_id`` = last id.
+
+    The last word counts as typed so far (a prefix) unless ``prefix=False``.
+    """
+    return _search_ids(db, "cases", text, limit, before_id, prefix)
 
 
-def search_reception_ids(db, text: str, *, limit: int = 200, before_id: int | None = None) -> list[int]:
+def search_reception_ids(
+    db, text: str, *, limit: int = 200, before_id: int | None = None, prefix: bool = True
+) -> list[int]:
     """Ids of the receptions matching ``text``, newest first, keyset-paged like cases."""
-    return _search_ids(db, "receptions", text, limit, before_id)
+    return _search_ids(db, "receptions", text, limit, before_id, prefix)
 
 
 _PERSON_COLUMNS = ("id, uuid, full_name, kind, id_kind, id_number, phone, address, representative, "
@@ -217,13 +226,13 @@ def _persons_by_ids(db, ids: Sequence[int]) -> dict[int, Person]:
     return {row["id"]: _person(row) for row in rows}
 
 
-def search_persons(db, text: str, *, limit: int = 50) -> list[Person]:
+def search_persons(db, text: str, *, limit: int = 50, prefix: bool = True) -> list[Person]:
     """People matching ``text`` (name, ID number, phone or address, as typed so far).
 
     Among the newest ``limit`` matches, those whose name is what was typed come first, then those
     whose name starts with it or whose ID/phone is it, each group in Vietnamese name order.
     """
-    ids = _search_ids(db, "persons", text, limit, None)
+    ids = _search_ids(db, "persons", text, limit, None, prefix)
     people = _persons_by_ids(db, ids)
     wanted = fold(text)
     wanted_digits = digits_only(text)

@@ -155,3 +155,10 @@ def test_sort_key_is_total_for_odd_input():
     names = ["", "  ", "123", "Nguyễn 2", "李小龍", "Anh", "anh"]
     assert len(_sorted(names)) == len(names)
     assert _sorted(["Anh", "123"]) == ["123", "Anh"]
+
+
+def test_fts_query_whole_words():
+    assert fts_query("Nguyễn Văn Đ", prefix=False) == '"nguyen" AND "van" AND "d"'
+    assert fts_query("0912.345.678", prefix=False) == '"0912345678"'
+    assert fts_query("d", prefix=False) == '"d"'
+    assert fts_query("--", prefix=False) is None

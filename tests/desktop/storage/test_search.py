@@ -334,3 +334,25 @@ def test_case_duplicate_identical_summary_reason(db):
     assert find_case_duplicates(db, kind="feedback", person_uuids=["p9"], summary="đường thôn đông bị ngập",
                                 today=date(2026, 2, 10)) == [
         (cid, "Cùng người yêu cầu, cùng loại việc, nội dung trùng; vụ việc đang giải quyết")]
+
+
+def test_whole_words_only(db, people):
+    assert names(search_persons(db, "nguyen van du", prefix=False)) == set()
+    assert names(search_persons(db, "nguyen van duc", prefix=False)) == {"Nguyễn Văn Đức"}
+    assert names(search_persons(db, "thi ngoc", prefix=False)) == {"Ngô Thị Ngọc"}
+    case_id = add_case(db, "Đường ngập", number="7/2026")
+    assert search_case_ids(db, "7/2026", prefix=False) == [case_id]
+    assert search_case_ids(db, "duong nga", prefix=False) == []
+
+
+def test_integrity_check_sees_a_wrong_old_text(db):
+    case_id = add_case(db, "Kiến nghị về chiếu sáng")
+    new = case_search_text(number="", summary="Điện chiếu sáng thôn Tây", content="", people=[])
+    with db.write():
+        db.execute("UPDATE cases SET search_text = ? WHERE id = ?", (new, case_id))
+        fts_update(db, "cases", case_id, "not what was indexed", new)
+    assert not search.integrity_check(db, "cases")
+    rebuild(db, "cases")  # the repair
+    assert search.integrity_check(db, "cases")
+    assert search_case_ids(db, "kien nghi") == []
+    assert search_case_ids(db, "thon tay") == [case_id]
