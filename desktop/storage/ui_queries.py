@@ -1,0 +1,69 @@
+"""Small read-only queries the desktop window needs and the repositories do not offer (yet).
+
+Keyset cursors at an offset: when the clerk drags the register's scroll bar to the middle, the
+window needs the page starting at row N without walking every page before it. Only the sort key
+and id are read, from the covering index, so even a deep offset stays cheap; the page itself is
+then read by the repository's keyset ``page_cases`` / ``page_receptions``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from desktop.storage import cases as case_repo
+from desktop.storage.db import Database
+
+
+def case_cursor_at(db: Database, filt: case_repo.CaseFilter, *, sort: str, descending: bool,
+                   offset: int) -> tuple[Any, int] | None:
+    """The ``after`` cursor whose next page starts just after row ``offset`` of this order."""
+    key = case_repo.SORTS.get(sort, case_repo.SORTS["received"])
+    where, params = case_repo._where(filt)  # noqa: SLF001 - same filter semantics as the page itself
+    if sort == "due":
+        where.append("c.due_on IS NOT NULL")
+    order = "DESC" if descending else "ASC"
+    order_by = f"c.id {order}" if key == "c.id" else f"{key} {order}, c.id {order}"
+    row = db.one(
+        f"SELECT {key} AS k, c.id FROM cases c {'WHERE ' + ' AND '.join(where) if where else ''} "
+        f"ORDER BY {order_by} LIMIT 1 OFFSET ?", [*params, max(0, offset)])
+    return None if row is None else (row["k"], row["id"])
+
+
+def reception_count(db: Database, *, date_from: date | None = None, date_to: date | None = None,
+                    kind: str | None = None) -> int:
+    where, params = _reception_where(date_from, date_to, kind)
+    return db.scalar(f"SELECT count(*) FROM receptions r {where}", params)
+
+
+def reception_cursor_at(db: Database, *, date_from: date | None = None, date_to: date | None = None,
+                        kind: str | None = None, descending: bool, offset: int) -> tuple[str, int] | None:
+    where, params = _reception_where(date_from, date_to, kind)
+    order = "DESC" if descending else "ASC"
+    row = db.one(f"SELECT r.received_on, r.id FROM receptions r {where} "
+                 f"ORDER BY r.received_on {order}, r.id {order} LIMIT 1 OFFSET ?", [*params, max(0, offset)])
+    return None if row is None else (row[0], row[1])
+
+
+def _reception_where(date_from: date | None, date_to: date | None, kind: str | None) -> tuple[str, list[Any]]:
+    where, params = [], []
+    if date_from:
+        where.append("r.received_on >= ?")
+        params.append(date_from.isoformat())
+    if date_to:
+        where.append("r.received_on <= ?")
+        params.append(date_to.isoformat())
+    if kind:
+        where.append("r.kind = ?")
+        params.append(kind)
+    return ("WHERE " + " AND ".join(where)) if where else "", params
+
+
+def case_count(db: Database, filt: case_repo.CaseFilter, *, sort: str) -> int:
+    """``count_cases`` for the rows a page of this sort can show (sorting by deadline leaves out
+    cases without one)."""
+    if sort != "due":
+        return case_repo.count_cases(db, filt)
+    where, params = case_repo._where(filt)  # noqa: SLF001
+    where.append("c.due_on IS NOT NULL")
+    return db.scalar(f"SELECT count(*) FROM cases c WHERE {' AND '.join(where)}", params)

@@ -1,0 +1,141 @@
+"""Start of the desktop app: QApplication, Vietnamese locale, logging, excepthook, the register.
+
+``giaitrinh`` (no arguments) → ``main([])``: open the default register in the user's data
+folder (first run: the wizard), show the main window. Options:
+
+- ``--db PATH``      open another register;
+- ``--self-test``    open a temporary register, render the main window offscreen, exit 0;
+- ``--today DATE``   pretend today is DATE (dd/mm/yyyy; demonstrations and screenshots).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+LOG_BYTES = 1_000_000
+LOG_COUNT = 5
+
+
+def configure_logging(log_file: Path, *, level: int = logging.INFO) -> Path:
+    """A rotating log in the data folder, configured once for the whole app."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    if any(getattr(h, "_giaitrinh", False) for h in root.handlers):
+        return log_file
+    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=LOG_BYTES, backupCount=LOG_COUNT, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"))
+    handler._giaitrinh = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    return log_file
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="giaitrinh", description="Sổ Giải trình")
+    parser.add_argument("--db", type=Path, default=None, help="tệp sổ cần mở")
+    parser.add_argument("--self-test", action="store_true", help="tự kiểm tra rồi thoát")
+    parser.add_argument("--today", default=None, help=argparse.SUPPRESS)
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
+
+
+def create_application(argv: list[str] | None = None):
+    """The QApplication with the Vietnamese locale and the app's names (idempotent)."""
+    from PySide6.QtCore import QCoreApplication, QLocale
+    from PySide6.QtWidgets import QApplication
+
+    from ui.settings import APPLICATION, ORGANIZATION
+    from ui.translator import VietnameseQtTranslator
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["giaitrinh", *(argv or [])])
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    QApplication.setApplicationDisplayName("Sổ Giải trình")
+    QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    if not getattr(app, "_giaitrinh_translator", None):
+        translator = VietnameseQtTranslator(app)
+        app.installTranslator(translator)
+        app._giaitrinh_translator = translator  # keep it alive
+    return app
+
+
+def self_test() -> int:
+    """Open a temporary register, render the main window offscreen, exit 0 when all went well."""
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.locations import log_path
+
+    with tempfile.TemporaryDirectory(prefix="giaitrinh-selftest-") as tmp:
+        configure_logging(Path(tmp) / "self-test.log")
+        app = create_application()
+        from desktop.storage.db import open_database
+        from desktop.storage.units import save_officer, save_unit
+        from ui.main_window import MainWindow
+        from ui.session import Session
+
+        db = open_database(Path(tmp) / "self-test.sqlite")
+        save_unit(db, code="00000", name="Ủy ban nhân dân xã Tự Kiểm", abbreviation="UBND", place_name="Tự Kiểm")
+        save_officer(db, full_name="Nguyễn Văn Thử", title="Chủ tịch", role="head")
+        session = Session(db)
+        window = MainWindow(session)
+        window.resize(1366, 768)
+        window.show()
+        app.processEvents()
+        image = window.grab().toImage()
+        ok = not image.isNull() and image.width() > 0
+        for page in range(window.page_count()):
+            window.show_page(page)
+            app.processEvents()
+        window.close()
+        session.close()
+        print(f"giaitrinh self-test: {'OK' if ok else 'FAILED'} (log: {log_path()})")
+        return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    if args.self_test:
+        return self_test()
+
+    from ui.locations import log_path
+
+    log_file = configure_logging(log_path())
+    log.info("starting giaitrinh (argv=%s)", argv)
+    app = create_application()
+    from ui.errors import install_excepthook
+
+    install_excepthook(log_file)
+
+    from desktop.domain.validation import parse_date
+    from ui.opening import open_register_interactive
+
+    today: date | None = parse_date(args.today) if args.today else None
+    session = open_register_interactive(args.db, today=today)
+    if session is None:
+        log.info("no register opened; quitting")
+        return 0
+    from ui.main_window import MainWindow
+
+    window = MainWindow(session)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        session.close()
+        logging.shutdown()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

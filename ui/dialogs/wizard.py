@@ -1,0 +1,192 @@
+"""First run: declare the office (unit, signers, first officer) — or open the sample register.
+
+Four short pages; nothing is written until "Hoàn tất", and then everything in one transaction,
+so a failed save leaves an empty register and every field as typed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QFormLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWizard, QWizardPage,
+)
+
+from desktop.errors import UserError, ValidationError
+from desktop.storage.db import Database
+from desktop.storage.units import save_officer, save_unit
+from ui.widgets.commune_picker import Commune, CommunePicker
+from ui.widgets.form import FormErrors
+
+log = logging.getLogger(__name__)
+
+DEPUTY_SLOTS = 3
+
+
+class StartPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Chào mừng đến với Sổ Giải trình")
+        self.setSubTitle("Sổ theo dõi tiếp công dân, kiến nghị, phản ánh, khiếu nại, tố cáo và yêu cầu giải trình.")
+        self.new = QRadioButton("Khai báo đơn vị để bắt đầu sổ của cơ quan (khoảng 2 phút)")
+        self.sample = QRadioButton("Mở sổ mẫu để xem thử (dữ liệu giả, không dùng cho công việc thật)")
+        self.new.setChecked(True)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Đây là lần đầu mở sổ trên máy này. Anh/chị muốn:"))
+        lay.addWidget(self.new)
+        lay.addWidget(self.sample)
+        lay.addStretch(1)
+
+    def nextId(self) -> int:  # noqa: N802
+        return -1 if self.sample.isChecked() else super().nextId()
+
+    def isFinalPage(self) -> bool:  # noqa: N802
+        return self.sample.isChecked()
+
+
+class UnitPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Đơn vị")
+        self.setSubTitle("Chọn xã, phường theo danh mục đơn vị hành chính năm 2025 (34 tỉnh, thành phố; 3.321 xã, phường).")
+        self.picker = CommunePicker()
+        self.code = QLineEdit(readOnly=True, placeholderText="tự điền khi chọn xã")
+        self.name = QLineEdit()
+        self.governing = QLineEdit(placeholderText="để trống nếu không có (ví dụ: UBND TỈNH HƯNG YÊN)")
+        self.abbreviation = QLineEdit("UBND")
+        self.place = QLineEdit()
+        self.remote = QCheckBox("Vùng sâu, vùng xa, đi lại khó khăn (thời hạn giải quyết khiếu nại dài hơn)")
+        self.errors = FormErrors()
+        form = QFormLayout()
+        self.errors.add(form, "Mã đơn vị:", "code", self.code)
+        self.errors.add(form, "Tên cơ quan:", "name", self.name)
+        form.addRow("Cơ quan chủ quản:", self.governing)
+        self.errors.add(form, "Chữ viết tắt:", "abbreviation", self.abbreviation)
+        form.addRow("Địa danh (ghi ngày tháng):", self.place)
+        form.addRow("", self.remote)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.picker, 1)
+        lay.addLayout(form)
+        lay.addWidget(self.errors.general)
+        self.picker.picked.connect(self.use_commune)
+
+    def use_commune(self, c: Commune) -> None:
+        self.code.setText(c.code)
+        self.name.setText(c.office_name)
+        self.place.setText(c.place_name)
+        self.errors.clear_field("code")
+        self.errors.clear_field("name")
+
+    def validatePage(self) -> bool:  # noqa: N802
+        problems = {}
+        if not self.code.text().strip():
+            problems["code"] = "Hãy chọn xã, phường trong danh sách ở trên."
+        if not self.name.text().strip():
+            problems["name"] = "Chưa nhập tên cơ quan."
+        abbr = self.abbreviation.text().strip()
+        if not abbr or any(ch.isspace() or ch == "/" for ch in abbr):
+            problems["abbreviation"] = "Chữ viết tắt không được trống, không có dấu cách hay dấu gạch chéo (ví dụ UBND)."
+        self.errors.show(problems)
+        return not problems
+
+
+class SignersPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Người ký văn bản")
+        self.setSubTitle("Chủ tịch ký (TM. UBND); các Phó Chủ tịch ký thay (KT. CHỦ TỊCH).")
+        self.head = QLineEdit(placeholderText="Họ và tên Chủ tịch")
+        self.head_title = QLineEdit("Chủ tịch")
+        self.deputies = [QLineEdit(placeholderText=f"Họ và tên Phó Chủ tịch {i + 1} (nếu có)") for i in range(DEPUTY_SLOTS)]
+        self.errors = FormErrors()
+        form = QFormLayout(self)
+        self.errors.add(form, "Chủ tịch:", "head", self.head)
+        form.addRow("Chức danh:", self.head_title)
+        for i, edit in enumerate(self.deputies):
+            form.addRow(f"Phó Chủ tịch {i + 1}:", edit)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        problems = {} if self.head.text().strip() else {"head": "Chưa nhập họ tên người đứng đầu (Chủ tịch)."}
+        self.errors.show(problems)
+        return not problems
+
+
+class OfficerPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Cán bộ tiếp công dân")
+        self.setSubTitle("Người dùng sổ hằng ngày: tiếp công dân, vào sổ, soạn văn bản. Có thể thêm cán bộ khác sau trong Cài đặt.")
+        self.name = QLineEdit(placeholderText="Họ và tên")
+        self.title = QLineEdit("Công chức Văn phòng - Thống kê")
+        self.errors = FormErrors()
+        form = QFormLayout(self)
+        self.errors.add(form, "Họ và tên:", "full_name", self.name)
+        form.addRow("Chức danh:", self.title)
+        form.addRow(self.errors.general)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        problems = {} if self.name.text().strip() else {"full_name": "Chưa nhập họ tên cán bộ."}
+        self.errors.show(problems)
+        if problems:
+            return False
+        return self.wizard().save()
+
+
+class SetupWizard(QWizard):
+    """``exec()``; then ``sample_requested`` says the clerk chose the sample register."""
+
+    def __init__(self, db: Database, parent=None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Sổ Giải trình — Khai báo ban đầu")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.resize(760, 620)
+        self.start, self.unit, self.signers, self.officer = StartPage(), UnitPage(), SignersPage(), OfficerPage()
+        for page in (self.start, self.unit, self.signers, self.officer):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Hoàn tất")
+        self.saved = False
+
+    @property
+    def sample_requested(self) -> bool:
+        return self.start.sample.isChecked()
+
+    def save(self) -> bool:
+        """Write the unit, the signers and the first officer in one transaction."""
+        u, s, o = self.unit, self.signers, self.officer
+        try:
+            with self.db.write():
+                save_unit(self.db, code=u.code.text().strip(), name=u.name.text(),
+                          governing_body=u.governing.text(), abbreviation=u.abbreviation.text().strip(),
+                          place_name=u.place.text(), level="commune", is_remote=u.remote.isChecked(),
+                          mode="commune")
+                save_officer(self.db, full_name=s.head.text(), title=s.head_title.text() or "Chủ tịch",
+                             role="head", can_sign=True)
+                for edit in s.deputies:
+                    if edit.text().strip():
+                        save_officer(self.db, full_name=edit.text(), title="Phó Chủ tịch", role="deputy", can_sign=True)
+                save_officer(self.db, full_name=o.name.text(), title=o.title.text(), role="officer", can_sign=False)
+        except ValidationError as exc:
+            log.info("wizard validation: %s", exc.fields)
+            for page in (u, s, o):
+                known = {k: v for k, v in exc.fields.items() if k in page.errors.fields}
+                if known:
+                    page.errors.show(known)
+                    break
+            else:
+                o.errors.show(exc.fields)
+            return False
+        except UserError as exc:
+            o.errors.show({"_": exc.message})
+            return False
+        log.info("register declared: unit %s", u.code.text())
+        self.saved = True
+        return True
+
+    def accept(self) -> None:
+        if self.sample_requested or self.saved:
+            super().accept()
+        elif self.officer.validatePage():  # Finish pressed: validatePage already ran, but be safe
+            super().accept()

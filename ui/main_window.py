@@ -1,0 +1,261 @@
+"""The main window: navigation on the left (Hôm nay, the two registers, Cài đặt), pages on the right,
+and the case view as a page of its own. Pages other than the first are built when first shown,
+so start-up costs one page."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
+    QToolBar, QWidget,
+)
+
+from desktop.errors import UserError
+from desktop.storage.units import list_officers, local_unit
+from ui.errors import report
+from ui.labels import vn_date
+from ui.session import Session
+from ui.settings import WindowState
+
+log = logging.getLogger(__name__)
+
+PAGES = ("Hôm nay", "Sổ tiếp công dân", "Sổ vụ việc", "Cài đặt")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, state: WindowState | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.state = state or WindowState()
+        self.setWindowTitle("Sổ Giải trình")
+        self.setMinimumSize(QSize(1000, 600))
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(190)
+        self.nav.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px 6px; }")
+        for title in PAGES:
+            self.nav.addItem(QListWidgetItem(title))
+        self.stack = QStackedWidget()
+        self.pages: dict[int, QWidget] = {}
+        self.factories: list[Callable[[], QWidget]] = [
+            self._make_dashboard, self._make_receptions, self._make_cases, self._make_settings]
+        for i in range(len(PAGES)):
+            self.stack.addWidget(QWidget())  # placeholders until first shown
+        self.case_page: QWidget | None = None
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self._build_actions()
+        self._build_status()
+        self.nav.currentRowChanged.connect(self.show_page)
+        session.today_changed.connect(lambda _d: self._update_status())
+        session.changed.connect(self._update_status)
+        geometry = self.state[WindowState.geometry]
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        self.nav.setCurrentRow(0)
+
+    # -- pages ----------------------------------------------------------------------------------
+    def page_count(self) -> int:
+        return len(PAGES)
+
+    def page(self, i: int) -> QWidget:
+        if i not in self.pages:
+            widget = self.factories[i]()
+            old = self.stack.widget(i)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.stack.insertWidget(i, widget)
+            self.pages[i] = widget
+        return self.pages[i]
+
+    def show_page(self, i: int) -> None:
+        if not 0 <= i < len(PAGES):
+            return
+        widget = self.page(i)
+        self.stack.setCurrentWidget(widget)
+        if self.nav.currentRow() != i:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(i)
+            self.nav.blockSignals(False)
+
+    def _make_dashboard(self) -> QWidget:
+        from ui.views.dashboard import DashboardView
+
+        view = DashboardView(self.session)
+        view.open_case.connect(self.open_case)
+        return view
+
+    def _make_receptions(self) -> QWidget:
+        from ui.views.receptions import ReceptionsView
+
+        view = ReceptionsView(self.session)
+        view.open_case.connect(self.open_case)
+        view.new_reception.connect(self.new_reception)
+        return view
+
+    def _make_cases(self) -> QWidget:
+        from ui.views.cases import CasesView
+
+        view = CasesView(self.session)
+        view.open_case.connect(self.open_case)
+        view.new_case.connect(self.new_case)
+        return view
+
+    def _make_settings(self) -> QWidget:
+        from ui.views.settings import SettingsView
+
+        return SettingsView(self.session)
+
+    def open_case(self, case_uuid: str) -> None:
+        from ui.views.case_view import CaseView
+
+        try:
+            if self.case_page is None:
+                self.case_page = CaseView(self.session)
+                self.case_page.back.connect(self._back_from_case)
+                self.stack.addWidget(self.case_page)
+            self.case_page.show_case(case_uuid)
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return
+        self._return_to = self.stack.currentIndex() if self.stack.currentWidget() is not self.case_page else 0
+        self.stack.setCurrentWidget(self.case_page)
+
+    def _back_from_case(self) -> None:
+        self.show_page(min(getattr(self, "_return_to", 0), len(PAGES) - 1))
+
+    # -- entry ------------------------------------------------------------------------------------
+    def new_reception(self) -> None:
+        from ui.dialogs.reception_dialog import ReceptionDialog
+
+        dialog = ReceptionDialog(self.session, self)
+        if dialog.exec() and dialog.case is not None:
+            self.open_case(dialog.case.uuid)
+
+    def new_case(self) -> None:
+        from ui.dialogs.case_dialog import CaseDialog
+
+        dialog = CaseDialog(self.session, self)
+        if dialog.exec() and dialog.case is not None:
+            self.open_case(dialog.case.uuid)
+
+    # -- chrome -----------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&Sổ")
+        self.act_reception = QAction("Tiếp công dân…", self, shortcut=QKeySequence("Ctrl+N"), triggered=self.new_reception)
+        self.act_case = QAction("Vụ việc mới (đơn gửi đến)…", self, shortcut=QKeySequence("Ctrl+Shift+N"),
+                                triggered=self.new_case)
+        file_menu.addAction(self.act_reception)
+        file_menu.addAction(self.act_case)
+        file_menu.addSeparator()
+        backup = QAction("Sao lưu ngay", self, triggered=self._backup_now)
+        file_menu.addAction(backup)
+        file_menu.addSeparator()
+        file_menu.addAction(QAction("Thoát", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close))
+        go = bar.addMenu("&Xem")
+        for i, title in enumerate(PAGES):
+            go.addAction(QAction(title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
+                                 triggered=lambda _c=False, i=i: self.show_page(i)))
+        self._mount_optional(bar)
+        help_menu = bar.addMenu("&Trợ giúp")
+        help_menu.addAction(QAction("Thư mục nhật ký lỗi", self, triggered=self._show_log_location))
+        help_menu.addAction(QAction("Giới thiệu", self, triggered=self._about))
+        tools = QToolBar("Công việc")
+        tools.setObjectName("work")
+        tools.setMovable(False)
+        tools.addAction(self.act_reception)
+        tools.addAction(self.act_case)
+        tools.addSeparator()
+        tools.addWidget(QLabel(" Cán bộ đang làm việc: "))
+        self.actor_box = QComboBox()
+        self.actor_box.setMinimumWidth(200)
+        tools.addWidget(self.actor_box)
+        self.addToolBar(tools)
+        self._fill_actors()
+        self.actor_box.currentIndexChanged.connect(self._actor_changed)
+
+    def _mount_optional(self, bar) -> None:
+        """Menus from modules other engineers own; absent modules simply add nothing."""
+        for module, attr in (("ui.dialogs.sync_dialogs", "install_menu"), ("ui.views.province", "install_menu")):
+            try:
+                mod = importlib.import_module(module)
+            except ImportError:
+                continue
+            hook = getattr(mod, attr, None)
+            if hook is None:
+                log.info("%s has no %s()", module, attr)
+                continue
+            try:
+                hook(bar, self.session, self)
+            except Exception:  # noqa: BLE001 - never let an optional menu stop the window
+                log.exception("mounting %s", module)
+
+    def _fill_actors(self) -> None:
+        officers = list_officers(self.session.db)
+        wanted = self.state[WindowState.actor_uuid]
+        self.actor_box.blockSignals(True)
+        self.actor_box.clear()
+        for o in officers:
+            self.actor_box.addItem(f"{o.full_name} — {o.title}" if o.title else o.full_name, o.uuid)
+        index = self.actor_box.findData(wanted)
+        if index < 0:
+            index = next((i for i, o in enumerate(officers) if o.role == "officer"), 0)
+        self.actor_box.setCurrentIndex(index)
+        self.actor_box.blockSignals(False)
+        self._actor_changed()
+
+    def _actor_changed(self) -> None:
+        uuid = self.actor_box.currentData() or ""
+        name = self.actor_box.currentText().split(" — ")[0]
+        self.session.set_actor(uuid, name)
+        self.state[WindowState.actor_uuid] = uuid
+
+    def _build_status(self) -> None:
+        self.status_unit = QLabel()
+        self.status_today = QLabel()
+        self.statusBar().addWidget(self.status_unit, 1)
+        self.statusBar().addPermanentWidget(self.status_today)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        try:
+            unit = local_unit(self.session.db)
+            self.status_unit.setText(f"{unit.name} — sổ: {self.session.path}")
+        except UserError:
+            self.status_unit.setText(str(self.session.path))
+        self.status_today.setText(f"Hôm nay: {vn_date(self.session.today())}")
+
+    def _backup_now(self) -> None:
+        self.show_page(3)
+        settings = self.page(3)
+        settings.tabs.setCurrentWidget(settings.backup)
+        settings.backup.backup_now()
+
+    def _show_log_location(self) -> None:
+        from ui.locations import log_path
+
+        QMessageBox.information(self, "Nhật ký lỗi", f"Tệp nhật ký của chương trình:\n{log_path()}")
+
+    def _about(self) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("giaitrinh")
+        except PackageNotFoundError:
+            v = "?"
+        QMessageBox.about(self, "Sổ Giải trình", f"Sổ Giải trình {v}\nSổ theo dõi tiếp công dân, kiến nghị, phản ánh, "
+                          "khiếu nại, tố cáo và yêu cầu giải trình cho UBND cấp xã.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.state[WindowState.geometry] = self.saveGeometry()
+        self.session.tasks.wait(10000)
+        super().closeEvent(event)

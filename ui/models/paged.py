@@ -1,0 +1,202 @@
+"""A table model over a register of any size, fed by keyset pages from SQL (never all rows).
+
+Two modes:
+
+- **counted** (no text search): ``rowCount`` is the SQL count, and rows are fetched page by page
+  as the view paints them. A page is found from a neighbour already cached (keyset forward from
+  the page before, or backward from the page after), from either end of the register (the last
+  page is the first page of the reverse order), or — for a jump to the middle of the scroll bar —
+  from the cursor of its first row found by the source's ``cursor_at``. A bounded cache keeps
+  memory flat whatever the register's size.
+- **incremental** (text search, where a count could cost more than the search): rows grow by
+  ``fetchMore`` as the clerk scrolls down.
+
+The source (``PageSource``) owns the SQL; the model owns paging and display only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, Generic, Protocol, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from ui.models.rows import ROW_ROLE, Column
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+
+PAGE = 200
+MAX_PAGES = 40
+
+
+class PageSource(Protocol[T]):
+    counted: bool  # False: incremental mode (text search)
+
+    def count(self) -> int: ...
+    def fetch(self, after: Any, descending: bool, limit: int) -> tuple[list[T], Any]: ...
+    def cursor_of(self, row: T) -> Any: ...
+    def cursor_at(self, offset: int, descending: bool) -> Any: ...
+
+
+class PagedModel(QAbstractTableModel, Generic[T]):
+    page_fetched = Signal(int, float)  # page number, milliseconds (for the benchmark and the log)
+
+    def __init__(self, columns: Sequence[Column[T]], parent=None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.source: PageSource[T] | None = None
+        self.descending = True
+        self.total = 0
+        self.pages: OrderedDict[int, list[T]] = OrderedDict()
+        self.loaded: list[T] = []     # incremental mode
+        self.next_cursor: Any = None  # incremental mode
+        self.sortable: dict[int, str] = {}
+        self.sort_column, self.sort_order = -1, Qt.SortOrder.DescendingOrder
+
+    # -- feeding -----------------------------------------------------------------------------------
+    def set_source(self, source: PageSource[T] | None, *, descending: bool = True) -> None:
+        self.beginResetModel()
+        self.source, self.descending = source, descending
+        self.pages.clear()
+        self.loaded, self.next_cursor, self.total = [], None, 0
+        if source is not None:
+            if source.counted:
+                self.total = source.count()
+            else:
+                self.loaded, self.next_cursor = self._timed(0, lambda: source.fetch(None, descending, PAGE))
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Reload after a write, keeping the source (filters, sort)."""
+        self.set_source(self.source, descending=self.descending)
+
+    @property
+    def counted(self) -> bool:
+        return self.source is not None and self.source.counted
+
+    def _timed(self, page: int, fn):
+        t0 = time.perf_counter()
+        result = fn()
+        ms = (time.perf_counter() - t0) * 1000
+        if ms > 16:
+            log.info("slow page %s: %.1f ms", page, ms)
+        self.page_fetched.emit(page, ms)
+        return result
+
+    def _page(self, p: int) -> list[T]:
+        cached = self.pages.get(p)
+        if cached is not None:
+            self.pages.move_to_end(p)
+            return cached
+        rows = self._timed(p, lambda: self._load(p))
+        self.pages[p] = rows
+        while len(self.pages) > MAX_PAGES:
+            far = max(self.pages, key=lambda k: abs(k - p))
+            del self.pages[far]
+        return rows
+
+    def _load(self, p: int) -> list[T]:
+        src, desc = self.source, self.descending
+        assert src is not None
+        last = (self.total - 1) // PAGE
+        size = min(PAGE, self.total - p * PAGE)
+        if p == 0:
+            return src.fetch(None, desc, PAGE)[0]
+        before = self.pages.get(p - 1)
+        if before:
+            return src.fetch(src.cursor_of(before[-1]), desc, PAGE)[0]
+        after = self.pages.get(p + 1)
+        if after:
+            rows, _ = src.fetch(src.cursor_of(after[0]), not desc, PAGE)
+            return rows[::-1]
+        if p == last:
+            rows, _ = src.fetch(None, not desc, size)
+            return rows[::-1]
+        cursor = src.cursor_at(p * PAGE - 1, desc)
+        return src.fetch(cursor, desc, PAGE)[0] if cursor is not None else []
+
+    def row_at(self, row: int) -> T | None:
+        if not self.counted:
+            return self.loaded[row] if 0 <= row < len(self.loaded) else None
+        if not 0 <= row < self.total:
+            return None
+        page = self._page(row // PAGE)
+        i = row % PAGE
+        return page[i] if i < len(page) else None
+
+    # -- incremental mode --------------------------------------------------------------------------
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and not self.counted and self.next_cursor is not None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if not self.canFetchMore(parent):
+            return
+        src = self.source
+        rows, cursor = self._timed(len(self.loaded) // PAGE, lambda: src.fetch(self.next_cursor, self.descending, PAGE))
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.loaded), len(self.loaded) + len(rows) - 1)
+            self.loaded.extend(rows)
+            self.next_cursor = cursor
+            self.endInsertRows()
+        else:
+            self.next_cursor = None
+
+    # -- Qt ------------------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid():
+            return 0
+        return self.total if self.counted else len(self.loaded)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.columns[section].header
+            if role == Qt.ItemDataRole.ToolTipRole and section in self.sortable:
+                return "Bấm để sắp xếp theo cột này"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid() or not 0 <= index.column() < len(self.columns):
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+                        Qt.ItemDataRole.ToolTipRole, ROW_ROLE):
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        col = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.text(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(col.align.value)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            colour = col.foreground(row) if col.foreground else None
+            return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (col.tooltip(row) or None) if col.tooltip else None
+        return row
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Only the columns the SQL can page by (``sortable``: column → the source's sort name)."""
+        if column not in self.sortable or self.source is None:
+            return
+        self.sort_column, self.sort_order = column, order
+        self.on_sort(self.sortable[column], order == Qt.SortOrder.DescendingOrder)
+
+    def on_sort(self, key: str, descending: bool) -> None:
+        """Subclasses rebuild their source with the new sort."""

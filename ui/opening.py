@@ -1,0 +1,106 @@
+"""Opening a register from the window: lock, open, first-run wizard or the sample register."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from desktop.errors import UserError
+from desktop.storage.db import Database, open_database
+from desktop.storage.units import has_local_unit
+from ui.errors import TITLE, show_user_error
+from ui.lock import RegisterLock, RegisterLocked
+from ui.locations import data_dir, default_register_path
+from ui.session import Session
+from ui.settings import WindowState
+
+log = logging.getLogger(__name__)
+
+SAMPLE_NAME = "so-mau.sqlite"
+
+
+def lock_register(path: Path, parent: QWidget | None = None) -> RegisterLock | None:
+    """Take the register's lock, asking before breaking one left by another computer."""
+    lock = RegisterLock(path)
+    try:
+        lock.acquire()
+        return lock
+    except RegisterLocked as exc:
+        if exc.same_host:
+            show_user_error(parent, exc)
+            return None
+        box = QMessageBox(QMessageBox.Icon.Warning, TITLE, exc.message, QMessageBox.StandardButton.NoButton, parent)
+        unlock = box.addButton("Gỡ khóa và mở sổ", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Thoát", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is not unlock:
+            return None
+        lock.break_lock()
+        try:
+            lock.acquire()
+        except UserError as again:
+            show_user_error(parent, again)
+            return None
+        return lock
+
+
+def build_sample(db: Database) -> None:
+    """Fill a fresh register with the sample data (the core's demo builder)."""
+    try:
+        from desktop.workflow.demo import build_demo
+    except ImportError as exc:  # the demo module has not landed in this build
+        raise UserError("no_sample", "Bản cài đặt này chưa có sổ mẫu.") from exc
+    build_demo(db)
+
+
+def open_sample(today: date | None = None, parent: QWidget | None = None) -> Session | None:
+    path = data_dir() / SAMPLE_NAME
+    lock = lock_register(path, parent)
+    if lock is None:
+        return None
+    try:
+        db = open_database(path)
+        if not has_local_unit(db):
+            build_sample(db)
+    except UserError as exc:
+        lock.release()
+        show_user_error(parent, exc)
+        return None
+    return Session(db, lock=lock, today=today)
+
+
+def open_register_interactive(path: Path | None, *, today: date | None = None,
+                              parent: QWidget | None = None) -> Session | None:
+    """Open ``path`` (default: the last register, else the default one); None if the clerk gave up."""
+    state = WindowState()
+    if path is None:
+        last = state[WindowState.last_register]
+        path = Path(last) if last and Path(last).exists() else default_register_path()
+    lock = lock_register(path, parent)
+    if lock is None:
+        return None
+    try:
+        db = open_database(path)
+    except UserError as exc:
+        lock.release()
+        show_user_error(parent, exc)
+        return None
+    if not has_local_unit(db):
+        from ui.dialogs.wizard import SetupWizard
+
+        wizard = SetupWizard(db, parent)
+        accepted = wizard.exec()
+        if not accepted:
+            db.close()
+            lock.release()
+            return None
+        if wizard.sample_requested:
+            db.close()
+            lock.release()
+            return open_sample(today, parent)
+    state[WindowState.last_register] = str(path)
+    log.info("register opened: %s", path)
+    return Session(db, lock=lock, today=today)

@@ -1,0 +1,29 @@
+"""Vietnamese for the few strings Qt itself shows (standard buttons, wizard, edit menus).
+
+Qt ships no Vietnamese ``qtbase_vi.qm``; rather than bundle a generated file, this translator
+answers the handful of source strings a clerk meets. Anything unknown falls back to Qt's text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTranslator
+
+_TEXTS = {
+    "OK": "Đồng ý", "&OK": "Đồng ý", "Cancel": "Hủy", "&Cancel": "Hủy", "Close": "Đóng", "&Close": "Đóng",
+    "Save": "Lưu", "&Save": "Lưu", "Apply": "Áp dụng", "&Yes": "&Có", "Yes": "Có", "&No": "&Không", "No": "Không",
+    "Yes to &All": "Có với tất cả", "N&o to All": "Không với tất cả", "Discard": "Bỏ", "Don't Save": "Không lưu",
+    "Help": "Trợ giúp", "Reset": "Đặt lại", "Retry": "Thử lại", "Ignore": "Bỏ qua", "Abort": "Dừng", "Open": "Mở",
+    "Show Details...": "Xem chi tiết…", "Hide Details...": "Ẩn chi tiết…",
+    "< &Back": "< &Quay lại", "&Next >": "&Tiếp >", "&Next": "&Tiếp", "&Finish": "&Hoàn tất", "&Back": "&Quay lại",
+    "Go Back": "Quay lại", "Continue": "Tiếp tục", "Commit": "Xác nhận", "Done": "Xong", "Quit": "Thoát",
+    "&Undo": "&Hoàn tác", "&Redo": "&Làm lại", "Cu&t": "Cắ&t", "&Copy": "&Sao chép", "&Paste": "&Dán",
+    "Delete": "Xóa", "Select All": "Chọn tất cả",
+}
+
+
+class VietnameseQtTranslator(QTranslator):
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:  # noqa: ARG002
+        return _TEXTS.get(source) or None
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt API
+        return False

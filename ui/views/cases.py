@@ -1,0 +1,118 @@
+"""The case register page (Sổ vụ việc): filters, instant search, the paged table."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop.rules.book import KIND_LABELS
+from desktop.storage.cases import CaseFilter
+from desktop.storage.units import list_officers
+from ui.labels import FIELD_LABELS, state_labels
+from ui.models.case_model import CaseTableModel
+from ui.session import Session
+from ui.widgets.form import date_edit, pydate
+from ui.widgets.register_table import RegisterTable, SearchBox
+
+log = logging.getLogger(__name__)
+
+
+def _combo(first: str, items: dict[str, str]) -> QComboBox:
+    box = QComboBox()
+    box.addItem(first, None)
+    for code, label in items.items():
+        box.addItem(label, code)
+    return box
+
+
+class CasesView(QWidget):
+    open_case = Signal(str)
+    new_case = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.search = SearchBox("Tìm theo số, tên người yêu cầu, số giấy tờ, nội dung (gõ không dấu cũng được)…")
+        self.kind = _combo("Mọi loại", KIND_LABELS)
+        self.state = _combo("Mọi trạng thái", state_labels())
+        self.field = _combo("Mọi lĩnh vực", FIELD_LABELS)
+        self.assignee = QComboBox()
+        self.use_period = QCheckBox("Từ ngày")
+        today = session.today()
+        self.date_from = date_edit(date(today.year, 1, 1))
+        self.date_to = date_edit(today)
+        self.open_only = QCheckBox("Chưa kết thúc")
+        self.count = QLabel()
+        add = QPushButton("Vụ việc mới…")
+        add.clicked.connect(self.new_case)
+        filters = QHBoxLayout()
+        for w in (self.kind, self.state, self.field, self.assignee, self.use_period, self.date_from, QLabel("đến"),
+                  self.date_to, self.open_only):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        top.addWidget(add)
+        self.model = CaseTableModel(session.db, session.today(), self)
+        self.table = RegisterTable()
+        self.table.setModel(self.model)
+        self.table.set_widths([70, 95, 140, 380, 180, 110, 130, 95, 150])
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(filters)
+        lay.addWidget(self.table, 1)
+        self.search.search.connect(self.apply)
+        for box in (self.kind, self.state, self.field, self.assignee):
+            box.currentIndexChanged.connect(self.apply)
+        for w in (self.date_from, self.date_to):
+            w.dateChanged.connect(lambda *_: self.use_period.isChecked() and self.apply())
+        self.use_period.toggled.connect(self.apply)
+        self.open_only.toggled.connect(self.apply)
+        self.table.activated_row.connect(self._open_row)
+        session.changed.connect(self.reload)
+        session.today_changed.connect(self.model.set_today)
+        self.fill_assignees()
+        self.apply()
+
+    def fill_assignees(self) -> None:
+        current = self.assignee.currentData()
+        self.assignee.blockSignals(True)
+        self.assignee.clear()
+        self.assignee.addItem("Mọi cán bộ", None)
+        for o in list_officers(self.session.db):
+            self.assignee.addItem(o.full_name, o.uuid)
+        self.assignee.setCurrentIndex(max(0, self.assignee.findData(current)))
+        self.assignee.blockSignals(False)
+
+    def current_filter(self) -> CaseFilter:
+        period = self.use_period.isChecked()
+        return CaseFilter(kind=self.kind.currentData(), state=self.state.currentData(), field=self.field.currentData(),
+                          assignee_uuid=self.assignee.currentData(),
+                          date_from=pydate(self.date_from.date()) if period else None,
+                          date_to=pydate(self.date_to.date()) if period else None,
+                          text=self.search.text().strip() or None, open_only=self.open_only.isChecked())
+
+    def apply(self, *_args) -> None:
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        if self.model.counted:
+            self.count.setText(f"{n:,} vụ việc".replace(",", "."))
+        else:
+            self.count.setText(f"{n}{'+' if self.model.canFetchMore() else ''} kết quả")
+
+    def reload(self) -> None:
+        self.fill_assignees()
+        self.model.refresh()
+        self._update_count()
+
+    def _open_row(self, row: int) -> None:
+        item = self.model.row_at(row)
+        if item is not None:
+            self.open_case.emit(item.uuid)

@@ -1,0 +1,168 @@
+"""The "Hôm nay" page: what is late, what falls due today and this week, what waits for a notice,
+and how much each officer carries. Every line opens its case (double-click or Enter)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QVBoxLayout, QWidget,
+)
+
+from desktop.storage.cases import AssigneeLoad, Dashboard, DueItem, dashboard
+from desktop.storage.units import list_officers, local_unit
+from ui.labels import kind_label, state_label, vn_date
+from ui.models.rows import Column, RowsModel
+from ui.session import Session
+from ui.widgets.register_table import RegisterTable
+
+log = logging.getLogger(__name__)
+
+RED, ORANGE, BLUE, GREY = "#b00020", "#c56000", "#1565c0", "#455a64"
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+def due_columns(today_fn, names: dict[str, str], late: bool) -> list[Column[DueItem]]:
+    cols: list[Column[DueItem]] = [
+        Column("Số", lambda d: d.number),
+        Column("Loại", lambda d: kind_label(d.kind)),
+        Column("Tóm tắt", lambda d: d.summary, tooltip=lambda d: d.summary),
+        Column("Trạng thái", lambda d: state_label(d.state)),
+        Column("Hạn", lambda d: vn_date(d.due_on), foreground=lambda d: RED if d.days_late else None),
+        Column("Cán bộ", lambda d: names.get(d.assignee_uuid or "", "")),
+    ]
+    if late:
+        cols.insert(5, Column("Quá hạn", lambda d: f"{d.days_late} ngày", foreground=lambda d: RED,
+                              sort_key=lambda d: d.days_late))
+    return cols
+
+
+def load_columns() -> list[Column[AssigneeLoad]]:
+    return [
+        Column("Cán bộ thụ lý", lambda a: a.assignee_name or "(chưa giao)"),
+        Column("Đang giải quyết", lambda a: str(a.open_cases), sort_key=lambda a: a.open_cases),
+        Column("Đến hạn tuần này", lambda a: str(a.due_this_week), sort_key=lambda a: a.due_this_week),
+        Column("Quá hạn", lambda a: str(a.overdue), sort_key=lambda a: a.overdue,
+               foreground=lambda a: RED if a.overdue else None),
+    ]
+
+
+class Tile(QFrame):
+    def __init__(self, title: str, colour: str) -> None:
+        super().__init__()
+        self.setObjectName("tile")
+        self.setStyleSheet(f"#tile {{ border: 1px solid #cfd8dc; border-left: 6px solid {colour}; "
+                           "border-radius: 4px; background: white; }")
+        self.number = QLabel("0")
+        self.number.setStyleSheet(f"font-size: 22pt; font-weight: bold; color: {colour};")
+        self.title = QLabel(title)
+        self.title.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 6, 12, 6)
+        lay.addWidget(self.number)
+        lay.addWidget(self.title)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set(self, n: int) -> None:
+        self.number.setText(str(n))
+
+
+class DueList(QGroupBox):
+    def __init__(self, title: str, columns: list[Column[DueItem]], open_case) -> None:
+        super().__init__(title)
+        self.model = RowsModel(columns, parent=self)
+        self.table = RegisterTable()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(False)
+        self.table.horizontalHeader().setSortIndicatorShown(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.empty = QLabel("Không có vụ việc nào.")
+        self.empty.setStyleSheet(f"color: {GREY};")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table)
+        lay.addWidget(self.empty)
+        self.table.activated_row.connect(lambda r: open_case(self.model.row_at(r).uuid))
+
+    def set_rows(self, rows: list[DueItem]) -> None:
+        self.model.set_rows(rows)
+        self.table.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
+
+
+class DashboardView(QWidget):
+    open_case = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.data: Dashboard | None = None
+        self.names: dict[str, str] = {}
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.subheading = QLabel()
+        self.subheading.setStyleSheet(f"color: {GREY};")
+        self.tiles = {
+            "overdue": Tile("Quá hạn", RED), "today": Tile("Đến hạn hôm nay", ORANGE),
+            "week": Tile("Đến hạn trong tuần", BLUE), "notice": Tile("Chờ ra thông báo thụ lý / từ chối", GREY),
+        }
+        tiles = QHBoxLayout()
+        for t in self.tiles.values():
+            tiles.addWidget(t)
+        emit = self.open_case.emit
+        self.overdue = DueList("Quá hạn", due_columns(session.today, self.names, late=True), emit)
+        self.today_list = DueList("Đến hạn hôm nay", due_columns(session.today, self.names, late=False), emit)
+        self.week = DueList("Đến hạn trong tuần này", due_columns(session.today, self.names, late=False), emit)
+        self.notice = DueList("Chờ ra thông báo", due_columns(session.today, self.names, late=False), emit)
+        self.loads = RowsModel(load_columns(), parent=self)
+        load_box = QGroupBox("Theo cán bộ thụ lý")
+        self.load_table = RegisterTable()
+        self.load_table.setModel(self.loads)
+        self.load_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        QVBoxLayout(load_box).addWidget(self.load_table)
+        grid = QGridLayout()
+        grid.addWidget(self.overdue, 0, 0)
+        grid.addWidget(self.today_list, 0, 1)
+        grid.addWidget(self.week, 1, 0)
+        grid.addWidget(self.notice, 1, 1)
+        grid.addWidget(load_box, 0, 2, 2, 1)
+        grid.setColumnStretch(0, 5)
+        grid.setColumnStretch(1, 5)
+        grid.setColumnStretch(2, 3)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.heading)
+        lay.addWidget(self.subheading)
+        lay.addLayout(tiles)
+        lay.addLayout(grid, 1)
+        session.changed.connect(self.reload)
+        session.today_changed.connect(lambda _d: self.reload())
+        self.reload()
+
+    def reload(self) -> None:
+        db, today = self.session.db, self.session.today()
+        self.names.clear()
+        self.names.update({o.uuid: o.full_name for o in list_officers(db, active_only=False)})
+        data = dashboard(db, today)
+        self.data = data
+        try:
+            unit = local_unit(db).name
+        except Exception:  # noqa: BLE001 - a register without unit still shows its cases
+            unit = ""
+        self.heading.setText(f"Hôm nay, {WEEKDAYS[today.weekday()].lower()} {vn_date(today)}")
+        self.subheading.setText(unit)
+        self.tiles["overdue"].set(data.overdue_count)
+        self.tiles["today"].set(len(data.due_today))
+        self.tiles["week"].set(len(data.due_this_week))
+        self.tiles["notice"].set(len(data.awaiting_notice))
+        self.overdue.set_rows(data.overdue)
+        self.today_list.set_rows(data.due_today)
+        self.week.set_rows(data.due_this_week)
+        self.notice.set_rows(data.awaiting_notice)
+        self.loads.set_rows(data.per_assignee)
+        log.debug("dashboard %s: %s overdue", today, data.overdue_count)
+
+    def today(self) -> date:
+        return self.session.today()

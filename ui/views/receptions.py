@@ -1,0 +1,82 @@
+"""The citizen reception register page (Sổ tiếp công dân)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.labels import RECEPTION_KIND_LABELS
+from ui.models.reception_model import ReceptionFilter, ReceptionTableModel
+from ui.session import Session
+from ui.widgets.form import date_edit, pydate
+from ui.widgets.register_table import RegisterTable, SearchBox
+
+
+class ReceptionsView(QWidget):
+    open_case = Signal(str)
+    new_reception = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.search = SearchBox("Tìm theo tên, số giấy tờ, điện thoại, nội dung (gõ không dấu cũng được)…")
+        self.kind = QComboBox()
+        self.kind.addItem("Mọi hình thức tiếp", None)
+        for code, label in RECEPTION_KIND_LABELS.items():
+            self.kind.addItem(label, code)
+        self.use_period = QCheckBox("Từ ngày")
+        today = session.today()
+        self.date_from = date_edit(date(today.year, 1, 1))
+        self.date_to = date_edit(today)
+        self.count = QLabel()
+        add = QPushButton("Tiếp công dân…")
+        add.setToolTip("Ctrl+N")
+        add.clicked.connect(self.new_reception)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.kind)
+        top.addWidget(self.use_period)
+        top.addWidget(self.date_from)
+        top.addWidget(QLabel("đến"))
+        top.addWidget(self.date_to)
+        top.addWidget(self.count)
+        top.addWidget(add)
+        self.model = ReceptionTableModel(session.db, self)
+        self.table = RegisterTable()
+        self.table.setModel(self.model)
+        self.table.set_widths([90, 190, 115, 330, 130, 70, 150, 85, 140, 140, 130, 120])
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        self.search.search.connect(self.apply)
+        self.kind.currentIndexChanged.connect(self.apply)
+        self.use_period.toggled.connect(self.apply)
+        for w in (self.date_from, self.date_to):
+            w.dateChanged.connect(lambda *_: self.use_period.isChecked() and self.apply())
+        self.table.activated_row.connect(self._open_row)
+        session.changed.connect(self.reload)
+        self.apply()
+
+    def apply(self, *_args) -> None:
+        period = self.use_period.isChecked()
+        self.model.set_filter(ReceptionFilter(
+            date_from=pydate(self.date_from.date()) if period else None,
+            date_to=pydate(self.date_to.date()) if period else None,
+            kind=self.kind.currentData(), text=self.search.text().strip() or None))
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        suffix = "" if self.model.counted else ("+" if self.model.canFetchMore() else "")
+        self.count.setText(f"{n:,}{suffix} lượt tiếp".replace(",", "."))
+
+    def reload(self) -> None:
+        self.model.refresh()
+        self._update_count()
+
+    def _open_row(self, row: int) -> None:
+        item = self.model.row_at(row)
+        if item is not None and item.case_uuid:
+            self.open_case.emit(item.case_uuid)

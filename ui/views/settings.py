@@ -1,0 +1,24 @@
+"""The "Cài đặt" page: tabs for the unit and officers, the calendar, the backup."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from ui.session import Session
+from ui.views.settings_backup import BackupSettings
+from ui.views.settings_calendar import CalendarSettings
+from ui.views.settings_unit import UnitSettings
+
+
+class SettingsView(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tabs = QTabWidget()
+        self.unit = UnitSettings(session)
+        self.calendar = CalendarSettings(session)
+        self.backup = BackupSettings(session)
+        self.tabs.addTab(self.unit, "Đơn vị và cán bộ")
+        self.tabs.addTab(self.calendar, "Lịch làm việc")
+        self.tabs.addTab(self.backup, "Sao lưu")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.tabs)

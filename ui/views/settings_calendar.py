@@ -1,0 +1,168 @@
+"""Settings: the working calendar of a year — holidays, extra days off, make-up working days.
+
+Public holidays come from the law (the ``holidays`` library); the administrator adds the Prime
+Minister's days off and the make-up Saturdays. In December a banner asks to check next year.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QHeaderView,
+    QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget,
+)
+
+from desktop.calendar.deadlines import format_date, weekday_vi
+from desktop.calendar.workdays import SOURCE_LAW, CalendarEntry
+from desktop.errors import UserError
+from desktop.storage.calendar_repo import add_day, confirm_year_checked, load_calendar, needs_yearly_check, remove_day
+from desktop.storage.units import local_unit_code
+from ui.errors import report
+from ui.models.rows import Column, RowsModel
+from ui.session import Session
+from ui.widgets.form import FormErrors, date_edit, pydate
+
+log = logging.getLogger(__name__)
+
+SOURCE_LABELS = {SOURCE_LAW: "Theo luật", "off": "Đơn vị khai báo", "work": "Đơn vị khai báo"}
+
+
+def calendar_columns() -> list[Column[CalendarEntry]]:
+    return [
+        Column("Ngày", lambda e: format_date(e.day), sort_key=lambda e: e.day),
+        Column("Thứ", lambda e: weekday_vi(e.day)),
+        Column("Loại", lambda e: "Nghỉ" if e.kind == "off" else "Làm việc bù",
+               foreground=lambda e: "#b00020" if e.kind == "off" else "#1565c0"),
+        Column("Tên ngày", lambda e: e.name),
+        Column("Nguồn", lambda e: SOURCE_LABELS.get(e.source, e.source)),
+    ]
+
+
+class AddDayDialog(QDialog):
+    def __init__(self, session: Session, year: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Thêm ngày nghỉ hoặc ngày làm việc bù")
+        start = session.today()
+        if start.year != year:
+            start = start.replace(year=year, month=1, day=2)
+        self.day = date_edit(start)
+        self.kind = QComboBox()
+        self.kind.addItem("Ngày nghỉ (theo quyết định, thông báo)", "off")
+        self.kind.addItem("Ngày làm việc bù", "work")
+        self.name = QLineEdit(placeholderText="ví dụ: Nghỉ bù Quốc khánh theo Thông báo số …")
+        self.errors = FormErrors()
+        form = QFormLayout(self)
+        self.errors.add(form, "Ngày:", "day", self.day)
+        form.addRow("Loại:", self.kind)
+        self.errors.add(form, "Tên, căn cứ:", "name", self.name)
+        buttons = QDialogButtonBox()
+        buttons.addButton("Thêm", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        try:
+            add_day(self.session.db, pydate(self.day.date()), self.kind.currentData(), self.name.text(),
+                    unit_code=local_unit_code(self.session.db))
+        except UserError as exc:
+            self.errors.show({"day": exc.message})
+            return
+        self.session.notify_changed()
+        self.accept()
+
+
+class CalendarSettings(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(session.today().year)
+        self.summary = QLabel()
+        self.banner = QFrame()
+        self.banner.setStyleSheet("QFrame { background: #fff4e5; border: 1px solid #f0a020; border-radius: 4px; }")
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.confirm = QPushButton()
+        self.confirm.clicked.connect(self.confirm_year)
+        bl = QHBoxLayout(self.banner)
+        bl.addWidget(self.banner_text, 1)
+        bl.addWidget(self.confirm)
+        self.model = RowsModel(calendar_columns(), parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        add = QPushButton("Thêm ngày nghỉ / làm bù…")
+        add.clicked.connect(self.add)
+        remove = QPushButton("Xóa ngày đã khai báo")
+        remove.clicked.connect(self.remove)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Năm:"))
+        top.addWidget(self.year)
+        top.addWidget(self.summary, 1)
+        top.addWidget(add)
+        top.addWidget(remove)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        note = QLabel("Ngày lễ, Tết lấy theo Bộ luật Lao động 2019 (Điều 112). Hằng năm Thủ tướng quyết định "
+                      "ngày nghỉ Tết và Quốc khánh, có thể hoán đổi ngày làm việc: hãy khai báo ở đây để "
+                      "thời hạn được tính đúng.")
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        self.year.valueChanged.connect(self.reload)
+        session.changed.connect(self.reload)
+        session.today_changed.connect(lambda _d: self.reload())
+        self.reload()
+
+    def reload(self) -> None:
+        db = self.session.db
+        cal = load_calendar(db)
+        entries = cal.year_days(self.year.value())
+        self.model.set_rows(entries)
+        off = sum(1 for e in entries if e.kind == "off")
+        work = sum(1 for e in entries if e.kind == "work")
+        self.summary.setText(f"  {off} ngày nghỉ trong tuần làm việc, {work} ngày làm việc bù")
+        pending = needs_yearly_check(db, self.session.today())
+        self.banner.setVisible(pending is not None)
+        if pending is not None:
+            self.banner_text.setText(
+                f"Tháng 12: hãy kiểm tra lịch nghỉ năm {pending} (Tết Nguyên đán, Quốc khánh, ngày làm bù) "
+                "theo quyết định của Thủ tướng, rồi xác nhận.")
+            self.confirm.setText(f"Đã kiểm tra lịch năm {pending}")
+            self.confirm.setProperty("year", pending)
+
+    def confirm_year(self) -> None:
+        year = self.confirm.property("year")
+        if year:
+            confirm_year_checked(self.session.db, int(year))
+            self.reload()
+
+    def add(self) -> None:
+        AddDayDialog(self.session, self.year.value(), self).exec()
+
+    def remove(self) -> None:
+        idx = self.table.currentIndex()
+        entry = self.model.row_at(idx.row()) if idx.isValid() else None
+        if entry is None:
+            return
+        if entry.source == SOURCE_LAW:
+            QMessageBox.information(self, "Lịch làm việc", "Ngày lễ theo luật không xóa được; "
+                                    "có thể khai báo ngày làm việc bù nếu có quyết định.")
+            return
+        try:
+            remove_day(self.session.db, entry.day)
+        except UserError as exc:
+            report(self, exc)
+            return
+        self.session.notify_changed()

@@ -1,0 +1,185 @@
+"""Form pieces shared by the entry dialogs: inline Vietnamese errors, dd/MM/yyyy dates, ID checks.
+
+``FormErrors`` maps a field name (as the core's ``ValidationError.fields`` names it) to its widget
+and shows the message right under it, in red, until the clerk edits the field again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDateEdit, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget,
+)
+
+from desktop.domain.validation import ID_KINDS, citizen_id_problem
+
+ERROR_STYLE = "color: #b00020;"
+OK_STYLE = "color: #2e7d32;"
+
+
+def qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+def date_edit(value: date) -> QDateEdit:
+    """A keyboard-first date field typed as dd/MM/yyyy, with a calendar on Alt+Down."""
+    w = QDateEdit(qdate(value))
+    w.setDisplayFormat("dd/MM/yyyy")
+    w.setCalendarPopup(True)
+    w.setMinimumWidth(110)
+    return w
+
+
+def error_label() -> QLabel:
+    lab = QLabel()
+    lab.setStyleSheet(ERROR_STYLE)
+    lab.setWordWrap(True)
+    lab.hide()
+    return lab
+
+
+class FormErrors:
+    """Inline messages under fields; ``show(ValidationError.fields)``, ``clear()``."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, tuple[QWidget, QLabel]] = {}
+        self.general = error_label()
+
+    def add(self, form: QFormLayout, label: str, name: str, widget: QWidget) -> QWidget:
+        """Add a row ``label: widget`` with room for its message; returns the widget."""
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(widget)
+        msg = error_label()
+        lay.addWidget(msg)
+        form.addRow(label, box)
+        self.bind(name, widget, msg)
+        return widget
+
+    def bind(self, name: str, widget: QWidget, msg: QLabel) -> None:
+        self.fields[name] = (widget, msg)
+        signal = None
+        if isinstance(widget, QLineEdit):
+            signal = widget.textEdited
+        elif isinstance(widget, QPlainTextEdit):
+            signal = widget.textChanged
+        elif isinstance(widget, QComboBox):
+            signal = widget.currentIndexChanged
+        elif isinstance(widget, QDateEdit):
+            signal = widget.dateChanged
+        if signal is not None:
+            signal.connect(lambda *_: self.clear_field(name))
+
+    def clear_field(self, name: str) -> None:
+        widget, msg = self.fields[name]
+        msg.hide()
+        widget.setProperty("invalid", False)
+        widget.setStyleSheet("")
+
+    def clear(self) -> None:
+        for name in self.fields:
+            self.clear_field(name)
+        self.general.hide()
+
+    def show(self, errors: dict[str, str]) -> None:
+        """Show each message under its field; unknown fields go to the general line."""
+        self.clear()
+        first: QWidget | None = None
+        rest: list[str] = []
+        for name, text in errors.items():
+            if name in self.fields:
+                widget, msg = self.fields[name]
+                msg.setText(text)
+                msg.show()
+                widget.setStyleSheet("border: 1px solid #b00020;")
+                first = first or widget
+            else:
+                rest.append(text)
+        if rest:
+            self.general.setText("\n".join(rest))
+            self.general.show()
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def message(self, name: str) -> str:
+        widget, msg = self.fields[name]
+        return msg.text() if msg.isVisibleTo(msg.parentWidget()) else ""
+
+
+class IdentityEdit(QWidget):
+    """Kind of paper + number; a 12-digit citizen ID is checked as it is typed (DOMAIN.md §8)."""
+
+    checked = Signal(str)  # the current problem ("" when fine)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = QComboBox()
+        for code, label in ID_KINDS.items():
+            self.kind.addItem(label, code)
+        self.number = QLineEdit(placeholderText="Số giấy tờ")
+        self.number.setMaxLength(20)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        row = QWidget()
+        from PySide6.QtWidgets import QHBoxLayout
+
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.addWidget(self.kind, 2)
+        h.addWidget(self.number, 3)
+        lay.addWidget(row)
+        lay.addWidget(self.hint)
+        self.kind.setCurrentIndex(0)
+        self.number.textChanged.connect(self._check)
+        self.kind.currentIndexChanged.connect(self._check)
+        self._check()
+
+    def id_kind(self) -> str:
+        return self.kind.currentData() if self.number.text().strip() else ""
+
+    def id_number(self) -> str:
+        return self.number.text().strip()
+
+    def problem(self) -> str:
+        n = self.number.text().strip().replace(" ", "")
+        if not n:
+            return ""
+        kind = self.kind.currentData()
+        if kind == "cccd":
+            if n.isdigit() and len(n) < 12:
+                return ""  # still typing: judged when 12 digits are there or on save
+            return citizen_id_problem(n) or ""
+        if kind == "cmnd" and (not n.isdigit() or len(n) > 9):
+            return "Số CMND cũ gồm đúng 9 chữ số."
+        return ""
+
+    def _check(self) -> None:
+        n = self.number.text().strip().replace(" ", "")
+        problem = self.problem()
+        if problem:
+            self.hint.setStyleSheet(ERROR_STYLE)
+            self.hint.setText(problem)
+        elif self.kind.currentData() == "cccd" and n.isdigit() and len(n) == 12:
+            from desktop.domain.validation import birth_year_and_sex
+
+            year, sex = birth_year_and_sex(n)
+            self.hint.setStyleSheet(OK_STYLE)
+            self.hint.setText(f"Số căn cước hợp lệ (sinh năm {year}, {sex}).")
+        elif self.kind.currentData() == "cccd" and n:
+            self.hint.setStyleSheet("")
+            self.hint.setText(f"Đã nhập {len(n)}/12 chữ số.")
+        else:
+            self.hint.setText("")
+        self.hint.setVisible(bool(self.hint.text()))
+        self.checked.emit(problem)

@@ -1,0 +1,73 @@
+"""The table used by both registers, and the instant search box above it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
+
+SEARCH_DELAY_MS = 40  # coalesce fast typing; results still land well within 100 ms of the last key
+
+
+class SearchBox(QLineEdit):
+    """Emits ``search(text)`` shortly after the last key (accent-insensitive in the core)."""
+
+    search = Signal(str)
+
+    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(True)
+        self.timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self.timer.timeout.connect(lambda: self.search.emit(self.text()))
+        self.textChanged.connect(lambda _t: self.timer.start())
+        self.returnPressed.connect(self.flush)
+
+    def flush(self) -> None:
+        self.timer.stop()
+        self.search.emit(self.text())
+
+
+class RegisterTable(QTableView):
+    """Fixed-height rows (no per-row measuring of a million rows), sortable header, Enter opens."""
+
+    activated_row = Signal(int)
+    ROW_HEIGHT = 26
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setSortingEnabled(False)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        vh = self.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.ROW_HEIGHT)
+        vh.hide()
+        hh = self.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        hh.setSortIndicatorShown(True)
+        hh.setSectionsClickable(True)
+        hh.sortIndicatorChanged.connect(self._sort)
+        self.doubleClicked.connect(lambda idx: self.activated_row.emit(idx.row()))
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Enter), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
+
+    def _sort(self, column: int, order: Qt.SortOrder) -> None:
+        model = self.model()
+        if model is not None:
+            model.sort(column, order)
+
+    def _enter(self) -> None:
+        idx = self.currentIndex()
+        if idx.isValid():
+            self.activated_row.emit(idx.row())
+
+    def set_widths(self, widths: list[int]) -> None:
+        for col, width in enumerate(widths):
+            if width:
+                self.setColumnWidth(col, width)
