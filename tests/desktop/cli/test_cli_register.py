@@ -1,0 +1,83 @@
+"""The core CLI end to end on a temporary register, as a separate process like an administrator runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "desktop.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=120)
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_register_end_to_end(tmp_path):
+    db = str(tmp_path / "xa.sqlite")
+    run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng", "--place", "Thụy Hùng",
+        "--head", "Nguyễn Văn Hùng")
+    out = run("case", "add", "--db", db, "--kind", "explanation", "--received", "13/02/2026", "--summary",
+              "Giải trình việc cấp phép xây dựng", "--requester", "Trần Thị Đức", "--id-number", "034185001234",
+              "--assignee", "Nguyễn Văn Hùng", "--json")
+    case = json.loads(out.stdout)
+    assert case["number"] == "01/2026" and case["due_on"] == "2026-02-27" and case["state"] == "received"
+    run("case", "act", "--db", db, "01/2026", "accept", "--date", "20/02/2026")
+    refused = run("case", "act", "--db", db, "01/2026", "close", "--date", "21/02/2026", ok=False)
+    assert refused.returncode == 1 and "Không thể" in refused.stderr
+    shown = json.loads(run("case", "show", "--db", db, "01/2026", "--json").stdout)
+    assert shown["state"] == "accepted" and [e["action"] for e in shown["events"]] == ["receive", "accept"]
+    assert {a["code"] for a in shown["allowed_actions"]} >= {"reply", "extend", "suspend"}
+
+    found = json.loads(run("person", "find", "NGUYEN VAN DUC", "--db", db, "--json").stdout)
+    assert found == []
+    found = json.loads(run("person", "find", "tran thi duc", "--db", db, "--json").stdout)
+    assert found[0]["full_name"] == "Trần Thị Đức"
+
+    listed = json.loads(run("case", "list", "--db", db, "--text", "cap phep", "--json").stdout)
+    assert [c["number"] for c in listed] == ["01/2026"]
+
+    rec = json.loads(run("reception", "add", "--db", db, "--received", "02/03/2026", "--requester", "Lê Văn Tám",
+                         "--content", "Kiến nghị sửa đường liên thôn", "--outcome", "accepted", "--case-kind", "petition",
+                         "--json").stdout)
+    assert rec["case_uuid"]
+    assert len(json.loads(run("reception", "list", "--db", db, "--json").stdout)) == 1
+
+    run("calendar", "add", "--db", db, "07/03/2026", "work", "Làm bù")
+    cal = json.loads(run("calendar", "list", "--db", db, "--year", "2026", "--json").stdout)
+    assert any(e["day"] == "2026-03-07" and e["kind"] == "work" for e in cal)
+
+    board = json.loads(run("dashboard", "--db", db, "--today", "20/03/2026", "--json").stdout)
+    assert board["overdue_count"] >= 1
+
+    verified = json.loads(run("verify", "--db", db, "--json").stdout)
+    assert verified["ok"] and verified["events_checked"] == 3
+
+
+def test_deadline_without_a_database():
+    out = json.loads(run("deadline", "--kind", "explanation", "--step", "notice", "--date", "13/02/2026", "--json").stdout)
+    assert out["due"] == "2026-02-27" and "Tết" in out["trace"]
+    assert "Điều 11" in out["citation"]
+
+
+def test_errors_go_to_stderr_in_vietnamese(tmp_path):
+    missing = run("case", "list", "--db", str(tmp_path / "none" / "x.sqlite"), ok=False)
+    assert missing.returncode == 1 and missing.stderr.startswith("Lỗi:")
+    db = str(tmp_path / "x.sqlite")
+    run("init", "--db", db, "--code", "1", "--name", "UBND xã A")
+    future = date.today().replace(year=date.today().year + 1).strftime("%d/%m/%Y")
+    bad = run("case", "add", "--db", db, "--kind", "petition", "--received", future, "--summary", "x",
+              "--requester", "A", ok=False)
+    assert bad.returncode == 1 and "tương lai" in bad.stderr
+    bad_id = run("case", "add", "--db", db, "--kind", "petition", "--summary", "x", "--requester", "A",
+                 "--id-number", "12345", ok=False)
+    assert "12 chữ số" in bad_id.stderr
+    assert run("nonsense", ok=False).returncode == 2

@@ -1,0 +1,53 @@
+"""Upgrade a real register of each released schema to the latest, with a backup first."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from desktop.storage.cases import get_case
+from desktop.storage.db import open_database
+from desktop.storage.migrations import LATEST, MIGRATIONS
+from desktop.workflow.verify import verify_register
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def test_upgrade_from_schema_0001(tmp_path):
+    path = tmp_path / "register.sqlite"
+    shutil.copy(FIXTURES / "register-0001.sqlite", path)
+    raw = sqlite3.connect(path)
+    applied = [r[0] for r in raw.execute("SELECT name FROM _sqlite_migrations")]
+    raw.close()
+    assert applied == ["0001_register"]
+
+    db = open_database(path)
+    try:
+        assert [m.name for m in MIGRATIONS.applied(db.utils)][-1] == LATEST
+        assert not MIGRATIONS.pending(db.utils)
+        case = get_case(db, "01/2026")
+        assert case.state == "accepted" and case.summary == "Giải trình cấp phép"
+        assert verify_register(db).ok
+    finally:
+        db.close()
+    backups = list((tmp_path / "backups").glob("register-*-before-*.sqlite"))
+    if len(MIGRATIONS._migrations) > 1:
+        assert len(backups) == 1
+        old = sqlite3.connect(backups[0])
+        assert [r[0] for r in old.execute("SELECT name FROM _sqlite_migrations")] == ["0001_register"]
+        assert old.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+        old.close()
+
+
+def test_fresh_register_takes_no_backup(tmp_path):
+    db = open_database(tmp_path / "new.sqlite")
+    db.close()
+    assert not (tmp_path / "backups").exists()
+
+
+def test_reopening_an_up_to_date_register_changes_nothing(tmp_path):
+    path = tmp_path / "r.sqlite"
+    open_database(path).close()
+    open_database(path).close()
+    assert not (tmp_path / "backups").exists()

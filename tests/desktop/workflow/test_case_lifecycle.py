@@ -1,0 +1,161 @@
+"""Deadlines through the workflow, receptions, confidentiality, verify, ownership."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from desktop.errors import UserError
+from desktop.storage.calendar_repo import add_day
+from desktop.storage.cases import CaseFilter, case_people, dashboard, get_case, list_events, page_cases
+from desktop.storage.persons import save_person
+from desktop.storage.search import search_case_ids
+from desktop.workflow.engine import act, complaint_is_late
+from desktop.workflow.receive import CaseInput, ReceptionInput, receive_case, record_reception
+from desktop.workflow.verify import verify_register
+
+TODAY = date(2026, 11, 23)
+
+
+def _explanation(office, received=date(2026, 2, 13)):
+    return receive_case(office["db"], CaseInput(kind="explanation", received_on=received,
+                                               summary="Giải trình việc cấp giấy phép xây dựng",
+                                               requesters=[office["citizen"].uuid],
+                                               assignee_uuid=office["clerk"].uuid), actor="vt", today=TODAY)
+
+
+def test_notice_deadline_skips_tet_and_has_a_trace(office):
+    case = _explanation(office)
+    assert case.number == "01/2026" and case.state == "received"
+    assert case.due_on == date(2026, 2, 27)  # 05 working days over Tết 2026
+    assert "Nghị định 59/2019/NĐ-CP, Điều 11" in case.due_trace
+    assert "Nhận ngày 13/02/2026" in case.due_trace and "Tết Nguyên Đán" in case.due_trace
+
+
+def test_accept_extend_suspend_resume_recompute_the_deadline(office):
+    db = office["db"]
+    case = _explanation(office)
+    case = act(db, case.uuid, "accept", actor="vt", effective_on=date(2026, 2, 25), today=TODAY)
+    assert case.due_on == date(2026, 3, 12) and case.due_step == "explain"  # 15 days (Art. 13)
+    case = act(db, case.uuid, "extend", actor="vt", effective_on=date(2026, 3, 5), today=TODAY)
+    assert case.due_on == date(2026, 3, 27)  # 30 days from the acceptance notice
+    case = act(db, case.uuid, "suspend", actor="vt", effective_on=date(2026, 3, 10), ground="illness_obstacle",
+               today=TODAY)
+    assert case.state == "suspended" and case.due_on is None and case.paused_on == date(2026, 3, 10)
+    case = act(db, case.uuid, "resume", actor="vt", effective_on=date(2026, 3, 16), today=TODAY)
+    assert case.state == "extended" and case.paused_on is None
+    assert case.due_on == date(2026, 4, 2)  # six paused days do not count
+    assert "tạm đình chỉ 10/03/2026" in case.due_trace
+    case = act(db, case.uuid, "reply", actor="vt", effective_on=date(2026, 3, 30), today=TODAY)
+    case = act(db, case.uuid, "close", actor="vt", effective_on=date(2026, 3, 31), satisfaction="partly", today=TODAY)
+    assert case.state == "closed" and case.due_on is None and case.satisfaction == "partly"
+    assert [e.action for e in list_events(db, case.uuid)] == ["receive", "accept", "extend", "suspend", "resume",
+                                                                "reply", "close"]
+
+
+def test_a_make_up_saturday_counts_as_a_working_day(office):
+    db = office["db"]
+    add_day(db, date(2026, 3, 7), "work", "Làm bù", unit_code="11230")
+    case = _explanation(office, received=date(2026, 3, 2))  # Monday
+    assert case.due_on == date(2026, 3, 7)  # 03–06/03 (4) and the make-up Saturday 07/03 (5)
+    case2 = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị",
+                                       requesters=[office["citizen"].uuid]), actor="vt", today=TODAY)
+    # 10 working days from 03/03 with Saturday 07/03 worked: 03–06 (4), 07 (5), 09–13 (10)
+    assert case2.due_on == date(2026, 3, 13)
+
+
+def test_complex_complaint_gets_the_longer_period_and_late_complaints_are_flagged(office):
+    db = office["db"]
+    case = receive_case(db, CaseInput(kind="complaint_1", received_on=date(2026, 3, 2), summary="Khiếu nại quyết định",
+                                      requesters=[office["citizen"].uuid], learned_on=date(2025, 11, 1)),
+                        actor="vt", today=TODAY)
+    assert complaint_is_late(case)
+    assert case.due_on == date(2026, 3, 12)  # 10 days (rules before 01/07/2026)
+    case = act(db, case.uuid, "accept", actor="vt", effective_on=date(2026, 3, 9), today=TODAY)
+    assert case.due_on == date(2026, 4, 8)  # 30 days
+    case = act(db, case.uuid, "mark_complex", actor="vt", effective_on=date(2026, 3, 10), today=TODAY)
+    assert case.due_on == date(2026, 4, 23)  # 45 days
+    later = receive_case(db, CaseInput(kind="complaint_1", received_on=date(2026, 7, 1), summary="Khiếu nại",
+                                       requesters=[office["citizen"].uuid]), actor="vt", today=TODAY)
+    assert later.rules_id == "complaint_1-2026" and later.due_on == date(2026, 7, 10)  # 07 working days
+
+
+def test_reception_becomes_a_case_atomically(office):
+    db = office["db"]
+    reception, case = record_reception(db, ReceptionInput(
+        received_on=date(2026, 11, 20), person_uuid=office["citizen"].uuid, content="Đề nghị giải trình việc thu phí",
+        outcome="accepted", case_kind="explanation"), actor="vt", today=TODAY)
+    assert case is not None and reception.case_uuid == case.uuid and case.reception_uuid == reception.uuid
+    assert reception.first_time
+    again, _ = record_reception(db, ReceptionInput(received_on=date(2026, 11, 21), person_uuid=office["citizen"].uuid,
+                                                   content="Hỏi lại kết quả"), actor="vt", today=TODAY)
+    assert not again.first_time
+    # A failing case leaves no reception behind.
+    n = db.scalar("SELECT count(*) FROM receptions")
+    with pytest.raises(UserError):
+        record_reception(db, ReceptionInput(received_on=date(2026, 11, 21), person_uuid=office["citizen"].uuid,
+                                            content="x", outcome="accepted", case_kind="nonsense"), actor="vt", today=TODAY)
+    assert db.scalar("SELECT count(*) FROM receptions") == n
+
+
+def test_group_visit_needs_representatives(office):
+    db = office["db"]
+    people = [save_person(db, full_name=f"Công dân {i}").uuid for i in range(6)]
+    with pytest.raises(UserError) as info:
+        record_reception(db, ReceptionInput(received_on=date(2026, 11, 20), person_uuid=None, content="Đoàn đông người",
+                                            people=[(u, False) for u in people], people_count=6), actor="vt", today=TODAY)
+    assert "đại diện" in info.value.message
+    reception, _ = record_reception(db, ReceptionInput(
+        received_on=date(2026, 11, 20), person_uuid=None, content="Đoàn đông người",
+        people=[(u, i == 0) for i, u in enumerate(people)], people_count=12), actor="vt", today=TODAY)
+    assert reception.is_group and reception.people_count == 12 and reception.person_uuid == people[0]
+
+
+def test_denouncer_is_hidden_from_register_and_search(office):
+    db = office["db"]
+    case = receive_case(db, CaseInput(kind="denunciation", received_on=date(2026, 3, 2), summary="Tố cáo cán bộ địa chính",
+                                      requesters=[office["citizen"].uuid]), actor="vt", today=TODAY)
+    assert case.confidential
+    row = page_cases(db, CaseFilter()).rows[0]
+    assert row.requester_name == "" and row.confidential
+    assert search_case_ids(db, "Trần Thị Đức") == []
+    assert search_case_ids(db, "dia chinh") == [case.id]
+    assert case_people(db, case.uuid)[0].person.full_name == "Trần Thị Đức"  # the case itself keeps it
+
+
+def test_verify_detects_edits_behind_the_apps_back(office):
+    db = office["db"]
+    case = _explanation(office)
+    act(db, case.uuid, "accept", actor="vt", effective_on=date(2026, 2, 25), today=TODAY)
+    assert verify_register(db).ok
+    db.conn.execute("UPDATE cases SET due_on = '2026-12-31' WHERE uuid = ?", (case.uuid,))
+    report = verify_register(db)
+    assert not report.ok and any("01/2026" in p for p in report.problems)
+    db.conn.execute("UPDATE cases SET due_on = '2026-03-12' WHERE uuid = ?", (case.uuid,))
+    assert verify_register(db).ok
+    db.conn.execute("DROP TRIGGER events_no_update")
+    db.conn.execute("UPDATE events SET note = 'sửa lén' WHERE seq = 1")
+    report = verify_register(db)
+    assert any("mã băm" in p for p in report.problems)
+
+
+def test_dashboard_shows_overdue_when_the_clock_passes(office):
+    db = office["db"]
+    case = _explanation(office)
+    assert dashboard(db, date(2026, 2, 27)).due_today[0].uuid == case.uuid
+    board = dashboard(db, date(2026, 3, 4))
+    assert board.overdue_count == 1 and board.overdue[0].days_late == 5
+    assert board.per_assignee[0].assignee_name == "Lê Thị Mai" and board.per_assignee[0].overdue == 1
+    plan = " ".join(r[3] for r in db.query("EXPLAIN QUERY PLAN SELECT count(*) FROM cases WHERE due_on < ?", ("x",)))
+    assert "cases_due" in plan
+
+
+def test_province_cannot_edit_a_communes_case(office):
+    db = office["db"]
+    case = _explanation(office)
+    db.conn.execute("UPDATE settings SET value = '99999' WHERE key = 'local_unit_code'")
+    with pytest.raises(UserError) as info:
+        act(db, case.uuid, "accept", actor="tinh", effective_on=date(2026, 2, 25), today=TODAY)
+    assert info.value.code == "foreign_record"
+    assert get_case(db, case.uuid).state == "received"
