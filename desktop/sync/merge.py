@@ -67,6 +67,8 @@ def _dump(value: object) -> str:
 
 def _decode_value(value: object) -> object:
     """JSON value → SQLite value; bytes travel as ``{"$base64": "…"}``."""
+    if isinstance(value, int) and not -2**63 <= value < 2**63:
+        raise ValueError("integer out of range")
     if isinstance(value, SCALARS) or isinstance(value, bool):
         return value
     if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("$base64"), str):

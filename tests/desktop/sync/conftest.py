@@ -37,7 +37,7 @@ def snapshot(db: Database) -> dict[str, list[tuple]]:
     out = {}
     for (name,) in db.query("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
                             "AND name NOT LIKE '%fts%' ORDER BY name"):
-        out[name] = [tuple(r) for r in db.query(f'SELECT * FROM "{name}" ORDER BY rowid')]
+        out[name] = sorted(tuple(map(repr, r)) for r in db.query(f'SELECT * FROM "{name}"'))
     return out
 
 

@@ -1,0 +1,57 @@
+"""Helpers that take bundles apart and put them back together, as an attacker or a buggy
+commune could: anyone holding the province's public key can encrypt, so every check after
+decryption must stand on its own."""
+
+from __future__ import annotations
+
+import io
+import uuid as uuidlib
+import zipfile
+
+from desktop.storage.db import Database
+from desktop.sync import crypto, keys, manifest
+from desktop.sync.container import ArchiveWriter
+
+
+def unseal(province: Database, data: bytes) -> bytes:
+    header, aad, ct = crypto.read_header(data)
+    return crypto.open_sealed(header, aad, ct, keys.private_key(province, "encryption", None))
+
+
+def reseal(province: Database, plaintext: bytes, version: int = 1) -> bytes:
+    return crypto.seal(plaintext, keys.own_key(province, "encryption").public_key, version)
+
+
+def members(plaintext: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(plaintext)) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def rezip(items: dict[str, bytes], compress: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=compress) as zf:
+        for name, data in items.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def signed_bundle(commune: Database, province: Database, parts: dict[str, list[str]], *,
+                  sequence: int = 1, signer=None, fingerprint: str | None = None,
+                  format_version: int = manifest.FORMAT_VERSION, extra: dict[str, bytes] | None = None) -> bytes:
+    """A bundle with arbitrary JSON lines, signed by the commune's key (or ``signer``)."""
+    writer = ArchiveWriter()
+    for table, lines in parts.items():
+        writer.add_part(table, lines)
+    code, name = keys.local_unit(commune)
+    body = manifest.build(
+        bundle_id=uuidlib.uuid4().hex, unit_code=code, unit_name=name,
+        key_fingerprint=fingerprint or keys.own_key(commune, "signing").fingerprint,
+        recipient=keys.own_key(province, "encryption").fingerprint, sequence=sequence, previous_sha256=None,
+        kind="incremental", period_from=None, period_to="2026-03-02T10:00:00", period_label="",
+        created_at="2026-03-02T10:00:00", app_version="test", parts=[p.as_dict() for p in writer.parts])
+    body["format_version"] = format_version
+    raw = crypto.canonical_json(body)
+    signer = signer or keys.private_key(commune, "signing", None)
+    for name_, data in (extra or {}).items():
+        writer.zip.writestr(name_, data)
+    return reseal(province, writer.finish(raw, crypto.sign(signer, raw)))
