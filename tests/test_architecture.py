@@ -19,7 +19,7 @@ class BlockQt:
 
 sys.meta_path.insert(0, BlockQt())
 import desktop
-names = [m.name for m in pkgutil.walk_packages(desktop.__path__, "desktop.")]
+names = [m.name for m in pkgutil.walk_packages(desktop.__path__, "desktop.") if not m.name.endswith("__main__")]
 for name in names:
     importlib.import_module(name)
 assert not any(m.split(".")[0] in ("PySide6", "shiboken6") for m in sys.modules)
