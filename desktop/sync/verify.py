@@ -138,3 +138,32 @@ def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
     progress.report(2, 3, "Đã kiểm tra chữ ký và mã băm")
     log.info("verified bundle %s #%d (%s)", manifest.unit_code, manifest.sequence, sha[:12])
     return VerifiedBundle(path, manifest, sha, len(data), peer, payload)
+
+
+def inspect_bundle(db: Database, path: Path, *, passphrase: str | None = None) -> dict:
+    """What a bundle file is, without importing it.
+
+    At the province: decrypted and fully verified. At a commune (which cannot decrypt what it
+    sent): the stored manifest of the bundle with the same file hash, if this register made it.
+    """
+    path = Path(path)
+    data = read_bundle_file(path)
+    sha = hashlib.sha256(data).hexdigest()
+    header, _, _ = crypto.read_header(data)
+    out = {"file": path.name, "size": len(data), "bundle_sha256": sha, "recipient": header.get("recipient"),
+           "format_version": header.get("format_version"), "verified": False, "manifest": None}
+    if keys.register_mode(db) == "province":
+        bundle = verify_bundle(db, path, passphrase=passphrase, data=data)
+        out.update(verified=True, manifest=bundle.manifest.raw,
+                   signer={"unit_code": bundle.peer.unit_code, "unit_name": bundle.peer.unit_name,
+                           "fingerprint": bundle.peer.fingerprint})
+        imported = sync_repo.inbox_by_sha(db, sha)
+        out["imported_at"] = imported["imported_at"] if imported else None
+    else:
+        row = sync_repo.outbox_by_sha(db, sha)
+        if row is not None:
+            out.update(manifest=json.loads(row["manifest"]), acknowledged_at=row["acknowledged_at"],
+                       sent_by_this_register=True)
+        else:
+            out["sent_by_this_register"] = False
+    return out
