@@ -190,7 +190,6 @@ def _signer_cell(signer: Signer, st: dict) -> list:
 
 
 def _closing(doc: Document, text_width: float, st: dict):
-    from reportlab.platypus import KeepTogether
     from reportlab.platypus import Paragraph as P
     from reportlab.platypus import Spacer
     from reportlab.platypus import Table as T
@@ -204,7 +203,7 @@ def _closing(doc: Document, text_width: float, st: dict):
     table = T([[left, right]], colWidths=[half, text_width - half])
     table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)])
-    return [KeepTogether([Spacer(1, 6), table])]
+    return [Spacer(1, 6), table]
 
 
 def page_number_painter(size: float):
@@ -230,18 +229,24 @@ def page_geometry(landscape_: bool = False):
 
 def build_pdf(story_of, *, landscape_: bool = False, title: str = "", out=None) -> bytes:
     """Run platypus over ``story_of(text_width, styles)`` with the decree's page and margins."""
-    from reportlab.platypus import SimpleDocTemplate
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     buffer = out if out is not None else io.BytesIO()
     L = LAYOUT
     page = page_geometry(landscape_)
-    template = SimpleDocTemplate(
+    template = BaseDocTemplate(
         buffer, pagesize=page, leftMargin=L.margin_left * MM, rightMargin=L.margin_right * MM,
         topMargin=L.margin_top * MM, bottomMargin=L.margin_bottom * MM, title=title,
         author="Sổ Giải trình", creator="Sổ Giải trình", invariant=1)
-    story = story_of(template.width, _styles())
+    # No frame padding: the text block is exactly the page less the decree's margins.
+    frame = Frame(template.leftMargin, template.bottomMargin, template.width, template.height,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
     painter = page_number_painter(L.page_number)
-    template.build(story, onFirstPage=lambda c, d: None, onLaterPages=painter)
+    template.addPageTemplates([
+        PageTemplate(id="first", frames=[frame], autoNextPageTemplate="later"),
+        PageTemplate(id="later", frames=[frame], onPage=painter),
+    ])
+    template.build(story_of(template.width, _styles()))
     return buffer.getvalue() if out is None else b""
 
 
@@ -249,7 +254,11 @@ def render_pdf(doc: Document) -> bytes:
     """The document as PDF bytes."""
 
     def story(width: float, st: dict) -> list:
-        return _header(doc, width, st) + _body(doc, width, st) + _closing(doc, width, st)
+        from reportlab.platypus import KeepTogether
+
+        body = _body(doc, width, st)
+        # The signature never stands alone on a page: the last paragraph goes with it.
+        return _header(doc, width, st) + body[:-1] + [KeepTogether(body[-1:] + _closing(doc, width, st))]
 
     title = f"{doc.type_name or 'Công văn'} {doc.summary}".strip()
     return build_pdf(story, landscape_=doc.landscape, title=nfc(title))

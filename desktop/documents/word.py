@@ -137,6 +137,14 @@ def _signer(cell, signer: Signer) -> None:
     _para(cell, signer.name, LAYOUT.signer, bold=True)
 
 
+def _twips_up(mm: float):
+    import math
+
+    from docx.shared import Twips
+
+    return Twips(math.ceil(mm * 1440 / 25.4))
+
+
 def render_docx(doc: Document) -> bytes:
     """The document as DOCX bytes."""
     import docx
@@ -153,8 +161,9 @@ def render_docx(doc: Document) -> bytes:
         section.page_width, section.page_height = Mm(297), Mm(210)
     else:
         section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(L.margin_top), Mm(L.margin_bottom)
-    section.left_margin, section.right_margin = Mm(L.margin_left), Mm(L.margin_right)
+    # Word stores twips: round margins up so that 15 mm never becomes 14.99 mm.
+    section.top_margin, section.bottom_margin = _twips_up(L.margin_top), _twips_up(L.margin_bottom)
+    section.left_margin, section.right_margin = _twips_up(L.margin_left), _twips_up(L.margin_right)
     section.header_distance = Mm(L.margin_top / 2)
     _page_number_header(section)
     text_w = (section.page_width - section.left_margin - section.right_margin) / 12700
