@@ -170,6 +170,99 @@ def integrity_check(db, table: str) -> bool:
     return True
 
 
+# -- recomputing stored text -------------------------------------------------------------------------
+# When a person's name, ID number or phone is corrected, every case and reception that names them
+# holds the old text: ``refresh_case_texts(db, person_uuid=...)`` and
+# ``refresh_reception_texts(db, person_uuid=...)`` bring them up to date. Without a person they
+# recompute everything (after a change of the folding rules, in a migration).
+
+def _people_rows(db, sql: str, params: Sequence) -> list[tuple[str, str, str]]:
+    seen: set[str] = set()
+    people: list[tuple[str, str, str]] = []
+    for row in db.query(sql, params):
+        if row["uuid"] not in seen:
+            seen.add(row["uuid"])
+            people.append((row["full_name"], row["id_number"], row["phone"]))
+    return people
+
+
+def case_people(db, case_uuid: str) -> list[tuple[str, str, str]]:
+    """(full name, ID number, phone) of a case's requesters, then its representatives."""
+    return _people_rows(
+        db,
+        "SELECT p.uuid, p.full_name, p.id_number, p.phone FROM case_people cp "
+        "JOIN persons p ON p.uuid = cp.person_uuid WHERE cp.case_uuid = ? "
+        "ORDER BY cp.role = 'representative', cp.id",
+        (case_uuid,),
+    )
+
+
+def reception_people(db, reception_uuid: str, person_uuid: str | None) -> list[tuple[str, str, str]]:
+    """(full name, ID number, phone) of the people received: the main person first."""
+    return _people_rows(
+        db,
+        "SELECT p.uuid, p.full_name, p.id_number, p.phone, 0 AS pos, 0 AS id FROM persons p WHERE p.uuid = ? "
+        "UNION ALL SELECT p.uuid, p.full_name, p.id_number, p.phone, 1, rp.id FROM reception_people rp "
+        "JOIN persons p ON p.uuid = rp.person_uuid WHERE rp.reception_uuid = ? ORDER BY 5, 6",
+        (person_uuid or "", reception_uuid),
+    )
+
+
+def _store(db, table: str, rowid: int, old: str, new: str) -> bool:
+    if old == new:
+        return False
+    db.execute(f"UPDATE {_fts(table)[0]} SET search_text = ? WHERE id = ?", (new, rowid))
+    fts_update(db, table, rowid, old, new)
+    return True
+
+
+def refresh_case_texts(db, *, person_uuid: str | None = None) -> int:
+    """Recompute the search text of the cases of ``person_uuid`` (or of all); count the changes.
+
+    A confidential case keeps its people out of the text (see ``case_search_text``).
+    """
+    sql = "SELECT id, uuid, number, summary, content, confidential, search_text FROM cases"
+    params: tuple = ()
+    if person_uuid is not None:
+        sql += " WHERE uuid IN (SELECT case_uuid FROM case_people WHERE person_uuid = ?)"
+        params = (person_uuid,)
+    changed = 0
+    with db.write():
+        for row in db.query(sql, params):
+            text = case_search_text(number=row["number"], summary=row["summary"], content=row["content"],
+                                    people=case_people(db, row["uuid"]), confidential=bool(row["confidential"]))
+            changed += _store(db, "cases", row["id"], row["search_text"], text)
+    return changed
+
+
+def refresh_reception_texts(db, *, person_uuid: str | None = None) -> int:
+    """Recompute the search text of the receptions of ``person_uuid`` (or of all)."""
+    sql = "SELECT id, uuid, person_uuid, content, request, search_text FROM receptions"
+    params: tuple = ()
+    if person_uuid is not None:
+        sql += (" WHERE person_uuid = ? OR uuid IN "
+                "(SELECT reception_uuid FROM reception_people WHERE person_uuid = ?)")
+        params = (person_uuid, person_uuid)
+    changed = 0
+    with db.write():
+        for row in db.query(sql, params):
+            text = reception_search_text(content=row["content"], request=row["request"],
+                                         people=reception_people(db, row["uuid"], row["person_uuid"]))
+            changed += _store(db, "receptions", row["id"], row["search_text"], text)
+    return changed
+
+
+def refresh_person_texts(db) -> int:
+    """Recompute every person's search text from their columns (after a folding change)."""
+    changed = 0
+    with db.write():
+        for row in db.query("SELECT id, full_name, id_number, phone, address, search_text FROM persons"):
+            text = person_search_text(full_name=row["full_name"], id_number=row["id_number"],
+                                      phone=row["phone"], address=row["address"])
+            changed += _store(db, "persons", row["id"], row["search_text"], text)
+    return changed
+
+
 # -- searching ------------------------------------------------------------------------------------
 
 def _search_ids(db, table: str, text: str, limit: int, before_id: int | None, prefix: bool) -> list[int]:

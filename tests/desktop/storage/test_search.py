@@ -356,3 +356,59 @@ def test_integrity_check_sees_a_wrong_old_text(db):
     assert search.integrity_check(db, "cases")
     assert search_case_ids(db, "kien nghi") == []
     assert search_case_ids(db, "thon tay") == [case_id]
+
+
+def _rename(db, person_uuid, full_name):
+    text = person_search_text(full_name=full_name, id_number="", phone="", address="")
+    with db.write():
+        row = db.one("SELECT id, search_text FROM persons WHERE uuid = ?", (person_uuid,))
+        db.execute("UPDATE persons SET full_name = ?, search_text = ? WHERE uuid = ?", (full_name, text, person_uuid))
+        fts_update(db, "persons", row["id"], row["search_text"], text)
+
+
+def test_refresh_case_texts_after_a_name_is_corrected(db):
+    add_person(db, "Nguyễn Văn Đức", uuid="duc")
+    open_case = add_case(db, "Kiến nghị đường", people=[("Nguyễn Văn Đức", "", "")], person_uuids=["duc"])
+    secret = add_case(db, "Tố cáo cán bộ", kind="denunciation", confidential=True, person_uuids=["duc"])
+    with db.write():
+        db.execute("UPDATE cases SET confidential = 1 WHERE id = ?", (secret,))
+    other = add_case(db, "Phản ánh tiếng ồn")
+    _rename(db, "duc", "Nguyễn Văn Đạt")
+    assert search.refresh_case_texts(db, person_uuid="duc") == 1
+    assert search_case_ids(db, "nguyen van duc") == []
+    assert search_case_ids(db, "nguyen van dat") == [open_case]
+    assert search.refresh_case_texts(db) == 0  # nothing else changed; 'other' untouched
+    assert search_case_ids(db, "tieng on") == [other]
+    assert search.integrity_check(db, "cases")
+
+
+def test_refresh_reception_texts(db):
+    add_person(db, "Trần Thị Dung", uuid="dung")
+    add_person(db, "Lê Văn Tám", uuid="tam")
+    text = reception_search_text(content="Đường ngập", request="", people=[("Trần Thị Dung", "", ""),
+                                                                          ("Lê Văn Tám", "", "")])
+    with db.write():
+        cur = db.execute("INSERT INTO receptions(uuid, unit_code, updated_at, received_on, person_uuid, content, "
+                         "search_text) VALUES ('r1', 'X', ?, '2026-01-05', 'dung', 'Đường ngập', ?)", (T, text))
+        fts_insert(db, "receptions", cur.lastrowid, text)
+        for u in ("dung", "tam"):
+            db.execute("INSERT INTO reception_people(uuid, unit_code, updated_at, reception_uuid, person_uuid) "
+                       "VALUES (?, 'X', ?, 'r1', ?)", (f"rp-{u}", T, u))
+    assert search.refresh_reception_texts(db) == 0  # same text as built at reception
+    _rename(db, "tam", "Lê Văn Tâm")
+    assert search.refresh_reception_texts(db, person_uuid="tam") == 0  # folded, Tám and Tâm are alike
+    _rename(db, "tam", "Lê Văn Sáu")
+    assert search.refresh_reception_texts(db, person_uuid="tam") == 1
+    assert search_reception_ids(db, "le van tam") == []
+    assert search_reception_ids(db, "le van sau") == [cur.lastrowid]
+
+
+def test_refresh_person_texts(db):
+    add_person(db, "Phạm Thị Hương", phone="0912.000.111")
+    with db.write():
+        db.execute("UPDATE persons SET search_text = 'stale'")
+        rebuild(db, "persons")
+    assert search_persons(db, "huong") == []
+    assert search.refresh_person_texts(db) == 1
+    assert names(search_persons(db, "huong 0912000111")) == {"Phạm Thị Hương"}
+    assert search.integrity_check(db, "persons")
