@@ -81,3 +81,22 @@ def test_errors_go_to_stderr_in_vietnamese(tmp_path):
                  "--id-number", "12345", ok=False)
     assert "12 chữ số" in bad_id.stderr
     assert run("nonsense", ok=False).returncode == 2
+
+
+def test_duplicates_are_offered_and_reveals_are_logged(tmp_path):
+    db = str(tmp_path / "xa.sqlite")
+    run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng")
+    args = ("case", "add", "--db", db, "--kind", "denunciation", "--received", "02/03/2026", "--summary",
+            "Tố cáo cán bộ địa chính nhận tiền", "--requester", "Trần Thị Đức", "--id-number", "034185001234")
+    run(*args)
+    second = run(*args, "--json")
+    assert json.loads(second.stdout)["possible_duplicates"] == ["01/2026"]
+    assert "có thể trùng vụ việc 01/2026" in second.stderr
+    hidden = json.loads(run("case", "show", "--db", db, "01/2026", "--json").stdout)
+    assert hidden["confidential"] and hidden["people"] == []
+    shown = json.loads(run("case", "show", "--db", db, "01/2026", "--json", "--reveal", "--actor", "chu-tich").stdout)
+    assert shown["people"][0]["full_name"] == "Trần Thị Đức"
+    import sqlite3
+
+    log = sqlite3.connect(db).execute("SELECT actor, action, target FROM audit_log").fetchall()
+    assert log == [("chu-tich", "reveal_denouncer", "01/2026")]

@@ -1,0 +1,191 @@
+"""Administration commands: init, demo, deadline, calendar, dashboard, verify."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from datetime import date
+
+from desktop.cli import add_db_argument, add_json_argument, emit
+from desktop.cli.register import date_arg, open_db
+from desktop.domain.validation import parse_date
+from desktop.errors import UserError
+from desktop.rules.book import KIND_LABELS, default_rules
+
+
+# -- init / demo ------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    from desktop.storage.units import has_local_unit, save_officer, save_unit
+
+    db = open_db(args, create=True)
+    with db:
+        if has_local_unit(db) and not args.force:
+            raise UserError("already_initialised", "Sổ này đã khai báo đơn vị (dùng --force để sửa thông tin đơn vị).")
+        unit = save_unit(db, code=args.code, name=args.name, governing_body=args.governing_body,
+                         abbreviation=args.abbreviation, place_name=args.place, level=args.level,
+                         is_remote=args.remote, make_local=True, mode="province" if args.level == "province" else "commune")
+        if args.head:
+            save_officer(db, full_name=args.head, title=args.head_title, role="head")
+        emit(args, asdict(unit), f"Đã khai báo đơn vị: {unit.name} (mã {unit.code}) trong {db.path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.workflow.demo import build_demo
+
+    db = open_db(args, create=True)
+    with db:
+        summary = build_demo(db, cases=args.cases, seed=args.seed)
+        emit(args, asdict(summary) if hasattr(summary, "__dataclass_fields__") else summary,
+             f"Đã tạo sổ mẫu tại {db.path}: {summary}")
+    return 0
+
+
+# -- deadline, calendar, dashboard, verify ------------------------------------------------------
+def cmd_deadline(args: argparse.Namespace) -> int:
+    from desktop.calendar.deadlines import compute_deadline
+    from desktop.calendar.workdays import WorkCalendar
+
+    event_on = parse_date(args.date)
+    rs = default_rules().for_case(args.kind, date_arg(args.received, event_on))
+    if args.step not in rs.steps:
+        raise UserError("unknown_step", f"Thủ tục “{rs.label}” không có bước “{args.step}” "
+                                        f"(có: {', '.join(rs.steps)}).")
+    step = rs.steps[args.step]
+    days = step.days_for(complex_=args.complex, remote=args.remote)
+    if days is None:
+        raise UserError("no_period", f"Bước “{step.label}” không có thời hạn luật định.")
+    days += args.extensions * step.extension_days
+    if args.db:
+        from desktop.storage.calendar_repo import load_calendar
+
+        with open_db(args) as db:
+            cal = load_calendar(db)
+    else:
+        cal = WorkCalendar()
+    d = compute_deadline(cal, event_on, days, step.day_kind)
+    emit(args, {"kind": args.kind, "step": args.step, "rules_id": rs.id, "citation": step.citation,
+                "event_on": d.event_on, "days": d.days, "day_kind": d.day_kind, "due": d.due, "trace": d.trace},
+         f"{step.label} ({step.citation})\n{d.trace}")
+    return 0
+
+
+def cmd_calendar_list(args: argparse.Namespace) -> int:
+    from desktop.storage.calendar_repo import load_calendar
+
+    with open_db(args) as db:
+        entries = load_calendar(db).year_days(args.year)
+        emit(args, [asdict(e) for e in entries],
+             "\n".join(f"{e.day:%d/%m/%Y}  {e.kind:<5} {e.source:<4} {e.name}" for e in entries))
+    return 0
+
+
+def cmd_calendar_add(args: argparse.Namespace) -> int:
+    from desktop.storage.calendar_repo import add_day
+    from desktop.storage.units import local_unit_code
+
+    with open_db(args) as db:
+        day = add_day(db, parse_date(args.day), args.kind, args.name or "", unit_code=local_unit_code(db))
+        emit(args, asdict(day), f"Đã thêm {'ngày nghỉ' if day.kind == 'off' else 'ngày làm việc bù'} {day.day:%d/%m/%Y}")
+    return 0
+
+
+def cmd_calendar_remove(args: argparse.Namespace) -> int:
+    from desktop.storage.calendar_repo import remove_day
+
+    with open_db(args) as db:
+        remove_day(db, parse_date(args.day))
+        emit(args, {"removed": args.day}, f"Đã xóa ngày {args.day}")
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from desktop.storage.cases import dashboard
+
+    with open_db(args) as db:
+        board = dashboard(db, date_arg(args.today, date.today()))
+        text = [f"Quá hạn: {board.overdue_count}   Đến hạn hôm nay: {len(board.due_today)}   "
+                f"Đến hạn tuần này: {len(board.due_this_week)}   Chờ thông báo: {len(board.awaiting_notice)}"]
+        text += [f"  {i.number:>9} quá {i.days_late} ngày — {i.summary[:60]}" for i in board.overdue[:20]]
+        text += [f"  {a.assignee_name or '(chưa giao)'}: {a.open_cases} đang giải quyết, {a.overdue} quá hạn"
+                 for a in board.per_assignee]
+        emit(args, asdict(board), "\n".join(text))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.workflow.verify import verify_register
+
+    with open_db(args) as db:
+        report = verify_register(db)
+        text = (f"Sổ toàn vẹn: đã kiểm {report.events_checked} sự kiện, {report.cases_checked} vụ việc."
+                if report.ok else "Phát hiện vấn đề:\n" + "\n".join(f"  - {p}" for p in report.problems))
+        emit(args, report.as_dict(), text)
+    return 0 if report.ok else 3
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="tạo sổ mới và khai báo đơn vị")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--code", required=True, help="mã đơn vị hành chính")
+    p.add_argument("--name", required=True, help="tên cơ quan, ví dụ “Ủy ban nhân dân xã Thụy Hùng”")
+    p.add_argument("--governing-body", default="")
+    p.add_argument("--abbreviation", default="UBND")
+    p.add_argument("--place", default="", help="địa danh ghi ở dòng ngày tháng")
+    p.add_argument("--level", default="commune", choices=["commune", "province", "regional", "other"])
+    p.add_argument("--remote", action="store_true", help="xã vùng sâu, vùng xa")
+    p.add_argument("--head", default="")
+    p.add_argument("--head-title", default="Chủ tịch")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="tạo sổ mẫu của một xã (~300 vụ việc)")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--cases", type=int, default=300)
+    p.add_argument("--seed", type=int, default=2026)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("deadline", help="tính thời hạn kèm diễn giải (không cần sổ)")
+    add_json_argument(p)
+    p.add_argument("--db", default=None, help="dùng cả ngày nghỉ, ngày làm bù đã khai báo trong sổ")
+    p.add_argument("--kind", required=True, choices=list(KIND_LABELS))
+    p.add_argument("--step", required=True)
+    p.add_argument("--date", required=True, help="ngày xảy ra sự kiện (dd/mm/yyyy)")
+    p.add_argument("--received", help="ngày nhận đơn, để chọn quy định có hiệu lực (mặc định = --date)")
+    p.add_argument("--complex", action="store_true")
+    p.add_argument("--remote", action="store_true")
+    p.add_argument("--extensions", type=int, default=0)
+    p.set_defaults(func=cmd_deadline)
+
+    cal = sub.add_parser("calendar", help="lịch ngày nghỉ, ngày làm bù").add_subparsers(dest="cal_command", metavar="LỆNH")
+    p = cal.add_parser("list")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--year", type=int, default=date.today().year)
+    p.set_defaults(func=cmd_calendar_list)
+    p = cal.add_parser("add")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("day")
+    p.add_argument("kind", choices=["off", "work"])
+    p.add_argument("name", nargs="?")
+    p.set_defaults(func=cmd_calendar_add)
+    p = cal.add_parser("remove")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("day")
+    p.set_defaults(func=cmd_calendar_remove)
+
+    p = sub.add_parser("dashboard", help="việc quá hạn, đến hạn")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--today")
+    p.set_defaults(func=cmd_dashboard)
+
+    p = sub.add_parser("verify", help="kiểm tra toàn vẹn sổ và chuỗi sự kiện")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.set_defaults(func=cmd_verify)
+
