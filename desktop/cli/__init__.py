@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 # One module per group of commands; each adds its own subcommands.
 COMMAND_MODULES = (
     "desktop.cli.admin",
+    "desktop.cli.documents",
     "desktop.cli.register",
     "desktop.cli.sync",
 )

@@ -153,3 +153,15 @@ def register_rows(db: Database, issuer_code: str | None, start: date, end: date)
         sql += " AND issuer_code = ?"
         params.append(issuer_code)
     return [_record(r) for r in db.query(sql + " ORDER BY issuer_code, year, number", params)]
+
+
+def symbols_by_case(db: Database, case_uuids: list[str]) -> dict[str, list[str]]:
+    """Issued documents' symbols per case, for the follow-up register's "reply" column."""
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(case_uuids), 500):
+        chunk = case_uuids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"SELECT case_uuid, symbol FROM documents WHERE status = 'issued' "
+                            f"AND case_uuid IN ({marks}) ORDER BY issued_on, number", chunk):
+            out.setdefault(row["case_uuid"], []).append(row["symbol"])
+    return out

@@ -1,0 +1,76 @@
+"""Printed registers: landscape A4, every column of the law's forms, secrets kept."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pdfplumber
+import pytest
+
+from desktop.documents import outgoing, registers
+from desktop.errors import UserError
+from desktop.storage import documents_repo as repo
+
+
+def _text(data: bytes) -> tuple[str, list]:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(p.extract_text() for p in pdf.pages), [(p.width, p.height) for p in pdf.pages]
+
+
+def test_outgoing_register_columns_and_void(register):
+    db = register["db"]
+    for day in (5, 6):
+        outgoing.issue(db, outgoing.draft(db, register["case"].uuid, "explanation_accept").uuid,
+                       issued_on=date(2026, 2, day), copies=2)
+    first = repo.list_documents(db, status="issued")[0]
+    outgoing.void(db, first.uuid, "Ghi sai ngày")
+    sheet = registers.outgoing_sheet(db, date(2026, 1, 1), date(2026, 12, 31))
+    assert len(sheet.header) == 10 and sheet.period == "Năm 2026"
+    assert [r[0] for r in sheet.rows] == ["01/TB-UBND", "02/TB-UBND"]
+    assert sheet.rows[0][3] == "Trần Thị Bích Hằng" and sheet.rows[0][6] == "2"
+    assert "Ghi sai ngày" in sheet.rows[0][-1]
+    text, sizes = _text(registers.render_sheet(sheet))
+    assert all(w > h for w, h in sizes)
+    for h in ("Số, ký hiệu", "Người ký", "Nơi nhận văn bản", "Ký nhận", "01/TB-UBND", "Thông báo về việc thụ lý"):
+        assert h in text
+
+
+def test_reception_register_has_thirteen_columns_and_hides_denouncers(register):
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import ReceptionInput, record_reception
+
+    db = register["db"]
+    other = save_person(db, full_name="Hoàng Thị Ếch", address="thôn Bắc")
+    record_reception(db, ReceptionInput(received_on=date(2026, 2, 3), person_uuid=register["person"].uuid,
+                                         content="Hỏi về thủ tục cấp sổ đỏ", case_kind="petition"),
+                      actor="Văn thư", today=date(2026, 2, 3))
+    record_reception(db, ReceptionInput(received_on=date(2026, 2, 4), person_uuid=other.uuid,
+                                         content="Tố cáo cán bộ thu tiền", case_kind="denunciation"),
+                      actor="Văn thư", today=date(2026, 2, 4))
+    sheet = registers.reception_sheet(db, date(2026, 2, 1), date(2026, 2, 28))
+    assert len(sheet.header) == 13 and len(sheet.rows) == 2
+    assert "Nguyễn Văn Ất" in sheet.rows[0][2]
+    assert sheet.rows[1][2] == registers.SECRET and "Hoàng Thị Ếch" not in " ".join(sheet.rows[1])
+    text, sizes = _text(registers.render_sheet(sheet))
+    assert all(w > h for w, h in sizes) and "SỔ TIẾP CÔNG DÂN" in text
+    assert "Từ ngày 01/02/2026 đến ngày 28/02/2026" in text
+
+
+def test_followup_register_lists_cases_with_their_replies(register):
+    db = register["db"]
+    outgoing.issue(db, outgoing.draft(db, register["case"].uuid, "explanation_accept").uuid,
+                   issued_on=date(2026, 2, 5))
+    sheet = registers.followup_sheet(db, date(2026, 1, 1), date(2026, 12, 31))
+    assert sheet.rows[0][0] == register["case"].number
+    assert sheet.rows[0][6] == "01/TB-UBND" and sheet.rows[0][3] == "Lê Văn Đức"
+    text, _ = _text(registers.render_register(db, "followup", date(2026, 1, 1), date(2026, 12, 31)))
+    assert "SỔ THEO DÕI GIẢI QUYẾT" in re.sub(r"\s+", " ", text)
+
+
+def test_register_arguments_are_checked(register):
+    with pytest.raises(UserError):
+        registers.render_register(register["db"], "nope", date(2026, 1, 1), date(2026, 12, 31))
+    with pytest.raises(UserError):
+        registers.render_register(register["db"], "outgoing", date(2026, 2, 1), date(2026, 1, 1))
