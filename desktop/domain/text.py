@@ -194,13 +194,16 @@ def _words(name: str) -> list[str]:
 def vietnamese_sort_key(name: str, *, given_name_first: bool = True) -> tuple:
     """Sort key for Vietnamese names in the alphabet order a ă â b c d đ e ê … o ô ơ … u ư …
 
-    Tones come after the letters (none < huyền < sắc < hỏi < ngã < nặng), so
-    "Anh" < "Ánh" < "Ảnh" < "Bình". People are sorted by given name (the last word) first, then
-    family and middle names, as offices list them: "Đặng Văn An" before "Bùi Thị Bình". Pass
-    ``given_name_first=False`` for organisations and other text (word by word, in order).
+    Two levels, as in a dictionary: first the letters of every word, then the tones
+    (none < huyền < sắc < hỏi < ngã < nặng), so "Anh" < "Ánh" < "Ảnh" and "bạ" < "bác".
+    People are sorted by given name (the last word) first, then family and middle names, as
+    offices list them: "Đặng Văn An" before "Bùi Thị Bình". Pass ``given_name_first=False`` for
+    organisations and other text (word by word, in order). The order agrees with the SQL
+    column key ``desktop.domain.names.name_key``, so lists sorted in Python and in SQLite match.
     """
     words = _words(name)
     if given_name_first and len(words) > 1:
         words = [words[-1], *words[:-1]]
+    keys = [_word_key(w) for w in words]
     # Last resort tie-break on the exact text so the order is total and stable.
-    return tuple(_word_key(w) for w in words), unicodedata.normalize("NFC", name)
+    return tuple(k[0] for k in keys), tuple(k[1] for k in keys), unicodedata.normalize("NFC", name)

@@ -139,9 +139,15 @@ def test_vietnamese_letters_in_alphabet_order():
     assert _sorted(["Ơn", "Ông", "Oanh"]) == ["Oanh", "Ông", "Ơn"]
 
 
+def test_letters_of_the_whole_name_before_any_tone():
+    # "Văn" < "Vân" decides before the tones of the given name
+    assert _sorted(["Lê Vân An", "Lê Văn Án"]) == ["Lê Văn Án", "Lê Vân An"]
+    assert _sorted(["Lê Văn Án", "Lê Văn An"]) == ["Lê Văn An", "Lê Văn Án"]
+
+
 def test_sort_key_ignores_case_and_normal_form():
     nfd = unicodedata.normalize("NFD", "Đặng Văn Ánh")
-    assert vietnamese_sort_key(nfd)[0] == vietnamese_sort_key("ĐẶNG VĂN ÁNH")[0]
+    assert vietnamese_sort_key(nfd)[:2] == vietnamese_sort_key("ĐẶNG VĂN ÁNH")[:2]
     assert _sorted(["bình", "An", "Ánh"]) == ["An", "Ánh", "bình"]
 
 
@@ -162,3 +168,12 @@ def test_fts_query_whole_words():
     assert fts_query("0912.345.678", prefix=False) == '"0912345678"'
     assert fts_query("d", prefix=False) == '"d"'
     assert fts_query("--", prefix=False) is None
+
+
+def test_same_order_as_the_sql_name_key():
+    from desktop.domain.names import name_key
+
+    names = ["Nguyễn Văn An", "Lê Vân An", "Lê Văn Án", "Lê Văn An", "Trần Thị Ánh", "Bùi Ảnh", "Đỗ Anh",
+             "Đặng Văn An", "Bùi Thị Bình", "Phạm Đức", "Vũ Dung", "Hồ Thị Ơn", "Ngô Ông", "Lý O", "An",
+             "Hoàng Thị Hòa", "Hoàng Thị Hoà", "Trịnh Ư", "Mai U", "Phan Thu Hà", "Phan Thu Hạ"]
+    assert [name_key(n) for n in _sorted(names)] == sorted(name_key(n) for n in names)
