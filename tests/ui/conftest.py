@@ -1,0 +1,60 @@
+"""Fixtures for the desktop window: an isolated data folder and QSettings, a declared office,
+a session whose clock the test sets (never sleep: move the clock and wait for signals)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+TODAY = date(2026, 3, 2)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def isolated_folders(tmp_path: Path, monkeypatch):
+    """No test touches the user's data folder or QSettings."""
+    from PySide6.QtCore import QSettings
+
+    import ui.locations
+
+    data = tmp_path / "data"
+    monkeypatch.setattr(ui.locations, "data_dir", lambda: data)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    yield data
+
+
+@pytest.fixture
+def office(db):
+    from desktop.storage.units import save_officer, save_unit
+
+    save_unit(db, code="12345", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head")
+    deputy = save_officer(db, full_name="Phạm Thị Lan", title="Phó Chủ tịch", role="deputy")
+    clerk = save_officer(db, full_name="Lê Thị Mai", title="Công chức Văn phòng - Thống kê")
+    return {"db": db, "head": head, "deputy": deputy, "clerk": clerk}
+
+
+@pytest.fixture
+def session(qapp, office):
+    from ui.app import create_application
+    from ui.session import Session
+
+    create_application()
+    s = Session(office["db"], today=TODAY)
+    s.set_actor(office["clerk"].uuid, office["clerk"].full_name)
+    yield s
+    s.tasks.wait()
+
+
+@pytest.fixture
+def window(qtbot, session):
+    from ui.main_window import MainWindow
+
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    return w

@@ -1,0 +1,114 @@
+"""A case received by mail, online or forwarded (no visit at the desk): the requester and the matter."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.records import Case
+from desktop.errors import UserError, ValidationError
+from desktop.rules.book import KIND_LABELS
+from desktop.storage.persons import get_person
+from desktop.storage.units import list_officers
+from desktop.workflow.receive import CaseInput, receive_case
+from ui.dialogs.reception_dialog import combo
+from ui.errors import report
+from ui.labels import CHANNEL_LABELS, FIELD_LABELS
+from ui.session import Session
+from ui.widgets.form import FormErrors, date_edit, pydate
+from ui.widgets.person_entry import PersonEntry
+
+log = logging.getLogger(__name__)
+
+
+class CaseDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case: Case | None = None
+        self.setWindowTitle("Vụ việc mới")
+        self.resize(760, 640)
+        db = session.db
+        self.errors = FormErrors()
+        self.kind = combo(KIND_LABELS, ("", "— Chọn loại —"))
+        self.received_on = date_edit(session.today())
+        self.channel = combo(CHANNEL_LABELS)
+        self.channel.setCurrentIndex(self.channel.findData("mail"))
+        self.field = combo(FIELD_LABELS)
+        self.field.setCurrentIndex(self.field.findData("other"))
+        self.summary = QLineEdit()
+        self.content = QPlainTextEdit()
+        self.content.setTabChangesFocus(True)
+        self.content.setFixedHeight(90)
+        self.learned_on = date_edit(session.today())
+        self.learned_known = QCheckBox("Ghi ngày người khiếu nại biết được quyết định (Luật Khiếu nại, Điều 9)")
+        self.is_complex = QCheckBox("Vụ việc phức tạp")
+        self.assignee = QComboBox()
+        self.assignee.addItem("(chưa giao)", None)
+        for o in list_officers(db):
+            self.assignee.addItem(o.full_name, o.uuid)
+        matter = QGroupBox("Vụ việc")
+        f = QFormLayout(matter)
+        self.errors.add(f, "Loại:", "kind", self.kind)
+        self.errors.add(f, "Ngày nhận:", "received_on", self.received_on)
+        self.errors.add(f, "Hình thức nhận:", "channel", self.channel)
+        self.errors.add(f, "Lĩnh vực:", "field", self.field)
+        self.errors.add(f, "Tóm tắt:", "summary", self.summary)
+        f.addRow("Nội dung:", self.content)
+        f.addRow("", self.learned_known)
+        self.errors.add(f, "Ngày biết quyết định:", "learned_on", self.learned_on)
+        f.addRow("", self.is_complex)
+        f.addRow("Cán bộ thụ lý:", self.assignee)
+        self.person = PersonEntry(db)
+        who = QGroupBox("Người gửi đơn / người yêu cầu")
+        QVBoxLayout(who).addWidget(self.person)
+        buttons = QDialogButtonBox()
+        save = buttons.addButton("Lưu vào sổ", QDialogButtonBox.ButtonRole.AcceptRole)
+        save.setDefault(True)
+        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(matter)
+        lay.addWidget(who)
+        lay.addWidget(self.errors.general)
+        lay.addWidget(buttons)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
+        self.kind.setFocus()
+
+    def save(self) -> None:
+        db, today = self.session.db, self.session.today()
+        self.errors.clear()
+        if self.person.is_empty():
+            self.person.errors.show({"full_name": "Chưa nhập họ tên người gửi đơn."})
+            return
+        try:
+            with db.write():
+                person = self.person.person_uuid(today)
+                self.case = receive_case(db, CaseInput(
+                    kind=self.kind.currentData() or "", received_on=pydate(self.received_on.date()),
+                    summary=self.summary.text(), requesters=[person], content=self.content.toPlainText(),
+                    channel=self.channel.currentData(), field=self.field.currentData(),
+                    assignee_uuid=self.assignee.currentData(),
+                    learned_on=pydate(self.learned_on.date()) if self.learned_known.isChecked() else None,
+                    is_complex=self.is_complex.isChecked()), actor=self.session.actor, today=today)
+        except ValidationError as exc:
+            self.errors.show(self.person.show_errors(exc.fields))
+            return
+        except UserError as exc:
+            if exc.code == "duplicate_id_number" and exc.details.get("existing_uuid"):
+                self.person.pick(get_person(db, exc.details["existing_uuid"]))
+                self.person.errors.show({"_": exc.message})
+                return
+            report(self, exc)
+            return
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return
+        self.session.notify_changed()
+        self.accept()

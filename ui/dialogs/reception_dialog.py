@@ -1,0 +1,248 @@
+"""A citizen at the desk: one line of the Sổ tiếp công dân; an accepted matter opens its case.
+
+Keyboard-first: fields in reading order, Enter in a one-line field saves, Ctrl+Enter anywhere.
+Everything is written in one transaction; when saving fails the dialog stays open with every
+field as typed and the messages next to the fields.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from desktop.domain.records import Case, Reception
+from desktop.errors import UserError, ValidationError
+from desktop.rules.book import KIND_LABELS
+from desktop.storage.persons import get_person
+from desktop.storage.units import list_officers
+from desktop.workflow.receive import OUTCOMES, ReceptionInput, record_reception
+from ui.errors import report
+from ui.labels import FIELD_LABELS, RECEPTION_KIND_LABELS
+from ui.session import Session
+from ui.widgets.form import FormErrors, date_edit, pydate
+from ui.widgets.person_entry import PersonEntry
+
+log = logging.getLogger(__name__)
+
+
+def combo(items: dict[str, str], first: tuple[str, str] | None = None) -> QComboBox:
+    box = QComboBox()
+    if first:
+        box.addItem(first[1], first[0])
+    for code, label in items.items():
+        box.addItem(label, code)
+    return box
+
+
+class GroupMember(QWidget):
+    """One more person of a group visit (đoàn đông người), maybe a representative."""
+
+    def __init__(self, db, index: int) -> None:
+        super().__init__()
+        self.entry = PersonEntry(db)
+        self.representative = QCheckBox("Người đại diện")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 4)
+        head = QHBoxLayout()
+        head.addWidget(QLabel(f"<b>Người thứ {index + 2}</b>"))
+        head.addWidget(self.representative)
+        head.addStretch(1)
+        lay.addLayout(head)
+        lay.addWidget(self.entry)
+
+
+class ReceptionDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.reception: Reception | None = None
+        self.case: Case | None = None
+        self.setWindowTitle("Tiếp công dân")
+        self.resize(860, 720)
+        db = session.db
+        self.errors = FormErrors()
+
+        self.received_on = date_edit(session.today())
+        self.kind = combo(RECEPTION_KIND_LABELS)
+        self.host = QComboBox()
+        for o in list_officers(db):
+            self.host.addItem(f"{o.full_name} ({o.title})" if o.title else o.full_name, o.uuid)
+        self.host.setCurrentIndex(max(0, self.host.findData(session.actor_uuid)))
+        self.by_deputy = QCheckBox("Người đứng đầu ủy quyền cấp phó tiếp")
+        visit = QGroupBox("Lượt tiếp")
+        vf = QFormLayout(visit)
+        self.errors.add(vf, "Ngày tiếp:", "received_on", self.received_on)
+        self.errors.add(vf, "Hình thức:", "kind", self.kind)
+        vf.addRow("Người tiếp:", self.host)
+        vf.addRow("", self.by_deputy)
+
+        self.person = PersonEntry(db)
+        self.people_count = QSpinBox()
+        self.people_count.setRange(1, 999)
+        self.first_rep = QCheckBox("Là người đại diện của đoàn")
+        self.group_hint = QLabel()
+        self.group_hint.setWordWrap(True)
+        self.group_hint.setStyleSheet("color: #8a4b00;")
+        self.members_box = QWidget()
+        self.members_lay = QVBoxLayout(self.members_box)
+        self.members_lay.setContentsMargins(0, 0, 0, 0)
+        self.members: list[GroupMember] = []
+        self.add_member = QPushButton("Thêm người trong đoàn")
+        self.add_member.clicked.connect(self._add_member)
+        citizen = QGroupBox("Công dân")
+        cl = QVBoxLayout(citizen)
+        cl.addWidget(self.person)
+        count_form = QFormLayout()
+        self.errors.add(count_form, "Số người cùng nội dung:", "people_count", self.people_count)
+        cl.addLayout(count_form)
+        cl.addWidget(self.group_hint)
+        cl.addWidget(self.first_rep)
+        cl.addWidget(self.members_box)
+        cl.addWidget(self.add_member)
+        people_msg = self.errors.general  # "people" errors land here too
+        cl.addWidget(people_msg)
+
+        self.case_kind = combo(KIND_LABELS, ("", "— Chọn loại —"))
+        self.content = QPlainTextEdit()
+        self.content.setTabChangesFocus(True)
+        self.content.setFixedHeight(80)
+        self.request = QLineEdit()
+        self.previous = QLineEdit(placeholderText="cơ quan đã giải quyết trước đây, nếu có")
+        matter = QGroupBox("Nội dung")
+        mf = QFormLayout(matter)
+        self.errors.add(mf, "Phân loại:", "case_kind", self.case_kind)
+        self.errors.add(mf, "Nội dung:", "content", self.content)
+        mf.addRow("Yêu cầu của công dân:", self.request)
+        mf.addRow("Đã được giải quyết:", self.previous)
+
+        self.outcome = combo(OUTCOMES)
+        self.guided_to = QLineEdit()
+        self.forwarded_to = QLineEdit()
+        self.doc_ref = QLineEdit(placeholderText="số văn bản hướng dẫn / chuyển đơn")
+        self.summary = QLineEdit(placeholderText="tóm tắt một dòng cho sổ vụ việc")
+        self.field = combo(FIELD_LABELS)
+        self.field.setCurrentIndex(self.field.findData("other"))
+        self.assignee = QComboBox()
+        self.assignee.addItem("(chưa giao)", None)
+        for o in list_officers(db):
+            self.assignee.addItem(o.full_name, o.uuid)
+        self.notes = QLineEdit()
+        result = QGroupBox("Kết quả tiếp")
+        rf = QFormLayout(result)
+        self.errors.add(rf, "Kết quả:", "outcome", self.outcome)
+        self.guided_row = self.errors.add(rf, "Hướng dẫn đến:", "guided_to", self.guided_to)
+        self.forward_row = self.errors.add(rf, "Chuyển đơn đến:", "forwarded_to", self.forwarded_to)
+        rf.addRow("Số văn bản:", self.doc_ref)
+        self.errors.add(rf, "Tóm tắt vụ việc:", "summary", self.summary)
+        rf.addRow("Lĩnh vực:", self.field)
+        rf.addRow("Cán bộ thụ lý:", self.assignee)
+        rf.addRow("Ghi chú:", self.notes)
+        self.result_form = rf
+
+        body = QWidget()
+        bl = QVBoxLayout(body)
+        for box in (visit, citizen, matter, result):
+            bl.addWidget(box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("Lưu vào sổ", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setDefault(True)
+        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(buttons)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
+        self.people_count.valueChanged.connect(self._group_changed)
+        self.outcome.currentIndexChanged.connect(self._outcome_changed)
+        self._group_changed()
+        self._outcome_changed()
+        self.person.name.setFocus()
+
+    # -- behaviour -------------------------------------------------------------------------------
+    def _group_changed(self) -> None:
+        n = self.people_count.value()
+        group = n >= 5
+        self.first_rep.setVisible(group)
+        self.members_box.setVisible(group)
+        self.add_member.setVisible(group)
+        if group:
+            reps = "01 hoặc 02" if n <= 10 else "không quá 05"
+            self.group_hint.setText(f"Đoàn đông người ({n} người): cử {reps} người đại diện "
+                                    "(Luật Tiếp công dân 2013, Điều 30). Ghi tên người đại diện.")
+            if not self.first_rep.isChecked() and not self.members:
+                self.first_rep.setChecked(True)
+        self.group_hint.setVisible(group)
+
+    def _add_member(self) -> None:
+        member = GroupMember(self.session.db, len(self.members))
+        self.members.append(member)
+        self.members_lay.addWidget(member)
+        member.entry.name.setFocus()
+
+    def _outcome_changed(self) -> None:
+        outcome = self.outcome.currentData()
+        rf = self.result_form
+        rf.setRowVisible(self.guided_row.parentWidget(), outcome == "guided")
+        rf.setRowVisible(self.forward_row.parentWidget(), outcome == "forwarded")
+        for w in (self.summary, self.field, self.assignee):
+            parent = w.parentWidget() if w is self.summary else w
+            rf.setRowVisible(parent, outcome == "accepted")
+
+    def _input(self, person_uuid: str, people: list[tuple[str, bool]]) -> ReceptionInput:
+        return ReceptionInput(
+            received_on=pydate(self.received_on.date()), person_uuid=person_uuid, content=self.content.toPlainText(),
+            kind=self.kind.currentData(), host_uuid=self.host.currentData(), by_deputy=self.by_deputy.isChecked(),
+            people=people, people_count=self.people_count.value(), case_kind=self.case_kind.currentData() or "",
+            previous_handling=self.previous.text(), request=self.request.text(), outcome=self.outcome.currentData(),
+            within_competence=self.outcome.currentData() not in ("guided",), guided_to=self.guided_to.text(),
+            forwarded_to=self.forwarded_to.text(), doc_ref=self.doc_ref.text(), notes=self.notes.text(),
+            summary=self.summary.text(), field=self.field.currentData() or "other",
+            assignee_uuid=self.assignee.currentData())
+
+    def save(self) -> None:
+        db, today = self.session.db, self.session.today()
+        self.errors.clear()
+        self.person.errors.clear()
+        if self.person.is_empty():
+            self.person.errors.show({"full_name": "Chưa nhập họ tên công dân."})
+            return
+        try:
+            with db.write():
+                main = self.person.person_uuid(today)
+                people: list[tuple[str, bool]] = []
+                if self.people_count.value() >= 5 or self.members:
+                    people.append((main, self.first_rep.isChecked()))
+                    for m in self.members:
+                        if not m.entry.is_empty():
+                            people.append((m.entry.person_uuid(today), m.representative.isChecked()))
+                self.reception, self.case = record_reception(db, self._input(main, people), actor=self.session.actor,
+                                                             today=today)
+        except ValidationError as exc:
+            rest = self.person.show_errors(exc.fields)
+            if "people" in rest:
+                rest["_people"] = rest.pop("people")
+            self.errors.show(rest)
+            log.info("reception not saved: %s", exc.fields)
+            return
+        except UserError as exc:
+            if exc.code == "duplicate_id_number" and exc.details.get("existing_uuid"):
+                self.person.pick(get_person(db, exc.details["existing_uuid"]))
+                self.person.errors.show({"_": exc.message})
+                return
+            report(self, exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug: logged, shown, the form stays filled
+            report(self, exc)
+            return
+        log.info("reception saved%s", f", case {self.case.number}" if self.case else "")
+        self.session.notify_changed()
+        self.accept()

@@ -1,0 +1,288 @@
+"""One case: header, the deadline and why it is that date, the steps the law allows now, the
+timeline, the requesters, commitments and documents."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTabWidget,
+    QVBoxLayout, QWidget,
+)
+
+from desktop.domain.records import Case, CasePerson, Commitment, Event
+from desktop.storage.cases import case_people, get_case, list_commitments, list_events
+from desktop.storage.units import list_officers, log_access
+from desktop.workflow.engine import SATISFACTION, allowed_actions, complaint_is_late, rules_of
+from ui.errors import report
+from ui.labels import CHANNEL_LABELS, FIELD_LABELS, kind_label, vn_date
+from ui.models.rows import Column, RowsModel
+from ui.session import Session
+from ui.widgets.register_table import RegisterTable
+
+log = logging.getLogger(__name__)
+
+ROLE = {"requester": "Người yêu cầu", "representative": "Người đại diện"}
+STATUS = {"open": "Đang theo dõi", "done": "Đã thực hiện", "dropped": "Không theo dõi nữa"}
+
+
+def _table(model) -> RegisterTable:
+    t = RegisterTable()
+    t.setModel(model)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class CaseView(QWidget):
+    back = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case: Case | None = None
+        self.revealed = False
+        back = QPushButton("← Quay lại")
+        back.clicked.connect(self.back)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title.setWordWrap(True)
+        self.state = QLabel()
+        self.state.setStyleSheet("background: #e3f2fd; color: #0d47a1; padding: 3px 10px; border-radius: 10px;")
+        head = QHBoxLayout()
+        head.addWidget(back)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.state)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 11pt;")
+        self.facts = QLabel()
+        self.facts.setWordWrap(True)
+        self.deadline = QLabel()
+        self.deadline.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.trace = QLabel()
+        self.trace.setWordWrap(True)
+        self.trace.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        due_box = QGroupBox("Thời hạn")
+        dl = QVBoxLayout(due_box)
+        dl.addWidget(self.deadline)
+        dl.addWidget(self.trace)
+
+        self.actions_box = QGroupBox("Bước tiếp theo theo quy định")
+        self.actions_grid = QGridLayout(self.actions_box)
+        self.no_action = QLabel()
+
+        self.events = RowsModel(self._event_columns(), parent=self)
+        self.people = RowsModel(self._people_columns(), parent=self)
+        self.commitments = RowsModel(self._commitment_columns(), parent=self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(_table(self.events), "Diễn biến")
+        people_tab = QWidget()
+        pl = QVBoxLayout(people_tab)
+        self.reveal = QPushButton("Xem danh tính người tố cáo (được ghi nhật ký)")
+        self.reveal.clicked.connect(self._reveal)
+        pl.addWidget(self.reveal)
+        self.people_table = _table(self.people)
+        pl.addWidget(self.people_table)
+        self.tabs.addTab(people_tab, "Người yêu cầu")
+        self.tabs.addTab(_table(self.commitments), "Cam kết")
+        docs = QWidget()
+        dl2 = QVBoxLayout(docs)
+        self.compose = QPushButton("Soạn văn bản…")
+        self.compose.clicked.connect(self._compose)
+        dl2.addWidget(QLabel("Thông báo thụ lý, văn bản giải trình, biên bản làm việc… theo Nghị định 30/2020."))
+        dl2.addWidget(self.compose, 0, Qt.AlignmentFlag.AlignLeft)
+        dl2.addStretch(1)
+        self.tabs.addTab(docs, "Văn bản")
+
+        top = QGridLayout()
+        info = QVBoxLayout()
+        info.addWidget(self.summary)
+        info.addWidget(self.facts)
+        info.addStretch(1)
+        top.addLayout(info, 0, 0)
+        top.addWidget(due_box, 0, 1)
+        top.setColumnStretch(0, 3)
+        top.setColumnStretch(1, 2)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        lay = QVBoxLayout(self)
+        lay.addLayout(head)
+        lay.addWidget(line)
+        lay.addLayout(top)
+        lay.addWidget(self.actions_box)
+        lay.addWidget(self.tabs, 1)
+        session.changed.connect(self.reload)
+        session.today_changed.connect(lambda _d: self.reload())
+
+    # -- columns ---------------------------------------------------------------------------------
+    def _event_columns(self) -> list[Column[Event]]:
+        def label(e: Event) -> str:
+            if e.action == "receive":
+                return "Tiếp nhận"
+            rs = rules_of(self.case) if self.case else None
+            return rs.actions[e.action].label if rs and e.action in rs.actions else e.action
+
+        def details(e: Event) -> str:
+            parts = [e.note] if e.note else []
+            if e.data.get("ground_label"):
+                parts.append(f"Lý do: {e.data['ground_label']}")
+            if e.data.get("satisfaction"):
+                parts.append(f"Hài lòng: {SATISFACTION.get(e.data['satisfaction'], '')}")
+            if e.data.get("due_on"):
+                from datetime import date
+
+                parts.append(f"Hạn mới: {vn_date(date.fromisoformat(e.data['due_on']))}")
+            return "; ".join(parts)
+
+        return [
+            Column("Ngày", lambda e: vn_date(e.effective_on)),
+            Column("Bước", label),
+            Column("Trạng thái sau", lambda e: rules_of(self.case).state_label(e.to_state) if self.case else e.to_state),
+            Column("Người ghi", lambda e: e.actor),
+            Column("Ghi chú", details, tooltip=lambda e: e.data.get("trace", "") or ""),
+        ]
+
+    def _people_columns(self) -> list[Column[CasePerson]]:
+        return [
+            Column("Họ và tên", lambda p: p.person.full_name),
+            Column("Vai trò", lambda p: ROLE.get(p.role, p.role)),
+            Column("Giấy tờ", lambda p: p.person.id_number),
+            Column("Điện thoại", lambda p: p.person.phone),
+            Column("Địa chỉ", lambda p: p.person.address),
+        ]
+
+    def _commitment_columns(self) -> list[Column[Commitment]]:
+        return [
+            Column("Nội dung cam kết", lambda c: c.content),
+            Column("Hạn", lambda c: vn_date(c.due_on)),
+            Column("Tình trạng", lambda c: STATUS.get(c.status, c.status)),
+            Column("Ngày thực hiện", lambda c: vn_date(c.done_on)),
+            Column("Ghi chú", lambda c: c.note),
+        ]
+
+    # -- content ---------------------------------------------------------------------------------
+    def show_case(self, uuid: str) -> None:
+        if self.case is None or self.case.uuid != uuid:
+            self.revealed = False
+        self.case = get_case(self.session.db, uuid)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.case is None:
+            return
+        db, today = self.session.db, self.session.today()
+        case = self.case = get_case(db, self.case.uuid)
+        rs = rules_of(case)
+        self.title.setText(f"Vụ việc số {case.number} — {kind_label(case.kind)}")
+        self.state.setText(rs.state_label(case.state))
+        self.summary.setText(f"<b>{case.summary}</b>")
+        officers = {o.uuid: o.full_name for o in list_officers(db, active_only=False)}
+        facts = [
+            f"Ngày nhận: {vn_date(case.received_on)} — {CHANNEL_LABELS.get(case.channel, case.channel)}",
+            f"Lĩnh vực: {FIELD_LABELS.get(case.field, case.field)}",
+            f"Cán bộ thụ lý: {officers.get(case.assignee_uuid or '', '(chưa giao)')}",
+            f"Quy định áp dụng: {rs.label} ({rs.basis})",
+        ]
+        if case.extensions:
+            facts.append(f"Đã gia hạn {case.extensions} lần")
+        if case.satisfaction:
+            facts.append(f"Mức độ hài lòng: {SATISFACTION.get(case.satisfaction, case.satisfaction)}")
+        if complaint_is_late(case):
+            facts.append("<span style='color:#b00020'>Khiếu nại quá 90 ngày kể từ ngày biết quyết định "
+                         "(Luật Khiếu nại 2011, Điều 9)</span>")
+        self.facts.setText("<br>".join(facts))
+        self._show_deadline(case, today)
+        self._show_actions(case)
+        self.events.set_rows(list_events(db, case.uuid))
+        people = case_people(db, case.uuid)
+        hidden = case.confidential and not self.revealed
+        self.reveal.setVisible(hidden)
+        self.people.set_rows([] if hidden else people)
+        self.commitments.set_rows(list_commitments(db, case.uuid))
+
+    def _show_deadline(self, case: Case, today) -> None:
+        rs = rules_of(case)
+        if case.due_on is None:
+            if case.paused_on:
+                self.deadline.setText(f"Tạm đình chỉ từ {vn_date(case.paused_on)}")
+            elif case.closed_on:
+                self.deadline.setText(f"Đã kết thúc ngày {vn_date(case.closed_on)}")
+            else:
+                self.deadline.setText("Không có thời hạn đang tính")
+            self.deadline.setStyleSheet("font-size: 13pt; font-weight: bold; color: #455a64;")
+            self.trace.setText(case.due_trace or "")
+            return
+        step = rs.steps[case.due_step].label if case.due_step in rs.steps else ""
+        days = (case.due_on - today).days
+        if days < 0:
+            when, colour = f"quá hạn {-days} ngày", "#b00020"
+        elif days == 0:
+            when, colour = "hết hạn hôm nay", "#c56000"
+        else:
+            when, colour = f"còn {days} ngày", "#2e7d32" if days > 2 else "#c56000"
+        self.deadline.setText(f"{vn_date(case.due_on)} — {when}")
+        self.deadline.setStyleSheet(f"font-size: 13pt; font-weight: bold; color: {colour};")
+        self.trace.setText(f"{step}\n{case.due_trace or ''}".strip())
+
+    def _show_actions(self, case: Case) -> None:
+        while self.actions_grid.count():
+            item = self.actions_grid.takeAt(0)
+            if item.widget() and item.widget() is not self.no_action:
+                item.widget().deleteLater()
+        actions = allowed_actions(case)
+        self.action_buttons: dict[str, QPushButton] = {}
+        for i, action in enumerate(actions):
+            button = QPushButton(action.label)
+            button.setToolTip(action.citation)
+            button.clicked.connect(lambda _c=False, a=action: self.run_action(a.code))
+            self.actions_grid.addWidget(button, i // 3, i % 3)
+            self.action_buttons[action.code] = button
+        if not actions:
+            self.no_action.setText("Vụ việc đã kết thúc: không còn bước nào theo quy định.")
+            self.actions_grid.addWidget(self.no_action, 0, 0)
+        self.no_action.setVisible(not actions)
+
+    # -- behaviour -------------------------------------------------------------------------------
+    def action_dialog(self, code: str):
+        from ui.dialogs.action_dialog import ActionDialog
+
+        action = next(a for a in allowed_actions(self.case) if a.code == code)
+        return ActionDialog(self.session, self.case, action, self)
+
+    def run_action(self, code: str) -> None:
+        try:
+            dialog = self.action_dialog(code)
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return
+        dialog.exec()
+
+    def _reveal(self) -> None:
+        answer = QMessageBox.question(
+            self, "Danh tính người tố cáo",
+            "Danh tính người tố cáo phải được giữ bí mật (Luật Tố cáo 2018, Điều 9). Việc xem sẽ được ghi vào "
+            "nhật ký xử lý dữ liệu. Tiếp tục?")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        log_access(self.session.db, "reveal_denouncer", actor=self.session.actor, target=self.case.uuid)
+        self.revealed = True
+        self.reload()
+
+    def _compose(self) -> None:
+        try:
+            module = importlib.import_module("ui.dialogs.document_dialog")
+        except ImportError:
+            QMessageBox.information(self, "Soạn văn bản", "Bản này chưa có chức năng soạn văn bản.")
+            return
+        try:
+            dialog_class = getattr(module, "DocumentDialog")
+            dialog = dialog_class(self.session.db, self.case.uuid, self)
+            dialog.exec()
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return
+        self.session.notify_changed()
