@@ -19,9 +19,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from desktop.domain.records import Person
-from desktop.errors import UserError
 from desktop.domain.text import digit_runs, digits_only, fold, fts_phrase, fts_query, tokens
 from desktop.domain.text import vietnamese_sort_key
+from desktop.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,9 @@ def _number_variants(value: str) -> list[str]:
 
 
 def _compose(texts: Iterable[str], numbers: Iterable[str] = ()) -> str:
-    """Folded words of ``texts``, then joined digit runs and number variants, without repeats."""
+    """Folded words of ``texts`` in order, then the joined digit runs and number variants that
+    are not already among them ("0912.345.678" is also stored as "0912345678" and "84912345678").
+    """
     words: list[str] = []
     for text in texts:
         words.extend(tokens(text))
@@ -95,7 +97,10 @@ def case_search_text(
 
 
 def person_search_text(*, full_name: str, id_number: str, phone: str, address: str) -> str:
-    """Folded search text of a person: name, ID number, phone (several spellings), address."""
+    """Folded search text of a person: name, ID number, phone (several spellings), address.
+
+    The name comes first: duplicate detection matches it at the start of the text.
+    """
     return _compose([full_name, id_number, phone, address], [id_number, phone])
 
 
@@ -394,9 +399,10 @@ def find_person_duplicates(
     name = fold(full_name)
     phrase = fts_phrase(full_name)
     if phrase is not None:
+        # "^": the phrase must open the text, which starts with the name (person_search_text)
         ids = [r[0] for r in db.query(
             "SELECT rowid FROM persons_fts WHERE persons_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (phrase, _NAME_CANDIDATES))]
+            ("^" + phrase, _NAME_CANDIDATES))]
         phone_forms = set(_number_variants(phone))
         for person in _persons_by_ids(db, ids).values():
             if fold(person.full_name) != name:

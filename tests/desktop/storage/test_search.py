@@ -412,3 +412,10 @@ def test_refresh_person_texts(db):
     assert search.refresh_person_texts(db) == 1
     assert names(search_persons(db, "huong 0912000111")) == {"Phạm Thị Hương"}
     assert search.integrity_check(db, "persons")
+
+
+def test_name_duplicates_ignore_the_name_inside_an_address(db):
+    add_person(db, "Trần Văn Bình", address="Số 5 đường Nguyễn Văn An")
+    add_person(db, "Lê Nguyễn Văn An")
+    same = add_person(db, "Nguyễn Văn An", address="Thôn Đông")
+    assert [(p.id, r) for p, r in find_person_duplicates(db, full_name="nguyen van an")] == [(same, REASON_NAME)]
