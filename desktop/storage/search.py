@@ -370,12 +370,14 @@ def find_person_duplicates(
     id_number: str = "",
     phone: str = "",
     exclude_uuid: str | None = None,
+    limit: int = 20,
 ) -> list[tuple[Person, str]]:
     """People already in the register who may be the one being entered, strongest reason first.
 
     Same ID number (whatever its spacing) → "Trùng số định danh"; same name (folded: accents and
     case ignored) and same phone → "Trùng họ tên và số điện thoại"; same name alone →
-    "Trùng họ tên". Each person appears once, with the strongest reason.
+    "Trùng họ tên". Each person appears once, with the strongest reason; at most ``limit``
+    (a common name can have a hundred namesakes in a large ward), newest first within a reason.
     """
     found: dict[int, tuple[int, Person, str]] = {}
 
@@ -413,7 +415,7 @@ def find_person_duplicates(
                 consider(person, 2, REASON_NAME)
 
     ordered = sorted(found.values(), key=lambda item: (item[0], -item[1].id))
-    return [(person, reason) for _, person, reason in ordered]
+    return [(person, reason) for _, person, reason in ordered[:limit]]
 
 
 # Words too common in summaries to say two requests are alike (folded).

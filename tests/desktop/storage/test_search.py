@@ -419,3 +419,13 @@ def test_name_duplicates_ignore_the_name_inside_an_address(db):
     add_person(db, "Lê Nguyễn Văn An")
     same = add_person(db, "Nguyễn Văn An", address="Thôn Đông")
     assert [(p.id, r) for p, r in find_person_duplicates(db, full_name="nguyen van an")] == [(same, REASON_NAME)]
+
+
+def test_person_duplicates_are_capped_strongest_first(db):
+    for _ in range(30):
+        add_person(db, "Nguyễn Văn An")
+    same_id = add_person(db, "Nguyễn Văn An", id_number="001203012345")
+    found = find_person_duplicates(db, full_name="Nguyễn Văn An", id_number="001203012345", limit=5)
+    assert len(found) == 5
+    assert found[0] == (search._persons_by_ids(db, [same_id])[same_id], REASON_ID)
+    assert len(find_person_duplicates(db, full_name="Nguyễn Văn An")) == 20
