@@ -1,6 +1,6 @@
 """Search benchmark over a generated register (default 1,000,000 cases).
 
-    python -m bench.bench_search [--cases N] [--db FILE] [--incremental] [--runs R]
+    python -m bench.bench_search [--cases N] [--db FILE] [--incremental] [--runs R] [--persons N]
 
 Builds (or reuses) a register filled with realistic Vietnamese names, numbers and summaries,
 then times ``search_case_ids`` for whole-word queries and for names being typed (prefixes), and
@@ -19,7 +19,15 @@ import time
 from pathlib import Path
 
 from desktop.storage.db import open_database
-from desktop.storage.search import case_search_text, fts_insert, rebuild, search_case_ids
+from desktop.storage.search import (
+    case_search_text,
+    find_person_duplicates,
+    fts_insert,
+    person_search_text,
+    rebuild,
+    search_case_ids,
+    search_persons,
+)
 
 # Family names with their rough share in Vietnam (Nguyễn about 38 %).
 FAMILY = [("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 4), ("Huỳnh", 3), ("Phan", 4),
@@ -97,6 +105,50 @@ TYPING = ["ng", "ngu", "nguy", "nguye", "nguyen", "nguyen v", "nguyen va", "nguy
           "0912", "091234"]
 
 
+def generate_persons(db, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(count):
+        name = random_name(rng)
+        id_number = f"0{rng.randint(1, 96):02d}{rng.randint(0, 3)}{rng.randint(0, 10**8 - 1):08d}"
+        phone = f"09{rng.randint(0, 10**8 - 1):08d}"
+        address = f"{rng.choice(PLACES)}, xã Thụy Hùng"
+        text = person_search_text(full_name=name, id_number=id_number, phone=phone, address=address)
+        rows.append((f"person-{i}", name, id_number, phone, address, text))
+    with db.write():
+        db.conn.executemany(
+            "INSERT INTO persons(uuid, unit_code, updated_at, full_name, id_number, phone, address, search_text) "
+            "VALUES (?, 'X', '2026-01-01', ?, ?, ?, ?, ?)", rows)
+    rebuild(db, "persons")
+
+
+PERSON_QUERIES = ["ng", "nguyen", "nguyen van a", "tran thi h", "0912", "dang van an"]
+
+
+def _timed(label: str, calls, runs: int, target: float) -> None:
+    values = []
+    for _ in range(runs):
+        for call in calls:
+            t0 = time.perf_counter()
+            call()
+            values.append((time.perf_counter() - t0) * 1000)
+    values.sort()
+    p95 = values[int(len(values) * 0.95) - 1]
+    print(f"{label:11s} n={len(values):4d}  p50={statistics.median(values):6.1f} ms  p95={p95:6.1f} ms  "
+          f"max={values[-1]:6.1f} ms  target p95 <= {target:.0f} ms  {'OK' if p95 <= target else 'SLOW'}")
+
+
+def measure_persons(path: Path, count: int, runs: int) -> None:
+    db = open_database(path)
+    if not db.scalar("SELECT COUNT(*) FROM persons"):
+        generate_persons(db, count)
+    _timed("persons", [lambda q=q: search_persons(db, q) for q in PERSON_QUERIES], runs, 100.0)
+    _timed("duplicates", [lambda: find_person_duplicates(db, full_name="Nguyễn Văn An", phone="0912345678"),
+                          lambda: find_person_duplicates(db, full_name="Lý Kim Điệp", id_number="001203012345")],
+           runs, 100.0)
+    db.close()
+
+
 def measure(path: Path, runs: int) -> None:
     db = open_database(path, migrate=False)
     for label, queries, target in (("whole word", WHOLE_WORDS, 20.0), ("typing", TYPING, 100.0)):
@@ -123,11 +175,14 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None, help="reuse or create this file")
     parser.add_argument("--incremental", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--persons", type=int, default=0, help="also time person search over N people")
     args = parser.parse_args()
     path = args.db or Path(tempfile.gettempdir()) / f"bench-search-{args.cases}.sqlite"
     if not path.exists():
         generate(path, args.cases, incremental=args.incremental)
     measure(path, args.runs)
+    if args.persons:
+        measure_persons(path.with_name(f"bench-persons-{args.persons}.sqlite"), args.persons, args.runs)
 
 
 if __name__ == "__main__":
