@@ -98,6 +98,11 @@ def _merge_digit_words(words: list[str]) -> list[str]:
 _SECOND_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
+# A pasted paragraph is not a search: repeated words count once and only the first words are
+# kept (plus the last, being typed), so a long paste cannot make FTS5 walk every doclist.
+MAX_QUERY_WORDS = 12
+
+
 def _quote(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
@@ -109,7 +114,8 @@ def fts_query(user_text: str, *, prefix: bool = True) -> str | None:
     NEAR, parentheses, ``-``, ``:``) is plain text. All words must match (AND). The last
     word is the one being typed: with two or more characters it becomes a prefix ("duc"*); a
     single character matches itself or any word starting with it, through the two-character
-    prefix index. A single character alone is not searchable (None).
+    prefix index. A single character alone is not searchable (None). Repeated words count once;
+    past ``MAX_QUERY_WORDS`` words, only the first ones and the last are kept.
 
     ``prefix=False`` searches whole words only (after the clerk pressed Enter, say): the fastest
     form, since a long prefix such as "nguyen"* makes FTS5 gather every matching term first.
@@ -117,9 +123,10 @@ def fts_query(user_text: str, *, prefix: bool = True) -> str | None:
     words = _merge_digit_words(tokens(user_text or ""))
     if not words:
         return None
-    if not prefix:
-        return " AND ".join(_quote(w) for w in words)
     *head, last = words
+    head = list(dict.fromkeys(head))[: MAX_QUERY_WORDS - 1]
+    if not prefix:
+        return " AND ".join(_quote(w) for w in dict.fromkeys([*head, last]))
     if len(last) == 1 and not head:
         return None
     parts = [_quote(w) for w in head]

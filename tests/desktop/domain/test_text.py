@@ -177,3 +177,12 @@ def test_same_order_as_the_sql_name_key():
              "Đặng Văn An", "Bùi Thị Bình", "Phạm Đức", "Vũ Dung", "Hồ Thị Ơn", "Ngô Ông", "Lý O", "An",
              "Hoàng Thị Hòa", "Hoàng Thị Hoà", "Trịnh Ư", "Mai U", "Phan Thu Hà", "Phan Thu Hạ"]
     assert [name_key(n) for n in _sorted(names)] == sorted(name_key(n) for n in names)
+
+
+def test_fts_query_long_paste_is_bounded():
+    assert fts_query("dat dat dat dai") == '"dat" AND "dai"*'
+    words = [f"w{i}" for i in range(40)]
+    query = fts_query(" ".join(words))
+    assert query.count('"') == 2 * 12
+    assert query.endswith('"w39"*') and '"w10"' in query and '"w11"' not in query
+    assert fts_query("an an", prefix=False) == '"an"'
