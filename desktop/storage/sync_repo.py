@@ -7,9 +7,8 @@ such as ``events`` have none), and every other function accepts only a name from
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from desktop.storage.db import Database
@@ -141,15 +140,40 @@ def upsert_acked(db: Database, items: Iterable[tuple[str, str, int]]) -> None:
         "DO UPDATE SET version = max(version, excluded.version)", items)
 
 
+def _changed_where(table: SyncedTable, full: bool) -> tuple[str, str]:
+    if full:
+        return "", "t.unit_code = ?"
+    newer = "a.version IS NULL OR t.version > a.version" if table.versioned else "a.uuid IS NULL"
+    return "LEFT JOIN sync_acked a ON a.tbl = ? AND a.uuid = t.uuid", f"t.unit_code = ? AND ({newer})"
+
+
 def changed_rows(db: Database, table: SyncedTable, unit_code: str, full: bool) -> sqlite3.Cursor:
     """The rows of ``unit_code`` in a synced table not yet acknowledged by the province (or all)."""
     cols = ", ".join(f't."{c}"' for c in table.columns)
-    if full:
-        return db.execute(f'SELECT {cols} FROM "{table.name}" t WHERE t.unit_code = ? ORDER BY t.id', (unit_code,))
-    newer = "a.version IS NULL OR t.version > a.version" if table.versioned else "a.uuid IS NULL"
+    join, where = _changed_where(table, full)
+    params = (unit_code,) if full else (table.name, unit_code)
+    return db.execute(f'SELECT {cols} FROM "{table.name}" t {join} WHERE {where} ORDER BY t.id', params)
+
+
+def changed_json(db: Database, table: SyncedTable, unit_code: str, full: bool) -> sqlite3.Cursor:
+    """Like ``changed_rows`` but as ``(uuid, version, json)`` with the JSON object built by SQLite.
+
+    SQLite prints REAL values with 15 digits and cannot put a BLOB into JSON, so a row holding
+    either gets NULL instead of JSON and the caller encodes that row itself (``row_by_uuid``).
+    """
+    pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in table.columns)
+    odd = " OR ".join(f"typeof(t.\"{c}\") IN ('real', 'blob')" for c in table.columns)
+    version = "t.version" if table.versioned else "0"
+    join, where = _changed_where(table, full)
+    params = (unit_code,) if full else (table.name, unit_code)
     return db.execute(
-        f'SELECT {cols} FROM "{table.name}" t LEFT JOIN sync_acked a ON a.tbl = ? AND a.uuid = t.uuid '
-        f"WHERE t.unit_code = ? AND ({newer}) ORDER BY t.id", (table.name, unit_code))
+        f'SELECT t.uuid, {version}, CASE WHEN {odd} THEN NULL ELSE json_object({pairs}) END '
+        f'FROM "{table.name}" t {join} WHERE {where} ORDER BY t.id', params)
+
+
+def row_by_uuid(db: Database, table: SyncedTable, uuid: str) -> dict:
+    cols = ", ".join(f'"{c}"' for c in table.columns)
+    return dict(db.one(f'SELECT {cols} FROM "{table.name}" WHERE uuid = ?', (uuid,)))
 
 
 # -- inbox and conflicts (province) ----------------------------------------------------------------
@@ -258,14 +282,20 @@ def fts_remove(db: Database, table: SyncedTable, uuids: Sequence[str]) -> None:
                    f"FROM \"{table.name}\" WHERE search_text <> '' AND uuid IN ({','.join('?' * len(part))})", part)
 
 
+def max_id(db: Database, table: SyncedTable) -> int:
+    return db.scalar(f'SELECT coalesce(max(id), 0) FROM "{table.name}"')
+
+
+def fts_add_after(db: Database, table: SyncedTable, last_id: int) -> None:
+    """Index the rows inserted after ``last_id`` (one statement for a whole batch)."""
+    fts = f"{table.name}_fts"
+    db.execute(f'INSERT INTO "{fts}"(rowid, search_text) SELECT id, search_text FROM "{table.name}" '
+               "WHERE id > ? AND search_text <> ''", (last_id,))
+
+
 def fts_add(db: Database, table: SyncedTable, uuids: Sequence[str]) -> None:
     fts = f"{table.name}_fts"
     for start in range(0, len(uuids), CHUNK):
         part = uuids[start:start + CHUNK]
         db.execute(f'INSERT INTO "{fts}"(rowid, search_text) SELECT id, search_text FROM "{table.name}" '
                    f"WHERE search_text <> '' AND uuid IN ({','.join('?' * len(part))})", part)
-
-
-def iter_json(rows: Iterable[sqlite3.Row]) -> Iterator[str]:
-    for row in rows:
-        yield json.dumps(dict(row), ensure_ascii=False)

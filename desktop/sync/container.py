@@ -81,6 +81,14 @@ class ArchiveWriter:
         self.parts.append(info)
         return info
 
+    def discard(self) -> None:
+        """Drop a half-built archive (cancel or error)."""
+        try:
+            self.zip.close()
+        except ZIP_ERRORS:  # pragma: no cover - closing a broken in-memory archive
+            pass
+        self.buffer = io.BytesIO()
+
     def finish(self, manifest_bytes: bytes, signature: bytes) -> bytes:
         self.zip.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_STORED)
         self.zip.writestr(SIGNATURE, signature, compress_type=zipfile.ZIP_STORED)

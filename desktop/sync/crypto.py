@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from desktop.errors import UserError
 
@@ -35,6 +36,11 @@ MAGIC = b"GIAITRINH-BUNDLE\n"
 CIPHER = "X25519-HKDF-SHA256-ChaCha20Poly1305"
 HKDF_INFO = b"giaitrinh bundle v1"
 MAX_HEADER = 16 * 1024
+# PKCS#8 "best available" encryption derives its key with only 2,048 PBKDF2 rounds; the
+# passphrase is first stretched with scrypt (salt and cost stored with the key). Tests use a
+# lower cost so that they stay fast; the cost travels with each key, so real keys stay strong.
+SCRYPT_N = 2**10 if os.environ.get("GIAITRINH_TESTING") else 2**15
+KEY_PREFIX = b"giaitrinh-scrypt"
 
 
 def b64(data: bytes) -> str:
@@ -79,22 +85,33 @@ class NewKey:
     fingerprint: str
 
 
+def _stretch(secret: bytes, salt: bytes, n: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(secret).hex().encode("ascii")
+
+
 def generate(purpose: str, passphrase: str | None) -> NewKey:
     secret = resolve_passphrase(passphrase)
     key = Ed25519PrivateKey.generate() if purpose == "signing" else X25519PrivateKey.generate()
     public_raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    salt = os.urandom(16)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(secret),
+        serialization.BestAvailableEncryption(_stretch(secret, salt, SCRYPT_N)),
     )
-    return NewKey(purpose, public_raw, pem, fingerprint(public_raw, purpose))
+    stored = b"%s %d %s\n" % (KEY_PREFIX, SCRYPT_N, b64(salt).encode("ascii")) + pem
+    return NewKey(purpose, public_raw, stored, fingerprint(public_raw, purpose))
 
 
-def load_private(pem: bytes, passphrase: str | None):
+def load_private(stored: bytes, passphrase: str | None):
+    """Unlock a stored private key (slow on purpose: scrypt); keep the result for a batch."""
     secret = resolve_passphrase(passphrase)
     try:
-        key = serialization.load_pem_private_key(pem, password=secret)
+        first, _, pem = stored.partition(b"\n")
+        prefix, n, salt = first.split(b" ")
+        if prefix != KEY_PREFIX or not 2 <= int(n) <= 2**20:
+            raise ValueError("unknown key wrapping")
+        key = serialization.load_pem_private_key(pem, password=_stretch(secret, unb64(salt.decode()), int(n)))
     except (ValueError, TypeError) as exc:
         raise UserError("wrong_passphrase", "Cụm mật khẩu bảo vệ khóa không đúng.") from exc
     if not isinstance(key, (Ed25519PrivateKey, X25519PrivateKey)):

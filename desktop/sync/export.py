@@ -72,15 +72,18 @@ def _encoder():
 
 
 def export_bundle(db: Database, out: Path, *, full: bool = False, passphrase: str | None = None,
-                  period_label: str = "", progress: Progress | None = None) -> ExportResult:
-    """Write the next bundle into ``out`` (a folder, or a file name ending in .gtb)."""
+                  period_label: str = "", progress: Progress | None = None, signer=None) -> ExportResult:
+    """Write the next bundle into ``out`` (a folder, or a file name ending in .gtb).
+
+    ``signer``: this register's unlocked signing key, when the caller already unlocked it.
+    """
     progress = ensure(progress)
     if keys.register_mode(db) == "province":
         raise UserError("wrong_mode", "Sổ cấp tỉnh không xuất gói đồng bộ; chỉ sổ cấp xã xuất gói gửi tỉnh.")
     province = keys.province_key(db)
     keys.ensure_keys(db, passphrase)
     own = keys.own_key(db, "signing")
-    signer = keys.private_key(db, "signing", passphrase)
+    signer = signer or keys.private_key(db, "signing", passphrase)
     unit_code, unit_name = keys.local_unit(db)
 
     last = sync_repo.last_outbox(db)
@@ -94,19 +97,21 @@ def export_bundle(db: Database, out: Path, *, full: bool = False, passphrase: st
     writer = ArchiveWriter()
     items: list[str] = []
     encode = _encoder()
-    for step, table in enumerate(tables):
-        progress.report(step, total_steps, f"Đang đọc {table.name}")
-        cols = table.columns
-        i_uuid = cols.index("uuid")
-        i_version = cols.index("version") if table.versioned else None
-        cursor = sync_repo.changed_rows(db, table, unit_code, full)
+    try:
+        for step, table in enumerate(tables):
+            progress.report(step, total_steps, f"Đang đọc {table.name}")
+            cursor = sync_repo.changed_json(db, table, unit_code, full)
 
-        def lines(cursor=cursor, cols=cols, i_uuid=i_uuid, i_version=i_version, name=table.name):
-            for row in cursor:
-                items.append(f"{name}\t{row[i_uuid]}\t{row[i_version] if i_version is not None else 0}")
-                yield encode(dict(zip(cols, row)))
+            def lines(cursor=cursor, table=table):
+                name = table.name
+                for uuid, version, text in cursor:
+                    items.append(f"{name}\t{uuid}\t{version}")
+                    yield text if text is not None else encode(sync_repo.row_by_uuid(db, table, uuid))
 
-        writer.add_part(table.name, lines(), on_line=lambda n: progress.check())
+            writer.add_part(table.name, lines(), on_line=lambda n: progress.check())
+    except BaseException:
+        writer.discard()
+        raise
 
     parts = [p.as_dict() for p in writer.parts]
     body = manifest.build(

@@ -127,13 +127,13 @@ def _report(bundle: VerifiedBundle, check: SequenceCheck, dry_run: bool) -> Impo
 
 
 def preview(db: Database, path: Path, *, passphrase: str | None = None,
-            progress: Progress | None = None) -> ImportReport:
+            progress: Progress | None = None, private=None) -> ImportReport:
     """Verify and merge in a transaction that is rolled back: what applying would do."""
     progress = ensure(progress)
     path = Path(path)
     data = read_bundle_file(path)
     replay = _replay(db, path, hashlib.sha256(data).hexdigest())
-    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, data=data)
+    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, data=data, private=private)
     m = bundle.manifest
     check = replay.sequence if replay else check_sequence(db, m.unit_code, m.sequence, m.previous_sha256)
     report = _report(bundle, check, dry_run=True)
@@ -148,7 +148,7 @@ def preview(db: Database, path: Path, *, passphrase: str | None = None,
 
 
 def apply(db: Database, path: Path, *, passphrase: str | None = None, accept_sequence: bool = False,
-          reimport: bool = False, progress: Progress | None = None) -> ImportReport:
+          reimport: bool = False, progress: Progress | None = None, private=None) -> ImportReport:
     """Verify and merge the bundle in one transaction: all or nothing."""
     progress = ensure(progress)
     path = Path(path)
@@ -158,7 +158,7 @@ def apply(db: Database, path: Path, *, passphrase: str | None = None, accept_seq
     if replay and not reimport:
         raise UserError("bundle_replay", f"{replay.sequence.message} Gói không được nhập lại "
                         "(muốn đối chiếu lại, hãy chọn nhập lại).", previous_import=replay.previous_import)
-    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, data=data)
+    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, data=data, private=private)
     del data
     m = bundle.manifest
     check = replay.sequence if replay else check_sequence(db, m.unit_code, m.sequence, m.previous_sha256)

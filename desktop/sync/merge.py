@@ -18,6 +18,7 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from desktop.storage import sync_repo
 from desktop.storage.db import Database
@@ -30,6 +31,9 @@ CATEGORIES = ("new", "updated", "unchanged", "older", "conflict", "rejected")
 SAMPLES = 50
 BATCH = 5000
 SCALARS = (str, int, float, type(None))
+# What a batch may raise because of one record: a broken constraint, or a value SQLite cannot bind.
+UNBINDABLE = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError, OverflowError,
+              ValueError, TypeError)
 
 
 @dataclass
@@ -76,6 +80,14 @@ def _decode_value(value: object) -> object:
     raise ValueError("not a scalar")
 
 
+def _decoded(record: dict) -> dict | None:
+    """The record with every value made bindable, or None when one cannot be."""
+    try:
+        return {k: _decode_value(v) for k, v in record.items()}
+    except (ValueError, TypeError):
+        return None
+
+
 def _reason_for(exc: sqlite3.Error) -> str:
     text = str(exc).lower()
     if "foreign key" in text:
@@ -103,86 +115,95 @@ class _TableMerge:
         self.result.kept.append((self.table.name, uuid, self.unit_code, version, kind, reason,
                                  _dump(record), local_json))
 
-    def check(self, record: object) -> tuple[str, int, dict] | str:
-        """(uuid, version, values) of an acceptable record, or the reason to reject it."""
-        if not isinstance(record, dict):
+    def check(self, record: object) -> tuple[str, int] | str:
+        """(uuid, version) of an acceptable record, or the reason to reject it.
+
+        Values are not looked at here (that would cost a Python step per field): a value SQLite
+        cannot bind makes the batch fail and the record is then decoded or rejected on its own.
+        """
+        if type(record) is not dict:
             return "Không phải một bản ghi"
         uuid = record.get("uuid")
-        if not isinstance(uuid, str) or not 0 < len(uuid) <= 64:
+        if type(uuid) is not str or not 0 < len(uuid) <= 64:
             return "Thiếu mã UUID"
         if record.get("unit_code") != self.unit_code:
             return f"Bản ghi thuộc đơn vị {str(record.get('unit_code'))[:40]}, không phải đơn vị gửi gói"
-        unknown = [k for k in record if k not in self.columns]
-        if unknown:
-            return f"Có cột sổ tỉnh không có: {', '.join(sorted(map(str, unknown))[:5])} (hãy cập nhật phần mềm)"
-        version = record.get("version", 0) if self.table.versioned else 0
-        if self.table.versioned and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
+        if not record.keys() <= self.columns:
+            unknown = sorted(str(k) for k in record if k not in self.columns)
+            return f"Có cột sổ tỉnh không có: {', '.join(unknown[:5])} (hãy cập nhật phần mềm)"
+        if not self.table.versioned:
+            return uuid, 0
+        version = record.get("version")
+        if type(version) is not int or not 1 <= version < 2**63:
             return "Số phiên bản không hợp lệ"
-        try:
-            values = {k: _decode_value(v) for k, v in record.items()}
-        except (ValueError, TypeError):
-            return "Có giá trị không phải số hoặc chữ"
-        return uuid, version, values
+        return uuid, version
 
-    def run(self, records: list[object]) -> None:
-        checked: dict[str, tuple[int, dict, object]] = {}
+    def run(self, records: list[object], first_from_unit: bool) -> None:
+        checked: dict[str, tuple[int, dict]] = {}
         for record in records:
             got = self.check(record)
-            uuid = record.get("uuid") if isinstance(record, dict) else None
-            uuid = uuid if isinstance(uuid, str) else ""
-            if isinstance(got, str):
-                self.keep("rejected", uuid[:64], None, got, record)
+            if type(got) is str:
+                uuid = record.get("uuid") if isinstance(record, dict) else None
+                self.keep("rejected", uuid[:64] if isinstance(uuid, str) else "", None, got, record)
             elif got[0] in checked:
                 self.keep("rejected", got[0], got[1], "Trùng mã UUID trong cùng một gói", record)
             else:
-                checked[got[0]] = (got[1], got[2], record)
-        existing = sync_repo.existing_rows(self.db, self.table, list(checked))
-        new: list[tuple[str, dict, object]] = []
-        updated: list[tuple[str, dict, object]] = []
-        for uuid, (version, values, record) in checked.items():
+                checked[got[0]] = (got[1], record)
+        # Nothing of a unit is at the province before its first bundle: no need to look up.
+        existing = {} if first_from_unit else sync_repo.existing_rows(self.db, self.table, list(checked))
+        new: list[tuple[str, dict]] = []
+        updated: list[tuple[str, dict]] = []
+        for uuid, (version, record) in checked.items():
             old = existing.get(uuid)
             if old is None:
-                new.append((uuid, values, record))
+                new.append((uuid, record))
                 continue
             if old["unit_code"] != self.unit_code:
                 self.keep("rejected", uuid, version, "Mã UUID đã dùng cho bản ghi của đơn vị khác", record, old)
                 continue
             old_version = old.get("version", 0) if self.table.versioned else 0
             if version > old_version:
-                updated.append((uuid, values, record))
+                updated.append((uuid, record))
             elif version < old_version:
                 self.out.counts["older"] += 1
                 self.out.note("older", uuid, f"Phiên bản {version} cũ hơn phiên bản {old_version} đã có")
-            elif all(old.get(k) == v for k, v in values.items()):
-                self.out.counts["unchanged"] += 1
             else:
-                self.keep("conflict", uuid, version,
-                          f"Cùng phiên bản {version} nhưng nội dung khác bản đã có", record, old)
+                values = _decoded(record)
+                if values is None:
+                    self.keep("rejected", uuid, version, "Có giá trị không phải số hoặc chữ", record)
+                elif all(old.get(k) == v for k, v in values.items()):
+                    self.out.counts["unchanged"] += 1
+                else:
+                    self.keep("conflict", uuid, version,
+                              f"Cùng phiên bản {version} nhưng nội dung khác bản đã có", record, old)
         if new:
             self._write(new, insert=True)
         if updated:
             self._write(updated, insert=False)
 
-    def _write(self, rows: list[tuple[str, dict, object]], *, insert: bool) -> None:
+    def _write(self, rows: list[tuple[str, dict]], *, insert: bool) -> None:
         fts = self.table.has_fts
-        uuids = [u for u, _, _ in rows]
-        if fts and not insert:
-            sync_repo.fts_remove(self.db, self.table, uuids)
-        groups: dict[tuple[str, ...], list[tuple[str, dict, object]]] = {}
+        if fts and insert:
+            last_id = sync_repo.max_id(self.db, self.table)
+        elif fts:
+            sync_repo.fts_remove(self.db, self.table, [u for u, _ in rows])
+        groups: dict[tuple[str, ...], list[tuple[str, dict]]] = {}
         for row in rows:
             groups.setdefault(tuple(row[1]), []).append(row)
         for cols, members in groups.items():
             write_cols = cols if insert else tuple(c for c in cols if c != "uuid")
             for start in range(0, len(members), BATCH):
-                chunk = members[start:start + BATCH]
-                self._write_chunk(write_cols, chunk, insert)
-        if fts:
-            sync_repo.fts_add(self.db, self.table, uuids)
+                self._write_chunk(write_cols, members[start:start + BATCH], insert)
+        if fts and insert:
+            sync_repo.fts_add_after(self.db, self.table, last_id)
+        elif fts:
+            sync_repo.fts_add(self.db, self.table, [u for u, _ in rows])
 
-    def _values(self, cols, member, insert: bool) -> tuple:
-        values = member[1]
-        row = tuple(values[c] for c in cols)
-        return row if insert else row + (member[0],)
+    def _rows(self, cols, members, insert: bool) -> list[tuple]:
+        get = itemgetter(*cols)
+        if len(cols) == 1:
+            return [(get(r),) if insert else (get(r), u) for u, r in members]
+        return [get(r) for _, r in members] if insert else [get(r) + (u,) for u, r in members]
 
     def _exec(self, cols, rows, insert: bool) -> None:
         if insert:
@@ -191,30 +212,34 @@ class _TableMerge:
             sync_repo.update_rows(self.db, self.table, cols, rows)
 
     def _write_chunk(self, cols, chunk, insert: bool) -> None:
-        kind = "new" if insert else "updated"
         conn = self.db.conn
         conn.execute("SAVEPOINT merge_chunk")
         try:
-            self._exec(cols, [self._values(cols, m, insert) for m in chunk], insert)
-        except sqlite3.IntegrityError:
+            self._exec(cols, self._rows(cols, chunk, insert), insert)
+        except UNBINDABLE:
             conn.execute("ROLLBACK TO merge_chunk")
             conn.execute("RELEASE merge_chunk")
             self._write_rows(cols, chunk, insert)
             return
         conn.execute("RELEASE merge_chunk")
-        self.out.counts[kind] += len(chunk)
+        self.out.counts["new" if insert else "updated"] += len(chunk)
 
     def _write_rows(self, cols, chunk, insert: bool) -> None:
         conn = self.db.conn
-        for member in chunk:
+        for uuid, record in chunk:
+            version = record.get("version") if self.table.versioned else None
+            values = _decoded(record)
+            if values is None:
+                self.keep("rejected", uuid, version, "Có giá trị không phải số hoặc chữ", record)
+                continue
             conn.execute("SAVEPOINT merge_row")
             try:
-                self._exec(cols, [self._values(cols, member, insert)], insert)
-            except sqlite3.IntegrityError as exc:
+                self._exec(cols, self._rows(cols, [(uuid, values)], insert), insert)
+            except UNBINDABLE as exc:
                 conn.execute("ROLLBACK TO merge_row")
                 conn.execute("RELEASE merge_row")
-                version = member[1].get("version") if self.table.versioned else None
-                self.keep("rejected", member[0], version, _reason_for(exc), member[2])
+                reason = _reason_for(exc) if isinstance(exc, sqlite3.Error) else "Giá trị không hợp lệ"
+                self.keep("rejected", uuid, version, reason, record)
                 continue
             conn.execute("RELEASE merge_row")
             self.out.counts["new" if insert else "updated"] += 1
@@ -223,6 +248,7 @@ class _TableMerge:
 def merge(db: Database, bundle: VerifiedBundle, progress: Progress) -> MergeResult:
     """Merge every part of ``bundle``; must run inside ``db.write()``."""
     result = MergeResult()
+    first_from_unit = not sync_repo.inbox_for_unit(db, bundle.manifest.unit_code)
     unit = bundle.manifest.unit_code
     tables = {t.name: t for t in sync_repo.synced_tables(db)}
     parts = {p.table: p for p in bundle.manifest.parts}
@@ -239,5 +265,5 @@ def merge(db: Database, bundle: VerifiedBundle, progress: Progress) -> MergeResu
                 out.note("rejected", str(uuid)[:64], reason)
                 result.kept.append((name, str(uuid)[:64], unit, None, "rejected", reason, _dump(record), None))
             continue
-        _TableMerge(db, tables[name], unit, result).run(records)
+        _TableMerge(db, tables[name], unit, result).run(records, first_from_unit)
     return result

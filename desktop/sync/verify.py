@@ -43,16 +43,19 @@ class VerifiedBundle:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise _refuse(f"{part.name} không phải văn bản UTF-8") from exc
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        if len(lines) != part.count:
-            raise _refuse(f"{part.name} có {len(lines)} bản ghi, bản kê ghi {part.count}")
-        loads = json.loads
+        count = text.count("\n")
+        if count != part.count or (text and not text.endswith("\n")):
+            raise _refuse(f"{part.name} có {count} dòng, bản kê ghi {part.count} bản ghi")
+        if not count:
+            return []
         try:
-            return [loads(line) for line in lines]
+            # One parse for the whole member: a JSON line never holds a raw newline.
+            records = json.loads("[" + text[:-1].replace("\n", ",") + "]")
         except (ValueError, RecursionError) as exc:
             raise _refuse(f"{part.name} có dòng không phải JSON") from exc
+        if len(records) != part.count:
+            raise _refuse(f"{part.name} có dòng chứa nhiều hơn một bản ghi")
+        return records
 
 
 def _refuse(detail: str) -> UserError:
@@ -84,7 +87,9 @@ def check_header(header: dict, own_fingerprint: str) -> None:
 
 
 def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
-                  progress: Progress | None = None, data: bytes | None = None) -> VerifiedBundle:
+                  progress: Progress | None = None, data: bytes | None = None,
+                  private=None) -> VerifiedBundle:
+    """``private``: the province's unlocked encryption key, to import many bundles with one unlock."""
     progress = ensure(progress)
     if keys.register_mode(db) != "province":
         raise UserError("wrong_mode", "Chỉ sổ cấp tỉnh mới nhập được gói đồng bộ của xã.")
@@ -95,7 +100,8 @@ def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
     header, aad, ciphertext = crypto.read_header(data)
     check_header(header, own.fingerprint)
     progress.report(0, 3, "Đang giải mã")
-    plaintext = crypto.open_sealed(header, aad, ciphertext, keys.private_key(db, "encryption", passphrase))
+    private = private or keys.private_key(db, "encryption", passphrase)
+    plaintext = crypto.open_sealed(header, aad, ciphertext, private)
     del ciphertext
     reader = ArchiveReader(plaintext)
     manifest_bytes = reader.read(MANIFEST, MAX_MANIFEST)

@@ -129,3 +129,48 @@ def test_records_of_another_unit_are_rejected(commune, province, data, outdir):
     report = importer.apply(province, export.export_bundle(commune, outdir, full=True).path)
     assert report.merge.tables.get("persons") is None or report.merge.tables["persons"].counts["new"] == 0
     assert province.scalar("SELECT count(*) FROM persons") == 0
+
+
+def test_real_values_travel_exactly_and_merge_unchanged(commune, province, data, outdir):
+    (case,) = data.populate(1)
+    with commune.write():
+        commune.execute("UPDATE cases SET extensions = ? WHERE uuid = ?", (0.1 + 0.2, case))
+    importer.apply(province, export.export_bundle(commune, outdir).path)
+    assert province.scalar("SELECT extensions FROM cases WHERE uuid = ?", (case,)) == 0.1 + 0.2
+    report = importer.apply(province, export.export_bundle(commune, outdir, full=True).path)
+    assert report.merge.tables["cases"].counts["unchanged"] == 1
+
+
+def test_cancelled_export_leaves_no_file_and_cancelled_import_writes_nothing(commune, province, data, outdir):
+    from desktop.sync.progress import Progress
+
+    data.populate(2)
+    stop = Progress()
+    stop.cancel()
+    with pytest.raises(UserError) as err:
+        export.export_bundle(commune, outdir, progress=stop)
+    assert err.value.code == "cancelled" and not list(outdir.iterdir())
+    assert sync_repo.last_outbox(commune) is None
+    path = export.export_bundle(commune, outdir).path
+
+    calls = []
+
+    def cancel_during_merge(done, total, text):
+        calls.append(text)
+        if text.startswith("Đang đối chiếu"):
+            late.cancel()
+
+    late = Progress(cancel_during_merge)
+    with pytest.raises(UserError):
+        importer.apply(province, path, progress=late)
+    assert province.scalar("SELECT count(*) FROM cases") == 0
+    assert province.scalar("SELECT count(*) FROM sync_inbox") == 0
+
+
+def test_bundle_copy_is_kept_in_the_register(commune, data, outdir, tmp_path):
+    data.populate(1)
+    result = export.export_bundle(commune, outdir)
+    again = export.save_copy(commune, result.sequence, tmp_path)
+    assert again.read_bytes() == result.path.read_bytes()
+    row = sync_repo.last_outbox(commune)
+    assert row["bundle_sha256"] == result.bundle_sha256 and '"sequence":1' in row["manifest"]
