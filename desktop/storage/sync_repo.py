@@ -299,3 +299,30 @@ def fts_add(db: Database, table: SyncedTable, uuids: Sequence[str]) -> None:
         part = uuids[start:start + CHUNK]
         db.execute(f'INSERT INTO "{fts}"(rowid, search_text) SELECT id, search_text FROM "{table.name}" '
                    f"WHERE search_text <> '' AND uuid IN ({','.join('?' * len(part))})", part)
+
+
+# -- province overview -------------------------------------------------------------------------------
+
+def communes_known(db: Database) -> list[tuple[str, str]]:
+    """(unit_code, name) of every commune the province knows: declared units, registered keys,
+    units that sent bundles."""
+    rows = db.query(
+        "SELECT code, name FROM units WHERE level <> 'province' AND code <> coalesce("
+        "(SELECT value FROM settings WHERE key = 'local_unit_code'), '') "
+        "UNION SELECT unit_code, unit_name FROM sync_peer_keys WHERE role = 'commune' "
+        "UNION SELECT unit_code, unit_name FROM sync_inbox")
+    names: dict[str, str] = {}
+    for code, name in rows:
+        if name or code not in names:
+            names[code] = name or names.get(code, "")
+    return sorted(names.items())
+
+
+def open_conflict_counts(db: Database) -> dict[str, int]:
+    return {r[0]: r[1] for r in db.query(
+        "SELECT unit_code, count(*) FROM sync_conflicts WHERE resolved_at IS NULL GROUP BY unit_code")}
+
+
+def unit_record_counts(db: Database, unit_code: str) -> dict[str, int]:
+    return {t.name: db.scalar(f'SELECT count(*) FROM "{t.name}" WHERE unit_code = ?', (unit_code,))
+            for t in synced_tables(db)}
