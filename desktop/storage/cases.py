@@ -317,6 +317,27 @@ def update_case(db: Database, uuid: str, changes: dict[str, Any]) -> None:
     db.execute(f"UPDATE cases SET {sets}, version = version + 1 WHERE uuid = ?", [changes[c] for c in cols] + [uuid])
 
 
+def requester_label(names: list[str]) -> str:
+    """What the register shows for a case's people: "Trần Thị Đức" or "Trần Thị Đức và 4 người khác"."""
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else f"{names[0]} và {len(names) - 1} người khác"
+
+
+def refresh_requester_names(db: Database, person_uuid: str) -> None:
+    """After a person's name is corrected, the register columns of their (non-secret) cases follow."""
+    from desktop.domain.names import name_key
+
+    for (case_uuid,) in db.query(
+            "SELECT DISTINCT c.uuid FROM case_people cp JOIN cases c ON c.uuid = cp.case_uuid "
+            "WHERE cp.person_uuid = ? AND c.confidential = 0", (person_uuid,)):
+        names = list(dict.fromkeys(r[0] for r in db.query(
+            "SELECT p.full_name FROM case_people cp JOIN persons p ON p.uuid = cp.person_uuid WHERE cp.case_uuid = ? "
+            "ORDER BY cp.role = 'representative' DESC, cp.id", (case_uuid,))))
+        db.execute("UPDATE cases SET requester_name = ?, requester_key = ? WHERE uuid = ?",
+                   (requester_label(names), name_key(names[0]) if names else "", case_uuid))
+
+
 def next_case_number(db: Database, unit_code: str, year: int) -> str:
     """Register number of the year ("07/2026"): runs from 01 each year per unit."""
     key = f"case_seq:{unit_code}:{year}"

@@ -93,6 +93,12 @@ def save_person(
                 (full_name, kind, id_kind, id_number, phone, address, representative.strip(), text, key, now_iso(), uuid),
             )
             search.fts_update(db, "persons", old["id"], old["search_text"], text)
+            # The person's cases and receptions are found by the corrected name and numbers too.
+            from desktop.storage.cases import refresh_requester_names
+
+            search.refresh_case_texts(db, person_uuid=uuid)
+            search.refresh_reception_texts(db, person_uuid=uuid)
+            refresh_requester_names(db, uuid)
         else:
             uuid = new_uuid()
             cur = db.execute(

@@ -91,22 +91,32 @@ def page_receptions(db: Database, *, date_from: date | None = None, date_to: dat
     if kind:
         where.append("r.kind = ?")
         params.append(kind)
+    select = ("SELECT r.*, COALESCE(p.full_name, '') AS person_name, COALESCE(p.address, '') AS address, "
+              "COALESCE(p.id_number, '') AS id_number ")
     if text:
+        # Driven by the FTS index, newest entry first: a common word must not sort every match.
         from desktop.domain.text import fts_query
 
         match = fts_query(text)
-        where.append("r.id IN (SELECT rowid FROM receptions_fts WHERE receptions_fts MATCH ?)" if match else "0")
-        if match:
-            params.append(match)
-    op, order = ("<", "DESC") if descending else (">", "ASC")
-    if after:
-        where.append(f"(r.received_on, r.id) {op} (?, ?)")
-        params.extend(after)
-    rows = db.query(
-        "SELECT r.*, COALESCE(p.full_name, '') AS person_name, COALESCE(p.address, '') AS address, "
-        "COALESCE(p.id_number, '') AS id_number FROM receptions r LEFT JOIN persons p ON p.uuid = r.person_uuid "
-        f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.received_on {order}, r.id {order} LIMIT ?",
-        [*params, limit])
+        if match is None:
+            return ReceptionPage([], None)
+        where.insert(0, "receptions_fts MATCH ?")
+        params.insert(0, match)
+        if after:
+            where.append("f.rowid < ?")
+            params.append(after[1])
+        rows = db.query(f"{select} FROM receptions_fts f JOIN receptions r ON r.id = f.rowid "
+                        "LEFT JOIN persons p ON p.uuid = r.person_uuid "
+                        f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT ?", [*params, limit])
+    else:
+        op, order = ("<", "DESC") if descending else (">", "ASC")
+        if after:
+            where.append(f"(r.received_on, r.id) {op} (?, ?)")
+            params.extend(after)
+        rows = db.query(
+            f"{select} FROM receptions r LEFT JOIN persons p ON p.uuid = r.person_uuid "
+            f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.received_on {order}, r.id {order} LIMIT ?",
+            [*params, limit])
     out = [
         ReceptionRow(id=r["id"], uuid=r["uuid"], received_on=date.fromisoformat(r["received_on"]), kind=r["kind"],
                      person_name=r["person_name"], address=r["address"], id_number=r["id_number"], content=r["content"],

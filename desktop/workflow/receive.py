@@ -71,12 +71,6 @@ class ReceptionInput:
     learned_on: date | None = None
 
 
-def _requester_label(names: list[str]) -> str:
-    if not names:
-        return ""
-    return names[0] if len(names) == 1 else f"{names[0]} và {len(names) - 1} người khác"
-
-
 def receive_case(db: Database, data: CaseInput, *, actor: str, today: date | None = None) -> Case:
     """Open a case: validate, number it, compute its first deadline, index it, log the event."""
     rules = default_rules()
@@ -105,7 +99,7 @@ def receive_case(db: Database, data: CaseInput, *, actor: str, today: date | Non
     rep = get_person(db, data.representative_uuid) if data.representative_uuid else None
     confidential = rs.confidential if data.confidential is None else data.confidential
     names = [p.full_name for p in ([rep] if rep else []) + [p for p in people if not rep or p.uuid != rep.uuid]]
-    shown = "" if confidential else _requester_label(names)
+    shown = "" if confidential else case_repo.requester_label(names)
     uuid = new_uuid()
     stamp = now_iso()
     with db.write():

@@ -159,3 +159,19 @@ def test_province_cannot_edit_a_communes_case(office):
         act(db, case.uuid, "accept", actor="tinh", effective_on=date(2026, 2, 25), today=TODAY)
     assert info.value.code == "foreign_record"
     assert get_case(db, case.uuid).state == "received"
+
+
+def test_correcting_a_persons_name_follows_into_cases_and_search(office):
+    db = office["db"]
+    case = _explanation(office)
+    record_reception(db, ReceptionInput(received_on=date(2026, 3, 2), person_uuid=office["citizen"].uuid,
+                                        content="Hỏi tiến độ"), actor="vt", today=TODAY)
+    p = office["citizen"]
+    save_person(db, uuid=p.uuid, full_name="Trần Thị Đào", id_kind="cccd", id_number=p.id_number, phone=p.phone)
+    assert page_cases(db, CaseFilter()).rows[0].requester_name == "Trần Thị Đào"
+    assert search_case_ids(db, "tran thi dao") == [case.id]
+    assert search_case_ids(db, "tran thi duc", prefix=False) == []
+    from desktop.storage.receptions import page_receptions
+
+    assert len(page_receptions(db, text="tran thi dao").rows) == 1
+    assert verify_register(db).ok
