@@ -1,0 +1,153 @@
+"""Sync dialogs and the province view, offscreen: export, preview then import, key registration
+with its slip, the completeness board and the read-only browse."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow
+
+from desktop.storage import sync_repo
+from desktop.sync import export, importer, keys
+from tests.desktop.sync.conftest import Data, make_register
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def passphrase(monkeypatch):
+    monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", "mật khẩu giao diện")
+
+
+@pytest.fixture
+def registers(tmp_path, qapp):
+    from ui.session import Session
+
+    tinh = make_register(tmp_path / "tinh.sqlite", code="01", name="UBND tỉnh Thử", mode="province")
+    xa = make_register(tmp_path / "xa.sqlite", code="00001", name="UBND xã Thụy Hùng", mode="commune")
+    keys.ensure_keys(tinh)
+    keys.ensure_keys(xa)
+    keys.import_key_file(xa, keys.parse_key_file(keys.key_file_content(tinh)))
+    sessions = {"tinh": Session(tinh, today=TODAY), "xa": Session(xa, today=TODAY), "data": Data(xa)}
+    yield sessions
+    for key in ("tinh", "xa"):
+        sessions[key].close()
+
+
+def register_commune(registers):
+    tinh, xa = registers["tinh"].db, registers["xa"].db
+    keys.import_key_file(tinh, keys.parse_key_file(keys.key_file_content(xa)))
+
+
+def test_export_dialog_writes_a_bundle(qtbot, registers, tmp_path):
+    from ui.dialogs.sync_dialogs import ExportDialog
+
+    registers["data"].populate(2)
+    dialog = ExportDialog(registers["xa"])
+    qtbot.addWidget(dialog)
+    assert "Chưa xuất gói nào" in dialog.status.text()
+    dialog.folder.setText(str(tmp_path))
+    dialog.label.setText("Quý I năm 2026")
+    with qtbot.waitSignal(dialog.exported, timeout=10000) as blocker:
+        dialog.button.click()
+    result = blocker.args[0]
+    assert result.path.exists() and result.counts["cases"] == 2
+    assert "Đã xuất gói số 1" in dialog.message.text()
+    assert "Gói gần nhất: số 1" in dialog.status.text()
+
+
+def test_export_error_stays_in_the_dialog(qtbot, registers, tmp_path):
+    from ui.dialogs.sync_dialogs import ExportDialog
+
+    dialog = ExportDialog(registers["xa"])
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.failed, timeout=2000):
+        dialog.button.click()
+    assert "thư mục" in dialog.message.text()
+    dialog.folder.setText(str(tmp_path))
+    dialog.passphrase.setText("sai mật khẩu")
+    with qtbot.waitSignal(dialog.failed, timeout=10000):
+        dialog.button.click()
+    assert "không đúng" in dialog.message.text() and dialog.button.isEnabled()
+
+
+def test_import_dialog_previews_then_applies_and_writes_receipt(qtbot, registers, tmp_path):
+    from ui.dialogs.sync_dialogs import ImportDialog
+
+    register_commune(registers)
+    registers["data"].populate(3)
+    bundle = export.export_bundle(registers["xa"].db, tmp_path)
+    tinh = registers["tinh"]
+    dialog = ImportDialog(tinh)
+    qtbot.addWidget(dialog)
+    dialog.file.setText(str(bundle.path))
+    with qtbot.waitSignal(dialog.previewed, timeout=10000):
+        dialog.preview_button.click()
+    assert dialog.table.rowCount() >= 4 and dialog.apply_button.isEnabled()
+    assert tinh.db.scalar("SELECT count(*) FROM cases") == 0
+    with qtbot.waitSignal(dialog.applied, timeout=10000) as blocker:
+        dialog.apply_button.click()
+    assert tinh.db.scalar("SELECT count(*) FROM cases") == 3
+    assert blocker.args[0].receipt.exists()
+    # A second preview of the same file is reported as already imported and cannot be applied.
+    with qtbot.waitSignal(dialog.previewed, timeout=10000):
+        dialog.preview_button.click()
+    assert "đã được nhập" in dialog.summary.text() and not dialog.apply_button.isEnabled()
+
+
+def test_key_dialog_checks_the_fingerprint_and_prints_a_slip(qtbot, registers, tmp_path):
+    from ui.dialogs.sync_dialogs import KeyDialog
+
+    key_file = keys.write_key_file(registers["xa"].db, tmp_path / "xa.json")
+    fp = keys.own_key(registers["xa"].db, "signing").fingerprint
+    dialog = KeyDialog(registers["tinh"])
+    qtbot.addWidget(dialog)
+    dialog.file.setText(str(key_file))
+    dialog.load()
+    assert dialog.fingerprint.text() == fp and "UBND xã Thụy Hùng" in dialog.who.text()
+    dialog.typed.setText("AAAA-AAAA-AAAA-AAAA")
+    assert not dialog.register_button.isEnabled()
+    dialog.typed.setText(fp.lower().replace("-", " "))
+    assert dialog.register_button.isEnabled()
+    with qtbot.waitSignal(dialog.registered, timeout=2000):
+        dialog.register_button.click()
+    assert fp in dialog.slip.toPlainText() and "PHIẾU ĐĂNG KÝ KHÓA" in dialog.slip.toPlainText()
+    pdf = dialog.slip_to_pdf(tmp_path / "phieu.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert sync_repo.get_peer_key(registers["tinh"].db, fp).active
+
+
+def test_province_view_board_and_read_only_browse(qtbot, qtmodeltester, registers, tmp_path):
+    from ui.views.province import ProvinceView
+
+    register_commune(registers)
+    registers["data"].populate(4)
+    importer.apply(registers["tinh"].db, export.export_bundle(registers["xa"].db, tmp_path).path)
+    view = ProvinceView(registers["tinh"])
+    qtbot.addWidget(view)
+    qtmodeltester.check(view.board_model)
+    assert view.board_model.rowCount() == 1
+    status = view.board_model.rows[0]
+    assert status.unit_code == "00001" and status.state == "ok"
+    view.select("00001")
+    assert view.cases_model.rowCount() == 4
+    qtmodeltester.check(view.cases_model)
+    for model in (view.board_model, view.cases_model):
+        flags = model.flags(model.index(0, 0))
+        assert not flags & Qt.ItemFlag.ItemIsEditable
+    assert "chỉ xem" in view.title.text()
+
+
+def test_menus_are_mounted_by_mode(qtbot, registers):
+    from ui.dialogs import sync_dialogs
+    from ui.views import province
+
+    for name, expected in (("tinh", {"Đồng bộ", "Tỉnh"}), ("xa", {"Đồng bộ"})):
+        window = QMainWindow()
+        qtbot.addWidget(window)
+        sync_dialogs.install_menu(window.menuBar(), registers[name], window)
+        province.install_menu(window.menuBar(), registers[name], window)
+        titles = {a.text() for a in window.menuBar().actions()}
+        assert titles == expected
