@@ -35,7 +35,7 @@ from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database
 from desktop.storage.events import last_hash
 from desktop.storage.units import local_unit, new_uuid, now_iso
-from desktop.workflow.bulk_rows import CaseRows, FastText, StepDeadlines
+from desktop.workflow.bulk_rows import CaseRows, FastText, StepDeadlines, check_history
 from desktop.workflow.progress import Cancelled, reporter
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,16 @@ class BulkPerson:
 
 
 @dataclass(frozen=True)
+class BulkStep:
+    """A later step of an imported case (a settled case from a spreadsheet): accept, reply, close …"""
+    action: str
+    effective_on: date
+    note: str = ""
+    ground: str | None = None
+    satisfaction: str | None = None
+
+
+@dataclass(frozen=True)
 class BulkCase:
     kind: str
     received_on: date
@@ -68,6 +78,7 @@ class BulkCase:
     learned_on: date | None = None
     is_complex: bool = False
     confidential: bool | None = None
+    history: Sequence[BulkStep] = ()
 
 
 def _batches(items: Iterable[BulkCase], size: int) -> Iterator[list[BulkCase]]:
@@ -95,6 +106,8 @@ def check_item(item: BulkCase, today: date) -> dict[str, str]:
         errors["received_on"] = f"Ngày tiếp nhận {item.received_on:%d/%m/%Y} ở tương lai."
     elif item.learned_on and item.learned_on > item.received_on:
         errors["learned_on"] = "Ngày biết được quyết định không thể sau ngày nhận đơn."
+    if item.history and not errors:
+        errors.update(check_history(item, today))
     return errors
 
 

@@ -22,7 +22,7 @@ from desktop.calendar.deadlines import compute_deadline
 from desktop.calendar.workdays import WorkCalendar
 from desktop.domain.names import name_key
 from desktop.domain.text import digit_runs, fold
-from desktop.rules.book import KIND_LABELS, RuleSet
+from desktop.rules.book import KIND_LABELS, RuleSet, default_rules
 from desktop.storage.events import HASHED_FIELDS, event_hash
 from desktop.storage.search import _number_variants  # the one spelling of phone/ID variants
 from desktop.storage.units import new_uuid, now_iso
@@ -106,7 +106,7 @@ class CaseRows:
     columns = ("uuid", "unit_code", "number", "kind", "rules_id", "channel", "field", "summary", "content",
                "received_on", "learned_on", "state", "assignee_uuid", "is_complex", "is_remote", "confidential",
                "due_on", "due_step", "due_trace", "extensions", "requester_name", "requester_key", "search_text",
-               "created_at", "updated_at", "version")
+               "created_at", "updated_at", "version", "satisfaction", "closed_on", "published_on")
     event_columns = (*HASHED_FIELDS, "hash")
 
     def __init__(self, importer: _Importer, unit_code: str) -> None:
@@ -145,39 +145,115 @@ class CaseRows:
                                    remote=self.remote)
         uuid = new_uuid()
         summary, content = " ".join(item.summary.split()), item.content.strip()
-        received, learned = item.received_on.isoformat(), item.learned_on and item.learned_on.isoformat()
-        self.cases.append((
-            uuid, self.code, number, item.kind, rs.id, item.channel, item.field, summary, content, received, learned,
-            rs.initial_state, item.assignee_uuid, int(item.is_complex), int(self.remote), int(confidential),
-            due and due.isoformat(), rs.initial_step, trace, 0, "" if confidential else _label(names),
-            name_key(names[0]) if names and not confidential else "", text, self.stamp, self.stamp, 1))
-        for p in requesters:
-            self.links.append((uuid, p[0], "requester", new_uuid(), self.code, self.stamp))
-        if rep:
-            self.links.append((uuid, rep[0], "representative", new_uuid(), self.code, self.stamp))
-        # The digest as ``engine.case_digest`` computes it from the stored case (same types).
-        digest_values = {
+        # The case as ``engine.case_digest`` sees it (same types), updated step by step.
+        case = {
             "uuid": uuid, "number": number, "kind": item.kind, "rules_id": rs.id, "channel": item.channel,
             "field": item.field, "summary": summary, "content": content, "received_on": item.received_on,
             "learned_on": item.learned_on, "state": rs.initial_state, "assignee_uuid": item.assignee_uuid,
             "is_complex": bool(item.is_complex), "is_remote": self.remote, "confidential": bool(confidential),
             "due_on": due, "due_step": rs.initial_step, "paused_on": None, "extensions": 0, "satisfaction": None,
-            "closed_on": None, "published_on": None, "version": 1,
+            "closed_on": None, "published_on": None, "version": 1, "due_trace": trace,
         }
-        payload = json.dumps([digest_values[f] for f in DIGEST_FIELDS], default=str, ensure_ascii=False)
         data: dict[str, Any] = {"starts_step": rs.initial_step, "due_on": due and due.isoformat(), "trace": trace,
-                                "rules_id": rs.id, "citation": rs.steps[rs.initial_step].citation,
-                                "digest": hashlib.sha256(payload.encode("utf-8")).hexdigest()}
+                                "rules_id": rs.id, "citation": rs.steps[rs.initial_step].citation}
         if rs.late_after_days and item.learned_on and \
                 (item.received_on - item.learned_on).days > rs.late_after_days:
             data["late_complaint"] = True
+        prev_hash = self._event(case, 1, "receive", None, item.received_on,
+                                f"Tiếp nhận {KIND_LABELS[item.kind].lower()}", data, prev_hash)
+        for seq, step in enumerate(item.history, start=2):
+            prev_hash = self._step(rs, case, seq, step, prev_hash)
+        d = case["due_on"]
+        self.cases.append((
+            uuid, self.code, number, item.kind, rs.id, item.channel, item.field, summary, content,
+            item.received_on.isoformat(), item.learned_on and item.learned_on.isoformat(), case["state"],
+            item.assignee_uuid, int(item.is_complex), int(self.remote), int(confidential), d and d.isoformat(),
+            case["due_step"], case["due_trace"], 0, "" if confidential else _label(names),
+            name_key(names[0]) if names and not confidential else "", text, self.stamp, self.stamp, case["version"],
+            _iso(case["satisfaction"]), _iso(case["closed_on"]), _iso(case["published_on"])))
+        for p in requesters:
+            self.links.append((uuid, p[0], "requester", new_uuid(), self.code, self.stamp))
+        if rep:
+            self.links.append((uuid, rep[0], "representative", new_uuid(), self.code, self.stamp))
+        return prev_hash
+
+    def _step(self, rs: RuleSet, case: dict, seq: int, step, prev_hash: str) -> str:
+        """One later step, changing the case as ``engine.act`` does (the subset ``check_history`` allows)."""
+        action = rs.actions[step.action]
+        data: dict[str, Any] = {"citation": action.citation}
+        if action.requires_ground:
+            g = rs.ground(action.requires_ground, step.ground)
+            data.update(ground=g.code, ground_label=g.label, ground_citation=g.citation)
+        if action.requires_satisfaction:
+            data["satisfaction"] = step.satisfaction
+        from_state = case["state"]
+        to_state = from_state if action.to_state is None else action.to_state
+        case["state"] = to_state
+        if action.starts_step:
+            due, trace = self.imp.deadlines(rs, action.starts_step, step.effective_on, complex_=case["is_complex"],
+                                            remote=self.remote, event_label=action.label)
+            case.update(due_on=due, due_step=action.starts_step, due_trace=trace, extensions=0)
+            data.update(starts_step=action.starts_step, due_on=due and due.isoformat(), trace=trace)
+        if action.ends_deadline or to_state in rs.final_states:
+            case.update(due_on=None, due_step=None, due_trace=None, paused_on=None)
+        if to_state in rs.final_states and from_state not in rs.final_states:
+            case["closed_on"] = step.effective_on
+        if action.requires_satisfaction:
+            case["satisfaction"] = step.satisfaction
+        if action.publishes:
+            case["published_on"] = step.effective_on
+        case["version"] += 1
+        return self._event(case, seq, step.action, from_state, step.effective_on, step.note.strip(), data, prev_hash)
+
+    def _event(self, case: dict, seq: int, action: str, from_state: str | None, on: date, note: str,
+               data: dict[str, Any], prev_hash: str) -> str:
+        payload = json.dumps([case[f] for f in DIGEST_FIELDS], default=str, ensure_ascii=False)
+        data["digest"] = hashlib.sha256(payload.encode("utf-8")).hexdigest()
         event = {
-            "uuid": new_uuid(), "unit_code": self.code, "case_uuid": uuid, "seq": 1, "action": "receive",
-            "from_state": None, "to_state": rs.initial_state, "actor": imp.actor, "at": imp.at,
-            "effective_on": received, "note": f"Tiếp nhận {KIND_LABELS[item.kind].lower()}",
+            "uuid": new_uuid(), "unit_code": self.code, "case_uuid": case["uuid"], "seq": seq, "action": action,
+            "from_state": from_state, "to_state": case["state"], "actor": self.imp.actor, "at": self.imp.at,
+            "effective_on": on.isoformat(), "note": note,
             "data": json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), "prev_hash": prev_hash,
         }
         event["hash"] = event_hash(event)
         self.events.append(tuple(event[c] for c in self.event_columns))
         return event["hash"]
+
+
+def _iso(value: date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# Steps a bulk import replays as ``engine.act`` would: accept, refuse (with its ground), guide,
+# forward, reply, withdraw, terminate, close (with satisfaction), publish. Extensions, pauses,
+# complexity and commitments need the engine, case by case.
+SATISFACTION = ("satisfied", "partly", "unsatisfied", "unknown")
+
+
+def check_history(item: BulkCase, today: date) -> dict[str, str]:
+    """Field errors of an item's later steps, in the engine's words (Vietnamese)."""
+    rs = default_rules().for_case(item.kind, item.received_on)
+    state, last = rs.initial_state, item.received_on
+    for n, step in enumerate(item.history, start=1):
+        action = rs.actions.get(step.action)
+        where = f"Bước {n} ({step.action})"
+        if action is None:
+            return {"history": f"{where}: thủ tục “{rs.label}” không có bước này."}
+        if action.extends_step or action.pauses or action.resumes or action.sets_complex or \
+                step.action in ("add_commitment", "complete_commitment"):
+            return {"history": f"{where}: bước “{action.label}” không nhập hàng loạt được, hãy ghi trong ứng dụng."}
+        if state not in action.from_states:
+            return {"history": f"{where}: không thể “{action.label}” khi vụ việc đang ở trạng thái "
+                               f"“{rs.state_label(state)}”."}
+        if not isinstance(step.effective_on, date) or step.effective_on < last or step.effective_on > today:
+            return {"history": f"{where}: ngày thực hiện phải từ ngày của bước trước đến hôm nay."}
+        if action.requires_ground and step.ground not in {g.code for g in rs.grounds[action.requires_ground]}:
+            return {"history": f"{where}: chưa chọn lý do theo quy định."}
+        if (action.requires_note or step.ground == "other") and not step.note.strip():
+            return {"history": f"{where}: hãy ghi rõ nội dung (cơ quan có thẩm quyền, lý do)."}
+        if action.requires_satisfaction and step.satisfaction not in SATISFACTION:
+            return {"history": f"{where}: hãy ghi mức độ hài lòng của người yêu cầu."}
+        state = state if action.to_state is None else action.to_state
+        last = step.effective_on
+    return {}
 

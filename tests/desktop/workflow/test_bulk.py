@@ -13,7 +13,7 @@ from desktop.storage import search
 from desktop.storage.db import open_database
 from desktop.storage.persons import save_person
 from desktop.storage.units import save_officer, save_unit
-from desktop.workflow.bulk import BulkCase, BulkPerson, bulk_import_cases
+from desktop.workflow.bulk import BulkCase, BulkPerson, BulkStep, bulk_import_cases
 from desktop.workflow.engine import act
 from desktop.workflow.progress import Cancelled
 from desktop.workflow.receive import CaseInput, receive_case
@@ -53,8 +53,25 @@ def _items(officer: str, elder: str, n: int = 60, seed: int = 11) -> list[BulkCa
             kind=kind, received_on=received, summary=summary, content=content, requesters=requesters,
             channel=("reception", "mail", "online")[i % 3], field=field,
             representative=requesters[1] if len(requesters) > 2 else None,
-            assignee_uuid=officer if i % 2 else None, learned_on=learned, is_complex=i % 11 == 0))
+            assignee_uuid=officer if i % 2 else None, learned_on=learned, is_complex=i % 11 == 0,
+            history=_history(kind, received, i)))
     return items
+
+
+def _history(kind: str, received: date, i: int) -> tuple[BulkStep, ...]:
+    """Settled cases as a spreadsheet migration brings them: accepted, answered, closed, refused."""
+    day = lambda n: min(TODAY, received + timedelta(days=n))  # noqa: E731
+    if i % 5 == 1:
+        steps = [BulkStep("accept", day(3)), BulkStep("reply", day(20), note="Đã trả lời bằng văn bản số 15/UBND-VP"),
+                 BulkStep("close", day(25), satisfaction=("satisfied", "partly", "unsatisfied")[i % 3])]
+        return tuple(steps + ([BulkStep("publish", day(30))] if i % 2 else []))
+    if i % 5 == 2:
+        ground = {"explanation": "already_explained", "denunciation": "no_basis", "petition": "already_resolved",
+                  "feedback": "already_resolved"}.get(kind, "time_limit")
+        return (BulkStep("refuse", day(4), ground=ground),)
+    if i % 5 == 4:
+        return (BulkStep("accept", day(2)),)
+    return ()
 
 
 def _receive_one_by_one(db, items: list[BulkCase]) -> None:
@@ -77,12 +94,17 @@ def _receive_one_by_one(db, items: list[BulkCase]) -> None:
             representative_uuid=person(item.representative) if item.representative else None,
             assignee_uuid=item.assignee_uuid, learned_on=item.learned_on, is_complex=item.is_complex),
             actor="Văn thư", today=TODAY)
+        uuid = db.scalar("SELECT uuid FROM cases ORDER BY id DESC LIMIT 1")
+        for step in item.history:
+            act(db, uuid, step.action, actor="Văn thư", effective_on=step.effective_on, note=step.note,
+                ground=step.ground, satisfaction=step.satisfaction, today=TODAY)
 
 
 def _snapshot(db) -> dict:
     cases = db.query("SELECT number, kind, rules_id, channel, field, summary, content, received_on, learned_on, state, "
                      "assignee_uuid, is_complex, is_remote, confidential, due_on, due_step, due_trace, extensions, "
-                     "requester_name, requester_key, search_text FROM cases ORDER BY id")
+                     "requester_name, requester_key, search_text, satisfaction, closed_on, published_on "
+                     "FROM cases ORDER BY id")
     people = db.query("SELECT full_name, kind, id_kind, id_number, phone, address, search_text, name_key "
                       "FROM persons ORDER BY full_name, id_number, address")
     links = db.query("SELECT c.number, p.full_name, p.id_number, cp.role FROM case_people cp "
@@ -115,7 +137,7 @@ def test_bulk_import_equals_receiving_one_by_one(pair):
     _receive_one_by_one(one, _items(officer1, elder1))
     assert bulk_import_cases(bulk, _items(officer2, elder2), actor="Văn thư", batch_size=16, today=TODAY) == 60
     a, b = _snapshot(one), _snapshot(bulk)
-    assert len(a["cases"]) == 60 and len(a["events"]) == 60 and len(a["links"]) > 60 and len(a["people"]) > 60
+    assert len(a["cases"]) == 60 and len(a["events"]) > 100 and len(a["links"]) > 60 and len(a["people"]) > 60
     for key in a:
         if key == "cases":  # assignee uuids differ between the two registers: compare where they are set
             a[key] = [r[:10] + (r[10] is not None,) + r[11:] for r in a[key]]
@@ -126,21 +148,27 @@ def test_bulk_import_equals_receiving_one_by_one(pair):
     assert {"complaint_1-2011", "complaint_1-2026"} <= rules
     assert bulk.scalar("SELECT count(*) FROM events WHERE data LIKE '%late_complaint%'") > 0
     assert bulk.scalar("SELECT count(*) FROM cases WHERE confidential = 1 AND requester_name = ''") == 10
+    states = {r[0] for r in bulk.query("SELECT DISTINCT state FROM cases")}
+    assert states == {"received", "accepted", "refused", "closed"}
+    assert bulk.scalar("SELECT count(*) FROM cases WHERE published_on IS NOT NULL") > 0
+    assert verify_register(bulk).ok
 
 
 def test_chain_continues_and_verifies(pair):
     _, db, _, (officer, elder) = pair
     before = receive_case(db, CaseInput(kind="petition", received_on=date(2024, 12, 2), summary="Kiến nghị sửa cầu tràn",
                                         requesters=[elder]), actor="Văn thư", today=TODAY)
-    bulk_import_cases(db, _items(officer, elder, n=30), actor="Văn thư", batch_size=7, today=TODAY)
+    items = _items(officer, elder, n=30)
+    bulk_import_cases(db, items, actor="Văn thư", batch_size=7, today=TODAY)
     after = receive_case(db, CaseInput(kind="feedback", received_on=TODAY, summary="Phản ánh đèn đường hỏng",
                                        requesters=[elder]), actor="Văn thư", today=TODAY)
-    imported = db.one("SELECT uuid, received_on FROM cases WHERE kind = 'explanation' ORDER BY id LIMIT 1")
+    imported = db.one("SELECT uuid, received_on FROM cases WHERE kind = 'explanation' AND state = 'received' "
+                      "ORDER BY id LIMIT 1")
     act(db, imported["uuid"], "accept", actor="Văn thư", effective_on=date.fromisoformat(imported["received_on"]),
         today=TODAY)
     report = verify_register(db)
     assert report.ok, report.problems[:3]
-    assert report.events_checked == 33
+    assert report.events_checked == 3 + 30 + sum(len(item.history) for item in items)
     assert before.number == "01/2024" and after.number.endswith("/2026")
     assert db.scalar("SELECT count(*) FROM cases WHERE number = ?", (after.number,)) == 1
 
@@ -183,6 +211,8 @@ def test_small_import_into_a_bigger_register_indexes_its_rows(pair):
     ({"received_on": TODAY + timedelta(days=1)}, "ở tương lai"),
     ({"kind": "appeal"}, "Chưa chọn loại vụ việc"),
     ({"requesters": [BulkPerson("Phạm Văn Bình", id_number="999123456789")]}, "mã tỉnh"),
+    ({"history": (BulkStep("close", TODAY - timedelta(days=1), satisfaction="satisfied"),)}, "Bước 1 (close)"),
+    ({"history": (BulkStep("accept", TODAY), BulkStep("extend", TODAY))}, "không nhập hàng loạt được"),
 ])
 def test_a_bad_item_refuses_its_whole_batch(pair, bad, field_text):
     _, db, _, (officer, elder) = pair
@@ -194,7 +224,7 @@ def test_a_bad_item_refuses_its_whole_batch(pair, bad, field_text):
     assert message.startswith("Dòng 6: ") and field_text in message and "Không có vụ việc nào của lô này" in message
     # Batch 1 (lines 1–3) was imported; nothing of batch 2 (lines 4–6) is left half-written.
     assert db.scalar("SELECT count(*) FROM cases") == 3
-    assert db.scalar("SELECT count(*) FROM events") == 3
+    assert db.scalar("SELECT count(*) FROM events") == 3 + sum(len(item.history) for item in items[:3])
     first_batch = {p.id_number or id(p) for item in items[:3] for p in item.requesters if isinstance(p, BulkPerson)}
     assert db.scalar("SELECT count(*) FROM persons") == 1 + len(first_batch)
     assert db.scalar("SELECT count(*) FROM case_people cp LEFT JOIN cases c ON c.uuid = cp.case_uuid "
