@@ -239,6 +239,9 @@ class _TableMerge:
                 conn.execute("ROLLBACK TO merge_row")
                 conn.execute("RELEASE merge_row")
                 reason = _reason_for(exc) if isinstance(exc, sqlite3.Error) else "Giá trị không hợp lệ"
+                if insert and f"{self.table.name}.uuid" in str(exc):
+                    # The lookup was skipped (first bundle of the unit): name the real cause.
+                    reason = "Mã UUID đã dùng cho bản ghi của đơn vị khác"
                 self.keep("rejected", uuid, version, reason, record)
                 continue
             conn.execute("RELEASE merge_row")

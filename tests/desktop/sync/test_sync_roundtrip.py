@@ -122,13 +122,39 @@ def test_searchable_rows_are_indexed_at_the_province(commune, province, data, ou
     assert hits == 2
 
 
-def test_records_of_another_unit_are_rejected(commune, province, data, outdir):
+def test_a_commune_cannot_write_records_of_another_unit(commune, province, outdir):
+    import json
+
+    from tests.desktop.sync import sync_bundle_tools as bt
+
+    province_case = {"uuid": "tinh-1", "unit_code": "01", "version": 1, "updated_at": "x", "kind": "petition",
+                     "rules_id": "r", "received_on": "2026-03-02", "state": "received", "created_at": "x"}
+    with province.write():
+        cols = ", ".join(province_case)
+        province.execute(f"INSERT INTO cases({cols}) VALUES ({', '.join('?' * len(province_case))})",
+                         tuple(province_case.values()))
+    unit = commune.get_setting("local_unit_code")
+    lines = [json.dumps({**province_case, "summary": "ghi đè của tỉnh"}),                    # owner is not the sender
+             json.dumps({**province_case, "unit_code": unit, "version": 9, "summary": "chiếm mã"})]  # uuid taken
+    path = outdir / "foreign.gtb"
+    path.write_bytes(bt.signed_bundle(commune, province, {"cases": lines}))
+    report = importer.apply(province, path)
+    samples = {reason for _, _, reason in report.merge.tables["cases"].samples}
+    assert report.merge.tables["cases"].counts["rejected"] == 2
+    assert any("không phải đơn vị gửi gói" in r for r in samples)
+    assert any("đơn vị khác" in r for r in samples)
+    assert tuple(province.one("SELECT unit_code, version, summary FROM cases WHERE uuid = 'tinh-1'")) == ("01", 1, "")
+
+
+def test_modes_are_enforced(commune, province, data, outdir):
     data.populate(1)
-    with commune.write():
-        commune.execute("UPDATE persons SET unit_code = '01'")       # pretends to own a province record
-    report = importer.apply(province, export.export_bundle(commune, outdir, full=True).path)
-    assert report.merge.tables.get("persons") is None or report.merge.tables["persons"].counts["new"] == 0
-    assert province.scalar("SELECT count(*) FROM persons") == 0
+    path = export.export_bundle(commune, outdir).path
+    with pytest.raises(UserError) as err:
+        importer.apply(commune, path)
+    assert err.value.code == "wrong_mode"
+    with pytest.raises(UserError) as err:
+        export.export_bundle(province, outdir)
+    assert err.value.code == "wrong_mode"
 
 
 def test_real_values_travel_exactly_and_merge_unchanged(commune, province, data, outdir):
