@@ -118,21 +118,34 @@ def cmd_bundle_inspect(args) -> int:
 
 
 def cmd_bundle_import(args) -> int:
+    """One or many bundle files; the province key is unlocked once for all of them."""
     with _open(args) as db:
         secret = _passphrase()
-        if args.dry_run:
-            report = importer.preview(db, args.file, passphrase=secret)
-        else:
-            report = importer.apply(db, args.file, passphrase=secret, accept_sequence=args.accept_gap,
-                                    reimport=args.reimport)
-        text = report.text()
-        payload = report.as_dict()
-        if report.applied and args.receipt:
-            path = receipts.write_receipt(db, report.unit_code, args.receipt, secret)
-            payload["receipt"] = str(path)
-            text += f"\nĐã ghi biên nhận {path} — gửi lại cho xã."
-        emit(args, payload, text)
-    return 0
+        private = keys.private_key(db, "encryption", secret) if keys.register_mode(db) == "province" else None
+        payloads, texts, failed = [], [], 0
+        for path in args.files:
+            try:
+                if args.dry_run:
+                    report = importer.preview(db, path, passphrase=secret, private=private)
+                else:
+                    report = importer.apply(db, path, passphrase=secret, accept_sequence=args.accept_gap,
+                                            reimport=args.reimport, private=private)
+            except UserError as exc:
+                if len(args.files) == 1:
+                    raise
+                failed += 1
+                payloads.append({"file": path.name, **exc.as_dict()})
+                texts.append(f"{path.name}: Lỗi: {exc.message}")
+                continue
+            payload, text = report.as_dict(), report.text()
+            if report.applied and args.receipt:
+                receipt = receipts.write_receipt(db, report.unit_code, args.receipt, secret)
+                payload["receipt"] = str(receipt)
+                text += f"\nĐã ghi biên nhận {receipt} — gửi lại cho xã."
+            payloads.append(payload)
+            texts.append(text)
+        emit(args, payloads[0] if len(payloads) == 1 else payloads, "\n\n".join(texts))
+    return 1 if failed else 0
 
 
 def cmd_bundle_receipt(args) -> int:
@@ -179,8 +192,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = bs.add_parser("inspect", help="xem bản kê của một gói")
     p.add_argument("file", type=Path)
     add_db_argument(p), add_json_argument(p), p.set_defaults(func=cmd_bundle_inspect)
-    p = bs.add_parser("import", help="nhập gói của xã (ở tỉnh)")
-    p.add_argument("file", type=Path)
+    p = bs.add_parser("import", help="nhập gói của xã (ở tỉnh); nhiều tệp thì mở khóa một lần")
+    p.add_argument("files", type=Path, nargs="+", metavar="file")
     p.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì")
     p.add_argument("--accept-gap", action="store_true", help="vẫn nhập khi thiếu gói trước hoặc trùng số thứ tự")
     p.add_argument("--reimport", action="store_true", help="đối chiếu lại một gói đã nhập")

@@ -57,3 +57,20 @@ def test_cli_error_is_vietnamese(tmp_path, capsys, monkeypatch):
     db.close()
     code, _, err = run(capsys, "bundle", "export", "--db", tmp_path / "xa.sqlite", "--out", tmp_path)
     assert code == 1 and "khóa của tỉnh" in err
+
+
+def test_cli_imports_many_files_with_one_unlock(commune_factory, province, outdir, capsys):
+    from desktop.sync import export
+
+    paths = []
+    for code in ("00011", "00012"):
+        db = commune_factory(code, f"UBND xã {code}")
+        Data(db).populate(1)
+        paths.append(export.export_bundle(db, outdir).path)
+    bad = outdir / "hong.gtb"
+    bad.write_bytes(b"GIAITRINH-BUNDLE\n\x00")
+    code, out, _ = run(capsys, "bundle", "import", *paths, bad, "--db", province.path, "--json")
+    result = json.loads(out)
+    assert code == 1 and [r.get("applied") for r in result[:2]] == [True, True]
+    assert result[2]["error"] == "bundle_damaged"
+    assert province.scalar("SELECT count(*) FROM cases") == 2
