@@ -1,0 +1,86 @@
+"""The "Soạn văn bản" dialog: offered documents, draft, edit, preview, issue, save, print, void."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import docx
+import pdfplumber
+import pytest
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def case(office):
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import CaseInput, receive_case
+
+    db = office["db"]
+    person = save_person(db, full_name="Nguyễn Văn Ất", address="thôn Đông, xã Thụy Hùng")
+    return receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 27),
+                                      summary="Việc cấp giấy chứng nhận quyền sử dụng đất", requesters=[person.uuid],
+                                      assignee_uuid=office["clerk"].uuid), actor="Văn thư", today=TODAY)
+
+
+@pytest.fixture
+def dialog(qtbot, office, case, monkeypatch):
+    monkeypatch.setenv("GIAITRINH_DOCUMENT_FONT", "bundled")
+    from ui.dialogs.document_dialog import DocumentDialog
+
+    d = DocumentDialog(office["db"], case.uuid, actor="Lê Thị Mai", today=TODAY)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    return d
+
+
+def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(dialog, office, case, tmp_path):
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
+    from desktop.storage.cases import list_events
+
+    labels = [dialog.kinds.item(i).text() for i in range(dialog.kinds.count())]
+    assert labels[:2] == ["Thông báo thụ lý yêu cầu giải trình", "Thông báo từ chối yêu cầu giải trình"]
+    dialog.kinds.setCurrentRow(0)
+    dialog.draft_selected()
+    assert dialog.documents.count() == 1 and dialog.current
+    assert "Dự thảo" in dialog.documents.item(0).text()
+    assert dialog.pdf.status() == QPdfDocument.Status.Ready and dialog.pdf.pageCount() == 1
+    assert dialog.body.isEnabled() and "Nguyễn Văn Ất" in dialog.body.toPlainText()
+
+    dialog.body.setPlainText(dialog.body.toPlainText() + "\nĐoạn bổ sung có chữ ữ ợ ặ đ Đ.")
+    assert dialog.issue_current(confirm=False)
+    item = dialog.documents.item(0).text()
+    assert item.startswith("01/TB-UBND") and "đã ban hành" in item
+    assert not dialog.body.isEnabled() and not dialog.buttons["issue"].isEnabled()
+    assert list_events(office["db"], case.uuid)[-1].action == "document_issued"
+
+    pdf_path = dialog.save_as(tmp_path / "tb.pdf", "pdf")
+    with pdfplumber.open(pdf_path) as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "Số: 01/TB-UBND" in text and "Thụy Hùng, ngày 02 tháng 3 năm 2026" in text
+    assert "Đoạn bổ sung có chữ ữ ợ ặ đ Đ." in text
+    word = docx.Document(str(dialog.save_as(tmp_path / "tb.docx", "docx")))
+    assert any(p.text == "Đoạn bổ sung có chữ ữ ợ ặ đ Đ." for p in word.paragraphs)
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert dialog.print_to(printer) == 1
+    with pdfplumber.open(tmp_path / "printed.pdf") as printed:
+        assert len(printed.pages) == 1
+
+    assert dialog.void_current("Ghi sai nơi nhận")
+    assert "đã hủy số" in dialog.documents.item(0).text()
+
+
+def test_an_empty_body_is_refused_and_the_draft_kept(dialog, monkeypatch):
+    shown = []
+    monkeypatch.setattr("ui.dialogs.document_dialog.report", lambda parent, exc: shown.append(exc))
+    dialog.draft_selected()
+    dialog.body.setPlainText("   ")
+    assert not dialog.save_draft()
+    assert shown and shown[0].code == "document_empty_body"
+    assert dialog.documents.count() == 1 and dialog.body.toPlainText() == "   "   # nothing typed is lost

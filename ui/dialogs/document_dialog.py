@@ -1,0 +1,332 @@
+""""Soạn văn bản": the documents a case's state calls for, previewed, edited, issued, printed.
+
+Self-contained: give it a ``Database`` and a case uuid. On the left, the documents the case's
+state calls for and those already drafted or issued; on the right, the free text the clerk may
+edit (summary, body — one paragraph per line — and "Nơi nhận"), the signer, and the preview drawn
+by the core (``QPdfView``). Issuing gives the number from the outgoing register and links the
+file's hash into the case's timeline; an issued document prints and saves exactly as stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QPageLayout, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+    QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout,
+    QWidget,
+)
+
+from desktop.documents import outgoing
+from desktop.documents.model import text_from_paragraphs
+from desktop.errors import UserError
+from desktop.storage import documents_repo as repo
+from desktop.storage.db import Database
+from ui.errors import report
+
+log = logging.getLogger(__name__)
+
+STATUS = {"draft": "dự thảo", "issued": "đã ban hành", "void": "đã hủy số"}
+KIND_ROLE = Qt.ItemDataRole.UserRole
+DOC_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def print_pdf(printer: QPrinter, data: bytes) -> int:
+    """Paint each page of a PDF on a printer at its resolution; returns the pages printed."""
+    pdf, buffer = QPdfDocument(), QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    pdf.load(buffer)
+    if pdf.pageCount() == 0:
+        raise UserError("print_failed", "Tệp văn bản không đọc được để in.")
+    first = pdf.pagePointSize(0)
+    printer.setFullPage(True)   # the PDF already holds the decree's margins
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if first.width() > first.height()
+                               else QPageLayout.Orientation.Portrait)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise UserError("print_failed", "Không mở được máy in.")
+    try:
+        for index in range(pdf.pageCount()):
+            if index:
+                printer.newPage()
+            target = painter.viewport()
+            size = pdf.pagePointSize(index)
+            dpi = printer.resolution()
+            image = pdf.render(index, QSize(int(size.width() * dpi / 72), int(size.height() * dpi / 72)))
+            painter.drawImage(target, image)
+    finally:
+        painter.end()
+    return pdf.pageCount()
+
+
+def print_issued_on(parent: QWidget | None, db: Database, day: date) -> int:
+    """Batch: print every document issued on ``day`` through one print dialog."""
+    records = outgoing.issued_on_day(db, day)
+    if not records:
+        QMessageBox.information(parent, "In văn bản", f"Không có văn bản nào ban hành ngày {day:%d/%m/%Y}.")
+        return 0
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
+        return 0
+    for r in records:
+        print_pdf(printer, outgoing.render(db, r.uuid, "pdf"))
+    return len(records)
+
+
+class DocumentDialog(QDialog):
+    def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *, actor: str = "",
+                 today: date | None = None) -> None:
+        super().__init__(parent)
+        from desktop.storage.cases import get_case
+
+        self.db, self.actor, self.today = db, actor, today or date.today()
+        self.case = get_case(db, case_uuid)
+        self.current: str | None = None        # uuid of the document being shown
+        self._pdf_bytes = b""
+        self.setWindowTitle(f"Soạn văn bản — vụ việc số {self.case.number}")
+        self.resize(1200, 800)
+
+        self.kinds = QListWidget()
+        self.kinds.itemDoubleClicked.connect(lambda _: self.draft_selected())
+        self.documents = QListWidget()
+        self.documents.currentItemChanged.connect(lambda item, _: self.show_document(item.data(DOC_ROLE))
+                                                  if item else None)
+        draft_button = QPushButton("Soạn dự thảo")
+        draft_button.clicked.connect(self.draft_selected)
+        left = QVBoxLayout()
+        left.addWidget(QLabel("Văn bản cần cho vụ việc:"))
+        left.addWidget(self.kinds, 2)
+        left.addWidget(draft_button)
+        left.addWidget(QLabel("Văn bản đã soạn, đã ban hành:"))
+        left.addWidget(self.documents, 3)
+
+        self.summary = QLineEdit()
+        self.body = QPlainTextEdit()
+        self.body.setPlaceholderText("Mỗi dòng là một đoạn văn.")
+        self.recipients = QPlainTextEdit()
+        self.recipients.setMaximumHeight(90)
+        self.signer = QComboBox()
+        from desktop.storage.units import signers
+
+        for officer in signers(db):
+            self.signer.addItem(f"{officer.full_name} — {officer.title}", officer.uuid)
+        form = QFormLayout()
+        form.addRow("Trích yếu:", self.summary)
+        form.addRow("Người ký:", self.signer)
+        form.addRow("Nội dung:", self.body)
+        form.addRow("Nơi nhận:", self.recipients)
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+
+        self.buttons = {}
+        row = QHBoxLayout()
+        for key, text, slot in (("save", "Lưu dự thảo", self.save_draft), ("preview", "Xem trước", self.refresh),
+                                ("issue", "Cấp số, ban hành", self.issue_current), ("print", "In…", self.print_current),
+                                ("pdf", "Lưu PDF…", lambda: self.save_as_dialog("pdf")),
+                                ("docx", "Lưu DOCX…", lambda: self.save_as_dialog("docx")),
+                                ("void", "Hủy số…", self.void_dialog)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            row.addWidget(button)
+        close = QPushButton("Đóng")
+        close.clicked.connect(self.accept)
+        row.addStretch(1)
+        row.addWidget(close)
+
+        editor = QWidget()
+        editor_layout = QVBoxLayout(editor)
+        editor_layout.addWidget(self.state_label)
+        editor_layout.addLayout(form)
+        self.pdf = QPdfDocument(self)
+        self._buffer = QBuffer(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.pdf)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        split = QSplitter()
+        side = QWidget()
+        side.setLayout(left)
+        split.addWidget(side)
+        split.addWidget(editor)
+        split.addWidget(self.view)
+        split.setSizes([260, 420, 520])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addLayout(row)
+        self.reload()
+
+    # -- lists ---------------------------------------------------------------------------------
+    def reload(self, select: str | None = None) -> None:
+        self.kinds.clear()
+        for t in outgoing.offered(self.db, self.case.uuid):
+            item = QListWidgetItem(t.label)
+            item.setData(KIND_ROLE, t.kind)
+            item.setToolTip("Căn cứ: " + "; ".join(t.legal_basis))
+            self.kinds.addItem(item)
+        if self.kinds.count():
+            self.kinds.setCurrentRow(0)
+        self.documents.blockSignals(True)
+        self.documents.clear()
+        for r in repo.list_documents(self.db, case_uuid=self.case.uuid):
+            number = r.symbol or "Dự thảo"
+            item = QListWidgetItem(f"{number} — {r.label} ({STATUS[r.status]})")
+            item.setData(DOC_ROLE, r.uuid)
+            self.documents.addItem(item)
+            if r.uuid == (select or self.current):
+                self.documents.setCurrentItem(item)
+        self.documents.blockSignals(False)
+        self.show_document(select or self.current)
+
+    def draft_selected(self) -> None:
+        item = self.kinds.currentItem()
+        if item is None:
+            return
+        try:
+            record = outgoing.draft(self.db, self.case.uuid, item.data(KIND_ROLE), actor=self.actor,
+                                    signer_uuid=self.signer.currentData())
+        except Exception as exc:  # noqa: BLE001 - the dialog's boundary
+            report(self, exc)
+            return
+        self.reload(select=record.uuid)
+
+    # -- one document ----------------------------------------------------------------------------
+    def show_document(self, uuid: str | None) -> None:
+        self.current = uuid
+        record = repo.get_document(self.db, uuid) if uuid else None
+        editable = bool(record and record.is_draft)
+        for widget in (self.summary, self.body, self.recipients, self.signer):
+            widget.setEnabled(editable)
+        for key in ("save", "issue"):
+            self.buttons[key].setEnabled(editable)
+        for key in ("preview", "print", "pdf", "docx"):
+            self.buttons[key].setEnabled(record is not None)
+        self.buttons["void"].setEnabled(bool(record and record.status != "void"))
+        if record is None:
+            self.state_label.setText("Chọn một văn bản cần soạn rồi bấm “Soạn dự thảo”.")
+            for w in (self.summary, self.body, self.recipients):
+                w.clear()
+            self._load_pdf(b"")
+            return
+        doc = record.document
+        self.summary.setText(doc.summary)
+        self.body.setPlainText(text_from_paragraphs(doc.body))
+        self.recipients.setPlainText("\n".join(doc.recipients))
+        index = self.signer.findData(doc.signer.officer_uuid if doc.signer else None)
+        if index >= 0:
+            self.signer.setCurrentIndex(index)
+        if record.status == "issued":
+            text = f"Số {record.symbol}, ban hành ngày {record.issued_on:%d/%m/%Y}. Văn bản đã ban hành không sửa được."
+        elif record.status == "void":
+            text = f"Số {record.symbol} đã hủy: {record.void_reason}"
+        else:
+            text = "Dự thảo: chưa có số. Sau khi người có thẩm quyền ký, bấm “Cấp số, ban hành”."
+        self.state_label.setText(f"{record.label}. {text}")
+        self.refresh()
+
+    def save_draft(self) -> bool:
+        if not self.current:
+            return False
+        try:
+            outgoing.edit(self.db, self.current, summary=self.summary.text(), body_text=self.body.toPlainText(),
+                          recipients=self.recipients.toPlainText().splitlines(),
+                          signer_uuid=self.signer.currentData())
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return False
+        self.refresh()
+        return True
+
+    def refresh(self) -> None:
+        if not self.current:
+            return
+        try:
+            self._load_pdf(outgoing.render(self.db, self.current, "pdf"))
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+
+    def _load_pdf(self, data: bytes) -> None:
+        self._pdf_bytes = data
+        self.pdf.close()
+        self._buffer.close()
+        self._buffer.setData(QByteArray(data))
+        if data:
+            self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+            self.pdf.load(self._buffer)
+
+    def issue_current(self, *, confirm: bool = True) -> bool:
+        if not self.current:
+            return False
+        record = repo.get_document(self.db, self.current)
+        if record.is_draft and not self.save_draft():
+            return False
+        if confirm and QMessageBox.question(
+                self, "Cấp số văn bản",
+                "Cấp số cho văn bản này trong sổ đăng ký văn bản đi?\n"
+                "Chỉ cấp số sau khi người có thẩm quyền đã ký. Số đã cấp không dùng lại được.") \
+                != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            outgoing.issue(self.db, self.current, issued_on=self.today, actor=self.actor)
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return False
+        self.reload()
+        return True
+
+    def void_current(self, reason: str) -> bool:
+        try:
+            outgoing.void(self.db, self.current, reason, actor=self.actor, on=self.today)
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return False
+        self.reload()
+        return True
+
+    def void_dialog(self) -> None:
+        if not self.current:
+            return
+        reason, ok = QInputDialog.getText(self, "Hủy số văn bản", "Lý do hủy (số đã hủy không dùng lại):")
+        if ok:
+            self.void_current(reason)
+
+    # -- files and paper --------------------------------------------------------------------------
+    def save_as(self, path: Path, fmt: str) -> Path:
+        data = outgoing.render(self.db, self.current, fmt)
+        path = Path(path)
+        path.write_bytes(data)
+        return path
+
+    def save_as_dialog(self, fmt: str) -> None:
+        if not self.current:
+            return
+        record = repo.get_document(self.db, self.current)
+        name = (record.symbol.replace("/", "-") or "du-thao") + f".{fmt}"
+        filters = {"pdf": "Tệp PDF (*.pdf)", "docx": "Tệp Word (*.docx)"}
+        path, _ = QFileDialog.getSaveFileName(self, "Lưu văn bản", name, filters[fmt])
+        if path:
+            try:
+                self.save_as(Path(path), fmt)
+            except Exception as exc:  # noqa: BLE001
+                report(self, exc)
+
+    def print_to(self, printer: QPrinter) -> int:
+        return print_pdf(printer, self._pdf_bytes or outgoing.render(self.db, self.current, "pdf"))
+
+    def print_current(self) -> None:
+        if not self.current:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
+            try:
+                self.print_to(printer)
+            except Exception as exc:  # noqa: BLE001
+                report(self, exc)
