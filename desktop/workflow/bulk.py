@@ -14,25 +14,35 @@ case's digest — but writes batches with ``executemany``, one transaction per b
   its own rows with one ``executemany`` per batch instead.
 
 People come as ``BulkPerson`` (created, or found again by ID number) or as uuids of people
-already in the register.
+already in the register. A settled case may bring its later steps (``BulkStep``: accept, refuse,
+guide, forward, reply, withdraw, close, publish), recorded as the engine would record them.
+
+Large imports use both cores: a helper process (``spawn``, so it is safe next to Qt's threads;
+a frozen build must call ``multiprocessing.freeze_support()`` at start-up) prepares the next
+batch while this process writes the current one. The helper carries the chain's last hash and
+the year's numbers forward; each write checks that the register still ends where the batch
+expects, so a write from elsewhere during the import is refused, never chained wrongly.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 
-from desktop.domain.names import name_key
 from desktop.domain.records import FIELDS, Channel
 from desktop.domain.validation import normalize_id, normalize_phone
 from desktop.errors import UserError, ValidationError
 from desktop.rules.book import KIND_LABELS, default_rules
 from desktop.storage import search
 from desktop.storage.calendar_repo import load_calendar
-from desktop.storage.db import Database
+from desktop.storage.db import Database, open_database
 from desktop.storage.events import last_hash
 from desktop.storage.units import local_unit, new_uuid, now_iso
 from desktop.workflow.bulk_rows import CaseRows, FastText, StepDeadlines, check_history
@@ -41,6 +51,7 @@ from desktop.workflow.progress import Cancelled, reporter
 log = logging.getLogger(__name__)
 
 BATCH = 5000
+PARALLEL_FROM = 20_000  # below this, starting a helper process costs more than it saves
 _CHANNELS = frozenset(c.value for c in Channel)
 
 
@@ -112,15 +123,30 @@ def check_item(item: BulkCase, today: date) -> dict[str, str]:
 
 
 class _Importer:
-    def __init__(self, db: Database, actor: str, today: date, *, rebuild_at_end: bool) -> None:
-        self.db, self.actor, self.today = db, actor, today
-        self.rebuild_at_end = rebuild_at_end
-        self.at = datetime.now().isoformat(timespec="seconds")
+    """Builds the rows of each batch (reading the register, never writing it).
+
+    It carries the import's running state — the last event hash of the unit's chain, the case
+    numbers of each year, the people created so far — so that it can run one batch ahead of the
+    writer, in this process or in a helper process.
+    """
+
+    def __init__(self, db: Database, actor: str, today: date, at: str) -> None:
+        self.db, self.actor, self.today, self.at = db, actor, today, at
         self.unit = local_unit(db)
         self.rules = default_rules()
         self.text = FastText()
         self.deadlines = StepDeadlines(load_calendar(db))
         self.person_by_id: dict[str, tuple[str, str, str, str]] = {}   # id number → (uuid, name, id, phone)
+        self.numbering: dict[str, int] = {}
+        self.chain = last_hash(db, self.unit.code)
+
+    def next_number(self, year: int, before: dict[str, int]) -> str:
+        key = f"case_seq:{self.unit.code}:{year}"
+        if key not in self.numbering:
+            self.numbering[key] = int(self.db.get_setting(key, "0") or 0)
+        before.setdefault(key, self.numbering[key])
+        self.numbering[key] += 1
+        return f"{self.numbering[key]:02d}/{year}"
 
     # -- people --------------------------------------------------------------------------------
     def _check_person(self, p: BulkPerson | str, line: int) -> None:
@@ -171,15 +197,15 @@ class _Importer:
                 name, phone, address = " ".join(p.full_name.split()), normalize_phone(p.phone), " ".join(p.address.split())
                 uuid = new_uuid()
                 text = self.text.compose([name, id_number, phone, address], [id_number, phone])
-                new_people.append((name, p.kind, id_kind, id_number, phone, address, text, name_key(name), uuid,
-                                   code, stamp))
+                new_people.append((name, p.kind, id_kind, id_number, phone, address, text, self.text.name_key(name),
+                                   uuid, code, stamp))
                 found[p] = (uuid, name, id_number, phone)
                 if id_number:
                     self.person_by_id[id_number] = found[p]
         return found
 
-    # -- one batch -----------------------------------------------------------------------------
-    def run_batch(self, batch: list[BulkCase], first_line: int) -> None:
+    # -- one batch ---------------------------------------------------------------------------
+    def prepare(self, batch: list[BulkCase], first_line: int) -> Prepared:
         for n, item in enumerate(batch):
             errors = check_item(item, self.today)
             if errors:
@@ -188,38 +214,59 @@ class _Importer:
                 if p is not None:
                     self._check_person(p, first_line + n)
             self.rules.for_case(item.kind, item.received_on)  # no rule set in force → UserError
-        db, code = self.db, self.unit.code
-        with db.write():
-            new_people: list[tuple] = []
-            people = self._resolve_people(batch, first_line, new_people)
-            rows = CaseRows(self, code)
-            prev = last_hash(db, code)
-            for item in batch:
-                prev = rows.add(item, people, prev)
-            if new_people:
-                db.conn.executemany(
-                    "INSERT INTO persons(full_name, kind, id_kind, id_number, phone, address, search_text, name_key, "
-                    "uuid, unit_code, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", new_people)
-            db.conn.executemany(f"INSERT INTO cases({','.join(rows.columns)}) VALUES "
-                                f"({','.join('?' * len(rows.columns))})", rows.cases)
-            db.conn.executemany("INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
-                                "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows.links)
-            db.conn.executemany(f"INSERT INTO events({','.join(rows.event_columns)}) VALUES "
-                                f"({','.join('?' * len(rows.event_columns))})", rows.events)
-            for key, value in rows.numbering.items():
-                db.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
-                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))
-            if not self.rebuild_at_end:
-                self._index_batch(rows.cases[0][0], len(new_people))
+        new_people: list[tuple] = []
+        people = self._resolve_people(batch, first_line, new_people)
+        rows = CaseRows(self, self.unit.code)
+        chain_before = prev = self.chain
+        for item in batch:
+            prev = rows.add(item, people, prev)
+        self.chain = prev
+        return Prepared(len(batch), new_people, rows.cases, rows.links, rows.events, rows.numbering_before,
+                        {k: self.numbering[k] for k in rows.numbering_before}, chain_before, prev)
 
-    def _index_batch(self, first_case_uuid: str, new_people: int) -> None:
-        db = self.db
-        first = db.scalar("SELECT id FROM cases WHERE uuid = ?", (first_case_uuid,))
-        db.conn.execute("INSERT INTO cases_fts(rowid, search_text) SELECT id, search_text FROM cases "
-                        "WHERE id >= ? AND search_text <> ''", (first,))
-        if new_people:
-            db.conn.execute("INSERT INTO persons_fts(rowid, search_text) SELECT id, search_text FROM persons "
-                            "WHERE id > (SELECT max(id) FROM persons) - ? AND search_text <> ''", (new_people,))
+
+@dataclass(frozen=True)
+class Prepared:
+    """The rows of one batch and the register state they continue (checked when written)."""
+    count: int
+    people: list[tuple]
+    cases: list[tuple]
+    links: list[tuple]
+    events: list[tuple]
+    numbering_before: dict[str, int]
+    numbering_after: dict[str, int]
+    chain_before: str
+    chain_after: str
+
+
+def _write(db: Database, unit_code: str, batch: Prepared, *, index_now: bool) -> None:
+    """One transaction: the batch's people, cases, links, events and numbers (and index entries)."""
+    with db.write():
+        stale = last_hash(db, unit_code) != batch.chain_before or any(
+            int(db.get_setting(k, "0") or 0) != v for k, v in batch.numbering_before.items())
+        if stale:
+            raise UserError("bulk_concurrent_write", "Sổ vừa được ghi từ nơi khác trong lúc nhập hàng loạt. Các lô đã "
+                                                     "nhập được giữ lại; hãy nhập lại phần còn lại.")
+        first_person = (db.scalar("SELECT max(id) FROM persons") or 0) + 1
+        first_case = (db.scalar("SELECT max(id) FROM cases") or 0) + 1
+        if batch.people:
+            db.conn.executemany(
+                "INSERT INTO persons(full_name, kind, id_kind, id_number, phone, address, search_text, name_key, "
+                "uuid, unit_code, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch.people)
+        db.conn.executemany(f"INSERT INTO cases({','.join(CaseRows.columns)}) VALUES "
+                            f"({','.join('?' * len(CaseRows.columns))})", batch.cases)
+        db.conn.executemany("INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
+                            "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING", batch.links)
+        db.conn.executemany(f"INSERT INTO events({','.join(CaseRows.event_columns)}) VALUES "
+                            f"({','.join('?' * len(CaseRows.event_columns))})", batch.events)
+        for key, value in batch.numbering_after.items():
+            db.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))
+        if index_now:  # a small import into a big register: its own rows, one statement per table
+            db.execute("INSERT INTO cases_fts(rowid, search_text) SELECT id, search_text FROM cases "
+                       "WHERE id >= ? AND search_text <> ''", (first_case,))
+            db.execute("INSERT INTO persons_fts(rowid, search_text) SELECT id, search_text FROM persons "
+                       "WHERE id >= ? AND search_text <> ''", (first_person,))
 
 
 def _chunks(values: list, size: int) -> Iterator[list]:
@@ -232,27 +279,89 @@ def _line_error(line: int, exc: ValidationError) -> UserError:
                      line=line, fields=exc.fields)
 
 
+# -- a helper process prepares the next batch while this one writes (2 cores) ----------------------
+_WORKER: _Importer | None = None
+
+
+def _worker_start(path: str, actor: str, today: date, at: str) -> None:
+    global _WORKER
+    _WORKER = _Importer(open_database(path, create=False, migrate=False), actor, today, at)
+
+
+def _worker_prepare(batch: list[BulkCase], first_line: int):
+    try:
+        return _WORKER.prepare(batch, first_line)
+    except UserError as exc:  # exceptions with keyword details do not pickle: send their parts
+        return ("error", exc.code, exc.message, exc.details)
+
+
+class _Pipeline:
+    """Batches prepared one or two ahead by a helper process (``spawn``: safe beside Qt threads)."""
+
+    def __init__(self, db: Database, actor: str, today: date, at: str) -> None:
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start,
+                                        initargs=(str(db.path), actor, today, at))
+
+    def run(self, batches: Iterator[tuple[list[BulkCase], int]]) -> Iterator[Prepared]:
+        pending: deque = deque()
+        try:
+            for batch, first_line in batches:
+                pending.append(self.pool.submit(_worker_prepare, batch, first_line))
+                if len(pending) > 2:
+                    yield _result(pending.popleft().result())
+            while pending:
+                yield _result(pending.popleft().result())
+        except BrokenProcessPool as exc:
+            raise UserError("bulk_helper_failed", "Tiến trình phụ nhập dữ liệu bị dừng đột ngột. Các lô đã nhập được "
+                                                  "giữ lại; hãy nhập lại phần còn lại.") from exc
+        finally:
+            for future in pending:
+                future.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(value) -> Prepared:
+    if isinstance(value, tuple) and value and value[0] == "error":
+        raise UserError(value[1], value[2], **value[3])
+    return value
+
+
 def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, progress=None,
-                      batch_size: int = BATCH, today: date | None = None) -> int:
+                      batch_size: int = BATCH, today: date | None = None, workers: int | None = None) -> int:
     """Import cases in batches as ``receive_case`` would one by one; returns how many were imported.
 
     ``progress``: a callable ``f(done, total)`` or an object with ``report(done, total)`` and
     ``cancelled``. Cancelling stops before the next batch (finished batches stay imported).
+    ``workers``: 1 prepares batches in a helper process while this one writes (the default for
+    ``PARALLEL_FROM`` items or more in a register file), 0 does everything here.
     """
     rep = reporter(progress)
     total = len(items) if hasattr(items, "__len__") else 0
-    existing = db.scalar("SELECT count(*) FROM cases")
-    imp = _Importer(db, actor, today or date.today(), rebuild_at_end=total == 0 or total >= existing)
+    today = today or date.today()
+    at = datetime.now().isoformat(timespec="seconds")
+    code = local_unit(db).code
+    index_now = 0 < total < db.scalar("SELECT count(*) FROM cases")
+    if workers is None:
+        workers = 1 if total >= PARALLEL_FROM and str(db.path) != ":memory:" else 0
+    numbered = ((batch, 1 + i * batch_size) for i, batch in enumerate(_batches(items, batch_size)))
+    if workers:
+        prepared: Iterator[Prepared] = _Pipeline(db, actor, today, at).run(numbered)
+    else:
+        imp = _Importer(db, actor, today, at)
+        prepared = (imp.prepare(batch, first_line) for batch, first_line in numbered)
     done = 0
     try:
-        for batch in _batches(items, batch_size):
+        for batch in prepared:
             if rep.cancelled:
                 raise Cancelled(done)
-            imp.run_batch(batch, done + 1)
-            done += len(batch)
+            _write(db, code, batch, index_now=index_now)
+            done += batch.count
             rep.report(done, total)
     finally:
-        if done and imp.rebuild_at_end:
+        close = getattr(prepared, "close", None)
+        if close:
+            close()
+        if done and not index_now:
             search.rebuild(db, "cases")
             search.rebuild(db, "persons")
     log.info("bulk import: %s cases", done)

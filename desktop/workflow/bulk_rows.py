@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +33,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from desktop.workflow.bulk import BulkCase, _Importer
 
 
+_DIGIT_RUN = re.compile(r"(?<![^ ])[0-9]+(?: [0-9]+)+(?![^ ])")
+
+
 class FastText:
-    """Folded search text with a per-word cache (a register's vocabulary is a few thousand words)."""
+    """Folded search text with a per-word cache (a register's vocabulary is a few thousand words),
+    and memoised name keys (names repeat: a few tens of thousands of combinations)."""
 
     def __init__(self, limit: int = 500_000) -> None:
         self._cache: dict[str, list[str]] = {}
+        self._keys: dict[str, str] = {}
         self._limit = limit
+
+    def name_key(self, full_name: str) -> str:
+        key = self._keys.get(full_name)
+        if key is None:
+            key = name_key(full_name)
+            if len(self._keys) < self._limit:
+                self._keys[full_name] = key
+        return key
 
     def tokens(self, text: str) -> list[str]:
         out: list[str] = []
@@ -45,6 +59,10 @@ class FastText:
         for chunk in text.split():
             folded = cache.get(chunk)
             if folded is None:
+                if chunk.isascii() and chunk.isalnum():
+                    folded = [chunk.lower()]          # IDs, phones, numbers: nothing to fold, never cached
+                    out.extend(folded)
+                    continue
                 folded = fold(chunk).split()
                 if len(cache) < self._limit:
                     cache[chunk] = folded
@@ -53,19 +71,21 @@ class FastText:
 
     def compose(self, texts: list[str], numbers: list[str]) -> str:
         """Same result as ``desktop.storage.search._compose``."""
-        words: list[str] = []
-        for text in texts:
-            if text:
-                words.extend(self.tokens(text))
-        extra = list(digit_runs(words))
+        words = self.tokens(" ".join(texts))
+        joined = " ".join(words)
+        if joined.isascii():  # only maximal runs of digit words matter to ``digit_runs``
+            extra = [j for m in _DIGIT_RUN.finditer(joined) for j in digit_runs(m.group(0).split())]
+        else:
+            extra = list(digit_runs(words))
         for number in numbers:
             extra.extend(_number_variants(number))
-        if extra:
-            seen = set(words)
-            for item in extra:
-                if item not in seen:
-                    seen.add(item)
-                    words.append(item)
+        if not extra:
+            return joined
+        seen = set(words)
+        for item in extra:
+            if item not in seen:
+                seen.add(item)
+                words.append(item)
         return " ".join(words)
 
 
@@ -117,14 +137,7 @@ class CaseRows:
         self.cases: list[tuple] = []
         self.links: list[tuple] = []
         self.events: list[tuple] = []
-        self.numbering: dict[str, int] = {}
-
-    def _number(self, year: int) -> str:
-        key = f"case_seq:{self.code}:{year}"
-        if key not in self.numbering:
-            self.numbering[key] = int(self.imp.db.get_setting(key, "0") or 0)
-        self.numbering[key] += 1
-        return f"{self.numbering[key]:02d}/{year}"
+        self.numbering_before: dict[str, int] = {}
 
     def add(self, item: BulkCase, people: dict[Any, tuple], prev_hash: str) -> str:
         """Queue one case; returns its event's hash (the next event's ``prev_hash``)."""
@@ -134,7 +147,7 @@ class CaseRows:
         rep = people[item.representative] if item.representative is not None else None
         confidential = rs.confidential if item.confidential is None else item.confidential
         names = [p[1] for p in ([rep] if rep else []) + [p for p in requesters if not rep or p[0] != rep[0]]]
-        number = self._number(item.received_on.year)
+        number = imp.next_number(item.received_on.year, self.numbering_before)
         shown_people = [] if confidential else [(p[1], p[2], p[3]) for p in requesters + ([rep] if rep else [])]
         texts, numbers = [number, item.summary, item.content], []
         for full_name, id_number, phone in shown_people:
@@ -169,7 +182,7 @@ class CaseRows:
             item.received_on.isoformat(), item.learned_on and item.learned_on.isoformat(), case["state"],
             item.assignee_uuid, int(item.is_complex), int(self.remote), int(confidential), d and d.isoformat(),
             case["due_step"], case["due_trace"], 0, "" if confidential else _label(names),
-            name_key(names[0]) if names and not confidential else "", text, self.stamp, self.stamp, case["version"],
+            imp.text.name_key(names[0]) if names and not confidential else "", text, self.stamp, self.stamp, case["version"],
             _iso(case["satisfaction"]), _iso(case["closed_on"]), _iso(case["published_on"])))
         for p in requesters:
             self.links.append((uuid, p[0], "requester", new_uuid(), self.code, self.stamp))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from desktop.storage.db import open_database
 from desktop.storage.persons import save_person
 from desktop.storage.units import save_officer, save_unit
 from desktop.workflow.bulk import BulkCase, BulkPerson, BulkStep, bulk_import_cases
+from desktop.workflow.bulk_rows import FastText
 from desktop.workflow.engine import act
 from desktop.workflow.progress import Cancelled
 from desktop.workflow.receive import CaseInput, receive_case
@@ -132,10 +134,12 @@ def pair(tmp_path):
     bulk.close()
 
 
-def test_bulk_import_equals_receiving_one_by_one(pair):
+@pytest.mark.parametrize("workers", [0, 1], ids=["in-process", "helper-process"])
+def test_bulk_import_equals_receiving_one_by_one(pair, workers):
     one, bulk, (officer1, elder1), (officer2, elder2) = pair
     _receive_one_by_one(one, _items(officer1, elder1))
-    assert bulk_import_cases(bulk, _items(officer2, elder2), actor="Văn thư", batch_size=16, today=TODAY) == 60
+    assert bulk_import_cases(bulk, _items(officer2, elder2), actor="Văn thư", batch_size=16, today=TODAY,
+                             workers=workers) == 60
     a, b = _snapshot(one), _snapshot(bulk)
     assert len(a["cases"]) == 60 and len(a["events"]) > 100 and len(a["links"]) > 60 and len(a["people"]) > 60
     for key in a:
@@ -219,7 +223,8 @@ def test_a_bad_item_refuses_its_whole_batch(pair, bad, field_text):
     items = _items(officer, elder, n=8)
     items[5] = BulkCase(**{**items[5].__dict__, **bad})
     with pytest.raises(UserError) as info:
-        bulk_import_cases(db, items, actor="Văn thư", batch_size=3, today=TODAY)
+        bulk_import_cases(db, items, actor="Văn thư", batch_size=3, today=TODAY,
+                          workers=1 if field_text == "mã tỉnh" else 0)
     message = info.value.message
     assert message.startswith("Dòng 6: ") and field_text in message and "Không có vụ việc nào của lô này" in message
     # Batch 1 (lines 1–3) was imported; nothing of batch 2 (lines 4–6) is left half-written.
@@ -234,6 +239,25 @@ def test_a_bad_item_refuses_its_whole_batch(pair, bad, field_text):
     assert search.integrity_check(db, "cases")
     first = db.scalar("SELECT number FROM cases ORDER BY id LIMIT 1")
     assert search.search_case_ids(db, first)
+
+
+def test_fast_search_text_is_the_search_modules_text():
+    """The bulk path's cached folding composes exactly what ``case_search_text`` stores."""
+    rng = random.Random(5)
+    words = ["12", "3", "a1", "Đức", "đ1", "1đ", "NGUYỄN", "15/2026", "1.2", "020085001122", "-", "²", "3²",
+             "0912 345 678", "thôn Nà Pàn,", "e\u0301", "İ", "x"]
+    fast = FastText()
+    for _ in range(3000):
+        people = [(rng.choice(words), rng.choice(["", "020085001122"]), rng.choice(["", "+84 912 345 678"]))
+                  for _ in range(rng.randint(0, 2))]
+        summary = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+        content = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+        texts, numbers = ["07/2026", summary, content], []
+        for name, id_number, phone in people:
+            texts.extend((name, id_number, phone))
+            numbers.extend((id_number, phone))
+        expected = search.case_search_text(number="07/2026", summary=summary, content=content, people=people)
+        assert fast.compose(texts, numbers) == expected
 
 
 def test_progress_and_cancel(pair):
