@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 5000
 PARALLEL_FROM = 20_000  # below this, starting a helper process costs more than it saves
+IMPORT_CACHE_KIB = -131072  # page cache during an import: 128 MiB (negative: KiB, SQLite's convention)
 _CHANNELS = frozenset(c.value for c in Channel)
 
 
@@ -350,6 +351,8 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
         imp = _Importer(db, actor, today, at)
         prepared = (imp.prepare(batch, first_line) for batch, first_line in numbered)
     done = 0
+    cache = db.scalar("PRAGMA cache_size")
+    db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # random-key indexes (uuids, hashes) need room
     try:
         for batch in prepared:
             if rep.cancelled:
@@ -364,5 +367,6 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
         if done and not index_now:
             search.rebuild(db, "cases")
             search.rebuild(db, "persons")
+        db.execute(f"PRAGMA cache_size = {int(cache)}")
     log.info("bulk import: %s cases", done)
     return done

@@ -1,0 +1,293 @@
+"""Benchmark runner: each figure of issue #2 beside a raw SQLite baseline measured in the same run.
+
+    python -m bench.run --scale commune      # 5,000 cases, seconds
+    python -m bench.run --scale province     # 1,000,000 cases (first run generates, ~10 min)
+    python -m bench.run --scale province --import-sample 100000 --force
+
+The register comes from ``bench.generate`` (cached under ``bench/out/``). Figures:
+
+1. bulk import through the workflow layer (case + receive event + search index) versus raw
+   ``executemany`` of the very same case rows into a fresh WAL register: target ≥ 20 %;
+2. one interactive save (``receive_case``: case, event, index) versus a one-row commit, ≤ 10 ms;
+3. a page of 200 cases at any depth (keyset) versus the raw keyset query, ≤ 5 ms;
+4. accent-insensitive search, newest first: whole words ≤ 20 ms p95, a name being typed
+   ≤ 100 ms p95, versus a raw FTS5 page query;
+5. dashboard counts ≤ 100 ms, with the query plans;
+6. size per case including events and search index ≤ 2.5 KB.
+
+Prints to stdout; nothing here is a test. Temporary registers go to ``bench/out/run-*``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench.generate import OUT, SCALES, YEARS, bench_items, generate, register_path, setup_office
+from desktop.storage import search
+from desktop.storage.cases import CaseFilter, dashboard, page_cases
+from desktop.storage.db import open_database
+from desktop.workflow.bulk import PARALLEL_FROM, BulkCase, bulk_import_cases
+from desktop.workflow.receive import CaseInput, receive_case
+from desktop.workflow.sample import Sampler
+
+WHOLE_WORDS = ["nguyen van hung", "Trần Thị Lan", "LÊ MINH TUẤN", "đất đai", "giấy chứng nhận quyền sử dụng đất",
+               "ô nhiễm mùi hôi", "thôn Nà Pàn", "hộ nghèo", "khai thác cát", "Phạm Thị Hương",
+               "trợ cấp xã hội", "bồi thường giải phóng mặt bằng", "Đặng Văn Đức", "xóm Chợ", "quỹ quốc phòng"]
+TYPING = ["ng", "ngu", "nguy", "nguyen", "nguyen v", "nguyen va", "nguyen van h", "nguyen van hu", "tr", "tran t",
+          "tran thi la", "le mi", "le minh tu", "ph", "pham th", "hoang v", "dang van d", "vu thi ng", "bui", "do",
+          "dat d", "thon na p", "xay d", "09", "0912", "khieu n"]
+rows_out: list[tuple[str, str, str, str, str, str]] = []
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def timings(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[max(0, int(round(len(values) * 0.95)) - 1)]
+
+
+def figure(name: str, measured: str, baseline: str, ratio: str, target: str, ok: bool) -> None:
+    rows_out.append((name, measured, baseline, ratio, target, "ok" if ok else "MISSED"))
+    print(f"  {name:<34} {measured:>14}  baseline {baseline:>14}  {ratio:>10}  target {target:<12} "
+          f"{'ok' if ok else 'MISSED'}", flush=True)
+
+
+# -- 1. bulk import -------------------------------------------------------------------------------
+def bench_import(scale: str, n: int, work: Path) -> None:
+    print(f"\n1. Bulk import of {n:,} cases (receive: case, event, people, search index)", flush=True)
+    today = date.today()
+    sample = Sampler(99, today=today)
+    db = open_database(work / "import.sqlite")
+    officers = setup_office(db, sample)
+    items = [BulkCase(**{**item.__dict__, "history": ()})
+             for item in bench_items(n, sample=sample, officers=officers, today=today, years=YEARS[scale])]
+    if n >= PARALLEL_FROM:  # for information: the same import without the helper process
+        alone = open_database(work / "import-alone.sqlite")
+        setup_office(alone, Sampler(99, today=today))
+        t0 = time.perf_counter()
+        bulk_import_cases(alone, items, actor="Đo hiệu năng", today=today, workers=0)
+        print(f"  in one process (no helper): {n / (time.perf_counter() - t0):,.0f} cases/s", flush=True)
+        alone.close()
+    t0 = time.perf_counter()
+    bulk_import_cases(db, items, actor="Đo hiệu năng", today=today)
+    bulk = time.perf_counter() - t0
+    columns = [r[1] for r in db.query("PRAGMA table_info(cases)") if r[1] != "id"]
+    rows = [tuple(r) for r in db.query(f"SELECT {','.join(columns)} FROM cases ORDER BY id")]
+    db.close()
+    raw_db = open_database(work / "raw.sqlite")  # same schema, same pragmas (WAL, synchronous FULL)
+    sql = f"INSERT INTO cases({','.join(columns)}) VALUES ({','.join('?' * len(columns))})"
+    t0 = time.perf_counter()
+    for i in range(0, len(rows), 5000):
+        raw_db.conn.execute("BEGIN IMMEDIATE")
+        raw_db.conn.executemany(sql, rows[i:i + 5000])
+        raw_db.conn.execute("COMMIT")
+    raw = time.perf_counter() - t0
+    raw_db.close()
+    plain = _plain_rows(work / "plain.sqlite", n)
+    size = sum(len(str(v).encode()) for v in rows[0] if v is not None)
+    print(f"  raw executemany of the same case rows (~{size} bytes each): {n / raw:,.0f} rows/s; "
+          f"plain 700-byte rows into a one-table WAL file: {plain:,.0f} rows/s", flush=True)
+    ratio = raw / bulk
+    figure("bulk import (cases/s)", f"{n / bulk:,.0f}/s", f"{n / raw:,.0f}/s", f"{ratio:.0%}", ">= 20 %",
+           ratio >= 0.20)
+
+
+def _plain_rows(path: Path, n: int) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, payload TEXT)")
+    payload = "x" * 700
+    t0 = time.perf_counter()
+    for i in range(0, n, 5000):
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO t(payload) VALUES (?)", ((payload,) for _ in range(min(5000, n - i))))
+        conn.execute("COMMIT")
+    rate = n / (time.perf_counter() - t0)
+    conn.close()
+    return rate
+
+
+# -- 2. interactive save -----------------------------------------------------------------------------
+def bench_save(db, work: Path, today: date) -> None:
+    print("\n2. One interactive save (receive_case: case, event, index entry, commit)", flush=True)
+    person = db.scalar("SELECT uuid FROM persons WHERE id_number <> '' ORDER BY id DESC LIMIT 1")
+    sample = Sampler(7, today=today)
+
+    def save() -> None:
+        summary, content = sample.matter("petition", "land")
+        receive_case(db, CaseInput(kind="petition", received_on=today, summary=summary, content=content,
+                                   requesters=[person], field="land"), actor="Đo hiệu năng", today=today)
+
+    save()  # warm the calendar and the rules
+    values = timings(save, 30)
+    conn = sqlite3.connect(work / "one-row.sqlite", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, payload TEXT)")
+
+    def one_row() -> None:
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO t(payload) VALUES (?)", ("x" * 700,))
+        conn.execute("COMMIT")
+
+    base = timings(one_row, 30)
+    conn.close()
+    figure("interactive save (p95)", ms(p95(values)), ms(p95(base)), f"x{p95(values) / p95(base):.0f}", "<= 10 ms",
+           p95(values) <= 0.010)
+
+
+# -- 3. pages ---------------------------------------------------------------------------------------
+def bench_pages(db, total: int) -> None:
+    print("\n3. A page of 200 cases, newest first, at any depth (keyset)", flush=True)
+    worst, worst_raw = 0.0, 0.0
+    raw_sql = ("SELECT id, uuid, number, kind, state, field, received_on, due_on, summary, requester_name FROM cases "
+               "WHERE (received_on, id) < (?, ?) ORDER BY received_on DESC, id DESC LIMIT 200")
+    for depth in sorted(d for d in {0, 1_000, 10_000, total // 10, total // 2, max(0, total - 250)} if d < total):
+        cursor = tuple(db.one("SELECT received_on, id FROM cases ORDER BY received_on DESC, id DESC "
+                              "LIMIT 1 OFFSET ?", (depth,))) if depth else None
+        values = timings(lambda: page_cases(db, after=cursor, limit=200), 21)
+        key = cursor or ("9999-12-31", 2**62)
+        raw = timings(lambda: db.query(raw_sql, key), 21)
+        worst, worst_raw = max(worst, p95(values)), max(worst_raw, p95(raw))
+        print(f"    depth {depth:>9,}: page_cases {ms(statistics.median(values))}  raw {ms(statistics.median(raw))}")
+    figure("page of 200, worst depth (p95)", ms(worst), ms(worst_raw), f"x{worst / worst_raw:.1f}", "<= 5 ms",
+           worst <= 0.005)
+
+
+# -- 4. search -------------------------------------------------------------------------------------
+def bench_search(db, today: date) -> None:
+    print("\n4. Accent-insensitive search, newest first (first and second page of 200 ids)", flush=True)
+    row = db.one("SELECT p.id_number, p.phone FROM persons p WHERE id_number <> '' AND phone <> '' "
+                 "ORDER BY id DESC LIMIT 1 OFFSET 1000")
+    whole = WHOLE_WORDS + [row["id_number"], row["phone"], db.scalar("SELECT number FROM cases LIMIT 1 OFFSET 500")]
+
+    def run(queries: list[str]) -> tuple[list[float], list[tuple[float, str]]]:
+        values: list[tuple[float, str]] = []
+        for _ in range(3):
+            for q in queries:
+                t0 = time.perf_counter()
+                ids = search.search_case_ids(db, q)
+                if len(ids) == 200:
+                    search.search_case_ids(db, q, before_id=ids[-1])
+                values.append(((time.perf_counter() - t0) / (2 if len(ids) == 200 else 1), q))
+        return [v for v, _ in values], sorted(values, reverse=True)[:3]
+
+    raw = timings(lambda: db.query("SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? ORDER BY rowid DESC "
+                                   "LIMIT 200", ('"nguyen" "van" "hung"',)), 20)
+    for label, queries, target in (("whole words", whole, 0.020), ("name being typed", TYPING, 0.100)):
+        values, slowest = run(queries)
+        print(f"    {label}: p50 {ms(statistics.median(values))}, max {ms(max(values))}; slowest: "
+              + ", ".join(f"{q!r} {ms(t)}" for t, q in slowest))
+        figure(f"search, {label} (p95)", ms(p95(values)), ms(p95(raw)), f"x{p95(values) / p95(raw):.1f}",
+               f"<= {target * 1000:.0f} ms", p95(values) <= target)
+    # The register's own filtered page (CaseFilter.text) orders by receipt date, not by id.
+    values = [min(timings(lambda: page_cases(db, CaseFilter(text=q), limit=200), 1)) for q in whole[:8]]
+    print(f"    page_cases(CaseFilter(text=…)) by receipt date: p50 {ms(statistics.median(values))}, "
+          f"max {ms(max(values))} (information)")
+
+
+# -- 5. dashboard ----------------------------------------------------------------------------------
+DASHBOARD_PLANS = {
+    "overdue count": "SELECT count(*) FROM cases WHERE due_on < ?",
+    "due items": "SELECT uuid FROM cases WHERE due_on IS NOT NULL AND due_on = ? ORDER BY due_on, id LIMIT 200",
+    "awaiting notice": "SELECT uuid FROM cases WHERE due_on IS NOT NULL AND due_on >= ? AND state = 'received' "
+                       "ORDER BY due_on, id LIMIT 200",
+    "per assignee": "SELECT c.assignee_uuid, count(*), sum(c.due_on < ?) FROM cases c INDEXED BY cases_assignee_due "
+                    "LEFT JOIN officers o ON o.uuid = c.assignee_uuid WHERE c.due_on IS NOT NULL "
+                    "GROUP BY c.assignee_uuid",
+}
+
+
+def bench_dashboard(db, today: date) -> None:
+    open_ = db.scalar("SELECT count(*) FROM cases WHERE due_on IS NOT NULL")
+    print(f"\n5. Dashboard (overdue, due today, this week, awaiting notice, per assignee); "
+          f"{open_:,} cases with a running deadline", flush=True)
+    for name, sql in DASHBOARD_PLANS.items():
+        plan = " | ".join(r[3] for r in db.query("EXPLAIN QUERY PLAN " + sql, (today.isoformat(),)))
+        print(f"    plan, {name}: {plan}")
+    dashboard(db, today)
+    values = timings(lambda: dashboard(db, today), 20)
+    raw = timings(lambda: db.scalar("SELECT count(*) FROM cases WHERE due_on < ?", (today.isoformat(),)), 20)
+    figure("dashboard (p95)", ms(p95(values)), ms(p95(raw)), f"x{p95(values) / p95(raw):.1f}", "<= 100 ms",
+           p95(values) <= 0.100)
+
+
+# -- 6. size ---------------------------------------------------------------------------------------
+def bench_size(db, path: Path, work: Path) -> None:
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    cases = db.scalar("SELECT count(*) FROM cases")
+    events = db.scalar("SELECT count(*) FROM events")
+    per_case = path.stat().st_size / cases
+    print(f"\n6. Size: {path.stat().st_size / 2**20:,.0f} MiB for {cases:,} cases and {events:,} events "
+          f"({events / cases:.1f} per case)", flush=True)
+    try:
+        parts = db.query("SELECT name, sum(pgsize) AS size FROM dbstat GROUP BY name ORDER BY size DESC LIMIT 12")
+        print("    " + ", ".join(f"{r['name']} {r['size'] / cases:,.0f} B" for r in parts))
+    except sqlite3.Error:
+        print("    (this SQLite has no dbstat table: no breakdown)")
+    raw = work / "raw.sqlite"
+    base = ""
+    if raw.exists():
+        conn = sqlite3.connect(raw)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        n = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+        conn.close()
+        base = f"{raw.stat().st_size / max(n, 1) / 1024:.2f} KB"
+    figure("size per case", f"{per_case / 1024:.2f} KB", base or "-", "cases only" if base else "", "<= 2.5 KB",
+           per_case <= 2.5 * 1024)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the benchmarks of issue #2.")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="commune")
+    parser.add_argument("--import-sample", type=int, default=None,
+                        help="cases imported for figure 1 (default: 5,000 commune, 50,000 province)")
+    parser.add_argument("--force", action="store_true", help="regenerate the cached register")
+    args = parser.parse_args()
+    path = generate(args.scale, force=args.force)
+    work = OUT / f"run-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores; register {path.name}", flush=True)
+    try:
+        bench_import(args.scale, args.import_sample or min(SCALES[args.scale], 50_000), work)
+        db = open_database(path)
+        today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
+        seconds = db.get_setting("bench_import_seconds")
+        if seconds:
+            print(f"  (the {SCALES[args.scale]:,}-case register itself, with settled cases' history, was imported "
+                  f"in {float(seconds):,.0f} s: {SCALES[args.scale] / float(seconds):,.0f} cases/s)")
+        bench_save(db, work, date.today())
+        bench_pages(db, db.scalar("SELECT count(*) FROM cases"))
+        bench_search(db, today)
+        bench_dashboard(db, today)
+        bench_size(db, path, work)
+        db.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("\nSummary")
+    for row in rows_out:
+        print("  " + " | ".join(row))
+
+
+if __name__ == "__main__":
+    main()
