@@ -80,6 +80,11 @@ class DemoSummary:
     due_this_week: int = 0
     seconds: float = 0.0
 
+    def __str__(self) -> str:  # one line for the CLI and the log, in Vietnamese
+        return (f"{self.unit_name}: {self.cases} vụ việc, {self.receptions} lượt tiếp công dân, {self.persons} người, "
+                f"{self.events} bước xử lý; {self.overdue} vụ việc quá hạn, {self.due_this_week} đến hạn trong tuần; "
+                f"tiếp nhận từ {self.first_day:%d/%m/%Y} đến {self.last_day:%d/%m/%Y}")
+
 
 @dataclass
 class _Plan:
