@@ -154,7 +154,9 @@ class SetupWizard(QWizard):
         return self.start.sample.isChecked()
 
     def save(self) -> bool:
-        """Write the unit, the signers and the first officer in one transaction."""
+        """Write the unit, the signers and the first officer in one transaction (once)."""
+        if self.saved:
+            return True
         u, s, o = self.unit, self.signers, self.officer
         try:
             with self.db.write():

@@ -26,6 +26,10 @@ class Commune:
     folded: str
 
     @property
+    def words(self) -> tuple[str, ...]:
+        return _words(self.folded)
+
+    @property
     def label(self) -> str:
         return f"{self.name} — {self.province_name}"
 
@@ -46,6 +50,11 @@ class Commune:
         if self.name.startswith("Đặc khu "):
             return f"Ủy ban nhân dân đặc khu {self.place_name}"
         return f"Ủy ban nhân dân {self.name}"
+
+
+@lru_cache(maxsize=4096)
+def _words(folded: str) -> tuple[str, ...]:
+    return tuple(folded.split())
 
 
 @lru_cache(maxsize=1)
@@ -105,14 +114,19 @@ class _FoldFilter(QSortFilterProxyModel):
         self.province = ""
 
     def set_filter(self, text: str, province: str) -> None:
-        self.words, self.province = fold(text).split(), province
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.10
+            self.beginFilterChange()
+            self.words, self.province = fold(text).split(), province
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self.words, self.province = fold(text).split(), province
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802
         c = self.sourceModel().items[row]
         if self.province and c.province_code != self.province:
             return False
-        return all(w in c.folded for w in self.words)
+        return all(any(word.startswith(w) for word in c.words) for w in self.words)
 
 
 class CommunePicker(QWidget):

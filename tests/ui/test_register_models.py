@@ -1,0 +1,147 @@
+"""The register models: Qt's model contract (qtmodeltester), keyset paging from both ends and the
+middle, instant search, sorting by Vietnamese name order."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.domain.names import name_key
+from desktop.storage import cases as case_repo
+from desktop.storage import search
+from desktop.storage.cases import CaseFilter
+from desktop.storage.units import new_uuid, now_iso
+
+NAMES = ["Nguyễn Văn An", "Đặng Thị Ánh", "Bùi Văn Bình", "Trần Thị Đào", "Lê Văn Dũng", "Phạm Thị Ưng",
+         "Hoàng Văn Ơn", "Võ Thị Ân", "Đỗ Văn Ăn", "Ngô Thị Ê"]
+
+
+def bulk_cases(db, n: int, *, start=date(2025, 1, 1)) -> None:
+    rnd = random.Random(7)
+    stamp = now_iso()
+    with db.write():
+        for i in range(n):
+            name = NAMES[i % len(NAMES)]
+            received = start + timedelta(days=i % 400)
+            summary = f"Kiến nghị về đất đai thửa số {i}" if i % 3 else f"Phản ánh ô nhiễm môi trường {i}"
+            text = search.case_search_text(number=f"{i + 1:02d}/2025", summary=summary, content="",
+                                           people=[(name, "", "")])
+            cid = case_repo.insert_case(db, dict(
+                uuid=new_uuid(), unit_code="12345", number=f"{i + 1:02d}/2025", kind="petition",
+                rules_id="petition-2013", channel="mail", field="land" if i % 3 else "environment", summary=summary,
+                content="", received_on=received.isoformat(), state="received",
+                due_on=(received + timedelta(days=rnd.randint(5, 30))).isoformat() if i % 4 else None,
+                requester_name=name, requester_key=name_key(name), search_text=text, created_at=stamp,
+                updated_at=stamp, extensions=0))
+            search.fts_insert(db, "cases", cid, text)
+
+
+@pytest.fixture
+def case_model(qapp, office):
+    from ui.models.case_model import CaseTableModel
+
+    bulk_cases(office["db"], 1234)
+    model = CaseTableModel(office["db"], date(2026, 3, 2))
+    model.start()
+    return model
+
+
+def all_ids(model) -> list[int]:
+    return [model.row_at(r).id for r in range(model.rowCount())]
+
+
+def test_case_model_passes_qtmodeltester(qtmodeltester, case_model):
+    qtmodeltester.check(case_model, force_py=True)
+
+
+def test_reception_model_passes_qtmodeltester(qtmodeltester, qapp, office):
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import ReceptionInput, record_reception
+    from ui.models.reception_model import ReceptionFilter, ReceptionTableModel
+
+    db = office["db"]
+    p = save_person(db, full_name="Trần Thị Đức", address="Thôn Đông")
+    for i in range(5):
+        record_reception(db, ReceptionInput(received_on=date(2026, 2, 1 + i), person_uuid=p.uuid,
+                                            content=f"Hỏi về thủ tục cấp giấy {i}"), actor="Lê Thị Mai",
+                         today=date(2026, 3, 2))
+    model = ReceptionTableModel(db)
+    model.start()
+    assert model.rowCount() == 5
+    assert model.index(0, 0).data() == "05/02/2026"
+    qtmodeltester.check(model, force_py=True)
+    model.set_filter(ReceptionFilter(text="thu tuc cap giay 3"))
+    assert model.rowCount() == 1
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_model_passes_qtmodeltester(qtmodeltester, qapp, office):
+    from ui.models.rows import RowsModel
+    from ui.views.settings_unit import officer_columns
+    from desktop.storage.units import list_officers
+
+    model = RowsModel(officer_columns(), list_officers(office["db"]))
+    qtmodeltester.check(model, force_py=True)
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    # Vietnamese office order: by given name — Hùng, Lan, Mai
+    assert [model.index(r, 0).data() for r in range(3)] == ["Nguyễn Văn Hùng", "Phạm Thị Lan", "Lê Thị Mai"]
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_pages_from_any_end_match_one_sql_order(case_model, office):
+    from ui.models import paged
+
+    expected = [r["id"] for r in office["db"].query("SELECT id FROM cases ORDER BY received_on DESC, id DESC")]
+    assert case_model.rowCount() == 1234
+    # jump to the end first, then the middle, then walk back: every row where SQL puts it
+    assert case_model.row_at(1233).id == expected[1233]
+    assert case_model.row_at(617).id == expected[617]
+    assert case_model.row_at(200).id == expected[200]
+    assert all_ids(case_model) == expected
+    assert len(case_model.pages) <= paged.MAX_PAGES
+
+
+def test_memory_stays_bounded(case_model, monkeypatch):
+    from ui.models import paged
+
+    monkeypatch.setattr(paged, "MAX_PAGES", 3)
+    for r in range(0, case_model.rowCount(), 50):
+        case_model.row_at(r)
+    assert len(case_model.pages) <= 3
+
+
+def test_sort_by_requester_in_vietnamese_order(case_model):
+    case_model.sort(4, Qt.SortOrder.AscendingOrder)
+    names = [case_model.row_at(r).requester_name for r in range(case_model.rowCount())]
+    given = [n.split()[-1] for n in dict.fromkeys(names)]
+    assert given == ["An", "Ánh", "Ăn", "Ân", "Bình", "Dũng", "Đào", "Ê", "Ơn", "Ưng"]
+    case_model.sort(7, Qt.SortOrder.AscendingOrder)
+    dues = [case_model.row_at(r).due_on for r in range(case_model.rowCount())]
+    assert None not in dues and dues == sorted(dues)
+
+
+def test_search_is_accent_insensitive_and_incremental(case_model):
+    case_model.set_text("o nhiem moi truong")
+    assert not case_model.counted
+    assert case_model.rowCount() == 200 and case_model.canFetchMore()
+    while case_model.canFetchMore():
+        case_model.fetchMore()
+    assert case_model.rowCount() == len(range(0, 1234, 3))
+    assert all("ô nhiễm" in case_model.row_at(r).summary for r in range(case_model.rowCount()))
+    case_model.set_text("")
+    assert case_model.counted and case_model.rowCount() == 1234
+
+
+def test_filters_narrow_the_count(case_model):
+    case_model.set_filter(CaseFilter(field="environment"))
+    assert case_model.rowCount() == len(range(0, 1234, 3))
+    assert {case_model.row_at(r).field for r in range(case_model.rowCount())} == {"environment"}
+
+
+def test_overdue_deadline_is_red(case_model):
+    row = next(r for r in range(case_model.rowCount()) if case_model.row_at(r).due_on)
+    brush = case_model.index(row, 7).data(Qt.ItemDataRole.ForegroundRole)
+    assert brush is not None and brush.color().name() == "#b00020"

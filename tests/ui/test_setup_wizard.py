@@ -1,0 +1,77 @@
+"""First run: the wizard declares the unit (picked from the 2025 list), the signers and the first officer."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWizard
+
+from desktop.storage.units import has_local_unit, list_officers, local_unit, signers
+
+
+def _wizard(qtbot, db):
+    from ui.dialogs.wizard import SetupWizard
+
+    w = SetupWizard(db)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_wizard_declares_unit_signers_and_officer(qtbot, qapp, db):
+    w = _wizard(qtbot, db)
+    w.next()
+    assert w.currentPage() is w.unit
+    # nothing picked yet: the page says what is missing and does not move on
+    w.next()
+    assert w.currentPage() is w.unit
+    assert "chọn xã" in w.unit.errors.message("code")
+    w.unit.picker.search.setText("hoan kiem")  # typed without diacritics
+    assert w.unit.code.text() == "00070"
+    assert w.unit.name.text() == "Ủy ban nhân dân phường Hoàn Kiếm"
+    assert w.unit.place.text() == "Hoàn Kiếm"
+    w.next()
+    assert w.currentPage() is w.signers
+    w.signers.head.setText("Nguyễn Văn Hùng")
+    w.signers.deputies[0].setText("Phạm Thị Lan")
+    w.next()
+    assert w.currentPage() is w.officer
+    w.officer.name.setText("Lê Thị Mai")
+    w.button(QWizard.WizardButton.FinishButton).click()
+    assert w.result() == 1 and w.saved and not w.sample_requested
+    unit = local_unit(db)
+    assert (unit.code, unit.abbreviation, unit.place_name) == ("00070", "UBND", "Hoàn Kiếm")
+    assert [o.full_name for o in signers(db)] == ["Nguyễn Văn Hùng", "Phạm Thị Lan"]
+    assert "Lê Thị Mai" in [o.full_name for o in list_officers(db)]
+
+
+def test_picker_filters_by_province_and_accents(qtbot, qapp):
+    from ui.widgets.commune_picker import CommunePicker
+
+    p = CommunePicker()
+    qtbot.addWidget(p)
+    assert p.proxy.rowCount() == 3321
+    assert p.province.count() == 35  # "all" + 34 provinces
+    p.search.setText("thuy anh")
+    labels = [p.proxy.index(r, 0).data() for r in range(p.proxy.rowCount())]
+    assert labels and all("Thụy Anh" in x for x in labels)
+    p.province.setCurrentIndex(p.province.findData("01"))
+    assert p.proxy.rowCount() == 0
+
+
+def test_wizard_bad_abbreviation_keeps_the_page(qtbot, qapp, db):
+    w = _wizard(qtbot, db)
+    w.next()
+    w.unit.picker.search.setText("hoan kiem")
+    w.unit.abbreviation.setText("UB ND")
+    w.next()
+    assert w.currentPage() is w.unit
+    assert "dấu cách" in w.unit.errors.message("abbreviation")
+    assert not has_local_unit(db)
+
+
+def test_sample_register_choice_ends_the_wizard(qtbot, qapp, db):
+    w = _wizard(qtbot, db)
+    w.start.sample.setChecked(True)
+    assert w.start.isFinalPage()
+    w.button(QWizard.WizardButton.FinishButton).click()
+    assert w.sample_requested and not has_local_unit(db)
