@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
+    QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
     QToolBar, QWidget,
 )
 
@@ -46,12 +46,13 @@ class MainWindow(QMainWindow):
         for i in range(len(PAGES)):
             self.stack.addWidget(QWidget())  # placeholders until first shown
         self.case_page: QWidget | None = None
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self._build_actions()
         self._build_status()
         self.nav.currentRowChanged.connect(self.show_page)
@@ -229,9 +230,10 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         try:
             unit = local_unit(self.session.db)
-            self.status_unit.setText(f"{unit.name} — sổ: {self.session.path}")
+            self.status_unit.setText(f"{unit.name} — sổ: {self.session.path.name}")
         except UserError:
-            self.status_unit.setText(str(self.session.path))
+            self.status_unit.setText(self.session.path.name)
+        self.status_unit.setToolTip(str(self.session.path))
         self.status_today.setText(f"Hôm nay: {vn_date(self.session.today())}")
 
     def _backup_now(self) -> None:

@@ -226,7 +226,8 @@ class CaseView(QWidget):
             when, colour = f"còn {days} ngày", "#2e7d32" if days > 2 else "#c56000"
         self.deadline.setText(f"{vn_date(case.due_on)} — {when}")
         self.deadline.setStyleSheet(f"font-size: 13pt; font-weight: bold; color: {colour};")
-        self.trace.setText(f"{step}\n{case.due_trace or ''}".strip())
+        trace = case.due_trace or ""
+        self.trace.setText(trace if trace.startswith(step) else f"{step}\n{trace}".strip())
 
     def _show_actions(self, case: Case) -> None:
         while self.actions_grid.count():
@@ -280,7 +281,8 @@ class CaseView(QWidget):
             return
         try:
             dialog_class = getattr(module, "DocumentDialog")
-            dialog = dialog_class(self.session.db, self.case.uuid, self)
+            dialog = dialog_class(self.session.db, self.case.uuid, self, actor=self.session.actor,
+                                  today=self.session.today())
             dialog.exec()
         except Exception as exc:  # noqa: BLE001
             report(self, exc)

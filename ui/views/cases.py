@@ -58,7 +58,7 @@ class CasesView(QWidget):
         top.addWidget(self.count)
         top.addWidget(add)
         self.model = CaseTableModel(session.db, session.today(), self)
-        self.table = RegisterTable()
+        self.table = RegisterTable(sortable=True)
         self.table.setModel(self.model)
         self.table.set_widths([70, 95, 140, 380, 180, 110, 130, 95, 150])
         lay = QVBoxLayout(self)

@@ -24,16 +24,25 @@ RED, ORANGE, BLUE, GREY = "#b00020", "#c56000", "#1565c0", "#455a64"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
-def due_columns(today_fn, names: dict[str, str], late: bool) -> list[Column[DueItem]]:
+SUMMARY_COLUMN = 1
+
+
+def _tip(d: DueItem) -> str:
+    return f"{kind_label(d.kind)} — {state_label(d.state)}\n{d.summary}"
+
+
+def due_columns(names: dict[str, str], late: bool) -> list[Column[DueItem]]:
+    """Short lists: number, summary (kind and state in its tooltip), deadline, officer; the
+    overdue list adds the kind, the state and how many days late."""
     cols: list[Column[DueItem]] = [
         Column("Số", lambda d: d.number),
-        Column("Loại", lambda d: kind_label(d.kind)),
-        Column("Tóm tắt", lambda d: d.summary, tooltip=lambda d: d.summary),
-        Column("Trạng thái", lambda d: state_label(d.state)),
+        Column("Tóm tắt", lambda d: d.summary, tooltip=_tip),
         Column("Hạn", lambda d: vn_date(d.due_on), foreground=lambda d: RED if d.days_late else None),
         Column("Cán bộ", lambda d: names.get(d.assignee_uuid or "", "")),
     ]
     if late:
+        cols.insert(1, Column("Loại", lambda d: kind_label(d.kind)))
+        cols.insert(3, Column("Trạng thái", lambda d: state_label(d.state)))
         cols.insert(5, Column("Quá hạn", lambda d: f"{d.days_late} ngày", foreground=lambda d: RED,
                               sort_key=lambda d: d.days_late))
     return cols
@@ -41,9 +50,9 @@ def due_columns(today_fn, names: dict[str, str], late: bool) -> list[Column[DueI
 
 def load_columns() -> list[Column[AssigneeLoad]]:
     return [
-        Column("Cán bộ thụ lý", lambda a: a.assignee_name or "(chưa giao)"),
+        Column("Cán bộ", lambda a: a.assignee_name or "(chưa giao)"),
         Column("Đang giải quyết", lambda a: str(a.open_cases), sort_key=lambda a: a.open_cases),
-        Column("Đến hạn tuần này", lambda a: str(a.due_this_week), sort_key=lambda a: a.due_this_week),
+        Column("Tuần này", lambda a: str(a.due_this_week), sort_key=lambda a: a.due_this_week),
         Column("Quá hạn", lambda a: str(a.overdue), sort_key=lambda a: a.overdue,
                foreground=lambda a: RED if a.overdue else None),
     ]
@@ -77,9 +86,12 @@ class DueList(QGroupBox):
         self.table.setModel(self.model)
         self.table.setSortingEnabled(False)
         self.table.horizontalHeader().setSortIndicatorShown(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        summary = next(i for i, c in enumerate(columns) if c.header == "Tóm tắt")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(summary, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty = QLabel("Không có vụ việc nào.")
         self.empty.setStyleSheet(f"color: {GREY};")
         lay = QVBoxLayout(self)
@@ -113,25 +125,30 @@ class DashboardView(QWidget):
         for t in self.tiles.values():
             tiles.addWidget(t)
         emit = self.open_case.emit
-        self.overdue = DueList("Quá hạn", due_columns(session.today, self.names, late=True), emit)
-        self.today_list = DueList("Đến hạn hôm nay", due_columns(session.today, self.names, late=False), emit)
-        self.week = DueList("Đến hạn trong tuần này", due_columns(session.today, self.names, late=False), emit)
-        self.notice = DueList("Chờ ra thông báo", due_columns(session.today, self.names, late=False), emit)
+        self.overdue = DueList("Quá hạn", due_columns(self.names, late=True), emit)
+        self.today_list = DueList("Đến hạn hôm nay", due_columns(self.names, late=False), emit)
+        self.week = DueList("Đến hạn trong tuần này", due_columns(self.names, late=False), emit)
+        self.notice = DueList("Chờ ra thông báo thụ lý / từ chối", due_columns(self.names, late=False), emit)
         self.loads = RowsModel(load_columns(), parent=self)
         load_box = QGroupBox("Theo cán bộ thụ lý")
         self.load_table = RegisterTable()
         self.load_table.setModel(self.loads)
-        self.load_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        lh = self.load_table.horizontalHeader()
+        lh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        lh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        lh.setStretchLastSection(False)
+        self.load_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QVBoxLayout(load_box).addWidget(self.load_table)
         grid = QGridLayout()
-        grid.addWidget(self.overdue, 0, 0)
-        grid.addWidget(self.today_list, 0, 1)
-        grid.addWidget(self.week, 1, 0)
-        grid.addWidget(self.notice, 1, 1)
-        grid.addWidget(load_box, 0, 2, 2, 1)
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 5)
-        grid.setColumnStretch(2, 3)
+        grid.addWidget(self.overdue, 0, 0, 1, 2)
+        grid.addWidget(load_box, 0, 2)
+        grid.addWidget(self.today_list, 1, 0)
+        grid.addWidget(self.week, 1, 1)
+        grid.addWidget(self.notice, 1, 2)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
         lay = QVBoxLayout(self)
         lay.addWidget(self.heading)
         lay.addWidget(self.subheading)

@@ -21,7 +21,7 @@ class ReceptionsView(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.search = SearchBox("Tìm theo tên, số giấy tờ, điện thoại, nội dung (gõ không dấu cũng được)…")
+        self.search = SearchBox("Tìm tên, giấy tờ, điện thoại, nội dung (gõ không dấu được)…")
         self.kind = QComboBox()
         self.kind.addItem("Mọi hình thức tiếp", None)
         for code, label in RECEPTION_KIND_LABELS.items():
@@ -44,7 +44,7 @@ class ReceptionsView(QWidget):
         top.addWidget(self.count)
         top.addWidget(add)
         self.model = ReceptionTableModel(session.db, self)
-        self.table = RegisterTable()
+        self.table = RegisterTable(sortable=True)
         self.table.setModel(self.model)
         self.table.set_widths([90, 190, 115, 330, 130, 70, 150, 85, 140, 140, 130, 120])
         lay = QVBoxLayout(self)

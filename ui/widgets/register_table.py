@@ -34,7 +34,7 @@ class RegisterTable(QTableView):
     activated_row = Signal(int)
     ROW_HEIGHT = 26
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, sortable: bool = False) -> None:
         super().__init__(parent)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -50,9 +50,11 @@ class RegisterTable(QTableView):
         hh = self.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        hh.setSortIndicatorShown(True)
-        hh.setSectionsClickable(True)
-        hh.sortIndicatorChanged.connect(self._sort)
+        hh.setSortIndicatorShown(sortable)
+        hh.setSectionsClickable(sortable)
+        if sortable:
+            hh.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+            hh.sortIndicatorChanged.connect(self._sort)
         self.doubleClicked.connect(lambda idx: self.activated_row.emit(idx.row()))
         QShortcut(QKeySequence(Qt.Key.Key_Return), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Enter), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
