@@ -28,6 +28,17 @@ CASE_KINDS = {"explanation": "Yêu cầu giải trình", "petition": "Kiến ngh
               "complaint": "Khiếu nại"}
 
 
+OUTGOING_HEADER = ("Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản",
+                   "Người ký", "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản",
+                   "Ngày chuyển", "Ký nhận", "Ghi chú")
+OUTGOING_WIDTHS = (0.09, 0.075, 0.245, 0.1, 0.14, 0.09, 0.05, 0.075, 0.06, 0.075)
+RECEPTION_HEADER = ("STT", "Ngày tiếp", "Họ tên, địa chỉ", "Số CCCD/ Hộ chiếu", "Tóm tắt nội dung",
+                    "Phân loại đơn", "Số người", "Cơ quan đã giải quyết", "Thuộc thẩm quyền",
+                    "Hướng dẫn (cơ quan, số văn bản)", "Chuyển đơn (cơ quan, số văn bản)",
+                    "Theo dõi kết quả giải quyết", "Ghi chú")
+RECEPTION_WIDTHS = (0.035, 0.075, 0.12, 0.095, 0.14, 0.065, 0.045, 0.075, 0.05, 0.08, 0.08, 0.075, 0.065)
+
+
 @dataclass(frozen=True)
 class Sheet:
     """A register to print: title lines, a period line, and a table with relative column widths."""
@@ -67,10 +78,7 @@ def outgoing_sheet(db: Database, start: date, end: date, issuer_code: str | None
                      "; ".join(r.recipients), r.file_keeper, str(r.copies), _d(r.sent_on), "", note))
     return Sheet(
         unit_name=unit.name, title="SỔ ĐĂNG KÝ VĂN BẢN ĐI", period=period_line(start, end),
-        header=("Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản",
-                "Người ký", "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản",
-                "Ngày chuyển", "Ký nhận", "Ghi chú"),
-        widths=(0.09, 0.07, 0.25, 0.1, 0.14, 0.09, 0.05, 0.07, 0.06, 0.08),
+        header=OUTGOING_HEADER, widths=OUTGOING_WIDTHS,
         rows=tuple(rows), numbering=tuple(f"({i})" for i in range(1, 11)))
 
 
@@ -96,11 +104,7 @@ def reception_sheet(db: Database, start: date, end: date) -> Sheet:
         after = page.next_cursor
     return Sheet(
         unit_name=unit.name, title="SỔ TIẾP CÔNG DÂN", period=period_line(start, end),
-        header=("STT", "Ngày tiếp", "Họ tên, địa chỉ", "Số CCCD/ Hộ chiếu", "Tóm tắt nội dung",
-                "Phân loại đơn", "Số người", "Cơ quan đã giải quyết", "Thuộc thẩm quyền",
-                "Hướng dẫn (cơ quan, số văn bản)", "Chuyển đơn (cơ quan, số văn bản)",
-                "Theo dõi kết quả giải quyết", "Ghi chú"),
-        widths=(0.035, 0.06, 0.12, 0.075, 0.16, 0.065, 0.04, 0.08, 0.05, 0.08, 0.08, 0.085, 0.07),
+        header=RECEPTION_HEADER, widths=RECEPTION_WIDTHS,
         rows=tuple(rows), numbering=tuple(f"({i})" for i in range(1, 14)))
 
 
@@ -152,8 +156,8 @@ def render_sheet(sheet: Sheet) -> bytes:
     def story(width: float, st: dict) -> list:
         unit = ParagraphStyle("u", parent=st["issuer"], alignment=0)
         title = ParagraphStyle("t", parent=st["type"], fontSize=16, leading=19, spaceBefore=6)
-        cell = ParagraphStyle("c", parent=st["cell"], fontSize=10, leading=11.5)
-        head = ParagraphStyle("h", parent=st["cellhead"], fontSize=10, leading=11.5)
+        cell = ParagraphStyle("c", parent=st["cell"], fontSize=9.5, leading=11)
+        head = ParagraphStyle("h", parent=st["cellhead"], fontSize=9.5, leading=11)
         out = [Paragraph(x(sheet.unit_name.upper()), unit), Paragraph(x(sheet.title), title),
                Paragraph(x(sheet.period), st["date"]), Spacer(1, 8)]
         data = [[Paragraph(x(h), head) for h in sheet.header]]
