@@ -74,8 +74,6 @@ def self_test() -> int:
     import tempfile
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ui.locations import log_path
-
     with tempfile.TemporaryDirectory(prefix="giaitrinh-selftest-") as tmp:
         configure_logging(Path(tmp) / "self-test.log")
         app = create_application()
@@ -99,7 +97,7 @@ def self_test() -> int:
             app.processEvents()
         window.close()
         session.close()
-        print(f"giaitrinh self-test: {'OK' if ok else 'FAILED'} (log: {log_path()})")
+        print(f"giaitrinh self-test: {'OK' if ok else 'FAILED'}")
         return 0 if ok else 1
 
 

@@ -1,0 +1,80 @@
+"""Build the frozen app (one folder) and smoke-test it; on Windows also the installer.
+
+    python installer/build.py                 # dist/giaitrinh/, then dist/giaitrinh/giaitrinh --self-test
+    python installer/build.py --no-test       # build only
+    python installer/build.py --installer     # Windows: also run Inno Setup (ISCC.exe) on windows/giaitrinh.iss
+
+Needs the ``build`` extra (``pip install -e .[build]``). Output goes to ``dist/`` and ``build/``
+(both git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "installer" / "giaitrinh.spec"
+ISS = ROOT / "installer" / "windows" / "giaitrinh.iss"
+
+
+def version() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def frozen_program(dist: Path) -> Path:
+    name = "giaitrinh.exe" if sys.platform == "win32" else "giaitrinh"
+    return dist / "giaitrinh" / name
+
+
+def build(dist: Path, work: Path) -> Path:
+    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+           "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
+    print("→", " ".join(cmd), flush=True)
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    print(f"built in {time.perf_counter() - started:.0f} s: {frozen_program(dist)}", flush=True)
+    return frozen_program(dist)
+
+
+def self_test(program: Path, timeout: int = 120) -> int:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([str(program), "--self-test"], env=env, timeout=timeout, capture_output=True, text=True)
+    print(result.stdout, result.stderr, sep="", flush=True)
+    return result.returncode
+
+
+def installer(dist: Path) -> None:
+    iscc = shutil.which("ISCC") or shutil.which("iscc")
+    if not iscc:
+        sys.exit("Inno Setup (ISCC.exe) not found: install Inno Setup 6 and put it on PATH.")
+    subprocess.run([iscc, f"/DAppVersion={version()}", f"/DSourceDir={dist / 'giaitrinh'}",
+                    f"/O{dist}", str(ISS)], check=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--work", type=Path, default=ROOT / "build")
+    parser.add_argument("--no-test", action="store_true")
+    parser.add_argument("--installer", action="store_true")
+    args = parser.parse_args(argv)
+    program = build(args.dist, args.work)
+    if not args.no_test:
+        code = self_test(program)
+        if code:
+            print(f"self-test failed with exit code {code}", file=sys.stderr)
+            return code
+    if args.installer:
+        installer(args.dist)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
