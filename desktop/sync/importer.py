@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.errors import UserError
@@ -55,7 +55,7 @@ class ImportReport:
     dry_run: bool = True
     applied: bool = False
     previous_import: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    receipt: Path | None = None          # set by callers that write the receipt right away
 
     def as_dict(self) -> dict:
         return {
