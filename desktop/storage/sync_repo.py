@@ -261,6 +261,21 @@ def existing_rows(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dic
     return out
 
 
+def existing_json(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dict[str, tuple[str, int, str]]:
+    """uuid → (unit_code, version, the row as JSON built like ``changed_json``) for stored rows."""
+    out: dict[str, tuple[str, int, str]] = {}
+    pairs = ", ".join(f"'{c}', \"{c}\"" for c in table.columns)
+    version = "version" if table.versioned else "0"
+    for start in range(0, len(uuids), CHUNK):
+        part = uuids[start:start + CHUNK]
+        marks = ",".join("?" * len(part))
+        for uuid, unit, ver, text in db.execute(
+                f'SELECT uuid, unit_code, {version}, json_object({pairs}) FROM "{table.name}" '
+                f"WHERE uuid IN ({marks})", part):
+            out[uuid] = (unit, ver, text)
+    return out
+
+
 def insert_rows(db: Database, table: SyncedTable, cols: Sequence[str], rows: Sequence[tuple]) -> None:
     names = ", ".join(f'"{c}"' for c in cols)
     marks = ", ".join("?" for _ in cols)

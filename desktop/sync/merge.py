@@ -138,9 +138,9 @@ class _TableMerge:
             return "Số phiên bản không hợp lệ"
         return uuid, version
 
-    def run(self, records: list[object], first_from_unit: bool) -> None:
-        checked: dict[str, tuple[int, dict]] = {}
-        for record in records:
+    def run(self, records: list[object], lines: list[str], first_from_unit: bool) -> None:
+        checked: dict[str, tuple[int, dict, str]] = {}
+        for record, line in zip(records, lines):
             got = self.check(record)
             if type(got) is str:
                 uuid = record.get("uuid") if isinstance(record, dict) else None
@@ -148,16 +148,33 @@ class _TableMerge:
             elif got[0] in checked:
                 self.keep("rejected", got[0], got[1], "Trùng mã UUID trong cùng một gói", record)
             else:
-                checked[got[0]] = (got[1], record)
-        # Nothing of a unit is at the province before its first bundle: no need to look up.
-        existing = {} if first_from_unit else sync_repo.existing_rows(self.db, self.table, list(checked))
+                checked[got[0]] = (got[1], record, line)
         new: list[tuple[str, dict]] = []
-        updated: list[tuple[str, dict]] = []
-        for uuid, (version, record) in checked.items():
-            old = existing.get(uuid)
-            if old is None:
+        if first_from_unit:
+            # Nothing of a unit is at the province before its first bundle: no need to look up.
+            new = [(uuid, record) for uuid, (_, record, _) in checked.items()]
+        else:
+            self._compare(checked, new)
+        if new:
+            self._write(new, insert=True)
+
+    def _compare(self, checked: dict[str, tuple[int, dict, str]], new: list[tuple[str, dict]]) -> None:
+        # Fast path: SQLite prints the stored row as JSON; the same line means unchanged.
+        brief = sync_repo.existing_json(self.db, self.table, list(checked))
+        slow: list[str] = []
+        for uuid, (version, record, line) in checked.items():
+            found = brief.get(uuid)
+            if found is None:
                 new.append((uuid, record))
-                continue
+            elif found == (self.unit_code, version, line):
+                self.out.counts["unchanged"] += 1
+            else:
+                slow.append(uuid)
+        existing = sync_repo.existing_rows(self.db, self.table, slow)
+        updated: list[tuple[str, dict]] = []
+        for uuid in slow:
+            version, record, _ = checked[uuid]
+            old = existing[uuid]
             if old["unit_code"] != self.unit_code:
                 self.keep("rejected", uuid, version, "Mã UUID đã dùng cho bản ghi của đơn vị khác", record, old)
                 continue
@@ -176,8 +193,6 @@ class _TableMerge:
                 else:
                     self.keep("conflict", uuid, version,
                               f"Cùng phiên bản {version} nhưng nội dung khác bản đã có", record, old)
-        if new:
-            self._write(new, insert=True)
         if updated:
             self._write(updated, insert=False)
 
@@ -259,6 +274,7 @@ def merge(db: Database, bundle: VerifiedBundle, progress: Progress) -> MergeResu
     for step, name in enumerate(order):
         progress.report(step, len(order), f"Đang đối chiếu {name}")
         records = bundle.records(parts[name])
+        lines = bundle.lines(parts[name])
         if name not in tables:
             out = result.tables.setdefault(name, TableResult(name))
             reason = f"Sổ tỉnh không có loại bản ghi “{name}” (hãy cập nhật phần mềm)"
@@ -268,5 +284,5 @@ def merge(db: Database, bundle: VerifiedBundle, progress: Progress) -> MergeResu
                 out.note("rejected", str(uuid)[:64], reason)
                 result.kept.append((name, str(uuid)[:64], unit, None, "rejected", reason, _dump(record), None))
             continue
-        _TableMerge(db, tables[name], unit, result).run(records, first_from_unit)
+        _TableMerge(db, tables[name], unit, result).run(records, lines, first_from_unit)
     return result

@@ -57,6 +57,10 @@ class VerifiedBundle:
             raise _refuse(f"{part.name} có dòng chứa nhiều hơn một bản ghi")
         return records
 
+    def lines(self, part: manifest_mod.Part) -> list[str]:
+        """The part's raw JSON lines, aligned with ``records`` (call after it)."""
+        return self.payload[part.name].decode("utf-8").split("\n")[:-1]
+
 
 def _refuse(detail: str) -> UserError:
     return UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({detail}). Gói bị từ chối, sổ không thay đổi.")
