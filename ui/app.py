@@ -101,6 +101,22 @@ def self_test() -> int:
         return 0 if ok else 1
 
 
+def _quit_after_first_paint(window) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
+                self.seen = True
+                print("first-paint", flush=True)
+                QTimer.singleShot(0, QApplication.quit)
+            return False
+
+    window._first_paint = FirstPaint(window)
+    window.installEventFilter(window._first_paint)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
@@ -127,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     from ui.main_window import MainWindow
 
     window = MainWindow(session)
+    if os.environ.get("GIAITRINH_FIRST_PAINT") == "1":  # bench/bench_ui.py: report the first paint and quit
+        _quit_after_first_paint(window)
     window.show()
     try:
         return app.exec()

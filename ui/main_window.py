@@ -8,7 +8,7 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
@@ -166,10 +166,9 @@ class MainWindow(QMainWindow):
         for i, title in enumerate(PAGES):
             go.addAction(QAction(title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
                                  triggered=lambda _c=False, i=i: self.show_page(i)))
-        self._mount_optional(bar)
-        help_menu = bar.addMenu("&Trợ giúp")
-        help_menu.addAction(QAction("Thư mục nhật ký lỗi", self, triggered=self._show_log_location))
-        help_menu.addAction(QAction("Giới thiệu", self, triggered=self._about))
+        # Menus of other modules (sync, province) import heavy code: mounted right after the
+        # first paint (see ``event``) so start-up does not wait for them; "Trợ giúp" stays last.
+        self.menus_ready = False
         tools = QToolBar("Công việc")
         tools.setObjectName("work")
         tools.setMovable(False)
@@ -183,6 +182,12 @@ class MainWindow(QMainWindow):
         self.addToolBar(tools)
         self._fill_actors()
         self.actor_box.currentIndexChanged.connect(self._actor_changed)
+
+    def _finish_menus(self, bar) -> None:
+        self._mount_optional(bar)
+        help_menu = bar.addMenu("&Trợ giúp")
+        help_menu.addAction(QAction("Thư mục nhật ký lỗi", self, triggered=self._show_log_location))
+        help_menu.addAction(QAction("Giới thiệu", self, triggered=self._about))
 
     def _mount_optional(self, bar) -> None:
         """Menus from modules other engineers own; absent modules simply add nothing."""
@@ -256,6 +261,12 @@ class MainWindow(QMainWindow):
             v = "?"
         QMessageBox.about(self, "Sổ Giải trình", f"Sổ Giải trình {v}\nSổ theo dõi tiếp công dân, kiến nghị, phản ánh, "
                           "khiếu nại, tố cáo và yêu cầu giải trình cho UBND cấp xã.")
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.menus_ready:
+            self.menus_ready = True
+            QTimer.singleShot(0, lambda: self._finish_menus(self.menuBar()))
+        return super().event(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.state[WindowState.geometry] = self.saveGeometry()

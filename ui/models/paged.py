@@ -45,6 +45,10 @@ class PageSource(Protocol[T]):
     def cursor_at(self, offset: int, descending: bool) -> Any: ...
 
 
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+                    Qt.ItemDataRole.ToolTipRole, ROW_ROLE})
+
+
 class PagedModel(QAbstractTableModel, Generic[T]):
     page_fetched = Signal(int, float)  # page number, milliseconds (for the benchmark and the log)
 
@@ -171,10 +175,7 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid() or not 0 <= index.column() < len(self.columns):
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
-                        Qt.ItemDataRole.ToolTipRole, ROW_ROLE):
+        if role not in _ROLES or not index.isValid() or not 0 <= index.column() < len(self.columns):
             return None
         row = self.row_at(index.row())
         if row is None:

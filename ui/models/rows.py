@@ -31,6 +31,10 @@ class Column(Generic[T]):
     width: int = 0
 
 
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+                    Qt.ItemDataRole.ToolTipRole, ROW_ROLE})
+
+
 class RowsModel(QAbstractTableModel, Generic[T]):
     def __init__(self, columns: Sequence[Column[T]], rows: Sequence[T] = (), parent=None) -> None:
         super().__init__(parent)
@@ -67,7 +71,7 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         r, c = index.row(), index.column()
         if not (0 <= r < len(self.rows) and 0 <= c < len(self.columns)):

@@ -49,6 +49,7 @@ class RegisterTable(QTableView):
         vh.hide()
         hh = self.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setResizeContentsPrecision(30)  # "resize to contents" looks at 30 rows, not every row
         hh.setStretchLastSection(True)
         hh.setSortIndicatorShown(sortable)
         hh.setSectionsClickable(sortable)
