@@ -200,3 +200,26 @@ def test_bundle_copy_is_kept_in_the_register(commune, data, outdir, tmp_path):
     assert again.read_bytes() == result.path.read_bytes()
     row = sync_repo.last_outbox(commune)
     assert row["bundle_sha256"] == result.bundle_sha256 and '"sequence":1' in row["manifest"]
+
+
+def test_reused_sequence_and_broken_chain_need_acceptance(commune, province, data, outdir):
+    from tests.desktop.sync import sync_bundle_tools as bt
+
+    data.populate(1)
+    importer.apply(province, export.export_bundle(commune, outdir).path)
+    # The commune restored an old backup: its next bundle reuses number 1.
+    with commune.write():
+        commune.execute("DELETE FROM sync_outbox")
+    again = export.export_bundle(commune, outdir / "again.gtb")
+    assert again.sequence == 1
+    with pytest.raises(UserError) as err:
+        importer.apply(province, again.path)
+    assert err.value.code == "sequence_reused"
+    # Number 2 that does not quote the hash of the bundle 1 the province holds.
+    broken = outdir / "broken.gtb"
+    broken.write_bytes(bt.signed_bundle(commune, province, {"cases": []}, sequence=2))
+    assert importer.preview(province, broken).sequence.status == "broken"
+    with pytest.raises(UserError) as err:
+        importer.apply(province, broken)
+    assert err.value.code == "sequence_broken"
+    assert importer.apply(province, broken, accept_sequence=True).applied
