@@ -28,8 +28,9 @@ def configure_logging(log_file: Path, *, level: int = logging.INFO) -> Path:
     """A rotating log in the data folder, configured once for the whole app."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
-    if any(getattr(h, "_giaitrinh", False) for h in root.handlers):
-        return log_file
+    for old in [h for h in root.handlers if getattr(h, "_giaitrinh", False)]:
+        root.removeHandler(old)  # configured once per run; a second call moves the log
+        old.close()
     handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=LOG_BYTES, backupCount=LOG_COUNT, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"))
     handler._giaitrinh = True  # type: ignore[attr-defined]
@@ -97,6 +98,9 @@ def self_test() -> int:
             app.processEvents()
         window.close()
         session.close()
+        for handler in [h for h in logging.getLogger().handlers if getattr(h, "_giaitrinh", False)]:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
         print(f"giaitrinh self-test: {'OK' if ok else 'FAILED'}")
         return 0 if ok else 1
 

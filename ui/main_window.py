@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         for i in range(len(PAGES)):
             self.stack.addWidget(QWidget())  # placeholders until first shown
         self.case_page: QWidget | None = None
+        self.menus_ready = False  # becomes True at the first paint (see ``event``)
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -90,7 +91,7 @@ class MainWindow(QMainWindow):
     def _make_dashboard(self) -> QWidget:
         from ui.views.dashboard import DashboardView
 
-        view = DashboardView(self.session)
+        view = DashboardView(self.session, defer=not self.menus_ready)
         view.open_case.connect(self.open_case)
         return view
 
@@ -168,7 +169,6 @@ class MainWindow(QMainWindow):
                                  triggered=lambda _c=False, i=i: self.show_page(i)))
         # Menus of other modules (sync, province) import heavy code: mounted right after the
         # first paint (see ``event``) so start-up does not wait for them; "Trợ giúp" stays last.
-        self.menus_ready = False
         tools = QToolBar("Công việc")
         tools.setObjectName("work")
         tools.setMovable(False)
@@ -182,6 +182,12 @@ class MainWindow(QMainWindow):
         self.addToolBar(tools)
         self._fill_actors()
         self.actor_box.currentIndexChanged.connect(self._actor_changed)
+
+    def _after_first_paint(self) -> None:
+        dashboard = self.pages.get(0)
+        if dashboard is not None and dashboard.data is None:
+            dashboard.reload()
+        self._finish_menus(self.menuBar())
 
     def _finish_menus(self, bar) -> None:
         self._mount_optional(bar)
@@ -265,7 +271,7 @@ class MainWindow(QMainWindow):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.menus_ready:
             self.menus_ready = True
-            QTimer.singleShot(0, lambda: self._finish_menus(self.menuBar()))
+            QTimer.singleShot(0, self._after_first_paint)
         return super().event(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -136,6 +136,7 @@ def test_dashboard_shows_overdue_when_the_clock_passes(qtbot, window, session):
     case = get_case(session.db, d.case.uuid)
     dash = window.page(0)
     window.show_page(0)
+    qtbot.waitUntil(lambda: dash.data is not None)
     assert dash.tiles["overdue"].number.text() == "0"
     assert dash.notice.model.rowCount() == 1  # waiting for the acceptance notice
     with qtbot.waitSignal(session.today_changed):

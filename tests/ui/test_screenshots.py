@@ -59,6 +59,7 @@ def test_screenshots(qtbot, sample_window, tmp_path):
     w = sample_window
     out = _out(tmp_path)
     dash = w.page(0)
+    qtbot.waitUntil(lambda: dash.data is not None)
     assert dash.data.overdue_count > 0 and dash.overdue.model.rowCount() > 0
     _grab(qtbot, w, out / "hom-nay.png")
 

@@ -108,7 +108,8 @@ class DueList(QGroupBox):
 class DashboardView(QWidget):
     open_case = Signal(str)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *, defer: bool = False) -> None:
+        """``defer``: the window paints first and loads the figures right after (start-up)."""
         super().__init__(parent)
         self.session = session
         self.data: Dashboard | None = None
@@ -156,7 +157,9 @@ class DashboardView(QWidget):
         lay.addLayout(grid, 1)
         session.changed.connect(self.reload)
         session.today_changed.connect(lambda _d: self.reload())
-        self.reload()
+        self.heading.setText("Hôm nay")
+        if not defer:
+            self.reload()
 
     def reload(self) -> None:
         db, today = self.session.db, self.session.today()

@@ -1,0 +1,170 @@
+"""The main window's shell: navigation, pages built on demand, menus, the desk officer, errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.errors import UserError
+
+
+def _menu_titles(window) -> list[str]:
+    return [a.text() for a in window.menuBar().actions()]
+
+
+def test_navigation_builds_pages_on_demand(qtbot, window):
+    assert set(window.pages) == {0}  # only "Hôm nay" at start
+    for i in range(window.page_count()):
+        window.show_page(i)
+        assert window.stack.currentWidget() is window.pages[i]
+        assert window.nav.currentRow() == i
+    qtbot.waitUntil(lambda: "&Trợ giúp" in _menu_titles(window))
+    assert _menu_titles(window)[:2] == ["&Sổ", "&Xem"] and _menu_titles(window)[-1] == "&Trợ giúp"
+
+
+def test_desk_officer_is_the_actor_and_remembered(qtbot, window, session, office):
+    box = window.actor_box
+    box.setCurrentIndex(box.findData(office["deputy"].uuid))
+    assert session.actor == "Phạm Thị Lan"
+    from ui.settings import WindowState
+
+    assert WindowState()[WindowState.actor_uuid] == office["deputy"].uuid
+
+
+def test_status_bar_follows_the_clock(qtbot, window, session):
+    from datetime import date
+
+    with qtbot.waitSignal(session.today_changed):
+        session.set_today(date(2026, 12, 1))
+    assert window.status_today.text() == "Hôm nay: 01/12/2026"
+
+
+def test_window_settings_are_typed(qapp):
+    from ui.settings import WindowState
+
+    state = WindowState()
+    assert state[WindowState.last_page] == 0 and state[WindowState.last_register] == ""
+    state[WindowState.last_page] = 2
+    state.sync()
+    assert WindowState()[WindowState.last_page] == 2
+    assert isinstance(WindowState()[WindowState.last_page], int)
+
+
+def test_user_error_is_shown_without_traceback(qapp, monkeypatch):
+    from ui import errors
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append((self.text(), self.detailedText())))
+    errors.report(None, UserError("case_not_found", "Không tìm thấy vụ việc “99/2026”."))
+    assert shown == [("Không tìm thấy vụ việc “99/2026”.", "")]
+
+
+def test_unexpected_error_is_logged_and_points_to_the_log(qapp, monkeypatch, tmp_path, caplog):
+    from ui import errors
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()))
+    errors.install_excepthook(tmp_path / "giaitrinh.log")
+    try:
+        raise KeyError("bug")
+    except KeyError:
+        with caplog.at_level(logging.CRITICAL):
+            sys.excepthook(*sys.exc_info())
+    assert "uncaught exception" in caplog.text and "KeyError" in caplog.text
+    qapp.processEvents()
+    qapp.processEvents()
+    assert shown and str(tmp_path / "giaitrinh.log") in shown[0]
+    sys.excepthook = sys.__excepthook__
+
+
+def test_rotating_log_in_the_data_folder(tmp_path):
+    from ui.app import configure_logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        path = configure_logging(tmp_path / "logs" / "giaitrinh.log")
+        logging.getLogger("ui.test").warning("ghi nhật ký tiếng Việt")
+        for h in root.handlers:
+            h.flush()
+        assert "ghi nhật ký tiếng Việt" in path.read_text(encoding="utf-8")
+        handler = next(h for h in root.handlers if getattr(h, "_giaitrinh", False))
+        assert handler.maxBytes > 0 and handler.backupCount > 0
+    finally:
+        for h in list(root.handlers):
+            if h not in before:
+                root.removeHandler(h)
+                h.close()
+
+
+def test_failed_save_keeps_every_field(qtbot, window, session, monkeypatch):
+    from ui.dialogs import reception_dialog as rd
+
+    dialog = rd.ReceptionDialog(session, window)
+    qtbot.addWidget(dialog)
+    dialog.person.name.setText("Trần Văn Bình")
+    dialog.content.setPlainText("Đề nghị cấp lại giấy chứng nhận")
+    boom = UserError("disk_full", "Ổ đĩa đã đầy nên không ghi được.")
+    monkeypatch.setattr(rd, "record_reception", lambda *a, **k: (_ for _ in ()).throw(boom))
+    reported = []
+    monkeypatch.setattr(rd, "report", lambda parent, exc: reported.append(exc))
+    dialog.save()
+    assert reported == [boom] and dialog.result() == 0
+    assert dialog.person.name.text() == "Trần Văn Bình"
+    assert dialog.content.toPlainText() == "Đề nghị cấp lại giấy chứng nhận"
+    # nothing half-written: the person saved inside the failed transaction is gone too
+    assert session.db.scalar("SELECT count(*) FROM persons") == 0
+
+
+def test_inline_validation_and_group_rules(qtbot, window, session):
+    from ui.dialogs.reception_dialog import ReceptionDialog
+
+    d = ReceptionDialog(session, window)
+    qtbot.addWidget(d)
+    d.show()
+    d.save()
+    assert "họ tên" in d.person.errors.message("full_name")
+    d.person.name.setText("Lò Văn Páo")
+    d.save()
+    assert "nội dung" in d.errors.message("content").lower()
+    d.content.setPlainText("Phản ánh đường liên thôn bị sạt lở")
+    d.people_count.setValue(7)
+    assert d.group_hint.isVisible() and "01 hoặc 02" in d.group_hint.text()
+    d.first_rep.setChecked(False)
+    d.save()
+    assert "đại diện" in d.errors.general.text()
+    d.first_rep.setChecked(True)
+    d.save()
+    assert d.reception is not None and d.reception.people_count == 7
+
+
+def test_id_number_checked_as_typed(qtbot, qapp):
+    from ui.widgets.form import IdentityEdit
+
+    w = IdentityEdit()
+    qtbot.addWidget(w)
+    w.kind.setCurrentIndex(w.kind.findData("cccd"))
+    w.number.setText("03418")
+    assert w.hint.text() == "Đã nhập 5/12 chữ số."
+    w.number.setText("999185001234")
+    assert "không phải mã tỉnh" in w.hint.text()
+    w.number.setText("034185001234")
+    assert w.hint.text() == "Số căn cước hợp lệ (sinh năm 1985, nữ)."
+
+
+def test_duplicate_person_is_offered(qtbot, window, session):
+    from desktop.storage.persons import save_person
+    from ui.dialogs.case_dialog import CaseDialog
+
+    known = save_person(session.db, full_name="Nguyễn Thị Hoa", id_kind="cccd", id_number="034185001234")
+    d = CaseDialog(session, window)
+    qtbot.addWidget(d)
+    d.show()
+    d.person.name.setText("Nguyen Thi Hoa")
+    d.person.lookup()
+    assert d.person.suggestions and d.person.suggestions[0][0].uuid == known.uuid
+    d.person.pick(known)
+    assert d.person.person_uuid() == known.uuid and d.person.name.isReadOnly()

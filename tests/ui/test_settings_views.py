@@ -1,0 +1,67 @@
+"""Settings: the unit and officers, the calendar year (holidays, days off, make-up days, the
+December reminder)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QMessageBox
+
+
+def test_calendar_year_lists_holidays_and_adds_a_day_off(qtbot, session):
+    from ui.views.settings_calendar import AddDayDialog, CalendarSettings
+    from ui.widgets.form import qdate
+
+    view = CalendarSettings(session)
+    qtbot.addWidget(view)
+    texts = [view.model.index(r, 3).data() for r in range(view.model.rowCount())]
+    assert any("Tết" in t for t in texts) and any("Quốc khánh" in t for t in texts)
+    assert not view.banner.isVisibleTo(view)  # March: no reminder
+    d = AddDayDialog(session, 2026, view)
+    qtbot.addWidget(d)
+    d.day.setDate(qdate(date(2026, 4, 29)))
+    d.name.setText("Nghỉ bù theo Thông báo số 01/TB-VPCP")
+    with qtbot.waitSignal(session.changed):
+        d.save()
+    dates = [view.model.index(r, 0).data() for r in range(view.model.rowCount())]
+    assert "29/04/2026" in dates
+    # the same day again is refused, with the message under the field
+    again = AddDayDialog(session, 2026, view)
+    qtbot.addWidget(again)
+    again.day.setDate(qdate(date(2026, 4, 29)))
+    again.save()
+    assert "đã có trong lịch" in again.errors.message("day")
+
+
+def test_december_reminder_until_confirmed(qtbot, session):
+    from ui.views.settings_calendar import CalendarSettings
+
+    view = CalendarSettings(session)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(session.today_changed):
+        session.set_today(date(2026, 12, 3))
+    assert view.banner.isVisibleTo(view) and "2027" in view.banner_text.text()
+    view.confirm.click()
+    assert not view.banner.isVisibleTo(view)
+
+
+def test_officer_added_and_unit_edited(qtbot, session, monkeypatch):
+    from desktop.storage.units import list_officers, local_unit
+    from ui.views.settings_unit import OfficerDialog, UnitSettings
+
+    view = UnitSettings(session)
+    qtbot.addWidget(view)
+    assert view.model.rowCount() == 3
+    d = OfficerDialog(session, None, view)
+    qtbot.addWidget(d)
+    d.name.setText("Vũ Đức Thắng")
+    d.title.setText("Công chức Tư pháp - Hộ tịch")
+    d.save()
+    assert "Vũ Đức Thắng" in [o.full_name for o in list_officers(session.db)]
+    assert view.model.rowCount() == 4
+    view.place.setText("Thụy Hùng mới")
+    view.save_unit()
+    assert local_unit(session.db).place_name == "Thụy Hùng mới"
+    view.abbreviation.setText("UB/ND")
+    view.save_unit()
+    assert "gạch chéo" in view.errors.message("abbreviation")
