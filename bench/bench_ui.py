@@ -118,6 +118,15 @@ def scrolling(db: Path) -> dict[str, float]:
         phases[f"{name}: slowest fetch (ms)"] = max(times, default=0.0)
         phases[f"{name}: fetches"] = len(times)
 
+    from ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    t0 = time.perf_counter()
+    model.load_anchors(runner, lambda: open_database(db, create=False, migrate=False))
+    runner.wait(120_000)
+    QApplication.processEvents()
+    phases["page anchors read in the background (ms)"] = (time.perf_counter() - t0) * 1000
+    phases["anchors"] = len(model.anchors)
     page = bar.pageStep()
     end = bar.maximum()
     run("Ctrl+End", [end])
@@ -126,6 +135,12 @@ def scrolling(db: Path) -> dict[str, float]:
     run("page down over the first 20,000 rows", range(0, min(end, 20_000), page))
     run("scroll bar dragged to 50 positions and back",
         [end * i // 50 for i in range(51)] + [end * i // 50 for i in range(50, -1, -1)])
+    saved = model.anchors
+    model.anchors = []
+    model.pages.clear()
+    run("the same drag before the anchors are ready (OFFSET)", [end * i // 50 for i in range(1, 50)])
+    model.anchors = saved
+    table.close()
     database.close()
     return phases
 
@@ -149,6 +164,7 @@ def search(db: Path) -> list[float]:
     view.show()
     QApplication.processEvents()
     out: list[float] = []
+    session = view.session  # noqa: F841 - keep the session alive while the view lives
     for text in TYPED:
         view.search.clear()
         view.search.flush()
@@ -171,6 +187,8 @@ def search(db: Path) -> list[float]:
         view.model.modelReset.disconnect(shown)
         view.table.viewport().repaint()
         out.append(((done[0] if done else time.perf_counter()) - last_key) * 1000)
+    view.session.tasks.wait()
+    view.close()
     database.close()
     return out
 
@@ -201,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   {name}: {value:,.1f}" if isinstance(value, float) else f"   {name}: {value:,}")
     found = search(db)
     p95 = sorted(found)[max(0, int(len(found) * 0.95) - 1)]
+    for text, ms_ in zip(TYPED, found):
+        print(f"   “{text}”: {ms_:.0f} ms")
     print(f"3. search, last key to results: median {statistics.median(found):.0f} ms, p95 {p95:.0f} ms, "
           f"max {max(found):.0f} ms (target ≤ 100 ms; includes the 40 ms typing pause)")
     return 0

@@ -160,6 +160,7 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         parent: QWidget | None = None,
         cancellable: bool = True,
+        show_progress: bool = True,
     ) -> Task:
         task = Task(self, title, parent, cancellable)
         self.tasks.add(task)
@@ -171,7 +172,8 @@ class TaskRunner(QObject):
             task.error.connect(lambda exc: self._default_error(parent, exc))
         task.done.connect(lambda _r: self.tasks.discard(task))
         task.error.connect(lambda _e: self.tasks.discard(task))
-        task._timer.start()
+        if show_progress:
+            task._timer.start()
         self.pool.start(_Runnable(fn, task.state, task.signals))
         return task
 

@@ -67,3 +67,42 @@ def case_count(db: Database, filt: case_repo.CaseFilter, *, sort: str) -> int:
     where, params = case_repo._where(filt)  # noqa: SLF001
     where.append("c.due_on IS NOT NULL")
     return db.scalar(f"SELECT count(*) FROM cases c WHERE {' AND '.join(where)}", params)
+
+
+def case_anchors(db: Database, filt: case_repo.CaseFilter, *, sort: str, descending: bool, every: int,
+                 cancelled=lambda: False) -> list[tuple[Any, int]]:
+    """The ``after`` cursor of every page of ``every`` rows (entry k opens page k + 1), read in
+    one pass over the index so that a scroll-bar jump anywhere costs one keyset page. Meant for
+    a worker thread with its own connection; ``cancelled()`` stops it early (returns [])."""
+    key = case_repo.SORTS.get(sort, case_repo.SORTS["received"])
+    where, params = case_repo._where(filt)  # noqa: SLF001
+    if sort == "due":
+        where.append("c.due_on IS NOT NULL")
+    order = "DESC" if descending else "ASC"
+    order_by = f"c.id {order}" if key == "c.id" else f"{key} {order}, c.id {order}"
+    cur = db.execute(f"SELECT {key}, c.id FROM cases c {'WHERE ' + ' AND '.join(where) if where else ''} "
+                     f"ORDER BY {order_by}", params)
+    return _every(cur, every, cancelled)
+
+
+def reception_anchors(db: Database, *, date_from: date | None = None, date_to: date | None = None,
+                      kind: str | None = None, descending: bool, every: int,
+                      cancelled=lambda: False) -> list[tuple[str, int]]:
+    where, params = _reception_where(date_from, date_to, kind)
+    order = "DESC" if descending else "ASC"
+    cur = db.execute(f"SELECT r.received_on, r.id FROM receptions r {where} "
+                     f"ORDER BY r.received_on {order}, r.id {order}", params)
+    return _every(cur, every, cancelled)
+
+
+def _every(cur, every: int, cancelled) -> list:
+    out = []
+    n = 0
+    while True:
+        rows = cur.fetchmany(every)
+        if len(rows) < every:
+            return out
+        n += 1
+        out.append((rows[-1][0], rows[-1][1]))
+        if n % 500 == 0 and cancelled():
+            return []

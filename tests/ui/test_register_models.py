@@ -145,3 +145,22 @@ def test_overdue_deadline_is_red(case_model):
     row = next(r for r in range(case_model.rowCount()) if case_model.row_at(r).due_on)
     brush = case_model.index(row, 7).data(Qt.ItemDataRole.ForegroundRole)
     assert brush is not None and brush.color().name() == "#b00020"
+
+
+def test_scroll_bar_jumps_use_page_anchors_read_in_the_background(qtbot, case_model, office):
+    from desktop.storage.db import open_database
+    from ui.models import paged
+    from ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    path = office["db"].path
+    case_model.load_anchors(runner, lambda: open_database(path, create=False, migrate=False))
+    qtbot.waitUntil(lambda: len(case_model.anchors) == 1234 // paged.PAGE, timeout=10000)
+    assert runner.wait()
+    calls = []
+    case_model.source.cursor_at = lambda *a: calls.append(a)  # an OFFSET query would show here
+    expected = [r["id"] for r in office["db"].query("SELECT id FROM cases ORDER BY received_on DESC, id DESC")]
+    for row in (617, 1001, 401, 833):
+        case_model.pages.clear()
+        assert case_model.row_at(row).id == expected[row]
+    assert calls == []

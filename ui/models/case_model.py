@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from desktop.storage.cases import CaseFilter, CaseRow, page_cases
 from desktop.storage.db import Database
-from desktop.storage.ui_queries import case_count, case_cursor_at
+from desktop.storage.ui_queries import case_anchors, case_count, case_cursor_at
 from ui.labels import FIELD_LABELS, kind_label, state_label, vn_date
 from ui.models.paged import PagedModel
 from ui.models.rows import Column
@@ -43,6 +43,9 @@ class CaseSource:
 
     def cursor_at(self, offset: int, descending: bool) -> Any:
         return case_cursor_at(self.db, self.filt, sort=self.sort, descending=descending, offset=offset)
+
+    def anchors(self, db: Database, descending: bool, every: int, cancelled) -> list[Any]:
+        return case_anchors(db, self.filt, sort=self.sort, descending=descending, every=every, cancelled=cancelled)
 
 
 class CaseTableModel(PagedModel[CaseRow]):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -43,6 +43,7 @@ class PageSource(Protocol[T]):
     def fetch(self, after: Any, descending: bool, limit: int) -> tuple[list[T], Any]: ...
     def cursor_of(self, row: T) -> Any: ...
     def cursor_at(self, offset: int, descending: bool) -> Any: ...
+    def anchors(self, db: Any, descending: bool, every: int, cancelled: Callable[[], bool]) -> list[Any]: ...
 
 
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
@@ -62,6 +63,8 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         self.loaded: list[T] = []     # incremental mode
         self.next_cursor: Any = None  # incremental mode
         self.sortable: dict[int, str] = {}
+        self.anchors: list[Any] = []
+        self._anchor_task = None
         self.sort_column, self.sort_order = -1, Qt.SortOrder.DescendingOrder
 
     # -- feeding -----------------------------------------------------------------------------------
@@ -69,6 +72,7 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         self.beginResetModel()
         self.source, self.descending = source, descending
         self.pages.clear()
+        self.anchors: list[Any] = []
         self.loaded, self.next_cursor, self.total = [], None, 0
         if source is not None:
             if source.counted:
@@ -123,8 +127,35 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         if p == last:
             rows, _ = src.fetch(None, not desc, size)
             return rows[::-1]
+        if p - 1 < len(self.anchors):
+            return src.fetch(self.anchors[p - 1], desc, PAGE)[0]
         cursor = src.cursor_at(p * PAGE - 1, desc)
         return src.fetch(cursor, desc, PAGE)[0] if cursor is not None else []
+
+    # -- anchors: a cursor per page, read off the UI thread, for scroll-bar jumps -----------------
+    def load_anchors(self, runner, open_db: Callable[[], Any]) -> None:
+        """Read every page's cursor in a background task; until then a jump costs an OFFSET."""
+        if self._anchor_task is not None:
+            self._anchor_task.cancel()
+            self._anchor_task = None
+        src, desc = self.source, self.descending
+        if src is None or not src.counted or self.total <= 4 * PAGE:
+            return
+
+        def work(state):
+            db = open_db()
+            try:
+                return src.anchors(db, desc, PAGE, lambda: state.cancelled)
+            finally:
+                db.close()
+
+        def done(anchors) -> None:
+            if self.source is src and self.descending == desc and anchors:
+                self.anchors = anchors
+                log.info("register anchors ready: %s pages", len(anchors))
+
+        self._anchor_task = runner.run(work, title="", on_done=done, on_error=lambda _e: None,
+                                       cancellable=True, show_progress=False)
 
     def row_at(self, row: int) -> T | None:
         if not self.counted:

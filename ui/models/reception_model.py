@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from desktop.storage.db import Database
 from desktop.storage.receptions import ReceptionRow, page_receptions
-from desktop.storage.ui_queries import reception_count, reception_cursor_at
+from desktop.storage.ui_queries import reception_anchors, reception_count, reception_cursor_at
 from ui.labels import RECEPTION_KIND_LABELS, kind_label, vn_date
 from ui.models.paged import PagedModel
 from ui.models.rows import Column
@@ -49,6 +49,9 @@ class ReceptionSource:
 
     def cursor_at(self, offset: int, descending: bool) -> Any:
         return reception_cursor_at(self.db, **self._args(), descending=descending, offset=offset)
+
+    def anchors(self, db: Database, descending: bool, every: int, cancelled) -> list[Any]:
+        return reception_anchors(db, **self._args(), descending=descending, every=every, cancelled=cancelled)
 
 
 def _who(r: ReceptionRow) -> str:
