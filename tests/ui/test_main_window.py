@@ -168,3 +168,21 @@ def test_duplicate_person_is_offered(qtbot, window, session):
     assert d.person.suggestions and d.person.suggestions[0][0].uuid == known.uuid
     d.person.pick(known)
     assert d.person.person_uuid() == known.uuid and d.person.name.isReadOnly()
+
+
+def test_sample_register_opens_from_the_first_run_choice(qapp, isolated_folders):
+    from datetime import date
+
+    from desktop.storage.units import local_unit
+    from ui import opening
+
+    session = opening.open_sample(today=date(2026, 3, 2))
+    try:
+        assert session is not None
+        assert session.path == isolated_folders / opening.SAMPLE_NAME
+        assert session.db.scalar("SELECT count(*) FROM cases") > 100
+        assert local_unit(session.db).name.startswith("Ủy ban nhân dân")
+        assert session.lock is not None and session.lock.held
+    finally:
+        session.close()
+    assert not (isolated_folders / (opening.SAMPLE_NAME + ".lock")).exists()

@@ -8,7 +8,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QVBoxLayout, QWidget,
+    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from desktop.storage.cases import AssigneeLoad, Dashboard, DueItem, dashboard
@@ -121,6 +121,7 @@ class DashboardView(QWidget):
         self.tiles = {
             "overdue": Tile("Quá hạn", RED), "today": Tile("Đến hạn hôm nay", ORANGE),
             "week": Tile("Đến hạn trong tuần", BLUE), "notice": Tile("Chờ ra thông báo thụ lý / từ chối", GREY),
+            "sign": Tile("Văn bản chờ ký", GREY),
         }
         tiles = QHBoxLayout()
         for t in self.tiles.values():
@@ -131,7 +132,7 @@ class DashboardView(QWidget):
         self.week = DueList("Đến hạn trong tuần này", due_columns(self.names, late=False), emit)
         self.notice = DueList("Chờ ra thông báo thụ lý / từ chối", due_columns(self.names, late=False), emit)
         self.loads = RowsModel(load_columns(), parent=self)
-        load_box = QGroupBox("Theo cán bộ thụ lý")
+        load_box = QGroupBox("Cán bộ và văn bản")
         self.load_table = RegisterTable()
         self.load_table.setModel(self.loads)
         lh = self.load_table.horizontalHeader()
@@ -139,7 +140,19 @@ class DashboardView(QWidget):
         lh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         lh.setStretchLastSection(False)
         self.load_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QVBoxLayout(load_box).addWidget(self.load_table)
+        self.drafts = RowsModel(draft_columns(), parent=self)
+        self.draft_table = RegisterTable()
+        self.draft_table.setModel(self.drafts)
+        dh = self.draft_table.horizontalHeader()
+        dh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        dh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        dh.setStretchLastSection(False)
+        self.draft_table.activated_row.connect(self._open_draft)
+        side = QTabWidget()
+        side.addTab(self.load_table, "Theo cán bộ thụ lý")
+        side.addTab(self.draft_table, "Văn bản chờ ký")
+        self.side = side
+        QVBoxLayout(load_box).addWidget(side)
         grid = QGridLayout()
         grid.addWidget(self.overdue, 0, 0, 1, 2)
         grid.addWidget(load_box, 0, 2)
@@ -182,7 +195,32 @@ class DashboardView(QWidget):
         self.week.set_rows(data.due_this_week)
         self.notice.set_rows(data.awaiting_notice)
         self.loads.set_rows(data.per_assignee)
+        drafts = drafts_awaiting_signature(db)
+        self.drafts.set_rows(drafts)
+        self.tiles["sign"].set(len(drafts))
         log.debug("dashboard %s: %s overdue", today, data.overdue_count)
 
     def today(self) -> date:
         return self.session.today()
+
+    def _open_draft(self, row: int) -> None:
+        doc = self.drafts.row_at(row)
+        if doc is not None and doc.case_uuid:
+            self.open_case.emit(doc.case_uuid)
+
+
+def drafts_awaiting_signature(db) -> list:
+    """Documents drafted and not yet signed and numbered (status 'draft'), oldest first."""
+    try:
+        from desktop.storage.documents_repo import list_documents
+    except ImportError:  # a build without documents
+        return []
+    return list_documents(db, status="draft")
+
+
+def draft_columns() -> list[Column]:
+    return [
+        Column("Loại", lambda d: d.type_code or d.kind),
+        Column("Trích yếu", lambda d: d.summary, tooltip=lambda d: d.summary),
+        Column("Người ký", lambda d: d.signer_name),
+    ]
