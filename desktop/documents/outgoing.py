@@ -97,11 +97,16 @@ def sha256(data: bytes) -> str:
 
 
 def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, actor: str = "", copies: int = 1,
-          file_keeper: str = "") -> DocumentRecord:
-    """Give the draft its number, store its PDF and link it into the case's timeline."""
+          file_keeper: str = "", today: date | None = None) -> DocumentRecord:
+    """Give the draft its number, store its PDF and link it into the case's timeline.
+
+    ``today`` is the clock (tests and the window's session pass theirs); the issue date may not
+    be later than it, nor earlier than the date of the unit's last number this year.
+    """
     from desktop.documents.pdf import render_pdf
 
-    issued_on = issued_on or date.today()
+    today = today or date.today()
+    issued_on = issued_on or today
     if copies < 1:
         raise UserError("document_bad_copies", "Số bản phát hành phải từ 1 trở lên.")
     with db.write():
@@ -110,6 +115,13 @@ def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, actor: 
             raise UserError("document_not_draft", f"Văn bản {record.symbol} đã được cấp số, không cấp số lại.")
         if record.document.signer is None or not record.document.signer.name.strip():
             raise UserError("document_no_signer", "Chưa chọn người ký văn bản.")
+        if issued_on > today:
+            raise UserError("document_future_date", "Ngày ban hành không được sau ngày hôm nay.")
+        last = repo.last_issued_on(db, record.issuer_code, issued_on.year)
+        if last and issued_on < last:
+            raise UserError("document_date_before_last",
+                            f"Sổ đăng ký văn bản đi đã có văn bản ngày {last:%d/%m/%Y}: số sau không thể mang "
+                            f"ngày sớm hơn. Hãy chọn ngày ban hành từ {last:%d/%m/%Y}.")
         number = repo.next_number(db, record.issuer_code, issued_on.year)
         doc = record.document.with_number(number, issued_on)
         pdf = render_pdf(doc)

@@ -121,6 +121,12 @@ def next_number(db: Database, issuer_code: str, year: int) -> int:
                          (issuer_code, year)))
 
 
+def last_issued_on(db: Database, issuer_code: str, year: int) -> date | None:
+    """The date of the unit's highest number this year (numbers follow dates in the register)."""
+    return _day(db.scalar("SELECT issued_on FROM documents WHERE issuer_code = ? AND year = ? "
+                          "ORDER BY number DESC LIMIT 1", (issuer_code, year)))
+
+
 def mark_issued(db: Database, uuid: str, *, number: int, year: int, symbol: str, issued_on: date,
                 doc: Document, pdf: bytes, sha256: str, copies: int, file_keeper: str) -> None:
     db.execute(

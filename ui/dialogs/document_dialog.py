@@ -275,7 +275,7 @@ class DocumentDialog(QDialog):
                 != QMessageBox.StandardButton.Yes:
             return False
         try:
-            outgoing.issue(self.db, self.current, issued_on=self.today, actor=self.actor)
+            outgoing.issue(self.db, self.current, issued_on=self.today, actor=self.actor, today=self.today)
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return False

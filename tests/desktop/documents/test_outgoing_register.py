@@ -41,9 +41,9 @@ def test_one_sequence_for_every_type_of_the_unit(register):
 
 def test_numbers_restart_on_the_first_of_january(register):
     db = register["db"]
-    a = outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 12, 30))
-    b = outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 12, 31))
-    c = outgoing.issue(db, _draft(register).uuid, issued_on=date(2027, 1, 1))
+    a = outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 12, 30), today=date(2027, 1, 2))
+    b = outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 12, 31), today=date(2027, 1, 2))
+    c = outgoing.issue(db, _draft(register).uuid, issued_on=date(2027, 1, 1), today=date(2027, 1, 2))
     assert [(x.year, x.number) for x in (a, b, c)] == [(2026, 1), (2026, 2), (2027, 1)]
     assert c.document.date_line.endswith("ngày 01 tháng 01 năm 2027")
 
@@ -197,3 +197,19 @@ def test_issued_today_for_batch_printing(register):
     outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 2, 5))
     outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 2, 6))
     assert [r.number for r in outgoing.issued_on_day(db, date(2026, 2, 6))] == [2]
+
+
+def test_numbers_follow_dates_and_the_date_is_not_in_the_future(register):
+    from datetime import timedelta
+
+    db = register["db"]
+    outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 2, 10))
+    late = _draft(register)
+    with pytest.raises(UserError) as info:
+        outgoing.issue(db, late.uuid, issued_on=date(2026, 2, 9))
+    assert info.value.code == "document_date_before_last" and "10/02/2026" in info.value.message
+    with pytest.raises(UserError) as info:
+        outgoing.issue(db, late.uuid, issued_on=date.today() + timedelta(days=1))
+    assert info.value.code == "document_future_date"
+    assert repo.get_document(db, late.uuid).status == "draft"
+    assert outgoing.issue(db, late.uuid, issued_on=date(2026, 2, 10)).number == 2
