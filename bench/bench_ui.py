@@ -123,7 +123,7 @@ def scrolling(db: Path) -> dict[str, float]:
     runner = TaskRunner()
     t0 = time.perf_counter()
     model.load_anchors(runner, lambda: open_database(db, create=False, migrate=False))
-    runner.wait(120_000)
+    runner.pool.waitForDone(120_000)  # not runner.wait(): that cancels
     QApplication.processEvents()
     phases["page anchors read in the background (ms)"] = (time.perf_counter() - t0) * 1000
     phases["anchors"] = len(model.anchors)
