@@ -84,3 +84,20 @@ def test_an_empty_body_is_refused_and_the_draft_kept(dialog, monkeypatch):
     assert not dialog.save_draft()
     assert shown and shown[0].code == "document_empty_body"
     assert dialog.documents.count() == 1 and dialog.body.toPlainText() == "   "   # nothing typed is lost
+
+
+def test_batch_print_of_the_day(dialog, office, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui.dialogs.document_dialog import print_issued_on
+
+    for _ in range(2):
+        dialog.kinds.setCurrentRow(0)
+        dialog.draft_selected()
+        assert dialog.issue_current(confirm=False)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "day.pdf"))
+    assert print_issued_on(dialog, office["db"], TODAY, printer) == 2
+    with pdfplumber.open(tmp_path / "day.pdf") as printed:
+        assert len(printed.pages) == 2   # one job, one page per notice

@@ -38,46 +38,53 @@ KIND_ROLE = Qt.ItemDataRole.UserRole
 DOC_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def print_pdf(printer: QPrinter, data: bytes) -> int:
-    """Paint each page of a PDF on a printer at its resolution; returns the pages printed."""
+def _load(data: bytes) -> tuple[QPdfDocument, QBuffer]:
     pdf, buffer = QPdfDocument(), QBuffer()
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     pdf.load(buffer)
     if pdf.pageCount() == 0:
         raise UserError("print_failed", "Tệp văn bản không đọc được để in.")
-    first = pdf.pagePointSize(0)
+    return pdf, buffer
+
+
+def print_pdf(printer: QPrinter, *files: bytes) -> int:
+    """Paint every page of one or more PDFs as one print job; returns the pages printed."""
+    loaded = [_load(data) for data in files]   # keep buffers alive while painting
+    first = loaded[0][0].pagePointSize(0)
     printer.setFullPage(True)   # the PDF already holds the decree's margins
     printer.setPageOrientation(QPageLayout.Orientation.Landscape if first.width() > first.height()
                                else QPageLayout.Orientation.Portrait)
     painter = QPainter()
     if not painter.begin(printer):
         raise UserError("print_failed", "Không mở được máy in.")
+    pages = 0
     try:
-        for index in range(pdf.pageCount()):
-            if index:
-                printer.newPage()
-            target = painter.viewport()
-            size = pdf.pagePointSize(index)
-            dpi = printer.resolution()
-            image = pdf.render(index, QSize(int(size.width() * dpi / 72), int(size.height() * dpi / 72)))
-            painter.drawImage(target, image)
+        for pdf, _ in loaded:
+            for index in range(pdf.pageCount()):
+                if pages:
+                    printer.newPage()
+                size = pdf.pagePointSize(index)
+                dpi = printer.resolution()
+                image = pdf.render(index, QSize(int(size.width() * dpi / 72), int(size.height() * dpi / 72)))
+                painter.drawImage(painter.viewport(), image)
+                pages += 1
     finally:
         painter.end()
-    return pdf.pageCount()
+    return pages
 
 
-def print_issued_on(parent: QWidget | None, db: Database, day: date) -> int:
-    """Batch: print every document issued on ``day`` through one print dialog."""
+def print_issued_on(parent: QWidget | None, db: Database, day: date, printer: QPrinter | None = None) -> int:
+    """Batch: print every document issued on ``day`` through one print dialog (or ``printer``)."""
     records = outgoing.issued_on_day(db, day)
     if not records:
         QMessageBox.information(parent, "In văn bản", f"Không có văn bản nào ban hành ngày {day:%d/%m/%Y}.")
         return 0
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
-        return 0
-    for r in records:
-        print_pdf(printer, outgoing.render(db, r.uuid, "pdf"))
+    if printer is None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
+            return 0
+    print_pdf(printer, *(outgoing.render(db, r.uuid, "pdf") for r in records))
     return len(records)
 
 
