@@ -151,3 +151,19 @@ def test_menus_are_mounted_by_mode(qtbot, registers):
         province.install_menu(window.menuBar(), registers[name], window)
         titles = {a.text() for a in window.menuBar().actions()}
         assert titles == expected
+
+
+def test_cancel_button_reaches_the_core(qapp):
+    from desktop.sync.progress import Cancelled
+    from ui.dialogs.sync_dialogs import core_progress
+    from ui.tasks import TaskState
+
+    seen = []
+    state = TaskState(lambda d, t, s: seen.append((d, t, s)))
+    progress = core_progress(state)
+    progress.report(1, 3, "Đang đọc cases")
+    assert seen == [(1, 3, "Đang đọc cases")]
+    state.cancel()
+    with pytest.raises(Cancelled):
+        progress.report(2, 3, "tiếp")
+    assert progress.cancelled
