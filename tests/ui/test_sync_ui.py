@@ -138,6 +138,24 @@ def test_province_view_board_and_read_only_browse(qtbot, qtmodeltester, register
         flags = model.flags(model.index(0, 0))
         assert not flags & Qt.ItemFlag.ItemIsEditable
     assert "chỉ xem" in view.title.text()
+    assert view.conflicts.rowCount() == 0 and view.tabs.tabText(1).endswith("(0)")
+
+
+def test_province_view_shows_conflicts(qtbot, registers, tmp_path):
+    from ui.views.province import ProvinceView
+
+    register_commune(registers)
+    xa, tinh = registers["xa"].db, registers["tinh"].db
+    (case,) = registers["data"].populate(1)
+    importer.apply(tinh, export.export_bundle(xa, tmp_path).path)
+    with xa.write():
+        xa.execute("UPDATE cases SET summary = 'Sửa không tăng phiên bản' WHERE uuid = ?", (case,))
+    importer.apply(tinh, export.export_bundle(xa, tmp_path, full=True).path)
+    view = ProvinceView(registers["tinh"])
+    qtbot.addWidget(view)
+    assert view.board_model.rows[0].open_conflicts == 1
+    view.select("00001")
+    assert view.conflicts.rowCount() == 1 and view.conflicts.item(0, 2).text() == "Xung đột"
 
 
 def test_menus_are_mounted_by_mode(qtbot, registers):

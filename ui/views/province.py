@@ -11,7 +11,7 @@ from datetime import date
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSpinBox, QSplitter,
-                               QTableView, QVBoxLayout, QWidget)
+                               QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop.storage import cases as case_repo
 from desktop.storage import sync_repo
@@ -156,9 +156,16 @@ class ProvinceView(QWidget):
         lower = QWidget()
         lower_lay = QVBoxLayout(lower)
         lower_lay.setContentsMargins(0, 0, 0, 0)
+        self.conflicts = QTableWidget(0, 5)
+        self.conflicts.setHorizontalHeaderLabels(["Loại bản ghi", "Mã", "Tình huống", "Lý do", "Phát hiện ngày"])
+        self.conflicts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.conflicts.horizontalHeader().setStretchLastSection(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.cases, "Vụ việc")
+        self.tabs.addTab(self.conflicts, "Xung đột, bị từ chối")
         lower_lay.addWidget(self.title)
         lower_lay.addWidget(self.counts)
-        lower_lay.addWidget(self.cases, 1)
+        lower_lay.addWidget(self.tabs, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.board)
         split.addWidget(lower)
@@ -200,6 +207,14 @@ class ProvinceView(QWidget):
         self.counts.setText("Số bản ghi: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "chưa có")
         page = case_repo.page_cases(self.session.db, case_repo.CaseFilter(unit_code=unit_code), limit=self.PAGE)
         self.cases_model.set_rows(page.rows)
+        kept = sync_repo.list_conflicts(self.session.db, unit_code)
+        self.conflicts.setRowCount(len(kept))
+        for row, k in enumerate(kept):
+            cells = [k["tbl"], k["uuid"], "Xung đột" if k["kind"] == "conflict" else "Bị từ chối", k["reason"],
+                     k["detected_at"][:10]]
+            for col, text in enumerate(cells):
+                self.conflicts.setItem(row, col, QTableWidgetItem(str(text)))
+        self.tabs.setTabText(1, f"Xung đột, bị từ chối ({len(kept)})")
         self.commune_selected.emit(unit_code)
 
 
