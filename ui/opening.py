@@ -47,13 +47,45 @@ def lock_register(path: Path, parent: QWidget | None = None) -> RegisterLock | N
         return lock
 
 
-def build_sample(db: Database) -> None:
+def build_sample(db: Database, today: date | None = None) -> None:
     """Fill a fresh register with the sample data (the core's demo builder)."""
     try:
         from desktop.workflow.demo import build_demo
     except ImportError as exc:  # the demo module has not landed in this build
         raise UserError("no_sample", "Bản cài đặt này chưa có sổ mẫu.") from exc
-    build_demo(db)
+    build_demo(db, today=today)
+
+
+def build_sample_in_background(path: Path, today: date | None, parent: QWidget | None = None) -> None:
+    """Build the sample on a worker (its own connection) while a progress dialog shows; the
+    window's thread keeps painting. Raises what the worker raised."""
+    from PySide6.QtCore import QEventLoop
+
+    from ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    loop = QEventLoop()
+    outcome: dict[str, BaseException | bool] = {}
+
+    def work(_state) -> None:
+        db = open_database(path)
+        try:
+            if not has_local_unit(db):
+                build_sample(db, today)
+        finally:
+            db.close()
+
+    def finish(key: str, value) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    runner.run(work, title="Đang tạo sổ mẫu (khoảng vài giây)…", parent=parent, cancellable=False,
+               on_done=lambda _r: finish("ok", True), on_error=lambda e: finish("error", e))
+    if not outcome:
+        loop.exec()
+    runner.pool.waitForDone()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
 
 
 def open_sample(today: date | None = None, parent: QWidget | None = None) -> Session | None:
@@ -62,9 +94,8 @@ def open_sample(today: date | None = None, parent: QWidget | None = None) -> Ses
     if lock is None:
         return None
     try:
+        build_sample_in_background(path, today, parent)
         db = open_database(path)
-        if not has_local_unit(db):
-            build_sample(db)
     except UserError as exc:
         lock.release()
         show_user_error(parent, exc)
