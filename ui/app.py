@@ -86,8 +86,13 @@ def self_test() -> int:
         db = open_database(Path(tmp) / "self-test.sqlite")
         save_unit(db, code="00000", name="Ủy ban nhân dân xã Tự Kiểm", abbreviation="UBND", place_name="Tự Kiểm")
         save_officer(db, full_name="Nguyễn Văn Thử", title="Chủ tịch", role="head")
+        from PySide6.QtCore import QSettings
+
+        from ui.settings import WindowState
+
         session = Session(db)
-        window = MainWindow(session)
+        state = WindowState(QSettings(str(Path(tmp) / "window.ini"), QSettings.Format.IniFormat))
+        window = MainWindow(session, state)  # never touches the user's own window settings
         window.resize(1366, 768)
         window.show()
         app.processEvents()
