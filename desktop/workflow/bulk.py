@@ -17,9 +17,10 @@ People come as ``BulkPerson`` (created, or found again by ID number) or as uuids
 already in the register. A settled case may bring its later steps (``BulkStep``: accept, refuse,
 guide, forward, reply, withdraw, close, publish), recorded as the engine would record them.
 
-Large imports use both cores: a helper process (``spawn``, so it is safe next to Qt's threads;
-a frozen build must call ``multiprocessing.freeze_support()`` at start-up) prepares the next
-batch while this process writes the current one. The helper carries the chain's last hash and
+With ``workers=1`` an import uses both cores: a helper process (``spawn``, so it is safe next
+to Qt's threads; a frozen build must call ``multiprocessing.freeze_support()`` at start-up)
+prepares the next batch while this process writes the current one. It is off by default: on
+the benchmark machine, shared with other jobs, it was about 20 % slower than one process. The helper carries the chain's last hash and
 the year's numbers forward; each write checks that the register still ends where the batch
 expects, so a write from elsewhere during the import is refused, never chained wrongly.
 """
@@ -51,7 +52,7 @@ from desktop.workflow.progress import Cancelled, reporter
 log = logging.getLogger(__name__)
 
 BATCH = 5000
-PARALLEL_FROM = 20_000  # below this, starting a helper process costs more than it saves
+OPTIMIZE_FROM = 20_000  # imports this large merge the search index into one segment afterwards
 IMPORT_CACHE_KIB = -131072  # page cache during an import: 128 MiB (negative: KiB, SQLite's convention)
 _CHANNELS = frozenset(c.value for c in Channel)
 
@@ -328,13 +329,13 @@ def _result(value) -> Prepared:
 
 
 def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, progress=None,
-                      batch_size: int = BATCH, today: date | None = None, workers: int | None = None) -> int:
+                      batch_size: int = BATCH, today: date | None = None, workers: int = 0) -> int:
     """Import cases in batches as ``receive_case`` would one by one; returns how many were imported.
 
     ``progress``: a callable ``f(done, total)`` or an object with ``report(done, total)`` and
     ``cancelled``. Cancelling stops before the next batch (finished batches stay imported).
-    ``workers``: 1 prepares batches in a helper process while this one writes (the default for
-    ``PARALLEL_FROM`` items or more in a register file), 0 does everything here.
+    ``workers``: 0 (default) does everything in this process; 1 prepares batches in a helper
+    process while this one writes (a register file only).
     """
     rep = reporter(progress)
     total = len(items) if hasattr(items, "__len__") else 0
@@ -342,8 +343,7 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
     at = datetime.now().isoformat(timespec="seconds")
     code = local_unit(db).code
     index_now = 0 < total < db.scalar("SELECT count(*) FROM cases")
-    if workers is None:
-        workers = 1 if total >= PARALLEL_FROM and str(db.path) != ":memory:" else 0
+    workers = workers if str(db.path) != ":memory:" else 0
     numbered = ((batch, 1 + i * batch_size) for i, batch in enumerate(_batches(items, batch_size)))
     if workers:
         prepared: Iterator[Prepared] = _Pipeline(db, actor, today, at).run(numbered)
@@ -367,6 +367,9 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
         if done and not index_now:
             search.rebuild(db, "cases")
             search.rebuild(db, "persons")
+            if done >= OPTIMIZE_FROM:  # one segment per index: faster searches (seconds for 1M cases)
+                search.optimize(db, "cases")
+                search.optimize(db, "persons")
         db.execute(f"PRAGMA cache_size = {int(cache)}")
     log.info("bulk import: %s cases", done)
     return done
