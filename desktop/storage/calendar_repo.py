@@ -51,20 +51,30 @@ def _as_date(day: date) -> date:
     return day
 
 
+def _unit(db: Database) -> str | None:
+    """The register's own unit: its calendar is the one deadlines are counted with. At the
+    province, the communes' imported days stay theirs and do not change the province's.
+    (None before a unit is declared: then every day is the register's.)"""
+    return db.get_setting("local_unit_code") or None
+
+
 def list_days(db: Database, year: int | None = None) -> list[CalendarDay]:
     """The administrator's days, sorted by date; only those of ``year`` when given."""
     if year is None:
-        rows = db.query("SELECT day, kind, name, uuid FROM calendar_days ORDER BY day")
+        rows = db.query("SELECT day, kind, name, uuid FROM calendar_days WHERE (?1 IS NULL OR unit_code = ?1) ORDER BY day",
+                        (_unit(db),))
     else:
         rows = db.query(
-            "SELECT day, kind, name, uuid FROM calendar_days WHERE day BETWEEN ? AND ? ORDER BY day",
-            (f"{year:04d}-01-01", f"{year:04d}-12-31"),
+            "SELECT day, kind, name, uuid FROM calendar_days WHERE (?1 IS NULL OR unit_code = ?1) AND day BETWEEN ?2 AND ?3 "
+            "ORDER BY day",
+            (_unit(db), f"{year:04d}-01-01", f"{year:04d}-12-31"),
         )
     return [_row(r) for r in rows]
 
 
 def get_day(db: Database, day: date) -> CalendarDay | None:
-    row = db.one("SELECT day, kind, name, uuid FROM calendar_days WHERE day = ?", (_as_date(day).isoformat(),))
+    row = db.one("SELECT day, kind, name, uuid FROM calendar_days WHERE (?1 IS NULL OR unit_code = ?1) AND day = ?2",
+                 (_unit(db), _as_date(day).isoformat()))
     return None if row is None else _row(row)
 
 
@@ -129,7 +139,8 @@ def remove_day(db: Database, day: date) -> None:
     """Remove an administrator's day; the date falls back to what the law says."""
     day = _as_date(day)
     with db.write():
-        cur = db.execute("DELETE FROM calendar_days WHERE day = ?", (day.isoformat(),))
+        cur = db.execute("DELETE FROM calendar_days WHERE (?1 IS NULL OR unit_code = ?1) AND day = ?2",
+                         (_unit(db), day.isoformat()))
         if cur.rowcount == 0:
             raise NotFound("calendar_day_missing", f"Ngày {format_date(day)} không có trong lịch đã khai báo.")
     log.info("calendar day removed: %s", day.isoformat())

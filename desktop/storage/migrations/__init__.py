@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from . import m0001_register, m0002_documents, m0003_sync
+from . import m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit
 
 MIGRATIONS = Migrations("giaitrinh")
 
 # Order matters; append only.
-for _module in (m0001_register, m0002_documents, m0003_sync):
+for _module in (m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit):
     MIGRATIONS(name=_module.NAME)(_module.apply)
 
 LATEST = MIGRATIONS._migrations[-1].name

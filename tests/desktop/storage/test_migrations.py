@@ -51,3 +51,18 @@ def test_reopening_an_up_to_date_register_changes_nothing(tmp_path):
     open_database(path).close()
     open_database(path).close()
     assert not (tmp_path / "backups").exists()
+
+
+def test_calendar_days_are_unique_per_unit_after_0004(db):
+    from desktop.storage.calendar_repo import add_day, list_days
+    from desktop.storage.units import save_unit
+    from datetime import date
+
+    save_unit(db, code="01", name="UBND tỉnh A", level="province", place_name="A")
+    add_day(db, date(2026, 3, 9), "off", "Nghỉ bù", unit_code="01")
+    # A commune's imported day on the same date is its own, and does not change the province's.
+    db.execute("INSERT INTO calendar_days(day, kind, name, uuid, unit_code, updated_at) "
+               "VALUES ('2026-03-09', 'off', 'Nghỉ của xã', 'u2', '11230', 't')")
+    db.execute("INSERT INTO calendar_days(day, kind, name, uuid, unit_code, updated_at) "
+               "VALUES ('2026-03-10', 'off', 'Nghỉ của xã', 'u3', '11230', 't')")
+    assert [d.day for d in list_days(db)] == [date(2026, 3, 9)]
