@@ -186,3 +186,42 @@ def test_sample_register_opens_from_the_first_run_choice(qapp, isolated_folders)
     finally:
         session.close()
     assert not (isolated_folders / (opening.SAMPLE_NAME + ".lock")).exists()
+
+
+def test_enter_saves_a_reception(qtbot, window, session):
+    from PySide6.QtCore import Qt
+
+    from ui.dialogs.reception_dialog import ReceptionDialog
+
+    d = ReceptionDialog(session, window)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    d.person.name.setText("Hà Văn Sơn")
+    d.content.setPlainText("Hỏi về thủ tục chuyển nhượng đất")
+    d.activateWindow()
+    d.request.setFocus()
+    with qtbot.waitSignal(d.accepted):
+        qtbot.keyClick(d.request, Qt.Key.Key_Return)
+    assert d.reception is not None and d.case is None  # recorded, no case opened
+
+
+def test_other_engineers_menus_are_mounted_and_compose_opens_the_document_dialog(qtbot, window, session,
+                                                                                  monkeypatch):
+    qtbot.waitUntil(lambda: "&Trợ giúp" in _menu_titles(window))
+    assert "Đồng bộ" in _menu_titles(window)
+    from ui.dialogs.case_dialog import CaseDialog
+
+    d = CaseDialog(session, window)
+    qtbot.addWidget(d)
+    d.kind.setCurrentIndex(d.kind.findData("petition"))
+    d.summary.setText("Kiến nghị sửa đường liên thôn")
+    d.person.name.setText("Mùa A Sử")
+    d.save()
+    window.open_case(d.case.uuid)
+    import ui.dialogs.document_dialog as dd
+
+    opened = []
+    monkeypatch.setattr(dd.DocumentDialog, "exec", lambda self: opened.append(self.case.uuid) or 0)
+    window.case_page.compose.click()
+    assert opened == [d.case.uuid]

@@ -73,7 +73,6 @@ class ActionDialog(QDialog):
         self.errors.add(form, label, "note", self.note)
         buttons = QDialogButtonBox()
         ok = buttons.addButton("Ghi vào sổ", QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setDefault(True)
         buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -82,6 +81,7 @@ class ActionDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.errors.general)
         lay.addWidget(buttons)
+        ok.setDefault(True)  # after it joined the dialog: Enter saves
         if case.due_on:
             lay.insertWidget(1, QLabel(f"Hạn hiện tại: {vn_date(case.due_on)}"))
 

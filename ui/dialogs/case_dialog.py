@@ -69,7 +69,6 @@ class CaseDialog(QDialog):
         QVBoxLayout(who).addWidget(self.person)
         buttons = QDialogButtonBox()
         save = buttons.addButton("Lưu vào sổ", QDialogButtonBox.ButtonRole.AcceptRole)
-        save.setDefault(True)
         buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -78,6 +77,7 @@ class CaseDialog(QDialog):
         lay.addWidget(who)
         lay.addWidget(self.errors.general)
         lay.addWidget(buttons)
+        save.setDefault(True)  # after it joined the dialog: Enter saves
         QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         self.kind.setFocus()
 

@@ -94,6 +94,7 @@ class ReceptionDialog(QDialog):
         self.members: list[GroupMember] = []
         self.add_member = QPushButton("Thêm người trong đoàn")
         self.add_member.clicked.connect(self._add_member)
+        self.add_member.setAutoDefault(False)
         citizen = QGroupBox("Công dân")
         cl = QVBoxLayout(citizen)
         cl.addWidget(self.person)
@@ -153,13 +154,13 @@ class ReceptionDialog(QDialog):
         scroll.setWidget(body)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("Lưu vào sổ", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setDefault(True)
         buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(scroll, 1)
         lay.addWidget(buttons)
+        self.save_button.setDefault(True)  # after it joined the dialog: Enter saves
         QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         self.people_count.valueChanged.connect(self._group_changed)
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
