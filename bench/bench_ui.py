@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     for text, ms_ in zip(TYPED, found):
         print(f"   “{text}”: {ms_:.0f} ms")
     print(f"3. search, last key to results: median {statistics.median(found):.0f} ms, p95 {p95:.0f} ms, "
-          f"max {max(found):.0f} ms (target ≤ 100 ms; includes the 40 ms typing pause)")
+          f"max {max(found):.0f} ms (target ≤ 100 ms; includes the 25 ms typing pause)")
     return 0
 
 

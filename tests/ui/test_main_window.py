@@ -200,6 +200,7 @@ def test_enter_saves_a_reception(qtbot, window, session):
     d.person.name.setText("Hà Văn Sơn")
     d.content.setPlainText("Hỏi về thủ tục chuyển nhượng đất")
     d.activateWindow()
+    qtbot.waitUntil(d.isActiveWindow)
     d.request.setFocus()
     with qtbot.waitSignal(d.accepted):
         qtbot.keyClick(d.request, Qt.Key.Key_Return)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
 
-SEARCH_DELAY_MS = 40  # coalesce fast typing; results still land well within 100 ms of the last key
+SEARCH_DELAY_MS = 25  # coalesce a burst of keys; results still land well within 100 ms of the last key
 
 
 class SearchBox(QLineEdit):
