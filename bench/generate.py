@@ -72,7 +72,7 @@ def bench_items(n: int, *, sample: Sampler, officers: list[str], today: date, ye
     kinds, weights = zip(*KINDS)
     start = today - timedelta(days=365 * years)
     span = (today - start).days
-    recent: list[BulkPerson] = []
+    recent: list[tuple] = []  # (SamplePerson, BulkPerson) of the last few hundred requesters
     for i in range(n):
         day = start + timedelta(days=span * i // n)
         if day.weekday() >= 5:
@@ -80,12 +80,13 @@ def bench_items(n: int, *, sample: Sampler, officers: list[str], today: date, ye
         kind = rng.choices(kinds, weights)[0]
         field = sample.field()
         if recent and rng.random() < 0.12:
-            people = [rng.choice(recent)]       # a citizen who comes back
+            pairs = [rng.choice(recent)]       # a citizen who comes back
         else:
             count = 1 if rng.random() < 0.9 else rng.randint(2, 4)
-            people = [_bulk_person(sample.person()) for _ in range(count)]
-            recent = (recent + people)[-500:]
-        summary, content = sample.matter(kind, field, requester=_sample_of(people[0]))
+            pairs = [(p, _bulk_person(p)) for p in (sample.person() for _ in range(count))]
+            recent = (recent + pairs)[-500:]
+        people = [b for _, b in pairs]
+        summary, content = sample.matter(kind, field, requester=pairs[0][0])
         learned = day - timedelta(days=rng.choice((10, 25, 40, 60, 85, 100))) if kind.startswith("complaint") else None
         yield BulkCase(kind=kind, received_on=day, summary=summary, content=content, requesters=people,
                        channel=rng.choice(CHANNELS), field=field, assignee_uuid=rng.choice(officers),
@@ -127,13 +128,6 @@ def history(sample: Sampler, kind: str, day: date, today: date) -> tuple[BulkSte
 
 def _bulk_person(p) -> BulkPerson:
     return BulkPerson(p.full_name, id_number=p.id_number, phone=p.phone, address=p.address)
-
-
-def _sample_of(p: BulkPerson):
-    from desktop.workflow.sample import SamplePerson
-
-    sex = "nữ" if " Thị " in f" {p.full_name} " else "nam"
-    return SamplePerson(p.full_name, sex, 0, p.id_number, p.phone, p.address)
 
 
 def _stderr_progress(label: str):

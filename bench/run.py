@@ -27,10 +27,10 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from bench.generate import OUT, SCALES, YEARS, bench_items, generate, register_path, setup_office
+from bench.generate import OUT, SCALES, YEARS, bench_items, generate, setup_office
 from desktop.storage import search
 from desktop.storage.cases import CaseFilter, dashboard, page_cases
 from desktop.storage.db import open_database

@@ -20,7 +20,8 @@ guide, forward, reply, withdraw, close, publish), recorded as the engine would r
 With ``workers=1`` an import uses both cores: a helper process (``spawn``, so it is safe next
 to Qt's threads; a frozen build must call ``multiprocessing.freeze_support()`` at start-up)
 prepares the next batch while this process writes the current one. It is off by default: on
-the benchmark machine, shared with other jobs, it was about 20 % slower than one process. The helper carries the chain's last hash and
+the 2-core benchmark machine, shared with other jobs, it ranged from 20 % slower to 20 % faster
+than one process, which does not pay for a second process in a desktop application. The helper carries the chain's last hash and
 the year's numbers forward; each write checks that the register still ends where the batch
 expects, so a write from elsewhere during the import is refused, never chained wrongly.
 """
