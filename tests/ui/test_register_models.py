@@ -166,3 +166,18 @@ def test_scroll_bar_jumps_use_page_anchors_read_in_the_background(qtbot, case_mo
         case_model.pages.clear()
         assert case_model.row_at(row).id == expected[row]
     assert calls == []
+
+
+def test_denouncer_is_hidden_in_the_reception_register(qapp, office):
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import ReceptionInput, record_reception
+    from ui.models.reception_model import ReceptionTableModel
+
+    db = office["db"]
+    p = save_person(db, full_name="Lý Văn Kín", id_kind="cccd", id_number="034185001234")
+    record_reception(db, ReceptionInput(received_on=date(2026, 2, 2), person_uuid=p.uuid, case_kind="denunciation",
+                                        content="Tố cáo cán bộ địa chính"), actor="Lê Thị Mai", today=date(2026, 3, 2))
+    model = ReceptionTableModel(db)
+    model.start()
+    assert model.index(0, 1).data() == "(giữ bí mật)" and model.index(0, 2).data() == ""
+    assert "Lý Văn Kín" not in (model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) or "")

@@ -54,7 +54,17 @@ class ReceptionSource:
         return reception_anchors(db, **self._args(), descending=descending, every=every, cancelled=cancelled)
 
 
+HIDDEN = "(giữ bí mật)"
+
+
+def _secret(r: ReceptionRow) -> bool:
+    """A denouncer's identity stays out of lists (Luật Tố cáo 2018, Art. 9; DOMAIN.md §7)."""
+    return r.case_kind == "denunciation"
+
+
 def _who(r: ReceptionRow) -> str:
+    if _secret(r):
+        return "Danh tính người tố cáo được giữ bí mật; xem trong hồ sơ vụ việc (có ghi nhật ký)."
     return f"{r.person_name}\n{r.address}" if r.address else r.person_name
 
 
@@ -69,8 +79,8 @@ class ReceptionTableModel(PagedModel[ReceptionRow]):
     def _columns() -> list[Column[ReceptionRow]]:
         return [
             Column("Ngày tiếp", lambda r: vn_date(r.received_on), align=CENTER),
-            Column("Họ tên, địa chỉ", lambda r: r.person_name, tooltip=_who),
-            Column("Số giấy tờ", lambda r: r.id_number),
+            Column("Họ tên, địa chỉ", lambda r: HIDDEN if _secret(r) else r.person_name, tooltip=_who),
+            Column("Số giấy tờ", lambda r: "" if _secret(r) else r.id_number),
             Column("Nội dung", lambda r: r.content.split("\n")[0], tooltip=lambda r: r.content),
             Column("Phân loại", lambda r: kind_label(r.case_kind)),
             Column("Số người", lambda r: str(r.people_count), align=CENTER,
