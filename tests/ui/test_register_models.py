@@ -118,7 +118,9 @@ def test_sort_by_requester_in_vietnamese_order(case_model):
     names = [case_model.row_at(r).requester_name for r in range(case_model.rowCount())]
     given = [n.split()[-1] for n in dict.fromkeys(names)]
     assert given == ["An", "Ánh", "Ăn", "Ân", "Bình", "Dũng", "Đào", "Ê", "Ơn", "Ưng"]
-    case_model.sort(7, Qt.SortOrder.AscendingOrder)
+    from ui.models.case_model import DUE_COLUMN
+
+    case_model.sort(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
     dues = [case_model.row_at(r).due_on for r in range(case_model.rowCount())]
     assert None not in dues and dues == sorted(dues)
 
@@ -145,7 +147,9 @@ def test_filters_narrow_the_count(case_model):
 
 def test_overdue_deadline_is_red(case_model):
     row = next(r for r in range(case_model.rowCount()) if case_model.row_at(r).due_on)
-    brush = case_model.index(row, 7).data(Qt.ItemDataRole.ForegroundRole)
+    from ui.models.case_model import DUE_COLUMN
+
+    brush = case_model.index(row, DUE_COLUMN).data(Qt.ItemDataRole.ForegroundRole)
     assert brush is not None and brush.color().name() == "#b00020"
 
 

@@ -18,6 +18,7 @@ from ui.models.rows import Column
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
 HIDDEN_NAME = "(giữ bí mật)"
+DUE_COLUMN = 6
 
 
 class CaseSource:
@@ -57,7 +58,7 @@ class CaseTableModel(PagedModel[CaseRow]):
         self.db = db
         self.filt = CaseFilter()
         self.sort_key = "received"
-        self.sortable = {0: "number", 1: "received", 4: "requester", 7: "due"}
+        self.sortable = {0: "number", 1: "received", 4: "requester", DUE_COLUMN: "due"}
 
     def _columns(self) -> list[Column[CaseRow]]:
         return [
@@ -66,11 +67,11 @@ class CaseTableModel(PagedModel[CaseRow]):
             Column("Loại", lambda r: kind_label(r.kind)),
             Column("Tóm tắt nội dung", lambda r: r.summary, tooltip=lambda r: r.summary),
             Column("Người yêu cầu", lambda r: HIDDEN_NAME if r.confidential else r.requester_name),
-            Column("Lĩnh vực", lambda r: FIELD_LABELS.get(r.field, r.field)),
             Column("Trạng thái", lambda r: state_label(r.state)),
             Column("Hạn", lambda r: vn_date(r.due_on), align=CENTER, foreground=self._due_colour,
                    tooltip=self._due_tip),
             Column("Cán bộ thụ lý", lambda r: r.assignee_name),
+            Column("Lĩnh vực", lambda r: FIELD_LABELS.get(r.field, r.field)),
         ]
 
     def _due_colour(self, r: CaseRow) -> str | None:
@@ -98,7 +99,7 @@ class CaseTableModel(PagedModel[CaseRow]):
     def set_today(self, today: date) -> None:
         self.today = today
         if self.rowCount():
-            self.dataChanged.emit(self.index(0, 7), self.index(self.rowCount() - 1, 7))
+            self.dataChanged.emit(self.index(0, DUE_COLUMN), self.index(self.rowCount() - 1, DUE_COLUMN))
 
     def on_sort(self, key: str, descending: bool) -> None:
         self.sort_key = key

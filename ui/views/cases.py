@@ -60,7 +60,7 @@ class CasesView(QWidget):
         self.model = CaseTableModel(session.db, session.today(), self)
         self.table = RegisterTable(sortable=True)
         self.table.setModel(self.model)
-        self.table.set_widths([70, 95, 140, 380, 180, 110, 130, 95, 150])
+        self.table.set_widths([65, 90, 125, 300, 175, 125, 90, 150, 110])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(filters)
