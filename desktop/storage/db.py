@@ -17,8 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from desktop.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -65,8 +63,17 @@ class Database:
     def __init__(self, path: Path | str, conn: sqlite3.Connection) -> None:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.conn = conn
-        self.utils = sqlite_utils.Database(conn)
+        self._utils = None
         self._thread = threading.get_ident()
+
+    @property
+    def utils(self):
+        """The sqlite-utils view of the connection, imported on first use (not at start-up)."""
+        if self._utils is None:
+            import sqlite_utils
+
+            self._utils = sqlite_utils.Database(self.conn)
+        return self._utils
 
     # -- reading ---------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
@@ -188,7 +195,7 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
 
 def open_database(path: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
     """Open (or create) a register file and bring its schema up to date."""
-    from desktop.storage.migrations import MIGRATIONS
+    from desktop.storage.migrations import migrations, pending_names
 
     p = Path(path)
     if str(path) != ":memory:":
@@ -200,15 +207,17 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
         check_sqlite(conn)
         db = Database(path, conn)
         if migrate:
-            pending = MIGRATIONS.pending(db.utils)
+            pending = pending_names(conn)
             if pending:
-                existing = [t for t in db.utils.table_names() if not t.startswith("_")]
+                existing = conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'"
+                ).fetchone()[0]
                 if existing and str(path) != ":memory:":
                     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                    target = p.parent / "backups" / f"{p.stem}-{stamp}-before-{pending[0].name}.sqlite"
+                    target = p.parent / "backups" / f"{p.stem}-{stamp}-before-{pending[0]}.sqlite"
                     backup_to(conn, target)
-                    log.info("backup before migration %s: %s", pending[0].name, target)
-                MIGRATIONS.apply(db.utils)
+                    log.info("backup before migration %s: %s", pending[0], target)
+                migrations().apply(db.utils)
     except sqlite3.Error as exc:
         conn.close()
         mapped = _map_sqlite_error(exc)
