@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid as uuidlib
-from datetime import datetime
+from datetime import date, datetime
 
 from desktop.domain.records import Officer, OfficerRole, Unit
 from desktop.errors import NotFound, UserError, ValidationError
@@ -197,3 +197,37 @@ def log_access(db: Database, action: str, *, actor: str = "", target: str = "", 
             "INSERT INTO audit_log(at, actor, action, target, detail) VALUES (?,?,?,?,?)",
             (now_iso(), actor, action, target, detail),
         )
+
+
+# -- the head's periodic reception day -----------------------------------------------------------
+# Luật Tiếp công dân 2013, Art. 15: the chair of a commune receives citizens in person at least one
+# day a week. The office fixes the weekday; when it falls on a day off, the session moves to the
+# next working day.
+HEAD_DAY_KEY = "head_reception_weekday"
+
+
+def head_reception_weekday(db: Database) -> int | None:
+    value = db.get_setting(HEAD_DAY_KEY)
+    return int(value) if value not in (None, "") else None
+
+
+def set_head_reception_weekday(db: Database, weekday: int | None) -> None:
+    if weekday is not None and weekday not in range(5):
+        raise ValidationError({"head_day": "Ngày tiếp công dân định kỳ phải là một ngày từ thứ Hai đến thứ Sáu."})
+    db.set_setting(HEAD_DAY_KEY, "" if weekday is None else str(weekday))
+
+
+def next_head_reception(db: Database, today: date) -> date | None:
+    """The head's next periodic reception day, today included (None when not set)."""
+    from datetime import timedelta
+
+    from desktop.storage.calendar_repo import load_calendar
+
+    weekday = head_reception_weekday(db)
+    if weekday is None:
+        return None
+    day = today + timedelta(days=(weekday - today.weekday()) % 7)
+    cal = load_calendar(db)
+    while not cal.is_working_day(day):
+        day += timedelta(days=1)
+    return day

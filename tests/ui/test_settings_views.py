@@ -65,3 +65,18 @@ def test_officer_added_and_unit_edited(qtbot, session, monkeypatch):
     view.abbreviation.setText("UB/ND")
     view.save_unit()
     assert "gạch chéo" in view.errors.message("abbreviation")
+
+
+def test_head_reception_day_set_in_settings_shows_on_the_dashboard(qtbot, session):
+    from ui.views.dashboard import DashboardView
+    from ui.views.settings_unit import UnitSettings
+
+    view = UnitSettings(session)
+    qtbot.addWidget(view)
+    view.head_day.setCurrentIndex(view.head_day.findData(3))  # Thursday
+    view.save_unit()
+    with qtbot.waitSignal(session.today_changed):
+        session.set_today(date(2026, 11, 23))
+    dash = DashboardView(session)
+    qtbot.addWidget(dash)
+    assert "Tiếp công dân định kỳ của người đứng đầu: thứ năm 26/11/2026" in dash.subheading.text()

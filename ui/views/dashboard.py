@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.storage.cases import AssigneeLoad, Dashboard, DueItem, dashboard
-from desktop.storage.units import list_officers, local_unit
+from desktop.storage.units import list_officers, local_unit, next_head_reception
 from ui.labels import kind_label, state_label, vn_date
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -185,6 +185,10 @@ class DashboardView(QWidget):
         except Exception:  # noqa: BLE001 - a register without unit still shows its cases
             unit = ""
         self.heading.setText(f"Hôm nay, {WEEKDAYS[today.weekday()].lower()} {vn_date(today)}")
+        head_day = next_head_reception(db, today)
+        if head_day is not None:
+            when = "hôm nay" if head_day == today else f"{WEEKDAYS[head_day.weekday()].lower()} {vn_date(head_day)}"
+            unit = f"{unit}   ·   Tiếp công dân định kỳ của người đứng đầu: {when}" if unit else when
         self.subheading.setText(unit)
         self.tiles["overdue"].set(data.overdue_count)
         self.tiles["today"].set(len(data.due_today))

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
 from desktop.domain.records import Officer
 from desktop.domain.text import vietnamese_sort_key
 from desktop.errors import UserError, ValidationError
-from desktop.storage.units import list_officers, local_unit, save_officer, save_unit
+from desktop.storage.units import (head_reception_weekday, list_officers, local_unit, save_officer, save_unit,
+                                   set_head_reception_weekday)
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -92,6 +93,12 @@ class UnitSettings(QWidget):
         self.abbreviation = QLineEdit()
         self.place = QLineEdit()
         self.remote = QCheckBox("Vùng sâu, vùng xa (thời hạn giải quyết khiếu nại dài hơn)")
+        self.head_day = QComboBox()
+        self.head_day.addItem("(chưa đặt)", None)
+        for i, name in enumerate(("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu")):
+            self.head_day.addItem(name, i)
+        self.head_day.setToolTip("Luật Tiếp công dân 2013, Điều 15: Chủ tịch UBND cấp xã tiếp công dân ít nhất 01 ngày "
+                                 "trong 01 tuần; ngày nghỉ thì chuyển sang ngày làm việc tiếp theo.")
         self.errors = FormErrors()
         unit_box = QGroupBox("Đơn vị")
         form = QFormLayout(unit_box)
@@ -101,6 +108,7 @@ class UnitSettings(QWidget):
         self.errors.add(form, "Chữ viết tắt:", "abbreviation", self.abbreviation)
         form.addRow("Địa danh:", self.place)
         form.addRow("", self.remote)
+        self.errors.add(form, "Ngày tiếp công dân định kỳ:", "head_day", self.head_day)
         save = QPushButton("Lưu thông tin đơn vị")
         save.clicked.connect(self.save_unit)
         form.addRow(self.errors.general)
@@ -145,6 +153,7 @@ class UnitSettings(QWidget):
         self.abbreviation.setText(u.abbreviation)
         self.place.setText(u.place_name)
         self.remote.setChecked(u.is_remote)
+        self.head_day.setCurrentIndex(max(0, self.head_day.findData(head_reception_weekday(self.session.db))))
         self.model.set_rows(list_officers(self.session.db, active_only=False))
 
     def save_unit(self) -> None:
@@ -153,6 +162,7 @@ class UnitSettings(QWidget):
             save_unit(self.session.db, code=u.code, name=self.name.text(), governing_body=self.governing.text(),
                       abbreviation=self.abbreviation.text(), place_name=self.place.text(),
                       parent_code=u.parent_code, level=u.level, is_remote=self.remote.isChecked())
+            set_head_reception_weekday(self.session.db, self.head_day.currentData())
         except ValidationError as exc:
             self.errors.show(exc.fields)
             return

@@ -175,3 +175,18 @@ def test_correcting_a_persons_name_follows_into_cases_and_search(office):
 
     assert len(page_receptions(db, text="tran thi dao").rows) == 1
     assert verify_register(db).ok
+
+
+def test_next_periodic_reception_day_of_the_head(office):
+    from desktop.storage.units import next_head_reception, set_head_reception_weekday
+
+    db = office["db"]
+    assert next_head_reception(db, date(2026, 4, 27)) is None
+    set_head_reception_weekday(db, 3)  # Thursday
+    assert next_head_reception(db, date(2026, 11, 23)) == date(2026, 11, 26)
+    assert next_head_reception(db, date(2026, 11, 26)) == date(2026, 11, 26)
+    set_head_reception_weekday(db, 3)
+    # Thursday 30/04/2026 is a holiday (and Friday 01/05): the session moves to Monday 04/05.
+    assert next_head_reception(db, date(2026, 4, 28)) == date(2026, 5, 4)
+    with pytest.raises(UserError):
+        set_head_reception_weekday(db, 6)
