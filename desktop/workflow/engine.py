@@ -83,19 +83,25 @@ def compute_step_deadline(db: Database, rs: RuleSet, case: Case, step_code: str,
     return deadline.due, f"{step.label}{variant} — {step.citation}{extra}. {deadline.trace}"
 
 
-def _step_start_and_pauses(events: list, step_code: str) -> tuple[date | None, list[tuple[date, date]]]:
+def _step_start(events: list, step_code: str, rs: RuleSet | None) -> tuple[date | None, str, list[tuple[date, date]]]:
+    """When the running step started, the name of the event that started it, and its pauses."""
     start: date | None = None
+    label = "Sự kiện"
     pauses: list[tuple[date, date]] = []
     paused_from: date | None = None
     for ev in events:
         if ev.data.get("starts_step") == step_code:
             start, pauses, paused_from = ev.effective_on, [], None
+            if ev.action == "receive":
+                label = "Nhận"
+            elif rs is not None and ev.action in rs.actions:
+                label = rs.actions[ev.action].label
         elif ev.action == "suspend":
             paused_from = ev.effective_on
         elif ev.action == "resume" and paused_from is not None:
             pauses.append((paused_from, ev.effective_on))
             paused_from = None
-    return start, pauses
+    return start, label, pauses
 
 
 def _check_dates(case: Case, effective_on: date, events: list, today: date | None) -> None:
@@ -168,15 +174,16 @@ def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective
             raise TransitionNotAllowed(
                 "extension_too_late",
                 f"Đã quá hạn {format_date(case.due_on)}: phải gia hạn bằng văn bản trước khi hết thời hạn.")
-        start, pauses = _step_start_and_pauses(events, action.extends_step)
+        start, label, pauses = _step_start(events, action.extends_step, rs)
         due, trace = compute_step_deadline(db, rs, case, action.extends_step, start or effective_on,
-                                           extensions=case.extensions + 1, pauses=pauses)
+                                           extensions=case.extensions + 1, pauses=pauses, event_label=label)
         changes.update(due_on=due and due.isoformat(), due_trace=trace, extensions=case.extensions + 1)
         event_data.update(due_on=due and due.isoformat(), trace=trace, extension=case.extensions + 1)
     if action.sets_complex and case.due_step:
-        start, pauses = _step_start_and_pauses(events, case.due_step)
+        start, label, pauses = _step_start(events, case.due_step, rs)
         due, trace = compute_step_deadline(db, rs, case, case.due_step, start or effective_on,
-                                           extensions=case.extensions, pauses=pauses, is_complex=True)
+                                           extensions=case.extensions, pauses=pauses, is_complex=True,
+                                           event_label=label)
         changes.update(is_complex=1, due_on=due and due.isoformat(), due_trace=trace)
         event_data.update(due_on=due and due.isoformat(), trace=trace)
     if action.pauses:
@@ -184,10 +191,10 @@ def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective
                        due_trace=f"Tạm đình chỉ từ ngày {format_date(effective_on)}: thời gian tạm đình chỉ không tính "
                                  f"vào thời hạn ({action.citation}).")
     if action.resumes and case.due_step:
-        start, pauses = _step_start_and_pauses(events, case.due_step)
+        start, label, pauses = _step_start(events, case.due_step, rs)
         pauses.append(((case.paused_on or effective_on), effective_on))
         due, trace = compute_step_deadline(db, rs, case, case.due_step, start or case.received_on,
-                                           extensions=case.extensions, pauses=pauses)
+                                           extensions=case.extensions, pauses=pauses, event_label=label)
         changes.update(paused_on=None, due_on=due and due.isoformat(), due_trace=trace)
         event_data.update(due_on=due and due.isoformat(), trace=trace)
     if action.ends_deadline or to_state in rs.final_states:

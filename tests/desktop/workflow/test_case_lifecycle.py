@@ -190,3 +190,11 @@ def test_next_periodic_reception_day_of_the_head(office):
     assert next_head_reception(db, date(2026, 4, 28)) == date(2026, 5, 4)
     with pytest.raises(UserError):
         set_head_reception_weekday(db, 6)
+
+
+def test_extended_deadline_trace_names_the_event_it_counts_from(office):
+    db = office["db"]
+    case = _explanation(office)
+    act(db, case.uuid, "accept", actor="vt", effective_on=date(2026, 2, 25), today=TODAY)
+    case = act(db, case.uuid, "extend", actor="vt", effective_on=date(2026, 3, 5), today=TODAY)
+    assert "Tiếp nhận yêu cầu giải trình ngày 25/02/2026" in case.due_trace
