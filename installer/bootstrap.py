@@ -45,7 +45,8 @@ def ensure_env(extras: str) -> Path:
     have = STAMP.read_text(encoding="utf-8") if STAMP.exists() else ""
     # The test environment is a superset of the run environment, so "run" accepts either.
     same_deps = have.split(" ")[0] == wanted.split(" ")[0]
-    if not (have == wanted or (same_deps and extras == "")):
+    have_extras = set(have.split(" ")[1].split(",")) if " " in have else set()
+    if not (same_deps and set(filter(None, extras.split(","))) <= have_extras):
         print("Đang cài đặt các thư viện cần thiết …", flush=True)
         target = f"{ROOT}[{extras}]" if extras else str(ROOT)
         subprocess.check_call(
@@ -63,14 +64,15 @@ def main(argv: list[str]) -> int:
         python = ensure_env("")
         return subprocess.call([str(python), "-m", "ui.launch", *rest])
     if command == "test":
-        python = ensure_env("test")
+        # "build" too: the suite builds the frozen app once and runs its --self-test.
+        python = ensure_env("test,build")
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         return subprocess.call([str(python), "-m", "pytest", *rest], env=env)
     if command == "cli":
         python = ensure_env("")
         return subprocess.call([str(python), "-m", "ui.launch", *rest])
     if command == "setup":
-        ensure_env(rest[0] if rest else "test")
+        ensure_env(rest[0] if rest else "test,build")
         return 0
     print("Cách dùng: python3 installer/bootstrap.py run|test|setup [tham số …]", file=sys.stderr)
     return 2
