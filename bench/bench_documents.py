@@ -23,7 +23,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from dataclasses import replace
 from datetime import date
 
 os.environ.setdefault("GIAITRINH_DOCUMENT_FONT", "bundled")

@@ -148,7 +148,7 @@ def render_sheet(sheet: Sheet) -> bytes:
     from reportlab.platypus import Paragraph, Spacer, Table
     from xml.sax.saxutils import escape
 
-    from desktop.documents.pdf import _styles, build_pdf
+    from desktop.documents.pdf import build_pdf
 
     def x(text: str) -> str:
         return escape(nfc(text)).replace("\n", "<br/>")

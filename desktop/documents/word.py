@@ -149,7 +149,7 @@ def render_docx(doc: Document) -> bytes:
     """The document as DOCX bytes."""
     import docx
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm
 
     L = LAYOUT
     document = docx.Document()
