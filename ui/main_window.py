@@ -212,7 +212,11 @@ class MainWindow(QMainWindow):
                 log.exception("mounting %s", module)
 
     def _fill_actors(self) -> None:
-        officers = list_officers(self.session.db)
+        try:  # who acts here: this register's own officers, not the communes' imported ones
+            own = local_unit(self.session.db).code
+        except Exception:  # noqa: BLE001 - a register without a unit yet
+            own = None
+        officers = list_officers(self.session.db, unit_code=own)
         wanted = self.state[WindowState.actor_uuid]
         self.actor_box.blockSignals(True)
         self.actor_box.clear()

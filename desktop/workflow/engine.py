@@ -114,9 +114,14 @@ def _check_dates(case: Case, effective_on: date, events: list, today: date | Non
                                                f"({format_date(events[-1].effective_on)})."})
 
 
+def is_owned(db: Database, case: Case) -> bool:
+    """Whether this register's unit owns the case (at the province, communes' cases are not)."""
+    return case.unit_code == local_unit_code(db)
+
+
 def ensure_owned(db: Database, case: Case) -> None:
     """The province (or any register) never edits a record another unit owns."""
-    if case.unit_code != local_unit_code(db):
+    if not is_owned(db, case):
         raise UserError("foreign_record", "Vụ việc này thuộc đơn vị khác: chỉ được xem, không được sửa.")
 
 

@@ -185,3 +185,30 @@ def test_cancel_button_reaches_the_core(qapp):
     with pytest.raises(Cancelled):
         progress.report(2, 3, "tiếp")
     assert progress.cancelled
+
+
+def test_province_sees_a_communes_case_read_only(qtbot, tmp_path):
+    """Opened on a province register, a commune's case shows no action: the province never edits it."""
+    from datetime import date
+
+    from desktop.storage.db import open_database
+    from desktop.storage.units import save_officer, save_unit
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import CaseInput, receive_case
+    from ui.session import Session
+    from ui.views.case_view import CaseView
+
+    db = open_database(tmp_path / "tinh.sqlite")
+    save_unit(db, code="06148", name="UBND xã Thụy Hùng", place_name="Thụy Hùng")
+    save_officer(db, full_name="Cán bộ xã")
+    p = save_person(db, full_name="Trần Văn A")
+    case = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 11, 2), summary="Kiến nghị",
+                                      requesters=[p.uuid]), actor="t", today=date(2026, 11, 23))
+    # The same rows now sit in a province register whose own unit is the province.
+    save_unit(db, code="01", name="UBND tỉnh", level="province", make_local=True, mode="province")
+    session = Session(db, today=date(2026, 11, 23))
+    view = CaseView(session)
+    qtbot.addWidget(view)
+    view.show_case(case.uuid)
+    assert view.action_buttons == {}
+    assert "đơn vị khác" in view.no_action.text() and not view.compose.isEnabled()

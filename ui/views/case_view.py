@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.records import Case, CasePerson, Commitment, Event
 from desktop.storage.cases import case_people, get_case, list_commitments, list_events
 from desktop.storage.units import list_officers, log_access
-from desktop.workflow.engine import SATISFACTION, allowed_actions, complaint_is_late, rules_of
+from desktop.workflow.engine import SATISFACTION, allowed_actions, complaint_is_late, is_owned, rules_of
 from ui.errors import report
 from ui.labels import CHANNEL_LABELS, FIELD_LABELS, kind_label, vn_date
 from ui.models.rows import Column, RowsModel
@@ -234,7 +234,9 @@ class CaseView(QWidget):
             item = self.actions_grid.takeAt(0)
             if item.widget() and item.widget() is not self.no_action:
                 item.widget().deleteLater()
-        actions = allowed_actions(case)
+        owned = is_owned(self.session.db, case)
+        # The province reads a commune's cases and never changes them (issue #5).
+        actions = allowed_actions(case) if owned else []
         self.action_buttons: dict[str, QPushButton] = {}
         for i, action in enumerate(actions):
             button = QPushButton(action.label)
@@ -242,10 +244,14 @@ class CaseView(QWidget):
             button.clicked.connect(lambda _c=False, a=action: self.run_action(a.code))
             self.actions_grid.addWidget(button, i // 3, i % 3)
             self.action_buttons[action.code] = button
-        if not actions:
+        if not owned:
+            self.no_action.setText(f"Hồ sơ của đơn vị khác (mã {case.unit_code}): chỉ xem, không sửa.")
+            self.actions_grid.addWidget(self.no_action, 0, 0)
+        elif not actions:
             self.no_action.setText("Vụ việc đã kết thúc: không còn bước nào theo quy định.")
             self.actions_grid.addWidget(self.no_action, 0, 0)
         self.no_action.setVisible(not actions)
+        self.compose.setEnabled(owned)
 
     # -- behaviour -------------------------------------------------------------------------------
     def action_dialog(self, code: str):

@@ -56,7 +56,7 @@ class BoardModel(QAbstractTableModel):
         if role == DISPLAY:
             last = s.last
             fixed = [s.unit_code, s.unit_name, str(last.seq) if last else "—",
-                     last.period_to[:10] if last else "—", last.imported_at[:10] if last else "—",
+                     _vn(last.period_to) if last else "—", _vn(last.imported_at) if last else "—",
                      s.state_label, str(s.open_conflicts) if s.open_conflicts else ""]
             if col < len(fixed):
                 return fixed[col]
@@ -237,3 +237,8 @@ def install_menu(bar, session, window) -> None:
         view.show()
 
     menu.addAction(QAction("Bảng theo dõi dữ liệu các xã…", window, triggered=open_board))
+
+
+def _vn(iso: str) -> str:
+    """"2026-11-23T14:20:53" → "23/11/2026", as dates are written everywhere else."""
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}" if len(iso) >= 10 else iso
