@@ -62,7 +62,11 @@ class MainWindow(QMainWindow):
         geometry = self.state[WindowState.geometry]
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
+        # The window paints first (navigation, menus, status); the dashboard is built and filled
+        # right after the first paint (``_after_first_paint``), so opening never waits for it.
+        self.nav.blockSignals(True)
         self.nav.setCurrentRow(0)
+        self.nav.blockSignals(False)
 
     # -- pages ----------------------------------------------------------------------------------
     def page_count(self) -> int:
@@ -184,6 +188,8 @@ class MainWindow(QMainWindow):
         self.actor_box.currentIndexChanged.connect(self._actor_changed)
 
     def _after_first_paint(self) -> None:
+        if self.stack.currentIndex() == 0 and 0 not in self.pages and self.case_page is None:
+            self.show_page(self.nav.currentRow())
         dashboard = self.pages.get(0)
         if dashboard is not None and dashboard.data is None:
             dashboard.reload()

@@ -16,7 +16,10 @@ def _menu_titles(window) -> list[str]:
 
 
 def test_navigation_builds_pages_on_demand(qtbot, window):
-    assert set(window.pages) == {0}  # only "Hôm nay" at start
+    # The window paints first; "Hôm nay" is built right after the first paint, nothing else.
+    qtbot.waitUntil(lambda: 0 in window.pages)
+    assert set(window.pages) == {0}
+    assert window.stack.currentWidget() is window.pages[0]
     for i in range(window.page_count()):
         window.show_page(i)
         assert window.stack.currentWidget() is window.pages[i]
