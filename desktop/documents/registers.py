@@ -108,6 +108,11 @@ def reception_sheet(db: Database, start: date, end: date) -> Sheet:
         rows=tuple(rows), numbering=tuple(f"({i})" for i in range(1, 14)))
 
 
+FOLLOWUP_HEADER = ("Số đến", "Ngày nhận", "Loại, trích yếu nội dung", "Người xử lý", "Hạn giải quyết",
+                   "Tiến độ, kết quả", "Số, ký hiệu văn bản trả lời", "Ghi chú")
+FOLLOWUP_WIDTHS = (0.07, 0.08, 0.33, 0.12, 0.08, 0.12, 0.12, 0.08)
+
+
 def followup_sheet(db: Database, start: date, end: date) -> Sheet:
     from desktop.rules.book import default_rules
     from desktop.storage import cases as case_repo
@@ -136,9 +141,7 @@ def followup_sheet(db: Database, start: date, end: date) -> Sheet:
         after = page.next_cursor
     return Sheet(
         unit_name=unit.name, title="SỔ THEO DÕI GIẢI QUYẾT ĐƠN, YÊU CẦU", period=period_line(start, end),
-        header=("Số đến", "Ngày nhận", "Loại, trích yếu nội dung", "Người xử lý", "Hạn giải quyết",
-                "Tiến độ, kết quả", "Số, ký hiệu văn bản trả lời", "Ghi chú"),
-        widths=(0.07, 0.08, 0.33, 0.12, 0.08, 0.12, 0.12, 0.08),
+        header=FOLLOWUP_HEADER, widths=FOLLOWUP_WIDTHS,
         rows=tuple(rows), numbering=tuple(f"({i})" for i in range(1, 9)))
 
 

@@ -58,7 +58,7 @@ def sample_document(kind: str, number: int = 5, issued_on: date = date(2026, 2, 
 
 def sample_sheets():
     from desktop.documents.registers import (
-        OUTGOING_HEADER, OUTGOING_WIDTHS, RECEPTION_HEADER, RECEPTION_WIDTHS, Sheet,
+        FOLLOWUP_HEADER, FOLLOWUP_WIDTHS, OUTGOING_HEADER, OUTGOING_WIDTHS, RECEPTION_HEADER, RECEPTION_WIDTHS, Sheet,
     )
 
     outgoing = Sheet(
@@ -80,7 +80,17 @@ def sample_sheets():
               ("2", "04/02/2026", "(bảo mật)", "(bảo mật)", "Tố cáo cán bộ thu tiền sai quy định", "Tố cáo", "1",
                "", "", "", "Thanh tra tỉnh (01/PC-UBND)", "", "Định kỳ")),
         numbering=tuple(f"({i})" for i in range(1, 14)))
-    return {"so-dang-ky-van-ban-di": outgoing, "so-tiep-cong-dan": reception}
+    followup = Sheet(
+        unit_name=UNIT["name"], title="SỔ THEO DÕI GIẢI QUYẾT ĐƠN, YÊU CẦU",
+        period="Từ ngày 01/02/2026 đến ngày 28/02/2026", header=FOLLOWUP_HEADER, widths=FOLLOWUP_WIDTHS,
+        rows=(("05/2026", "02/02/2026", "Yêu cầu giải trình: Đề nghị giải trình việc chậm cấp giấy chứng nhận "
+               "(Nguyễn Văn Ất)", "Lê Minh Đông", "24/02/2026", "Đã trả lời / giải quyết", "01/TB-UBND; 03/UBND", ""),
+              ("06/2026", "04/02/2026", "Tố cáo: Tố cáo cán bộ thu tiền sai quy định (giữ bí mật)", "Đỗ Minh Ngọc",
+               "", "Đã chuyển đơn", "", "Chuyển Thanh tra tỉnh"),
+              ("07/2026", "09/02/2026", "Kiến nghị: Đề nghị sửa chữa đường liên thôn Đông – Tây (Hoàng Thị Ếch)",
+               "Lê Minh Đông", "27/02/2026", "Đã tiếp nhận", "", "")),
+        numbering=tuple(f"({i})" for i in range(1, 9)))
+    return {"so-dang-ky-van-ban-di": outgoing, "so-tiep-cong-dan": reception, "so-theo-doi-giai-quyet": followup}
 
 
 def _shrink(png: Path) -> None:
