@@ -125,7 +125,7 @@ SORTS = {
 _FINAL = ("refused", "guided", "forwarded", "terminated", "withdrawn", "closed")
 
 
-def _where(filt: CaseFilter, *, with_text: bool = True) -> tuple[list[str], list[Any]]:
+def case_where(filt: CaseFilter, *, with_text: bool = True) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     for col in ("kind", "state", "field", "assignee_uuid", "unit_code"):
@@ -170,7 +170,7 @@ def page_cases(db: Database, filt: CaseFilter = CaseFilter(), *, sort: str = "re
     if filt.text:
         return _page_by_text(db, filt, after=after, limit=limit)
     key = SORTS.get(sort, SORTS["received"])
-    where, params = _where(filt)
+    where, params = case_where(filt)
     if sort == "due":
         where.append("c.due_on IS NOT NULL")
     op = "<" if descending else ">"
@@ -198,7 +198,7 @@ def _page_by_text(db: Database, filt: CaseFilter, *, after: tuple[Any, int] | No
     match = fts_query(filt.text or "")
     if match is None:
         return CasePage([], None)
-    where, params = _where(filt, with_text=False)
+    where, params = case_where(filt, with_text=False)
     where.insert(0, "cases_fts MATCH ?")
     params.insert(0, match)
     if after is not None:
@@ -218,7 +218,7 @@ def _case_row(r: sqlite3.Row) -> CaseRow:
 
 
 def count_cases(db: Database, filt: CaseFilter = CaseFilter()) -> int:
-    where, params = _where(filt)
+    where, params = case_where(filt)
     return db.scalar(f"SELECT count(*) FROM cases c {'WHERE ' + ' AND '.join(where) if where else ''}", params)
 
 

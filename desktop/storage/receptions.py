@@ -77,9 +77,9 @@ class ReceptionPage:
     next_cursor: tuple[str, int] | None
 
 
-def page_receptions(db: Database, *, date_from: date | None = None, date_to: date | None = None,
-                    text: str | None = None, kind: str | None = None, after: tuple[str, int] | None = None,
-                    limit: int = 200, descending: bool = True) -> ReceptionPage:
+def reception_where(date_from: date | None = None, date_to: date | None = None,
+                    kind: str | None = None) -> tuple[list[str], list[Any]]:
+    """The filter conditions of the reception register (table alias ``r``)."""
     where: list[str] = []
     params: list[Any] = []
     if date_from:
@@ -91,6 +91,13 @@ def page_receptions(db: Database, *, date_from: date | None = None, date_to: dat
     if kind:
         where.append("r.kind = ?")
         params.append(kind)
+    return where, params
+
+
+def page_receptions(db: Database, *, date_from: date | None = None, date_to: date | None = None,
+                    text: str | None = None, kind: str | None = None, after: tuple[str, int] | None = None,
+                    limit: int = 200, descending: bool = True) -> ReceptionPage:
+    where, params = reception_where(date_from, date_to, kind)
     select = ("SELECT r.*, COALESCE(p.full_name, '') AS person_name, COALESCE(p.address, '') AS address, "
               "COALESCE(p.id_number, '') AS id_number ")
     if text:

@@ -13,13 +13,14 @@ from typing import Any
 
 from desktop.storage import cases as case_repo
 from desktop.storage.db import Database
+from desktop.storage.receptions import reception_where
 
 
 def case_cursor_at(db: Database, filt: case_repo.CaseFilter, *, sort: str, descending: bool,
                    offset: int) -> tuple[Any, int] | None:
     """The ``after`` cursor whose next page starts just after row ``offset`` of this order."""
     key = case_repo.SORTS.get(sort, case_repo.SORTS["received"])
-    where, params = case_repo._where(filt)  # noqa: SLF001 - same filter semantics as the page itself
+    where, params = case_repo.case_where(filt)  # same filter semantics as the page itself
     if sort == "due":
         where.append("c.due_on IS NOT NULL")
     order = "DESC" if descending else "ASC"
@@ -46,16 +47,7 @@ def reception_cursor_at(db: Database, *, date_from: date | None = None, date_to:
 
 
 def _reception_where(date_from: date | None, date_to: date | None, kind: str | None) -> tuple[str, list[Any]]:
-    where, params = [], []
-    if date_from:
-        where.append("r.received_on >= ?")
-        params.append(date_from.isoformat())
-    if date_to:
-        where.append("r.received_on <= ?")
-        params.append(date_to.isoformat())
-    if kind:
-        where.append("r.kind = ?")
-        params.append(kind)
+    where, params = reception_where(date_from, date_to, kind)
     return ("WHERE " + " AND ".join(where)) if where else "", params
 
 
@@ -64,7 +56,7 @@ def case_count(db: Database, filt: case_repo.CaseFilter, *, sort: str) -> int:
     cases without one)."""
     if sort != "due":
         return case_repo.count_cases(db, filt)
-    where, params = case_repo._where(filt)  # noqa: SLF001
+    where, params = case_repo.case_where(filt)
     where.append("c.due_on IS NOT NULL")
     return db.scalar(f"SELECT count(*) FROM cases c WHERE {' AND '.join(where)}", params)
 
@@ -75,7 +67,7 @@ def case_anchors(db: Database, filt: case_repo.CaseFilter, *, sort: str, descend
     one pass over the index so that a scroll-bar jump anywhere costs one keyset page. Meant for
     a worker thread with its own connection; ``cancelled()`` stops it early (returns [])."""
     key = case_repo.SORTS.get(sort, case_repo.SORTS["received"])
-    where, params = case_repo._where(filt)  # noqa: SLF001
+    where, params = case_repo.case_where(filt)
     if sort == "due":
         where.append("c.due_on IS NOT NULL")
     order = "DESC" if descending else "ASC"

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from desktop.storage.db import Database
 from desktop.storage.receptions import ReceptionRow, page_receptions
 from desktop.storage.ui_queries import reception_anchors, reception_count, reception_cursor_at
-from ui.labels import RECEPTION_KIND_LABELS, kind_label, vn_date
+from ui.labels import kind_label, vn_date
 from ui.models.paged import PagedModel
 from ui.models.rows import Column
 
