@@ -223,3 +223,19 @@ def test_reused_sequence_and_broken_chain_need_acceptance(commune, province, dat
         importer.apply(province, broken)
     assert err.value.code == "sequence_broken"
     assert importer.apply(province, broken, accept_sequence=True).applied
+
+
+def test_two_communes_declaring_the_same_day_off_both_reach_the_province(commune_factory, province, outdir):
+    """Calendar days are unique per owning unit (migration 0004), not per register."""
+    from datetime import date
+
+    from desktop.storage.calendar_repo import add_day, list_days
+
+    for code in ("00001", "00002"):
+        db = commune_factory(code=code, name=f"UBND xã {code}")
+        add_day(db, date(2026, 3, 9), "off", "Nghỉ bù của xã", unit_code=code)
+        report = importer.apply(province, export.export_bundle(db, outdir).path)
+        assert report.applied
+    rows = province.query("SELECT unit_code FROM calendar_days WHERE day = '2026-03-09' ORDER BY unit_code")
+    assert [r[0] for r in rows] == ["00001", "00002"]
+    assert list_days(province) == []  # the province counts its deadlines with its own days only
