@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli import add_db_argument, add_json_argument, default_db_path, emit
+from desktop.domain.dates import format_stamp
 from desktop.errors import UserError
 from desktop.storage import sync_repo
 from desktop.storage.db import Database, open_database
@@ -109,7 +110,8 @@ def cmd_bundle_inspect(args) -> int:
             issuer = m.get("issuer", {})
             lines += [f"Đơn vị gửi: {issuer.get('unit_name')} ({issuer.get('unit_code')})",
                       f"Gói số: {m.get('sequence')} — {'toàn bộ' if m.get('kind') == 'full' else 'phần thay đổi'}",
-                      f"Kỳ: {m.get('period', {}).get('from') or 'từ đầu'} → {m.get('period', {}).get('to')}",
+                      f"Kỳ: {format_stamp(m.get('period', {}).get('from'), with_time=True) or 'từ đầu'} → "
+                      f"{format_stamp(m.get('period', {}).get('to'), with_time=True)}",
                       "Số bản ghi: " + ", ".join(f"{k} {v}" for k, v in m.get("counts", {}).items() if v)]
         lines.append("Đã kiểm tra chữ ký và mã băm: hợp lệ." if info["verified"] else
                      "Chưa giải mã (chỉ sổ cấp tỉnh nhận gói mới giải mã được).")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from desktop.domain.dates import format_stamp
 from desktop.errors import UserError
 from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
@@ -231,8 +232,8 @@ def registration_slip(peer: sync_repo.PeerKey, registered_by: str = "") -> str:
     if peer.encryption_fingerprint:
         lines.append(f"Dấu vân tay khóa mã hóa: {peer.encryption_fingerprint}")
     lines += [
-        f"Ngày đăng ký: {peer.registered_at[:10]}",
-        f"Trạng thái: {'Đang dùng' if peer.active else 'Đã thu hồi ngày ' + str(peer.revoked_at)[:10]}",
+        f"Ngày đăng ký: {format_stamp(peer.registered_at)}",
+        f"Trạng thái: {'Đang dùng' if peer.active else 'Đã thu hồi ngày ' + format_stamp(peer.revoked_at)}",
         "",
         "Hai bên đã đọc và đối chiếu dấu vân tay qua điện thoại.",
         "",

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSpinBox, QSplitter,
                                QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from desktop.domain.dates import format_stamp
 from desktop.storage import cases as case_repo
 from desktop.storage import sync_repo
 from desktop.sync import board, keys
@@ -56,7 +57,7 @@ class BoardModel(QAbstractTableModel):
         if role == DISPLAY:
             last = s.last
             fixed = [s.unit_code, s.unit_name, str(last.seq) if last else "—",
-                     _vn(last.period_to) if last else "—", _vn(last.imported_at) if last else "—",
+                     format_stamp(last.period_to) if last else "—", format_stamp(last.imported_at) if last else "—",
                      s.state_label, str(s.open_conflicts) if s.open_conflicts else ""]
             if col < len(fixed):
                 return fixed[col]
@@ -238,7 +239,3 @@ def install_menu(bar, session, window) -> None:
 
     menu.addAction(QAction("Bảng theo dõi dữ liệu các xã…", window, triggered=open_board))
 
-
-def _vn(iso: str) -> str:
-    """"2026-11-23T14:20:53" → "23/11/2026", as dates are written everywhere else."""
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}" if len(iso) >= 10 else iso

@@ -61,3 +61,12 @@ def test_name_key_is_vietnamese_office_order():
     assert sorted(names, key=name_key) == ["Đặng Văn An", "Lê Anh", "Trần Ảnh", "Bùi Thị Bình", "Hồ Dũng",
                                            "Phạm Văn Đức", "Lý On", "Võ Ôn", "Ngô Ơn"]
     assert name_key("An") < name_key("Án") < name_key("Ăn")
+
+
+def test_timestamps_read_as_clerks_write_dates():
+    from desktop.domain.dates import format_stamp
+
+    assert format_stamp("2026-11-23T14:20:53") == "23/11/2026"
+    assert format_stamp("2026-11-23T14:20:53", with_time=True) == "23/11/2026 14:20"
+    assert format_stamp("2026-02-05") == "05/02/2026"
+    assert format_stamp(None) == "" and format_stamp("khác") == "khác"
