@@ -186,3 +186,19 @@ def test_fts_query_long_paste_is_bounded():
     assert query.count('"') == 2 * 12
     assert query.endswith('"w39"*') and '"w10"' in query and '"w11"' not in query
     assert fts_query("an an", prefix=False) == '"an"'
+
+
+# -- the translation-table fast path equals the definition --------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VIETNAMESE = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_VIETNAMESE + _VIETNAMESE.upper() + " .,;:/-()0123456789\u0300\u0301\u0303\u0309\u0323"))
+       | st.text())
+def test_fast_fold_equals_the_unicode_definition(text):
+    from desktop.domain.text import _fold_slow, fold
+
+    assert fold(text) == _fold_slow(text)
