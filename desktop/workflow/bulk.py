@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 
-from desktop.domain.records import FIELDS, Channel
+from desktop.domain.records import Channel
 from desktop.domain.validation import normalize_id, normalize_phone
 from desktop.errors import UserError, ValidationError
-from desktop.rules.book import KIND_LABELS, default_rules
+from desktop.rules.book import default_rules
 from desktop.storage import search
 from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database, open_database
@@ -49,13 +49,13 @@ from desktop.storage.events import last_hash
 from desktop.storage.units import local_unit, new_uuid, now_iso
 from desktop.workflow.bulk_rows import CaseRows, FastText, StepDeadlines, check_history
 from desktop.workflow.progress import Cancelled, reporter
+from desktop.workflow.receive import case_errors
 
 log = logging.getLogger(__name__)
 
 BATCH = 5000
 OPTIMIZE_FROM = 20_000  # imports this large merge the search index into one segment afterwards
 IMPORT_CACHE_KIB = -131072  # page cache during an import: 128 MiB (negative: KiB, SQLite's convention)
-_CHANNELS = frozenset(c.value for c in Channel)
 
 
 @dataclass(frozen=True)
@@ -103,23 +103,9 @@ def _batches(items: Iterable[BulkCase], size: int) -> Iterator[list[BulkCase]]:
 
 def check_item(item: BulkCase, today: date) -> dict[str, str]:
     """The field errors ``receive_case`` would report for this item (Vietnamese)."""
-    errors: dict[str, str] = {}
-    if item.kind not in KIND_LABELS:
-        errors["kind"] = "Chưa chọn loại vụ việc."
-    if not item.summary.strip():
-        errors["summary"] = "Chưa nhập tóm tắt nội dung."
-    if not item.requesters:
-        errors["requesters"] = "Chưa có người yêu cầu / người gửi đơn."
-    if item.field not in FIELDS:
-        errors["field"] = "Lĩnh vực không hợp lệ."
-    if item.channel not in _CHANNELS:
-        errors["channel"] = "Hình thức tiếp nhận không hợp lệ."
-    if not isinstance(item.received_on, date):
-        errors["received_on"] = "Chưa nhập ngày tiếp nhận."
-    elif item.received_on > today:
-        errors["received_on"] = f"Ngày tiếp nhận {item.received_on:%d/%m/%Y} ở tương lai."
-    elif item.learned_on and item.learned_on > item.received_on:
-        errors["learned_on"] = "Ngày biết được quyết định không thể sau ngày nhận đơn."
+    errors = case_errors(kind=item.kind, summary=item.summary, has_requesters=bool(item.requesters),
+                         field=item.field, channel=item.channel, received_on=item.received_on,
+                         learned_on=item.learned_on, today=today)
     if item.history and not errors:
         errors.update(check_history(item, today))
     return errors
