@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from desktop.domain.dates import format_stamp
 from desktop.storage import cases as case_repo
+from ui.labels import kind_label, state_label, vn_date
+from ui.models.rows import Column, RowsModel
 from desktop.storage import sync_repo
 from desktop.sync import board, keys
 
@@ -69,56 +71,16 @@ class BoardModel(QAbstractTableModel):
         return None
 
 
-class CommuneCasesModel(QAbstractTableModel):
+def commune_case_columns() -> list[Column[case_repo.CaseRow]]:
     """A commune's cases, newest first; the requester is hidden for confidential cases."""
-
-    HEADERS = ["Số", "Loại", "Ngày nhận", "Trạng thái", "Người đề nghị", "Nội dung"]
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[case_repo.CaseRow] = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if role == DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index, role=DISPLAY):
-        if role != DISPLAY or not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        r = self.rows[index.row()]
-        requester = "(giữ bí mật)" if r.confidential else r.requester_name
-        return [r.number, _kind_label(r.kind), r.received_on.strftime("%d/%m/%Y"), _state_label(r.state),
-                requester, r.summary][index.column()]
-
-
-def _kind_label(kind: str) -> str:
-    try:
-        from ui.labels import kind_label
-
-        return kind_label(kind)
-    except Exception:  # noqa: BLE001 - labels are optional here
-        return kind
-
-
-def _state_label(state: str) -> str:
-    try:
-        from ui.labels import state_label
-
-        return state_label(state)
-    except Exception:  # noqa: BLE001
-        return state
+    return [
+        Column("Số", lambda r: r.number),
+        Column("Loại", lambda r: kind_label(r.kind)),
+        Column("Ngày nhận", lambda r: vn_date(r.received_on)),
+        Column("Trạng thái", lambda r: state_label(r.state)),
+        Column("Người đề nghị", lambda r: "(giữ bí mật)" if r.confidential else r.requester_name),
+        Column("Nội dung", lambda r: r.summary, tooltip=lambda r: r.summary),
+    ]
 
 
 def _table(model) -> QTableView:
@@ -147,7 +109,7 @@ class ProvinceView(QWidget):
         self.title = QLabel("Chọn một xã trong bảng để xem dữ liệu (chỉ xem, không sửa).", wordWrap=True)
         self.counts = QLabel(wordWrap=True)
         self.board_model = BoardModel(self)
-        self.cases_model = CommuneCasesModel(self)
+        self.cases_model = RowsModel(commune_case_columns(), parent=self)
         self.board = _table(self.board_model)
         self.cases = _table(self.cases_model)
         top = QHBoxLayout()
