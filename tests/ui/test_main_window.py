@@ -229,3 +229,24 @@ def test_other_engineers_menus_are_mounted_and_compose_opens_the_document_dialog
     monkeypatch.setattr(dd.DocumentDialog, "exec", lambda self: opened.append(self.case.uuid) or 0)
     window.case_page.compose.click()
     assert opened == [d.case.uuid]
+
+
+def test_saving_a_new_person_with_a_known_id_number_picks_the_known_person(qtbot, window, session):
+    """The clerk ignored the suggestion and typed a new name with a known ID number: nothing is
+    saved, the known person is picked, the form keeps the rest, and the message says why."""
+    from desktop.storage.persons import save_person
+    from ui.dialogs.case_dialog import CaseDialog
+
+    known = save_person(session.db, full_name="Nguyễn Thị Hoa", id_kind="cccd", id_number="034185001234")
+    before = session.db.scalar("SELECT count(*) FROM cases")
+    d = CaseDialog(session, window)
+    qtbot.addWidget(d)
+    d.kind.setCurrentIndex(d.kind.findData("petition"))
+    d.summary.setText("Kiến nghị sửa đường")
+    d.person.name.setText("Nguyễn Thị Hoà Bình")
+    d.person.identity.number.setText("034185001234")
+    d.save()
+    assert session.db.scalar("SELECT count(*) FROM cases") == before and d.case is None
+    assert d.person.person_uuid() == known.uuid
+    assert "034185001234" in d.person.errors.general.text()
+    assert d.summary.text() == "Kiến nghị sửa đường"

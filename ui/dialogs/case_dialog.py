@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
 from desktop.domain.records import Case
 from desktop.errors import UserError, ValidationError
 from desktop.rules.book import KIND_LABELS
-from desktop.storage.persons import get_person
 from desktop.storage.units import list_officers
 from desktop.workflow.receive import CaseInput, receive_case
 from ui.dialogs.reception_dialog import combo
@@ -101,9 +100,7 @@ class CaseDialog(QDialog):
             self.errors.show(self.person.show_errors(exc.fields))
             return
         except UserError as exc:
-            if exc.code == "duplicate_id_number" and exc.details.get("existing_uuid"):
-                self.person.pick(get_person(db, exc.details["existing_uuid"]))
-                self.person.errors.show({"_": exc.message})
+            if self.person.offer_existing(exc):
                 return
             report(self, exc)
             return

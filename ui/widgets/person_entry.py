@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPush
 
 from desktop.domain.records import Person
 from desktop.storage.db import Database
-from desktop.storage.persons import save_person
+from desktop.errors import UserError
+from desktop.storage.persons import get_person, save_person
 from desktop.storage.search import find_person_duplicates
 from ui.widgets.form import FormErrors, IdentityEdit
 
@@ -137,6 +138,16 @@ class PersonEntry(QWidget):
                              id_number=self.identity.id_number(), phone=self.phone.text(),
                              address=self.address.text(), today=today)
         return person.uuid
+
+    def offer_existing(self, exc: UserError) -> bool:
+        """The ID number typed belongs to someone already in the register: pick that person
+        instead of creating a duplicate, and say why. False when ``exc`` is something else."""
+        uuid = exc.details.get("existing_uuid") if exc.code == "duplicate_id_number" else None
+        if not uuid:
+            return False
+        self.pick(get_person(self.db, uuid))
+        self.errors.show({"_": exc.message})
+        return True
 
     def show_errors(self, fields: dict[str, str]) -> dict[str, str]:
         """Show the person's own messages; return the rest for the caller."""
