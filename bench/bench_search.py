@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from desktop.storage.db import open_database
+from desktop.storage.duplicates import find_person_duplicates
 from desktop.storage.search import (
     case_search_text,
-    find_person_duplicates,
     fts_insert,
     person_search_text,
     rebuild,

@@ -56,7 +56,7 @@ def cmd_case_add(args: argparse.Namespace) -> int:
         case = receive_case(db, CaseInput(kind=args.kind, received_on=received, summary=args.summary, content=args.content,
                                           requesters=[person], channel=args.channel, field=args.field,
                                           assignee_uuid=assignee, learned_on=date_arg(args.learned)), actor=actor(args))
-        from desktop.storage.search import find_case_duplicates
+        from desktop.storage.duplicates import find_case_duplicates
 
         dups = find_case_duplicates(db, kind=case.kind, person_uuids=[person], summary=case.summary,
                                     exclude_uuid=case.uuid)

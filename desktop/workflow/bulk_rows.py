@@ -25,7 +25,7 @@ from desktop.domain.names import name_key
 from desktop.domain.text import digit_runs, fold
 from desktop.rules.book import KIND_LABELS, RuleSet, default_rules
 from desktop.storage.events import HASHED_FIELDS, event_hash
-from desktop.storage.search import _number_variants  # the one spelling of phone/ID variants
+from desktop.storage.search import number_variants  # the one spelling of phone/ID variants
 from desktop.storage.units import new_uuid, now_iso
 from desktop.workflow.engine import DIGEST_FIELDS
 
@@ -78,7 +78,7 @@ class FastText:
         else:
             extra = list(digit_runs(words))
         for number in numbers:
-            extra.extend(_number_variants(number))
+            extra.extend(number_variants(number))
         if not extra:
             return joined
         seen = set(words)

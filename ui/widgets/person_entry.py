@@ -17,7 +17,7 @@ from desktop.domain.records import Person
 from desktop.storage.db import Database
 from desktop.errors import UserError
 from desktop.storage.persons import get_person, save_person
-from desktop.storage.search import find_person_duplicates
+from desktop.storage.duplicates import find_person_duplicates
 from ui.widgets.form import FormErrors, IdentityEdit
 
 log = logging.getLogger(__name__)

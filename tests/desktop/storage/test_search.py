@@ -9,13 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.storage import search
-from desktop.storage.search import (
+from desktop.storage.duplicates import (
     REASON_ID,
     REASON_NAME,
     REASON_NAME_PHONE,
-    case_search_text,
     find_case_duplicates,
     find_person_duplicates,
+)
+from desktop.storage.search import (
+    case_search_text,
     fts_insert,
     fts_update,
     person_search_text,
@@ -291,7 +293,7 @@ def test_person_duplicate_passport(db):
 def test_person_duplicate_phone_with_country_code(db):
     pid = add_person(db, "Lê Thị Hoà", phone="+84 912 000 111")
     assert find_person_duplicates(db, full_name="Lê Thị Hòa", phone="0912000111") == [
-        (search._persons_by_ids(db, [pid])[pid], REASON_NAME_PHONE)]
+        (search.persons_by_ids(db, [pid])[pid], REASON_NAME_PHONE)]
 
 
 def test_no_duplicates_for_a_new_person(db, people):
@@ -427,5 +429,5 @@ def test_person_duplicates_are_capped_strongest_first(db):
     same_id = add_person(db, "Nguyễn Văn An", id_number="001203012345")
     found = find_person_duplicates(db, full_name="Nguyễn Văn An", id_number="001203012345", limit=5)
     assert len(found) == 5
-    assert found[0] == (search._persons_by_ids(db, [same_id])[same_id], REASON_ID)
+    assert found[0] == (search.persons_by_ids(db, [same_id])[same_id], REASON_ID)
     assert len(find_person_duplicates(db, full_name="Nguyễn Văn An")) == 20
