@@ -163,6 +163,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_reception)
         file_menu.addAction(self.act_case)
         file_menu.addSeparator()
+        self.act_print_day = QAction("In các văn bản ban hành hôm nay…", self, shortcut=QKeySequence("Ctrl+P"),
+                                     triggered=self._print_today)
+        file_menu.addAction(self.act_print_day)
+        file_menu.addSeparator()
         backup = QAction("Sao lưu ngay", self, triggered=self._backup_now)
         file_menu.addAction(backup)
         file_menu.addSeparator()
@@ -256,6 +260,16 @@ class MainWindow(QMainWindow):
             self.status_unit.setText(self.session.path.name)
         self.status_unit.setToolTip(str(self.session.path))
         self.status_today.setText(f"Hôm nay: {vn_date(self.session.today())}")
+
+    def _print_today(self) -> None:
+        try:
+            from ui.dialogs.document_dialog import print_day_in_background
+        except ImportError:  # a build without documents
+            return
+        try:
+            print_day_in_background(self, self.session, self.session.today())
+        except Exception as exc:  # noqa: BLE001 - shown, logged; the window stays usable
+            report(self, exc)
 
     def _backup_now(self) -> None:
         self.show_page(3)

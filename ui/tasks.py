@@ -116,11 +116,14 @@ class Task(QObject):
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
         self._last = (done, total, text)
-        if self.dialog is not None:
-            self.dialog.setMaximum(max(total, 0))
-            self.dialog.setValue(done if total else 0)
-            if text:
-                self.dialog.setLabelText(text)
+        dlg = self.dialog  # a modal QProgressDialog.setValue processes events: the task may finish
+        if dlg is None:    # (and close the dialog) in the middle of this update
+            return
+        if text:
+            dlg.setLabelText(text)
+        dlg.setMaximum(max(total, 0))
+        if not self.finished:
+            dlg.setValue(done if total else 0)
 
     def _close(self) -> None:
         self.finished = True

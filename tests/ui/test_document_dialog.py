@@ -86,18 +86,24 @@ def test_an_empty_body_is_refused_and_the_draft_kept(dialog, monkeypatch):
     assert dialog.documents.count() == 1 and dialog.body.toPlainText() == "   "   # nothing typed is lost
 
 
-def test_batch_print_of_the_day(dialog, office, tmp_path):
+def test_batch_print_of_the_day_runs_in_the_background_from_the_main_menu(qtbot, dialog, office, tmp_path):
+    """"In các văn bản ban hành hôm nay" paints the day's documents off the GUI thread."""
     from PySide6.QtPrintSupport import QPrinter
 
-    from ui.dialogs.document_dialog import print_issued_on
+    from ui.dialogs.document_dialog import print_day_in_background
+    from ui.session import Session
 
-    for _ in range(2):
+    for _ in range(3):
         dialog.kinds.setCurrentRow(0)
         dialog.draft_selected()
         assert dialog.issue_current(confirm=False)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "day.pdf"))
-    assert print_issued_on(dialog, office["db"], TODAY, printer) == 2
+    session = Session(office["db"], today=TODAY)
+    task = print_day_in_background(None, session, TODAY, printer)
+    with qtbot.waitSignal(task.done, timeout=30000) as blocker:
+        pass
+    assert blocker.args == [3]
     with pdfplumber.open(tmp_path / "day.pdf") as printed:
-        assert len(printed.pages) == 2   # one job, one page per notice
+        assert len(printed.pages) == 3

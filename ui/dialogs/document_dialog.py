@@ -48,9 +48,14 @@ def _load(data: bytes) -> tuple[QPdfDocument, QBuffer]:
     return pdf, buffer
 
 
-def print_pdf(printer: QPrinter, *files: bytes) -> int:
-    """Paint every page of one or more PDFs as one print job; returns the pages printed."""
+def print_pdf(printer: QPrinter, *files: bytes, state=None) -> int:
+    """Paint every page of one or more PDFs as one print job; returns the pages printed.
+
+    ``state`` (a ``ui.tasks.TaskState``) reports progress per page and stops on cancel; painting
+    on a QPrinter is allowed off the GUI thread, so a batch runs in the background helper.
+    """
     loaded = [_load(data) for data in files]   # keep buffers alive while painting
+    total = sum(pdf.pageCount() for pdf, _ in loaded)
     first = loaded[0][0].pagePointSize(0)
     printer.setFullPage(True)   # the PDF already holds the decree's margins
     printer.setPageOrientation(QPageLayout.Orientation.Landscape if first.width() > first.height()
@@ -62,6 +67,9 @@ def print_pdf(printer: QPrinter, *files: bytes) -> int:
     try:
         for pdf, _ in loaded:
             for index in range(pdf.pageCount()):
+                if state is not None:
+                    state.check()
+                    state.progress(pages, total, f"Đang in trang {pages + 1}/{total}")
                 if pages:
                     printer.newPage()
                 size = pdf.pagePointSize(index)
@@ -74,18 +82,21 @@ def print_pdf(printer: QPrinter, *files: bytes) -> int:
     return pages
 
 
-def print_issued_on(parent: QWidget | None, db: Database, day: date, printer: QPrinter | None = None) -> int:
-    """Batch: print every document issued on ``day`` through one print dialog (or ``printer``)."""
-    records = outgoing.issued_on_day(db, day)
+def print_day_in_background(parent: QWidget | None, session, day: date, printer: QPrinter | None = None):
+    """Batch from the main window: every document issued on ``day``, one print job, painted by
+    the window's background helper (progress, cancel) so the window never freezes. Returns the
+    task, or None when there is nothing to print or the clerk cancelled the print dialog."""
+    records = outgoing.issued_on_day(session.db, day)
     if not records:
         QMessageBox.information(parent, "In văn bản", f"Không có văn bản nào ban hành ngày {day:%d/%m/%Y}.")
-        return 0
+        return None
+    files = [outgoing.render(session.db, r.uuid, "pdf") for r in records]  # issued: the stored PDFs
     if printer is None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
-            return 0
-    print_pdf(printer, *(outgoing.render(db, r.uuid, "pdf") for r in records))
-    return len(records)
+            return None
+    return session.tasks.run(lambda state: print_pdf(printer, *files, state=state),
+                             title=f"Đang in {len(files)} văn bản ban hành ngày {day:%d/%m/%Y}…", parent=parent)
 
 
 class DocumentDialog(QDialog):
