@@ -34,6 +34,32 @@ def default_db_path() -> Path:
     return Path(user_data_dir("SoGiaiTrinh", appauthor=False)) / "so-giai-trinh.sqlite"
 
 
+def open_db(args: argparse.Namespace, *, create: bool = False):
+    """The register named by ``--db`` (or the user's default one), through ``open_database``."""
+    from desktop.storage.db import open_database
+
+    return open_database(args.db or default_db_path(), create=create)
+
+
+def actor(args: argparse.Namespace) -> str:
+    """Who the event log records: ``--actor``, else the operating-system user."""
+    if getattr(args, "actor", None):
+        return args.actor
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no user name on some systems
+        return "cli"
+
+
+def date_arg(text: str | None, default=None):
+    """A date typed as dd/mm/yyyy (or ISO); ``default`` when nothing was typed."""
+    from desktop.domain.validation import parse_date
+
+    return parse_date(text) if text else default
+
+
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="tệp sổ (mặc định: thư mục dữ liệu của người dùng)")
 

@@ -6,8 +6,7 @@ import argparse
 from dataclasses import asdict
 from datetime import date
 
-from desktop.cli import add_db_argument, add_json_argument, emit
-from desktop.cli.register import date_arg, open_db
+from desktop.cli import add_db_argument, add_json_argument, date_arg, emit, open_db
 from desktop.domain.validation import parse_date
 from desktop.errors import UserError
 from desktop.rules.book import KIND_LABELS, default_rules

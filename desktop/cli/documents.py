@@ -16,26 +16,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from desktop.cli import add_db_argument, add_json_argument, emit
+from desktop.cli import actor, add_db_argument, add_json_argument, date_arg, emit, open_db
 from desktop.errors import UserError
-
-
-def _open(args):
-    from desktop.cli.register import open_db
-
-    return open_db(args)
-
-
-def _actor(args) -> str:
-    from desktop.cli.register import actor
-
-    return actor(args)
-
-
-def _date(text: str | None, default: date | None = None) -> date | None:
-    from desktop.domain.validation import parse_date
-
-    return parse_date(text) if text else default
 
 
 def _row(r) -> dict:
@@ -56,7 +38,7 @@ def cmd_kinds(args) -> int:
     from desktop.documents import outgoing, templates
 
     if args.case:
-        with _open(args) as db:
+        with open_db(args) as db:
             found = outgoing.offered(db, args.case)
     else:
         found = list(templates.load_templates().values())
@@ -70,9 +52,9 @@ def cmd_draft(args) -> int:
     from desktop.documents import outgoing
     from desktop.storage.units import find_officer
 
-    with _open(args) as db:
+    with open_db(args) as db:
         signer = find_officer(db, args.signer).uuid if args.signer else None
-        rec = outgoing.draft(db, args.case, args.kind, signer_uuid=signer, actor=_actor(args))
+        rec = outgoing.draft(db, args.case, args.kind, signer_uuid=signer, actor=actor(args))
         if args.body_file:
             rec = outgoing.edit(db, rec.uuid, body_text=Path(args.body_file).read_text(encoding="utf-8"))
         emit(args, _row(rec), f"Đã soạn dự thảo “{rec.label}”: {rec.uuid}")
@@ -83,7 +65,7 @@ def cmd_edit(args) -> int:
     from desktop.documents import outgoing
     from desktop.storage.units import find_officer
 
-    with _open(args) as db:
+    with open_db(args) as db:
         body = Path(args.body_file).read_text(encoding="utf-8") if args.body_file else None
         signer = find_officer(db, args.signer).uuid if args.signer else None
         rec = outgoing.edit(db, args.doc, summary=args.summary, body_text=body,
@@ -95,8 +77,8 @@ def cmd_edit(args) -> int:
 def cmd_issue(args) -> int:
     from desktop.documents import outgoing
 
-    with _open(args) as db:
-        rec = outgoing.issue(db, args.doc, issued_on=_date(args.date, date.today()), actor=_actor(args),
+    with open_db(args) as db:
+        rec = outgoing.issue(db, args.doc, issued_on=date_arg(args.date, date.today()), actor=actor(args),
                              copies=args.copies, file_keeper=args.keeper or "")
         emit(args, _row(rec), f"Đã cấp số {rec.symbol} ngày {rec.issued_on:%d/%m/%Y} (SHA-256 {rec.sha256[:16]}…)")
     return 0
@@ -106,7 +88,7 @@ def cmd_render(args) -> int:
     from desktop.documents import outgoing
 
     out = Path(args.out)
-    with _open(args) as db:
+    with open_db(args) as db:
         if args.kind:
             doc = outgoing.compose(db, args.target, args.kind)
             if args.format == "pdf":
@@ -128,8 +110,8 @@ def cmd_render(args) -> int:
 def cmd_void(args) -> int:
     from desktop.documents import outgoing
 
-    with _open(args) as db:
-        rec = outgoing.void(db, args.doc, args.reason, actor=_actor(args), on=_date(args.date, date.today()))
+    with open_db(args) as db:
+        rec = outgoing.void(db, args.doc, args.reason, actor=actor(args), on=date_arg(args.date, date.today()))
         emit(args, _row(rec), f"Đã hủy số {rec.symbol or rec.uuid}: {rec.void_reason}")
     return 0
 
@@ -137,13 +119,13 @@ def cmd_void(args) -> int:
 def cmd_list(args) -> int:
     from desktop.storage import documents_repo as repo
 
-    with _open(args) as db:
+    with open_db(args) as db:
         case_uuid = None
         if args.case:
             from desktop.storage.cases import get_case
 
             case_uuid = get_case(db, args.case).uuid
-        rows = repo.list_documents(db, case_uuid=case_uuid, issued_on=_date(args.date))
+        rows = repo.list_documents(db, case_uuid=case_uuid, issued_on=date_arg(args.date))
         emit(args, [_row(r) for r in rows], "\n".join(_row_text(r) for r in rows) or "Chưa có văn bản nào.")
     return 0
 
@@ -154,9 +136,9 @@ def cmd_register(args) -> int:
     if args.year and (args.date_from or args.date_to):
         raise UserError("register_bad_period", "Chọn --year hoặc --from/--to, không dùng cả hai.")
     year = args.year or date.today().year
-    start = _date(args.date_from, date(year, 1, 1))
-    end = _date(args.date_to, date(year, 12, 31))
-    with _open(args) as db:
+    start = date_arg(args.date_from, date(year, 1, 1))
+    end = date_arg(args.date_to, date(year, 12, 31))
+    with open_db(args) as db:
         if args.out:
             data = registers.render_register(db, args.book, start, end)
             Path(args.out).write_bytes(data)

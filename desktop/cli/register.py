@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from dataclasses import asdict
 from datetime import date
 
-from desktop.cli import add_db_argument, add_json_argument, default_db_path, emit
-from desktop.domain.validation import parse_date
+from desktop.cli import actor, add_db_argument, add_json_argument, date_arg, emit, open_db
 from desktop.rules.book import KIND_LABELS, default_rules
-from desktop.storage.db import Database, open_database
-
-
-def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
-    return open_database(args.db or default_db_path(), create=create)
-
-
-def actor(args: argparse.Namespace) -> str:
-    if getattr(args, "actor", None):
-        return args.actor
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no user name on some systems
-        return "cli"
-
-
-def date_arg(text: str | None, default: date | None = None) -> date | None:
-    return parse_date(text) if text else default
+from desktop.storage.db import Database
 
 
 # -- cases ------------------------------------------------------------------------------------

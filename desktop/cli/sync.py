@@ -13,17 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.cli import add_db_argument, add_json_argument, default_db_path, emit
+from desktop.cli import add_db_argument, add_json_argument, emit, open_db
 from desktop.domain.dates import format_stamp
 from desktop.errors import UserError
 from desktop.storage import sync_repo
-from desktop.storage.db import Database, open_database
 from desktop.sync import crypto, export, importer, keys, receipts
 from desktop.sync.verify import inspect_bundle
-
-
-def _open(args: argparse.Namespace) -> Database:
-    return open_database(args.db or default_db_path(), create=False)
 
 
 def _passphrase() -> str | None:
@@ -41,7 +36,7 @@ def _peer_dict(p: sync_repo.PeerKey) -> dict:
 # -- keys ----------------------------------------------------------------------------------------
 
 def cmd_keys_init(args) -> int:
-    with _open(args) as db:
+    with open_db(args) as db:
         made = keys.ensure_keys(db, _passphrase())
         emit(args, [{"purpose": k.purpose, "fingerprint": k.fingerprint} for k in made],
              "\n".join(f"Khóa {'ký' if k.purpose == 'signing' else 'mã hóa'}: {k.fingerprint}" for k in made))
@@ -49,7 +44,7 @@ def cmd_keys_init(args) -> int:
 
 
 def cmd_keys_show(args) -> int:
-    with _open(args) as db:
+    with open_db(args) as db:
         own = [k for p in ("signing", "encryption") if (k := sync_repo.get_own_key(db, p))]
         peers = sync_repo.list_peer_keys(db)
         payload = {"own": [{"purpose": k.purpose, "fingerprint": k.fingerprint, "created_at": k.created_at}
@@ -62,7 +57,7 @@ def cmd_keys_show(args) -> int:
 
 
 def cmd_keys_export(args) -> int:
-    with _open(args) as db:
+    with open_db(args) as db:
         path = keys.write_key_file(db, args.out, _passphrase())
         fp = keys.own_key(db, "signing").fingerprint
         emit(args, {"file": str(path), "fingerprint": fp},
@@ -71,7 +66,7 @@ def cmd_keys_export(args) -> int:
 
 
 def cmd_keys_import(args) -> int:
-    with _open(args) as db:
+    with open_db(args) as db:
         peer = keys.import_key_file(db, keys.read_key_file(args.file), expect_fingerprint=args.fingerprint)
         slip = keys.registration_slip(peer)
         if args.slip:
@@ -81,7 +76,7 @@ def cmd_keys_import(args) -> int:
 
 
 def cmd_keys_revoke(args) -> int:
-    with _open(args) as db:
+    with open_db(args) as db:
         peer = keys.revoke(db, args.fingerprint, args.reason)
         emit(args, _peer_dict(peer), f"Đã thu hồi khóa {peer.fingerprint} của {peer.unit_name or peer.unit_code}.")
     return 0
@@ -90,7 +85,7 @@ def cmd_keys_revoke(args) -> int:
 # -- bundles -------------------------------------------------------------------------------------
 
 def cmd_bundle_export(args) -> int:
-    with _open(args) as db:
+    with open_db(args) as db:
         result = export.export_bundle(db, args.out, full=args.full, passphrase=_passphrase(),
                                       period_label=args.period_label)
         emit(args, {"file": str(result.path), "sequence": result.sequence, "kind": result.kind,
@@ -101,7 +96,7 @@ def cmd_bundle_export(args) -> int:
 
 
 def cmd_bundle_inspect(args) -> int:
-    with _open(args) as db:
+    with open_db(args) as db:
         info = inspect_bundle(db, args.file, passphrase=_passphrase() if keys.register_mode(db) == "province"
                               else None)
         m = info.get("manifest") or {}
@@ -121,7 +116,7 @@ def cmd_bundle_inspect(args) -> int:
 
 def cmd_bundle_import(args) -> int:
     """One or many bundle files; the province key is unlocked once for all of them."""
-    with _open(args) as db:
+    with open_db(args) as db:
         secret = _passphrase()
         private = keys.private_key(db, "encryption", secret) if keys.register_mode(db) == "province" else None
         payloads, texts, failed = [], [], 0
@@ -151,7 +146,7 @@ def cmd_bundle_import(args) -> int:
 
 
 def cmd_bundle_receipt(args) -> int:
-    with _open(args) as db:
+    with open_db(args) as db:
         if args.file:
             result = receipts.import_receipt(db, args.file)
             emit(args, {"acknowledged": result.acknowledged, "already": result.already,
