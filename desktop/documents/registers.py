@@ -82,16 +82,26 @@ def outgoing_sheet(db: Database, start: date, end: date, issuer_code: str | None
         rows=tuple(rows), numbering=tuple(f"({i})" for i in range(1, 11)))
 
 
+def _pages(fetch):
+    """Every page of a keyset-paged register, oldest first: ``fetch(after)`` returns a page."""
+    after = None
+    while True:
+        page = fetch(after)
+        yield page.rows
+        if page.next_cursor is None:
+            return
+        after = page.next_cursor
+
+
 def reception_sheet(db: Database, start: date, end: date) -> Sheet:
     from desktop.storage import receptions as reception_repo
     from desktop.storage import units as unit_repo
 
     unit = unit_repo.local_unit(db)
-    rows, after, index = [], None, 0
-    while True:
-        page = reception_repo.page_receptions(db, date_from=start, date_to=end, after=after, descending=False,
-                                              limit=500)
-        for r in page.rows:
+    rows, index = [], 0
+    for page in _pages(lambda after: reception_repo.page_receptions(
+            db, date_from=start, date_to=end, after=after, descending=False, limit=500)):
+        for r in page:
             index += 1
             secret = r.case_kind == "denunciation"
             who = SECRET if secret else "\n".join(x for x in (r.person_name, r.address) if x)
@@ -99,9 +109,6 @@ def reception_sheet(db: Database, start: date, end: date) -> Sheet:
                          CASE_KINDS.get(r.case_kind, r.case_kind), str(r.people_count), r.previous_handling,
                          "x" if r.within_competence else "", r.guided_to, r.forwarded_to, r.follow_up,
                          "; ".join(x for x in (RECEPTION_KINDS.get(r.kind, ""), r.notes) if x)))
-        if page.next_cursor is None:
-            break
-        after = page.next_cursor
     return Sheet(
         unit_name=unit.name, title="SỔ TIẾP CÔNG DÂN", period=period_line(start, end),
         header=RECEPTION_HEADER, widths=RECEPTION_WIDTHS,
@@ -121,13 +128,11 @@ def followup_sheet(db: Database, start: date, end: date) -> Sheet:
 
     unit = unit_repo.local_unit(db)
     rules = default_rules()
-    rows, after = [], None
-    while True:
-        page = case_repo.page_cases(db, case_repo.CaseFilter(date_from=start, date_to=end), descending=False,
-                                    after=after, limit=500)
-        uuids = [c.uuid for c in page.rows]
-        issued = repo.symbols_by_case(db, uuids)
-        for c in page.rows:
+    rows = []
+    filt = case_repo.CaseFilter(date_from=start, date_to=end)
+    for page in _pages(lambda after: case_repo.page_cases(db, filt, descending=False, after=after, limit=500)):
+        issued = repo.symbols_by_case(db, [c.uuid for c in page])
+        for c in page:
             try:
                 state = rules.for_case(c.kind, c.received_on).state_label(c.state)
             except Exception:  # a rule set retired since: show the code
@@ -136,9 +141,6 @@ def followup_sheet(db: Database, start: date, end: date) -> Sheet:
             rows.append((c.number, _d(c.received_on), f"{CASE_KINDS.get(c.kind, c.kind)}: {c.summary}"
                          + (f" ({who})" if who else ""), c.assignee_name, _d(c.due_on), state,
                          "; ".join(issued.get(c.uuid, ())), ""))
-        if page.next_cursor is None:
-            break
-        after = page.next_cursor
     return Sheet(
         unit_name=unit.name, title="SỔ THEO DÕI GIẢI QUYẾT ĐƠN, YÊU CẦU", period=period_line(start, end),
         header=FOLLOWUP_HEADER, widths=FOLLOWUP_WIDTHS,
