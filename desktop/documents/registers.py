@@ -93,6 +93,24 @@ def _pages(fetch):
         after = page.next_cursor
 
 
+def _case_outcomes(db: Database, case_uuids: list[str]) -> dict[str, str]:
+    """Column (12) "theo dõi kết quả giải quyết": the case a reception opened and where it stands."""
+    if not case_uuids:
+        return {}
+    from desktop.rules.book import default_rules
+
+    rules = default_rules()
+    marks = ",".join("?" * len(case_uuids))
+    out = {}
+    for row in db.query(f"SELECT uuid, number, rules_id, state FROM cases WHERE uuid IN ({marks})", case_uuids):
+        try:
+            state = rules.by_id(row["rules_id"]).state_label(row["state"])
+        except Exception:  # noqa: BLE001 - a rule set retired since: show the code
+            state = row["state"]
+        out[row["uuid"]] = f"Vụ việc số {row['number']}: {state.lower()}"
+    return out
+
+
 def reception_sheet(db: Database, start: date, end: date) -> Sheet:
     from desktop.storage import receptions as reception_repo
     from desktop.storage import units as unit_repo
@@ -101,13 +119,15 @@ def reception_sheet(db: Database, start: date, end: date) -> Sheet:
     rows, index = [], 0
     for page in _pages(lambda after: reception_repo.page_receptions(
             db, date_from=start, date_to=end, after=after, descending=False, limit=500)):
+        outcomes = _case_outcomes(db, [r.case_uuid for r in page if r.case_uuid])
         for r in page:
             index += 1
             secret = r.case_kind == "denunciation"
             who = SECRET if secret else "\n".join(x for x in (r.person_name, r.address) if x)
             rows.append((str(index), _d(r.received_on), who, SECRET if secret else r.id_number, r.content,
                          CASE_KINDS.get(r.case_kind, r.case_kind), str(r.people_count), r.previous_handling,
-                         "x" if r.within_competence else "", r.guided_to, r.forwarded_to, r.follow_up,
+                         "x" if r.within_competence else "", r.guided_to, r.forwarded_to,
+                         "; ".join(x for x in (outcomes.get(r.case_uuid, ""), r.follow_up) if x),
                          "; ".join(x for x in (RECEPTION_KINDS.get(r.kind, ""), r.notes) if x)))
     return Sheet(
         unit_name=unit.name, title="SỔ TIẾP CÔNG DÂN", period=period_line(start, end),

@@ -74,3 +74,17 @@ def test_register_arguments_are_checked(register):
         registers.render_register(register["db"], "nope", date(2026, 1, 1), date(2026, 12, 31))
     with pytest.raises(UserError):
         registers.render_register(register["db"], "outgoing", date(2026, 2, 1), date(2026, 1, 1))
+
+
+def test_reception_register_follows_the_case_a_reception_opened(register):
+    """Column (12) of Mẫu 03/TCD: the result of the matter received, taken from its case."""
+    from desktop.workflow.engine import act
+    from desktop.workflow.receive import ReceptionInput, record_reception
+
+    db = register["db"]
+    _, case = record_reception(db, ReceptionInput(
+        received_on=date(2026, 2, 3), person_uuid=register["person"].uuid, content="Đề nghị giải trình việc thu phí",
+        outcome="accepted", case_kind="explanation"), actor="Văn thư", today=date(2026, 2, 10))
+    act(db, case.uuid, "accept", actor="Văn thư", effective_on=date(2026, 2, 5), today=date(2026, 2, 10))
+    sheet = registers.reception_sheet(db, date(2026, 2, 1), date(2026, 2, 28))
+    assert sheet.rows[0][11] == f"Vụ việc số {case.number}: đang giải quyết"
