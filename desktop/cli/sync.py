@@ -69,7 +69,11 @@ def cmd_keys_import(args) -> int:
     with open_db(args) as db:
         peer = keys.import_key_file(db, keys.read_key_file(args.file), expect_fingerprint=args.fingerprint)
         slip = keys.registration_slip(peer)
-        if args.slip:
+        if args.slip and args.slip.suffix.lower() == ".pdf":  # the slip in the state format, to print
+            from desktop.documents.pdf import render_pdf
+
+            args.slip.write_bytes(render_pdf(keys.registration_slip_document(db, peer)))
+        elif args.slip:
             args.slip.write_text(slip + "\n", encoding="utf-8")
         emit(args, _peer_dict(peer), slip)
     return 0
@@ -172,7 +176,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = ks.add_parser("import", help="nhập khóa của tỉnh (ở xã) hoặc đăng ký khóa của xã (ở tỉnh)")
     p.add_argument("file", type=Path)
     p.add_argument("--fingerprint", help="dấu vân tay đã đọc qua điện thoại, để đối chiếu")
-    p.add_argument("--slip", type=Path, help="ghi phiếu đăng ký khóa ra tệp để in")
+    p.add_argument("--slip", type=Path, help="ghi phiếu đăng ký khóa ra tệp để in (.pdf: đúng thể thức; khác: văn bản)")
     add_db_argument(p), add_json_argument(p), p.set_defaults(func=cmd_keys_import)
     p = ks.add_parser("revoke", help="thu hồi một khóa đã đăng ký")
     p.add_argument("fingerprint")

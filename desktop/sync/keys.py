@@ -219,22 +219,49 @@ def province_key(db: Database) -> sync_repo.PeerKey:
     return active[-1]
 
 
+def _slip_fields(peer: sync_repo.PeerKey) -> list[tuple[str, str]]:
+    fields = [("Đơn vị", peer.unit_name or peer.unit_code), ("Mã đơn vị", peer.unit_code),
+              ("Vai trò", "Tỉnh" if peer.role == "province" else "Xã/phường"),
+              ("Dấu vân tay khóa ký", peer.fingerprint)]
+    if peer.encryption_fingerprint:
+        fields.append(("Dấu vân tay khóa mã hóa", peer.encryption_fingerprint))
+    fields += [("Ngày đăng ký", format_stamp(peer.registered_at)),
+               ("Trạng thái", "Đang dùng" if peer.active else "Đã thu hồi ngày " + format_stamp(peer.revoked_at))]
+    return fields
+
+
+def registration_slip_document(db: Database, peer: sync_repo.PeerKey, registered_by: str = ""):
+    """The slip as an official document (NĐ 30/2020 layout, ``desktop.documents``) for both sides
+    to sign: the registering unit's header, the key's fields, two signature blocks."""
+    from desktop.documents.model import Document, Paragraph, Signer, Table
+    from desktop.documents.templates import split_unit_name
+
+    unit = units_repo.local_unit(db)
+    return Document(
+        kind="key_registration", issuing_body=split_unit_name(unit.name), issuer_abbr=unit.abbreviation,
+        place=unit.place_name, type_name="PHIẾU ĐĂNG KÝ",  # no type code of its own in NĐ 30/2020
+        summary="Khóa đồng bộ dữ liệu tiếp công dân, xử lý đơn và giải trình",
+        issued_on=_day(peer.registered_at),
+        body=(
+            Paragraph(f"{unit.name} đăng ký khóa đồng bộ của đơn vị dưới đây. Hai bên đã đọc và đối chiếu "
+                      "dấu vân tay của khóa qua điện thoại; gói dữ liệu ký bằng khóa khác sẽ bị từ chối."),
+            Table(header=("Nội dung", "Thông tin"), rows=tuple(_slip_fields(peer)), widths=(0.38, 0.62)),
+        ),
+        signer=Signer(title="NGƯỜI ĐĂNG KÝ", name=registered_by),
+        counter_signer=Signer(title="ĐẠI DIỆN ĐƠN VỊ GỬI KHÓA"),
+    )
+
+
+def _day(iso: str | None):
+    from datetime import date
+
+    return date.fromisoformat(iso[:10]) if iso else None
+
+
 def registration_slip(peer: sync_repo.PeerKey, registered_by: str = "") -> str:
     """A printable key registration slip (phiếu đăng ký khóa), plain text."""
-    lines = [
-        "PHIẾU ĐĂNG KÝ KHÓA ĐỒNG BỘ",
-        "",
-        f"Đơn vị: {peer.unit_name or peer.unit_code}",
-        f"Mã đơn vị: {peer.unit_code}",
-        f"Vai trò: {'Tỉnh' if peer.role == 'province' else 'Xã/phường'}",
-        f"Dấu vân tay khóa ký: {peer.fingerprint}",
-    ]
-    if peer.encryption_fingerprint:
-        lines.append(f"Dấu vân tay khóa mã hóa: {peer.encryption_fingerprint}")
+    lines = ["PHIẾU ĐĂNG KÝ KHÓA ĐỒNG BỘ", "", *(f"{k}: {v}" for k, v in _slip_fields(peer)), ""]
     lines += [
-        f"Ngày đăng ký: {format_stamp(peer.registered_at)}",
-        f"Trạng thái: {'Đang dùng' if peer.active else 'Đã thu hồi ngày ' + format_stamp(peer.revoked_at)}",
-        "",
         "Hai bên đã đọc và đối chiếu dấu vân tay qua điện thoại.",
         "",
         f"Người đăng ký: {registered_by}",

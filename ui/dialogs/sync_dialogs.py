@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QPageSize, QTextDocument
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -293,6 +293,7 @@ class KeyDialog(_SyncDialog):
         lay.addWidget(self.message)
         lay.addWidget(close)
         self.key = None
+        self.peer = None  # the key registered by this dialog, for its slip
         self.file.editingFinished.connect(self.load)
         self.typed.textChanged.connect(self._compare)
         self.register_button.clicked.connect(self.register)
@@ -329,24 +330,21 @@ class KeyDialog(_SyncDialog):
         except UserError as exc:
             self.show_error(exc)
             return
+        self.peer = peer
         self.slip.setPlainText(keys.registration_slip(peer, self.session.actor))
         self.print_button.setEnabled(True)
         self.pdf_button.setEnabled(True)
         self.show_info("Đã đăng ký khóa. Hãy in phiếu đăng ký để hai bên ký và lưu.")
         self.registered.emit(peer)
 
-    def slip_document(self) -> QTextDocument:
-        doc = QTextDocument()
-        doc.setDefaultFont(QFont("Times New Roman", 13))
-        doc.setPlainText(self.slip.toPlainText())
-        return doc
+    def slip_pdf(self) -> bytes:
+        """The slip in the state format, drawn by the documents engine like every printed paper."""
+        from desktop.documents.pdf import render_pdf
+
+        return render_pdf(keys.registration_slip_document(self.session.db, self.peer, self.session.actor))
 
     def slip_to_pdf(self, path: Path) -> Path:
-        from PySide6.QtGui import QPdfWriter
-
-        writer = QPdfWriter(str(path))
-        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        self.slip_document().print_(writer)
+        path.write_bytes(self.slip_pdf())
         return path
 
     def _save_pdf(self) -> None:
@@ -357,9 +355,11 @@ class KeyDialog(_SyncDialog):
     def print_slip(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-        printer = QPrinter()
+        from ui.dialogs.document_dialog import print_pdf
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
-            self.slip_document().print_(printer)
+            print_pdf(printer, self.slip_pdf())
 
 
 def import_receipt(session, parent: QWidget | None = None) -> None:
