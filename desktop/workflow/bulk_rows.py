@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from desktop.calendar.deadlines import compute_deadline
 from desktop.calendar.workdays import WorkCalendar
 from desktop.domain.names import name_key
-from desktop.domain.text import digit_runs, fold
+from desktop.domain.text import fold
 from desktop.rules.book import KIND_LABELS, RuleSet, default_rules
 from desktop.storage.events import HASHED_FIELDS, event_hash
-from desktop.storage.search import number_variants  # the one spelling of phone/ID variants
+from desktop.storage.search import compose_words
 from desktop.storage.units import new_uuid, now_iso
 from desktop.workflow.engine import DIGEST_FIELDS
 
@@ -33,7 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from desktop.workflow.bulk import BulkCase, _Importer
 
 
-_DIGIT_RUN = re.compile(r"(?<![^ ])[0-9]+(?: [0-9]+)+(?![^ ])")
 
 
 class FastText:
@@ -70,23 +68,8 @@ class FastText:
         return out
 
     def compose(self, texts: list[str], numbers: list[str]) -> str:
-        """Same result as ``desktop.storage.search._compose``."""
-        words = self.tokens(" ".join(texts))
-        joined = " ".join(words)
-        if joined.isascii():  # only maximal runs of digit words matter to ``digit_runs``
-            extra = [j for m in _DIGIT_RUN.finditer(joined) for j in digit_runs(m.group(0).split())]
-        else:
-            extra = list(digit_runs(words))
-        for number in numbers:
-            extra.extend(number_variants(number))
-        if not extra:
-            return joined
-        seen = set(words)
-        for item in extra:
-            if item not in seen:
-                seen.add(item)
-                words.append(item)
-        return " ".join(words)
+        """Same result as ``desktop.storage.search._compose``, with the cached folding."""
+        return compose_words(self.tokens(" ".join(texts)), numbers)
 
 
 class StepDeadlines:
