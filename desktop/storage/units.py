@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-import uuid as uuidlib
+import time
 from datetime import date, datetime
 
 from desktop.domain.records import Officer, OfficerRole, Unit
@@ -19,7 +20,17 @@ def now_iso() -> str:
 
 
 def new_uuid() -> str:
-    return uuidlib.uuid4().hex
+    """A new record's global id: a UUID version 7 (RFC 9562 §5.7) as 32 hex digits.
+
+    The first 48 bits are the Unix time in milliseconds, the other 74 free bits random, so ids
+    are unique across registers without coordination (as version 4) yet grow with time: the
+    unique indexes on ``uuid`` take new rows at their end instead of at random pages, which
+    keeps bulk imports and a million-case register's inserts fast.
+    """
+    rand = int.from_bytes(os.urandom(10), "big")  # 80 random bits; 74 are used
+    value = ((time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | (rand >> 68) << 64
+             | 0b10 << 62 | rand & 0x3FFF_FFFF_FFFF_FFFF)
+    return f"{value:032x}"
 
 
 def _unit(row: sqlite3.Row) -> Unit:
