@@ -89,6 +89,7 @@ class WorkCalendar:
         self._loaded: set[int] = set()  # years the library has filled
         self._ready: set[int] = set()   # years whose neighbours are filled too
         self._lock = threading.Lock()
+        self._working: dict[date, bool] = {}  # answers so far: the calendar never changes once built
 
     # -- the library, loaded lazily ----------------------------------------------------------
     def _ensure(self, year: int) -> None:
@@ -126,7 +127,12 @@ class WorkCalendar:
 
     def is_working_day(self, d: date) -> bool:
         """Mon–Fri and not a holiday nor an extra day off; or a make-up working day."""
-        d = _plain_date(d)
+        known = self._working.get(d)
+        if known is None:
+            known = self._working[d] = self._is_working_day(_plain_date(d))
+        return known
+
+    def _is_working_day(self, d: date) -> bool:
         if d in self._work:
             return True
         if d in self._off:

@@ -12,6 +12,7 @@ number is found however it was typed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -82,9 +83,14 @@ def tokens(text: str) -> list[str]:
     return fold(text).split()
 
 
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+
+
 def digits_only(text: str) -> str:
     """Only the ASCII digits of ``text`` ("0912.345.678" → "0912345678")."""
-    return "".join(ch for ch in text if "0" <= ch <= "9")
+    if text.isascii() and text.isdigit():  # a stored ID or phone number already is
+        return text
+    return _NOT_DIGIT.sub("", text)
 
 
 def digit_runs(words: list[str]) -> Iterator[str]:

@@ -161,3 +161,15 @@ def test_a_swap_across_the_year_boundary_is_found_from_either_year():
     entries = {e.day: e for e in WorkCalendar().year_days(2014)}
     assert entries[date(2014, 12, 27)] == CalendarEntry(
         date(2014, 12, 27), "work", "Ngày làm việc bù (cho ngày nghỉ 02/01/2015)", "law")
+
+
+def test_remembered_answers_are_the_answers():
+    """Answers are memoised per day: asked twice, as a datetime, or in another order, they agree."""
+    off, work = {date(2026, 1, 2): "Nghỉ bù"}, {date(2026, 1, 10): "Làm bù"}
+    forward, backward = WorkCalendar(off, work), WorkCalendar(off, work)
+    days = [date(2025, 12, 1).fromordinal(date(2025, 12, 1).toordinal() + i) for i in range(120)]
+    first = [forward.is_working_day(d) for d in days]
+    assert first == [forward.is_working_day(d) for d in days]
+    assert first == [forward.is_working_day(datetime(d.year, d.month, d.day, 9)) for d in days]
+    assert first[::-1] == [backward.is_working_day(d) for d in reversed(days)]
+    assert forward.is_working_day(date(2026, 1, 10)) and not forward.is_working_day(date(2026, 1, 2))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.domain.text import digit_runs, fold, fts_phrase, fts_query, tokens, vietnamese_sort_key
+from desktop.domain.text import digit_runs, digits_only, fold, fts_phrase, fts_query, tokens, vietnamese_sort_key
 
 SPELLINGS = ["nguyen van duc", "NGUYEN VAN DUC", "Nguyễn Văn Đức", "Nguyen Van Duc", "nguyễn văn đức",
              "NGUYỄN VĂN ĐỨC", "  Nguyễn   Văn\tĐức. "]
@@ -202,3 +202,9 @@ def test_fast_fold_equals_the_unicode_definition(text):
     from desktop.domain.text import _fold_slow, fold
 
     assert fold(text) == _fold_slow(text)
+
+
+@pytest.mark.parametrize("text, digits", [("0912.345.678", "0912345678"), ("0912345678", "0912345678"),
+                                          ("+84 912", "84912"), ("", ""), ("abc", ""), ("²3", "3"), ("1٣2", "12")])
+def test_digits_only_keeps_ascii_digits(text, digits):
+    assert digits_only(text) == digits
