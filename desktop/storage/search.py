@@ -57,10 +57,15 @@ def number_variants(value: str) -> list[str]:
 _DIGIT_RUN = re.compile(r"(?<![^ ])[0-9]+(?: [0-9]+)+(?![^ ])")
 
 
-def compose_words(words: list[str], numbers: Iterable[str] = ()) -> str:
+def compose_words(words: list[str], numbers: Iterable[str] = (), *, unique: bool = False) -> str:
     """Folded ``words`` in order, then the joined digit runs and number variants that are not
     already among them ("0912.345.678" is also stored as "0912345678" and "84912345678").
-    ``words`` is extended in place (callers pass a fresh list)."""
+    ``words`` is extended in place (callers pass a fresh list).
+
+    ``unique`` keeps each word once, where it first appears: for a text that is only ever
+    matched word by word (a case's), never as a phrase (a person's name, see
+    ``duplicates.find_person_duplicates``), repeats would only make the index bigger and slower.
+    """
     joined = " ".join(words)
     if joined.isascii():  # only maximal runs of digit words matter to ``digit_runs``: find them fast
         extra = [j for m in _DIGIT_RUN.finditer(joined) for j in digit_runs(m.group(0).split())]
@@ -68,6 +73,10 @@ def compose_words(words: list[str], numbers: Iterable[str] = ()) -> str:
         extra = list(digit_runs(words))
     for number in numbers:
         extra.extend(number_variants(number))
+    if unique:
+        kept = dict.fromkeys(words)
+        kept.update(dict.fromkeys(extra))
+        return " ".join(kept)
     if not extra:
         return joined
     seen = set(words)
@@ -78,11 +87,11 @@ def compose_words(words: list[str], numbers: Iterable[str] = ()) -> str:
     return " ".join(words)
 
 
-def _compose(texts: Iterable[str], numbers: Iterable[str] = ()) -> str:
+def _compose(texts: Iterable[str], numbers: Iterable[str] = (), *, unique: bool = False) -> str:
     words: list[str] = []
     for text in texts:
         words.extend(tokens(text))
-    return compose_words(words, numbers)
+    return compose_words(words, numbers, unique=unique)
 
 
 def _people_texts(people: Iterable[tuple[str, str, str]]) -> tuple[list[str], list[str]]:
@@ -108,7 +117,7 @@ def case_search_text(
     ``confidential=True``: the people are left out, so searching a name never reveals the case.
     """
     texts, numbers = ([], []) if confidential else _people_texts(people)
-    return _compose([number, summary, content, *texts], numbers)
+    return _compose([number, summary, content, *texts], numbers, unique=True)
 
 
 def person_search_text(*, full_name: str, id_number: str, phone: str, address: str) -> str:

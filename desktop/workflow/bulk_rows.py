@@ -67,9 +67,9 @@ class FastText:
             out.extend(folded)
         return out
 
-    def compose(self, texts: list[str], numbers: list[str]) -> str:
+    def compose(self, texts: list[str], numbers: list[str], *, unique: bool = False) -> str:
         """Same result as ``desktop.storage.search._compose``, with the cached folding."""
-        return compose_words(self.tokens(" ".join(texts)), numbers)
+        return compose_words(self.tokens(" ".join(texts)), numbers, unique=unique)
 
 
 class StepDeadlines:
@@ -136,7 +136,7 @@ class CaseRows:
         for full_name, id_number, phone in shown_people:
             texts.extend((full_name or "", id_number or "", phone or ""))
             numbers.extend((id_number or "", phone or ""))
-        text = imp.text.compose(texts, numbers)
+        text = imp.text.compose(texts, numbers, unique=True)
         due, trace = imp.deadlines(rs, rs.initial_step, item.received_on, complex_=bool(item.is_complex),
                                    remote=self.remote)
         uuid = new_uuid()

@@ -183,6 +183,20 @@ def test_case_found_by_summary_number_and_people(db):
         assert search_case_ids(db, typed) == [case_id], typed
 
 
+def test_case_text_keeps_each_word_once_and_a_name_keeps_its_words():
+    """A case is matched word by word: repeats are dropped. A person's name is matched as a phrase at
+    the start of the text (duplicates), so "Nguyễn Thị Nguyên" keeps both of its "nguyen"."""
+    text = search.case_search_text(number="15/2026", summary="Đề nghị cấp đất ở",
+                                   content="Ông Đức đề nghị cấp đất ở cho con; đề nghị sớm.",
+                                   people=[("Nguyễn Văn Đức", "001203012345", "0912.345.678")])
+    words = text.split()
+    assert len(words) == len(set(words))
+    assert words[:7] == ["15", "2026", "de", "nghi", "cap", "dat", "o"]
+    assert {"152026", "001203012345", "0912345678", "84912345678", "nguyen", "van", "duc"} <= set(words)
+    person = search.person_search_text(full_name="Nguyễn Thị Nguyên", id_number="", phone="", address="xóm Nguyên")
+    assert person == "nguyen thi nguyen xom nguyen"
+
+
 def test_confidential_case_does_not_reveal_the_denouncer(db):
     case_id = add_case(db, "Tố cáo cán bộ địa chính", kind="denunciation", confidential=True,
                        people=[("Nguyễn Văn Đức", "001203012345", "0912345678")])
