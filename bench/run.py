@@ -34,7 +34,7 @@ from bench.generate import OUT, SCALES, YEARS, bench_items, generate, setup_offi
 from desktop.storage import search
 from desktop.storage.cases import CaseFilter, dashboard, page_cases
 from desktop.storage.db import open_database
-from desktop.workflow.bulk import OPTIMIZE_FROM, BulkCase, bulk_import_cases
+from desktop.workflow.bulk import HELPER_FROM, BulkCase, bulk_import_cases
 from desktop.workflow.receive import CaseInput, receive_case
 from desktop.workflow.sample import Sampler
 
@@ -80,32 +80,36 @@ def bench_import(scale: str, n: int, work: Path) -> None:
     officers = setup_office(db, sample)
     items = [BulkCase(**{**item.__dict__, "history": ()})
              for item in bench_items(n, sample=sample, officers=officers, today=today, years=YEARS[scale])]
-    if n >= OPTIMIZE_FROM:  # for information: the same import with a helper process preparing batches
-        helped = open_database(work / "import-helper.sqlite")
-        setup_office(helped, Sampler(99, today=today))
+    if n >= HELPER_FROM:  # for information: the same import without the helper process
+        alone = open_database(work / "import-alone.sqlite")
+        setup_office(alone, Sampler(99, today=today))
         t0 = time.perf_counter()
-        bulk_import_cases(helped, items, actor="Đo hiệu năng", today=today, workers=1)
-        print(f"  with a helper process (workers=1): {n / (time.perf_counter() - t0):,.0f} cases/s", flush=True)
-        helped.close()
+        bulk_import_cases(alone, items, actor="Đo hiệu năng", today=today, helper=False)
+        print(f"  in one process (helper=False): {n / (time.perf_counter() - t0):,.0f} cases/s", flush=True)
+        alone.close()
     t0 = time.perf_counter()
     bulk_import_cases(db, items, actor="Đo hiệu năng", today=today)
     bulk = time.perf_counter() - t0
     columns = [r[1] for r in db.query("PRAGMA table_info(cases)") if r[1] != "id"]
     rows = [tuple(r) for r in db.query(f"SELECT {','.join(columns)} FROM cases ORDER BY id")]
     db.close()
-    raw_db = open_database(work / "raw.sqlite")  # same schema, same pragmas (WAL, synchronous FULL)
     sql = f"INSERT INTO cases({','.join(columns)}) VALUES ({','.join('?' * len(columns))})"
-    t0 = time.perf_counter()
-    for i in range(0, len(rows), 5000):
-        raw_db.conn.execute("BEGIN IMMEDIATE")
-        raw_db.conn.executemany(sql, rows[i:i + 5000])
-        raw_db.conn.execute("COMMIT")
-    raw = time.perf_counter() - t0
-    raw_db.close()
+    raws = []
+    for attempt in range(3):  # the best of three: the baseline at its fastest (this machine is shared)
+        raw_db = open_database(work / f"raw-{attempt}.sqlite")  # same schema, same pragmas (WAL, synchronous FULL)
+        t0 = time.perf_counter()
+        for i in range(0, len(rows), 5000):
+            raw_db.conn.execute("BEGIN IMMEDIATE")
+            raw_db.conn.executemany(sql, rows[i:i + 5000])
+            raw_db.conn.execute("COMMIT")
+        raws.append(time.perf_counter() - t0)
+        raw_db.close()
+    raw = min(raws)
     plain = _plain_rows(work / "plain.sqlite", n)
     size = sum(len(str(v).encode()) for v in rows[0] if v is not None)
-    print(f"  raw executemany of the same case rows (~{size} bytes each): {n / raw:,.0f} rows/s; "
-          f"plain 700-byte rows into a one-table WAL file: {plain:,.0f} rows/s", flush=True)
+    print(f"  raw executemany of the same case rows (~{size} bytes each): {n / raw:,.0f} rows/s (best of "
+          f"{', '.join(f'{n / r:,.0f}' for r in raws)}); plain 700-byte rows into a one-table WAL file: "
+          f"{plain:,.0f} rows/s", flush=True)
     ratio = raw / bulk
     figure("bulk import (cases/s)", f"{n / bulk:,.0f}/s", f"{n / raw:,.0f}/s", f"{ratio:.0%}", ">= 20 %",
            ratio >= 0.20)
@@ -256,7 +260,7 @@ def bench_size(db, path: Path, work: Path) -> None:
         conn.close()
         print(f"    just-received cases (one event each, figure 1's register): "
               f"{fresh.stat().st_size / max(n, 1) / 1024:.2f} KB per case")
-    raw = work / "raw.sqlite"
+    raw = work / "raw-0.sqlite"
     base = ""
     if raw.exists():
         conn = sqlite3.connect(raw)

@@ -86,6 +86,14 @@ def self_test() -> int:
         db = open_database(Path(tmp) / "self-test.sqlite")
         save_unit(db, code="00000", name="Ủy ban nhân dân xã Tự Kiểm", abbreviation="UBND", place_name="Tự Kiểm")
         save_officer(db, full_name="Nguyễn Văn Thử", title="Chủ tịch", role="head")
+        # A bulk import through its helper process: proves the frozen app can start one.
+        from datetime import date
+
+        from desktop.workflow.bulk import BulkCase, BulkPerson, bulk_import_cases
+
+        item = BulkCase(kind="petition", received_on=date.today(), summary="Kiểm tra nhập hàng loạt",
+                        requesters=[BulkPerson("Trần Thị Thử")])
+        imported = bulk_import_cases(db, [item, item], actor="Tự kiểm tra", batch_size=1, helper=True)
         from PySide6.QtCore import QSettings
 
         from ui.settings import WindowState
@@ -97,7 +105,7 @@ def self_test() -> int:
         window.show()
         app.processEvents()
         image = window.grab().toImage()
-        ok = not image.isNull() and image.width() > 0
+        ok = not image.isNull() and image.width() > 0 and imported == 2
         for page in range(window.page_count()):
             window.show_page(page)
             app.processEvents()

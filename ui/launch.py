@@ -20,4 +20,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a large bulk import writes in a helper process (frozen app too)
     sys.exit(main())

@@ -134,12 +134,12 @@ def pair(tmp_path):
     bulk.close()
 
 
-@pytest.mark.parametrize("workers", [0, 1], ids=["in-process", "helper-process"])
-def test_bulk_import_equals_receiving_one_by_one(pair, workers):
+@pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper-process"])
+def test_bulk_import_equals_receiving_one_by_one(pair, helper):
     one, bulk, (officer1, elder1), (officer2, elder2) = pair
     _receive_one_by_one(one, _items(officer1, elder1))
     assert bulk_import_cases(bulk, _items(officer2, elder2), actor="Văn thư", batch_size=16, today=TODAY,
-                             workers=workers) == 60
+                             helper=helper) == 60
     a, b = _snapshot(one), _snapshot(bulk)
     assert len(a["cases"]) == 60 and len(a["events"]) > 100 and len(a["links"]) > 60 and len(a["people"]) > 60
     for key in a:
@@ -224,7 +224,7 @@ def test_a_bad_item_refuses_its_whole_batch(pair, bad, field_text):
     items[5] = BulkCase(**{**items[5].__dict__, **bad})
     with pytest.raises(UserError) as info:
         bulk_import_cases(db, items, actor="Văn thư", batch_size=3, today=TODAY,
-                          workers=1 if field_text == "mã tỉnh" else 0)
+                          helper=field_text != "mã tỉnh")
     message = info.value.message
     assert message.startswith("Dòng 6: ") and field_text in message and "Không có vụ việc nào của lô này" in message
     # Batch 1 (lines 1–3) was imported; nothing of batch 2 (lines 4–6) is left half-written.
@@ -279,3 +279,23 @@ def test_progress_and_cancel(pair):
     assert info.value.details["done"] == 4 and "Đã dừng" in info.value.message
     assert db.scalar("SELECT count(*) FROM cases") == 14
     assert verify_register(db).ok
+
+
+@pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper-process"])
+def test_a_write_from_elsewhere_stops_the_import_cleanly(pair, helper):
+    """A clerk saves a case while an import runs: the next batch is refused (never chained onto the
+    wrong event), the batches written so far and the clerk's case stay, and the chain verifies."""
+    _, db, _, (officer, elder) = pair
+
+    def clerk_saves(done, total):
+        if done == 4:
+            receive_case(db, CaseInput(kind="feedback", received_on=TODAY, summary="Phản ánh đèn đường hỏng",
+                                       requesters=[elder]), actor="Văn thư", today=TODAY)
+
+    with pytest.raises(UserError) as info:
+        bulk_import_cases(db, _items(officer, elder, n=12), actor="Văn thư", batch_size=4, today=TODAY,
+                          progress=clerk_saves, helper=helper)
+    assert info.value.code == "bulk_concurrent_write" and "ghi từ nơi khác" in info.value.message
+    assert db.scalar("SELECT count(*) FROM cases") == 5
+    assert verify_register(db).ok
+    assert search.integrity_check(db, "cases") and search.integrity_check(db, "persons")
