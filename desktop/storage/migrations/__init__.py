@@ -14,13 +14,13 @@ from __future__ import annotations
 import sqlite3
 from functools import lru_cache
 
-from . import m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit
+from . import m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit, m0005_leaner_index
 
 SET_NAME = "giaitrinh"
 TABLE = "_sqlite_migrations"  # sqlite-utils' own bookkeeping table
 
 # Order matters; append only.
-MODULES = (m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit)
+MODULES = (m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit, m0005_leaner_index)
 NAMES = tuple(m.NAME for m in MODULES)
 LATEST = NAMES[-1]
 

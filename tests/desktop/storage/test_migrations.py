@@ -6,7 +6,10 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from desktop.storage.cases import get_case
+import pytest
+
+from desktop.storage.cases import case_people, get_case
+from desktop.storage.search import case_search_text, integrity_check, search_case_ids
 from desktop.storage.db import open_database
 from desktop.storage.migrations import LATEST, MIGRATIONS
 from desktop.workflow.verify import verify_register
@@ -66,3 +69,38 @@ def test_calendar_days_are_unique_per_unit_after_0004(db):
     db.execute("INSERT INTO calendar_days(day, kind, name, uuid, unit_code, updated_at) "
                "VALUES ('2026-03-10', 'off', 'Nghỉ của xã', 'u3', '11230', 't')")
     assert [d.day for d in list_days(db)] == [date(2026, 3, 9)]
+
+
+def test_upgrade_from_schema_0004_makes_the_register_leaner(tmp_path):
+    path = tmp_path / "register.sqlite"
+    shutil.copy(FIXTURES / "register-0004.sqlite", path)
+    raw = sqlite3.connect(path)
+    old_text = raw.execute("SELECT search_text FROM cases").fetchone()[0]
+    old_events = raw.execute("SELECT * FROM events ORDER BY id").fetchall()
+    assert "sqlite_autoindex_events_2" in {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
+    raw.close()
+    assert old_text.split().count("nghi") == 3
+
+    db = open_database(path)
+    try:
+        assert [m.name for m in MIGRATIONS.applied(db.utils)][-1] == LATEST
+        case = get_case(db, "01/2026")
+        people = [(cp.person.full_name, cp.person.id_number, cp.person.phone) for cp in case_people(db, case.uuid)]
+        text = db.scalar("SELECT search_text FROM cases WHERE uuid = ?", (case.uuid,))
+        assert text == case_search_text(number=case.number, summary=case.summary, content=case.content, people=people)
+        assert text.split().count("nghi") == 1 and sorted(text.split()) == sorted(set(old_text.split()))
+        assert search_case_ids(db, "giay chung nhan quyen su dung dat") == [case.id]
+        assert search_case_ids(db, "0912 345 678") == [case.id]
+        assert integrity_check(db, "cases")
+        # The events are all there, as they were, without the unique index on their hash.
+        assert [tuple(r) for r in db.query("SELECT * FROM events ORDER BY id")] == [tuple(r) for r in old_events]
+        indexes = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE tbl_name = 'events'")}
+        assert indexes == {"events", "sqlite_autoindex_events_1", "sqlite_autoindex_events_2", "events_unit",
+                           "events_no_update", "events_no_delete"}
+        assert "UNIQUE (case_uuid, seq)" in db.scalar("SELECT sql FROM sqlite_master WHERE name = 'events'")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.conn.execute("UPDATE events SET note = 'x'")
+        assert verify_register(db).ok
+    finally:
+        db.close()
+    assert len(list((tmp_path / "backups").glob("register-*-before-0005_leaner_index.sqlite"))) == 1
