@@ -22,6 +22,7 @@ from desktop.errors import UserError
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+COMPACT_FREE_SHARE = 0.25  # after migrations, VACUUM when this share of the file is free pages
 
 
 def _map_sqlite_error(exc: sqlite3.Error) -> UserError | None:
@@ -193,6 +194,23 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
+def compact_if_sparse(db: Database, share: float = COMPACT_FREE_SHARE) -> bool:
+    """VACUUM when ``share`` of the file or more is free pages (a migration that rebuilt a table
+    leaves the old pages free); True when it did. SQLite would reuse them for new rows anyway, so a
+    disk without room for the copy VACUUM needs only skips it, with a log line."""
+    total = db.scalar("PRAGMA page_count") or 0
+    free = db.scalar("PRAGMA freelist_count") or 0
+    if not total or free / total < share:
+        return False
+    try:
+        db.execute("VACUUM")
+    except (UserError, sqlite3.Error) as exc:
+        log.warning("VACUUM skipped (%s free pages of %s): %s", free, total, exc)
+        return False
+    log.info("VACUUM after migrations: %s free pages of %s given back", free, total)
+    return True
+
+
 def open_database(path: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
     """Open (or create) a register file and bring its schema up to date."""
     from desktop.storage.migrations import migrations, pending_names
@@ -218,6 +236,8 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
                     backup_to(conn, target)
                     log.info("backup before migration %s: %s", pending[0], target)
                 migrations().apply(db.utils)
+                if existing and str(path) != ":memory:":
+                    compact_if_sparse(db)
     except sqlite3.Error as exc:
         conn.close()
         mapped = _map_sqlite_error(exc)

@@ -68,3 +68,26 @@ def test_not_a_database_gets_a_vietnamese_message(tmp_path):
     with pytest.raises(UserError) as info:
         open_database(bad)
     assert info.value.code == "database_damaged"
+
+
+def test_compact_if_sparse_gives_free_pages_back(tmp_path):
+    from desktop.storage.db import compact_if_sparse
+
+    path = tmp_path / "r.sqlite"
+    db = open_database(path)
+    try:
+        with db.write():
+            db.conn.executemany("INSERT INTO audit_log(at, action, detail) VALUES ('2026-11-23', 'x', ?)",
+                                [("x" * 2000,) for _ in range(2000)])
+        assert not compact_if_sparse(db)  # nothing free yet
+        with db.write():
+            db.execute("DELETE FROM audit_log")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        before = path.stat().st_size
+        assert db.scalar("PRAGMA freelist_count") > 1000
+        assert compact_if_sparse(db)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert db.scalar("PRAGMA freelist_count") == 0 and path.stat().st_size < before / 4
+        assert not compact_if_sparse(db)
+    finally:
+        db.close()
