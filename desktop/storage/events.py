@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,7 +26,12 @@ HASHED_FIELDS = ("uuid", "unit_code", "case_uuid", "seq", "action", "from_state"
 
 
 def event_hash(values: dict[str, Any]) -> str:
-    payload = json.dumps([values[f] for f in HASHED_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    return row_hash([values[f] for f in HASHED_FIELDS])
+
+
+def row_hash(values: Sequence[Any]) -> str:
+    """The hash of an event given its ``HASHED_FIELDS`` values in order."""
+    payload = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

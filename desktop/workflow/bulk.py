@@ -18,9 +18,10 @@ already in the register. A settled case may bring its later steps (``BulkStep``:
 guide, forward, reply, withdraw, close, publish), recorded as the engine would record them.
 
 A large import (``HELPER_FROM`` items) uses both cores: a helper process writes batch *n* while
-this one prepares batch *n + 1*. Preparing carries the chain's last hash and the year's numbers
-forward from batch to batch; each write checks that the register still ends where its batch
-expects, so a write from elsewhere during the import is refused, never chained wrongly.
+this one prepares batch *n + 1*. Preparing carries the year's numbers forward from batch to
+batch; writing chains the batch's events onto the unit's chain (``finish_events``). Each write
+checks that the register still ends where the previous batch left it (its last event, its
+numbers), so a write from elsewhere during the import is refused, never chained wrongly.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database, open_database
 from desktop.storage.events import last_hash
 from desktop.storage.units import local_unit, new_uuid, now_iso
-from desktop.workflow.bulk_rows import CaseRows, FastText, StepDeadlines, check_history
+from desktop.workflow.bulk_rows import CaseRows, FastText, StepDeadlines, check_history, finish_events
 from desktop.workflow.progress import Cancelled, reporter
 from desktop.workflow.receive import case_errors
 
@@ -113,9 +114,8 @@ def check_item(item: BulkCase, today: date) -> dict[str, str]:
 class _Importer:
     """Builds the rows of each batch (reading the register, never writing it).
 
-    It carries the import's running state — the last event hash of the unit's chain, the case
-    numbers of each year, the people created so far — so that it can run one batch ahead of the
-    writer, in this process or in a helper process.
+    It carries the import's running state — the case numbers of each year, the people created so
+    far — so that it can run one batch ahead of the writer.
     """
 
     def __init__(self, db: Database, actor: str, today: date, at: str) -> None:
@@ -126,7 +126,6 @@ class _Importer:
         self.deadlines = StepDeadlines(load_calendar(db))
         self.person_by_id: dict[str, tuple[str, str, str, str]] = {}   # id number → (uuid, name, id, phone)
         self.numbering: dict[str, int] = {}
-        self.chain = last_hash(db, self.unit.code)
 
     def next_number(self, year: int, before: dict[str, int]) -> str:
         key = f"case_seq:{self.unit.code}:{year}"
@@ -205,12 +204,10 @@ class _Importer:
         new_people: list[tuple] = []
         people = self._resolve_people(batch, first_line, new_people)
         rows = CaseRows(self, self.unit.code)
-        chain_before = prev = self.chain
         for item in batch:
-            prev = rows.add(item, people, prev)
-        self.chain = prev
+            rows.add(item, people)
         return Prepared(len(batch), new_people, rows.cases, rows.links, rows.events, rows.numbering_before,
-                        {k: self.numbering[k] for k in rows.numbering_before}, chain_before, prev)
+                        {k: self.numbering[k] for k in rows.numbering_before})
 
 
 @dataclass(frozen=True)
@@ -220,11 +217,9 @@ class Prepared:
     people: list[tuple]
     cases: list[tuple]
     links: list[tuple]
-    events: list[tuple]
+    events: list[tuple]          # drafted: ``bulk_rows.finish_events`` completes them when written
     numbering_before: dict[str, int]
     numbering_after: dict[str, int]
-    chain_before: str
-    chain_after: str
 
 
 def _insert_rows(db: Database, sql_head: str, width: int, rows: Sequence[tuple], tail: str = "") -> None:
@@ -237,10 +232,13 @@ def _insert_rows(db: Database, sql_head: str, width: int, rows: Sequence[tuple],
         db.execute(f"{sql_head} VALUES {','.join([one] * len(chunk))}{tail}", list(chain.from_iterable(chunk)))
 
 
-def _write(db: Database, unit_code: str, batch: Prepared) -> None:
-    """One transaction: the batch's people, cases, links, events, numbers and index entries."""
+def _write(db: Database, unit_code: str, batch: Prepared, chain: str) -> str:
+    """One transaction: the batch's people, cases, links, events, numbers and index entries.
+
+    ``chain`` is the hash the unit's chain ended with after the previous batch; returns the new end.
+    """
     with db.write():
-        stale = last_hash(db, unit_code) != batch.chain_before or any(
+        stale = last_hash(db, unit_code) != chain or any(
             int(db.get_setting(k, "0") or 0) != v for k, v in batch.numbering_before.items())
         if stale:
             raise UserError("bulk_concurrent_write", "Sổ vừa được ghi từ nơi khác trong lúc nhập hàng loạt. Các lô đã "
@@ -253,8 +251,9 @@ def _write(db: Database, unit_code: str, batch: Prepared) -> None:
         _insert_rows(db, f"INSERT INTO cases({','.join(CaseRows.columns)})", len(CaseRows.columns), batch.cases)
         _insert_rows(db, "INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at)", 6,
                      batch.links, " ON CONFLICT DO NOTHING")
+        events, chain = finish_events(batch.events, chain)
         _insert_rows(db, f"INSERT INTO events({','.join(CaseRows.event_columns)})", len(CaseRows.event_columns),
-                     batch.events)
+                     events)
         for key, value in batch.numbering_after.items():
             db.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))
@@ -263,6 +262,7 @@ def _write(db: Database, unit_code: str, batch: Prepared) -> None:
                    "WHERE id >= ? AND search_text <> ''", (first_case,))
         db.execute("INSERT INTO persons_fts(rowid, search_text) SELECT id, search_text FROM persons "
                    "WHERE id >= ? AND search_text <> ''", (first_person,))
+    return chain
 
 
 class _Writer:
@@ -277,6 +277,7 @@ class _Writer:
 
     def __init__(self, db: Database, unit_code: str, *, helper: bool) -> None:
         self.main, self.code = db, unit_code
+        self.chain = last_hash(db, unit_code)  # where the unit's chain ends; each batch moves it
         alone = str(db.path) != ":memory:" and not db.conn.in_transaction
         self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_helper_start, initargs=(str(db.path),)) \
@@ -284,10 +285,9 @@ class _Writer:
 
     def submit(self, batch: Prepared) -> Future:
         if self.pool is not None:
-            return self.pool.submit(_helper_write, self.code, batch)
+            return self.pool.submit(_helper_write, self.code, batch, self.chain)
         done: Future = Future()
-        _write(self.main, self.code, batch)  # errors reach the caller here, before the next batch
-        done.set_result(batch.count)
+        done.set_result((batch.count, _write(self.main, self.code, batch, self.chain)))  # errors reach the caller here
         return done
 
     def result(self, future: Future) -> int:
@@ -296,9 +296,10 @@ class _Writer:
         except BrokenProcessPool as exc:
             raise UserError("bulk_helper_failed", "Tiến trình phụ ghi dữ liệu bị dừng đột ngột. Các lô đã nhập được "
                                                   "giữ lại; hãy nhập lại phần còn lại.") from exc
-        if isinstance(value, tuple):  # ("error", code, message, details) from the helper
+        if value[0] == "error":  # ("error", code, message, details) from the helper
             raise UserError(value[1], value[2], **value[3])
-        return value
+        count, self.chain = value
+        return count
 
     def close(self) -> None:
         if self.pool is not None:
@@ -314,12 +315,11 @@ def _helper_start(path: str) -> None:
     _HELPER_DB.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
 
 
-def _helper_write(unit_code: str, batch: Prepared) -> int | tuple:
+def _helper_write(unit_code: str, batch: Prepared, chain: str) -> tuple:
     try:
-        _write(_HELPER_DB, unit_code, batch)
+        return batch.count, _write(_HELPER_DB, unit_code, batch, chain)
     except UserError as exc:  # exceptions with keyword details do not pickle: send their parts
         return ("error", exc.code, exc.message, exc.details)
-    return batch.count
 
 
 def _chunks(values: list, size: int) -> Iterator[list]:

@@ -8,7 +8,9 @@ compare with ``receive_case``):
   ``desktop.storage.search.case_search_text`` does;
 * ``StepDeadlines`` computes a step's due date and trace as ``engine.compute_step_deadline``,
   with one calendar and a memo per (rule set, step, start day, variant);
-* ``CaseRows`` turns one item into its case row, its people links and its hash-chained event.
+* ``CaseRows`` turns one item into its case row, its people links and its events, drafted:
+  ``finish_events`` gives each event its JSON data and its place in the unit's hash chain where
+  the batch is written (the writer owns the chain's end).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from desktop.calendar.workdays import WorkCalendar
 from desktop.domain.names import name_key
 from desktop.domain.text import fold
 from desktop.rules.book import KIND_LABELS, RuleSet, default_rules
-from desktop.storage.events import HASHED_FIELDS, event_hash
+from desktop.storage.events import HASHED_FIELDS, row_hash
 from desktop.storage.search import compose_words
 from desktop.storage.units import new_uuid, now_iso
 from desktop.workflow.engine import DIGEST_FIELDS
@@ -110,7 +112,7 @@ class CaseRows:
                "received_on", "learned_on", "state", "assignee_uuid", "is_complex", "is_remote", "confidential",
                "due_on", "due_step", "due_trace", "extensions", "requester_name", "requester_key", "search_text",
                "created_at", "updated_at", "version", "satisfaction", "closed_on", "published_on")
-    event_columns = (*HASHED_FIELDS, "hash")
+    event_columns = (*HASHED_FIELDS, "hash")  # finish_events gives the rows in this order
 
     def __init__(self, importer: _Importer, unit_code: str) -> None:
         self.imp = importer
@@ -122,8 +124,8 @@ class CaseRows:
         self.events: list[tuple] = []
         self.numbering_before: dict[str, int] = {}
 
-    def add(self, item: BulkCase, people: dict[Any, tuple], prev_hash: str) -> str:
-        """Queue one case; returns its event's hash (the next event's ``prev_hash``)."""
+    def add(self, item: BulkCase, people: dict[Any, tuple]) -> None:
+        """Queue one case, its links and its drafted events."""
         imp = self.imp
         rs = imp.rules.for_case(item.kind, item.received_on)
         requesters = list(dict.fromkeys(people[p] for p in item.requesters))
@@ -155,10 +157,9 @@ class CaseRows:
         if rs.late_after_days and item.learned_on and \
                 (item.received_on - item.learned_on).days > rs.late_after_days:
             data["late_complaint"] = True
-        prev_hash = self._event(case, 1, "receive", None, item.received_on,
-                                f"Tiếp nhận {KIND_LABELS[item.kind].lower()}", data, prev_hash)
+        self._event(case, 1, "receive", None, item.received_on, f"Tiếp nhận {KIND_LABELS[item.kind].lower()}", data)
         for seq, step in enumerate(item.history, start=2):
-            prev_hash = self._step(rs, case, seq, step, prev_hash)
+            self._step(rs, case, seq, step)
         d = case["due_on"]
         self.cases.append((
             uuid, self.code, number, item.kind, rs.id, item.channel, item.field, summary, content,
@@ -171,9 +172,8 @@ class CaseRows:
             self.links.append((uuid, p[0], "requester", new_uuid(), self.code, self.stamp))
         if rep:
             self.links.append((uuid, rep[0], "representative", new_uuid(), self.code, self.stamp))
-        return prev_hash
 
-    def _step(self, rs: RuleSet, case: dict, seq: int, step, prev_hash: str) -> str:
+    def _step(self, rs: RuleSet, case: dict, seq: int, step) -> None:
         """One later step, changing the case as ``engine.act`` does (the subset ``check_history`` allows)."""
         action = rs.actions[step.action]
         data: dict[str, Any] = {"citation": action.citation}
@@ -199,21 +199,26 @@ class CaseRows:
         if action.publishes:
             case["published_on"] = step.effective_on
         case["version"] += 1
-        return self._event(case, seq, step.action, from_state, step.effective_on, step.note.strip(), data, prev_hash)
+        self._event(case, seq, step.action, from_state, step.effective_on, step.note.strip(), data)
 
     def _event(self, case: dict, seq: int, action: str, from_state: str | None, on: date, note: str,
-               data: dict[str, Any], prev_hash: str) -> str:
+               data: dict[str, Any]) -> None:
+        """Draft an event: its fields and its data, with the digest of the case as it now stands."""
         payload = json.dumps([case[f] for f in DIGEST_FIELDS], default=str, ensure_ascii=False)
         data["digest"] = hashlib.sha256(payload.encode("utf-8")).hexdigest()
-        event = {
-            "uuid": new_uuid(), "unit_code": self.code, "case_uuid": case["uuid"], "seq": seq, "action": action,
-            "from_state": from_state, "to_state": case["state"], "actor": self.imp.actor, "at": self.imp.at,
-            "effective_on": on.isoformat(), "note": note,
-            "data": json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), "prev_hash": prev_hash,
-        }
-        event["hash"] = event_hash(event)
-        self.events.append(tuple(event[c] for c in self.event_columns))
-        return event["hash"]
+        self.events.append((new_uuid(), self.code, case["uuid"], seq, action, from_state, case["state"],
+                            self.imp.actor, self.imp.at, on.isoformat(), note, data))
+
+
+def finish_events(drafts: list[tuple], prev_hash: str) -> tuple[list[tuple], str]:
+    """The rows of drafted events (``CaseRows.event_columns``) with their JSON data, chained from
+    ``prev_hash`` as ``storage.events.insert_event`` chains them; and the chain's new end."""
+    rows = []
+    for *fields, data in drafts:
+        row = (*fields, json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), prev_hash)
+        prev_hash = row_hash(row)
+        rows.append((*row, prev_hash))
+    return rows, prev_hash
 
 
 def _iso(value: date | str | None) -> str | None:
