@@ -355,7 +355,7 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
     done = 0
     pending: Future | None = None
     cache = db.scalar("PRAGMA cache_size")
-    db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # random-key indexes (uuids, hashes) need room
+    db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the indexes of a large import need room
     try:
         try:
             for batch in prepared:  # the next batch is prepared here while the writer writes the previous one
