@@ -242,7 +242,8 @@ def test_a_bad_item_refuses_its_whole_batch(pair, bad, field_text):
 
 
 def test_fast_search_text_is_the_search_modules_text():
-    """The bulk path's cached folding composes exactly what ``case_search_text`` stores."""
+    """The bulk path's cached folding composes exactly what ``case_search_text`` and
+    ``person_search_text`` store."""
     rng = random.Random(5)
     words = ["12", "3", "a1", "Đức", "đ1", "1đ", "NGUYỄN", "15/2026", "1.2", "020085001122", "-", "²", "3²",
              "0912 345 678", "thôn Nà Pàn,", "e\u0301", "İ", "x"]
@@ -258,6 +259,9 @@ def test_fast_search_text_is_the_search_modules_text():
             numbers.extend((id_number, phone))
         expected = search.case_search_text(number="07/2026", summary=summary, content=content, people=people)
         assert fast.compose(texts, numbers, unique=True) == expected
+        name, id_number, phone = people[0] if people else ("Nguyễn Thị Nguyên", "", "")
+        assert fast.compose([name, id_number, phone, content], [id_number, phone]) == search.person_search_text(
+            full_name=name, id_number=id_number, phone=phone, address=content)
 
 
 def test_progress_and_cancel(pair):
