@@ -1,7 +1,7 @@
 """Benchmark runner: each figure of issue #2 beside a raw SQLite baseline measured in the same run.
 
     python -m bench.run --scale commune      # 5,000 cases, seconds
-    python -m bench.run --scale province     # 1,000,000 cases (first run generates, ~10 min)
+    python -m bench.run --scale province     # 1,000,000 cases (first run generates, ~8 min)
     python -m bench.run --scale province --import-sample 100000 --force
 
 The register comes from ``bench.generate`` (cached under ``bench/out/``). Figures:
