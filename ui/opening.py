@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.errors import UserError
-from desktop.storage.db import Database, open_database
+from desktop.storage.db import Database, open_database, pending_upgrade
 from desktop.storage.units import has_local_unit
 from ui.errors import TITLE, show_user_error
 from ui.lock import RegisterLock, RegisterLocked
@@ -56,9 +56,9 @@ def build_sample(db: Database, today: date | None = None) -> None:
     build_demo(db, today=today)
 
 
-def build_sample_in_background(path: Path, today: date | None, parent: QWidget | None = None) -> None:
-    """Build the sample on a worker (its own connection) while a progress dialog shows; the
-    window's thread keeps painting. Raises what the worker raised."""
+def _wait_for_worker(work, title: str, parent: QWidget | None) -> None:
+    """Run ``work`` on a worker while a progress dialog shows and the window's thread keeps
+    painting; return when it is done. Raises what the worker raised."""
     from PySide6.QtCore import QEventLoop
 
     from ui.tasks import TaskRunner
@@ -67,7 +67,23 @@ def build_sample_in_background(path: Path, today: date | None, parent: QWidget |
     loop = QEventLoop()
     outcome: dict[str, BaseException | bool] = {}
 
-    def work(_state) -> None:
+    def finish(key: str, value) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    runner.run(lambda _state: work(), title=title, parent=parent, cancellable=False,
+               on_done=lambda _r: finish("ok", True), on_error=lambda e: finish("error", e))
+    if not outcome:
+        loop.exec()
+    runner.pool.waitForDone()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+
+
+def build_sample_in_background(path: Path, today: date | None, parent: QWidget | None = None) -> None:
+    """Build the sample on a worker (its own connection) while a progress dialog shows."""
+
+    def work() -> None:
         db = open_database(path)
         try:
             if not has_local_unit(db):
@@ -75,17 +91,14 @@ def build_sample_in_background(path: Path, today: date | None, parent: QWidget |
         finally:
             db.close()
 
-    def finish(key: str, value) -> None:
-        outcome[key] = value
-        loop.quit()
+    _wait_for_worker(work, "Đang tạo sổ mẫu (khoảng vài giây)…", parent)
 
-    runner.run(work, title="Đang tạo sổ mẫu (khoảng vài giây)…", parent=parent, cancellable=False,
-               on_done=lambda _r: finish("ok", True), on_error=lambda e: finish("error", e))
-    if not outcome:
-        loop.exec()
-    runner.pool.waitForDone()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
+
+def upgrade_in_background(path: Path, parent: QWidget | None = None) -> None:
+    """Bring an older register up to this version on a worker (backup, migrations, compaction)
+    while a progress dialog says so: a province's register of a million cases takes minutes."""
+    _wait_for_worker(lambda: open_database(path).close(),
+                     "Đang nâng cấp sổ lên phiên bản mới (đã sao lưu bản cũ; sổ lớn có thể mất vài phút)…", parent)
 
 
 def open_sample(today: date | None = None, parent: QWidget | None = None) -> Session | None:
@@ -114,6 +127,8 @@ def open_register_interactive(path: Path | None, *, today: date | None = None,
     if lock is None:
         return None
     try:
+        if pending_upgrade(path):
+            upgrade_in_background(path, parent)
         db = open_database(path)
     except UserError as exc:
         lock.release()

@@ -194,6 +194,33 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
+def pending_upgrade(path: Path | str) -> list[str]:
+    """The migrations an existing register still needs (``[]`` for a new or up-to-date file),
+    read without changing the file: the window upgrades such a register on a worker, with a
+    progress dialog, since a large one takes minutes (backup, migrations, VACUUM)."""
+    from desktop.storage.migrations import pending_names
+
+    p = Path(path)
+    if str(path) == ":memory:" or not p.exists() or p.stat().st_size == 0:
+        return []
+    try:
+        conn = sqlite3.connect(str(p))  # no pragmas: only reads
+    except sqlite3.Error:
+        return []  # open_database says what is wrong with the file
+    try:
+        return pending_names(conn) if _register_tables(conn) else []
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+
+
+def _register_tables(conn: sqlite3.Connection) -> int:
+    """How many tables the file has besides the bookkeeping ones (0: a new register)."""
+    return conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' "
+                        "ESCAPE '\\'").fetchone()[0]
+
+
 def compact_if_sparse(db: Database, share: float = COMPACT_FREE_SHARE) -> bool:
     """VACUUM when ``share`` of the file or more is free pages (a migration that rebuilt a table
     leaves the old pages free); True when it did. SQLite would reuse them for new rows anyway, so a
@@ -227,9 +254,7 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
         if migrate:
             pending = pending_names(conn)
             if pending:
-                existing = conn.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'"
-                ).fetchone()[0]
+                existing = _register_tables(conn)
                 if existing and str(path) != ":memory:":
                     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
                     target = p.parent / "backups" / f"{p.stem}-{stamp}-before-{pending[0]}.sqlite"
