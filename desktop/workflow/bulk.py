@@ -51,7 +51,7 @@ from desktop.workflow.receive import case_errors
 
 log = logging.getLogger(__name__)
 
-BATCH = 5000
+BATCH = 2000  # items per transaction; small enough that the last write, which nothing overlaps, is short
 MULTI_ROW = 1000  # rows per INSERT statement
 HELPER_FROM = 20_000  # imports this large write in a helper process
 OPTIMIZE_FROM = 20_000  # imports this large merge the search index into one segment afterwards
