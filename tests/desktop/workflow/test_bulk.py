@@ -264,11 +264,12 @@ def test_fast_search_text_is_the_search_modules_text():
             full_name=name, id_number=id_number, phone=phone, address=content)
 
 
-def test_progress_and_cancel(pair):
+@pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper-process"])
+def test_progress_and_cancel(pair, helper):
     _, db, _, (officer, elder) = pair
     seen: list[tuple[int, int]] = []
     bulk_import_cases(db, _items(officer, elder, n=10), actor="Văn thư", batch_size=4, today=TODAY,
-                      progress=lambda done, total: seen.append((done, total)))
+                      progress=lambda done, total: seen.append((done, total)), helper=helper)
     assert seen == [(4, 10), (8, 10), (10, 10)]
 
     class StopAfterFirst:
@@ -279,7 +280,7 @@ def test_progress_and_cancel(pair):
 
     with pytest.raises(Cancelled) as info:
         bulk_import_cases(db, _items(officer, elder, n=10, seed=12), actor="Văn thư", batch_size=4, today=TODAY,
-                          progress=StopAfterFirst())
+                          progress=StopAfterFirst(), helper=helper)
     assert info.value.details["done"] == 4 and "Đã dừng" in info.value.message
     assert db.scalar("SELECT count(*) FROM cases") == 14
     assert verify_register(db).ok
