@@ -28,7 +28,7 @@ from desktop.rules.book import KIND_LABELS, RuleSet, default_rules
 from desktop.storage.events import HASHED_FIELDS, row_hash
 from desktop.storage.search import compose_words
 from desktop.storage.units import new_uuid, now_iso
-from desktop.workflow.engine import DIGEST_FIELDS
+from desktop.workflow.engine import DIGEST_FIELDS, settling_changes
 
 if TYPE_CHECKING:  # pragma: no cover
     from desktop.workflow.bulk import BulkCase, _Importer
@@ -190,14 +190,7 @@ class CaseRows:
                                             remote=self.remote, event_label=action.label)
             case.update(due_on=due, due_step=action.starts_step, due_trace=trace, extensions=0)
             data.update(starts_step=action.starts_step, due_on=due and due.isoformat(), trace=trace)
-        if action.ends_deadline or to_state in rs.final_states:
-            case.update(due_on=None, due_step=None, due_trace=None, paused_on=None)
-        if to_state in rs.final_states and from_state not in rs.final_states:
-            case["closed_on"] = step.effective_on
-        if action.requires_satisfaction:
-            case["satisfaction"] = step.satisfaction
-        if action.publishes:
-            case["published_on"] = step.effective_on
+        case.update(settling_changes(rs, action, from_state, to_state, step.effective_on, step.satisfaction))
         case["version"] += 1
         self._event(case, seq, step.action, from_state, step.effective_on, step.note.strip(), data)
 

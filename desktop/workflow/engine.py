@@ -125,6 +125,23 @@ def ensure_owned(db: Database, case: Case) -> None:
         raise UserError("foreign_record", "Vụ việc này thuộc đơn vị khác: chỉ được xem, không được sửa.")
 
 
+def settling_changes(rs: RuleSet, action: Action, from_state: str, to_state: str, effective_on: date,
+                     satisfaction: str | None) -> dict[str, Any]:
+    """What a step changes besides its state and a new deadline (``act`` and bulk import share it):
+    ending the deadline or reaching a final state clears the deadline, reaching a final state
+    sets the closing day, and the requester's satisfaction and the publication day are kept."""
+    changes: dict[str, Any] = {}
+    if action.ends_deadline or to_state in rs.final_states:
+        changes.update(due_on=None, due_step=None, due_trace=None, paused_on=None)
+    if to_state in rs.final_states and from_state not in rs.final_states:
+        changes["closed_on"] = effective_on.isoformat()
+    if action.requires_satisfaction:
+        changes["satisfaction"] = satisfaction
+    if action.publishes:
+        changes["published_on"] = effective_on.isoformat()
+    return changes
+
+
 def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective_on: date, note: str = "",
         ground: str | None = None, satisfaction: str | None = None, today: date | None = None,
         data: dict[str, Any] | None = None) -> Case:
@@ -202,14 +219,7 @@ def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective
                                            extensions=case.extensions, pauses=pauses, event_label=label)
         changes.update(paused_on=None, due_on=due and due.isoformat(), due_trace=trace)
         event_data.update(due_on=due and due.isoformat(), trace=trace)
-    if action.ends_deadline or to_state in rs.final_states:
-        changes.update(due_on=None, due_step=None, due_trace=None, paused_on=None)
-    if to_state in rs.final_states and case.state not in rs.final_states:
-        changes["closed_on"] = effective_on.isoformat()
-    if action.requires_satisfaction:
-        changes["satisfaction"] = satisfaction
-    if action.publishes:
-        changes["published_on"] = effective_on.isoformat()
+    changes.update(settling_changes(rs, action, case.state, to_state, effective_on, satisfaction))
 
     with db.write():
         if action_code == "add_commitment":
