@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
 from desktop.domain.records import Case
@@ -21,7 +21,7 @@ from desktop.workflow.engine import SATISFACTION, act, rules_of
 from ui.errors import report
 from ui.labels import vn_date
 from ui.session import Session
-from ui.widgets.form import FormErrors, date_edit, pydate
+from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +71,7 @@ class ActionDialog(QDialog):
         label = "Nội dung cam kết:" if action.code == "add_commitment" else (
             "Ghi chú (bắt buộc):" if action.requires_note else "Ghi chú:")
         self.errors.add(form, label, "note", self.note)
-        buttons = QDialogButtonBox()
-        ok = buttons.addButton("Ghi vào sổ", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons, ok = save_cancel_buttons(self, "Ghi vào sổ", self.save)
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
         lay.addLayout(form)

@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QVBoxLayout,
+    QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QVBoxLayout,
     QWidget,
 )
 
@@ -19,7 +19,7 @@ from ui.dialogs.reception_dialog import combo
 from ui.errors import report
 from ui.labels import CHANNEL_LABELS, FIELD_LABELS
 from ui.session import Session
-from ui.widgets.form import FormErrors, date_edit, pydate
+from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 from ui.widgets.person_entry import PersonEntry
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,7 @@ class CaseDialog(QDialog):
         self.person = PersonEntry(db)
         who = QGroupBox("Người gửi đơn / người yêu cầu")
         QVBoxLayout(who).addWidget(self.person)
-        buttons = QDialogButtonBox()
-        save = buttons.addButton("Lưu vào sổ", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons, save = save_cancel_buttons(self, "Lưu vào sổ", self.save)
         lay = QVBoxLayout(self)
         lay.addWidget(matter)
         lay.addWidget(who)

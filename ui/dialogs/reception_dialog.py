@@ -11,7 +11,7 @@ import logging
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -23,7 +23,7 @@ from desktop.workflow.receive import OUTCOMES, ReceptionInput, record_reception
 from ui.errors import report
 from ui.labels import FIELD_LABELS, RECEPTION_KIND_LABELS
 from ui.session import Session
-from ui.widgets.form import FormErrors, date_edit, pydate
+from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 from ui.widgets.person_entry import PersonEntry
 
 log = logging.getLogger(__name__)
@@ -151,11 +151,7 @@ class ReceptionDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("Lưu vào sổ", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons, self.save_button = save_cancel_buttons(self, "Lưu vào sổ", self.save)
         lay = QVBoxLayout(self)
         lay.addWidget(scroll, 1)
         lay.addWidget(buttons)

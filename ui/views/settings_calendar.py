@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QHeaderView,
+    QAbstractItemView, QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -21,7 +21,7 @@ from desktop.storage.units import local_unit_code
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
-from ui.widgets.form import FormErrors, date_edit, pydate
+from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +57,7 @@ class AddDayDialog(QDialog):
         self.errors.add(form, "Ngày:", "day", self.day)
         form.addRow("Loại:", self.kind)
         self.errors.add(form, "Tên, căn cứ:", "name", self.name)
-        buttons = QDialogButtonBox()
-        buttons.addButton("Thêm", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons, _ = save_cancel_buttons(self, "Thêm", self.save)
         form.addRow(buttons)
 
     def save(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
     QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -17,7 +17,7 @@ from desktop.storage.units import (head_reception_weekday, list_officers, local_
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
-from ui.widgets.form import FormErrors
+from ui.widgets.form import FormErrors, save_cancel_buttons
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +57,7 @@ class OfficerDialog(QDialog):
         form.addRow("", self.can_sign)
         form.addRow("", self.active)
         form.addRow(self.errors.general)
-        buttons = QDialogButtonBox()
-        buttons.addButton("Lưu", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons, _ = save_cancel_buttons(self, "Lưu", self.save)
         form.addRow(buttons)
         self.role.currentIndexChanged.connect(
             lambda: self.can_sign.setChecked(self.role.currentData() in ("head", "deputy")))

@@ -10,7 +10,8 @@ from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget,
+    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+    QVBoxLayout, QWidget,
 )
 
 from desktop.domain.validation import ID_KINDS, citizen_id_problem
@@ -34,6 +35,20 @@ def date_edit(value: date) -> QDateEdit:
     w.setCalendarPopup(True)
     w.setMinimumWidth(110)
     return w
+
+
+def save_cancel_buttons(dialog: QDialog, save_label: str, save) -> tuple[QDialogButtonBox, QPushButton]:
+    """The dialog's "<save_label>" / "Hủy" buttons: the first calls ``save``, "Hủy" closes.
+
+    Returns the box and the save button; make the button the default (Enter saves) only after the
+    box has joined the dialog's layout.
+    """
+    buttons = QDialogButtonBox()
+    ok = buttons.addButton(save_label, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok
 
 
 def error_label() -> QLabel:
