@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.records import Case
-from desktop.errors import UserError, ValidationError
+from desktop.errors import UserError
 from desktop.rules.book import Action
 from desktop.storage.cases import list_commitments
 from desktop.workflow.engine import SATISFACTION, act, rules_of
@@ -94,11 +94,8 @@ class ActionDialog(QDialog):
                 ground=self.ground.currentData() if self.ground else None,
                 satisfaction=self.satisfaction.currentData() if self.satisfaction else None,
                 today=self.session.today(), data=data or None)
-        except ValidationError as exc:
-            self.errors.show(exc.fields)
-            return
         except UserError as exc:
-            self.errors.show({"_": exc.message})
+            self.errors.show_error(exc)
             return
         except Exception as exc:  # noqa: BLE001
             report(self, exc)

@@ -67,11 +67,8 @@ class OfficerDialog(QDialog):
             save_officer(self.session.db, full_name=self.name.text(), title=self.title.text(),
                          role=self.role.currentData(), can_sign=self.can_sign.isChecked(),
                          active=self.active.isChecked(), uuid=self.officer.uuid if self.officer else None)
-        except ValidationError as exc:
-            self.errors.show(exc.fields)
-            return
         except UserError as exc:
-            self.errors.show({"_": exc.message})
+            self.errors.show_error(exc)
             return
         self.session.notify_changed()
         self.accept()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.validation import ID_KINDS, citizen_id_problem
+from desktop.errors import UserError, ValidationError
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #2e7d32;"
@@ -103,6 +104,11 @@ class FormErrors:
         for name in self.fields:
             self.clear_field(name)
         self.general.hide()
+
+    def show_error(self, exc: UserError) -> None:
+        """A refusal from the core: a form's field messages under their fields, anything else
+        (a step the law does not allow, a locked register …) on the general line."""
+        self.show(exc.fields if isinstance(exc, ValidationError) else {"_": exc.message})
 
     def show(self, errors: dict[str, str]) -> None:
         """Show each message under its field; unknown fields go to the general line."""
