@@ -27,6 +27,7 @@ from desktop.storage import units as units_repo
 from desktop.storage.db import Database
 from desktop.sync import crypto, keys, manifest
 from desktop.sync.container import ArchiveWriter
+from desktop.sync.files import write_atomically
 from desktop.sync.progress import Progress, ensure
 
 log = logging.getLogger(__name__)
@@ -168,8 +169,4 @@ def save_copy(db: Database, seq: int, out: Path) -> Path:
     if data is None or row is None:
         raise UserError("bundle_not_found", f"Không có gói số {seq} trong sổ.")
     out = Path(out)
-    target = out / row["file_name"] if out.is_dir() else out
-    tmp = target.with_name(target.name + ".partial")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
-    return target
+    return write_atomically(out / row["file_name"] if out.is_dir() else out, data)

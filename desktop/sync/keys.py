@@ -21,6 +21,7 @@ from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
 from desktop.storage.db import Database
 from desktop.sync import crypto
+from desktop.sync.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +110,7 @@ def key_file_content(db: Database, passphrase: str | None = None) -> dict:
 
 def write_key_file(db: Database, path: Path, passphrase: str | None = None) -> Path:
     content = key_file_content(db, passphrase)
-    path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomically(Path(path), json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def _bad_key_file(detail: str) -> UserError:

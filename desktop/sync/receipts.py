@@ -18,6 +18,7 @@ from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
 from desktop.storage.db import Database
 from desktop.sync import crypto, keys
+from desktop.sync.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +69,7 @@ def write_receipt(db: Database, unit_code: str, path: Path, passphrase: str | No
     if path.is_dir():
         safe = "".join(ch for ch in unit_code if ch.isalnum() or ch in "-_")
         path = path / f"bien-nhan-{safe}-{content['bundles'][-1]['sequence']:06d}.json"
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomically(path, json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def _bad(detail: str) -> UserError:
