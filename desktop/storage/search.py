@@ -4,8 +4,8 @@ Each searchable table (``cases``, ``persons``, ``receptions``) keeps a folded co
 searchable text in ``search_text`` (built here, see ``*_search_text``), indexed by an FTS5
 external-content table ``<table>_fts``. External content means FTS5 does not follow the table by
 itself: whoever writes a row keeps the index in step, inside the same write transaction —
-``fts_insert`` after an INSERT, ``set_search_text`` (or ``fts_update``) when the text changes,
-``fts_delete`` before a DELETE, ``rebuild`` after a bulk import.
+``fts_insert`` after an INSERT, ``index_rows_after`` after a batch of INSERTs, ``set_search_text``
+(or ``fts_update``) when the text changes, ``fts_delete`` before a DELETE, ``rebuild`` to repair.
 
 Searches ask FTS5 for rowids newest first (``ORDER BY rowid DESC``, which FTS5 streams without
 sorting) with keyset paging on the rowid, so the cost follows the page size, not the register.
@@ -172,6 +172,14 @@ def set_search_text(db, table: str, rowid: int, new_text: str) -> None:
         fts_delete(db, base, rowid, old[0])
         db.execute(f"UPDATE {base} SET search_text = ? WHERE id = ?", (new_text, rowid))
         fts_insert(db, base, rowid, new_text)
+
+
+def index_rows_after(db, table: str, last_id: int) -> None:
+    """Index every row inserted after ``last_id`` with one statement (a batch of an import or of
+    a bundle merge), inside the caller's write."""
+    base, fts = _fts(table)
+    db.execute(f"INSERT INTO {fts}(rowid, search_text) SELECT id, search_text FROM {base} "
+               "WHERE id > ? AND search_text <> ''", (last_id,))
 
 
 def rebuild(db, table: str) -> None:

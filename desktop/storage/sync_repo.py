@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from desktop.storage import search
 from desktop.storage.db import Database
 
 _OWN_PREFIXES = ("sync_", "sqlite_", "_")
@@ -303,9 +304,7 @@ def max_id(db: Database, table: SyncedTable) -> int:
 
 def fts_add_after(db: Database, table: SyncedTable, last_id: int) -> None:
     """Index the rows inserted after ``last_id`` (one statement for a whole batch)."""
-    fts = f"{table.name}_fts"
-    db.execute(f'INSERT INTO "{fts}"(rowid, search_text) SELECT id, search_text FROM "{table.name}" '
-               "WHERE id > ? AND search_text <> ''", (last_id,))
+    search.index_rows_after(db, table.name, last_id)
 
 
 def fts_add(db: Database, table: SyncedTable, uuids: Sequence[str]) -> None:

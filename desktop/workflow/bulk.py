@@ -243,8 +243,8 @@ def _write(db: Database, unit_code: str, batch: Prepared, chain: str) -> str:
         if stale:
             raise UserError("bulk_concurrent_write", "Sổ vừa được ghi từ nơi khác trong lúc nhập hàng loạt. Các lô đã "
                                                      "nhập được giữ lại; hãy nhập lại phần còn lại.")
-        first_person = (db.scalar("SELECT max(id) FROM persons") or 0) + 1
-        first_case = (db.scalar("SELECT max(id) FROM cases") or 0) + 1
+        last_person = db.scalar("SELECT max(id) FROM persons") or 0
+        last_case = db.scalar("SELECT max(id) FROM cases") or 0
         if batch.people:
             _insert_rows(db, "INSERT INTO persons(full_name, kind, id_kind, id_number, phone, address, search_text, "
                              "name_key, uuid, unit_code, updated_at)", 11, batch.people)
@@ -257,11 +257,8 @@ def _write(db: Database, unit_code: str, batch: Prepared, chain: str) -> str:
         for key, value in batch.numbering_after.items():
             db.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))
-        # The batch's own index entries, one statement per table (SQLite does the work, in bulk).
-        db.execute("INSERT INTO cases_fts(rowid, search_text) SELECT id, search_text FROM cases "
-                   "WHERE id >= ? AND search_text <> ''", (first_case,))
-        db.execute("INSERT INTO persons_fts(rowid, search_text) SELECT id, search_text FROM persons "
-                   "WHERE id >= ? AND search_text <> ''", (first_person,))
+        search.index_rows_after(db, "cases", last_case)  # the batch's own index entries, in bulk
+        search.index_rows_after(db, "persons", last_person)
     return chain
 
 
