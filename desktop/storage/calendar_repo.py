@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,6 +20,7 @@ from desktop.calendar.deadlines import format_date, weekday_vi
 from desktop.calendar.workdays import DEFAULT_OFF_NAME, DEFAULT_WORK_NAME, WorkCalendar
 from desktop.errors import NotFound, UserError
 from desktop.storage.db import Database
+from desktop.storage.units import new_uuid
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def add_day(db: Database, day: date, kind: str, name: str, *, unit_code: str) ->
                 "calendar_already_off",
                 f"Ngày {label} đã là ngày nghỉ ({cal.day_off_reason(day)}), không cần thêm.",
             )
-        record = CalendarDay(day=day, kind=kind, name=name, uuid=uuidlib.uuid4().hex)
+        record = CalendarDay(day=day, kind=kind, name=name, uuid=new_uuid())
         db.execute(
             "INSERT INTO calendar_days(day, kind, name, uuid, unit_code, version, updated_at) "
             "VALUES (?, ?, ?, ?, ?, 1, ?)",

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid as uuidlib
 from datetime import date, datetime
 from typing import Any
 
 from desktop.documents.model import Document, DocumentRecord
 from desktop.errors import NotFound, UserError
 from desktop.storage.db import Database
+from desktop.storage.units import new_uuid
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +51,19 @@ def _record(row) -> DocumentRecord:
 
 def insert_draft(db: Database, doc: Document, *, issuer_code: str, case_uuid: str | None = None,
                  created_by: str = "", file_keeper: str = "") -> DocumentRecord:
-    new_uuid = str(uuidlib.uuid4())
+    uuid = new_uuid()
     now = _now()
     with db.write():
         db.execute(
             "INSERT INTO documents (uuid, unit_code, updated_at, created_at, created_by, case_uuid, kind, status, "
             "issuer_code, type_code, summary, signer_uuid, signer_name, recipients, file_keeper, payload) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
-            (new_uuid, issuer_code, now, now, created_by, case_uuid, doc.kind, issuer_code, doc.type_code,
+            (uuid, issuer_code, now, now, created_by, case_uuid, doc.kind, issuer_code, doc.type_code,
              doc.summary, doc.signer.officer_uuid if doc.signer else None, doc.signer.name if doc.signer else "",
              json.dumps(list(doc.recipients), ensure_ascii=False), file_keeper,
              json.dumps(doc.to_dict(), ensure_ascii=False)),
         )
-    return get_document(db, new_uuid)
+    return get_document(db, uuid)
 
 
 def update_draft(db: Database, uuid: str, doc: Document) -> DocumentRecord:

@@ -24,3 +24,31 @@ def test_new_uuids_are_unique_and_grow_with_time():
     earlier = new_uuid()
     time.sleep(0.003)
     assert new_uuid() > earlier
+
+
+def test_every_record_the_app_makes_has_a_version_7_id(tmp_path):
+    from datetime import date
+
+    from desktop.documents.outgoing import draft, offered
+    from desktop.storage.calendar_repo import add_day
+    from desktop.storage.db import open_database
+    from desktop.storage.units import local_unit_code
+    from desktop.workflow.demo import build_demo
+
+    db = open_database(tmp_path / "demo.sqlite")
+    try:
+        build_demo(db, today=date(2026, 11, 23))
+        add_day(db, date(2026, 12, 31), "off", "Nghỉ bù", unit_code=local_unit_code(db))
+        case = db.scalar("SELECT uuid FROM cases WHERE kind = 'explanation' LIMIT 1")
+        draft(db, case, offered(db, case)[0].kind, actor="Văn thư")
+        tables = [r[0] for r in db.query("SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS "
+                                         "(SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'uuid')")]
+        checked = 0
+        for table in tables:
+            for (value,) in db.query(f'SELECT uuid FROM "{table}"'):
+                assert uuid.UUID(value).version == 7 and len(value) == 32, (table, value)
+                checked += 1
+        assert {"cases", "events", "persons", "documents", "calendar_days"} <= set(tables) and checked > 1000
+        assert db.scalar("SELECT count(*) FROM documents") > 0
+    finally:
+        db.close()
