@@ -238,6 +238,16 @@ def compact_if_sparse(db: Database, share: float = COMPACT_FREE_SHARE) -> bool:
     return True
 
 
+def _restore_index_merging(db: Database) -> None:
+    """An import that was killed left its search indexes without merging: merge as usual again."""
+    from desktop.storage import search
+
+    stuck = search.merging_deferred(db)
+    if stuck:
+        log.warning("search index merging was left deferred for %s; restoring", stuck)
+        search.restore_merging(db, stuck)
+
+
 def open_database(path: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
     """Open (or create) a register file and bring its schema up to date."""
     from desktop.storage.migrations import migrations, pending_names
@@ -263,6 +273,7 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
                 migrations().apply(db.utils)
                 if existing and str(path) != ":memory:":
                     compact_if_sparse(db)
+            _restore_index_merging(db)
     except sqlite3.Error as exc:
         conn.close()
         mapped = _map_sqlite_error(exc)

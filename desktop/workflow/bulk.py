@@ -11,7 +11,8 @@ case's digest — but writes whole batches, one transaction per batch:
 * the folded search text is built with a per-word cache (a register's vocabulary is small);
 * rows go in as multi-row ``INSERT`` statements, and each batch's search index entries with one
   ``INSERT … SELECT`` per index inside the batch's transaction, never row by row; a large import
-  merges the index segments at the end (``search.optimize``).
+  leaves the index segments unmerged until its end (``search.defer_merging``), then merges them
+  once (``search.optimize``).
 
 People come as ``BulkPerson`` (created, or found again by ID number) or as uuids of people
 already in the register. A settled case may bring its later steps (``BulkStep``: accept, refuse,
@@ -55,6 +56,7 @@ BATCH = 2000  # items per transaction; small enough that the last write, which n
 MULTI_ROW = 1000  # rows per INSERT statement
 HELPER_FROM = 20_000  # imports this large write in a helper process
 OPTIMIZE_FROM = 20_000  # imports this large merge the search index into one segment afterwards
+INDEXED = ("cases", "persons")  # the search indexes an import writes
 IMPORT_CACHE_KIB = -131072  # page cache during an import: 128 MiB (negative: KiB, SQLite's convention)
 
 
@@ -353,6 +355,9 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
     pending: Future | None = None
     cache = db.scalar("PRAGMA cache_size")
     db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the indexes of a large import need room
+    deferred = total >= OPTIMIZE_FROM  # its index segments are merged once, at the end
+    if deferred:
+        search.defer_merging(db, INDEXED)
     try:
         try:
             for batch in prepared:  # the next batch is prepared here while the writer writes the previous one
@@ -373,10 +378,14 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
                     done += writer.result(pending)
             finally:
                 writer.close()
-        if done >= OPTIMIZE_FROM:  # one segment per index: faster searches (seconds for 1M cases)
-            search.optimize(db, "cases")
-            search.optimize(db, "persons")
+        if done >= OPTIMIZE_FROM or (deferred and done):  # one segment per index: faster searches
+            for table in INDEXED:
+                search.optimize(db, table)
     finally:
-        db.execute(f"PRAGMA cache_size = {int(cache)}")
+        try:
+            if deferred:  # also after a failed or cancelled import: later writes merge its batches
+                search.restore_merging(db, INDEXED)
+        finally:
+            db.execute(f"PRAGMA cache_size = {int(cache)}")
     log.info("bulk import: %s cases", done)
     return done

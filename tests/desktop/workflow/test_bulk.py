@@ -14,6 +14,7 @@ from desktop.storage import search
 from desktop.storage.db import open_database
 from desktop.storage.persons import save_person
 from desktop.storage.units import save_officer, save_unit
+from desktop.workflow import bulk
 from desktop.workflow.bulk import BulkCase, BulkPerson, BulkStep, bulk_import_cases
 from desktop.workflow.bulk_rows import FastText
 from desktop.workflow.engine import act
@@ -304,3 +305,51 @@ def test_a_write_from_elsewhere_stops_the_import_cleanly(pair, helper):
     assert db.scalar("SELECT count(*) FROM cases") == 5
     assert verify_register(db).ok
     assert search.integrity_check(db, "cases") and search.integrity_check(db, "persons")
+
+
+def _segments(db, fts: str) -> int:
+    """How many segments an FTS5 index holds: a segment's pages have rowids ``segid << 37 | …``
+    in ``<fts>_data`` (smaller rowids are FTS5's own records)."""
+    return db.scalar(f"SELECT count(DISTINCT id >> 37) FROM {fts}_data WHERE id >> 37 > 0")
+
+
+@pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper-process"])
+def test_a_large_import_merges_its_index_once_at_the_end(pair, helper, monkeypatch):
+    _, db, _, (officer, elder) = pair
+    monkeypatch.setattr(bulk, "OPTIMIZE_FROM", 8)  # "large" for a test: 8 items or more
+    during: list[tuple[list[str], int]] = []
+    bulk_import_cases(db, _items(officer, elder, n=12), actor="Văn thư", batch_size=4, today=TODAY, helper=helper,
+                      progress=lambda done, total: during.append((search.merging_deferred(db),
+                                                                   _segments(db, "cases_fts"))))
+    # Each batch left its own segment, unmerged, while the import ran …
+    assert [d[0] for d in during] == [["cases", "persons"]] * 3
+    assert [d[1] for d in during] == [1, 2, 3]
+    # … and the import ends with one segment per index and FTS5's usual merging back.
+    assert search.merging_deferred(db) == []
+    assert _segments(db, "cases_fts") == 1 and _segments(db, "persons_fts") == 1
+    assert search.integrity_check(db, "cases") and search.integrity_check(db, "persons")
+    number = db.scalar("SELECT number FROM cases ORDER BY id DESC LIMIT 1")
+    assert db.scalar("SELECT id FROM cases WHERE number = ?", (number,)) in search.search_case_ids(db, number)
+
+
+def test_a_failed_large_import_merges_as_usual_again(pair, monkeypatch):
+    _, db, _, (officer, elder) = pair
+    monkeypatch.setattr(bulk, "OPTIMIZE_FROM", 8)
+    items = _items(officer, elder, n=12)
+    items[6] = BulkCase(**{**items[6].__dict__, "summary": " "})
+    with pytest.raises(UserError):
+        bulk_import_cases(db, items, actor="Văn thư", batch_size=4, today=TODAY)
+    assert db.scalar("SELECT count(*) FROM cases") == 4
+    assert search.merging_deferred(db) == []
+    assert search.integrity_check(db, "cases") and search.integrity_check(db, "persons")
+
+
+def test_opening_a_register_an_import_left_unmerged_restores_merging(tmp_path):
+    db = open_database(tmp_path / "r.sqlite")
+    search.defer_merging(db, ("cases", "persons"))  # as an import killed half-way leaves it
+    assert search.merging_deferred(db) == ["cases", "persons"]
+    db.close()
+    db = open_database(tmp_path / "r.sqlite")
+    assert search.merging_deferred(db) == []
+    assert db.scalar("SELECT v FROM cases_fts_config WHERE k = 'crisismerge'") == search.MERGE_DEFAULTS["crisismerge"]
+    db.close()
