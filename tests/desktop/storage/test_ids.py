@@ -52,3 +52,38 @@ def test_every_record_the_app_makes_has_a_version_7_id(tmp_path):
         assert db.scalar("SELECT count(*) FROM documents") > 0
     finally:
         db.close()
+
+
+def test_ids_made_in_threads_at_once_are_all_different():
+    """The random bytes come from a shared pool: two threads must never take the same bytes."""
+    import threading
+
+    made: list[list[str]] = [[] for _ in range(4)]
+
+    def make(out: list[str]) -> None:
+        out.extend(new_uuid() for _ in range(20_000))
+
+    threads = [threading.Thread(target=make, args=(out,)) for out in made]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [u for out in made for u in out]
+    assert len(set(every)) == len(every) == 80_000
+    assert len({u[12:] for u in every}) == len(every)  # the random part alone differs too
+
+
+def test_a_forked_child_does_not_reuse_the_parents_random_bytes():
+    import os
+
+    if not hasattr(os, "fork"):
+        return
+    new_uuid()  # the pool now holds bytes the parent will use next
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next id, then exit at once
+        os.write(write, new_uuid().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64).decode()
+    assert child[12:] != new_uuid()[12:]
