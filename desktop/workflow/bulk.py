@@ -20,7 +20,8 @@ guide, forward, reply, withdraw, close, publish), recorded as the engine would r
 
 A large import (``HELPER_FROM`` items) uses both cores: a helper process writes batch *n* while
 this one prepares batch *n + 1*. Preparing carries the year's numbers forward from batch to
-batch; writing chains the batch's events onto the unit's chain (``finish_events``). Each write
+batch; writing composes new people's search texts (``finish_people``, which evens out the two
+processes' work) and chains the batch's events onto the unit's chain (``finish_events``). Each write
 checks that the register still ends where the previous batch left it (its last event, its
 numbers), so a write from elsewhere during the import is refused, never chained wrongly.
 """
@@ -46,7 +47,8 @@ from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database, open_database
 from desktop.storage.events import last_hash
 from desktop.storage.units import local_unit, new_uuid, now_iso
-from desktop.workflow.bulk_rows import CaseRows, FastText, StepDeadlines, check_history, finish_events
+from desktop.workflow.bulk_rows import (PERSON_COLUMNS, CaseRows, FastText, StepDeadlines, check_history,
+                                        finish_events, finish_people)
 from desktop.workflow.progress import Cancelled, reporter
 from desktop.workflow.receive import case_errors
 
@@ -185,8 +187,7 @@ class _Importer:
                     continue
                 name, phone, address = " ".join(p.full_name.split()), normalize_phone(p.phone), " ".join(p.address.split())
                 uuid = new_uuid()
-                text = self.text.compose([name, id_number, phone, address], [id_number, phone])
-                new_people.append((name, p.kind, id_kind, id_number, phone, address, text, self.text.name_key(name),
+                new_people.append((name, p.kind, id_kind, id_number, phone, address, self.text.name_key(name),
                                    uuid, code, stamp))
                 found[p] = (uuid, name, id_number, phone)
                 if id_number:
@@ -216,7 +217,7 @@ class _Importer:
 class Prepared:
     """The rows of one batch and the register state they continue (checked when written)."""
     count: int
-    people: list[tuple]
+    people: list[tuple]          # without their search text: ``bulk_rows.finish_people`` composes it
     cases: list[tuple]
     links: list[tuple]
     events: list[tuple]          # drafted: ``bulk_rows.finish_events`` completes them when written
@@ -234,11 +235,13 @@ def _insert_rows(db: Database, sql_head: str, width: int, rows: Sequence[tuple],
         db.execute(f"{sql_head} VALUES {','.join([one] * len(chunk))}{tail}", list(chain.from_iterable(chunk)))
 
 
-def _write(db: Database, unit_code: str, batch: Prepared, chain: str) -> str:
+def _write(db: Database, unit_code: str, batch: Prepared, chain: str, text: FastText) -> str:
     """One transaction: the batch's people, cases, links, events, numbers and index entries.
 
     ``chain`` is the hash the unit's chain ended with after the previous batch; returns the new end.
+    New people's search texts are composed here, with the writer's own ``text`` cache.
     """
+    people = finish_people(batch.people, text)
     with db.write():
         stale = last_hash(db, unit_code) != chain or any(
             int(db.get_setting(k, "0") or 0) != v for k, v in batch.numbering_before.items())
@@ -247,9 +250,8 @@ def _write(db: Database, unit_code: str, batch: Prepared, chain: str) -> str:
                                                      "nhập được giữ lại; hãy nhập lại phần còn lại.")
         last_person = db.scalar("SELECT max(id) FROM persons") or 0
         last_case = db.scalar("SELECT max(id) FROM cases") or 0
-        if batch.people:
-            _insert_rows(db, "INSERT INTO persons(full_name, kind, id_kind, id_number, phone, address, search_text, "
-                             "name_key, uuid, unit_code, updated_at)", 11, batch.people)
+        if people:
+            _insert_rows(db, f"INSERT INTO persons({','.join(PERSON_COLUMNS)})", len(PERSON_COLUMNS), people)
         _insert_rows(db, f"INSERT INTO cases({','.join(CaseRows.columns)})", len(CaseRows.columns), batch.cases)
         _insert_rows(db, "INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at)", 6,
                      batch.links, " ON CONFLICT DO NOTHING")
@@ -277,6 +279,7 @@ class _Writer:
     def __init__(self, db: Database, unit_code: str, *, helper: bool) -> None:
         self.main, self.code = db, unit_code
         self.chain = last_hash(db, unit_code)  # where the unit's chain ends; each batch moves it
+        self.text = FastText()
         alone = str(db.path) != ":memory:" and not db.conn.in_transaction
         self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_helper_start, initargs=(str(db.path),)) \
@@ -286,7 +289,8 @@ class _Writer:
         if self.pool is not None:
             return self.pool.submit(_helper_write, self.code, batch, self.chain)
         done: Future = Future()
-        done.set_result((batch.count, _write(self.main, self.code, batch, self.chain)))  # errors reach the caller here
+        # errors reach the caller here
+        done.set_result((batch.count, _write(self.main, self.code, batch, self.chain, self.text)))
         return done
 
     def result(self, future: Future) -> int:
@@ -306,6 +310,7 @@ class _Writer:
 
 
 _HELPER_DB: Database | None = None
+_HELPER_TEXT = FastText()
 
 
 def _helper_start(path: str) -> None:
@@ -316,7 +321,7 @@ def _helper_start(path: str) -> None:
 
 def _helper_write(unit_code: str, batch: Prepared, chain: str) -> tuple:
     try:
-        return batch.count, _write(_HELPER_DB, unit_code, batch, chain)
+        return batch.count, _write(_HELPER_DB, unit_code, batch, chain, _HELPER_TEXT)
     except UserError as exc:  # exceptions with keyword details do not pickle: send their parts
         return ("error", exc.code, exc.message, exc.details)
 

@@ -203,6 +203,17 @@ class CaseRows:
                             self.imp.actor, self.imp.at, on.isoformat(), note, data))
 
 
+def finish_people(people: list[tuple], text: FastText) -> list[tuple]:
+    """New people's rows (``PERSON_COLUMNS``) with their search text, as ``search.person_search_text``
+    composes it. The writer does this: it balances the work of the two processes of a large import."""
+    return [(*row, text.compose([row[0], row[3], row[4], row[5]], [row[3], row[4]])) for row in people]
+
+
+# A new person's row as the import prepares it; the writer appends "search_text" (``finish_people``).
+PERSON_COLUMNS = ("full_name", "kind", "id_kind", "id_number", "phone", "address", "name_key", "uuid", "unit_code",
+                  "updated_at", "search_text")
+
+
 def finish_events(drafts: list[tuple], prev_hash: str) -> tuple[list[tuple], str]:
     """The rows of drafted events (``CaseRows.event_columns``) with their JSON data, chained from
     ``prev_hash`` as ``storage.events.insert_event`` chains them; and the chain's new end."""
