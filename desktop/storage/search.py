@@ -14,7 +14,6 @@ sorting) with keyset paging on the rowid, so the cost follows the page size, not
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -53,9 +52,6 @@ def number_variants(value: str) -> list[str]:
     return variants
 
 
-# Maximal runs of two or more digit-only words in a folded, space-separated text.
-_DIGIT_RUN = re.compile(r"(?<![^ ])[0-9]+(?: [0-9]+)+(?![^ ])")
-
 
 def compose_words(words: list[str], numbers: Iterable[str] = (), *, unique: bool = False) -> str:
     """Folded ``words`` in order, then the joined digit runs and number variants that are not
@@ -66,11 +62,17 @@ def compose_words(words: list[str], numbers: Iterable[str] = (), *, unique: bool
     matched word by word (a case's), never as a phrase (a person's name, see
     ``duplicates.find_person_duplicates``), repeats would only make the index bigger and slower.
     """
-    joined = " ".join(words)
-    if joined.isascii():  # only maximal runs of digit words matter to ``digit_runs``: find them fast
-        extra = [j for m in _DIGIT_RUN.finditer(joined) for j in digit_runs(m.group(0).split())]
-    else:
-        extra = list(digit_runs(words))
+    extra: list[str] = []
+    # Only maximal runs of two or more digit words matter to ``digit_runs``: find them in one
+    # byte per word (a C-speed scan) instead of walking every word in Python.
+    flags = bytes(map(str.isdigit, words))
+    start = flags.find(b"\x01\x01")
+    while start >= 0:
+        end = start + 2
+        while end < len(flags) and flags[end]:
+            end += 1
+        extra.extend(digit_runs(words[start:end]))
+        start = flags.find(b"\x01\x01", end)
     for number in numbers:
         extra.extend(number_variants(number))
     if unique:
@@ -78,7 +80,7 @@ def compose_words(words: list[str], numbers: Iterable[str] = (), *, unique: bool
         kept.update(dict.fromkeys(extra))
         return " ".join(kept)
     if not extra:
-        return joined
+        return " ".join(words)
     seen = set(words)
     for item in extra:
         if item not in seen:

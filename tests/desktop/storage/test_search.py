@@ -445,3 +445,23 @@ def test_person_duplicates_are_capped_strongest_first(db):
     assert len(found) == 5
     assert found[0] == (search.persons_by_ids(db, [same_id])[same_id], REASON_ID)
     assert len(find_person_duplicates(db, full_name="Nguyễn Văn An")) == 20
+
+
+@pytest.mark.parametrize("text", [
+    "số 15/2026 ngày 03/4/2025 điện thoại 0912 345 678",
+    "a1 23 45 b",                      # a run never starts inside a word with letters
+    "12 34 5b 67",
+    "7 8",
+    "1 2 3 4 5 6 7 8 9",               # long runs are bounded (MAX_RUN_TOKENS)
+    "không có số nào",
+    "",
+    "Đường 19 5 kiốt 3",
+])
+def test_stored_text_joins_each_run_of_digit_words_as_a_plain_walk_does(text):
+    from desktop.domain.text import digit_runs, tokens
+    from desktop.storage.search import compose_words
+
+    words = tokens(text)
+    runs = [r for r in dict.fromkeys(digit_runs(words)) if r not in words]
+    assert compose_words(tokens(text)).split() == words + runs
+    assert compose_words(tokens(text), unique=True).split() == list(dict.fromkeys(words + runs))
