@@ -361,9 +361,9 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
     cache = db.scalar("PRAGMA cache_size")
     db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the indexes of a large import need room
     deferred = total >= OPTIMIZE_FROM  # its index segments are merged once, at the end
-    if deferred:
-        search.defer_merging(db, INDEXED)
     try:
+        if deferred:
+            search.defer_merging(db, INDEXED)
         try:
             for batch in prepared:  # the next batch is prepared here while the writer writes the previous one
                 if pending is not None:
@@ -387,10 +387,11 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
             for table in INDEXED:
                 search.optimize(db, table)
     finally:
-        try:
-            if deferred:  # also after a failed or cancelled import: later writes merge its batches
+        db.execute(f"PRAGMA cache_size = {int(cache)}")
+        if deferred:  # also after a failed or cancelled import: later writes merge its batches
+            try:
                 search.restore_merging(db, INDEXED)
-        finally:
-            db.execute(f"PRAGMA cache_size = {int(cache)}")
+            except (UserError, sqlite3.Error) as exc:  # a full disk: the next opening restores it
+                log.warning("could not restore search index merging after an import: %s", exc)
     log.info("bulk import: %s cases", done)
     return done
