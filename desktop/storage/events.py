@@ -25,14 +25,23 @@ HASHED_FIELDS = ("uuid", "unit_code", "case_uuid", "seq", "action", "from_state"
                  "effective_on", "note", "data", "prev_hash")
 
 
+# Made once (``json.dumps`` with options builds an encoder per call); the output is the same.
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_DATA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def event_hash(values: dict[str, Any]) -> str:
     return row_hash([values[f] for f in HASHED_FIELDS])
 
 
 def row_hash(values: Sequence[Any]) -> str:
     """The hash of an event given its ``HASHED_FIELDS`` values in order."""
-    payload = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_HASH_JSON.encode(values).encode("utf-8")).hexdigest()
+
+
+def event_data_json(data: dict[str, Any] | None) -> str:
+    """An event's ``data`` column: its JSON, keys sorted (part of what the event's hash covers)."""
+    return _DATA_JSON.encode(data or {})
 
 
 def last_hash(db: Database, unit_code: str) -> str:
@@ -60,7 +69,7 @@ def insert_event(
         "uuid": new_uuid(), "unit_code": unit_code, "case_uuid": case_uuid, "seq": seq, "action": action,
         "from_state": from_state, "to_state": to_state, "actor": actor,
         "at": at or datetime.now().isoformat(timespec="seconds"), "effective_on": effective_on.isoformat(),
-        "note": note, "data": json.dumps(data or {}, ensure_ascii=False, sort_keys=True, default=str),
+        "note": note, "data": event_data_json(data),
         "prev_hash": last_hash(db, unit_code),
     }
     values["hash"] = event_hash(values)

@@ -15,8 +15,6 @@ compare with ``receive_case``):
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +23,10 @@ from desktop.calendar.workdays import WorkCalendar
 from desktop.domain.names import name_key
 from desktop.domain.text import fold
 from desktop.rules.book import KIND_LABELS, RuleSet, default_rules
-from desktop.storage.events import HASHED_FIELDS, row_hash
+from desktop.storage.events import HASHED_FIELDS, event_data_json, row_hash
 from desktop.storage.search import compose_words
 from desktop.storage.units import new_uuid, now_iso
-from desktop.workflow.engine import DIGEST_FIELDS, settling_changes
+from desktop.workflow.engine import DIGEST_FIELDS, digest_of, settling_changes
 
 if TYPE_CHECKING:  # pragma: no cover
     from desktop.workflow.bulk import BulkCase, _Importer
@@ -197,8 +195,7 @@ class CaseRows:
     def _event(self, case: dict, seq: int, action: str, from_state: str | None, on: date, note: str,
                data: dict[str, Any]) -> None:
         """Draft an event: its fields and its data, with the digest of the case as it now stands."""
-        payload = json.dumps([case[f] for f in DIGEST_FIELDS], default=str, ensure_ascii=False)
-        data["digest"] = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        data["digest"] = digest_of([case[f] for f in DIGEST_FIELDS])
         self.events.append((new_uuid(), self.code, case["uuid"], seq, action, from_state, case["state"],
                             self.imp.actor, self.imp.at, on.isoformat(), note, data))
 
@@ -219,7 +216,7 @@ def finish_events(drafts: list[tuple], prev_hash: str) -> tuple[list[tuple], str
     ``prev_hash`` as ``storage.events.insert_event`` chains them; and the chain's new end."""
     rows = []
     for *fields, data in drafts:
-        row = (*fields, json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), prev_hash)
+        row = (*fields, event_data_json(data), prev_hash)
         prev_hash = row_hash(row)
         rows.append((*row, prev_hash))
     return rows, prev_hash

@@ -39,10 +39,17 @@ DIGEST_FIELDS = ("uuid", "number", "kind", "rules_id", "channel", "field", "summ
                  "due_step", "paused_on", "extensions", "satisfaction", "closed_on", "published_on", "version")
 
 
+_DIGEST_JSON = json.JSONEncoder(default=str, ensure_ascii=False)  # made once: json.dumps builds one per call
+
+
 def case_digest(case: Case) -> str:
     values = asdict(case)
-    payload = json.dumps([values[f] for f in DIGEST_FIELDS], default=str, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return digest_of([values[f] for f in DIGEST_FIELDS])
+
+
+def digest_of(values: list) -> str:
+    """The digest of a case given its ``DIGEST_FIELDS`` values in order (dates as ``date``)."""
+    return hashlib.sha256(_DIGEST_JSON.encode(values).encode("utf-8")).hexdigest()
 
 
 def rules_of(case: Case) -> RuleSet:
