@@ -52,7 +52,6 @@ def number_variants(value: str) -> list[str]:
     return variants
 
 
-
 def compose_words(words: list[str], numbers: Iterable[str] = (), *, unique: bool = False) -> str:
     """Folded ``words`` in order, then the joined digit runs and number variants that are not
     already among them ("0912.345.678" is also stored as "0912345678" and "84912345678").
