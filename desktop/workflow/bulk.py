@@ -99,9 +99,18 @@ class BulkCase:
     history: Sequence[BulkStep] = ()
 
 
-def _batches(items: Iterable[BulkCase], size: int) -> Iterator[list[BulkCase]]:
+def _batches(items: Iterable[BulkCase], size: int, total: int = 0) -> Iterator[list[BulkCase]]:
+    """Batches of ``size`` items; for a large import of known ``total``, the items after the last
+    full batch go in two, the last a quarter batch: nothing overlaps the last write."""
     it = iter(items)
-    while batch := list(islice(it, size)):
+    tail = size // 4 if total >= HELPER_FROM else 0
+    left = total
+    while True:
+        take = left - tail if tail and tail < left <= size + tail else size
+        batch = list(islice(it, take))
+        if not batch:
+            return
+        left -= len(batch)
         yield batch
 
 
@@ -284,6 +293,8 @@ class _Writer:
         self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_helper_start, initargs=(str(db.path),)) \
             if helper and alone else None
+        if self.pool is not None:  # start it now: it starts while the first batch is prepared
+            self.pool.submit(int)
 
     def submit(self, batch: Prepared) -> Future:
         if self.pool is not None:
@@ -326,6 +337,13 @@ def _helper_write(unit_code: str, batch: Prepared, chain: str) -> tuple:
         return ("error", exc.code, exc.message, exc.details)
 
 
+def _prepared(imp: _Importer, batches: Iterable[list[BulkCase]]) -> Iterator[Prepared]:
+    line = 1  # of the batch's first item, for messages
+    for batch in batches:
+        yield imp.prepare(batch, line)
+        line += len(batch)
+
+
 def _chunks(values: list, size: int) -> Iterator[list]:
     for i in range(0, len(values), size):
         yield values[i:i + size]
@@ -352,7 +370,7 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
     at = datetime.now().isoformat(timespec="seconds")
     code = local_unit(db).code
     imp = _Importer(db, actor, today, at)
-    prepared = (imp.prepare(batch, 1 + i * batch_size) for i, batch in enumerate(_batches(items, batch_size)))
+    prepared = _prepared(imp, _batches(items, batch_size, total))
     if helper is None:
         helper = total >= HELPER_FROM
     writer = _Writer(db, code, helper=helper)

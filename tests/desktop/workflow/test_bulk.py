@@ -353,3 +353,21 @@ def test_opening_a_register_an_import_left_unmerged_restores_merging(tmp_path):
     assert search.merging_deferred(db) == []
     assert db.scalar("SELECT v FROM cases_fts_config WHERE k = 'crisismerge'") == search.MERGE_DEFAULTS["crisismerge"]
     db.close()
+
+
+def test_a_large_import_ends_with_a_short_batch_and_counts_lines_across_batches(pair, monkeypatch):
+    """The last write overlaps nothing, so a large import keeps it short (a quarter batch); the
+    batches before it are shorter too, and a bad item is still named by its own line."""
+    _, db, _, (officer, elder) = pair
+    monkeypatch.setattr(bulk, "HELPER_FROM", 8)  # "large" for a test
+    seen: list[int] = []
+    bulk_import_cases(db, _items(officer, elder, n=12), actor="Văn thư", batch_size=4, today=TODAY, helper=False,
+                      progress=lambda done, total: seen.append(done))
+    assert seen == [4, 8, 11, 12]
+    items = _items(officer, elder, n=12, seed=12)
+    items[11] = BulkCase(**{**items[11].__dict__, "summary": " "})
+    with pytest.raises(UserError) as info:
+        bulk_import_cases(db, items, actor="Văn thư", batch_size=4, today=TODAY, helper=False)
+    assert info.value.message.startswith("Dòng 12: ")
+    assert db.scalar("SELECT count(*) FROM cases") == 12 + 11
+    assert verify_register(db).ok
