@@ -87,9 +87,19 @@ def bench_import(scale: str, n: int, work: Path) -> None:
         bulk_import_cases(alone, items, actor="Đo hiệu năng", today=today, helper=False)
         print(f"  in one process (helper=False): {n / (time.perf_counter() - t0):,.0f} cases/s", flush=True)
         alone.close()
-    t0 = time.perf_counter()
-    bulk_import_cases(db, items, actor="Đo hiệu năng", today=today)
-    bulk = time.perf_counter() - t0
+    bulks = []
+    for attempt in range(3):  # the best of three, as for the baseline below: both at their fastest
+        target = db if attempt == 0 else open_database(work / f"import-{attempt}.sqlite")
+        if attempt:
+            setup_office(target, Sampler(99, today=today))
+        t0 = time.perf_counter()
+        bulk_import_cases(target, items, actor="Đo hiệu năng", today=today)
+        bulks.append(time.perf_counter() - t0)
+        if attempt:
+            target.close()
+    bulk = min(bulks)
+    print(f"  through the workflow layer: {n / bulk:,.0f} cases/s (best of "
+          f"{', '.join(f'{n / b:,.0f}' for b in bulks)})", flush=True)
     columns = [r[1] for r in db.query("PRAGMA table_info(cases)") if r[1] != "id"]
     rows = [tuple(r) for r in db.query(f"SELECT {','.join(columns)} FROM cases ORDER BY id")]
     db.close()
