@@ -149,18 +149,21 @@ class _Importer:
         return f"{self.numbering[key]:02d}/{year}"
 
     # -- people --------------------------------------------------------------------------------
-    def _check_person(self, p: BulkPerson | str, line: int) -> None:
-        if isinstance(p, str):
+    def _check_person(self, p: BulkPerson, line: int, checked: dict[BulkPerson, tuple]) -> None:
+        """Check a new person once and keep the result: (name, ID kind, ID number, phone, address)."""
+        if p in checked:
             return
         try:
-            if not " ".join(p.full_name.split()):
+            name = " ".join(p.full_name.split())
+            if not name:
                 raise ValidationError({"full_name": "Chưa nhập họ tên."})
-            normalize_id(p.id_kind, p.id_number, today=self.today)
-            normalize_phone(p.phone)
+            id_kind, id_number = normalize_id(p.id_kind, p.id_number, today=self.today)
+            checked[p] = (name, id_kind, id_number, normalize_phone(p.phone), " ".join(p.address.split()))
         except ValidationError as exc:
             raise _line_error(line, exc) from exc
 
-    def _resolve_people(self, batch: list[BulkCase], first_line: int, new_people: list[tuple]) -> dict:
+    def _resolve_people(self, batch: list[BulkCase], first_line: int, checked: dict[BulkPerson, tuple],
+                        new_people: list[tuple]) -> dict:
         """Map each person of the batch to (uuid, name, id number, phone); queue the new ones."""
         wanted_uuids = {p for item in batch for p in (*item.requesters, item.representative) if isinstance(p, str)}
         found: dict = {}
@@ -168,11 +171,7 @@ class _Importer:
             for r in self.db.query(f"SELECT uuid, full_name, id_number, phone FROM persons WHERE uuid IN "
                                    f"({','.join('?' * len(chunk))})", chunk):
                 found[r[0]] = tuple(r)
-        ids = set()
-        for item in batch:
-            for p in (*item.requesters, item.representative):
-                if isinstance(p, BulkPerson) and p.id_number.strip():
-                    ids.add(normalize_id(p.id_kind, p.id_number, today=self.today)[1])
+        ids = {person[2] for person in checked.values() if person[2]}
         unknown = sorted(ids - self.person_by_id.keys())
         for chunk in _chunks(unknown, 900):
             for r in self.db.query(f"SELECT uuid, full_name, id_number, phone FROM persons WHERE id_number IN "
@@ -190,11 +189,10 @@ class _Importer:
             for p in (*item.requesters, item.representative):
                 if not isinstance(p, BulkPerson) or p in found:
                     continue
-                id_kind, id_number = normalize_id(p.id_kind, p.id_number, today=self.today)
+                name, id_kind, id_number, phone, address = checked[p]
                 if id_number and id_number in self.person_by_id:
                     found[p] = self.person_by_id[id_number]
                     continue
-                name, phone, address = " ".join(p.full_name.split()), normalize_phone(p.phone), " ".join(p.address.split())
                 uuid = new_uuid()
                 new_people.append((name, p.kind, id_kind, id_number, phone, address, self.text.name_key(name),
                                    uuid, code, stamp))
@@ -205,16 +203,17 @@ class _Importer:
 
     # -- one batch ---------------------------------------------------------------------------
     def prepare(self, batch: list[BulkCase], first_line: int) -> Prepared:
+        checked: dict[BulkPerson, tuple] = {}  # each new person of the batch, normalised once
         for n, item in enumerate(batch):
             errors = check_item(item, self.today)
             if errors:
                 raise _line_error(first_line + n, ValidationError(errors))
             for p in (*item.requesters, item.representative):
-                if p is not None:
-                    self._check_person(p, first_line + n)
+                if isinstance(p, BulkPerson):
+                    self._check_person(p, first_line + n, checked)
             self.rules.for_case(item.kind, item.received_on)  # no rule set in force → UserError
         new_people: list[tuple] = []
-        people = self._resolve_people(batch, first_line, new_people)
+        people = self._resolve_people(batch, first_line, checked, new_people)
         rows = CaseRows(self, self.unit.code)
         for item in batch:
             rows.add(item, people)
