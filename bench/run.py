@@ -7,7 +7,8 @@
 The register comes from ``bench.generate`` (cached under ``bench/out/``). Figures:
 
 1. bulk import through the workflow layer (case + receive event + search index) versus raw
-   ``executemany`` of the very same case rows into a fresh WAL register: target ≥ 20 %;
+   ``executemany`` of the very same case rows into a fresh WAL register, each the best of three
+   runs: target ≥ 20 %;
 2. one interactive save (``receive_case``: case, event, index) versus a one-row commit, ≤ 10 ms;
 3. a page of 200 cases at any depth (keyset) versus the raw keyset query, ≤ 5 ms;
 4. accent-insensitive search, newest first: whole words ≤ 20 ms p95, a name being typed
