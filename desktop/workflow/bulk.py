@@ -21,8 +21,8 @@ guide, forward, reply, withdraw, close, publish), recorded as the engine would r
 A large import (``HELPER_FROM`` items) uses both cores: a helper process writes batch *n* while
 this one prepares batch *n + 1*. Preparing carries the year's numbers forward from batch to
 batch; writing composes new people's search texts (``finish_people``, which evens out the two
-processes' work) and chains the batch's events onto the unit's chain (``finish_events``). Each write
-checks that the register still ends where the previous batch left it (its last event, its
+processes' work) and chains the batch's events onto the unit's chain (``finish_events``). Each
+write checks that the register still ends where the previous batch left it (its last event, its
 numbers), so a write from elsewhere during the import is refused, never chained wrongly.
 """
 
