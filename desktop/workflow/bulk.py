@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sqlite3
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -282,6 +283,10 @@ class _Writer:
     The helper is started with ``spawn`` (safe beside Qt's threads; a frozen build calls
     ``multiprocessing.freeze_support()`` at start-up). A thread would not do: the two would
     share Python's lock, and preparing is Python work.
+
+    The helper holds up to ``depth`` batches (two): the next one waits in its queue while it
+    writes, so neither process waits for the other at each hand-over. It writes them in order and
+    keeps the chain's end itself; after a batch fails it writes none of the later ones.
     """
 
     def __init__(self, db: Database, unit_code: str, *, helper: bool) -> None:
@@ -292,12 +297,16 @@ class _Writer:
         self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_helper_start, initargs=(str(db.path),)) \
             if helper and alone else None
+        self.depth = 2 if self.pool is not None else 1
+        self.submitted = 0
         if self.pool is not None:  # start it now: it starts while the first batch is prepared
             self.pool.submit(int)
 
     def submit(self, batch: Prepared) -> Future:
-        if self.pool is not None:
-            return self.pool.submit(_helper_write, self.code, batch, self.chain)
+        self.submitted += 1
+        if self.pool is not None:  # the first batch continues the chain as it ends now; each next one
+            return self.pool.submit(_helper_write, self.code, batch,  # where the helper's last one left it
+                                    self.chain if self.submitted == 1 else None)
         done: Future = Future()
         # errors reach the caller here
         done.set_result((batch.count, _write(self.main, self.code, batch, self.chain, self.text)))
@@ -311,6 +320,8 @@ class _Writer:
                                                   "giữ lại; hãy nhập lại phần còn lại.") from exc
         if value[0] == "error":  # ("error", code, message, details) from the helper
             raise UserError(value[1], value[2], **value[3])
+        if value[0] == "skipped":  # after a batch that failed (its error was raised first)
+            return 0
         count, self.chain = value
         return count
 
@@ -321,6 +332,8 @@ class _Writer:
 
 _HELPER_DB: Database | None = None
 _HELPER_TEXT = FastText()
+_HELPER_CHAIN: str | None = None  # where the last batch this helper wrote left the unit's chain
+_HELPER_STOPPED = False           # a batch failed: write no later one
 
 
 def _helper_start(path: str) -> None:
@@ -329,11 +342,21 @@ def _helper_start(path: str) -> None:
     _HELPER_DB.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
 
 
-def _helper_write(unit_code: str, batch: Prepared, chain: str) -> tuple:
+def _helper_write(unit_code: str, batch: Prepared, chain: str | None) -> tuple:
+    """Write one batch from ``chain`` (the first) or from where the previous batch ended."""
+    global _HELPER_CHAIN, _HELPER_STOPPED
+    if _HELPER_STOPPED:
+        return ("skipped",)
     try:
-        return batch.count, _write(_HELPER_DB, unit_code, batch, chain, _HELPER_TEXT)
+        _HELPER_CHAIN = _write(_HELPER_DB, unit_code, batch, _HELPER_CHAIN if chain is None else chain,
+                               _HELPER_TEXT)
+        return batch.count, _HELPER_CHAIN
     except UserError as exc:  # exceptions with keyword details do not pickle: send their parts
+        _HELPER_STOPPED = True
         return ("error", exc.code, exc.message, exc.details)
+    except BaseException:
+        _HELPER_STOPPED = True
+        raise
 
 
 def _prepared(imp: _Importer, batches: Iterable[list[BulkCase]]) -> Iterator[Prepared]:
@@ -358,7 +381,8 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
     """Import cases in batches as ``receive_case`` would one by one; returns how many were imported.
 
     ``progress``: a callable ``f(done, total)`` or an object with ``report(done, total)`` and
-    ``cancelled``. Cancelling stops before the next batch (finished batches stay imported).
+    ``cancelled``. Cancelling stops before the next batch: finished batches stay imported, and
+    so do those already handed to the helper process (it holds up to two).
     ``helper``: write in a helper process while this one prepares the next batch (a register
     file); ``None`` (default) uses one for imports of ``HELPER_FROM`` items or more, where the
     second of starting it pays back; ``False`` does both in turn, here.
@@ -374,32 +398,34 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
         helper = total >= HELPER_FROM
     writer = _Writer(db, code, helper=helper)
     done = 0
-    pending: Future | None = None
+    pending: deque[Future] = deque()  # batches handed to the writer, oldest first
     cache = db.scalar("PRAGMA cache_size")
     db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the indexes of a large import need room
     deferred = total >= OPTIMIZE_FROM  # its index segments are merged once, at the end
+    stopped = False
     try:
         if deferred:
             search.defer_merging(db, INDEXED)
         try:
-            for batch in prepared:  # the next batch is prepared here while the writer writes the previous one
-                if pending is not None:
-                    done += writer.result(pending)
-                    pending = None
+            for batch in prepared:  # the next batch is prepared here while the writer writes the earlier ones
+                if len(pending) >= writer.depth:
+                    done += writer.result(pending.popleft())
                     rep.report(done, total)
                 if rep.cancelled:
-                    raise Cancelled(done)
-                pending = writer.submit(batch)
-            if pending is not None:
-                done += writer.result(pending)
-                pending = None
+                    stopped = True
+                    break
+                pending.append(writer.submit(batch))
+            while pending:
+                done += writer.result(pending.popleft())
                 rep.report(done, total)
         finally:
             try:
-                if pending is not None:  # a later batch failed to prepare: the one being written still counts
-                    done += writer.result(pending)
+                while pending:  # a later batch failed to prepare: those being written still count
+                    done += writer.result(pending.popleft())
             finally:
                 writer.close()
+        if stopped:
+            raise Cancelled(done)
         if done >= OPTIMIZE_FROM or (deferred and done):  # one segment per index: faster searches
             for table in INDEXED:
                 search.optimize(db, table)
