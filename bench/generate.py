@@ -51,8 +51,11 @@ def setup_office(db, sample: Sampler) -> list[str]:
 class Timed:
     """Wraps an item generator and adds up the time spent producing items (to leave it out)."""
 
-    def __init__(self, items: Iterator[BulkCase]) -> None:
-        self.items, self.seconds = items, 0.0
+    def __init__(self, items: Iterator[BulkCase], count: int) -> None:
+        self.items, self.seconds, self.count = items, 0.0, count
+
+    def __len__(self) -> int:  # the import knows how large it is (helper, deferred index merging)
+        return self.count
 
     def __iter__(self) -> Iterator[BulkCase]:
         while True:
@@ -159,7 +162,7 @@ def generate(scale: str, *, force: bool = False, seed: int = 2026) -> Path:
     db = open_database(path)
     try:
         officers = setup_office(db, sample)
-        items = Timed(bench_items(n, sample=sample, officers=officers, today=today, years=YEARS[scale]))
+        items = Timed(bench_items(n, sample=sample, officers=officers, today=today, years=YEARS[scale]), n)
         t0 = time.perf_counter()
         bulk_import_cases(db, items, actor="Nhập dữ liệu đo hiệu năng", today=today,
                           progress=_stderr_progress(f"{scale}: import"), helper=n >= HELPER_FROM)
