@@ -195,6 +195,14 @@ class RuleBook:
             f"Không có quy định áp dụng cho loại “{KIND_LABELS.get(kind, kind)}” vào ngày {received_on:%d/%m/%Y}.",
         )
 
+    def is_confidential(self, kind: str, received_on: date) -> bool:
+        """Whether the people who bring a matter of this kind are kept secret (a denunciation:
+        Luật Tố cáo 2018, Art. 9). An unknown kind, or none yet, is not."""
+        for rs in self.rule_sets:
+            if rs.kind == kind and rs.applies_on(received_on):
+                return rs.confidential
+        return False
+
     def by_id(self, rules_id: str) -> RuleSet:
         for rs in self.rule_sets:
             if rs.id == rules_id:

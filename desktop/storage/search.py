@@ -16,12 +16,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 
 from desktop.domain.records import Person
 from desktop.domain.text import digit_runs, digits_only, fold, fts_query, tokens
 from desktop.domain.text import vietnamese_sort_key
 from desktop.errors import UserError
+from desktop.rules.book import default_rules
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +131,12 @@ def person_search_text(*, full_name: str, id_number: str, phone: str, address: s
     return _compose([full_name, id_number, phone, address], [id_number, phone])
 
 
-def reception_search_text(*, content: str, request: str, people: Iterable[tuple[str, str, str]]) -> str:
-    """Folded search text of a reception: content, request and the people received."""
-    texts, numbers = _people_texts(people)
+def reception_search_text(*, content: str, request: str, people: Iterable[tuple[str, str, str]],
+                          confidential: bool = False) -> str:
+    """Folded search text of a reception: content, request and the people received — without the
+    people when their identity is secret (a denouncer, Luật Tố cáo 2018 Art. 9), as for a case:
+    typing a denouncer's name must not find the row the register shows as "(giữ bí mật)"."""
+    texts, numbers = _people_texts([] if confidential else people)
     return _compose([content, request, *texts], numbers)
 
 
@@ -308,7 +313,8 @@ def refresh_case_texts(db, *, person_uuid: str | None = None) -> int:
 
 def refresh_reception_texts(db, *, person_uuid: str | None = None) -> int:
     """Recompute the search text of the receptions of ``person_uuid`` (or of all)."""
-    sql = "SELECT id, uuid, person_uuid, content, request, search_text FROM receptions"
+    rules = default_rules()
+    sql = "SELECT id, uuid, person_uuid, case_kind, received_on, content, request, search_text FROM receptions"
     params: tuple = ()
     if person_uuid is not None:
         sql += (" WHERE person_uuid = ? OR uuid IN "
@@ -317,7 +323,8 @@ def refresh_reception_texts(db, *, person_uuid: str | None = None) -> int:
     changed = 0
     with db.write():
         for row in db.query(sql, params):
-            text = reception_search_text(content=row["content"], request=row["request"],
+            secret = rules.is_confidential(row["case_kind"], date.fromisoformat(row["received_on"]))
+            text = reception_search_text(content=row["content"], request=row["request"], confidential=secret,
                                          people=reception_people(db, row["uuid"], row["person_uuid"]))
             changed += _store(db, "receptions", row["id"], row["search_text"], text)
     return changed

@@ -208,8 +208,9 @@ def record_reception(db: Database, data: ReceptionInput, *, actor: str,
     if first_time is None:
         first_time = not db.scalar("SELECT 1 FROM receptions WHERE person_uuid = ? LIMIT 1", (person_uuid,))
     uuid = new_uuid()
-    text = search.reception_search_text(content=data.content, request=data.request,
-                                        people=[(p.full_name, p.id_number, p.phone) for p in persons])
+    text = search.reception_search_text(
+        content=data.content, request=data.request, people=[(p.full_name, p.id_number, p.phone) for p in persons],
+        confidential=default_rules().is_confidential(data.case_kind, data.received_on))
     with db.write():
         rid = reception_repo.insert_reception(db, dict(
             uuid=uuid, unit_code=unit.code, received_on=data.received_on.isoformat(), kind=data.kind,

@@ -8,10 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from desktop.rules.book import default_rules
 from desktop.storage.db import Database
 from desktop.storage.receptions import ReceptionRow, page_receptions
 from desktop.storage.ui_queries import reception_anchors, reception_count, reception_cursor_at
 from ui.labels import kind_label, vn_date
+from ui.models.case_model import HIDDEN_NAME
 from ui.models.paged import PagedModel
 from ui.models.rows import Column
 
@@ -54,12 +56,10 @@ class ReceptionSource:
         return reception_anchors(db, **self._args(), descending=descending, every=every, cancelled=cancelled)
 
 
-HIDDEN = "(giữ bí mật)"
-
-
 def _secret(r: ReceptionRow) -> bool:
-    """A denouncer's identity stays out of lists (Luật Tố cáo 2018, Art. 9; DOMAIN.md §7)."""
-    return r.case_kind == "denunciation"
+    """A denouncer's identity stays out of lists (Luật Tố cáo 2018, Art. 9; DOMAIN.md §7), and out
+    of the reception's search text (``search.reception_search_text``): the rule set decides."""
+    return default_rules().is_confidential(r.case_kind, r.received_on)
 
 
 def _who(r: ReceptionRow) -> str:
@@ -79,7 +79,7 @@ class ReceptionTableModel(PagedModel[ReceptionRow]):
     def _columns() -> list[Column[ReceptionRow]]:
         return [
             Column("Ngày tiếp", lambda r: vn_date(r.received_on), align=CENTER),
-            Column("Họ tên, địa chỉ", lambda r: HIDDEN if _secret(r) else r.person_name, tooltip=_who),
+            Column("Họ tên, địa chỉ", lambda r: HIDDEN_NAME if _secret(r) else r.person_name, tooltip=_who),
             Column("Số giấy tờ", lambda r: "" if _secret(r) else r.id_number),
             Column("Nội dung", lambda r: r.content.split("\n")[0], tooltip=lambda r: r.content),
             Column("Phân loại", lambda r: kind_label(r.case_kind)),

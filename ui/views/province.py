@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from desktop.domain.dates import format_stamp
 from desktop.storage import cases as case_repo
 from ui.labels import kind_label, state_label, vn_date
+from ui.models.case_model import HIDDEN_NAME
 from ui.models.rows import Column, RowsModel
 from desktop.storage import sync_repo
 from desktop.sync import board, keys
@@ -78,7 +79,7 @@ def commune_case_columns() -> list[Column[case_repo.CaseRow]]:
         Column("Loại", lambda r: kind_label(r.kind)),
         Column("Ngày nhận", lambda r: vn_date(r.received_on)),
         Column("Trạng thái", lambda r: state_label(r.state)),
-        Column("Người đề nghị", lambda r: "(giữ bí mật)" if r.confidential else r.requester_name),
+        Column("Người đề nghị", lambda r: HIDDEN_NAME if r.confidential else r.requester_name),
         Column("Nội dung", lambda r: r.summary, tooltip=lambda r: r.summary),
     ]
 

@@ -105,3 +105,27 @@ def test_upgrade_from_schema_0004_makes_the_register_leaner(tmp_path):
     finally:
         db.close()
     assert len(list((tmp_path / "backups").glob("register-*-before-0005_leaner_index.sqlite"))) == 1
+
+
+def test_upgrade_from_schema_0005_takes_denouncers_out_of_reception_search(tmp_path):
+    """Before 0006 a reception's search text named the people received, a denouncer too: typing
+    her name found the row the register shows as "(giữ bí mật)" (Luật Tố cáo 2018, Art. 9)."""
+    from desktop.storage.search import integrity_check, search_reception_ids
+
+    path = tmp_path / "register.sqlite"
+    shutil.copy(FIXTURES / "register-0005.sqlite", path)
+    raw = sqlite3.connect(path)
+    ids = dict(raw.execute("SELECT case_kind, id FROM receptions"))
+    assert all("tran thi duc" in t for (t,) in raw.execute("SELECT search_text FROM receptions"))
+    raw.close()
+
+    db = open_database(path)
+    try:
+        assert [m.name for m in MIGRATIONS.applied(db.utils)][-1] == LATEST
+        for typed in ("Trần Thị Đức", "034185001234", "0912 345 678"):
+            assert search_reception_ids(db, typed) == [ids["petition"]]
+        assert search_reception_ids(db, "dia chinh thu tien") == [ids["denunciation"]]
+        assert integrity_check(db, "receptions")
+    finally:
+        db.close()
+    assert len(list((tmp_path / "backups").glob("register-*-before-0006_secret_receptions.sqlite"))) == 1

@@ -10,7 +10,8 @@ from desktop.errors import UserError
 from desktop.storage.calendar_repo import add_day
 from desktop.storage.cases import CaseFilter, case_people, dashboard, get_case, list_events, page_cases
 from desktop.storage.persons import save_person
-from desktop.storage.search import search_case_ids
+from desktop.storage import search
+from desktop.storage.search import search_case_ids, search_reception_ids
 from desktop.workflow.engine import act, complaint_is_late
 from desktop.workflow.receive import CaseInput, ReceptionInput, receive_case, record_reception
 from desktop.workflow.verify import verify_register
@@ -122,6 +123,26 @@ def test_denouncer_is_hidden_from_register_and_search(office):
     assert search_case_ids(db, "Trần Thị Đức") == []
     assert search_case_ids(db, "dia chinh") == [case.id]
     assert case_people(db, case.uuid)[0].person.full_name == "Trần Thị Đức"  # the case itself keeps it
+
+
+def test_a_denouncers_reception_is_not_found_by_their_name(office):
+    """The reception register shows a denouncer as "(giữ bí mật)": their name, ID number and phone
+    must not find the row either (Luật Tố cáo 2018, Art. 9); its content still does."""
+    db = office["db"]
+    citizen = office["citizen"]
+    secret, _ = record_reception(db, ReceptionInput(received_on=date(2026, 3, 2), person_uuid=citizen.uuid,
+                                                    content="Tố cáo cán bộ địa chính thu tiền trái quy định",
+                                                    case_kind="denunciation"), actor="vt", today=TODAY)
+    plain, _ = record_reception(db, ReceptionInput(received_on=date(2026, 3, 3), person_uuid=citizen.uuid,
+                                                   content="Kiến nghị sửa đường thôn Đông", case_kind="petition"),
+                                actor="vt", today=TODAY)
+    ids = {r: db.scalar("SELECT id FROM receptions WHERE uuid = ?", (r.uuid,)) for r in (secret, plain)}
+    for typed in ("Trần Thị Đức", "034185001234", "0912 345 678"):
+        assert search_reception_ids(db, typed) == [ids[plain]]
+    assert search_reception_ids(db, "dia chinh thu tien") == [ids[secret]]
+    # Recomputing the texts (after a person is corrected) keeps the rule.
+    assert search.refresh_reception_texts(db) == 0
+    assert search_reception_ids(db, "tran thi duc") == [ids[plain]]
 
 
 def test_verify_detects_edits_behind_the_apps_back(office):
