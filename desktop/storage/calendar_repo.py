@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from desktop.calendar.deadlines import format_date, weekday_vi
 from desktop.calendar.workdays import DEFAULT_OFF_NAME, DEFAULT_WORK_NAME, WorkCalendar
 from desktop.errors import NotFound, UserError
 from desktop.storage.db import Database
-from desktop.storage.units import new_uuid
+from desktop.storage.units import head_reception_weekday, new_uuid
 
 log = logging.getLogger(__name__)
 
@@ -162,3 +162,17 @@ def confirm_year_checked(db: Database, year: int) -> None:
     """Record that the administrator checked ``year``'s calendar (the value is when)."""
     db.set_setting(CHECKED_KEY.format(year=year), datetime.now().isoformat(timespec="seconds"))
     log.info("calendar of %s confirmed", year)
+
+
+def next_head_reception(db: Database, today: date) -> date | None:
+    """The head's next periodic reception day, today included (None when not set): the unit's
+    fixed weekday (Luật Tiếp công dân 2013, Art. 15), moved to the next working day when it is a
+    day off. A session moved into this week from the last one counts (asked on Monday 04/05/2026,
+    the Thursday 30/04 session moved to that day is the answer, not Thursday 07/05)."""
+    weekday = head_reception_weekday(db)
+    if weekday is None:
+        return None
+    cal = load_calendar(db)
+    last = today - timedelta(days=(today.weekday() - weekday) % 7)  # the fixed day, this week or the last
+    held = cal.next_working_day(last)
+    return held if held >= today else cal.next_working_day(last + timedelta(days=7))

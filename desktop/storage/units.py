@@ -254,19 +254,3 @@ def set_head_reception_weekday(db: Database, weekday: int | None) -> None:
     if weekday is not None and weekday not in range(5):
         raise ValidationError({"head_day": "Ngày tiếp công dân định kỳ phải là một ngày từ thứ Hai đến thứ Sáu."})
     db.set_setting(HEAD_DAY_KEY, "" if weekday is None else str(weekday))
-
-
-def next_head_reception(db: Database, today: date) -> date | None:
-    """The head's next periodic reception day, today included (None when not set)."""
-    from datetime import timedelta
-
-    from desktop.storage.calendar_repo import load_calendar
-
-    weekday = head_reception_weekday(db)
-    if weekday is None:
-        return None
-    day = today + timedelta(days=(weekday - today.weekday()) % 7)
-    cal = load_calendar(db)
-    while not cal.is_working_day(day):
-        day += timedelta(days=1)
-    return day

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from desktop.storage.calendar_repo import next_head_reception
 from desktop.storage.cases import AssigneeLoad, Dashboard, DueItem, dashboard
-from desktop.storage.units import list_officers, local_unit, next_head_reception
+from desktop.storage.units import list_officers, local_unit
 from ui.labels import kind_label, state_label, vn_date
 from ui.models.rows import Column, RowsModel
 from ui.session import Session

@@ -199,7 +199,8 @@ def test_correcting_a_persons_name_follows_into_cases_and_search(office):
 
 
 def test_next_periodic_reception_day_of_the_head(office):
-    from desktop.storage.units import next_head_reception, set_head_reception_weekday
+    from desktop.storage.calendar_repo import next_head_reception
+    from desktop.storage.units import set_head_reception_weekday
 
     db = office["db"]
     assert next_head_reception(db, date(2026, 4, 27)) is None
@@ -209,6 +210,9 @@ def test_next_periodic_reception_day_of_the_head(office):
     set_head_reception_weekday(db, 3)
     # Thursday 30/04/2026 is a holiday (and Friday 01/05): the session moves to Monday 04/05.
     assert next_head_reception(db, date(2026, 4, 28)) == date(2026, 5, 4)
+    # Asked on that Monday, the moved session is today's, not next Thursday's.
+    assert next_head_reception(db, date(2026, 5, 4)) == date(2026, 5, 4)
+    assert next_head_reception(db, date(2026, 5, 5)) == date(2026, 5, 7)
     with pytest.raises(UserError):
         set_head_reception_weekday(db, 6)
 
