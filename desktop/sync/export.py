@@ -27,7 +27,7 @@ from desktop.storage import units as units_repo
 from desktop.storage.db import Database
 from desktop.sync import crypto, keys, manifest
 from desktop.sync.container import ArchiveWriter
-from desktop.sync.files import write_atomically
+from desktop.sync.files import file_error, write_atomically
 from desktop.sync.progress import Progress, ensure
 
 log = logging.getLogger(__name__)
@@ -152,10 +152,12 @@ def export_bundle(db: Database, out: Path, *, full: bool = False, passphrase: st
                                   detail=f"{sum(body['counts'].values())} bản ghi")
             os.replace(tmp, target)
             renamed = True
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if renamed:
             target.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # nothing was recorded: the outbox row went back with the rename
+            raise file_error(exc, target) from exc
         raise
     progress.report(total_steps, total_steps, "Xong")
     log.info("exported bundle %s #%d: %d records", unit_code, seq, sum(body["counts"].values()))
