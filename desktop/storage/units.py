@@ -26,9 +26,11 @@ _random_pos = 0
 
 
 def _forget_random_pool() -> None:
-    """A forked child must never hand out its parent's remaining random bytes again."""
-    global _random_pool, _random_pos
+    """A forked child must never hand out its parent's remaining random bytes again, nor wait for
+    a lock a thread of the parent held at the fork."""
+    global _random_pool, _random_pos, _RANDOM_LOCK
     _random_pool, _random_pos = b"", 0
+    _RANDOM_LOCK = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
