@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
+    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from desktop.storage.calendar_repo import next_head_reception
@@ -25,7 +25,6 @@ RED, ORANGE, BLUE, GREY = "#b00020", "#c56000", "#1565c0", "#455a64"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
-SUMMARY_COLUMN = 1
 
 
 def _tip(d: DueItem) -> str:
@@ -85,14 +84,7 @@ class DueList(QGroupBox):
         self.model = RowsModel(columns, parent=self)
         self.table = RegisterTable()
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(False)
-        self.table.horizontalHeader().setSortIndicatorShown(False)
-        summary = next(i for i, c in enumerate(columns) if c.header == "Tóm tắt")
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(summary, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.fit_columns(next(i for i, c in enumerate(columns) if c.header == "Tóm tắt"))
         self.empty = QLabel("Không có vụ việc nào.")
         self.empty.setStyleSheet(f"color: {GREY};")
         lay = QVBoxLayout(self)
@@ -136,18 +128,11 @@ class DashboardView(QWidget):
         load_box = QGroupBox("Cán bộ và văn bản")
         self.load_table = RegisterTable()
         self.load_table.setModel(self.loads)
-        lh = self.load_table.horizontalHeader()
-        lh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        lh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        lh.setStretchLastSection(False)
-        self.load_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.load_table.fit_columns(0)
         self.drafts = RowsModel(draft_columns(), parent=self)
         self.draft_table = RegisterTable()
         self.draft_table.setModel(self.drafts)
-        dh = self.draft_table.horizontalHeader()
-        dh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        dh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        dh.setStretchLastSection(False)
+        self.draft_table.fit_columns(1)
         self.draft_table.activated_row.connect(self._open_draft)
         side = QTabWidget()
         side.addTab(self.load_table, "Theo cán bộ thụ lý")
@@ -225,7 +210,7 @@ def drafts_awaiting_signature(db) -> list:
 
 def draft_columns() -> list[Column]:
     return [
-        Column("Loại", lambda d: d.type_code or d.kind),
+        Column("Loại", lambda d: d.type_code or d.label, tooltip=lambda d: d.label),
         Column("Trích yếu", lambda d: d.summary, tooltip=lambda d: d.summary),
         Column("Người ký", lambda d: d.signer_name),
     ]

@@ -60,6 +60,15 @@ class RegisterTable(QTableView):
         QShortcut(QKeySequence(Qt.Key.Key_Return), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Enter), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
 
+    def fit_columns(self, stretch: int) -> None:
+        """A small list that fits its box: each column as wide as its content, column ``stretch``
+        taking the rest, never a horizontal scroll bar (the dashboard's lists)."""
+        hh = self.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        hh.setStretchLastSection(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         model = self.model()
         if model is not None:
