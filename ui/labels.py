@@ -20,6 +20,16 @@ RECEPTION_KIND_LABELS = {"regular": "Thường xuyên", "periodic": "Định k�
 CHANNEL_LABELS = {"reception": "Tại nơi tiếp công dân", "mail": "Qua bưu chính", "online": "Trực tuyến, thư điện tử",
                   "forwarded": "Cơ quan khác chuyển đến", "phone": "Qua điện thoại"}
 
+# The register's tables as a clerk names them (the province's view of a commune's records).
+TABLE_LABELS = {"units": "đơn vị", "officers": "cán bộ", "persons": "người dân, tổ chức", "receptions": "lượt tiếp",
+                "reception_people": "người trong lượt tiếp", "cases": "vụ việc", "case_people": "người gửi vụ việc",
+                "events": "bước xử lý", "commitments": "cam kết", "calendar_days": "ngày nghỉ, làm bù",
+                "documents": "văn bản"}
+
+
+def table_label(table: str) -> str:
+    return TABLE_LABELS.get(table, table)
+
 
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind or "")

@@ -3,6 +3,7 @@ with its slip, the completeness board and the read-only browse."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -144,6 +145,7 @@ def test_province_view_board_and_read_only_browse(qtbot, qtmodeltester, register
         flags = model.flags(model.index(0, 0))
         assert not flags & Qt.ItemFlag.ItemIsEditable
     assert "chỉ xem" in view.title.text()
+    assert "vụ việc 4" in view.counts.text() and "cases" not in view.counts.text()
     assert view.conflicts.rowCount() == 0 and view.tabs.tabText(1).endswith("(0)")
 
 
@@ -162,6 +164,9 @@ def test_province_view_shows_conflicts(qtbot, registers, tmp_path):
     assert view.board_model.rows[0].open_conflicts == 1
     view.select("00001")
     assert view.conflicts.rowCount() == 1 and view.conflicts.item(0, 2).text() == "Xung đột"
+    # In the clerk's words: the kind of record and the day, not a table name and an ISO stamp.
+    assert view.conflicts.item(0, 0).text() == "vụ việc"
+    assert re.fullmatch(r"\d\d/\d\d/\d{4}", view.conflicts.item(0, 4).text())
 
 
 def test_menus_are_mounted_by_mode(qtbot, registers):

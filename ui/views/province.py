@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from desktop.domain.dates import format_stamp
 from desktop.storage import cases as case_repo
-from ui.labels import kind_label, state_label, vn_date
+from ui.labels import kind_label, state_label, table_label, vn_date
 from ui.models.case_model import HIDDEN_NAME
 from ui.models.rows import Column, RowsModel
 from desktop.storage import sync_repo
@@ -168,14 +168,15 @@ class ProvinceView(QWidget):
         name = status.unit_name if status else unit_code
         self.title.setText(f"Dữ liệu của {name} (mã {unit_code}) — chỉ xem, tỉnh không sửa dữ liệu của xã.")
         counts = sync_repo.unit_record_counts(self.session.db, unit_code)
-        self.counts.setText("Số bản ghi: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "chưa có")
+        self.counts.setText("Số bản ghi: " + (", ".join(f"{table_label(k)} {v}" for k, v in counts.items() if v)
+                                               or "chưa có"))
         page = case_repo.page_cases(self.session.db, case_repo.CaseFilter(unit_code=unit_code), limit=self.PAGE)
         self.cases_model.set_rows(page.rows)
         kept = sync_repo.list_conflicts(self.session.db, unit_code)
         self.conflicts.setRowCount(len(kept))
         for row, k in enumerate(kept):
-            cells = [k["tbl"], k["uuid"], "Xung đột" if k["kind"] == "conflict" else "Bị từ chối", k["reason"],
-                     k["detected_at"][:10]]
+            cells = [table_label(k["tbl"]), k["uuid"], "Xung đột" if k["kind"] == "conflict" else "Bị từ chối",
+                     k["reason"], format_stamp(k["detected_at"])]
             for col, text in enumerate(cells):
                 self.conflicts.setItem(row, col, QTableWidgetItem(str(text)))
         self.tabs.setTabText(1, f"Xung đột, bị từ chối ({len(kept)})")

@@ -21,7 +21,7 @@ class ReceptionsView(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.search = SearchBox("Tìm tên, giấy tờ, điện thoại, nội dung (gõ không dấu được)…")
+        self.search = SearchBox("Tìm tên, giấy tờ, điện thoại, nội dung (gõ không dấu cũng được)…")
         self.kind = QComboBox()
         self.kind.addItem("Mọi hình thức tiếp", None)
         for code, label in RECEPTION_KIND_LABELS.items():
