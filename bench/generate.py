@@ -21,7 +21,7 @@ from pathlib import Path
 from desktop.storage.db import open_database
 from desktop.storage.units import save_officer, save_unit
 from desktop.rules.book import default_rules
-from desktop.workflow.bulk import HELPER_FROM, BulkCase, BulkPerson, BulkStep, bulk_import_cases
+from desktop.workflow.bulk import BulkCase, BulkPerson, BulkStep, bulk_import_cases
 from desktop.workflow.sample import Sampler
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -165,7 +165,7 @@ def generate(scale: str, *, force: bool = False, seed: int = 2026) -> Path:
         items = Timed(bench_items(n, sample=sample, officers=officers, today=today, years=YEARS[scale]), n)
         t0 = time.perf_counter()
         bulk_import_cases(db, items, actor="Nhập dữ liệu đo hiệu năng", today=today,
-                          progress=_stderr_progress(f"{scale}: import"), helper=n >= HELPER_FROM)
+                          progress=_stderr_progress(f"{scale}: import"))
         total = time.perf_counter() - t0
         db.execute("ANALYZE")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
