@@ -11,16 +11,15 @@ import docx
 import pdfplumber
 import pytest
 
-from desktop.documents import templates
+from desktop.documents import samples, templates
+from desktop.documents.samples import UNIT
 from desktop.documents.pdf import render_pdf
 from desktop.documents.word import render_docx
 from desktop.errors import UserError
 from desktop.resources import resource_path
 
-UNIT = {"code": "12345", "name": "Ủy ban nhân dân xã Thụy Hùng", "place_name": "Thụy Hùng",
-        "abbreviation": "UBND", "governing_body": ""}
-HEAD = {"uuid": "h", "full_name": "Trần Thị Bích Hằng", "title": "Chủ tịch", "role": "head"}
-DEPUTY = {"uuid": "d", "full_name": "Phạm Quốc Việt", "title": "Phó Chủ tịch", "role": "deputy"}
+HEAD = {**samples.HEAD, "uuid": "h"}
+DEPUTY = {**HEAD, "uuid": "d", "full_name": "Phạm Quốc Việt", "title": "Phó Chủ tịch", "role": "deputy"}
 CONTEXT = {
     "requester_name": "Nguyễn Văn Ất", "requester_address": "thôn Đông, xã Thụy Hùng",
     "requester_phone": "0912345678", "requester_id": "034090001234", "received_on": "02/02/2026",
