@@ -81,10 +81,9 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
 
 def cmd_calendar_add(args: argparse.Namespace) -> int:
     from desktop.storage.calendar_repo import add_day
-    from desktop.storage.units import local_unit_code
 
     with open_db(args) as db:
-        day = add_day(db, parse_date(args.day), args.kind, args.name or "", unit_code=local_unit_code(db))
+        day = add_day(db, parse_date(args.day), args.kind, args.name or "")
         emit(args, asdict(day), f"Đã thêm {'ngày nghỉ' if day.kind == 'off' else 'ngày làm việc bù'} {day.day:%d/%m/%Y}")
     return 0
 

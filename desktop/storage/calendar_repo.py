@@ -20,7 +20,7 @@ from desktop.calendar.deadlines import format_date, weekday_vi
 from desktop.calendar.workdays import DEFAULT_OFF_NAME, DEFAULT_WORK_NAME, WorkCalendar
 from desktop.errors import NotFound, UserError
 from desktop.storage.db import Database
-from desktop.storage.units import head_reception_weekday, new_uuid
+from desktop.storage.units import head_reception_weekday, local_unit_code, new_uuid
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +87,19 @@ def load_calendar(db: Database) -> WorkCalendar:
     return WorkCalendar(extra_days_off=off, makeup_work_days=work)
 
 
-def add_day(db: Database, day: date, kind: str, name: str, *, unit_code: str) -> CalendarDay:
-    """Add an extra day off ('off') or a make-up working day ('work').
+def add_day(db: Database, day: date, kind: str, name: str) -> CalendarDay:
+    """Add an extra day off ('off') or a make-up working day ('work') to the register's own
+    unit's calendar, the one its deadlines are counted with (a province never edits a commune's:
+    those days come in the commune's bundles).
 
-    Refused, with a message for the administrator: a date already in the list, a make-up day
-    on a day that already is a working day, a day off on a day that already is off.
-    An empty name gets "Ngày nghỉ" or "Ngày làm việc bù".
+    Refused, with a message for the administrator: a register with no unit declared yet, a date
+    already in the list, a make-up day on a day that already is a working day, a day off on a day
+    that already is off. An empty name gets "Ngày nghỉ" or "Ngày làm việc bù".
     """
     day = _as_date(day)
     if kind not in KINDS:
         raise UserError("calendar_bad_kind", "Loại ngày phải là ngày nghỉ hoặc ngày làm việc bù.")
-    if not unit_code:
-        raise UserError("no_unit", "Sổ chưa khai báo đơn vị. Hãy khai báo đơn vị trước (giaitrinh init).")
+    unit_code = local_unit_code(db)  # the unit whose days the checks below read (``_unit``)
     name = " ".join((name or "").split())
     if len(name) > NAME_MAX:
         raise UserError("calendar_bad_name", f"Tên ngày quá dài (tối đa {NAME_MAX} ký tự).")

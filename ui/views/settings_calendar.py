@@ -17,7 +17,6 @@ from desktop.calendar.deadlines import format_date, weekday_vi
 from desktop.calendar.workdays import SOURCE_LAW, CalendarEntry
 from desktop.errors import UserError
 from desktop.storage.calendar_repo import add_day, confirm_year_checked, load_calendar, needs_yearly_check, remove_day
-from desktop.storage.units import local_unit_code
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -62,8 +61,7 @@ class AddDayDialog(QDialog):
 
     def save(self) -> None:
         try:
-            add_day(self.session.db, pydate(self.day.date()), self.kind.currentData(), self.name.text(),
-                    unit_code=local_unit_code(self.session.db))
+            add_day(self.session.db, pydate(self.day.date()), self.kind.currentData(), self.name.text())
         except UserError as exc:
             self.errors.show({"day": exc.message})
             return

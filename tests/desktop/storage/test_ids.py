@@ -38,7 +38,7 @@ def test_every_record_the_app_makes_has_a_version_7_id(tmp_path):
     db = open_database(tmp_path / "demo.sqlite")
     try:
         build_demo(db, today=date(2026, 11, 23))
-        add_day(db, date(2026, 12, 31), "off", "Nghỉ bù", unit_code=local_unit_code(db))
+        add_day(db, date(2026, 12, 31), "off", "Nghỉ bù")
         case = db.scalar("SELECT uuid FROM cases WHERE kind = 'explanation' LIMIT 1")
         draft(db, case, offered(db, case)[0].kind, actor="Văn thư")
         tables = [r[0] for r in db.query("SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS "

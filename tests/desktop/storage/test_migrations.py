@@ -62,7 +62,7 @@ def test_calendar_days_are_unique_per_unit_after_0004(db):
     from datetime import date
 
     save_unit(db, code="01", name="UBND tỉnh A", level="province", place_name="A")
-    add_day(db, date(2026, 3, 9), "off", "Nghỉ bù", unit_code="01")
+    add_day(db, date(2026, 3, 9), "off", "Nghỉ bù")
     # A commune's imported day on the same date is its own, and does not change the province's.
     db.execute("INSERT INTO calendar_days(day, kind, name, uuid, unit_code, updated_at) "
                "VALUES ('2026-03-09', 'off', 'Nghỉ của xã', 'u2', '11230', 't')")

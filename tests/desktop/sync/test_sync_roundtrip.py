@@ -233,7 +233,7 @@ def test_two_communes_declaring_the_same_day_off_both_reach_the_province(commune
 
     for code in ("00001", "00002"):
         db = commune_factory(code=code, name=f"UBND xã {code}")
-        add_day(db, date(2026, 3, 9), "off", "Nghỉ bù của xã", unit_code=code)
+        add_day(db, date(2026, 3, 9), "off", "Nghỉ bù của xã")
         report = importer.apply(province, export.export_bundle(db, outdir).path)
         assert report.applied
     rows = province.query("SELECT unit_code FROM calendar_days WHERE day = '2026-03-09' ORDER BY unit_code")

@@ -57,7 +57,7 @@ def test_accept_extend_suspend_resume_recompute_the_deadline(office):
 
 def test_a_make_up_saturday_counts_as_a_working_day(office):
     db = office["db"]
-    add_day(db, date(2026, 3, 7), "work", "Làm bù", unit_code="11230")
+    add_day(db, date(2026, 3, 7), "work", "Làm bù")
     case = _explanation(office, received=date(2026, 3, 2))  # Monday
     assert case.due_on == date(2026, 3, 7)  # 03–06/03 (4) and the make-up Saturday 07/03 (5)
     case2 = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị",
