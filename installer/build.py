@@ -24,13 +24,24 @@ SPEC = ROOT / "installer" / "giaitrinh.spec"
 ISS = ROOT / "installer" / "windows" / "giaitrinh.iss"
 
 
+# The one-folder build holds one program per way of starting it (STYLE.md §15):
+CLI_NAME = "giaitrinh"   # a console program: `giaitrinh <command>` prints in the console it runs in;
+                         # with no arguments it opens the window, as everywhere
+GUI_NAME = "giaitrinhw"  # Windows only: the window program the Start menu and desktop shortcuts start.
+                         # A Windows window program has no console: run from cmd, it would print nothing
+
+
+def programs(windows: bool) -> list[tuple[str, bool]]:
+    """(name, console) of each program the build makes, for Windows or for the other systems."""
+    return [(CLI_NAME, True)] + ([(GUI_NAME, False)] if windows else [])
+
+
 def version() -> str:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
-def frozen_program(dist: Path) -> Path:
-    name = "giaitrinh.exe" if sys.platform == "win32" else "giaitrinh"
-    return dist / "giaitrinh" / name
+def frozen_program(dist: Path, name: str = CLI_NAME) -> Path:
+    return dist / "giaitrinh" / (f"{name}.exe" if sys.platform == "win32" else name)
 
 
 def build(dist: Path, work: Path) -> Path:

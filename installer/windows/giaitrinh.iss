@@ -1,8 +1,11 @@
-; Inno Setup 6 script for Sổ Giải trình (Windows installer).
+﻿; Inno Setup 6 script for Sổ Giải trình (Windows installer).
 ; Built by installer/build.py --installer, which passes the version and the PyInstaller folder:
 ;   ISCC /DAppVersion=0.1.0 /DSourceDir=..\..\dist\giaitrinh /O..\..\dist giaitrinh.iss
 ; Installs per user (no administrator rights needed at a commune office); the register itself
 ; lives in the user's data folder and is never touched by install, upgrade or uninstall.
+; The folder holds two programs (installer/build.py, programs): giaitrinhw.exe, the window, which
+; the shortcuts start; giaitrinh.exe, the console program for `giaitrinh <command>` in cmd.
+; Saved as UTF-8 with a BOM: Inno Setup before 6.3 reads a UTF-8 script (Vietnamese) only with one.
 
 #ifndef AppVersion
   #define AppVersion "0.0.0"
@@ -34,18 +37,100 @@ CloseApplications=yes
 [Languages]
 Name: "vi"; MessagesFile: "compiler:Default.isl"
 
+[LangOptions]
+vi.LanguageName=Tiếng Việt
+vi.LanguageID=$042A
+
 [Messages]
+; Every page and box a clerk meets on the usual path, in Vietnamese (message names of Inno Setup
+; 6's Default.isl; the rest, for rare errors, stay in English). "[name]" is the program's name.
+vi.SetupAppTitle=Cài đặt
+vi.SetupWindowTitle=Cài đặt %1
+vi.UninstallAppTitle=Gỡ cài đặt
+vi.UninstallAppFullTitle=Gỡ %1
+vi.InformationTitle=Thông tin
+vi.ConfirmTitle=Xác nhận
+vi.ErrorTitle=Lỗi
+vi.SetupAlreadyRunning=Chương trình cài đặt đang chạy.
+vi.SetupAppRunningError=Sổ Giải trình đang mở.%n%nHãy đóng chương trình rồi bấm OK để tiếp tục, hoặc Hủy để thoát.
+vi.UninstallAppRunningError=Sổ Giải trình đang mở.%n%nHãy đóng chương trình rồi bấm OK để tiếp tục, hoặc Hủy để thoát.
+vi.PrivilegesRequiredOverrideInstruction=Chọn cách cài đặt
+vi.PrivilegesRequiredOverrideTaskDialogText1=%1 có thể cài cho mọi người dùng máy này (cần quyền quản trị) hoặc chỉ cho bạn.
+vi.PrivilegesRequiredOverrideMsgBoxText1=%1 có thể cài cho mọi người dùng máy này (cần quyền quản trị) hoặc chỉ cho bạn.%n%nCài cho mọi người dùng?
+vi.PrivilegesRequiredOverrideTaskDialogText2=%1 có thể cài chỉ cho bạn hoặc cho mọi người dùng máy này (cần quyền quản trị).
+vi.PrivilegesRequiredOverrideMsgBoxText2=%1 có thể cài chỉ cho bạn (nên chọn) hoặc cho mọi người dùng máy này (cần quyền quản trị).%n%nChỉ cài cho bạn?
+vi.PrivilegesRequiredOverrideAllUsers=Cài cho mọi người dùng
+vi.PrivilegesRequiredOverrideCurrentUser=Chỉ cài cho tôi
+vi.PrivilegesRequiredOverrideRecommended=%1 (nên chọn)
+vi.ExitSetupTitle=Thoát cài đặt
+vi.ExitSetupMessage=Việc cài đặt chưa xong. Nếu thoát bây giờ, chương trình sẽ không được cài.%n%nCó thể chạy lại chương trình cài đặt vào lúc khác.%n%nThoát cài đặt?
+vi.ButtonBack=< &Quay lại
+vi.ButtonNext=&Tiếp >
+vi.ButtonInstall=&Cài đặt
+vi.ButtonOK=OK
+vi.ButtonCancel=Hủy
+vi.ButtonYes=&Có
+vi.ButtonNo=&Không
+vi.ButtonFinish=&Hoàn tất
+vi.ButtonBrowse=&Chọn...
+vi.ButtonWizardBrowse=C&họn...
+vi.ButtonNewFolder=&Tạo thư mục mới
+vi.ClickNext=Bấm Tiếp để tiếp tục, hoặc Hủy để thoát.
+vi.BrowseDialogTitle=Chọn thư mục
+vi.BrowseDialogLabel=Chọn một thư mục trong danh sách rồi bấm OK.
+vi.NewFolderName=Thư mục mới
 vi.WelcomeLabel1=Cài đặt Sổ Giải trình
 vi.WelcomeLabel2=Chương trình sẽ cài Sổ Giải trình {#AppVersion} vào máy tính.%n%nNên đóng các chương trình khác trước khi tiếp tục.
-vi.ButtonNext=&Tiếp >
-vi.ButtonBack=< &Quay lại
-vi.ButtonCancel=Hủy
-vi.ButtonInstall=&Cài đặt
-vi.ButtonFinish=&Hoàn tất
+vi.WizardSelectDir=Chọn nơi cài đặt
+vi.SelectDirDesc=Cài [name] vào đâu?
 vi.SelectDirLabel3=Chương trình sẽ được cài vào thư mục sau.
+vi.SelectDirBrowseLabel=Bấm Tiếp để tiếp tục. Muốn chọn thư mục khác, bấm Chọn.
+vi.DirExistsTitle=Thư mục đã có
+vi.DirExists=Thư mục:%n%n%1%n%nđã có. Vẫn cài vào thư mục này?
+vi.DirDoesntExistTitle=Thư mục chưa có
+vi.DirDoesntExist=Thư mục:%n%n%1%n%nchưa có. Tạo thư mục này?
+vi.WizardSelectTasks=Chọn việc làm thêm
+vi.SelectTasksDesc=Làm thêm những việc nào?
+vi.SelectTasksLabel2=Chọn những việc chương trình cài đặt làm thêm khi cài [name], rồi bấm Tiếp.
+vi.WizardReady=Sẵn sàng cài đặt
+vi.ReadyLabel1=Đã sẵn sàng cài [name] vào máy tính.
+vi.ReadyLabel2a=Bấm Cài đặt để bắt đầu, hoặc Quay lại nếu muốn xem lại hay đổi lựa chọn.
+vi.ReadyLabel2b=Bấm Cài đặt để bắt đầu.
+vi.ReadyMemoDir=Nơi cài đặt:
+vi.ReadyMemoTasks=Việc làm thêm:
+vi.WizardPreparing=Chuẩn bị cài đặt
+vi.PreparingDesc=Đang chuẩn bị cài [name] vào máy tính.
+vi.CannotContinue=Không thể tiếp tục cài đặt. Bấm Hủy để thoát.
+vi.ApplicationsFound=Các chương trình sau đang dùng những tệp cần cập nhật. Nên để chương trình cài đặt tự đóng chúng.
+vi.ApplicationsFound2=Các chương trình sau đang dùng những tệp cần cập nhật. Nên để chương trình cài đặt tự đóng chúng; cài xong, chương trình cài đặt sẽ mở lại chúng.
+vi.CloseApplications=&Tự động đóng các chương trình này
+vi.DontCloseApplications=&Không đóng các chương trình này
+vi.WizardInstalling=Đang cài đặt
+vi.InstallingLabel=Xin chờ trong khi [name] được cài vào máy tính.
 vi.FinishedHeadingLabel=Đã cài đặt xong Sổ Giải trình
+vi.FinishedLabelNoIcons=Đã cài xong [name] vào máy tính.
 vi.FinishedLabel=Sổ Giải trình đã được cài đặt. Dữ liệu sổ được lưu trong thư mục dữ liệu của người dùng, không bị xóa khi gỡ hoặc cập nhật chương trình.
 vi.ClickFinish=Bấm Hoàn tất để đóng.
+vi.RunEntryExec=Mở %1
+vi.SetupAborted=Việc cài đặt chưa hoàn thành.%n%nHãy khắc phục sự cố rồi chạy lại chương trình cài đặt.
+vi.StatusClosingApplications=Đang đóng các chương trình...
+vi.StatusCreateDirs=Đang tạo thư mục...
+vi.StatusExtractFiles=Đang chép tệp...
+vi.StatusCreateIcons=Đang tạo lối tắt...
+vi.StatusSavingUninstall=Đang lưu thông tin gỡ cài đặt...
+vi.StatusRunProgram=Đang hoàn tất...
+vi.StatusRestartingApplications=Đang mở lại các chương trình...
+vi.StatusRollback=Đang hoàn lại các thay đổi...
+vi.UninstallDisplayNameMarkAllUsers=Mọi người dùng
+vi.UninstallDisplayNameMarkCurrentUser=Người dùng hiện tại
+vi.ConfirmUninstall=Gỡ hẳn %1 khỏi máy tính? Dữ liệu sổ trong thư mục dữ liệu của người dùng được giữ lại.
+vi.UninstallStatusLabel=Xin chờ trong khi %1 được gỡ khỏi máy tính.
+vi.UninstalledAll=Đã gỡ %1 khỏi máy tính.
+vi.UninstalledMost=Đã gỡ %1.%n%nMột số mục không gỡ được, có thể xóa bằng tay.
+vi.WizardUninstalling=Gỡ cài đặt
+vi.StatusUninstalling=Đang gỡ %1...
+vi.ShutdownBlockReasonInstallingApp=Đang cài %1.
+vi.ShutdownBlockReasonUninstallingApp=Đang gỡ %1.
 
 [Tasks]
 Name: "desktopicon"; Description: "Tạo biểu tượng trên màn hình"; GroupDescription: "Biểu tượng:"
@@ -54,9 +139,9 @@ Name: "desktopicon"; Description: "Tạo biểu tượng trên màn hình"; Grou
 Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
-Name: "{group}\Sổ Giải trình"; Filename: "{app}\giaitrinh.exe"
+Name: "{group}\Sổ Giải trình"; Filename: "{app}\giaitrinhw.exe"
 Name: "{group}\Gỡ Sổ Giải trình"; Filename: "{uninstallexe}"
-Name: "{autodesktop}\Sổ Giải trình"; Filename: "{app}\giaitrinh.exe"; Tasks: desktopicon
+Name: "{autodesktop}\Sổ Giải trình"; Filename: "{app}\giaitrinhw.exe"; Tasks: desktopicon
 
 [Run]
-Filename: "{app}\giaitrinh.exe"; Description: "Mở Sổ Giải trình"; Flags: nowait postinstall skipifsilent
+Filename: "{app}\giaitrinhw.exe"; Description: "Mở Sổ Giải trình"; Flags: nowait postinstall skipifsilent
