@@ -12,7 +12,8 @@ case's digest — but writes whole batches, one transaction per batch:
 * rows go in as multi-row ``INSERT`` statements, and each batch's search index entries with one
   ``INSERT … SELECT`` per index inside the batch's transaction, never row by row; a large import
   leaves the index segments unmerged until its end (``search.defer_merging``), then merges them
-  once (``search.optimize``).
+  once: all into one (``search.optimize``), or only its own when the register is larger than
+  the import (``search.merge_segments``).
 
 People come as ``BulkPerson`` (created, or found again by ID number) or as uuids of people
 already in the register. A settled case may bring its later steps (``BulkStep``: accept, refuse,
@@ -359,6 +360,18 @@ def _helper_write(unit_code: str, batch: Prepared, chain: str | None) -> tuple:
         raise
 
 
+def _merge_index(db: Database, table: str, before: int) -> None:
+    """Merge the segments an import left in ``table``'s index: into one ('optimize', the fastest
+    searches) when the register held no more rows than the import added, since rewriting them
+    costs no more than writing the import's own; else only the import's ('merge_segments'), so
+    that a few thousand cases added to a province's million do not rewrite its whole index."""
+    added = (db.scalar(f"SELECT max(id) FROM {table}") or 0) - before
+    if before <= added:
+        search.optimize(db, table)
+    else:
+        search.merge_segments(db, table)
+
+
 def _prepared(imp: _Importer, batches: Iterable[list[BulkCase]]) -> Iterator[Prepared]:
     line = 1  # of the batch's first item, for messages
     for batch in batches:
@@ -402,6 +415,7 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
     cache = db.scalar("PRAGMA cache_size")
     db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the indexes of a large import need room
     deferred = total >= OPTIMIZE_FROM  # its index segments are merged once, at the end
+    indexed_before = {table: db.scalar(f"SELECT max(id) FROM {table}") or 0 for table in INDEXED}
     stopped = False
     try:
         if deferred:
@@ -426,9 +440,9 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
                 writer.close()
         if stopped:
             raise Cancelled(done)
-        if done >= OPTIMIZE_FROM or (deferred and done):  # one segment per index: faster searches
+        if done >= OPTIMIZE_FROM or (deferred and done):
             for table in INDEXED:
-                search.optimize(db, table)
+                _merge_index(db, table, indexed_before[table])
     finally:
         db.execute(f"PRAGMA cache_size = {int(cache)}")
         if deferred:  # also after a failed or cancelled import: later writes merge its batches

@@ -339,6 +339,29 @@ def test_a_large_import_merges_its_index_once_at_the_end(pair, helper, monkeypat
     assert db.scalar("SELECT id FROM cases WHERE number = ?", (number,)) in search.search_case_ids(db, number)
 
 
+def _segment_ids(db, fts: str) -> set[int]:
+    return {r[0] for r in db.query(f"SELECT DISTINCT id >> 37 FROM {fts}_data WHERE id >> 37 > 0")}
+
+
+def test_an_import_into_a_larger_register_merges_its_own_segments_only(pair, monkeypatch):
+    """A province adding a few thousand cases to its million: the import's segments are merged
+    as FTS5's own merging would have, and the register's big segment is not rewritten."""
+    _, db, _, (officer, elder) = pair
+    monkeypatch.setattr(bulk, "OPTIMIZE_FROM", 8)
+    bulk_import_cases(db, _items(officer, elder, n=40), actor="Văn thư", batch_size=10, today=TODAY)
+    big = _segment_ids(db, "cases_fts")
+    assert len(big) == 1  # the register was empty: one segment ('optimize')
+    bulk_import_cases(db, _items(officer, elder, n=16), actor="Văn thư", batch_size=2, today=TODAY)
+    after = _segment_ids(db, "cases_fts")
+    assert big <= after                      # the register's segment, untouched
+    assert len(after) <= 3                   # eight batches' segments, merged by fours
+    assert search.merging_deferred(db) == []
+    assert db.scalar("SELECT v FROM cases_fts_config WHERE k = 'usermerge'") == search.MERGE_DEFAULTS["usermerge"]
+    assert search.integrity_check(db, "cases") and search.integrity_check(db, "persons")
+    number = db.scalar("SELECT number FROM cases ORDER BY id DESC LIMIT 1")
+    assert db.scalar("SELECT id FROM cases WHERE number = ?", (number,)) in search.search_case_ids(db, number)
+
+
 def test_a_failed_large_import_merges_as_usual_again(pair, monkeypatch):
     _, db, _, (officer, elder) = pair
     monkeypatch.setattr(bulk, "OPTIMIZE_FROM", 8)
