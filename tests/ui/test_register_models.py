@@ -160,7 +160,8 @@ def test_scroll_bar_jumps_use_page_anchors_read_in_the_background(qtbot, case_mo
 
     runner = TaskRunner()
     path = office["db"].path
-    case_model.load_anchors(runner, lambda: open_database(path, create=False, migrate=False))
+    case_model.read_anchors_with(runner, lambda: open_database(path, create=False, migrate=False))
+    case_model.load_anchors()
     qtbot.waitUntil(lambda: len(case_model.anchors) == 1234 // paged.PAGE, timeout=10000)
     assert runner.wait()
     calls = []
@@ -170,6 +171,53 @@ def test_scroll_bar_jumps_use_page_anchors_read_in_the_background(qtbot, case_mo
         case_model.pages.clear()
         assert case_model.row_at(row).id == expected[row]
     assert calls == []
+
+
+def test_page_anchors_are_read_at_the_first_jump_not_at_each_save(qtbot, case_model, office):
+    """A save resets the model; the anchors are read again only when the clerk jumps."""
+    from desktop.storage.db import open_database
+    from ui.models import paged
+    from ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    path = office["db"].path
+    case_model.read_anchors_with(runner, lambda: open_database(path, create=False, migrate=False))
+    case_model.refresh()  # as after a save
+    case_model.row_at(5)  # the first screen: no jump
+    assert case_model._anchor_task is None and case_model.anchors == []
+    expected = [r["id"] for r in office["db"].query("SELECT id FROM cases ORDER BY received_on DESC, id DESC")]
+    assert case_model.row_at(833).id == expected[833]  # a jump: by OFFSET now, and the scan starts
+    qtbot.waitUntil(lambda: len(case_model.anchors) == 1234 // paged.PAGE, timeout=10000)
+    assert runner.wait()
+
+
+def test_a_scan_of_page_anchors_finishing_after_a_save_is_dropped(qtbot, case_model, office):
+    """The scan started before a save ends after it: its cursors describe the register as it was,
+    so they are dropped (the source is the same object; only the model's generation tells)."""
+    import threading
+
+    from desktop.storage.db import open_database
+    from ui.tasks import TaskRunner
+
+    release, started = threading.Event(), threading.Event()
+    stale = ["stale cursor"]
+
+    def slow_anchors(db, descending, every, cancelled):
+        started.set()
+        release.wait(10)
+        return stale  # finished before it noticed the cancel
+
+    runner = TaskRunner()
+    path = office["db"].path
+    case_model.source.anchors = slow_anchors
+    case_model.read_anchors_with(runner, lambda: open_database(path, create=False, migrate=False))
+    case_model.load_anchors()
+    assert started.wait(10)
+    case_model.refresh()  # a save, while the scan runs
+    release.set()
+    runner.pool.waitForDone(10000)
+    qtbot.wait(50)  # the scan's result reaches the GUI thread
+    assert case_model.anchors == []
 
 
 def test_denouncer_is_hidden_in_the_reception_register(qapp, office):

@@ -65,6 +65,8 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         self.sortable: dict[int, str] = {}
         self.anchors: list[Any] = []
         self._anchor_task = None
+        self._anchor_reader: tuple[Any, Callable[[], Any]] | None = None
+        self._generation = 0  # bumped by each reset: a scan of an older one is dropped
         self.sort_column, self.sort_order = -1, Qt.SortOrder.DescendingOrder
 
     # -- feeding -----------------------------------------------------------------------------------
@@ -72,7 +74,11 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         self.beginResetModel()
         self.source, self.descending = source, descending
         self.pages.clear()
-        self.anchors: list[Any] = []
+        self._generation += 1
+        if self._anchor_task is not None:
+            self._anchor_task.cancel()
+            self._anchor_task = None
+        self.anchors = []
         self.loaded, self.next_cursor, self.total = [], None, 0
         if source is not None:
             if source.counted:
@@ -129,18 +135,28 @@ class PagedModel(QAbstractTableModel, Generic[T]):
             return rows[::-1]
         if p - 1 < len(self.anchors):
             return src.fetch(self.anchors[p - 1], desc, PAGE)[0]
+        self.load_anchors()  # a jump: read every page's cursor for the next ones; this one costs an OFFSET
         cursor = src.cursor_at(p * PAGE - 1, desc)
         return src.fetch(cursor, desc, PAGE)[0] if cursor is not None else []
 
     # -- anchors: a cursor per page, read off the UI thread, for scroll-bar jumps -----------------
-    def load_anchors(self, runner, open_db: Callable[[], Any]) -> None:
-        """Read every page's cursor in a background task; until then a jump costs an OFFSET."""
-        if self._anchor_task is not None:
-            self._anchor_task.cancel()
-            self._anchor_task = None
-        src, desc = self.source, self.descending
-        if src is None or not src.counted or self.total <= 4 * PAGE:
+    def read_anchors_with(self, runner, open_db: Callable[[], Any]) -> None:
+        """Where page anchors are read: a task runner and an opener of the register for its thread.
+
+        They are read the first time the clerk jumps past the pages around those cached (the
+        scroll bar dragged, Ctrl+End), not at each reset: a save resets the model, and scanning a
+        province's million rows after every save would be work nobody asked for.
+        """
+        self._anchor_reader = (runner, open_db)
+
+    def load_anchors(self) -> None:
+        """Read every page's cursor in a background task (once per reset); until then a jump
+        costs an OFFSET. A scan started before the latest reset is dropped when it ends."""
+        src, desc, generation = self.source, self.descending, self._generation
+        if self._anchor_reader is None or self._anchor_task is not None or self.anchors or src is None \
+                or not src.counted or self.total <= 4 * PAGE:
             return
+        runner, open_db = self._anchor_reader
 
         def work(state):
             db = open_db()
@@ -150,12 +166,19 @@ class PagedModel(QAbstractTableModel, Generic[T]):
                 db.close()
 
         def done(anchors) -> None:
-            if self.source is src and self.descending == desc and anchors:
+            if generation != self._generation:  # the register changed meanwhile: another scan is due
+                return
+            self._anchor_task = None
+            if anchors:
                 self.anchors = anchors
                 log.info("register anchors ready: %s pages", len(anchors))
 
-        self._anchor_task = runner.run(work, title="", on_done=done, on_error=lambda _e: None,
-                                       cancellable=True, show_progress=False)
+        def failed(_exc) -> None:
+            if generation == self._generation:
+                self._anchor_task = None
+
+        self._anchor_task = runner.run(work, title="", on_done=done, on_error=failed, cancellable=True,
+                                       show_progress=False)
 
     def row_at(self, row: int) -> T | None:
         if not self.counted:

@@ -73,7 +73,7 @@ class CasesView(QWidget):
         self.use_period.toggled.connect(self.apply)
         self.open_only.toggled.connect(self.apply)
         self.table.activated_row.connect(self._open_row)
-        self.model.modelReset.connect(lambda: self.model.load_anchors(session.tasks, session.worker_database))
+        self.model.read_anchors_with(session.tasks, session.worker_database)
         session.changed.connect(self.reload)
         session.today_changed.connect(self.model.set_today)
         self.fill_assignees()

@@ -56,7 +56,7 @@ class ReceptionsView(QWidget):
         for w in (self.date_from, self.date_to):
             w.dateChanged.connect(lambda *_: self.use_period.isChecked() and self.apply())
         self.table.activated_row.connect(self._open_row)
-        self.model.modelReset.connect(lambda: self.model.load_anchors(session.tasks, session.worker_database))
+        self.model.read_anchors_with(session.tasks, session.worker_database)
         session.changed.connect(self.reload)
         self.apply()
 
