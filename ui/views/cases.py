@@ -61,6 +61,8 @@ class CasesView(QWidget):
         self.table = RegisterTable(sortable=True)
         self.table.setModel(self.model)
         self.table.set_widths([65, 90, 125, 300, 175, 125, 90, 150, 110])
+        # the register number whole, year included, up to four digits a year ("2290/2025")
+        self.table.setColumnWidth(0, max(65, self.table.fontMetrics().horizontalAdvance("9999/2026") + 14))
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(filters)
