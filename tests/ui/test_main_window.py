@@ -250,3 +250,30 @@ def test_saving_a_new_person_with_a_known_id_number_picks_the_known_person(qtbot
     assert d.person.person_uuid() == known.uuid
     assert "034185001234" in d.person.errors.general.text()
     assert d.summary.text() == "Kiến nghị sửa đường"
+
+
+def test_the_board_reloads_after_a_save_only_when_it_is_seen(qtbot, window, session, office):
+    """A save made while the clerk is in a register does not run the board's queries (tens of
+    milliseconds at a province); showing the board again brings it up to date."""
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import CaseInput, receive_case
+    from tests.ui.conftest import TODAY
+
+    qtbot.waitUntil(lambda: 0 in window.pages)
+    dash = window.pages[0]
+    qtbot.waitUntil(lambda: dash.data is not None)
+    before = dash.tiles["notice"].number.text()
+    window.show_page(2)
+    reloads = []
+    original = dash.reload
+    dash.reload = lambda: (reloads.append(1), original())
+    person = save_person(session.db, full_name="Trần Văn Bình")
+    receive_case(session.db, CaseInput(kind="petition", received_on=TODAY, summary="Kiến nghị sửa đường liên thôn",
+                                       requesters=[person.uuid]), actor="Lê Thị Mai", today=TODAY)
+    session.notify_changed()
+    assert reloads == []  # hidden: nothing ran
+    window.show_page(0)
+    assert reloads == [1]
+    assert dash.tiles["notice"].number.text() == str(int(before) + 1)  # the new case awaits its notice
+    session.notify_changed()  # seen: at once
+    assert reloads == [1, 1]
