@@ -14,6 +14,7 @@ def test_calendar_year_lists_holidays_and_adds_a_day_off(qtbot, session):
 
     view = CalendarSettings(session)
     qtbot.addWidget(view)
+    view.show()  # on screen, as the clerk edits it: a view follows saves while seen
     texts = [view.model.index(r, 3).data() for r in range(view.model.rowCount())]
     assert any("Tết" in t for t in texts) and any("Quốc khánh" in t for t in texts)
     assert not view.banner.isVisibleTo(view)  # March: no reminder
@@ -38,6 +39,7 @@ def test_december_reminder_until_confirmed(qtbot, session):
 
     view = CalendarSettings(session)
     qtbot.addWidget(view)
+    view.show()  # on screen, as the clerk edits it: a view follows saves while seen
     with qtbot.waitSignal(session.today_changed):
         session.set_today(date(2026, 12, 3))
     assert view.banner.isVisibleTo(view) and "2027" in view.banner_text.text()
@@ -51,6 +53,7 @@ def test_officer_added_and_unit_edited(qtbot, session, monkeypatch):
 
     view = UnitSettings(session)
     qtbot.addWidget(view)
+    view.show()  # on screen, as the clerk edits it: a view follows saves while seen
     assert view.model.rowCount() == 3
     d = OfficerDialog(session, None, view)
     qtbot.addWidget(d)

@@ -115,8 +115,7 @@ class CaseView(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.actions_box)
         lay.addWidget(self.tabs, 1)
-        session.changed.connect(self.reload)
-        session.today_changed.connect(lambda _d: self.reload())
+        session.follow_changes(self, self.reload)
 
     # -- columns ---------------------------------------------------------------------------------
     def _event_columns(self) -> list[Column[Event]]:

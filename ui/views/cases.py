@@ -76,7 +76,7 @@ class CasesView(QWidget):
         self.open_only.toggled.connect(self.apply)
         self.table.activated_row.connect(self._open_row)
         self.model.read_anchors_with(session.tasks, session.worker_database)
-        session.changed.connect(self.reload)
+        session.follow_changes(self, self.reload, today=False)
         session.today_changed.connect(self.model.set_today)
         self.fill_assignees()
         self.apply()

@@ -154,29 +154,12 @@ class DashboardView(QWidget):
         lay.addWidget(self.subheading)
         lay.addLayout(tiles)
         lay.addLayout(grid, 1)
-        self._stale = False  # changed while hidden: reloaded when shown again
-        session.changed.connect(self._changed)
-        session.today_changed.connect(lambda _d: self._changed())
+        session.follow_changes(self, self.reload)
         self.heading.setText("Hôm nay")
         if not defer:
             self.reload()
 
-    def _changed(self) -> None:
-        """A save elsewhere: reload now if the clerk sees the board, else when it is shown again
-        (its queries take tens of milliseconds on a province's register; a save should not wait
-        for a board nobody is looking at)."""
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
-
     def reload(self) -> None:
-        self._stale = False
         db, today = self.session.db, self.session.today()
         self.names.clear()
         self.names.update({o.uuid: o.full_name for o in list_officers(db, active_only=False)})

@@ -138,8 +138,8 @@ class ProvinceView(QWidget):
         lay.addWidget(split, 1)
         self.year.valueChanged.connect(self.reload)
         self.board.selectionModel().currentRowChanged.connect(self._row_changed)
-        if hasattr(session, "changed"):
-            session.changed.connect(self.reload)
+        if hasattr(session, "follow_changes"):
+            session.follow_changes(self, self.reload, today=False)
         self.reload()
 
     def reload(self) -> None:

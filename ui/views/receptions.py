@@ -57,7 +57,7 @@ class ReceptionsView(QWidget):
             w.dateChanged.connect(lambda *_: self.use_period.isChecked() and self.apply())
         self.table.activated_row.connect(self._open_row)
         self.model.read_anchors_with(session.tasks, session.worker_database)
-        session.changed.connect(self.reload)
+        session.follow_changes(self, self.reload, today=False)
         self.apply()
 
     def apply(self, *_args) -> None:

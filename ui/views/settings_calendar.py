@@ -114,8 +114,7 @@ class CalendarSettings(QWidget):
         note.setWordWrap(True)
         lay.addWidget(note)
         self.year.valueChanged.connect(self.reload)
-        session.changed.connect(self.reload)
-        session.today_changed.connect(lambda _d: self.reload())
+        session.follow_changes(self, self.reload)
         self.reload()
 
     def reload(self) -> None:

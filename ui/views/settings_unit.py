@@ -132,7 +132,7 @@ class UnitSettings(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(unit_box)
         lay.addWidget(people_box, 1)
-        session.changed.connect(self.reload)
+        session.follow_changes(self, self.reload, today=False)
         self.reload()
 
     def reload(self) -> None:
