@@ -1,7 +1,9 @@
-"""Shared fixtures: a fresh register and a populated one, each in a temporary folder."""
+"""Shared fixtures: a fresh register and a populated one, each in a temporary folder; the
+packaging script."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -19,3 +21,13 @@ def db(db_path: Path) -> Database:
     database = open_database(db_path)
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def installer_build():
+    """``installer/build.py``, loaded by path as the spec loads it ("build" is also a PyPI package)."""
+    path = Path(__file__).resolve().parents[1] / "installer" / "build.py"
+    spec = importlib.util.spec_from_file_location("giaitrinh_build", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

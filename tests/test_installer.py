@@ -3,19 +3,11 @@ build makes (``installer/build.py``, read by the spec) and what the Inno Setup s
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ISS = ROOT / "installer" / "windows" / "giaitrinh.iss"
-
-
-def _build_module():
-    spec = importlib.util.spec_from_file_location("giaitrinh_build_test", ROOT / "installer" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _iss() -> str:
@@ -24,16 +16,16 @@ def _iss() -> str:
     return raw.decode("utf-8-sig")
 
 
-def test_windows_gets_a_console_program_for_the_cli_and_a_window_program_for_the_shortcuts():
-    build = _build_module()
+def test_windows_gets_a_console_program_for_the_cli_and_a_window_program_for_the_shortcuts(installer_build):
+    build = installer_build
     on_windows = dict(build.programs(windows=True))
     assert on_windows[build.CLI_NAME] is True     # `giaitrinh verify` in cmd prints there
     assert on_windows[build.GUI_NAME] is False    # no black console behind the window
     assert build.programs(windows=False) == [(build.CLI_NAME, True)]
 
 
-def test_the_installer_starts_the_window_program_and_ships_both():
-    build = _build_module()
+def test_the_installer_starts_the_window_program_and_ships_both(installer_build):
+    build = installer_build
     windowed = {f"{name}.exe" for name, console in build.programs(windows=True) if not console}
     started = re.findall(r'Filename: "\{app\}\\([^"]+)"', _iss())
     assert len(started) == 3  # the Start menu and desktop shortcuts, and "Mở Sổ Giải trình" at the end

@@ -10,12 +10,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_in_process_self_test_exits_zero(qapp):
@@ -25,17 +21,13 @@ def test_in_process_self_test_exits_zero(qapp):
 
 
 @pytest.mark.slow
-def test_frozen_app_builds_and_passes_self_test(tmp_path):
+def test_frozen_app_builds_and_passes_self_test(tmp_path, installer_build):
     wanted = os.environ.get("GIAITRINH_BUILD_TEST") == "1"
     if importlib.util.find_spec("PyInstaller") is None:
         if wanted:
             pytest.fail("GIAITRINH_BUILD_TEST=1 but PyInstaller is not installed (pip install -e .[build])")
         pytest.skip("PyInstaller not installed (pip install -e .[build])")
-    sys.path.insert(0, str(ROOT / "installer"))
-    try:
-        import build as builder
-    finally:
-        sys.path.pop(0)
+    builder = installer_build
     program = builder.build(tmp_path / "dist", tmp_path / "work")
     assert program.exists()
     assert builder.self_test(program) == 0
