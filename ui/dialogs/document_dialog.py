@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
-from PySide6.QtGui import QPageLayout, QPainter
+from PySide6.QtGui import QImage, QPageLayout, QPainter, QTransform
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -30,6 +30,7 @@ from desktop.errors import UserError
 from desktop.storage import documents_repo as repo
 from desktop.storage.db import Database
 from ui.errors import report
+from ui.tasks import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -48,21 +49,30 @@ def _load(data: bytes) -> tuple[QPdfDocument, QBuffer]:
     return pdf, buffer
 
 
+# Pages are painted as images at most this fine: sharp text on an office printer, about 35 MB
+# for an A4 page. A printer reporting 1,200 dpi would otherwise need about 550 MB a page.
+PRINT_DPI = 300
+
+
 def print_pdf(printer: QPrinter, *files: bytes, state=None) -> int:
     """Paint every page of one or more PDFs as one print job; returns the pages printed.
 
-    ``state`` (a ``ui.tasks.TaskState``) reports progress per page and stops on cancel; painting
-    on a QPrinter is allowed off the GUI thread, so a batch runs in the background helper.
+    The job takes the first page's orientation: a printer cannot change it in the middle of a
+    job, so a page of the other orientation (a landscape register sheet among portrait replies)
+    is turned a quarter left onto the paper, as printers do. ``state`` (a ``ui.tasks.TaskState``)
+    reports progress per page and stops on cancel, asking the printer to drop the job (the
+    Windows spooler does; a PDF file or CUPS keeps the pages already painted). Painting on a
+    QPrinter is allowed off the GUI thread, so a batch runs in the background helper.
     """
     loaded = [_load(data) for data in files]   # keep buffers alive while painting
     total = sum(pdf.pageCount() for pdf, _ in loaded)
-    first = loaded[0][0].pagePointSize(0)
+    landscape = _is_landscape(loaded[0][0].pagePointSize(0))
     printer.setFullPage(True)   # the PDF already holds the decree's margins
-    printer.setPageOrientation(QPageLayout.Orientation.Landscape if first.width() > first.height()
-                               else QPageLayout.Orientation.Portrait)
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait)
     painter = QPainter()
     if not painter.begin(printer):
         raise UserError("print_failed", "Không mở được máy in.")
+    dpi = min(printer.resolution(), PRINT_DPI)
     pages = 0
     try:
         for pdf, _ in loaded:
@@ -72,14 +82,28 @@ def print_pdf(printer: QPrinter, *files: bytes, state=None) -> int:
                     state.progress(pages, total, f"Đang in trang {pages + 1}/{total}")
                 if pages:
                     printer.newPage()
-                size = pdf.pagePointSize(index)
-                dpi = printer.resolution()
-                image = pdf.render(index, QSize(int(size.width() * dpi / 72), int(size.height() * dpi / 72)))
-                painter.drawImage(painter.viewport(), image)
+                painter.drawImage(painter.viewport(), page_image(pdf, index, dpi, landscape=landscape))
                 pages += 1
+    except Cancelled:
+        printer.abort()
+        raise
     finally:
-        painter.end()
+        if painter.isActive():
+            painter.end()
     return pages
+
+
+def _is_landscape(size) -> bool:
+    return size.width() > size.height()
+
+
+def page_image(pdf: QPdfDocument, index: int, dpi: int, *, landscape: bool) -> QImage:
+    """Page ``index`` rendered at ``dpi``, turned a quarter left when its orientation is not the job's."""
+    size = pdf.pagePointSize(index)
+    image = pdf.render(index, QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72)))
+    if _is_landscape(size) != landscape:
+        image = image.transformed(QTransform().rotate(-90))
+    return image
 
 
 def print_day_in_background(parent: QWidget | None, session, day: date, printer: QPrinter | None = None):

@@ -1,0 +1,83 @@
+"""Printing PDFs on a QPrinter: mixed orientations in one job, a bounded rendering resolution, cancel."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfgen import canvas
+
+from ui.dialogs.document_dialog import PRINT_DPI, print_pdf
+from ui.tasks import Cancelled, TaskState
+
+MARK = 120  # points: a black square in the top left corner of each source page
+
+
+def _pdf(size) -> bytes:
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=size)
+    c.setFillGray(0)
+    c.rect(0, size[1] - MARK, MARK, MARK, stroke=0, fill=1)   # reportlab's origin is the bottom left
+    c.drawString(200, size[1] / 2, "trang")
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def _printer(path) -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)   # 1,200 dpi for a PDF file
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    return printer
+
+
+def _is_ink(color) -> bool:
+    return color.alpha() > 128 and color.lightness() < 60   # rendered pages are transparent where blank
+
+
+def _dark_corners(path, page: int) -> set[str]:
+    """Which corners of a printed page are black (rendered small with Qt's own PDF reader)."""
+    doc, buffer = QPdfDocument(), QBuffer()
+    buffer.setData(QByteArray(path.read_bytes()))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    doc.load(buffer)
+    size = doc.pagePointSize(page)
+    image = doc.render(page, QSize(round(size.width() / 4), round(size.height() / 4)))
+    w, h = image.width(), image.height()
+    probes = {"top left": (5, 5), "top right": (w - 6, 5), "bottom left": (5, h - 6), "bottom right": (w - 6, h - 6)}
+    return {name for name, (x, y) in probes.items() if _is_ink(image.pixelColor(x, y))}
+
+
+def test_a_landscape_page_in_a_portrait_job_is_turned_onto_the_paper(qapp, tmp_path):
+    out = tmp_path / "job.pdf"
+    assert print_pdf(_printer(out), _pdf(A4), _pdf(landscape(A4))) == 2
+    with pdfplumber.open(out) as printed:
+        assert [p.width < p.height for p in printed.pages] == [True, True]   # one orientation: the job's
+        # each page is one image, rendered no finer than PRINT_DPI (not the printer's 1,200 dpi)
+        widths = [p.images[0]["srcsize"][0] for p in printed.pages]
+    assert widths[0] == round(A4[0] * PRINT_DPI / 72)
+    assert widths[1] == round(A4[0] * PRINT_DPI / 72)    # the turned page: its height across the paper
+    assert _dark_corners(out, 0) == {"top left"}
+    assert _dark_corners(out, 1) == {"bottom left"}   # turned a quarter left: its top runs up the left edge
+
+
+def test_a_landscape_job_keeps_its_own_pages_upright(qapp, tmp_path):
+    out = tmp_path / "sheets.pdf"
+    assert print_pdf(_printer(out), _pdf(landscape(A4)), _pdf(A4)) == 2
+    with pdfplumber.open(out) as printed:
+        assert [p.width > p.height for p in printed.pages] == [True, True]
+    assert _dark_corners(out, 0) == {"top left"}
+    assert _dark_corners(out, 1) == {"bottom left"}
+
+
+def test_cancel_stops_the_job_before_the_next_page(qapp, tmp_path):
+    seen: list[int] = []
+    state = TaskState(lambda done, total, text: seen.append(done) or (done == 1 and state.cancel()))
+    with pytest.raises(Cancelled):
+        print_pdf(_printer(tmp_path / "cancelled.pdf"), _pdf(A4), _pdf(A4), _pdf(A4), state=state)
+    assert seen == [0, 1]   # the third page was never painted
