@@ -98,8 +98,13 @@ def get_pdf(db: Database, uuid: str) -> bytes | None:
 
 
 def list_documents(db: Database, *, case_uuid: str | None = None, status: str | None = None,
-                   issued_on: date | None = None) -> list[DocumentRecord]:
+                   issued_on: date | None = None, unit_code: str | None = None) -> list[DocumentRecord]:
+    """Documents matching every filter given, oldest first. ``unit_code``: the owning unit's only
+    (a province's register also holds the communes' documents its bundles brought)."""
     where, params = [], []
+    if unit_code is not None:
+        where.append("unit_code = ?")
+        params.append(unit_code)
     if case_uuid is not None:
         where.append("case_uuid = ?")
         params.append(case_uuid)

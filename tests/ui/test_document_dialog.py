@@ -107,3 +107,19 @@ def test_batch_print_of_the_day_runs_in_the_background_from_the_main_menu(qtbot,
     assert blocker.args == [3]
     with pdfplumber.open(tmp_path / "day.pdf") as printed:
         assert len(printed.pages) == 3
+
+
+def test_the_board_lists_only_this_units_drafts_for_signing(dialog, office):
+    """At a province, a commune's drafts arrive in its bundles: they are the commune's to sign."""
+    from desktop.storage.documents_repo import list_documents
+    from ui.views.dashboard import drafts_awaiting_signature
+
+    dialog.kinds.setCurrentRow(0)
+    dialog.draft_selected()
+    db = office["db"]
+    columns = [r[1] for r in db.query("PRAGMA table_info(documents)") if r[1] not in ("id", "uuid", "unit_code")]
+    with db.write():  # the row as a bundle's merge writes it: the commune's uuid and unit
+        db.execute(f"INSERT INTO documents({', '.join(columns)}, uuid, unit_code) "
+                   f"SELECT {', '.join(columns)}, 'c0ffee00c0ffee00c0ffee00c0ffee00', '99999' FROM documents")
+    assert len(list_documents(db, status="draft")) == 2
+    assert [d.uuid for d in drafts_awaiting_signature(db)] == [dialog.current]

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from desktop.storage.calendar_repo import next_head_reception
 from desktop.storage.cases import AssigneeLoad, Dashboard, DueItem, dashboard
-from desktop.storage.units import list_officers, local_unit
+from desktop.storage.units import has_local_unit, list_officers, local_unit, local_unit_code
 from ui.labels import kind_label, state_label, vn_date
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -199,12 +199,15 @@ class DashboardView(QWidget):
 
 
 def drafts_awaiting_signature(db) -> list:
-    """Documents drafted and not yet signed and numbered (status 'draft'), oldest first."""
+    """This unit's documents drafted and not yet signed and numbered (status 'draft'), oldest
+    first. A commune's drafts that reached the province in a bundle are the commune's to sign."""
     try:
         from desktop.storage.documents_repo import list_documents
     except ImportError:  # a build without documents
         return []
-    return list_documents(db, status="draft")
+    if not has_local_unit(db):
+        return []
+    return list_documents(db, status="draft", unit_code=local_unit_code(db))
 
 
 def draft_columns() -> list[Column]:
