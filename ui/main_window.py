@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
-from desktop.storage.units import list_officers, local_unit
+from desktop.storage.units import local_unit, own_officers
 from ui.errors import report
 from ui.labels import vn_date
 from ui.session import Session
@@ -222,11 +222,7 @@ class MainWindow(QMainWindow):
                 log.exception("mounting %s", module)
 
     def _fill_actors(self) -> None:
-        try:  # who acts here: this register's own officers, not the communes' imported ones
-            own = local_unit(self.session.db).code
-        except Exception:  # noqa: BLE001 - a register without a unit yet
-            own = None
-        officers = list_officers(self.session.db, unit_code=own)
+        officers = own_officers(self.session.db)  # not the communes' imported ones
         wanted = self.state[WindowState.actor_uuid]
         self.actor_box.blockSignals(True)
         self.actor_box.clear()

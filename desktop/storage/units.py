@@ -174,9 +174,16 @@ def list_officers(db: Database, *, active_only: bool = True, unit_code: str | No
     return [_officer(r) for r in db.query(sql, params)]
 
 
+def own_officers(db: Database, *, active_only: bool = True) -> list[Officer]:
+    """This register's own unit's officers: who receives, handles and signs here. A province's
+    register also holds the communes' officers that their bundles brought (for their names)."""
+    code = db.get_setting(LOCAL_UNIT_KEY)
+    return list_officers(db, active_only=active_only, unit_code=code) if code else []
+
+
 def signers(db: Database) -> list[Officer]:
-    """Head first, then deputies: who may sign documents (TM. / KT.)."""
-    return [o for o in list_officers(db) if o.can_sign]
+    """Head first, then deputies of this unit: who may sign its documents (TM. / KT.)."""
+    return [o for o in own_officers(db) if o.can_sign]
 
 
 def get_officer(db: Database, uuid: str) -> Officer:

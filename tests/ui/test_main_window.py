@@ -298,3 +298,31 @@ def test_a_register_saved_to_while_hidden_shows_the_new_case_when_opened_again(q
     window.show_page(2)
     assert cases.model.rowCount() == before + 1
     assert cases.count.text() == f"{before + 1} vụ việc"
+
+
+def test_pickers_and_signers_are_this_units_officers_only(qtbot, window, session):
+    """A province's register also holds the communes' officers (from their bundles): none of them
+    receives, handles or signs here."""
+    from desktop.storage.units import list_officers, own_officers, signers
+    from ui.dialogs.case_dialog import CaseDialog
+    from ui.dialogs.reception_dialog import ReceptionDialog
+
+    db = session.db
+    columns = [r[1] for r in db.query("PRAGMA table_info(officers)") if r[1] not in ("id", "uuid", "unit_code")]
+    with db.write():  # a commune's head as a bundle's merge writes it: the commune's uuid and unit
+        db.execute(f"INSERT INTO officers({', '.join(columns)}, uuid, unit_code) "
+                   f"SELECT {', '.join(columns)}, 'c0ffee00c0ffee00c0ffee00c0ffee00', '99999' FROM officers "
+                   f"WHERE role = 'head'")
+    foreign = "c0ffee00c0ffee00c0ffee00c0ffee00"
+    assert foreign in {o.uuid for o in list_officers(db)}
+    assert foreign not in {o.uuid for o in own_officers(db)} and own_officers(db)
+    assert foreign not in {o.uuid for o in signers(db)} and signers(db)
+    case_dialog = CaseDialog(session, window)
+    qtbot.addWidget(case_dialog)
+    assert case_dialog.assignee.findData(foreign) == -1 and case_dialog.assignee.count() > 1
+    reception = ReceptionDialog(session, window)
+    qtbot.addWidget(reception)
+    assert reception.host.findData(foreign) == -1 and reception.host.count() >= 1
+    assert reception.assignee.findData(foreign) == -1
+    window._fill_actors()  # as when the window opens: the desk officer box
+    assert window.actor_box.findData(foreign) == -1 and window.actor_box.count() >= 1

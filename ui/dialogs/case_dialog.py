@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.records import Case
 from desktop.errors import UserError, ValidationError
 from desktop.rules.book import KIND_LABELS
-from desktop.storage.units import list_officers
+from desktop.storage.units import own_officers
 from desktop.workflow.receive import CaseInput, receive_case
 from ui.dialogs.reception_dialog import combo
 from ui.errors import report
@@ -49,7 +49,7 @@ class CaseDialog(QDialog):
         self.is_complex = QCheckBox("Vụ việc phức tạp")
         self.assignee = QComboBox()
         self.assignee.addItem("(chưa giao)", None)
-        for o in list_officers(db):
+        for o in own_officers(db):
             self.assignee.addItem(o.full_name, o.uuid)
         matter = QGroupBox("Vụ việc")
         f = QFormLayout(matter)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.records import Case, Reception
 from desktop.errors import UserError, ValidationError
 from desktop.rules.book import KIND_LABELS
-from desktop.storage.units import list_officers
+from desktop.storage.units import own_officers
 from desktop.workflow.receive import OUTCOMES, ReceptionInput, record_reception
 from ui.errors import report
 from ui.labels import FIELD_LABELS, RECEPTION_KIND_LABELS
@@ -69,7 +69,7 @@ class ReceptionDialog(QDialog):
         self.received_on = date_edit(session.today())
         self.kind = combo(RECEPTION_KIND_LABELS)
         self.host = QComboBox()
-        for o in list_officers(db):
+        for o in own_officers(db):
             self.host.addItem(f"{o.full_name} ({o.title})" if o.title else o.full_name, o.uuid)
         self.host.setCurrentIndex(max(0, self.host.findData(session.actor_uuid)))
         self.by_deputy = QCheckBox("Người đứng đầu ủy quyền cấp phó tiếp")
@@ -129,7 +129,7 @@ class ReceptionDialog(QDialog):
         self.field.setCurrentIndex(self.field.findData("other"))
         self.assignee = QComboBox()
         self.assignee.addItem("(chưa giao)", None)
-        for o in list_officers(db):
+        for o in own_officers(db):
             self.assignee.addItem(o.full_name, o.uuid)
         self.notes = QLineEdit()
         result = QGroupBox("Kết quả tiếp")
