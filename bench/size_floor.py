@@ -64,7 +64,8 @@ def _without_digest(data: str) -> str | None:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"), sort_keys=True) if values else None
 
 
-def _uuid_blob(text: str | None) -> bytes | None:
+def _hex_bytes(text: str | None) -> bytes | None:
+    """A uuid or a hash in hex as its bytes (16 or 32)."""
     return bytes.fromhex(text) if text else None
 
 
@@ -77,7 +78,7 @@ def _day(text: str | None) -> int | None:
 
 
 FUNCTIONS: dict[str, Callable] = {"floor_texts": _data_without_texts, "floor_digest": _digest,
-                                  "floor_no_digest": _without_digest, "floor_uuid": _uuid_blob,
+                                  "floor_no_digest": _without_digest, "floor_bytes": _hex_bytes,
                                   "floor_seconds": _seconds, "floor_day": _day, "floor_fold": fold}
 
 
@@ -95,7 +96,7 @@ def step_binary_hashes(conn: sqlite3.Connection) -> None:
             to_state TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL, effective_on TEXT NOT NULL,
             note TEXT NOT NULL, data TEXT, digest BLOB, hash BLOB NOT NULL, UNIQUE (case_uuid, seq));
         INSERT INTO events_floor SELECT id, uuid, unit_code, case_uuid, seq, action, from_state, to_state, actor,
-            at, effective_on, note, floor_no_digest(data), floor_digest(data), floor_uuid(hash) FROM events;
+            at, effective_on, note, floor_no_digest(data), floor_digest(data), floor_bytes(hash) FROM events;
         DROP TABLE events;
         ALTER TABLE events_floor RENAME TO events;
         CREATE INDEX events_unit ON events(unit_code, id);
@@ -148,7 +149,7 @@ def step_compact_values(conn: sqlite3.Connection) -> None:
             number, kind, rules_id, channel, field, summary, content, state, is_complex, is_remote, confidential,
             due_step, due_trace, extensions, satisfaction, requester_name, requester_key, search_text, version,
             assignee_id);
-        INSERT INTO cases_floor SELECT id, floor_uuid(uuid), unit_code, floor_day(received_on),
+        INSERT INTO cases_floor SELECT id, floor_bytes(uuid), unit_code, floor_day(received_on),
             floor_day(learned_on), floor_day(due_on), floor_day(paused_on), floor_day(closed_on),
             floor_day(published_on), floor_seconds(created_at), floor_seconds(updated_at), {CASE_COLUMNS}
             FROM cases;
@@ -166,7 +167,7 @@ def step_compact_values(conn: sqlite3.Connection) -> None:
             id INTEGER PRIMARY KEY, uuid BLOB NOT NULL UNIQUE, unit_code TEXT NOT NULL, version INTEGER,
             updated_at INTEGER, kind TEXT, full_name TEXT, id_kind TEXT, id_number TEXT, phone TEXT,
             address TEXT, representative TEXT, search_text TEXT, name_key TEXT);
-        INSERT INTO persons_floor SELECT id, floor_uuid(uuid), unit_code, version, floor_seconds(updated_at),
+        INSERT INTO persons_floor SELECT id, floor_bytes(uuid), unit_code, version, floor_seconds(updated_at),
             kind, full_name, id_kind, nullif(id_number, ''), nullif(phone, ''), address,
             nullif(representative, ''), search_text, name_key FROM persons;
         DROP TABLE persons;
@@ -179,7 +180,7 @@ def step_compact_values(conn: sqlite3.Connection) -> None:
             case_id INTEGER NOT NULL, person_id INTEGER NOT NULL, role INTEGER NOT NULL, uuid BLOB NOT NULL UNIQUE,
             unit_code TEXT NOT NULL, version INTEGER NOT NULL, updated_at INTEGER NOT NULL,
             PRIMARY KEY (case_id, person_id, role)) WITHOUT ROWID;
-        INSERT INTO case_people_floor SELECT case_id, person_id, role = 'representative', floor_uuid(uuid),
+        INSERT INTO case_people_floor SELECT case_id, person_id, role = 'representative', floor_bytes(uuid),
             unit_code, version, floor_seconds(updated_at) FROM case_people;
         DROP TABLE case_people;
         ALTER TABLE case_people_floor RENAME TO case_people;
