@@ -129,3 +129,24 @@ def test_upgrade_from_schema_0005_takes_denouncers_out_of_reception_search(tmp_p
     finally:
         db.close()
     assert len(list((tmp_path / "backups").glob("register-*-before-0006_secret_receptions.sqlite"))) == 1
+
+
+def test_register_of_schema_0006_opens_at_the_latest_and_verifies(tmp_path):
+    """Schema 0006 is the last released one: the demo register with documents (issued, voided,
+    drafts) and calendar days. Every later migration must open it with nothing lost."""
+    path = tmp_path / "register.sqlite"
+    shutil.copy(FIXTURES / "register-0006.sqlite", path)
+    raw = sqlite3.connect(path)
+    before = {t: raw.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+              for t in ("cases", "events", "persons", "receptions", "documents", "calendar_days")}
+    raw.close()
+    assert before["documents"] >= 4 and before["calendar_days"] == 2
+
+    db = open_database(path)
+    try:
+        assert [m.name for m in MIGRATIONS.applied(db.utils)][-1] == LATEST
+        for table, count in before.items():
+            assert db.query(f"SELECT COUNT(*) FROM {table}")[0][0] >= count, table
+        assert verify_register(db).ok
+    finally:
+        db.close()
