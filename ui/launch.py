@@ -9,6 +9,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    from desktop.console import utf8_stdio
+
+    utf8_stdio()  # the frozen console program too: UTF-8 whatever the Windows code page
     argv = sys.argv[1:] if argv is None else argv
     if argv and not argv[0].startswith("--") or any(a in ("-h", "--help") for a in argv[:1]):
         from desktop.cli import main as cli_main

@@ -85,12 +85,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """After a broken pipe, send what Python still flushes at exit to nowhere (no second error)."""
+    import os
+
+    try:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives until exit
+    except OSError:  # pragma: no cover
+        pass
+
+
 def _configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
 
 
 def main(argv: list[str] | None = None) -> int:
+    from desktop.console import utf8_stdio
+
+    utf8_stdio()  # before the first print, --help included (desktop/console.py)
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -100,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # The reader went away (`giaitrinh case list | more`, then q): whatever the command
+        # wrote to the register is committed; its output not being read is not a failure.
+        _silence_stdout()
+        return 0
     except UserError as exc:
         if getattr(args, "json", False):
             print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
