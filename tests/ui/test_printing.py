@@ -8,6 +8,7 @@ import pdfplumber
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtPdf import QPdfDocument
+from PySide6.QtGui import QPageSize
 from PySide6.QtPrintSupport import QPrinter
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
@@ -81,3 +82,58 @@ def test_cancel_stops_the_job_before_the_next_page(qapp, tmp_path):
     with pytest.raises(Cancelled):
         print_pdf(_printer(tmp_path / "cancelled.pdf"), _pdf(A4), _pdf(A4), _pdf(A4), state=state)
     assert seen == [0, 1]   # the third page was never painted
+
+
+# -- A4 (NĐ 30/2020/NĐ-CP, Phụ lục I): the printer is told A4; a paper without A4 gets the page evenly scaled
+
+def _letter_printer(path) -> QPrinter:
+    printer = _printer(path)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))   # a Windows printer's usual default
+    return printer
+
+
+class LetterOnlyPrinter(QPrinter):
+    """A printer whose driver offers Letter only: asked for A4, it keeps Letter (as a native
+    printer does with a size it lacks)."""
+
+    def setPageSize(self, size) -> bool:  # noqa: N802 - Qt's name
+        if size.id() != QPageSize.PageSizeId.Letter:
+            return False
+        return super().setPageSize(size)
+
+
+def test_a_printer_set_to_letter_is_told_a4(qapp, tmp_path):
+    out = tmp_path / "a4.pdf"
+    assert print_pdf(_letter_printer(out), _pdf(A4), _pdf(landscape(A4))) == 2
+    with pdfplumber.open(out) as printed:
+        sizes = [(round(p.width), round(p.height)) for p in printed.pages]
+    assert sizes == [(round(A4[0]), round(A4[1]))] * 2
+
+
+def test_a_letter_only_printer_gets_the_a4_page_scaled_evenly_and_centred(qapp, tmp_path):
+    out = tmp_path / "letter.pdf"
+    printer = LetterOnlyPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+    assert print_pdf(printer, _pdf(A4)) == 1
+    with pdfplumber.open(out) as printed:
+        page = printed.pages[0]
+        assert (round(page.width), round(page.height)) == (612, 792)   # the paper stayed Letter
+        image = page.images[0]
+        width, height = image["x1"] - image["x0"], image["bottom"] - image["top"]
+        left, right = image["x0"], page.width - image["x1"]
+        top, bottom = image["top"], page.height - image["bottom"]
+    assert abs(width / height - A4[0] / A4[1]) < 0.002          # the page kept its shape
+    assert abs(height - 792) < 1 and abs(left - right) < 1       # as large as fits, centred across
+    assert abs(top) < 1 and abs(bottom) < 1
+    assert _dark_corners(out, 0) == set()   # the A4 page's top-left mark sits inside the side margin
+
+
+def test_fit_evenly_centres_either_way():
+    from PySide6.QtCore import QRect
+
+    from ui.dialogs.document_dialog import fit_evenly
+
+    assert fit_evenly(QSize(100, 200), QRect(0, 0, 300, 300)) == QRect(75, 0, 150, 300)
+    assert fit_evenly(QSize(200, 100), QRect(10, 10, 300, 300)) == QRect(10, 85, 300, 150)

@@ -13,8 +13,8 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
-from PySide6.QtGui import QImage, QPageLayout, QPainter, QTransform
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QTransform
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -67,6 +67,7 @@ def print_pdf(printer: QPrinter, *files: bytes, state=None) -> int:
     loaded = [_load(data) for data in files]   # keep buffers alive while painting
     total = sum(pdf.pageCount() for pdf, _ in loaded)
     landscape = _is_landscape(loaded[0][0].pagePointSize(0))
+    ask_for_a4(printer)
     printer.setFullPage(True)   # the PDF already holds the decree's margins
     printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait)
     painter = QPainter()
@@ -82,7 +83,8 @@ def print_pdf(printer: QPrinter, *files: bytes, state=None) -> int:
                     state.progress(pages, total, f"Đang in trang {pages + 1}/{total}")
                 if pages:
                     printer.newPage()
-                painter.drawImage(painter.viewport(), page_image(pdf, index, dpi, landscape=landscape))
+                image = page_image(pdf, index, dpi, landscape=landscape)
+                painter.drawImage(fit_evenly(image.size(), painter.viewport()), image)
                 pages += 1
     except Cancelled:
         printer.abort()
@@ -91,6 +93,29 @@ def print_pdf(printer: QPrinter, *files: bytes, state=None) -> int:
         if painter.isActive():
             painter.end()
     return pages
+
+
+def ask_for_a4(printer: QPrinter) -> bool:
+    """Tell the printer the paper is A4 (NĐ 30/2020/NĐ-CP, Phụ lục I; DOMAIN.md §5); True
+    when it took it. Windows printers often default to Letter; one that has no A4 keeps its own
+    paper and the page is scaled evenly onto it (``fit_evenly``)."""
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    taken = printer.pageLayout().pageSize().id() == QPageSize.PageSizeId.A4
+    if not taken:
+        log.warning("printer %r has no A4 paper; scaling the A4 pages evenly onto %s",
+                    printer.printerName(), printer.pageLayout().pageSize().name())
+    return taken
+
+
+def fit_evenly(page: QSize, area: QRect) -> QRect:
+    """The largest rectangle of ``page``'s proportions centred in ``area``: an A4 page on Letter
+    paper shrinks a little and keeps its shape (stretching it to fill the sheet distorted text and
+    the national emblem's layout by 8.7 %)."""
+    if page.isEmpty():
+        return QRect(area)
+    scale = min(area.width() / page.width(), area.height() / page.height())
+    w, h = round(page.width() * scale), round(page.height() * scale)
+    return QRect(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2, w, h)
 
 
 def _is_landscape(size) -> bool:
