@@ -23,13 +23,13 @@ SAMPLE_NAME = "so-mau.sqlite"
 
 
 def lock_register(path: Path, parent: QWidget | None = None) -> RegisterLock | None:
-    """Take the register's lock, asking before breaking one left by another computer."""
+    """Take the register's lock, asking before breaking one another computer left (no process holds it)."""
     lock = RegisterLock(path)
     try:
         lock.acquire()
         return lock
     except RegisterLocked as exc:
-        if exc.same_host:
+        if not exc.breakable:  # a running window (here or elsewhere) holds it: never broken
             show_user_error(parent, exc)
             return None
         box = QMessageBox(QMessageBox.Icon.Warning, TITLE, exc.message, QMessageBox.StandardButton.NoButton, parent)
@@ -38,9 +38,8 @@ def lock_register(path: Path, parent: QWidget | None = None) -> RegisterLock | N
         box.exec()
         if box.clickedButton() is not unlock:
             return None
-        lock.break_lock()
         try:
-            lock.acquire()
+            lock.break_lock()
         except UserError as again:
             show_user_error(parent, again)
             return None

@@ -1,4 +1,9 @@
-"""A register open in another window or on another computer gets a clear message, not corruption."""
+"""A register open in another window or on another computer gets a clear message, not corruption.
+
+The lock is an operating-system lock held for the session by a real second process: it holds
+while that process runs, is free the moment it dies (however it dies), and a process id written
+in the file — reused by another program after a restart — never locks the clerk out.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,39 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from ui.lock import RegisterLock, RegisterLocked
+from ui.lock import RegisterLock, RegisterLocked, process_started
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HOLDER = (
+    "import sys\n"
+    "from ui.lock import RegisterLock\n"
+    "lock = RegisterLock(sys.argv[1]); lock.acquire()\n"
+    "print('held', flush=True)\n"
+    "sys.stdin.read()\n"          # holds until the test closes stdin or kills it
+    "lock.release()\n"
+)
+
+
+class Holder:
+    """Another window: a separate process holding the register's lock."""
+
+    def __init__(self, register: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(register)], cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        assert self.proc.stdout.readline().strip() == "held"
+
+    def crash(self) -> None:
+        self.proc.kill()   # no clean-up: the lock file keeps its holder's name
+        self.proc.wait()
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def _write(lock: RegisterLock, host: str, pid: int) -> None:
@@ -20,57 +54,89 @@ def _write(lock: RegisterLock, host: str, pid: int) -> None:
 def test_lock_is_taken_and_released(tmp_path):
     lock = RegisterLock(tmp_path / "so.sqlite")
     lock.acquire()
-    assert lock.path.exists() and lock.read_owner().pid == os.getpid()
+    owner = lock.read_owner()
+    assert lock.path.exists() and owner.pid == os.getpid() and owner.host == socket.gethostname()
+    assert owner.started and owner.started == process_started()
     lock.release()
     assert not lock.path.exists()
 
 
-def test_another_window_on_this_computer(tmp_path):
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+def test_a_second_process_cannot_take_the_lock_while_the_first_holds_it(tmp_path):
+    register = tmp_path / "so.sqlite"
+    holder = Holder(register)
     try:
-        lock = RegisterLock(tmp_path / "so.sqlite")
-        _write(lock, socket.gethostname(), child.pid)
         with pytest.raises(RegisterLocked) as info:
-            lock.acquire()
-        assert info.value.same_host
+            RegisterLock(register).acquire()
+        assert info.value.same_host and not info.value.breakable
+        assert info.value.owner.pid == holder.proc.pid
         assert "cửa sổ Sổ Giải trình khác" in info.value.message
+        with pytest.raises(RegisterLocked):
+            RegisterLock(register).acquire(take_over=True)   # a running holder's lock is never broken
     finally:
-        child.kill()
-        child.wait()
+        holder.close()
+    lock = RegisterLock(register)
+    lock.acquire()   # released cleanly: free again
+    lock.release()
 
 
-def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    lock = RegisterLock(tmp_path / "so.sqlite")
-    _write(lock, socket.gethostname(), child.pid)
+def test_a_crashed_holders_lock_is_taken_over(tmp_path):
+    register = tmp_path / "so.sqlite"
+    holder = Holder(register)
+    pid = holder.proc.pid
+    holder.crash()
+    lock = RegisterLock(register)
+    assert lock.read_owner().pid == pid   # the dead window's name is still on the file
     lock.acquire()
     assert lock.read_owner().pid == os.getpid()
+    lock.release()
 
 
-def test_another_computer_names_it_and_can_be_broken(tmp_path):
+def test_a_reused_pid_does_not_lock_the_clerk_out(tmp_path):
+    # After a power cut the file names a process id that now belongs to another running program.
+    other_program = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lock = RegisterLock(tmp_path / "so.sqlite")
+        _write(lock, socket.gethostname(), other_program.pid)
+        lock.acquire()
+        assert lock.read_owner().pid == os.getpid()
+        lock.release()
+    finally:
+        other_program.kill()
+        other_program.wait()
+
+
+def test_another_computers_lock_names_it_and_can_be_broken(tmp_path):
     lock = RegisterLock(tmp_path / "so.sqlite")
     _write(lock, "MAY-TIEP-DAN", 4242)
     with pytest.raises(RegisterLocked) as info:
         lock.acquire()
-    assert not info.value.same_host
+    assert not info.value.same_host and info.value.breakable
     assert "MAY-TIEP-DAN" in info.value.message and "08:15 ngày 02/03/2026" in info.value.message
     lock.break_lock()
-    lock.acquire()
     assert lock.read_owner().host == socket.gethostname()
+    lock.release()
 
 
-def test_opening_a_locked_register_in_the_window_shows_the_message(qapp, tmp_path, monkeypatch):
+def test_a_lock_file_another_program_holds_open_is_left_empty_not_an_error(tmp_path):
+    lock = RegisterLock(tmp_path / "so.sqlite")
+    lock.acquire()
+    with open(lock.path, "rb"):   # on Windows this makes the removal fail; it must not reach the clerk
+        lock.release()
+    assert not lock.path.exists() or lock.path.read_bytes() == b""
+    again = RegisterLock(tmp_path / "so.sqlite")
+    again.acquire()
+    again.release()
+
+
+def test_opening_a_register_open_in_another_window_shows_the_message(qapp, tmp_path, monkeypatch):
     from ui import opening
 
     shown = []
     monkeypatch.setattr(opening, "show_user_error", lambda parent, exc: shown.append(exc.message))
     path = tmp_path / "so.sqlite"
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    holder = Holder(path)
     try:
-        _write(RegisterLock(path), socket.gethostname(), child.pid)
         assert opening.open_register_interactive(path) is None
     finally:
-        child.kill()
-        child.wait()
+        holder.close()
     assert shown and "đang được mở" in shown[0]
