@@ -1,22 +1,23 @@
-"""Where the desktop app keeps its files: the register and the log, in the user's data folder."""
+"""Where the desktop app keeps its files: the register and the log, in the data folder in force
+(the computer's shared one where chosen, else the user's own: ``desktop.storage.folders``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from desktop.storage import folders
 
-APP_NAME = "SoGiaiTrinh"
+APP_NAME = folders.APP_NAME
 LOG_NAME = "giaitrinh.log"
 
 
 def data_dir() -> Path:
-    return Path(user_data_dir(APP_NAME, appauthor=False))
+    return folders.data_dir()
 
 
 def default_register_path() -> Path:
     """The same default as the CLI (``desktop.cli.default_db_path``)."""
-    return data_dir() / "so-giai-trinh.sqlite"
+    return data_dir() / folders.REGISTER_NAME
 
 
 def log_dir() -> Path:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.errors import UserError
+from desktop.storage import folders
 from desktop.storage.db import Database, open_database, pending_upgrade
 from desktop.storage.units import has_local_unit
 from ui.errors import TITLE, show_user_error
 from ui.lock import RegisterLock, RegisterLocked
-from ui.locations import data_dir, default_register_path
+from ui import locations
 from ui.session import Session
 from ui.settings import WindowState
 
@@ -101,7 +104,7 @@ def upgrade_in_background(path: Path, parent: QWidget | None = None) -> None:
 
 
 def open_sample(today: date | None = None, parent: QWidget | None = None) -> Session | None:
-    path = data_dir() / SAMPLE_NAME
+    path = locations.data_dir() / SAMPLE_NAME
     lock = lock_register(path, parent)
     if lock is None:
         return None
@@ -115,13 +118,105 @@ def open_sample(today: date | None = None, parent: QWidget | None = None) -> Ses
     return Session(db, lock=lock, today=today)
 
 
+# -- which register: the last one, asked about when it is gone; the shared folder; a temporary profile --
+RETRY, CHOOSE, DEFAULT = "retry", "choose", "default"
+
+
+def ask_missing_register(last: Path, default: Path, parent: QWidget | None = None) -> str | None:
+    """The last register is not where it was (a USB stick back under another letter, a mapped
+    drive offline): ask, never silently open or create another. RETRY, CHOOSE, DEFAULT or None."""
+    box = QMessageBox(QMessageBox.Icon.Warning, TITLE,
+                      f"Không tìm thấy sổ đã mở lần trước:\n{last}\n\n"
+                      "Nếu sổ nằm trên ổ USB hoặc ổ mạng, hãy cắm lại ổ hoặc kết nối lại mạng rồi bấm "
+                      "“Thử lại” (ổ USB cắm lại có thể mang chữ ổ đĩa khác: khi đó chọn tệp sổ).",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    buttons = {
+        box.addButton("Thử lại", QMessageBox.ButtonRole.AcceptRole): RETRY,
+        box.addButton("Chọn tệp sổ…", QMessageBox.ButtonRole.ActionRole): CHOOSE,
+        box.addButton("Mở sổ mặc định" if default.exists() else "Tạo sổ mới", QMessageBox.ButtonRole.ActionRole): DEFAULT,
+    }
+    box.addButton("Thoát", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return buttons.get(box.clickedButton())
+
+
+def offer_shared_folder(parent: QWidget | None = None, env=None, platform=None, shared: Path | None = None) -> bool:
+    """First run on a Windows PC with the user's own folder: offer the computer's shared folder,
+    so every Windows account of the office finds the same register (the app's own accounts
+    decide who acts). True when the machine setting now names the shared folder."""
+    shared = shared or folders.shared_data_dir(env, platform)
+    box = QMessageBox(QMessageBox.Icon.Question, TITLE,
+                      "Máy tính này có thể có nhiều tài khoản Windows. Nên đặt sổ của đơn vị trong thư mục "
+                      f"dùng chung của máy ({shared}) để mọi người dùng máy cùng mở một sổ; ai được làm "
+                      "gì do tài khoản của Sổ Giải trình quyết định.\n\n"
+                      "Nếu đặt trong thư mục riêng của tài khoản này, người dùng khác sẽ không thấy sổ.",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    shared_button = box.addButton("Dùng thư mục chung (nên chọn)", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Chỉ cho tài khoản này", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not shared_button:
+        return False
+    try:
+        folders.choose_machine_data_dir(shared, env, platform)
+    except UserError as exc:
+        show_user_error(parent, exc)
+        return False
+    return True
+
+
+def warn_temporary_profile(path: Path, parent: QWidget | None = None, env=None, platform=None) -> bool:
+    """Windows signed the user in with a temporary profile and the register sits in it: say so
+    (all of it is deleted at sign-out). True when warned."""
+    if not (folders.temporary_profile(env, platform) and folders.inside_profile(path, env, platform)):
+        return False
+    box = QMessageBox(QMessageBox.Icon.Warning, TITLE,
+                      "Windows đang cho tài khoản này dùng hồ sơ tạm thời: mọi thứ lưu trong hồ sơ sẽ bị xóa "
+                      f"khi đăng xuất, kể cả sổ tại\n{path}\n\n"
+                      "Không nên ghi sổ lúc này. Hãy đăng xuất rồi đăng nhập lại, hoặc nhờ người quản trị máy "
+                      "sửa hồ sơ người dùng và đặt sổ trong thư mục dùng chung của máy.",
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+    return True
+
+
+def start_register(state: WindowState, parent: QWidget | None = None) -> Path | None:
+    """The register to open when none is named: the last one (asked about when it is gone),
+    else the default one (on a first run on Windows, after offering the shared folder)."""
+    last = state[WindowState.last_register]
+    default = locations.default_register_path()
+    while last and not Path(last).exists():
+        choice = ask_missing_register(Path(last), default, parent)
+        if choice == RETRY:
+            continue
+        if choice == CHOOSE:
+            name, _ = QFileDialog.getOpenFileName(parent, "Chọn tệp sổ", str(Path(last).parent),
+                                                  "Sổ Giải trình (*.sqlite);;Mọi tệp (*)")
+            if name:
+                return Path(name)
+            continue
+        if choice == DEFAULT:
+            return default
+        return None
+    if last:
+        return Path(last)
+    if sys.platform == "win32" and not default.exists() and not folders.uses_shared_folder():
+        if offer_shared_folder(parent):  # pragma: no cover - Windows only
+            return locations.default_register_path()
+    return default
+
+
 def open_register_interactive(path: Path | None, *, today: date | None = None,
                               parent: QWidget | None = None) -> Session | None:
     """Open ``path`` (default: the last register, else the default one); None if the clerk gave up."""
     state = WindowState()
     if path is None:
-        last = state[WindowState.last_register]
-        path = Path(last) if last and Path(last).exists() else default_register_path()
+        path = start_register(state, parent)
+        if path is None:
+            return None
+    warn_temporary_profile(path, parent)
     lock = lock_register(path, parent)
     if lock is None:
         return None

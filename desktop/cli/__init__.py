@@ -29,9 +29,10 @@ COMMAND_MODULES = (
 
 
 def default_db_path() -> Path:
-    from platformdirs import user_data_dir
+    """The window's default too: the computer's shared data folder where chosen (folders.py)."""
+    from desktop.storage.folders import default_register_path
 
-    return Path(user_data_dir("SoGiaiTrinh", appauthor=False)) / "so-giai-trinh.sqlite"
+    return default_register_path()
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False):
@@ -61,7 +62,7 @@ def date_arg(text: str | None, default=None):
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None, help="tệp sổ (mặc định: thư mục dữ liệu của người dùng)")
+    parser.add_argument("--db", type=Path, default=None, help="tệp sổ (mặc định: thư mục dữ liệu dùng chung của máy nếu đã chọn, nếu không thì của người dùng)")
 
 
 def add_json_argument(parser: argparse.ArgumentParser) -> None:
