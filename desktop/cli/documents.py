@@ -18,6 +18,7 @@ from pathlib import Path
 
 from desktop.cli import actor, add_db_argument, add_json_argument, date_arg, emit, open_db
 from desktop.errors import UserError
+from desktop.storage.disks import write_file
 
 
 def _row(r) -> dict:
@@ -102,7 +103,7 @@ def cmd_render(args) -> int:
         else:
             data = outgoing.render(db, args.target, args.format)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    write_file(out, data)   # retried while a viewer holds it; Windows' errors in Vietnamese
     emit(args, {"out": str(out), "bytes": len(data)}, f"Đã ghi {out} ({len(data):,} byte)")
     return 0
 
@@ -141,7 +142,7 @@ def cmd_register(args) -> int:
     with open_db(args) as db:
         if args.out:
             data = registers.render_register(db, args.book, start, end)
-            Path(args.out).write_bytes(data)
+            write_file(Path(args.out), data)
             emit(args, {"out": args.out, "bytes": len(data)}, f"Đã ghi {args.out} ({len(data):,} byte)")
             return 0
         sheet = registers.SHEETS.get(args.book)

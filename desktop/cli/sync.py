@@ -16,6 +16,7 @@ from pathlib import Path
 from desktop.cli import add_db_argument, add_json_argument, emit, open_db
 from desktop.domain.dates import format_stamp
 from desktop.errors import UserError
+from desktop.storage.disks import write_file
 from desktop.storage import sync_repo
 from desktop.sync import crypto, export, importer, keys, receipts
 from desktop.sync.verify import inspect_bundle
@@ -72,9 +73,9 @@ def cmd_keys_import(args) -> int:
         if args.slip and args.slip.suffix.lower() == ".pdf":  # the slip in the state format, to print
             from desktop.documents.pdf import render_pdf
 
-            args.slip.write_bytes(render_pdf(keys.registration_slip_document(db, peer)))
+            write_file(args.slip, render_pdf(keys.registration_slip_document(db, peer)))
         elif args.slip:
-            args.slip.write_text(slip + "\n", encoding="utf-8")
+            write_file(args.slip, (slip + "\n").encode("utf-8"))
         emit(args, _peer_dict(peer), slip)
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -40,9 +41,42 @@ def _map_sqlite_error(exc: sqlite3.Error) -> UserError | None:
         )
     if "readonly" in text or "read-only" in text:
         return UserError("database_readonly", "Tệp sổ chỉ cho phép đọc, không ghi được.")
+    if "disk i/o error" in text:
+        return UserError(
+            "disk_io",
+            "Không đọc hoặc ghi được tệp sổ (lỗi vào/ra của ổ đĩa). Việc vừa làm chưa được ghi. "
+            "Thường do phần mềm diệt virus đang quét tệp sổ, ổ USB lỏng hoặc bị rút, hoặc ổ đĩa lỗi. "
+            "Hãy thử lại; nếu lỗi lặp lại, thêm thư mục dữ liệu của Sổ Giải trình vào danh sách loại trừ "
+            "của phần mềm diệt virus (xem hướng dẫn cài đặt).",
+        )
+    if "unable to open database file" in text:
+        return UserError(
+            "database_unreachable",
+            "Không mở được tệp sổ: thư mục hoặc ổ đĩa chứa sổ không còn (USB đã rút, ổ mạng mất kết nối) "
+            "hoặc tài khoản này không có quyền ghi vào đó.",
+        )
     if "file is not a database" in text or "malformed" in text:
         return UserError("database_damaged", "Tệp sổ bị hỏng hoặc không phải là tệp sổ của Sổ Giải trình.")
     return None
+
+
+IO_RETRIES = 3
+IO_RETRY_PAUSE = 0.2  # seconds
+
+
+def _retry_disk_io(action):
+    """Run ``action``; on SQLite's "disk I/O error" — an antivirus briefly holding the register,
+    its -wal or -shm file — wait a moment and try again (3 tries, 200 ms apart). Only for steps
+    that change nothing when they fail: opening, and taking the write lock."""
+    for attempt in range(1, IO_RETRIES + 1):
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if attempt == IO_RETRIES or "disk i/o error" not in str(exc).lower():
+                raise
+            log.warning("disk I/O error (%s), retry %s/%s", exc, attempt, IO_RETRIES - 1)
+            time.sleep(IO_RETRY_PAUSE)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def check_sqlite(conn: sqlite3.Connection) -> None:
@@ -118,7 +152,7 @@ class Database:
                 self.conn.execute(f"RELEASE SAVEPOINT {name}")
             return
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            _retry_disk_io(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         except sqlite3.Error as exc:
             mapped = _map_sqlite_error(exc)
             if mapped:
@@ -167,14 +201,22 @@ class Database:
 
 def connect(path: Path | str) -> sqlite3.Connection:
     """A raw connection with the register's pragmas (used by ``open_database`` and backups)."""
-    try:
+    def attempt() -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if str(path) != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = FULL")
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if str(path) != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    try:
+        conn = _retry_disk_io(attempt)
     except sqlite3.Error as exc:
         mapped = _map_sqlite_error(exc)
         if mapped:
@@ -254,9 +296,17 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
 
     p = Path(path)
     if str(path) != ":memory:":
+        from desktop.storage.disks import refuse_network_location
+
+        refuse_network_location(p)  # WAL over a share is unsafe: refused, see desktop/storage/disks.py
         if not p.exists() and not create:
             raise UserError("database_missing", f"Không tìm thấy tệp sổ: {p}")
-        p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a drive letter that is gone, a folder this account may not write
+            from desktop.storage.disks import file_error
+
+            raise file_error(exc, p) from exc
     conn = connect(path)
     try:
         check_sqlite(conn)

@@ -368,9 +368,9 @@ class DocumentDialog(QDialog):
     # -- files and paper --------------------------------------------------------------------------
     def save_as(self, path: Path, fmt: str) -> Path:
         data = outgoing.render(self.db, self.current, fmt)
-        path = Path(path)
-        path.write_bytes(data)
-        return path
+        from desktop.storage.disks import write_file
+
+        return write_file(Path(path), data)   # a PDF open in Acrobat: retried, then a Vietnamese message
 
     def save_as_dialog(self, fmt: str) -> None:
         if not self.current:

@@ -344,8 +344,9 @@ class KeyDialog(_SyncDialog):
         return render_pdf(keys.registration_slip_document(self.session.db, self.peer, self.session.actor))
 
     def slip_to_pdf(self, path: Path) -> Path:
-        path.write_bytes(self.slip_pdf())
-        return path
+        from desktop.storage.disks import write_file
+
+        return write_file(path, self.slip_pdf())
 
     def _save_pdf(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Lưu phiếu đăng ký khóa", "phieu-dang-ky-khoa.pdf", "PDF (*.pdf)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.errors import UserError
+from desktop.storage import disks
 from desktop.sync import files
 from desktop.sync.files import write_atomically
 
@@ -23,7 +24,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_partial(tmp_path, monke
     def full(fd):  # the stick is full when the data is flushed to it
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", full)
+    monkeypatch.setattr(disks.os, "fsync", full)
     with pytest.raises(UserError) as info:
         write_atomically(target, b"new" * 1000)
     assert info.value.code == "file_write_failed" and "“bien-nhan.json”" in info.value.message
