@@ -40,6 +40,43 @@ def version() -> str:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
+ICON = ROOT / "resources" / "icons" / "giaitrinh.ico"   # drawn by installer/make_icon.py
+
+
+def version_numbers(text: str) -> tuple[int, int, int, int]:
+    """``0.1.0`` → (0, 1, 0, 0): the four numbers of a Windows version resource."""
+    import re
+
+    numbers = [int(m.group()) if (m := re.match(r"\d+", part)) else 0 for part in text.split(".")[:4]]
+    return tuple((numbers + [0, 0, 0, 0])[:4])  # type: ignore[return-value]
+
+
+def version_resource(text: str | None = None) -> str:
+    """The Windows version resource of both programs, in PyInstaller's version-file format, from
+    pyproject's version (Explorer's Properties → Details; antivirus programs trust a program
+    that names itself a little more)."""
+    text = text or version()
+    numbers = version_numbers(text)
+    strings = {
+        "CompanyName": "Sổ Giải trình", "FileDescription": "Sổ Giải trình — sổ theo dõi tiếp công dân, "
+        "khiếu nại, tố cáo, kiến nghị, phản ánh và yêu cầu giải trình", "FileVersion": text,
+        "InternalName": "giaitrinh", "LegalCopyright": "Giấy phép MIT", "OriginalFilename": "giaitrinh.exe",
+        "ProductName": "Sổ Giải trình", "ProductVersion": text,
+    }
+    pairs = ",\n".join(f"          StringStruct({k!r}, {v!r})" for k, v in strings.items())
+    return (
+        "VSVersionInfo(\n"
+        f"  ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}, mask=0x3f, flags=0x0, OS=0x40004,\n"
+        "                    fileType=0x1, subtype=0x0, date=(0, 0)),\n"
+        "  kids=[\n"
+        "    StringFileInfo([StringTable('042a04b0', [\n"   # Vietnamese, Unicode
+        f"{pairs}])]),\n"
+        "    VarFileInfo([VarStruct('Translation', [0x042a, 1200])])\n"
+        "  ]\n"
+        ")\n"
+    )
+
+
 def frozen_program(dist: Path, name: str = CLI_NAME) -> Path:
     return dist / "giaitrinh" / (f"{name}.exe" if sys.platform == "win32" else name)
 
