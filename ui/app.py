@@ -63,6 +63,13 @@ def create_application(argv: list[str] | None = None):
     QCoreApplication.setApplicationName(APPLICATION)
     QApplication.setApplicationDisplayName("Sổ Giải trình")
     QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    if app.windowIcon().isNull() or not getattr(app, "_giaitrinh_icon", False):
+        from PySide6.QtGui import QIcon
+
+        from desktop.resources import resource_path
+
+        app.setWindowIcon(QIcon(str(resource_path("icons", "giaitrinh.png"))))   # installer/make_icon.py
+        app._giaitrinh_icon = True
     if not getattr(app, "_giaitrinh_translator", None):
         translator = VietnameseQtTranslator(app)
         app.installTranslator(translator)
@@ -71,51 +78,75 @@ def create_application(argv: list[str] | None = None):
 
 
 def self_test() -> int:
-    """Open a temporary register, render the main window offscreen, exit 0 when all went well."""
+    """Open a temporary register, render the main window offscreen, exit 0 when all went well.
+
+    Leaves no temporary folder behind: every window, setting and connection is closed and
+    dropped before the folder is removed (a QSettings flushed after the removal made the folder
+    again; on Windows an open file keeps it), and the removal is retried while an antivirus
+    still holds a file in it."""
+    import gc
+    import shutil
     import tempfile
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory(prefix="giaitrinh-selftest-") as tmp:
-        configure_logging(Path(tmp) / "self-test.log")
-        app = create_application()
-        from desktop.storage.db import open_database
-        from desktop.storage.units import save_officer, save_unit
-        from ui.main_window import MainWindow
-        from ui.session import Session
-
-        db = open_database(Path(tmp) / "self-test.sqlite")
-        save_unit(db, code="00000", name="Ủy ban nhân dân xã Tự Kiểm", abbreviation="UBND", place_name="Tự Kiểm")
-        save_officer(db, full_name="Nguyễn Văn Thử", title="Chủ tịch", role="head")
-        # A bulk import through its helper process: proves the frozen app can start one.
-        from datetime import date
-
-        from desktop.workflow.bulk import BulkCase, BulkPerson, bulk_import_cases
-
-        item = BulkCase(kind="petition", received_on=date.today(), summary="Kiểm tra nhập hàng loạt",
-                        requesters=[BulkPerson("Trần Thị Thử")])
-        imported = bulk_import_cases(db, [item, item], actor="Tự kiểm tra", batch_size=1, helper=True)
-        from PySide6.QtCore import QSettings
-
-        from ui.settings import WindowState
-
-        session = Session(db)
-        state = WindowState(QSettings(str(Path(tmp) / "window.ini"), QSettings.Format.IniFormat))
-        window = MainWindow(session, state)  # never touches the user's own window settings
-        window.resize(1366, 768)
-        window.show()
-        app.processEvents()
-        image = window.grab().toImage()
-        ok = not image.isNull() and image.width() > 0 and imported == 2
-        for page in range(window.page_count()):
-            window.show_page(page)
-            app.processEvents()
-        window.close()
-        session.close()
+    tmp = Path(tempfile.mkdtemp(prefix="giaitrinh-selftest-"))
+    try:
+        ok = _self_test_in(tmp)
+    finally:
         for handler in [h for h in logging.getLogger().handlers if getattr(h, "_giaitrinh", False)]:
             logging.getLogger().removeHandler(handler)
             handler.close()
-        print(f"giaitrinh self-test: {'OK' if ok else 'FAILED'}")
-        return 0 if ok else 1
+        gc.collect()   # the window's QSettings write on destruction: before the folder goes
+        from desktop.storage.disks import retry_while_held
+
+        try:
+            retry_while_held(lambda: shutil.rmtree(tmp) if tmp.exists() else None, retries=5)
+        except OSError as exc:  # never fail the self-test for a folder Windows keeps a moment longer
+            log.warning("self-test folder %s not removed: %s", tmp, exc)
+    print(f"giaitrinh self-test: {'OK' if ok else 'FAILED'}")
+    return 0 if ok else 1
+
+
+def _self_test_in(tmp: Path) -> bool:
+    configure_logging(tmp / "self-test.log")
+    app = create_application()
+    from desktop.storage.db import open_database
+    from desktop.storage.units import save_officer, save_unit
+    from ui.main_window import MainWindow
+    from ui.session import Session
+
+    db = open_database(tmp / "self-test.sqlite")
+    save_unit(db, code="00000", name="Ủy ban nhân dân xã Tự Kiểm", abbreviation="UBND", place_name="Tự Kiểm")
+    save_officer(db, full_name="Nguyễn Văn Thử", title="Chủ tịch", role="head")
+    # A bulk import through its helper process: proves the frozen app can start one.
+    from datetime import date
+
+    from desktop.workflow.bulk import BulkCase, BulkPerson, bulk_import_cases
+
+    item = BulkCase(kind="petition", received_on=date.today(), summary="Kiểm tra nhập hàng loạt",
+                    requesters=[BulkPerson("Trần Thị Thử")])
+    imported = bulk_import_cases(db, [item, item], actor="Tự kiểm tra", batch_size=1, helper=True)
+    from PySide6.QtCore import QSettings
+
+    from ui.settings import WindowState
+
+    session = Session(db)
+    state = WindowState(QSettings(str(tmp / "window.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(session, state)  # never touches the user's own window settings
+    window.resize(1366, 768)
+    window.show()
+    app.processEvents()
+    image = window.grab().toImage()
+    ok = not image.isNull() and image.width() > 0 and imported == 2
+    for page in range(window.page_count()):
+        window.show_page(page)
+        app.processEvents()
+    window.close()
+    session.close()
+    state.sync()
+    window.deleteLater()
+    app.processEvents()
+    return ok
 
 
 def _quit_after_first_paint(window) -> None:

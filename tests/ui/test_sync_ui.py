@@ -108,6 +108,9 @@ def test_key_dialog_checks_the_fingerprint_and_prints_a_slip(qtbot, registers, t
     dialog.file.setText(str(key_file))
     dialog.load()
     assert dialog.fingerprint.text() == fp and "UBND xã Thụy Hùng" in dialog.who.text()
+    from PySide6.QtGui import QFontInfo
+
+    assert QFontInfo(dialog.fingerprint.font()).fixedPitch()   # read aloud group by group: columns line up
     dialog.typed.setText("AAAA-AAAA-AAAA-AAAA")
     assert not dialog.register_button.isEnabled()
     dialog.typed.setText(fp.lower().replace("-", " "))

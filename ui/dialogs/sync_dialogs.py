@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -266,10 +266,9 @@ class KeyDialog(_SyncDialog):
         self.file = QLineEdit()
         self.who = QLabel(wordWrap=True)
         self.fingerprint = QLabel()
-        big = QFont("monospace")
-        big.setPointSize(16)
-        big.setBold(True)
-        self.fingerprint.setFont(big)
+        from ui.widgets.fonts import fixed_font
+
+        self.fingerprint.setFont(fixed_font(16, bold=True))   # Consolas on Windows: groups line up
         self.typed = QLineEdit(placeholderText="ABCD-EFGH-IJKL-MNOP")
         self.slip = QPlainTextEdit(readOnly=True)
         self.register_button = QPushButton("Đăng ký khóa", enabled=False)
