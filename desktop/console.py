@@ -20,6 +20,5 @@ def utf8_stdio() -> None:
         stream = getattr(sys, name, None)
         if stream is None:  # the window program (pythonw, console=False) has no console
             continue
-        if isinstance(stream, io.TextIOWrapper):
-            if (stream.encoding or "").lower().replace("-", "") != "utf8" or stream.errors == "strict":
-                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+        if isinstance(stream, io.TextIOWrapper) and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")

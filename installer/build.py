@@ -3,6 +3,7 @@
     python installer/build.py                 # dist/giaitrinh/, then dist/giaitrinh/giaitrinh --self-test
     python installer/build.py --no-test       # build only
     python installer/build.py --installer     # Windows: also run Inno Setup (ISCC.exe) on windows/giaitrinh.iss
+    python installer/build.py --installer-only  # Windows: Inno Setup on the folder already built
 
 Needs the ``build`` extra (``pip install -e .[build]``). Output goes to ``dist/`` and ``build/``
 (both git-ignored).
@@ -100,6 +101,9 @@ def self_test(program: Path, timeout: int = 120) -> int:
 
 def installer(dist: Path) -> None:
     iscc = shutil.which("ISCC") or shutil.which("iscc")
+    default = Path(os.environ.get("ProgramFiles(x86)", "C:\\Program Files (x86)")) / "Inno Setup 6" / "ISCC.exe"
+    if not iscc and default.exists():
+        iscc = str(default)
     if not iscc:
         sys.exit("Inno Setup (ISCC.exe) not found: install Inno Setup 6 and put it on PATH.")
     subprocess.run([iscc, f"/DAppVersion={version()}", f"/DSourceDir={dist / 'giaitrinh'}",
@@ -112,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "build")
     parser.add_argument("--no-test", action="store_true")
     parser.add_argument("--installer", action="store_true")
+    parser.add_argument("--installer-only", action="store_true")
     args = parser.parse_args(argv)
+    if args.installer_only:
+        installer(args.dist)
+        return 0
     program = build(args.dist, args.work)
     if not args.no_test:
         code = self_test(program)

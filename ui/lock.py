@@ -177,7 +177,7 @@ class RegisterLock:
         me = self._me()
         for _ in range(3):
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
             except PermissionError as exc:
                 raise UserError("register_lock_failed",
                                 f"Không tạo được tệp khóa sổ {self.path}: thư mục không cho ghi.") from exc

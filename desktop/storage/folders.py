@@ -94,7 +94,9 @@ def machine_config_path(env: Mapping[str, str] | None = None, platform: str | No
     env, platform = _env(env), _platform(platform)
     if platform == "win32":
         return _path(PureWindowsPath(str(shared_data_dir(env, platform))) / MACHINE_CONFIG_NAME)
-    first = (env.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(":")[0] or "/etc/xdg"
+    # colon-separated by the XDG spec (os.pathsep when a Windows test simulates Linux with C:\ paths)
+    first = (env.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep if sys.platform == "win32" else ":")[0]
+    first = first or "/etc/xdg"
     return _path(PurePosixPath(first) / APP_NAME / MACHINE_CONFIG_NAME)
 
 

@@ -58,11 +58,13 @@ def test_nfs_cifs_smb_mounts_are_network_locations_on_linux(path, kind):
     assert (where == f"ổ mạng ({kind})") if kind else where is None
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/mounts is Linux's")
 def test_this_machines_own_mount_table_is_read(tmp_path):
     assert disks.linux_mount_type(tmp_path) != ""      # /proc/mounts names the folder's file system
     assert disks.network_location(tmp_path) is None
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows asks GetDriveTypeW, not the mount table")
 def test_open_database_refuses_a_register_on_a_share_and_creates_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(disks, "linux_mount_type", lambda path, mounts=None: "cifs")   # as if tmp were a share
     with pytest.raises(UserError) as info:
