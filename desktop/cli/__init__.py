@@ -70,11 +70,23 @@ def add_json_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
-    """Print a read's result as JSON (``--json``) or as text for a person."""
-    if getattr(args, "json", False):
-        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-    else:
-        print(text)
+    """Print a command's result as JSON (``--json``) or as text for a person.
+
+    Never raises: a command emits after its work is committed, so output that cannot be
+    written (the reader of a pipe gone, a console closed) must not turn a saved case into a
+    reported failure — the clerk would enter it again."""
+    out = json.dumps(payload, ensure_ascii=False, indent=2, default=str) if getattr(args, "json", False) else text
+    try:
+        print(out, flush=True)
+    except UnicodeEncodeError:  # a stream this process could not switch to UTF-8 (desktop/console.py)
+        try:
+            sys.stdout.buffer.write((out + "\n").encode("utf-8", "backslashreplace"))
+            sys.stdout.flush()
+        except (AttributeError, OSError):
+            _silence_stdout()
+    except OSError as exc:  # BrokenPipeError; on Windows EINVAL for a pipe closed by its reader
+        log.info("output not written (%s); the command's work stands", exc)
+        _silence_stdout()
 
 
 def build_parser() -> argparse.ArgumentParser:

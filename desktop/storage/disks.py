@@ -34,7 +34,7 @@ T = TypeVar("T")
 # File systems that are a network share (Linux /proc/mounts names).
 NETWORK_FILESYSTEMS = frozenset({
     "nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "sshfs", "fuse.sshfs", "davfs",
-    "fuse.davfs2", "glusterfs", "fuse.glusterfs", "ceph", "fuse.ceph", "lustre", "gpfs", "fuse.rclone",
+    "fuse.davfs2", "fuse.gvfsd-fuse", "glusterfs", "fuse.glusterfs", "ceph", "fuse.ceph", "lustre", "gpfs", "fuse.rclone",
 })
 
 # Windows error numbers (winerror) met when writing a file.

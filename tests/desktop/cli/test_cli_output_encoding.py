@@ -87,3 +87,21 @@ def test_every_group_writes_utf8_when_redirected_and_case_add_saves_once(tmp_pat
                  ("doc", "list"), ("keys", "show")):
         run(tmp_path, *args, "--db", db)
         json.loads(run(tmp_path, *args, "--db", db, "--json")[0])
+
+
+def test_a_reader_that_goes_away_does_not_turn_a_saved_case_into_a_failure(tmp_path):
+    db = str(tmp_path / "xa.sqlite")
+    run(tmp_path, "init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng",
+        "--place", "Thụy Hùng", "--head", "Nguyễn Văn Hùng")
+    env = {**os.environ, **CODE_PAGE}
+    # `giaitrinh case add … | more`, and the reader is closed before the command prints
+    proc = subprocess.Popen([sys.executable, "-X", "utf8=0", "-m", "desktop.cli", "case", "add", "--db", db,
+                             "--kind", "petition", "--received", "16/02/2026", "--summary", "Kiến nghị về đường điện",
+                             "--requester", "Lê Văn Ấn", "--json"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err
+    listed = json.loads(run(tmp_path, "case", "list", "--db", db, "--json")[0])
+    assert [r["summary"] for r in listed] == ["Kiến nghị về đường điện"]   # saved once, reported saved
