@@ -148,8 +148,9 @@ def offer_shared_folder(parent: QWidget | None = None, env=None, platform=None, 
     shared = shared or folders.shared_data_dir(env, platform)
     box = QMessageBox(QMessageBox.Icon.Question, TITLE,
                       "Máy tính này có thể có nhiều tài khoản Windows. Nên đặt sổ của đơn vị trong thư mục "
-                      f"dùng chung của máy ({shared}) để mọi người dùng máy cùng mở một sổ; ai được làm "
-                      "gì do tài khoản của Sổ Giải trình quyết định.\n\n"
+                      f"dùng chung của máy:\n{shared}\n"
+                      "để mọi người dùng máy cùng mở một sổ; ai được làm gì do tài khoản của Sổ Giải trình "
+                      "quyết định.\n\n"
                       "Nếu đặt trong thư mục riêng của tài khoản này, người dùng khác sẽ không thấy sổ.",
                       QMessageBox.StandardButton.NoButton, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)

@@ -148,6 +148,8 @@ def choose_machine_data_dir(folder: Path, env: Mapping[str, str] | None = None,
     parser["data"] = {"folder": str(folder)}
     try:
         Path(str(folder)).mkdir(parents=True, exist_ok=True)
+        if _platform(platform) == "win32" and sys.platform == "win32":  # pragma: no cover - Windows only
+            share_with_users(Path(str(folder)))
         Path(str(path)).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write("; Thư mục dữ liệu dùng chung của Sổ Giải trình trên máy này (mọi người dùng).\n")
@@ -158,6 +160,28 @@ def choose_machine_data_dir(folder: Path, env: Mapping[str, str] | None = None,
                         "Hãy nhờ người quản trị máy cài lại Sổ Giải trình với thư mục dữ liệu dùng chung.") from exc
     log.info("machine data folder set to %s (%s)", folder, path)
     return path
+
+
+USERS_SID = "*S-1-5-32-545"   # BUILTIN\Users, whatever the language of Windows
+
+
+def share_with_users(folder: Path) -> bool:  # pragma: no cover - Windows only
+    """Let every user of the PC change what is in ``folder`` (the register, its -wal and lock
+    files, backups). Under ``C:\ProgramData`` a folder a user creates is otherwise theirs alone:
+    the next Windows account could read the register but not write it. The installer does the
+    same with ``Permissions: users-modify``. False (logged) when Windows refused."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["icacls", str(folder), "/grant", f"{USERS_SID}:(OI)(CI)M", "/T", "/C", "/Q"],
+                              capture_output=True, text=True, timeout=60,
+                              creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("could not share %s with the PC's users: %s", folder, exc)
+        return False
+    if done.returncode:
+        log.warning("icacls on %s failed (%s): %s", folder, done.returncode, done.stdout + done.stderr)
+    return done.returncode == 0
 
 
 def temporary_profile(env: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
