@@ -167,7 +167,7 @@ USERS_SID = "*S-1-5-32-545"   # BUILTIN\Users, whatever the language of Windows
 
 def share_with_users(folder: Path) -> bool:  # pragma: no cover - Windows only
     """Let every user of the PC change what is in ``folder`` (the register, its -wal and lock
-    files, backups). Under ``C:\ProgramData`` a folder a user creates is otherwise theirs alone:
+    files, backups). Under ``C:\\ProgramData`` a folder a user creates is otherwise theirs alone:
     the next Windows account could read the register but not write it. The installer does the
     same with ``Permissions: users-modify``. False (logged) when Windows refused."""
     import subprocess
