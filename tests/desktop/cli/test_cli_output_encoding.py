@@ -87,6 +87,9 @@ def test_every_group_writes_utf8_when_redirected_and_case_add_saves_once(tmp_pat
                  ("doc", "list"), ("keys", "show")):
         run(tmp_path, *args, "--db", db)
         json.loads(run(tmp_path, *args, "--db", db, "--json")[0])
+    _, err = run(tmp_path, "bundle", "inspect", "--db", db, str(tmp_path / "không-có.gtr"), code=1)
+    assert err.startswith("Lỗi:") and "không-có.gtr" in err
+    assert "Ủy ban nhân dân xã" in run(tmp_path, "demo", "--db", str(tmp_path / "mau.sqlite"))[0]
 
 
 def test_a_reader_that_goes_away_does_not_turn_a_saved_case_into_a_failure(tmp_path):
