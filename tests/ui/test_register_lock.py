@@ -140,3 +140,38 @@ def test_opening_a_register_open_in_another_window_shows_the_message(qapp, tmp_p
     finally:
         holder.close()
     assert shown and "đang được mở" in shown[0]
+
+
+def test_the_window_asks_before_breaking_another_computers_lock(qapp, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.storage.db import open_database
+    from desktop.storage.units import save_unit
+    from ui import opening
+
+    path = tmp_path / "so.sqlite"
+    db = open_database(path)
+    save_unit(db, code="12345", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
+    db.close()
+    _write(RegisterLock(path), "MAY-TIEP-DAN", 4242)
+    asked: list[str] = []
+
+    def answer(label: str) -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(10, lambda: answer(label))
+            return
+        asked.append(box.text())
+        next(b for b in box.buttons() if b.text() == label).click()
+
+    QTimer.singleShot(0, lambda: answer("Thoát"))
+    assert opening.open_register_interactive(path) is None
+    assert "MAY-TIEP-DAN" in asked[0] and RegisterLock(path).read_owner().host == "MAY-TIEP-DAN"   # untouched
+    QTimer.singleShot(0, lambda: answer("Gỡ khóa và mở sổ"))
+    session = opening.open_register_interactive(path)
+    try:
+        assert session is not None and RegisterLock(path).read_owner().host == socket.gethostname()
+    finally:
+        session.close()
+    assert len(asked) == 2
