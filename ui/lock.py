@@ -127,6 +127,18 @@ def _try_os_lock(fd: int) -> bool:
     return True
 
 
+def _try_os_lock_soon(fd: int, tries: int = 3, pause: float = 0.1) -> bool:
+    """``_try_os_lock``, a few times: Windows frees a dead process's locks "depending upon
+    available system resources" (LockFileEx), so a window reopened right after a crash waits a
+    moment rather than calling the dead one alive."""
+    for attempt in range(tries):
+        if _try_os_lock(fd):
+            return True
+        if attempt + 1 < tries:
+            time.sleep(pause)
+    return False
+
+
 def _os_unlock(fd: int) -> None:
     if sys.platform == "win32":  # pragma: no cover - Windows only
         import msvcrt
@@ -181,7 +193,7 @@ class RegisterLock:
             except PermissionError as exc:
                 raise UserError("register_lock_failed",
                                 f"Không tạo được tệp khóa sổ {self.path}: thư mục không cho ghi.") from exc
-            if not _try_os_lock(fd):
+            if not _try_os_lock_soon(fd):
                 os.close(fd)
                 owner = self.read_owner()
                 if owner and owner.host == me.host and owner.pid == me.pid and owner.started == me.started:
