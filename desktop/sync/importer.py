@@ -89,23 +89,28 @@ class _Rollback(Exception):
 
 
 def check_sequence(db: Database, unit_code: str, seq: int, previous_sha: str | None) -> SequenceCheck:
-    rows = sync_repo.inbox_for_unit(db, unit_code)
-    by_seq = {r["seq"]: r for r in rows}
-    if seq in by_seq:
+    by_seq = {r["seq"]: r["bundle_sha256"] for r in sync_repo.inbox_for_unit(db, unit_code)}
+    return classify_sequence(by_seq, seq, previous_sha)
+
+
+def classify_sequence(received: dict[int, str], seq: int, previous_sha: str | None) -> SequenceCheck:
+    """Where bundle ``seq`` stands among those already received from its unit
+    (``received``: sequence number → file SHA-256); shared by the province and the hub."""
+    if seq in received:
         return SequenceCheck("reused", f"Số thứ tự {seq} đã nhận một gói khác trước đây — xã có thể đã khôi "
                              "phục sổ từ bản sao lưu. Cần xác nhận trước khi nhập.")
-    top = max(by_seq, default=0)
-    missing = tuple(s for s in range(1, seq) if s not in by_seq)
+    top = max(received, default=0)
+    missing = tuple(s for s in range(1, seq) if s not in received)
     if seq > top + 1:
         shown = ", ".join(map(str, missing[:20])) + (" …" if len(missing) > 20 else "")
         return SequenceCheck("gap", f"Thiếu gói số {shown} trước gói {seq}. Dữ liệu trong các gói thiếu "
                              "chưa có ở tỉnh; cần xác nhận trước khi nhập.", missing)
-    if seq == top + 1 and top and by_seq[top]["bundle_sha256"] != previous_sha:
+    if seq == top + 1 and top and received[top] != previous_sha:
         return SequenceCheck("broken", f"Gói {seq} không nối tiếp gói {top} đã nhận (mã băm gói trước không "
                              "khớp). Cần xác nhận trước khi nhập.")
     if seq < top:
         return SequenceCheck("late", f"Gói {seq} đến muộn, lấp chỗ thiếu trước gói {top}.", missing)
-    if not rows:
+    if not received:
         return SequenceCheck("first", "Gói đầu tiên nhận từ đơn vị này.")
     return SequenceCheck("next", f"Nối tiếp gói {top} đã nhận.")
 

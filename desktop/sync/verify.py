@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,18 +95,31 @@ def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
                   progress: Progress | None = None, data: bytes | None = None,
                   private=None) -> VerifiedBundle:
     """``private``: the province's unlocked encryption key, to import many bundles with one unlock."""
-    progress = ensure(progress)
     if keys.register_mode(db) != "province":
         raise UserError("wrong_mode", "Chỉ sổ cấp tỉnh mới nhập được gói đồng bộ của xã.")
     path = Path(path)
     data = read_bundle_file(path) if data is None else data
-    sha = hashlib.sha256(data).hexdigest()
     own = keys.own_key(db, "encryption")
+    return verify_bundle_data(data, path, own_fingerprint=own.fingerprint,
+                              unlock=lambda: private or keys.private_key(db, "encryption", passphrase),
+                              find_peer=lambda fp: sync_repo.get_peer_key(db, fp), progress=progress)
+
+
+def verify_bundle_data(data: bytes, path: Path, *, own_fingerprint: str, unlock: Callable[[], object],
+                       find_peer: Callable[[str], sync_repo.PeerKey | None],
+                       progress: Progress | None = None) -> VerifiedBundle:
+    """Every check of a bundle file's bytes, whatever store holds the keys: the province's
+    register (``verify_bundle``) or the national hub's PostgreSQL key registry (``hub``).
+
+    ``unlock()`` returns the recipient's X25519 private key; it is called only once the header
+    names this recipient, so a bundle for another province never costs the scrypt stretch.
+    """
+    progress = ensure(progress)
+    sha = hashlib.sha256(data).hexdigest()
     header, aad, ciphertext = crypto.read_header(data)
-    check_header(header, own.fingerprint)
+    check_header(header, own_fingerprint)
     progress.report(0, 3, "Đang giải mã")
-    private = private or keys.private_key(db, "encryption", passphrase)
-    plaintext = crypto.open_sealed(header, aad, ciphertext, private)
+    plaintext = crypto.open_sealed(header, aad, ciphertext, unlock())
     del ciphertext
     reader = ArchiveReader(plaintext)
     manifest_bytes = reader.read(MANIFEST, MAX_MANIFEST)
@@ -116,7 +130,7 @@ def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
         raise _refuse("bản kê không đọc được") from exc
     manifest = manifest_mod.parse(raw)
 
-    peer = sync_repo.get_peer_key(db, manifest.key_fingerprint)
+    peer = find_peer(manifest.key_fingerprint)
     if peer is None or peer.role != "commune":
         raise UserError("unknown_key",
                         f"Gói được ký bằng khóa {manifest.key_fingerprint} chưa được đăng ký ở tỉnh "
@@ -132,7 +146,7 @@ def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
     if manifest.unit_code != peer.unit_code:
         raise UserError("wrong_unit", f"Gói ghi đơn vị {manifest.unit_code} nhưng khóa ký được đăng ký cho "
                         f"{peer.unit_code}. Gói bị từ chối.")
-    if manifest.recipient != own.fingerprint:
+    if manifest.recipient != own_fingerprint:
         raise UserError("other_province", "Bản kê của gói ghi khóa nhận của một tỉnh khác. Gói bị từ chối.")
     expected = {p.name for p in manifest.parts}
     if reader.part_names() != expected:
