@@ -38,3 +38,16 @@ def test_qt_blocker_really_blocks():
     code = PROBE.replace("import desktop\n", "import desktop\nimport PySide6.QtCore\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode != 0 and "Qt is not allowed" in out.stderr
+
+
+HUB_PROBE = PROBE.replace('"PyQt5", "PyQt6")', '"PyQt5", "PyQt6", "ui")').replace(
+    "import desktop\nnames = [m.name for m in pkgutil.walk_packages(desktop.__path__, \"desktop.\")",
+    "import hub\nnames = [m.name for m in pkgutil.walk_packages(hub.__path__, \"hub.\")")
+
+
+def test_hub_imports_without_qt_or_the_window():
+    """The national hub (issue #19) imports the core and never ``ui`` or Qt."""
+    assert "import hub" in HUB_PROBE and '"ui")' in HUB_PROBE
+    out = subprocess.run([sys.executable, "-c", HUB_PROBE], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip()) >= 6

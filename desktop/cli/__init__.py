@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "desktop.cli.register",
     "desktop.cli.sync",
 )
+# Groups shipped beside the core but not in the desktop build: the national hub (PostgreSQL).
+OPTIONAL_MODULES = ("hub.cli",)
 
 
 def default_db_path() -> Path:
@@ -95,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for name in OPTIONAL_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:  # the frozen desktop program carries no hub
+            continue
+        module.register(sub)
     return parser
 
 

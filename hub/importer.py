@@ -1,0 +1,203 @@
+"""Import bundles into the hub: the province's checks, then COPY and a set-based merge.
+
+Per bundle, in this order, nothing written until the end and all or nothing:
+1. the file's SHA-256: a file already imported is a **replay**, reported and not merged again
+   (``reimport`` merges it again, which changes nothing);
+2. ``verify_bundle_data`` (the core's code): header, recipient, decryption, archive, manifest,
+   the commune's registered key, signature, unit, every member's size and hash;
+3. ``classify_sequence`` (the core's rules): gap, reused number, broken chain of files need an
+   explicit acceptance;
+4. one transaction: each part staged with ``COPY`` and merged (``hub.storage.records``), the
+   bundle recorded in ``hub.bundles``, the records kept aside in ``hub.conflicts``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.errors import UserError
+from desktop.sync import crypto
+from desktop.sync.importer import SequenceCheck, classify_sequence
+from desktop.sync.progress import Progress, ensure
+from desktop.sync.verify import read_bundle_file, verify_bundle_data
+from hub.storage import records, registry
+from hub.types import by_name
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HubImport:
+    file: str
+    bundle_sha256: str
+    unit_code: str = ""
+    province_code: str = ""
+    sequence_number: int | None = None
+    sequence: SequenceCheck | None = None
+    applied: bool = False
+    replay: bool = False
+    dry_run: bool = False
+    tables: dict[str, records.TypeResult] = field(default_factory=dict)
+
+    def totals(self) -> dict[str, int]:
+        out = dict.fromkeys(records.CATEGORIES, 0)
+        for t in self.tables.values():
+            for k, v in t.counts.items():
+                out[k] += v
+        return out
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "bundle_sha256": self.bundle_sha256, "unit_code": self.unit_code,
+                "province_code": self.province_code, "sequence_number": self.sequence_number,
+                "sequence": None if self.sequence is None else
+                {"status": self.sequence.status, "message": self.sequence.message,
+                 "missing": list(self.sequence.missing)},
+                "applied": self.applied, "replay": self.replay, "dry_run": self.dry_run,
+                "totals": self.totals(),
+                "tables": {n: {"counts": t.counts, "samples": [list(s) for s in t.samples]}
+                           for n, t in self.tables.items()}}
+
+    def text(self) -> str:
+        who = self.unit_code or "?"
+        head = f"{self.file}: gói số {self.sequence_number} của đơn vị {who}"
+        if self.replay and not self.applied:
+            return f"{head} — đã nhập trước đây, không nhập lại."
+        totals = self.totals()
+        parts = ", ".join(f"{v} {LABELS[k]}" for k, v in totals.items() if v) or "không có bản ghi"
+        state = "xem trước, chưa ghi" if self.dry_run else "đã nhập"
+        return f"{head} — {state}: {parts}. {self.sequence.message if self.sequence else ''}".strip()
+
+
+LABELS = {"new": "mới", "updated": "cập nhật", "unchanged": "không đổi", "older": "cũ hơn (bỏ qua)",
+          "conflict": "xung đột", "rejected": "bị từ chối"}
+
+
+class Keyring:
+    """Unlocked recipient keys, each stretched once for a whole batch of bundles.
+
+    ``passphrases``: province code → the passphrase protecting that province's bundle key
+    (``None`` for a province: ``GIAITRINH_PASSPHRASE``, as the register's CLI reads it).
+    """
+
+    def __init__(self, passphrases: dict[str, str] | None = None, default: str | None = None) -> None:
+        self.passphrases = passphrases or {}
+        self.default = default
+        self._unlocked: dict[str, object] = {}
+
+    def unlock(self, fingerprint: str, province_code: str, wrapped: bytes):
+        if fingerprint not in self._unlocked:
+            self._unlocked[fingerprint] = crypto.load_private(
+                wrapped, self.passphrases.get(province_code, self.default))
+        return self._unlocked[fingerprint]
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_bundle(conn, path: Path, *, keyring: Keyring, accept_sequence: bool = False, reimport: bool = False,
+                  dry_run: bool = False, progress: Progress | None = None) -> HubImport:
+    """Verify and merge one bundle file; a ``UserError`` (nothing written) when it is refused."""
+    import psycopg
+
+    progress = ensure(progress)
+    path = Path(path)
+    data = read_bundle_file(path)
+    sha = hashlib.sha256(data).hexdigest()
+    report = HubImport(path.name, sha, dry_run=dry_run)
+    with conn.cursor() as cur:
+        earlier = registry.bundle_by_sha(cur, sha)
+        if earlier and not reimport:
+            report.replay = True
+            report.unit_code, report.sequence_number = earlier["unit_code"], earlier["seq"]
+            report.sequence = SequenceCheck("replay", f"Gói này đã được nhập lúc {earlier['imported_at'][:16]}; "
+                                            "nhập lại không thay đổi gì.")
+            conn.rollback()
+            return report
+        header, _, _ = crypto.read_header(data)
+        found = registry.recipient(cur, str(header.get("recipient", "")))
+        if found is None:
+            raise UserError("other_province",
+                            f"Gói được mã hóa cho khóa nhận {str(header.get('recipient'))[:19]} mà hệ thống tổng "
+                            "hợp chưa có. Hãy nạp khóa của tỉnh đó trước (giaitrinh hub trust).")
+        province, wrapped = found
+        recipient_fp = str(header["recipient"])
+        bundle = verify_bundle_data(data, path, own_fingerprint=recipient_fp,
+                                    unlock=lambda: keyring.unlock(recipient_fp, province, wrapped),
+                                    find_peer=lambda fp: registry.find_peer(cur, fp), progress=progress)
+        del data
+        m = bundle.manifest
+        unit_province = registry.peer_row(cur, m.key_fingerprint)[1]
+        if unit_province != province:
+            raise UserError("wrong_unit", f"Khóa ký của đơn vị {m.unit_code} được đăng ký ở tỉnh {unit_province}, "
+                            f"nhưng gói được gửi cho tỉnh {province}. Gói bị từ chối.")
+        report.unit_code, report.province_code, report.sequence_number = m.unit_code, province, m.sequence
+        if earlier:
+            report.replay = True
+            check = SequenceCheck("replay", "Nhập lại gói đã nhập: đối chiếu lại, không thay đổi gì.")
+        else:
+            check = classify_sequence(registry.received(cur, m.unit_code), m.sequence, m.previous_sha256)
+        report.sequence = check
+        if check.needs_acceptance and not accept_sequence:
+            raise UserError(f"sequence_{check.status}", check.message, missing=list(check.missing))
+        for part in m.parts:
+            content = bundle.payload[part.name]
+            if content.count(b"\n") != part.count or (content and not content.endswith(b"\n")):
+                raise UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({part.name} có số dòng khác bản "
+                                "kê). Gói bị từ chối, không ghi gì.")
+        types = by_name()
+        order = [t for t in types if t in {p.table for p in m.parts}] + \
+                [p.table for p in m.parts if p.table not in types]
+        parts = {p.table: p for p in m.parts}
+        try:
+            with conn.transaction():
+                for step, name in enumerate(order):
+                    progress.report(step, len(order), f"Đang nhập {name}")
+                    staged = records.stage(cur, step, bundle.payload[parts[name].name])
+                    if name in types:
+                        result = records.merge_type(cur, types[name], staged, unit=m.unit_code, province=province,
+                                                    bundle_sha=sha)
+                    else:
+                        result = records.reject_unknown(cur, name, staged, unit=m.unit_code, province=province,
+                                                        bundle_sha=sha)
+                    report.tables[name] = result
+                if not earlier:
+                    registry.insert_bundle(cur, unit_code=m.unit_code, sha=sha, province_code=province, manifest=m,
+                                           status=check.status, result=report.totals())
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            conn.rollback()
+            return report
+        except psycopg.errors.DataError as exc:
+            # A line the signed manifest vouches for but that is no JSON object PostgreSQL can
+            # store (invalid JSON, a \u0000 in text): the bundle is refused whole.
+            raise UserError("bundle_damaged", "Nội dung gói không hợp lệ (có dòng không phải JSON hợp lệ: "
+                            f"{str(exc).splitlines()[0][:120]}). Gói bị từ chối, không ghi gì.") from exc
+    conn.commit()
+    report.applied = True
+    log.info("hub imported %s #%d: %s", m.unit_code, m.sequence, report.totals())
+    return report
+
+
+def import_files(conn, paths: list[Path], *, keyring: Keyring, accept_sequence: bool = False,
+                 reimport: bool = False, dry_run: bool = False,
+                 progress: Progress | None = None) -> list[HubImport | UserError]:
+    """Import many bundles, in the order of their sequence numbers per unit where known.
+
+    Each bundle is its own transaction; a refused one (its ``UserError`` in the list) leaves the
+    others imported.
+    """
+    out: list[HubImport | UserError] = []
+    for path in paths:
+        try:
+            out.append(import_bundle(conn, path, keyring=keyring, accept_sequence=accept_sequence,
+                                     reimport=reimport, dry_run=dry_run, progress=progress))
+        except UserError as exc:
+            conn.rollback()
+            exc.details.setdefault("file", Path(path).name)
+            out.append(exc)
+    return out
