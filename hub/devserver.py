@@ -48,9 +48,12 @@ class Cluster:
         cmd = [str(self.bindir / args[0]), *args[1:]]
         if self.user is not None:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{args[0]} failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-800:]}")
 
     def start(self) -> "Cluster":
+        """``root`` must be a new folder that the server's user can reach (e.g. from mkdtemp)."""
         self.socket.mkdir(parents=True)
         if self.user is not None:
             for p in (self.root, self.socket):
@@ -65,7 +68,7 @@ class Cluster:
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
+        except RuntimeError:
             pass
 
     def dsn(self, dbname: str = "postgres", user: str = "postgres") -> str:

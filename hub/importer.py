@@ -149,21 +149,13 @@ def import_bundle(conn, path: Path, *, keyring: Keyring, accept_sequence: bool =
                 raise UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({part.name} có số dòng khác bản "
                                 "kê). Gói bị từ chối, không ghi gì.")
         types = by_name()
-        order = [t for t in types if t in {p.table for p in m.parts}] + \
-                [p.table for p in m.parts if p.table not in types]
-        parts = {p.table: p for p in m.parts}
+        parts = [(p.table, bundle.payload[p.name]) for p in m.parts]
         try:
             with conn.transaction():
-                for step, name in enumerate(order):
-                    progress.report(step, len(order), f"Đang nhập {name}")
-                    staged = records.stage(cur, step, bundle.payload[parts[name].name])
-                    if name in types:
-                        result = records.merge_type(cur, types[name], staged, unit=m.unit_code, province=province,
-                                                    bundle_sha=sha)
-                    else:
-                        result = records.reject_unknown(cur, name, staged, unit=m.unit_code, province=province,
-                                                        bundle_sha=sha)
-                    report.tables[name] = result
+                progress.report(1, 2, "Đang đối chiếu và ghi")
+                report.tables = records.merge(cur, types, parts, unit=m.unit_code, province=province, bundle_sha=sha)
+                for p in m.parts:
+                    report.tables.setdefault(p.table, records.TypeResult(p.table))
                 if not earlier:
                     registry.insert_bundle(cur, unit_code=m.unit_code, sha=sha, province_code=province, manifest=m,
                                            status=check.status, result=report.totals())

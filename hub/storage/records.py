@@ -1,12 +1,14 @@
-"""Stage a bundle's records with COPY and merge them with one set of statements per record type.
+"""Stage a bundle's records with one COPY and merge them with one set of statements per bundle.
 
 Inside the caller's transaction. The rules are the province's (desktop/sync/merge.py,
-docs/bundle-format.md §6), applied set-based in SQL instead of record by record:
+docs/bundle-format.md §6), applied set-based in SQL over every record type at once, so a
+bundle costs about twenty statements whatever it holds:
 
 * a record that is not an object, lacks a uuid, belongs to another unit, has a column the
   register does not know, a bad version, a nested value, or a uuid twice in the bundle, a uuid
-  another unit already uses, or a reference to a record the sending unit does not have at the
-  hub is **rejected** and kept in ``hub.conflicts`` with its reason;
+  another unit already uses, a reference to a record the sending unit has neither at the hub nor
+  in the bundle, or a type this program does not know is **rejected** and kept in
+  ``hub.conflicts`` with its reason;
 * otherwise it is **new**, **updated** (higher version), **older** (ignored), **unchanged** or a
   **conflict** (same version, other content: the stored record stays, the incoming one is kept).
 
@@ -22,6 +24,7 @@ from hub.types import RecordType
 
 SAMPLES = 50
 CATEGORIES = ("new", "updated", "unchanged", "older", "conflict", "rejected")
+TARGETS = ("cases", "events", "records")
 
 
 @dataclass
@@ -31,161 +34,192 @@ class TypeResult:
     samples: list[tuple[str, str, str]] = field(default_factory=list)   # (category, uuid, reason)
 
 
-def stage(cur, index: int, payload: bytes, chunk: int = 1 << 20) -> str:
-    """COPY one part's JSON lines into a temporary table; its name."""
-    name = f"hub_stage_{index}"
-    cur.execute(f"CREATE TEMP TABLE {name} (n bigint GENERATED ALWAYS AS IDENTITY, line jsonb NOT NULL) "
-                "ON COMMIT DROP")
-    # COPY's text format reads a backslash as an escape: a JSON line keeps its own by doubling
-    # them. A JSON line never holds a raw newline or tab, so each line is one row of one column.
-    data = payload.replace(b"\\", b"\\\\")
-    with cur.copy(f"COPY {name} (line) FROM STDIN") as copy:
-        for start in range(0, len(data), chunk):
-            copy.write(data[start:start + chunk])
-    return name
+def stage(cur, parts: list[tuple[str, bytes]], chunk: int = 1 << 20) -> None:
+    """COPY every part's JSON lines, each with its type, into ``hub_stage``."""
+    cur.execute("CREATE TEMP TABLE hub_stage (n bigint GENERATED ALWAYS AS IDENTITY, tbl text NOT NULL, "
+                "line jsonb NOT NULL) ON COMMIT DROP")
+    with cur.copy("COPY hub_stage (tbl, line) FROM STDIN") as copy:
+        for name, payload in parts:
+            if not payload:
+                continue
+            # COPY's text format reads a backslash as an escape: a JSON line keeps its own by
+            # doubling them. A JSON line never holds a raw newline or tab, so each line is one
+            # row; the type goes in front of every line (the payload ends with a newline).
+            prefix = name.encode("utf-8") + b"\t"
+            data = prefix + payload.replace(b"\\", b"\\\\").replace(b"\n", b"\n" + prefix)
+            data = data[: len(data) - len(prefix)]
+            for start in range(0, len(data), chunk):
+                copy.write(data[start:start + chunk])
 
 
-def _key(t: RecordType, alias: str) -> str:
-    """The join condition of a stored row ``alias`` with a checked row ``c`` of the same unit."""
-    return (f"{alias}.unit_code = %(unit)s AND {alias}.uuid = c.uuid"
-            + (f" AND {alias}.tbl = %(tbl)s" if t.target == "records" else ""))
+def _types_table(cur, types: dict[str, RecordType]) -> None:
+    cur.execute("CREATE TEMP TABLE hub_types (tbl text PRIMARY KEY, cols text[], versioned bool, "
+                "year_key text, target text) ON COMMIT DROP")
+    cur.executemany("INSERT INTO hub_types VALUES (%s, %s, %s, %s, %s)",
+                    [(t.name, list(t.columns), t.versioned, t.year_key, t.target) for t in types.values()])
+    cur.execute("CREATE TEMP TABLE hub_refs (tbl text, col text, parent text, target text) ON COMMIT DROP")
+    cur.executemany("INSERT INTO hub_refs VALUES (%s, %s, %s, %s)",
+                    [(t.name, col, parent, types[parent].target) for t in types.values()
+                     for col, parent in t.references])
 
 
-def _check(cur, t: RecordType, staged: str, unit: str) -> None:
-    params = {"unit": unit, "cols": list(t.columns), "tbl": t.name, "year_key": t.year_key}
-    versioned = "true" if t.versioned else "false"
-    year = f"left(line->>'{t.year_key}', 4)::int" if t.year_key else "NULL::int"
-    cur.execute(f"""
+def _exists_in(target: str, uuid_expr: str) -> str:
+    """SQL: a stored record of the sending unit with uuid ``uuid_expr`` of type ``p.parent``."""
+    tbl = " AND s.tbl = r.parent" if target == "records" else ""
+    return f"EXISTS (SELECT 1 FROM hub.{target} s WHERE s.unit_code = %(unit)s AND s.uuid = {uuid_expr}{tbl})"
+
+
+def _check(cur, unit: str) -> None:
+    params = {"unit": unit}
+    cur.execute("""
         CREATE TEMP TABLE hub_chk ON COMMIT DROP AS
         WITH shaped AS (
-          SELECT n, line,
+          SELECT s.n, s.tbl, s.line, t.target, t.year_key,
             CASE
-              WHEN jsonb_typeof(line) <> 'object' THEN 'Không phải một bản ghi'
-              WHEN jsonb_typeof(line->'uuid') IS DISTINCT FROM 'string'
-                   OR length(line->>'uuid') NOT BETWEEN 1 AND 64 THEN 'Thiếu mã UUID'
-              WHEN (line->>'unit_code') IS DISTINCT FROM %(unit)s
-                THEN 'Bản ghi thuộc đơn vị ' || left(coalesce(line->>'unit_code', '?'), 40)
+              WHEN t.tbl IS NULL THEN 'Hệ thống không có loại bản ghi “' || left(s.tbl, 60)
+                                      || '” (hãy cập nhật phần mềm)'
+              WHEN jsonb_typeof(s.line) <> 'object' THEN 'Không phải một bản ghi'
+              WHEN jsonb_typeof(s.line->'uuid') IS DISTINCT FROM 'string'
+                   OR length(s.line->>'uuid') NOT BETWEEN 1 AND 64 THEN 'Thiếu mã UUID'
+              WHEN (s.line->>'unit_code') IS DISTINCT FROM %(unit)s
+                THEN 'Bản ghi thuộc đơn vị ' || left(coalesce(s.line->>'unit_code', '?'), 40)
                      || ', không phải đơn vị gửi gói'
-              WHEN NOT (%(cols)s::text[] @> ARRAY(SELECT jsonb_object_keys(line)))
+              WHEN (s.line - t.cols) <> '{}'::jsonb
                 THEN 'Có cột sổ tỉnh không có: ' || (
                        SELECT string_agg(k, ', ') FROM (
-                         SELECT k FROM jsonb_object_keys(line) k WHERE k <> ALL (%(cols)s::text[])
+                         SELECT k FROM jsonb_object_keys(s.line) k WHERE k <> ALL (t.cols)
                          ORDER BY k LIMIT 5) x) || ' (hãy cập nhật phần mềm)'
-              WHEN {versioned} AND NOT (jsonb_typeof(line->'version') = 'number'
-                                        AND (line->>'version') ~ '^[1-9][0-9]{{0,17}}$')
+              WHEN t.versioned AND NOT (jsonb_typeof(s.line->'version') = 'number'
+                                        AND (s.line->>'version') ~ '^[1-9][0-9]{0,17}$')
                 THEN 'Số phiên bản không hợp lệ'
-              WHEN EXISTS (SELECT 1 FROM jsonb_each(line) e
-                           WHERE jsonb_typeof(e.value) = 'array'
-                              OR (jsonb_typeof(e.value) = 'object'
-                                  AND NOT (jsonb_typeof(e.value->'$base64') = 'string'
-                                           AND (SELECT count(*) FROM jsonb_object_keys(e.value)) = 1)))
+              WHEN jsonb_path_exists(s.line, 'strict $.* ? (@.type() == "array" || @.type() == "object")')
+                   AND EXISTS (SELECT 1 FROM jsonb_each(s.line) e
+                               WHERE jsonb_typeof(e.value) = 'array'
+                                  OR (jsonb_typeof(e.value) = 'object'
+                                      AND NOT (jsonb_typeof(e.value->'$base64') = 'string'
+                                               AND (SELECT count(*) FROM jsonb_object_keys(e.value)) = 1)))
                 THEN 'Có giá trị không phải số hoặc chữ'
-              WHEN %(year_key)s::text IS NOT NULL
-                   AND coalesce(line->>%(year_key)s::text, '') !~ '^[0-9]{{4}}-'
+              WHEN t.year_key IS NOT NULL AND coalesce(s.line->>t.year_key, '') !~ '^[0-9]{4}-'
                 THEN 'Thiếu ngày tạo bản ghi'
             END AS reason
-          FROM {staged})
-        SELECT n, line,
+          FROM hub_stage s LEFT JOIN hub_types t ON t.tbl = s.tbl)
+        SELECT n, tbl, target,
                CASE WHEN jsonb_typeof(line) = 'object' THEN left(line->>'uuid', 64) END AS uuid,
-               CASE WHEN reason IS NULL AND {versioned} THEN (line->>'version')::bigint ELSE 0 END AS version,
-               CASE WHEN reason IS NULL THEN {year} END AS year,
+               CASE WHEN reason IS NULL AND line ? 'version' THEN (line->>'version')::bigint ELSE 0 END AS version,
+               CASE WHEN reason IS NULL AND year_key IS NOT NULL THEN left(line->>year_key, 4)::int END AS year,
                reason
         FROM shaped""", params)
+    cur.execute("CREATE UNIQUE INDEX ON hub_chk (n)")
+    cur.execute("CREATE INDEX ON hub_chk (tbl, uuid)")
     cur.execute("""
         UPDATE hub_chk SET reason = 'Trùng mã UUID trong cùng một gói'
-        WHERE n IN (SELECT n FROM (SELECT n, row_number() OVER (PARTITION BY uuid ORDER BY n) AS k
+        WHERE n IN (SELECT n FROM (SELECT n, row_number() OVER (PARTITION BY tbl, uuid ORDER BY n) AS k
                                    FROM hub_chk WHERE reason IS NULL) d WHERE k > 1)""")
-    other_unit = "t.uuid = c.uuid AND t.unit_code <> %(unit)s" + (" AND t.tbl = %(tbl)s" if t.target == "records"
-                                                                   else "")
-    cur.execute(f"""
-        UPDATE hub_chk c SET reason = 'Mã UUID đã dùng cho bản ghi của đơn vị khác'
-        WHERE reason IS NULL AND EXISTS (SELECT 1 FROM hub.{t.target} t WHERE {other_unit})""", params)
-    from hub.types import by_name
-
-    types = by_name()
-    for column, parent_name in t.references:
-        parent = types[parent_name]
-        same = "p.unit_code = %(unit)s AND p.uuid = c.line->>%(col)s" + (
-            " AND p.tbl = %(ptbl)s" if parent.target == "records" else "")
+    for target in TARGETS:
+        # A partitioned record is looked for in its own year's partition (a uuid reused under
+        # another year lands in another row of its own unit, which no other unit reads).
+        same_type = " AND t.tbl = c.tbl" if target == "records" else " AND t.year = c.year"
         cur.execute(f"""
-            UPDATE hub_chk c SET reason = %(why)s
-            WHERE reason IS NULL AND c.line->>%(col)s IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM hub.{parent.target} p WHERE {same})""",
-                    {**params, "col": column, "ptbl": parent_name,
-                     "why": f"Tham chiếu tới bản ghi {parent_name} chưa có của đơn vị ({column}); "
-                            "có thể do thiếu gói trước"})
+            UPDATE hub_chk c SET reason = 'Mã UUID đã dùng cho bản ghi của đơn vị khác'
+            WHERE reason IS NULL AND c.target = %(target)s
+              AND EXISTS (SELECT 1 FROM hub.{target} t WHERE t.uuid = c.uuid AND t.unit_code <> %(unit)s{same_type})""",
+                    {**params, "target": target})
+    cur.execute("ANALYZE hub_chk")
+    # References: to a record of the sending unit, at the hub or valid in this bundle. Repeated
+    # until nothing changes, since rejecting a parent rejects what refers to it.
+    broken = f"""
+        UPDATE hub_chk c SET reason = 'Tham chiếu tới bản ghi ' || r.parent || ' chưa có của đơn vị ('
+                                      || r.col || '); có thể do thiếu gói trước'
+        FROM hub_refs r, hub_stage l
+        WHERE c.reason IS NULL AND r.tbl = c.tbl AND l.n = c.n AND l.line->>r.col IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM hub_chk p WHERE p.tbl = r.parent AND p.uuid = l.line->>r.col
+                                                   AND p.reason IS NULL)
+          AND NOT CASE r.target
+                    WHEN 'cases' THEN {_exists_in('cases', "l.line->>r.col")}
+                    WHEN 'events' THEN {_exists_in('events', "l.line->>r.col")}
+                    ELSE {_exists_in('records', "l.line->>r.col")} END"""
+    for _ in range(8):
+        cur.execute(broken, params)
+        if not cur.rowcount:
+            break
 
 
-def merge_type(cur, t: RecordType, staged: str, *, unit: str, province: str, bundle_sha: str) -> TypeResult:
-    """Merge one staged part; the counts by category and a few samples."""
-    out = TypeResult(t.name)
-    params = {"unit": unit, "tbl": t.name, "province": province, "sha": bundle_sha}
-    _check(cur, t, staged, unit)
-    year_cmp = "t.year" if t.partitioned else "NULL::int"
-    cur.execute(f"""
-        CREATE TEMP TABLE hub_cmp ON COMMIT DROP AS
-        SELECT c.n, c.uuid, c.version, c.year, c.line,
-               t.version AS old_version, t.data AS old_data, {year_cmp} AS old_year,
-               CASE
-                 WHEN t.uuid IS NULL THEN 'new'
-                 WHEN {year_cmp} IS DISTINCT FROM c.year THEN 'rejected'
-                 WHEN c.version > t.version THEN 'updated'
-                 WHEN c.version < t.version THEN 'older'
-                 WHEN c.line = t.data THEN 'unchanged'
-                 ELSE 'conflict'
-               END AS category
-        FROM hub_chk c LEFT JOIN hub.{t.target} t ON {_key(t, 't')}
-        WHERE c.reason IS NULL""", params)
-    key_cols = "unit_code, " + ("tbl, " if t.target == "records" else "") + ("year, " if t.partitioned else "")
-    key_vals = "%(unit)s, " + ("%(tbl)s, " if t.target == "records" else "") + ("year, " if t.partitioned else "")
-    cur.execute(f"""
-        INSERT INTO hub.{t.target} ({key_cols} uuid, province_code, version, data)
-        SELECT {key_vals} uuid, %(province)s, version, line FROM hub_cmp WHERE category = 'new'""", params)
-    cur.execute(f"""
-        UPDATE hub.{t.target} t SET version = c.version, data = c.line
-        FROM hub_cmp c WHERE c.category = 'updated' AND {_key(t, 't')}""", params)
+def merge(cur, types: dict[str, RecordType], parts: list[tuple[str, bytes]], *, unit: str, province: str,
+          bundle_sha: str) -> dict[str, TypeResult]:
+    """Stage and merge every part of one bundle; per type, the counts and a few samples."""
+    params = {"unit": unit, "province": province, "sha": bundle_sha}
+    stage(cur, parts)
+    _types_table(cur, types)
+    _check(cur, unit)
+    cur.execute("""
+        CREATE TEMP TABLE hub_cmp (n bigint, tbl text, target text, uuid text, version bigint, year int,
+                                   old_version bigint, category text) ON COMMIT DROP""")
+    for target in TARGETS:
+        same_type = " AND t.tbl = c.tbl" if target == "records" else ""
+        old_year = "t.year" if target != "records" else "NULL::int"
+        cur.execute(f"""
+            INSERT INTO hub_cmp
+            SELECT c.n, c.tbl, c.target, c.uuid, c.version, c.year, t.version,
+                   CASE
+                     WHEN t.uuid IS NULL THEN 'new'
+                     WHEN {old_year} IS DISTINCT FROM c.year THEN 'rejected'
+                     WHEN c.version > t.version THEN 'updated'
+                     WHEN c.version < t.version THEN 'older'
+                     WHEN l.line = t.data THEN 'unchanged'
+                     ELSE 'conflict'
+                   END
+            FROM hub_chk c JOIN hub_stage l USING (n) LEFT JOIN hub.{target} t ON t.unit_code = %(unit)s AND t.uuid = c.uuid{same_type}
+            WHERE c.reason IS NULL AND c.target = %(target)s""", {**params, "target": target})
+        key_cols = {"cases": "unit_code, year,", "events": "unit_code, year,", "records": "unit_code, tbl,"}[target]
+        key_vals = {"cases": "%(unit)s, c.year,", "events": "%(unit)s, c.year,", "records": "%(unit)s, c.tbl,"}[target]
+        cur.execute(f"""
+            INSERT INTO hub.{target} ({key_cols} uuid, province_code, version, data)
+            SELECT {key_vals} c.uuid, %(province)s, c.version, l.line FROM hub_cmp c JOIN hub_stage l USING (n)
+            WHERE c.target = %(target)s AND c.category = 'new'""", {**params, "target": target})
+        cur.execute(f"""
+            UPDATE hub.{target} t SET version = c.version, data = l.line
+            FROM hub_cmp c JOIN hub_stage l USING (n) WHERE c.target = %(target)s AND c.category = 'updated'
+              AND t.unit_code = %(unit)s AND t.uuid = c.uuid{same_type}""", {**params, "target": target})
     # Kept aside: rejected records with their reason, true conflicts with the stored record.
     cur.execute("""
         INSERT INTO hub.conflicts (unit_code, province_code, bundle_sha256, tbl, uuid, version, kind, reason,
                                    incoming, local)
-        SELECT %(unit)s, %(province)s, %(sha)s, %(tbl)s, coalesce(uuid, ''), NULL, 'rejected', reason, line, NULL
-        FROM hub_chk WHERE reason IS NOT NULL
-        UNION ALL
-        SELECT %(unit)s, %(province)s, %(sha)s, %(tbl)s, uuid, version, category,
-               CASE category WHEN 'conflict' THEN 'Cùng phiên bản ' || version || ' nhưng nội dung khác bản đã có'
-                    ELSE 'Năm tạo bản ghi khác bản đã có' END,
-               line, old_data
-        FROM hub_cmp WHERE category IN ('conflict', 'rejected')""", params)
+        SELECT %(unit)s, %(province)s, %(sha)s, left(c.tbl, 64), coalesce(c.uuid, ''), NULL, 'rejected', c.reason,
+               l.line, NULL
+        FROM hub_chk c JOIN hub_stage l USING (n) WHERE c.reason IS NOT NULL""", params)
+    for target in TARGETS:
+        same_type = " AND t.tbl = c.tbl" if target == "records" else ""
+        cur.execute(f"""
+            INSERT INTO hub.conflicts (unit_code, province_code, bundle_sha256, tbl, uuid, version, kind, reason,
+                                       incoming, local)
+            SELECT %(unit)s, %(province)s, %(sha)s, c.tbl, c.uuid, c.version, c.category,
+                   CASE c.category WHEN 'conflict' THEN 'Cùng phiên bản ' || c.version
+                                                        || ' nhưng nội dung khác bản đã có'
+                        ELSE 'Năm tạo bản ghi khác bản đã có' END,
+                   l.line, t.data
+            FROM hub_cmp c JOIN hub_stage l USING (n)
+                 JOIN hub.{target} t ON t.unit_code = %(unit)s AND t.uuid = c.uuid{same_type}
+            WHERE c.target = %(target)s AND c.category IN ('conflict', 'rejected')""", {**params, "target": target})
+    out: dict[str, TypeResult] = {}
     cur.execute("""
-        SELECT category, count(*) FROM hub_cmp GROUP BY category
-        UNION ALL SELECT 'rejected', count(*) FROM hub_chk WHERE reason IS NOT NULL""")
-    for category, count in cur.fetchall():
-        out.counts[category] += count
+        SELECT tbl, category, count(*) FROM hub_cmp GROUP BY 1, 2
+        UNION ALL SELECT tbl, 'rejected', count(*) FROM hub_chk WHERE reason IS NOT NULL GROUP BY 1""")
+    for tbl, category, count in cur.fetchall():
+        out.setdefault(tbl, TypeResult(tbl)).counts[category] += count
     cur.execute("""
-        (SELECT 'rejected', coalesce(uuid, ''), reason FROM hub_chk WHERE reason IS NOT NULL ORDER BY n LIMIT %(k)s)
-        UNION ALL
-        (SELECT category, uuid,
-                CASE category WHEN 'older' THEN 'Phiên bản ' || version || ' cũ hơn phiên bản ' || old_version
-                                                || ' đã có'
-                              WHEN 'conflict' THEN 'Cùng phiên bản ' || version || ' nhưng nội dung khác bản đã có'
-                              ELSE 'Năm tạo bản ghi khác bản đã có' END
-         FROM hub_cmp WHERE category IN ('older', 'conflict', 'rejected') ORDER BY n LIMIT %(k)s)""",
-                {"k": SAMPLES})
-    out.samples = [tuple(r) for r in cur.fetchall()][:SAMPLES]
-    cur.execute("DROP TABLE hub_chk; DROP TABLE hub_cmp")
-    return out
-
-
-def reject_unknown(cur, name: str, staged: str, *, unit: str, province: str, bundle_sha: str) -> TypeResult:
-    """A part of a type this program's register does not have: every record rejected and kept."""
-    why = f"Hệ thống không có loại bản ghi “{name}” (hãy cập nhật phần mềm)"
-    cur.execute(f"""
-        INSERT INTO hub.conflicts (unit_code, province_code, bundle_sha256, tbl, uuid, kind, reason, incoming)
-        SELECT %s, %s, %s, %s, coalesce(left(line->>'uuid', 64), ''), 'rejected', %s, line FROM {staged}
-        WHERE jsonb_typeof(line) = 'object'
-        UNION ALL
-        SELECT %s, %s, %s, %s, '', 'rejected', %s, line FROM {staged} WHERE jsonb_typeof(line) <> 'object'""",
-                (unit, province, bundle_sha, name, why) * 2)
-    out = TypeResult(name)
-    out.counts["rejected"] = cur.rowcount
+        SELECT tbl, category, uuid, why FROM (
+          SELECT tbl, category, uuid, why, row_number() OVER (PARTITION BY tbl ORDER BY n) AS k FROM (
+            SELECT n, tbl, 'rejected' AS category, coalesce(uuid, '') AS uuid, reason AS why
+            FROM hub_chk WHERE reason IS NOT NULL
+            UNION ALL
+            SELECT n, tbl, category, uuid,
+                   CASE category WHEN 'older' THEN 'Phiên bản ' || version || ' cũ hơn phiên bản ' || old_version
+                                                   || ' đã có'
+                                 WHEN 'conflict' THEN 'Cùng phiên bản ' || version || ' nhưng nội dung khác bản đã có'
+                                 ELSE 'Năm tạo bản ghi khác bản đã có' END
+            FROM hub_cmp WHERE category IN ('older', 'conflict', 'rejected')) x) y
+        WHERE k <= %(k)s ORDER BY tbl, k""", {"k": SAMPLES})
+    for tbl, category, uuid, why in cur.fetchall():
+        out.setdefault(tbl, TypeResult(tbl)).samples.append((category, uuid, why))
+    cur.execute("DROP TABLE hub_stage, hub_types, hub_refs, hub_chk, hub_cmp")
     return out
