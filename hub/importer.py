@@ -22,7 +22,8 @@ from desktop.errors import UserError
 from desktop.sync import crypto
 from desktop.sync.importer import SequenceCheck, classify_sequence
 from desktop.sync.progress import Progress, ensure
-from desktop.sync.verify import read_bundle_file, verify_bundle_data
+from desktop.storage.sync_repo import PeerKey
+from desktop.sync.verify import VerifiedBundle, read_bundle_file, verify_bundle_data
 from hub.storage import records, registry
 from hub.types import by_name
 
@@ -98,43 +99,88 @@ class _DryRun(Exception):
     pass
 
 
-def import_bundle(conn, path: Path, *, keyring: Keyring, accept_sequence: bool = False, reimport: bool = False,
-                  dry_run: bool = False, progress: Progress | None = None) -> HubImport:
-    """Verify and merge one bundle file; a ``UserError`` (nothing written) when it is refused."""
+@dataclass
+class Trust:
+    """The key registry as one batch sees it: loaded once, so bundles verify without the server."""
+    recipients: dict[str, tuple[str, bytes]]          # fingerprint → (province, wrapped private key)
+    peers: dict[str, tuple[PeerKey, str]]             # fingerprint → (commune key, its province)
+    imported: dict[str, dict]                         # bundle SHA-256 → what was imported
+
+    @classmethod
+    def load(cls, conn) -> "Trust":
+        with conn.cursor() as cur:
+            return cls(registry.all_recipients(cur), registry.all_peers(cur), registry.all_bundles(cur))
+
+
+@dataclass
+class Prepared:
+    """A bundle read and verified, or refused, before its transaction (``prepare``)."""
+    report: HubImport
+    bundle: VerifiedBundle | None = None
+    earlier: dict | None = None
+    error: UserError | None = None
+
+
+def prepare(path: Path, trust: Trust, keyring: Keyring, *, reimport: bool = False, dry_run: bool = False,
+            progress: Progress | None = None) -> Prepared:
+    """Read, hash, decrypt and verify one bundle file: CPU only, no server (a batch prepares the
+    next file while the server merges the current one)."""
+    path = Path(path)
+    try:
+        data = read_bundle_file(path)
+        sha = hashlib.sha256(data).hexdigest()
+        report = HubImport(path.name, sha, dry_run=dry_run)
+        earlier = trust.imported.get(sha)
+        if earlier and not reimport:
+            return Prepared(report, earlier=earlier)
+        header, _, _ = crypto.read_header(data)
+        recipient_fp = str(header.get("recipient", ""))
+        if recipient_fp not in trust.recipients:
+            raise UserError("other_province",
+                            f"Gói được mã hóa cho khóa nhận {recipient_fp[:19]} mà hệ thống tổng hợp chưa có. "
+                            "Hãy nạp khóa của tỉnh đó trước (giaitrinh hub trust).")
+        province, wrapped = trust.recipients[recipient_fp]
+        bundle = verify_bundle_data(data, path, own_fingerprint=recipient_fp,
+                                    unlock=lambda: keyring.unlock(recipient_fp, province, wrapped),
+                                    find_peer=lambda fp: trust.peers[fp][0] if fp in trust.peers else None,
+                                    progress=progress)
+        del data
+        m = bundle.manifest
+        unit_province = trust.peers[m.key_fingerprint][1]
+        if unit_province != province:
+            raise UserError("wrong_unit", f"Khóa ký của đơn vị {m.unit_code} được đăng ký ở tỉnh {unit_province}, "
+                            f"nhưng gói được gửi cho tỉnh {province}. Gói bị từ chối.")
+        for part in m.parts:
+            content = bundle.payload[part.name]
+            if content.count(b"\n") != part.count or (content and not content.endswith(b"\n")):
+                raise UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({part.name} có số dòng khác bản "
+                                "kê). Gói bị từ chối, không ghi gì.")
+        report.unit_code, report.province_code, report.sequence_number = m.unit_code, province, m.sequence
+        return Prepared(report, bundle=bundle, earlier=earlier)
+    except UserError as exc:
+        exc.details.setdefault("file", path.name)
+        return Prepared(HubImport(path.name, ""), error=exc)
+
+
+def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
+          progress: Progress | None = None) -> HubImport:
+    """The prepared bundle's transaction: sequence checks, staging, merge, the inbox row."""
     import psycopg
 
     progress = ensure(progress)
-    path = Path(path)
-    data = read_bundle_file(path)
-    sha = hashlib.sha256(data).hexdigest()
-    report = HubImport(path.name, sha, dry_run=dry_run)
+    if prepared.error is not None:
+        raise prepared.error
+    report, bundle = prepared.report, prepared.bundle
     with conn.cursor() as cur:
-        earlier = registry.bundle_by_sha(cur, sha)
-        if earlier and not reimport:
+        earlier = registry.bundle_by_sha(cur, report.bundle_sha256) if bundle is not None else prepared.earlier
+        if bundle is None or (earlier and not prepared.earlier):
             report.replay = True
             report.unit_code, report.sequence_number = earlier["unit_code"], earlier["seq"]
             report.sequence = SequenceCheck("replay", f"Gói này đã được nhập lúc {earlier['imported_at'][:16]}; "
                                             "nhập lại không thay đổi gì.")
             conn.rollback()
             return report
-        header, _, _ = crypto.read_header(data)
-        found = registry.recipient(cur, str(header.get("recipient", "")))
-        if found is None:
-            raise UserError("other_province",
-                            f"Gói được mã hóa cho khóa nhận {str(header.get('recipient'))[:19]} mà hệ thống tổng "
-                            "hợp chưa có. Hãy nạp khóa của tỉnh đó trước (giaitrinh hub trust).")
-        province, wrapped = found
-        recipient_fp = str(header["recipient"])
-        bundle = verify_bundle_data(data, path, own_fingerprint=recipient_fp,
-                                    unlock=lambda: keyring.unlock(recipient_fp, province, wrapped),
-                                    find_peer=lambda fp: registry.find_peer(cur, fp), progress=progress)
-        del data
-        m = bundle.manifest
-        unit_province = registry.peer_row(cur, m.key_fingerprint)[1]
-        if unit_province != province:
-            raise UserError("wrong_unit", f"Khóa ký của đơn vị {m.unit_code} được đăng ký ở tỉnh {unit_province}, "
-                            f"nhưng gói được gửi cho tỉnh {province}. Gói bị từ chối.")
-        report.unit_code, report.province_code, report.sequence_number = m.unit_code, province, m.sequence
+        m, province = bundle.manifest, report.province_code
         if earlier:
             report.replay = True
             check = SequenceCheck("replay", "Nhập lại gói đã nhập: đối chiếu lại, không thay đổi gì.")
@@ -142,54 +188,79 @@ def import_bundle(conn, path: Path, *, keyring: Keyring, accept_sequence: bool =
             check = classify_sequence(registry.received(cur, m.unit_code), m.sequence, m.previous_sha256)
         report.sequence = check
         if check.needs_acceptance and not accept_sequence:
-            raise UserError(f"sequence_{check.status}", check.message, missing=list(check.missing))
-        for part in m.parts:
-            content = bundle.payload[part.name]
-            if content.count(b"\n") != part.count or (content and not content.endswith(b"\n")):
-                raise UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({part.name} có số dòng khác bản "
-                                "kê). Gói bị từ chối, không ghi gì.")
+            conn.rollback()
+            raise UserError(f"sequence_{check.status}", check.message, missing=list(check.missing),
+                            file=report.file)
         types = by_name()
         parts = [(p.table, bundle.payload[p.name]) for p in m.parts]
         try:
             with conn.transaction():
                 progress.report(1, 2, "Đang đối chiếu và ghi")
-                report.tables = records.merge(cur, types, parts, unit=m.unit_code, province=province, bundle_sha=sha)
+                report.tables = records.merge(cur, types, parts, unit=m.unit_code, province=province,
+                                              bundle_sha=report.bundle_sha256)
                 for p in m.parts:
                     report.tables.setdefault(p.table, records.TypeResult(p.table))
                 if not earlier:
-                    registry.insert_bundle(cur, unit_code=m.unit_code, sha=sha, province_code=province, manifest=m,
-                                           status=check.status, result=report.totals())
-                if dry_run:
+                    registry.insert_bundle(cur, unit_code=m.unit_code, sha=report.bundle_sha256,
+                                           province_code=province, manifest=m, status=check.status,
+                                           result=report.totals())
+                if report.dry_run:
                     raise _DryRun
         except _DryRun:
             conn.rollback()
             return report
         except psycopg.errors.DataError as exc:
+            conn.rollback()
             # A line the signed manifest vouches for but that is no JSON object PostgreSQL can
             # store (invalid JSON, a \u0000 in text): the bundle is refused whole.
             raise UserError("bundle_damaged", "Nội dung gói không hợp lệ (có dòng không phải JSON hợp lệ: "
-                            f"{str(exc).splitlines()[0][:120]}). Gói bị từ chối, không ghi gì.") from exc
+                            f"{str(exc).splitlines()[0][:120]}). Gói bị từ chối, không ghi gì.",
+                            file=report.file) from exc
     conn.commit()
     report.applied = True
     log.info("hub imported %s #%d: %s", m.unit_code, m.sequence, report.totals())
     return report
 
 
+def import_bundle(conn, path: Path, *, keyring: Keyring, accept_sequence: bool = False, reimport: bool = False,
+                  dry_run: bool = False, progress: Progress | None = None) -> HubImport:
+    """Verify and merge one bundle file; a ``UserError`` (nothing written) when it is refused."""
+    prepared = prepare(path, Trust.load(conn), keyring, reimport=reimport, dry_run=dry_run, progress=progress)
+    conn.rollback()
+    return apply(conn, prepared, accept_sequence=accept_sequence, progress=progress)
+
+
 def import_files(conn, paths: list[Path], *, keyring: Keyring, accept_sequence: bool = False,
                  reimport: bool = False, dry_run: bool = False,
                  progress: Progress | None = None) -> list[HubImport | UserError]:
-    """Import many bundles, in the order of their sequence numbers per unit where known.
-
-    Each bundle is its own transaction; a refused one (its ``UserError`` in the list) leaves the
-    others imported.
+    """Import many bundles, each in its own transaction; a refused one (its ``UserError`` in the
+    list) leaves the others imported. The next file is read and verified on a second thread while
+    the server merges the current one (decryption, hashing and unzipping release the GIL).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    trust = Trust.load(conn)
+    conn.rollback()
     out: list[HubImport | UserError] = []
-    for path in paths:
-        try:
-            out.append(import_bundle(conn, path, keyring=keyring, accept_sequence=accept_sequence,
-                                     reimport=reimport, dry_run=dry_run, progress=progress))
-        except UserError as exc:
-            conn.rollback()
-            exc.details.setdefault("file", Path(path).name)
-            out.append(exc)
+    paths = [Path(p) for p in paths]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-verify") as pool:
+        def ahead(i: int):
+            return pool.submit(prepare, paths[i], trust, keyring, reimport=reimport, dry_run=dry_run) \
+                if i < len(paths) else None
+
+        pending = ahead(0)
+        for i in range(len(paths)):
+            prepared = pending.result()
+            pending = ahead(i + 1)
+            try:
+                report = apply(conn, prepared, accept_sequence=accept_sequence, progress=progress)
+            except UserError as exc:
+                conn.rollback()
+                exc.details.setdefault("file", paths[i].name)
+                out.append(exc)
+                continue
+            if report.applied and not report.replay:
+                trust.imported[report.bundle_sha256] = {"unit_code": report.unit_code,
+                                                        "seq": report.sequence_number, "imported_at": "vừa xong"}
+            out.append(report)
     return out

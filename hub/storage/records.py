@@ -38,6 +38,9 @@ def stage(cur, parts: list[tuple[str, bytes]], chunk: int = 1 << 20) -> None:
     """COPY every part's JSON lines, each with its type, into ``hub_stage``."""
     cur.execute("CREATE TEMP TABLE hub_stage (n bigint GENERATED ALWAYS AS IDENTITY, tbl text NOT NULL, "
                 "line jsonb NOT NULL) ON COMMIT DROP")
+    # Uncompressed: the checks read several fields of each line, and a compressed line would be
+    # decompressed for every one of them.
+    cur.execute("ALTER TABLE hub_stage ALTER line SET STORAGE EXTERNAL")
     with cur.copy("COPY hub_stage (tbl, line) FROM STDIN") as copy:
         for name, payload in parts:
             if not payload:

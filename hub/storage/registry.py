@@ -25,13 +25,6 @@ def upsert_recipient(cur, fingerprint: str, province_code: str, public_key: byte
                 (fingerprint, province_code, public_key, pem))
 
 
-def recipient(cur, fingerprint: str) -> tuple[str, bytes] | None:
-    """(province_code, wrapped private key) of a recipient fingerprint the hub holds."""
-    cur.execute("SELECT province_code, private_key_pem FROM hub.recipients WHERE fingerprint = %s", (fingerprint,))
-    row = cur.fetchone()
-    return (row[0], bytes(row[1])) if row else None
-
-
 def peer_row(cur, fingerprint: str) -> tuple[str, str] | None:
     """(unit_code, province_code) the fingerprint is registered for."""
     cur.execute("SELECT unit_code, province_code FROM hub.peer_keys WHERE fingerprint = %s", (fingerprint,))
@@ -51,14 +44,23 @@ def save_peer(cur, peer: PeerKey, province_code: str) -> None:
          peer.registered_at, peer.revoked_at, peer.revoked_reason))
 
 
-def find_peer(cur, fingerprint: str) -> PeerKey | None:
+def all_recipients(cur) -> dict[str, tuple[str, bytes]]:
+    cur.execute("SELECT fingerprint, province_code, private_key_pem FROM hub.recipients")
+    return {fp: (province, bytes(pem)) for fp, province, pem in cur.fetchall()}
+
+
+def all_peers(cur) -> dict[str, tuple[PeerKey, str]]:
+    """Fingerprint → (the commune's key, its province) for every key the hub holds."""
     cur.execute("SELECT fingerprint, role, unit_code, unit_name, signing_key, registered_at, revoked_at, "
-                "revoked_reason FROM hub.peer_keys WHERE fingerprint = %s", (fingerprint,))
-    row = cur.fetchone()
-    if row is None:
-        return None
-    fp, role, unit, name, key, registered, revoked, reason = row
-    return PeerKey(0, fp, role, unit, name, bytes(key), None, None, registered, revoked, reason)
+                "revoked_reason, province_code FROM hub.peer_keys")
+    return {fp: (PeerKey(0, fp, role, unit, name, bytes(key), None, None, registered, revoked, reason), province)
+            for fp, role, unit, name, key, registered, revoked, reason, province in cur.fetchall()}
+
+
+def all_bundles(cur) -> dict[str, dict]:
+    cur.execute("SELECT bundle_sha256, unit_code, seq, imported_at FROM hub.bundles")
+    return {sha: {"unit_code": unit, "seq": seq, "imported_at": at.isoformat(timespec="seconds")}
+            for sha, unit, seq, at in cur.fetchall()}
 
 
 def bundle_by_sha(cur, sha: str) -> dict | None:
