@@ -24,6 +24,7 @@ from desktop.sync.importer import SequenceCheck, classify_sequence
 from desktop.sync.progress import Progress, ensure
 from desktop.storage.sync_repo import PeerKey
 from desktop.sync.verify import VerifiedBundle, read_bundle_file, verify_bundle_data
+from hub import shape
 from hub.storage import records, registry
 from hub.types import by_name
 
@@ -117,6 +118,7 @@ class Prepared:
     """A bundle read and verified, or refused, before its transaction (``prepare``)."""
     report: HubImport
     bundle: VerifiedBundle | None = None
+    rows: list[bytes] | None = None          # the staging rows of each part (hub.shape)
     earlier: dict | None = None
     error: UserError | None = None
 
@@ -155,8 +157,11 @@ def prepare(path: Path, trust: Trust, keyring: Keyring, *, reimport: bool = Fals
             if content.count(b"\n") != part.count or (content and not content.endswith(b"\n")):
                 raise UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({part.name} có số dòng khác bản "
                                 "kê). Gói bị từ chối, không ghi gì.")
+        types = by_name()
+        rows = [shape.copy_rows(types.get(p.table), p.table, bundle.records(p), bundle.lines(p), m.unit_code)
+                for p in m.parts]
         report.unit_code, report.province_code, report.sequence_number = m.unit_code, province, m.sequence
-        return Prepared(report, bundle=bundle, earlier=earlier)
+        return Prepared(report, bundle=bundle, rows=rows, earlier=earlier)
     except UserError as exc:
         exc.details.setdefault("file", path.name)
         return Prepared(HubImport(path.name, ""), error=exc)
@@ -191,12 +196,10 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
             conn.rollback()
             raise UserError(f"sequence_{check.status}", check.message, missing=list(check.missing),
                             file=report.file)
-        types = by_name()
-        parts = [(p.table, bundle.payload[p.name]) for p in m.parts]
         try:
             with conn.transaction():
                 progress.report(1, 2, "Đang đối chiếu và ghi")
-                report.tables = records.merge(cur, types, parts, unit=m.unit_code, province=province,
+                report.tables = records.merge(cur, by_name(), prepared.rows, unit=m.unit_code, province=province,
                                               bundle_sha=report.bundle_sha256)
                 for p in m.parts:
                     report.tables.setdefault(p.table, records.TypeResult(p.table))

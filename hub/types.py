@@ -26,6 +26,15 @@ class RecordType:
     def partitioned(self) -> bool:
         return self.year_key is not None
 
+    @property
+    def column_set(self) -> frozenset[str]:
+        return _column_set(self.columns)
+
+
+@lru_cache(maxsize=None)
+def _column_set(columns: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(columns)
+
 
 # The two large types, partitioned by the year they were made (hub/storage/migrations/0001).
 PARTITIONED = {"cases": "created_at", "events": "at"}

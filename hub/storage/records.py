@@ -34,23 +34,16 @@ class TypeResult:
     samples: list[tuple[str, str, str]] = field(default_factory=list)   # (category, uuid, reason)
 
 
-def stage(cur, parts: list[tuple[str, bytes]], chunk: int = 1 << 20) -> None:
-    """COPY every part's JSON lines, each with its type, into ``hub_stage``."""
+def stage(cur, rows: list[bytes], chunk: int = 1 << 20) -> None:
+    """COPY the bundle's rows (``hub.shape.copy_rows``: type, uuid, version, year, the reason a
+    record is refused if its shape is wrong, the JSON line) into ``hub_stage``."""
     cur.execute("CREATE TEMP TABLE hub_stage (n bigint GENERATED ALWAYS AS IDENTITY, tbl text NOT NULL, "
-                "line jsonb NOT NULL) ON COMMIT DROP")
-    # Uncompressed: the checks read several fields of each line, and a compressed line would be
-    # decompressed for every one of them.
+                "uuid text, version bigint NOT NULL, year int, reason text, line jsonb NOT NULL) ON COMMIT DROP")
+    # Uncompressed: a line is read again for its references and its comparison with the stored
+    # record, and a compressed one would be decompressed each time.
     cur.execute("ALTER TABLE hub_stage ALTER line SET STORAGE EXTERNAL")
-    with cur.copy("COPY hub_stage (tbl, line) FROM STDIN") as copy:
-        for name, payload in parts:
-            if not payload:
-                continue
-            # COPY's text format reads a backslash as an escape: a JSON line keeps its own by
-            # doubling them. A JSON line never holds a raw newline or tab, so each line is one
-            # row; the type goes in front of every line (the payload ends with a newline).
-            prefix = name.encode("utf-8") + b"\t"
-            data = prefix + payload.replace(b"\\", b"\\\\").replace(b"\n", b"\n" + prefix)
-            data = data[: len(data) - len(prefix)]
+    with cur.copy("COPY hub_stage (tbl, uuid, version, year, reason, line) FROM STDIN") as copy:
+        for data in rows:
             for start in range(0, len(data), chunk):
                 copy.write(data[start:start + chunk])
 
@@ -73,45 +66,12 @@ def _exists_in(target: str, uuid_expr: str) -> str:
 
 
 def _check(cur, unit: str) -> None:
+    """Mark what needs other rows to judge: duplicates, other units' uuids, broken references."""
     params = {"unit": unit}
     cur.execute("""
         CREATE TEMP TABLE hub_chk ON COMMIT DROP AS
-        WITH shaped AS (
-          SELECT s.n, s.tbl, s.line, t.target, t.year_key,
-            CASE
-              WHEN t.tbl IS NULL THEN 'Hệ thống không có loại bản ghi “' || left(s.tbl, 60)
-                                      || '” (hãy cập nhật phần mềm)'
-              WHEN jsonb_typeof(s.line) <> 'object' THEN 'Không phải một bản ghi'
-              WHEN jsonb_typeof(s.line->'uuid') IS DISTINCT FROM 'string'
-                   OR length(s.line->>'uuid') NOT BETWEEN 1 AND 64 THEN 'Thiếu mã UUID'
-              WHEN (s.line->>'unit_code') IS DISTINCT FROM %(unit)s
-                THEN 'Bản ghi thuộc đơn vị ' || left(coalesce(s.line->>'unit_code', '?'), 40)
-                     || ', không phải đơn vị gửi gói'
-              WHEN (s.line - t.cols) <> '{}'::jsonb
-                THEN 'Có cột sổ tỉnh không có: ' || (
-                       SELECT string_agg(k, ', ') FROM (
-                         SELECT k FROM jsonb_object_keys(s.line) k WHERE k <> ALL (t.cols)
-                         ORDER BY k LIMIT 5) x) || ' (hãy cập nhật phần mềm)'
-              WHEN t.versioned AND NOT (jsonb_typeof(s.line->'version') = 'number'
-                                        AND (s.line->>'version') ~ '^[1-9][0-9]{0,17}$')
-                THEN 'Số phiên bản không hợp lệ'
-              WHEN jsonb_path_exists(s.line, 'strict $.* ? (@.type() == "array" || @.type() == "object")')
-                   AND EXISTS (SELECT 1 FROM jsonb_each(s.line) e
-                               WHERE jsonb_typeof(e.value) = 'array'
-                                  OR (jsonb_typeof(e.value) = 'object'
-                                      AND NOT (jsonb_typeof(e.value->'$base64') = 'string'
-                                               AND (SELECT count(*) FROM jsonb_object_keys(e.value)) = 1)))
-                THEN 'Có giá trị không phải số hoặc chữ'
-              WHEN t.year_key IS NOT NULL AND coalesce(s.line->>t.year_key, '') !~ '^[0-9]{4}-'
-                THEN 'Thiếu ngày tạo bản ghi'
-            END AS reason
-          FROM hub_stage s LEFT JOIN hub_types t ON t.tbl = s.tbl)
-        SELECT n, tbl, target,
-               CASE WHEN jsonb_typeof(line) = 'object' THEN left(line->>'uuid', 64) END AS uuid,
-               CASE WHEN reason IS NULL AND line ? 'version' THEN (line->>'version')::bigint ELSE 0 END AS version,
-               CASE WHEN reason IS NULL AND year_key IS NOT NULL THEN left(line->>year_key, 4)::int END AS year,
-               reason
-        FROM shaped""", params)
+        SELECT s.n, s.tbl, t.target, s.uuid, s.version, s.year, s.reason
+        FROM hub_stage s LEFT JOIN hub_types t ON t.tbl = s.tbl""")
     cur.execute("CREATE UNIQUE INDEX ON hub_chk (n)")
     cur.execute("CREATE INDEX ON hub_chk (tbl, uuid)")
     cur.execute("""
@@ -147,11 +107,12 @@ def _check(cur, unit: str) -> None:
             break
 
 
-def merge(cur, types: dict[str, RecordType], parts: list[tuple[str, bytes]], *, unit: str, province: str,
+def merge(cur, types: dict[str, RecordType], rows: list[bytes], *, unit: str, province: str,
           bundle_sha: str) -> dict[str, TypeResult]:
-    """Stage and merge every part of one bundle; per type, the counts and a few samples."""
+    """Stage and merge one bundle's rows (``hub.shape.copy_rows`` of each part); per type, the
+    counts and a few samples."""
     params = {"unit": unit, "province": province, "sha": bundle_sha}
-    stage(cur, parts)
+    stage(cur, rows)
     _types_table(cur, types)
     _check(cur, unit)
     cur.execute("""

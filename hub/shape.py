@@ -1,0 +1,89 @@
+"""The shape of each record, checked while the bundle is prepared (CPU, off the server).
+
+The same rules as the province's merge (desktop/sync/merge.py ``_TableMerge.check``) and the
+same Vietnamese reasons: a record must be an object with a uuid, belong to the sending unit,
+have only the register's columns, a valid version where the type is versioned, scalar values
+(bytes as ``{"$base64": …}``), and for the partitioned types the date that places it. The
+result travels to the server with each line (``hub.storage.records.stage``), so the set-based
+merge only has to look at what needs other rows: duplicates, other units' uuids, references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hub.types import RecordType
+
+_YEAR = re.compile(r"\d{4}-")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@dataclass(frozen=True)
+class Shaped:
+    uuid: str | None
+    version: int
+    year: int | None
+    reason: str | None
+
+
+def _nested(record: dict) -> bool:
+    for value in record.values():
+        if isinstance(value, _SCALARS):
+            continue
+        if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("$base64"), str):
+            continue
+        return True
+    return False
+
+
+def shape(t: RecordType | None, name: str, record: object, unit: str) -> Shaped:
+    if t is None:
+        uuid = record.get("uuid") if isinstance(record, dict) else None
+        return Shaped(uuid[:64] if isinstance(uuid, str) else None, 0, None,
+                      f"Hệ thống không có loại bản ghi “{name[:60]}” (hãy cập nhật phần mềm)")
+    if type(record) is not dict:
+        return Shaped(None, 0, None, "Không phải một bản ghi")
+    uuid = record.get("uuid")
+    if type(uuid) is not str or not 0 < len(uuid) <= 64:
+        return Shaped(uuid[:64] if isinstance(uuid, str) else None, 0, None, "Thiếu mã UUID")
+    owner = record.get("unit_code")
+    if owner != unit:
+        return Shaped(uuid, 0, None, f"Bản ghi thuộc đơn vị {str(owner)[:40] if owner is not None else '?'}, "
+                      "không phải đơn vị gửi gói")
+    columns = t.column_set
+    if not record.keys() <= columns:
+        unknown = sorted(str(k) for k in record if k not in columns)
+        return Shaped(uuid, 0, None, f"Có cột sổ tỉnh không có: {', '.join(unknown[:5])} (hãy cập nhật phần mềm)")
+    version = 0
+    if t.versioned:
+        version = record.get("version")
+        if type(version) is not int or not 1 <= version < 2**63:
+            return Shaped(uuid, 0, None, "Số phiên bản không hợp lệ")
+    if _nested(record):
+        return Shaped(uuid, 0, None, "Có giá trị không phải số hoặc chữ")
+    year = None
+    if t.year_key is not None:
+        stamp = record.get(t.year_key)
+        if type(stamp) is not str or not _YEAR.match(stamp):
+            return Shaped(uuid, 0, None, "Thiếu ngày tạo bản ghi")
+        year = int(stamp[:4])
+    return Shaped(uuid, version, year, None)
+
+
+def _text(value: str) -> str:
+    """A text value in COPY's text format."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_rows(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> bytes:
+    """The part's rows for ``hub_stage``: type, uuid, version, year, reason, the line itself."""
+    tbl = _text(name)
+    out = []
+    for record, line in zip(records, lines):
+        s = shape(t, name, record, unit)
+        out.append("\t".join((tbl, _text(s.uuid) if s.uuid is not None else "\\N", str(s.version),
+                              str(s.year) if s.year is not None else "\\N",
+                              _text(s.reason) if s.reason is not None else "\\N",
+                              line.replace("\\", "\\\\"))) + "\n")
+    return "".join(out).encode("utf-8")
