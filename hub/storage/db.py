@@ -60,7 +60,8 @@ def pending(conn) -> list[Path]:
 
 
 def migrate(conn) -> list[str]:
-    """Apply every pending migration, each in its own transaction; the names applied."""
+    """Apply every pending migration, each in its own transaction (committed); the names applied."""
+    conn.rollback()
     names = []
     for path in pending(conn):
         with conn.transaction():
@@ -69,8 +70,10 @@ def migrate(conn) -> list[str]:
                 cur.execute("CREATE TABLE IF NOT EXISTS hub.migrations "
                             "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
                 cur.execute("INSERT INTO hub.migrations (name) VALUES (%s)", (path.stem,))
+        conn.commit()
         log.info("hub migration applied: %s", path.stem)
         names.append(path.stem)
+    conn.rollback()
     return names
 
 

@@ -301,3 +301,23 @@ def test_unreachable_server_is_a_clear_message(tmp_path):
     with pytest.raises(UserError) as err:
         db.connect(f"host={tmp_path} dbname=none user=nobody connect_timeout=2")
     assert err.value.code == "hub_unreachable" and "PostgreSQL" in err.value.message
+
+
+def test_init_commits_the_schema_on_its_own(pg_cluster):
+    """``migrate`` commits: a caller that rolls back afterwards (as an import batch does) keeps it."""
+    import psycopg
+
+    from hub.storage import db
+
+    with psycopg.connect(pg_cluster.dsn(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE hub_commit_check")
+    conn = db.connect(pg_cluster.dsn("hub_commit_check"))
+    try:
+        assert db.migrate(conn) == ["0001_hub"]
+        conn.rollback()
+        db.require_schema(conn)
+        assert db.migrate(conn) == []
+    finally:
+        conn.close()
+        with psycopg.connect(pg_cluster.dsn(), autocommit=True) as admin:
+            admin.execute("DROP DATABASE hub_commit_check WITH (FORCE)")
