@@ -158,6 +158,10 @@ class Case:
     unit_code: str
     version: int
     created_at: str = ""
+    # The complexity level decided in writing: 0 none, 1 complex, 2 especially complex (Luật Tố
+    # cáo Art. 30(2)–(3)). Stored in the is_complex column; ``is_complex`` stays the boolean the
+    # event digests were made with.
+    complexity: int = 0
 
 
 @dataclass(frozen=True)

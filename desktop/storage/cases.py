@@ -33,7 +33,7 @@ def row_to_case(row: sqlite3.Row) -> Case:
         due_step=row["due_step"], due_trace=row["due_trace"], paused_on=_d(row["paused_on"]),
         extensions=row["extensions"], satisfaction=row["satisfaction"], closed_on=_d(row["closed_on"]),
         published_on=_d(row["published_on"]), unit_code=row["unit_code"], version=row["version"],
-        created_at=row["created_at"],
+        created_at=row["created_at"], complexity=int(row["is_complex"] or 0),
     )
 
 

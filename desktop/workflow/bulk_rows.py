@@ -27,6 +27,7 @@ from desktop.storage.events import HASHED_FIELDS, event_data_json, row_hash
 from desktop.storage.search import compose_words
 from desktop.storage.units import new_uuid, now_iso
 from desktop.workflow.engine import DIGEST_FIELDS, digest_of, settling_changes
+from desktop.workflow.step_data import step_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from desktop.workflow.bulk import BulkCase, _Importer
@@ -91,8 +92,7 @@ class StepDeadlines:
             result: tuple[date | None, str] = (None, f"{step.label}: không có thời hạn luật định ({step.citation}).")
         else:
             deadline = compute_deadline(self.calendar, start_on, days, step.day_kind, event_label=event_label)
-            variant = " (vụ việc phức tạp)" if complex_ and step.variants.get("complex") else ""
-            result = (deadline.due, f"{step.label}{variant} — {step.citation}. {deadline.trace}")
+            result = (deadline.due, f"{step.heading(complex_)}. {deadline.trace}")
         self._memo[key] = result
         return result
 
@@ -152,8 +152,7 @@ class CaseRows:
         }
         data: dict[str, Any] = {"starts_step": rs.initial_step, "due_on": due and due.isoformat(), "trace": trace,
                                 "rules_id": rs.id, "citation": rs.steps[rs.initial_step].citation}
-        if rs.late_after_days and item.learned_on and \
-                (item.received_on - item.learned_on).days > rs.late_after_days:
+        if rs.is_late(item.received_on, item.learned_on, bool(self.remote)):
             data["late_complaint"] = True
         self._event(case, 1, "receive", None, item.received_on, f"Tiếp nhận {KIND_LABELS[item.kind].lower()}", data)
         for seq, step in enumerate(item.history, start=2):
@@ -180,6 +179,9 @@ class CaseRows:
             data.update(ground=g.code, ground_label=g.label, ground_citation=g.citation)
         if action.requires_satisfaction:
             data["satisfaction"] = step.satisfaction
+        data.update(step_data(self.imp.deadlines.calendar, rs, action, received_on=case["received_on"],
+                              effective_on=step.effective_on, level=int(case["is_complex"]), remote=self.remote,
+                              data=None))
         from_state = case["state"]
         to_state = from_state if action.to_state is None else action.to_state
         case["state"] = to_state

@@ -242,12 +242,19 @@ class _Builder:
             code = step.lstrip("?")
             if optional and rng.random() > (0.5 if code != "complete_commitment" else 0.8):
                 continue
+            first = rs.actions.get("suspend" if code == "pause" else code)
+            if first is not None and first.available_from and on < first.available_from <= self.today:
+                on = first.available_from  # a transition rule opens the step from that day (NĐ 155/2026 Art. 22)
             if code == "pause":
-                if "suspend" in {a.code for a in allowed_actions(case)}:
+                if "suspend" in {a.code for a in allowed_actions(case, on)}:
                     for sub in ("suspend", "resume"):
                         case, on = self.step(case, rs, sub, on, actor) or (case, on)
                 continue
-            allowed = {a.code for a in allowed_actions(case)}
+            if code == "extend" and rs.actions.get("extend") and rs.actions["extend"].requires_complex \
+                    and not case.is_complex and "mark_complex" in {a.code for a in allowed_actions(case, on)}:
+                # a denunciation is extended only once decided complex (Luật Tố cáo Art. 30(2))
+                case, on = self.step(case, rs, "mark_complex", on, actor) or (case, on)
+            allowed = {a.code for a in allowed_actions(case, on)}
             if code not in allowed:
                 if optional:
                     continue
@@ -263,7 +270,7 @@ class _Builder:
     def step(self, case: Case, rs: RuleSet, code: str, on: date, actor: str) -> tuple[Case, date] | None:
         rng = self.rng
         gap = {"accept": (1, 4), "refuse": (1, 5), "guide": (0, 3), "forward": (1, 4), "withdraw": (2, 20),
-               "meet": (3, 10), "mark_complex": (2, 8), "extend": (4, 10), "suspend": (3, 9), "resume": (10, 30),
+               "meet": (3, 10), "mark_complex": (2, 8), "mark_very_complex": (2, 8), "extend": (4, 10), "suspend": (3, 9), "resume": (10, 30),
                "terminate": (5, 25), "reply": (6, 24), "close": (3, 15), "add_commitment": (0, 2),
                "complete_commitment": (20, 60), "publish": (2, 10)}[code]
         day = on + timedelta(days=rng.randint(*gap))
@@ -288,6 +295,9 @@ class _Builder:
                 "reply": self.sample.reply_note, "add_commitment": self.sample.commitment,
                 "complete_commitment": self.sample.commitment_result}.get(code)
         kw["note"] = note() if note else ""
+        action = rs.actions[code]
+        if action.requires_note and not kw["note"]:
+            kw["note"] = "Văn bản xác định vụ việc phức tạp: phải xác minh từ 02 nội dung trở lên."
         if code == "close":
             kw["satisfaction"] = _pick(rng, SATISFACTION)
         if code == "add_commitment":

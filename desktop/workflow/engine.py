@@ -26,6 +26,7 @@ from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database
 from desktop.storage.events import insert_event
 from desktop.storage.units import local_unit_code, new_uuid, now_iso
+from desktop.workflow.step_data import step_data
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +57,26 @@ def rules_of(case: Case) -> RuleSet:
     return default_rules().by_id(case.rules_id)
 
 
-def allowed_actions(case: Case) -> list[Action]:
-    """The actions the law allows from the case's current state (the UI offers only these)."""
+def complexity_level(case: Case) -> int:
+    """0 simple, 1 complex, 2 especially complex (a case built without the column counts its flag)."""
+    return max(int(case.complexity or 0), int(bool(case.is_complex)))
+
+
+def allowed_actions(case: Case, on: date | None = None) -> list[Action]:
+    """The actions the law allows from the case's current state on a day (today by default; a
+    transition rule such as NĐ 155/2026 Art. 22 opens some only from a date): the UI offers only these."""
     rs = rules_of(case)
+    on = on or date.today()
+    level = complexity_level(case)
     out = []
     for action in rs.actions.values():
-        if case.state not in action.from_states:
+        if case.state not in action.from_states or not action.available_on(on):
             continue
         if action.extends_step:
             step = rs.steps[action.extends_step]
-            if case.extensions >= step.max_extensions:
+            if case.extensions >= step.max_extensions_for(level) or level < action.requires_complex:
                 continue
-        if action.sets_complex and case.is_complex:
+        if action.sets_complex and level >= action.sets_complex:
             continue
         out.append(action)
     return out
@@ -78,16 +87,14 @@ def compute_step_deadline(db: Database, rs: RuleSet, case: Case, step_code: str,
                           is_complex: bool | None = None, event_label: str = "Sự kiện") -> tuple[date | None, str]:
     """Due date and trace for one step of a case, counted from the event that started it."""
     step: Step = rs.steps[step_code]
-    complex_ = case.is_complex if is_complex is None else is_complex
-    days = step.days_for(complex_=complex_, remote=case.is_remote)
+    level = complexity_level(case) if is_complex is None else int(is_complex)
+    days = step.period(extensions=extensions, level=level, remote=bool(case.is_remote))
     if days is None:
         return None, f"{step.label}: không có thời hạn luật định ({step.citation})."
-    days += extensions * step.extension_days
     deadline = compute_deadline(load_calendar(db), start_on, days, step.day_kind, pauses=pauses or (),
                                 event_label=event_label)
     extra = f"; đã gia hạn {extensions} lần, mỗi lần {step.extension_days:02d} ngày" if extensions else ""
-    variant = " (vụ việc phức tạp)" if complex_ and step.variants.get("complex") else ""
-    return deadline.due, f"{step.label}{variant} — {step.citation}{extra}. {deadline.trace}"
+    return deadline.due, f"{step.heading(bool(level))}{extra}. {deadline.trace}"
 
 
 def _step_start(events: list, step_code: str, rs: RuleSet | None) -> tuple[date | None, str, list[tuple[date, date]]]:
@@ -164,10 +171,18 @@ def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective
             "transition_not_allowed",
             f"Không thể “{action.label}” khi vụ việc đang ở trạng thái “{state_label}” ({action.citation}). "
             f"Các bước được phép: {allowed}.", action=action_code, state=case.state)
+    if not action.available_on(effective_on):
+        raise TransitionNotAllowed(
+            "transition_not_allowed",
+            f"“{action.label}” chỉ áp dụng từ ngày {format_date(action.available_from)} ({action.citation}).",
+            action=action_code, state=case.state)
     note = note.strip()
     events = case_repo.list_events(db, case.uuid)
     _check_dates(case, effective_on, events, today)
     event_data: dict[str, Any] = {"citation": action.citation, **(data or {})}
+    level = complexity_level(case)
+    event_data.update(step_data(load_calendar(db), rs, action, received_on=case.received_on, effective_on=effective_on,
+                                level=level, remote=bool(case.is_remote), data=data))
     if action.requires_ground:
         if not ground:
             raise ValidationError({"ground": "Chưa chọn lý do theo quy định."})
@@ -195,10 +210,16 @@ def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective
         event_data.update(starts_step=action.starts_step, due_on=due and due.isoformat(), trace=trace)
     if action.extends_step:
         step = rs.steps[action.extends_step]
-        if case.extensions >= step.max_extensions:
+        if level < action.requires_complex:
+            raise TransitionNotAllowed(
+                "extension_needs_complexity",
+                f"Chỉ gia hạn khi vụ việc đã được xác định là phức tạp hoặc đặc biệt phức tạp bằng văn bản "
+                f"({action.citation}).")
+        if case.extensions >= step.max_extensions_for(level):
             raise TransitionNotAllowed(
                 "extension_limit",
-                f"Đã gia hạn {case.extensions} lần; {step.citation} chỉ cho phép gia hạn {step.max_extensions} lần.")
+                f"Đã gia hạn {case.extensions} lần; {step.citation} chỉ cho phép gia hạn "
+                f"{step.max_extensions_for(level)} lần với vụ việc này.")
         if case.due_on and effective_on > case.due_on:
             raise TransitionNotAllowed(
                 "extension_too_late",
@@ -208,13 +229,21 @@ def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective
                                            extensions=case.extensions + 1, pauses=pauses, event_label=label)
         changes.update(due_on=due and due.isoformat(), due_trace=trace, extensions=case.extensions + 1)
         event_data.update(due_on=due and due.isoformat(), trace=trace, extension=case.extensions + 1)
-    if action.sets_complex and case.due_step:
+    if action.sets_complex and level >= action.sets_complex:
+        raise TransitionNotAllowed(
+            "already_complex", f"Vụ việc đã được xác định mức độ phức tạp này hoặc cao hơn ({action.citation}).",
+            action=action_code, state=case.state)
+    if action.sets_complex:
+        changes["is_complex"] = action.sets_complex
+        event_data["complexity"] = changes["is_complex"]
+    if action.sets_complex and case.due_step and not case.paused_on:
         start, label, pauses = _step_start(events, case.due_step, rs)
         due, trace = compute_step_deadline(db, rs, case, case.due_step, start or effective_on,
-                                           extensions=case.extensions, pauses=pauses, is_complex=True,
-                                           event_label=label)
-        changes.update(is_complex=1, due_on=due and due.isoformat(), due_trace=trace)
+                                           extensions=case.extensions, pauses=pauses,
+                                           is_complex=changes["is_complex"], event_label=label)
+        changes.update(due_on=due and due.isoformat(), due_trace=trace)
         event_data.update(due_on=due and due.isoformat(), trace=trace)
+
     if action.pauses:
         changes.update(paused_on=effective_on.isoformat(), due_on=None,
                        due_trace=f"Tạm đình chỉ từ ngày {format_date(effective_on)}: thời gian tạm đình chỉ không tính "
@@ -261,9 +290,8 @@ def _complete_commitment(db: Database, case: Case, commitment_uuid: str | None, 
 
 
 def complaint_is_late(case: Case) -> bool:
-    """A complaint filed more than 90 days after the complainant learned of the decision
-    (Luật Khiếu nại 2011, Art. 9) is flagged: the office decides whether there was a good reason."""
-    rs = rules_of(case)
-    if not rs.late_after_days or not case.learned_on:
-        return False
-    return (case.received_on - case.learned_on).days > rs.late_after_days
+    """A complaint filed after its time limit is flagged: the office decides whether there was a
+    good reason. First complaint: 90 days from learning of the decision (Luật Khiếu nại 2011,
+    Art. 9); second complaint: 30 days (45 in remote areas) from the first decision or from the
+    end of the first period (Art. 33(1))."""
+    return rules_of(case).is_late(case.received_on, case.learned_on, bool(case.is_remote))

@@ -148,7 +148,7 @@ def receive_case(db: Database, data: CaseInput, *, actor: str, today: date | Non
         case = case_repo.get_case(db, uuid)
         event_data = {"starts_step": rs.initial_step, "due_on": due and due.isoformat(), "trace": trace,
                       "rules_id": rs.id, "citation": rs.steps[rs.initial_step].citation, "digest": case_digest(case)}
-        if rs.late_after_days and data.learned_on and (data.received_on - data.learned_on).days > rs.late_after_days:
+        if rs.is_late(data.received_on, data.learned_on, bool(unit.is_remote)):
             event_data["late_complaint"] = True
         insert_event(db, unit_code=unit.code, case_uuid=uuid, action="receive", from_state=None,
                      to_state=rs.initial_state, actor=actor, effective_on=data.received_on,

@@ -72,10 +72,12 @@ def test_complex_complaint_gets_the_longer_period_and_late_complaints_are_flagge
                                       requesters=[office["citizen"].uuid], learned_on=date(2025, 11, 1)),
                         actor="vt", today=TODAY)
     assert complaint_is_late(case)
-    assert case.due_on == date(2026, 3, 12)  # 10 days (rules before 01/07/2026)
+    # 10 working days (Luật Khiếu nại 2011 Art. 27 as counted by TT 07/2013 Art. 5(1)): Mon 02/03 → Mon 16/03
+    assert case.due_on == date(2026, 3, 16)
     case = act(db, case.uuid, "accept", actor="vt", effective_on=date(2026, 3, 9), today=TODAY)
     assert case.due_on == date(2026, 4, 8)  # 30 days
-    case = act(db, case.uuid, "mark_complex", actor="vt", effective_on=date(2026, 3, 10), today=TODAY)
+    case = act(db, case.uuid, "mark_complex", actor="vt", effective_on=date(2026, 3, 10), today=TODAY,
+               note="Phải xác minh tại 02 địa điểm")
     assert case.due_on == date(2026, 4, 23)  # 45 days
     later = receive_case(db, CaseInput(kind="complaint_1", received_on=date(2026, 7, 1), summary="Khiếu nại",
                                        requesters=[office["citizen"].uuid]), actor="vt", today=TODAY)
