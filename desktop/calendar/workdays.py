@@ -9,6 +9,10 @@ Vietnamese names, lunar Tết and Giỗ Tổ included). The package also knows s
 for 2026 it has Monday 31/08 off "thay cho ngày 22/08/2026", and then counts Saturday 22/08/2026
 as a working day (its ``weekend_workdays``). This calendar follows it.
 
+Between the two sit the Government's yearly announcements shipped as data with their source
+(``desktop.calendar.official``, ``resources/calendar/official-days.json``): they win over the
+library (the 2026 New Year swap the library lacks) and lose to the administrator.
+
 On top of the law, the administrator keeps two lists per register (``calendar_days`` table,
 see ``desktop.storage.calendar_repo``): extra days off and make-up working days. They win over
 the library: a make-up day is a working day even on a Saturday or on a day the library calls a
@@ -40,6 +44,7 @@ DEFAULT_WORK_NAME = "Ngày làm việc bù"
 _SWAP = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
 
 SOURCE_LAW = "law"    # from the holidays library (public holidays and its own swaps)
+SOURCE_OFFICIAL = "official"  # the Government's announced days, shipped as data (or a signed update)
 SOURCE_OFF = "off"    # an extra day off added by the administrator
 SOURCE_WORK = "work"  # a make-up working day added by the administrator
 
@@ -79,7 +84,13 @@ class WorkCalendar:
         self,
         extra_days_off: Mapping[date, str] | None = None,
         makeup_work_days: Mapping[date, str] | None = None,
+        official: Mapping[date, tuple[str, str]] | None = None,
     ) -> None:
+        if official is None:  # the shipped announcements, uncertain days as listed
+            from desktop.calendar.official import merge, resolve, shipped_days
+
+            official = resolve(merge(shipped_days()), {})
+        self._official = {_plain_date(d): (kind, (name or "").strip()) for d, (kind, name) in official.items()}
         self._off = {_plain_date(d): (name or "").strip() for d, name in (extra_days_off or {}).items()}
         self._work = {_plain_date(d): (name or "").strip() for d, name in (makeup_work_days or {}).items()}
         both = sorted(set(self._off) & set(self._work))
@@ -106,6 +117,10 @@ class WorkCalendar:
                     _ = date(y, 1, 1) in self._law  # the library fills a year on first look-up
                     self._loaded.add(y)
             self._ready.add(year)
+
+    def _law_is_working(self, d: date) -> bool:
+        """What the library alone says of ``d``."""
+        return self._law_workday(d) if d.weekday() >= 5 else self._law_holiday(d) is None
 
     def _law_holiday(self, d: date) -> str | None:
         self._ensure(d.year)
@@ -137,6 +152,8 @@ class WorkCalendar:
             return True
         if d in self._off:
             return False
+        if d in self._official:
+            return self._official[d][0] == "work"
         if d.weekday() >= 5:
             return self._law_workday(d)
         return self._law_holiday(d) is None
@@ -154,6 +171,8 @@ class WorkCalendar:
         if d in self._off:
             return self._off[d] or DEFAULT_OFF_NAME
         holiday = self._law_holiday(d)
+        if d in self._official and not holiday:  # the library's name when it agrees (traces stay the same)
+            return self._official[d][1] or DEFAULT_OFF_NAME
         if holiday:
             return holiday
         return SATURDAY if d.weekday() == 5 else SUNDAY
@@ -170,8 +189,10 @@ class WorkCalendar:
             if d.weekday() < 5 and self._law_holiday(d) is None:
                 return None  # an ordinary weekday: nothing worth saying
             return self._work[d] or DEFAULT_WORK_NAME
-        if d.weekday() >= 5:
+        if d.weekday() >= 5 and self._law_workday(d):
             return self._law_workday_name(d)
+        if d in self._official and (d.weekday() >= 5 or self._law_holiday(d) is not None):
+            return self._official[d][1] or DEFAULT_WORK_NAME
         return None
 
     def _law_workday_name(self, d: date) -> str:
@@ -239,6 +260,15 @@ class WorkCalendar:
         for d in law_workdays:
             if d.year == year:
                 entries[d] = CalendarEntry(d, "work", self._law_workday_name(d), SOURCE_LAW)
+        for d, (kind, name) in self._official.items():
+            if d.year != year or (kind == "work") == self._law_is_working(d):
+                continue  # where the announcement and the library agree, the library's entry stays
+            if kind == "off" and d.weekday() >= 5:
+                continue
+            if kind == "work" and d.weekday() < 5 and self._law_holiday(d) is None:
+                entries.pop(d, None)
+                continue
+            entries[d] = CalendarEntry(d, kind, name, SOURCE_OFFICIAL)
         for d, name in self._off.items():
             if d.year == year:
                 entries[d] = CalendarEntry(d, "off", name or DEFAULT_OFF_NAME, SOURCE_OFF)
@@ -248,4 +278,5 @@ class WorkCalendar:
         return [entries[d] for d in sorted(entries)]
 
     def __repr__(self) -> str:
-        return f"WorkCalendar(extra_days_off={len(self._off)}, makeup_work_days={len(self._work)})"
+        return (f"WorkCalendar(extra_days_off={len(self._off)}, makeup_work_days={len(self._work)}, "
+                f"official={len(self._official)})")

@@ -386,14 +386,15 @@ class RuleBook:
     reception: tuple[ReceptionRules, ...] = ()
 
     def reception_for(self, day: date) -> ReceptionRules:
-        for rr in self.reception:
+        for rr in reversed(self.reception):
             if rr.applies_on(day):
                 return rr
         raise UserError("no_rules_in_force", f"Không có quy định từ chối tiếp công dân vào ngày {day:%d/%m/%Y}.")
 
     def for_case(self, kind: str, received_on: date) -> RuleSet:
-        """The rule set in force for a kind of case received on a day."""
-        for rs in self.rule_sets:
+        """The rule set in force for a kind of case received on a day (a set imported later, listed
+        after the shipped ones, wins over them for the days it covers)."""
+        for rs in reversed(self.rule_sets):
             if rs.kind == kind and rs.applies_on(received_on):
                 return rs
         if kind not in {rs.kind for rs in self.rule_sets}:
@@ -406,7 +407,7 @@ class RuleBook:
     def is_confidential(self, kind: str, received_on: date) -> bool:
         """Whether the people who bring a matter of this kind are kept secret (a denunciation:
         Luật Tố cáo 2018, Art. 9). An unknown kind, or none yet, is not."""
-        for rs in self.rule_sets:
+        for rs in reversed(self.rule_sets):
             if rs.kind == kind and rs.applies_on(received_on):
                 return rs.confidential
         return False
@@ -431,6 +432,47 @@ def load_rules(path: Path | None = None) -> RuleBook:
                     tuple(_parse_reception(r) for r in raw.get("reception_rules", ())))
 
 
+def parse_rule_sets(raw_sets: list, raw_reception: list = ()) -> tuple[tuple[RuleSet, ...], tuple[ReceptionRules, ...]]:
+    """Rule sets in the format of ``procedures.json`` (a signed update carries the same), checked."""
+    return tuple(_parse(r) for r in raw_sets), tuple(_parse_reception(r) for r in raw_reception)
+
+
 @lru_cache(maxsize=1)
-def default_rules() -> RuleBook:
+def shipped_rules() -> RuleBook:
     return load_rules()
+
+
+# Rule sets imported from signed updates (``desktop.rules.updates``), installed when a register is
+# opened or an update imported. A case refers to its rule set by id, so ids are never reused with
+# other content (the import refuses that).
+_installed: dict[str, RuleSet] = {}
+_installed_reception: dict[str, ReceptionRules] = {}
+_combined: list[RuleBook] = []
+
+
+def install(rule_sets: tuple[RuleSet, ...], reception: tuple[ReceptionRules, ...] = ()) -> None:
+    for rs in rule_sets:
+        _installed[rs.id] = rs
+    for rr in reception:
+        _installed_reception[rr.id] = rr
+    _combined.clear()
+
+
+def uninstall_all() -> None:
+    """Forget every imported rule set (tests; a process that opens another register)."""
+    _installed.clear()
+    _installed_reception.clear()
+    _combined.clear()
+
+
+def default_rules() -> RuleBook:
+    """The shipped rules plus the sets imported from signed updates, the latter winning."""
+    if not _installed and not _installed_reception:
+        return shipped_rules()
+    if not _combined:
+        base = shipped_rules()
+        shipped_ids = {rs.id for rs in base.rule_sets}
+        _combined.append(RuleBook(
+            base.rule_sets + tuple(rs for rs in _installed.values() if rs.id not in shipped_ids),
+            base.reception + tuple(_installed_reception.values())))
+    return _combined[0]

@@ -17,15 +17,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from desktop.calendar.deadlines import format_date, weekday_vi
+from desktop.calendar.official import OfficialDay, merge, resolve, shipped_days
 from desktop.calendar.workdays import DEFAULT_OFF_NAME, DEFAULT_WORK_NAME, WorkCalendar
 from desktop.errors import NotFound, UserError
 from desktop.storage.db import Database
 from desktop.storage.units import head_reception_weekday, local_unit_code, new_uuid
+from desktop.storage.units import log_access as units_log_access
 
 log = logging.getLogger(__name__)
 
 KINDS = ("off", "work")
 CHECKED_KEY = "calendar_checked_{year}"
+CONFIRM_PREFIX = "calendar_confirm:"
 NAME_MAX = 200
 
 
@@ -78,13 +81,87 @@ def get_day(db: Database, day: date) -> CalendarDay | None:
     return None if row is None else _row(row)
 
 
+def official_days(db: Database) -> dict[date, OfficialDay]:
+    """The Government's announced days: those shipped with the app, then those of each imported
+    signed update in import order (later ones win day by day)."""
+    from desktop.rules.updates import update_calendar_days
+
+    return merge(shipped_days(), *update_calendar_days(db))
+
+
+def decisions(db: Database) -> dict[date, str]:
+    """The administrator's answers for days whose status was uncertain ('off' or 'work')."""
+    rows = db.query("SELECT key, value FROM settings WHERE key LIKE ?", (CONFIRM_PREFIX + "%",))
+    out = {}
+    for key, value in rows:
+        try:
+            out[date.fromisoformat(key[len(CONFIRM_PREFIX):])] = value
+        except ValueError:
+            continue
+    return out
+
+
 def load_calendar(db: Database) -> WorkCalendar:
-    """The register's working calendar: the law's holidays plus the administrator's days."""
+    """The register's working calendar: the law's holidays, the Government's announced days (an
+    uncertain one as the administrator confirmed it), then the administrator's own days."""
     off: dict[date, str] = {}
     work: dict[date, str] = {}
     for d in list_days(db):
         (off if d.kind == "off" else work)[d.day] = d.name
-    return WorkCalendar(extra_days_off=off, makeup_work_days=work)
+    return WorkCalendar(extra_days_off=off, makeup_work_days=work,
+                        official=resolve(official_days(db), decisions(db)))
+
+
+@dataclass(frozen=True)
+class AnnouncedDay:
+    """An announced day as the settings page shows it."""
+
+    day: date
+    kind: str            # as the calendar counts it now
+    listed_kind: str     # as the data lists it
+    name: str
+    source: str
+    confidence: str
+    uncertain: bool
+    confirmed: bool      # the administrator answered (only for uncertain days)
+
+
+def announced_days(db: Database, year: int | None = None) -> list[AnnouncedDay]:
+    answers = decisions(db)
+    out = []
+    for day, d in sorted(official_days(db).items()):
+        if year is not None and day.year != year:
+            continue
+        decided = answers.get(day) if d.uncertain else None
+        out.append(AnnouncedDay(day, decided or d.kind, d.kind, d.name, d.source, d.confidence, d.uncertain,
+                                decided is not None))
+    return out
+
+
+def pending_confirmations(db: Database, today: date | None = None) -> list[AnnouncedDay]:
+    """Uncertain days the administrator has not answered yet, from this year on: the settings page
+    and ``calendar pending`` show them, so a doubtful day never silently decides a deadline."""
+    year = (today or date.today()).year
+    return [d for d in announced_days(db) if d.uncertain and not d.confirmed and d.day.year >= year]
+
+
+def confirm_day(db: Database, day: date, kind: str, *, actor: str = "") -> AnnouncedDay:
+    """The administrator's answer for an uncertain day: a day off ('off') or a working day ('work').
+
+    Deadlines already computed are not moved here; the caller recounts the open ones that the day
+    can touch (the calendar recount of ``desktop.workflow``), each with its event.
+    """
+    day = _as_date(day)
+    if kind not in KINDS:
+        raise UserError("calendar_bad_kind", "Hãy chọn: ngày nghỉ (off) hoặc ngày làm việc (work).")
+    listed = official_days(db).get(day)
+    if listed is None or not listed.uncertain:
+        raise UserError("calendar_not_uncertain",
+                        f"Ngày {format_date(day)} không nằm trong danh sách ngày cần xác nhận.")
+    db.set_setting(CONFIRM_PREFIX + day.isoformat(), kind)
+    units_log_access(db, "calendar_day_confirmed", actor=actor, target=day.isoformat(), detail=kind)
+    log.info("calendar day %s confirmed as %s", day.isoformat(), kind)
+    return next(d for d in announced_days(db, day.year) if d.day == day)
 
 
 def add_day(db: Database, day: date, kind: str, name: str) -> CalendarDay:
@@ -165,15 +242,35 @@ def confirm_year_checked(db: Database, year: int) -> None:
     log.info("calendar of %s confirmed", year)
 
 
+def reception_day_in_week(cal: WorkCalendar, fixed: date) -> date | None:
+    """The day the head's weekly session of ``fixed``'s week is held: the fixed day, or when it is a
+    day off the next working day of the same week, else the nearest working day before it in that
+    week; None when the whole week is off. The law asks for at least one day in every week (Luật
+    Tiếp công dân 2013, Art. 15(2)(d)), so a session never moves into another week."""
+    monday = fixed - timedelta(days=fixed.weekday())
+    week = [monday + timedelta(days=i) for i in range(7)]
+    if cal.is_working_day(fixed):
+        return fixed
+    after = [d for d in week if d > fixed and d.weekday() < 5 and cal.is_working_day(d)]
+    before = [d for d in week if d < fixed and d.weekday() < 5 and cal.is_working_day(d)]
+    if after:
+        return after[0]
+    if before:
+        return before[-1]
+    return None
+
+
 def next_head_reception(db: Database, today: date) -> date | None:
     """The head's next periodic reception day, today included (None when not set): the unit's
-    fixed weekday (Luật Tiếp công dân 2013, Art. 15), moved to the next working day when it is a
-    day off. A session moved into this week from the last one counts (asked on Monday 04/05/2026,
-    the Thursday 30/04 session moved to that day is the answer, not Thursday 07/05)."""
+    fixed weekday, moved within its own week when it is a day off (``reception_day_in_week``)."""
     weekday = head_reception_weekday(db)
     if weekday is None:
         return None
     cal = load_calendar(db)
-    last = today - timedelta(days=(today.weekday() - weekday) % 7)  # the fixed day, this week or the last
-    held = cal.next_working_day(last)
-    return held if held >= today else cal.next_working_day(last + timedelta(days=7))
+    fixed = today - timedelta(days=today.weekday()) + timedelta(days=weekday)  # this week's fixed day
+    for _ in range(60):  # look ahead week by week (a week of Tết has no session)
+        held = reception_day_in_week(cal, fixed)
+        if held is not None and held >= today:
+            return held
+        fixed += timedelta(days=7)
+    return None

@@ -290,6 +290,13 @@ def _restore_index_merging(db: Database) -> None:
         search.restore_merging(db, stuck)
 
 
+def _activate_rule_updates(db: Database) -> None:
+    """The rule sets of the signed updates this register imported apply from now on (m0010)."""
+    from desktop.rules.updates import activate
+
+    activate(db)
+
+
 def open_database(path: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
     """Open (or create) a register file and bring its schema up to date."""
     from desktop.storage.migrations import migrations, pending_names
@@ -324,6 +331,7 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
                 if existing and str(path) != ":memory:":
                     compact_if_sparse(db)
             _restore_index_merging(db)
+            _activate_rule_updates(db)
     except sqlite3.Error as exc:
         conn.close()
         mapped = _map_sqlite_error(exc)

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from desktop.domain.names import name_key
 from desktop.domain.records import FIELDS, Case, Channel, Reception, ReceptionKind
 from desktop.domain.validation import check_not_future
-from desktop.errors import ValidationError
+from desktop.errors import UserError, ValidationError
 from desktop.rules.book import KIND_LABELS, default_rules
 from desktop.storage import cases as case_repo
 from desktop.storage import receptions as reception_repo
 from desktop.storage import search
+from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database
 from desktop.storage.events import insert_event
 from desktop.storage.persons import get_person
 from desktop.storage.units import local_unit, now_iso, new_uuid
 from desktop.workflow.engine import case_digest, compute_step_deadline
+from desktop.workflow.reception_refusal import refusal
 
 log = logging.getLogger(__name__)
 
 OUTCOMES = {"recorded": "Ghi nhận", "accepted": "Tiếp nhận, thụ lý", "guided": "Hướng dẫn",
-            "forwarded": "Chuyển đơn", "answered": "Trả lời trực tiếp"}
+            "forwarded": "Chuyển đơn", "answered": "Trả lời trực tiếp", "refused": "Từ chối tiếp"}
 
 
 @dataclass
@@ -64,6 +66,7 @@ class ReceptionInput:
     doc_ref: str = ""
     follow_up: str = ""
     notes: str = ""
+    refusal_ground: str = ""              # outcome "refused": a ground of the reception rules in force
     # When the outcome is "accepted", a case of ``case_kind`` is opened with these:
     summary: str = ""
     field: str = "other"
@@ -158,18 +161,18 @@ def receive_case(db: Database, data: CaseInput, *, actor: str, today: date | Non
 
 
 def _check_group(data: ReceptionInput) -> dict[str, str]:
-    """Đoàn đông người (Luật Tiếp công dân 2013, Art. 30): 5–10 people choose 1–2
+    """Đoàn đông người (Luật Tiếp công dân 2013, Art. 29): 5–10 people choose 1–2
     representatives, more than 10 people at most 5."""
     reps = sum(1 for _, is_rep in data.people if is_rep)
     n = data.people_count
     if n < 5 or not data.people:
         return {}
     if reps == 0:
-        return {"people": "Đoàn từ 05 người trở lên phải cử người đại diện (Luật Tiếp công dân, Điều 30)."}
+        return {"people": "Đoàn từ 05 người trở lên phải cử người đại diện (Luật Tiếp công dân 2013, Điều 29)."}
     if n <= 10 and reps > 2:
-        return {"people": "Đoàn từ 05 đến 10 người cử 01 hoặc 02 người đại diện (Luật Tiếp công dân, Điều 30)."}
+        return {"people": "Đoàn từ 05 đến 10 người cử 01 hoặc 02 người đại diện (Luật Tiếp công dân 2013, Điều 29)."}
     if n > 10 and reps > 5:
-        return {"people": "Đoàn trên 10 người cử không quá 05 người đại diện (Luật Tiếp công dân, Điều 30)."}
+        return {"people": "Đoàn trên 10 người cử không quá 05 người đại diện (Luật Tiếp công dân 2013, Điều 29)."}
     return {}
 
 
@@ -198,8 +201,17 @@ def record_reception(db: Database, data: ReceptionInput, *, actor: str,
     except ValidationError as exc:
         errors.update(exc.fields)
     errors.update(_check_group(data))
+    refused = None
+    if data.outcome == "refused" and not errors:
+        try:
+            refused = refusal(default_rules(), load_calendar(db), data.received_on, data.refusal_ground)
+        except UserError as exc:
+            errors["refusal_ground"] = exc.message
     if errors:
         raise ValidationError(errors)
+    if refused is not None:  # the ground and the written notice's deadline stay in the register's line
+        data = replace(data, notes=" ".join(filter(None, [refused.note, data.notes.strip()])),
+                       follow_up=" ".join(filter(None, [refused.follow_up, data.follow_up.strip()])))
     unit = local_unit(db)
     person_uuid = data.person_uuid or next((u for u, rep in data.people if rep), data.people[0][0])
     everyone = list(dict.fromkeys([person_uuid, *(u for u, _ in data.people)]))

@@ -78,7 +78,8 @@ def test_tet_2027_ten_working_days(cal):
         (D(2027, 4, 15), 1, "working", D(2027, 4, 19)),
         # year boundaries
         (D(2026, 12, 28), 5, "working", D(2027, 1, 5)),
-        (D(2025, 12, 31), 1, "working", D(2026, 1, 2)),
+        # 2026 New Year swap: Fri 02/01/2026 off, Sat 10/01 worked (VPCP 12729/VPCP-KGVX, 25/12/2025) [S]
+        (D(2025, 12, 31), 1, "working", D(2026, 1, 5)),
         (D(2026, 12, 17), 15, "calendar", D(2027, 1, 4)),
         (D(2026, 12, 2), 30, "calendar", D(2027, 1, 4)),
         # calendar periods ending on a working day stay put
@@ -130,8 +131,8 @@ def test_library_makeup_saturday_counts_in_working_periods(cal):
 
 
 def test_admin_makeup_saturday_counts():
-    plain = WorkCalendar()
-    cal = WorkCalendar(makeup_work_days={D(2026, 1, 10): "Làm bù cho ngày 02/01/2026"})
+    plain = WorkCalendar(official={})  # the administrator's days alone, without the shipped announcements
+    cal = WorkCalendar(makeup_work_days={D(2026, 1, 10): "Làm bù cho ngày 02/01/2026"}, official={})
     assert compute_deadline(plain, D(2026, 1, 8), 2, "working").due == D(2026, 1, 12)
     dl = compute_deadline(cal, D(2026, 1, 8), 2, "working")
     assert dl.due == D(2026, 1, 10)
@@ -142,7 +143,7 @@ def test_admin_makeup_saturday_counts():
 
 
 def test_extra_day_off_is_skipped_across_the_year_boundary():
-    cal = WorkCalendar(extra_days_off={D(2026, 1, 2): "Nghỉ bù Tết Dương lịch"})
+    cal = WorkCalendar(extra_days_off={D(2026, 1, 2): "Nghỉ bù Tết Dương lịch"}, official={})
     dl = compute_deadline(cal, D(2025, 12, 31), 1, "working")
     assert dl.due == D(2026, 1, 5)
     assert "bỏ qua 01/01/2026–04/01/2026 (Tết Dương lịch, Nghỉ bù Tết Dương lịch, Thứ Bảy, Chủ nhật)" in dl.trace

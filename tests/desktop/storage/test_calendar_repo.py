@@ -23,8 +23,8 @@ def db(db):
 
 
 def test_round_trip_on_the_file(db, db_path):
-    off = repo.add_day(db, date(2026, 1, 2), "off", "  Nghỉ bù   Tết Dương lịch ")
-    work = repo.add_day(db, date(2026, 1, 10), "work", "Làm bù cho ngày 02/01/2026")
+    off = repo.add_day(db, date(2027, 1, 8), "off", "  Nghỉ bù   Tết Dương lịch ")
+    work = repo.add_day(db, date(2027, 1, 16), "work", "Làm bù cho ngày 08/01/2027")
     assert off.name == "Nghỉ bù Tết Dương lịch"
     assert len(off.uuid) == 32 and off.uuid != work.uuid
     db.close()
@@ -35,11 +35,11 @@ def test_round_trip_on_the_file(db, db_path):
         row = again.one("SELECT unit_code, version, updated_at FROM calendar_days WHERE uuid = ?", (off.uuid,))
         assert row["unit_code"] == UNIT and row["version"] == 1 and row["updated_at"][:4].isdigit()
         cal = repo.load_calendar(again)
-        assert not cal.is_working_day(date(2026, 1, 2))
-        assert cal.is_working_day(date(2026, 1, 10))
-        assert cal.day_off_reason(date(2026, 1, 2)) == "Nghỉ bù Tết Dương lịch"
-        assert compute_deadline(cal, date(2025, 12, 31), 1, "working").due == date(2026, 1, 5)
-        assert compute_deadline(cal, date(2026, 1, 8), 2, "working").due == date(2026, 1, 10)
+        assert not cal.is_working_day(date(2027, 1, 8))
+        assert cal.is_working_day(date(2027, 1, 16))
+        assert cal.day_off_reason(date(2027, 1, 8)) == "Nghỉ bù Tết Dương lịch"
+        assert compute_deadline(cal, date(2027, 1, 7), 1, "working").due == date(2027, 1, 11)
+        assert compute_deadline(cal, date(2027, 1, 14), 2, "working").due == date(2027, 1, 16)
     finally:
         again.close()
 
@@ -47,8 +47,8 @@ def test_round_trip_on_the_file(db, db_path):
 def test_list_by_year_and_sorted(db):
     repo.add_day(db, date(2027, 2, 3), "off", "Nghỉ thêm dịp Tết")
     repo.add_day(db, date(2026, 12, 31), "off", "")
-    repo.add_day(db, date(2026, 1, 2), "off", "")
-    assert [d.day for d in repo.list_days(db, 2026)] == [date(2026, 1, 2), date(2026, 12, 31)]
+    repo.add_day(db, date(2026, 1, 5), "off", "")
+    assert [d.day for d in repo.list_days(db, 2026)] == [date(2026, 1, 5), date(2026, 12, 31)]
     assert [d.day for d in repo.list_days(db, 2027)] == [date(2027, 2, 3)]
     assert [d.day.year for d in repo.list_days(db)] == [2026, 2026, 2027]
     assert repo.list_days(db, 2028) == []
@@ -60,11 +60,11 @@ def test_default_names(db):
 
 
 def test_refuses_a_duplicate(db):
-    repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù")
+    repo.add_day(db, date(2027, 1, 8), "off", "Nghỉ bù")
     with pytest.raises(UserError) as err:
-        repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù")
+        repo.add_day(db, date(2027, 1, 8), "off", "Nghỉ bù")
     assert err.value.code == "calendar_day_exists"
-    assert "02/01/2026" in err.value.message
+    assert "08/01/2027" in err.value.message
     assert len(repo.list_days(db)) == 1
 
 
@@ -132,22 +132,22 @@ def test_days_are_the_register_units_own_and_a_communes_day_does_not_block_them(
 
 
 def test_remove_day(db):
-    repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù")
-    repo.remove_day(db, date(2026, 1, 2))
+    repo.add_day(db, date(2027, 1, 8), "off", "Nghỉ bù")
+    repo.remove_day(db, date(2027, 1, 8))
     assert repo.list_days(db) == []
-    assert repo.load_calendar(db).is_working_day(date(2026, 1, 2))
+    assert repo.load_calendar(db).is_working_day(date(2027, 1, 8))
     with pytest.raises(NotFound):
-        repo.remove_day(db, date(2026, 1, 2))
+        repo.remove_day(db, date(2027, 1, 8))
     # once removed, the day may be added again with the other kind refused as before
-    repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù")
+    repo.add_day(db, date(2027, 1, 8), "off", "Nghỉ bù")
     assert len(repo.list_days(db)) == 1
 
 
 def test_year_days_include_the_register_days(db):
-    repo.add_day(db, date(2026, 1, 2), "off", "Nghỉ bù")
-    entries = {e.day: e for e in repo.load_calendar(db).year_days(2026)}
-    assert entries[date(2026, 1, 2)].source == "off"
-    assert entries[date(2026, 1, 1)].source == "law"
+    repo.add_day(db, date(2027, 1, 8), "off", "Nghỉ bù")
+    entries = {e.day: e for e in repo.load_calendar(db).year_days(2027)}
+    assert entries[date(2027, 1, 8)].source == "off"
+    assert entries[date(2027, 1, 1)].source == "law"
 
 
 def test_yearly_check_in_december(db):

@@ -210,11 +210,17 @@ def test_next_periodic_reception_day_of_the_head(office):
     assert next_head_reception(db, date(2026, 11, 23)) == date(2026, 11, 26)
     assert next_head_reception(db, date(2026, 11, 26)) == date(2026, 11, 26)
     set_head_reception_weekday(db, 3)
-    # Thursday 30/04/2026 is a holiday (and Friday 01/05): the session moves to Monday 04/05.
-    assert next_head_reception(db, date(2026, 4, 28)) == date(2026, 5, 4)
-    # Asked on that Monday, the moved session is today's, not next Thursday's.
-    assert next_head_reception(db, date(2026, 5, 4)) == date(2026, 5, 4)
-    assert next_head_reception(db, date(2026, 5, 5)) == date(2026, 5, 7)
+    # Luật Tiếp công dân 2013 Art. 15(2)(d): at least one day in every week, so a session on a day
+    # off moves within its own week. Thursday 30/04/2026 and Friday 01/05 are holidays, Monday 27/04
+    # too (Giỗ Tổ observed): the session of that week is held on Wednesday 29/04, never in the next week.
+    assert next_head_reception(db, date(2026, 4, 28)) == date(2026, 4, 29)
+    assert next_head_reception(db, date(2026, 4, 30)) == date(2026, 5, 7)  # that week's session is past
+    assert next_head_reception(db, date(2026, 5, 4)) == date(2026, 5, 7)
+    # A Monday session on a day off moves forward within the same week (to Thursday 03/09/2026).
+    set_head_reception_weekday(db, 0)  # Monday; 31/08, 01/09 and 02/09/2026 are off
+    assert next_head_reception(db, date(2026, 8, 31)) == date(2026, 9, 3)
+    # The whole week of Tết 2026 (16–20/02) is off: no session that week, the next is Monday 23/02.
+    assert next_head_reception(db, date(2026, 2, 16)) == date(2026, 2, 23)
     with pytest.raises(UserError):
         set_head_reception_weekday(db, 6)
 
