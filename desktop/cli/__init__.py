@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "desktop.cli.admin",
     "desktop.cli.documents",
     "desktop.cli.register",
+    "desktop.cli.rules",
     "desktop.cli.sync",
 )
 # Groups shipped beside the core but not in the desktop build: the national hub (PostgreSQL).

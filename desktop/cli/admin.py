@@ -51,10 +51,10 @@ def cmd_deadline(args: argparse.Namespace) -> int:
         raise UserError("unknown_step", f"Thủ tục “{rs.label}” không có bước “{args.step}” "
                                         f"(có: {', '.join(rs.steps)}).")
     step = rs.steps[args.step]
-    days = step.days_for(complex_=args.complex, remote=args.remote)
+    level = args.complexity if args.complexity is not None else int(args.complex)
+    days = step.period(extensions=args.extensions, level=level, remote=args.remote)  # refuses extra extensions
     if days is None:
         raise UserError("no_period", f"Bước “{step.label}” không có thời hạn luật định.")
-    days += args.extensions * step.extension_days
     if args.db:
         from desktop.storage.calendar_repo import load_calendar
 
@@ -94,6 +94,44 @@ def cmd_calendar_remove(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         remove_day(db, parse_date(args.day))
         emit(args, {"removed": args.day}, f"Đã xóa ngày {args.day}")
+    return 0
+
+
+def _announced(d) -> dict:
+    return {"day": d.day, "kind": d.kind, "listed_kind": d.listed_kind, "name": d.name, "source": d.source,
+            "confidence": d.confidence, "uncertain": d.uncertain, "confirmed": d.confirmed}
+
+
+def cmd_calendar_pending(args: argparse.Namespace) -> int:
+    from desktop.storage.calendar_repo import pending_confirmations
+
+    with open_db(args) as db:
+        days = pending_confirmations(db, date_arg(args.today, date.today()))
+    emit(args, [_announced(d) for d in days], "\n".join(
+        [f"{len(days)} ngày cần quản trị viên xác nhận (giaitrinh calendar confirm NGÀY off|work):"] +
+        [f"  {d.day:%d/%m/%Y}  đang tính là {'ngày nghỉ' if d.kind == 'off' else 'ngày làm việc'}: {d.name} "
+         f"— nguồn: {d.source}" for d in days]) if days else "Không có ngày nào cần xác nhận.")
+    return 0
+
+
+def cmd_calendar_confirm(args: argparse.Namespace) -> int:
+    from desktop.storage.calendar_repo import confirm_day
+
+    with open_db(args) as db:
+        d = confirm_day(db, parse_date(args.day), args.kind, actor=args.actor or "")
+    emit(args, _announced(d), f"Đã xác nhận {d.day:%d/%m/%Y} là {'ngày nghỉ' if d.kind == 'off' else 'ngày làm việc'}. "
+                              "Chạy “giaitrinh rules recheck” để xem các hạn cần tính lại.")
+    return 0
+
+
+def cmd_calendar_official(args: argparse.Namespace) -> int:
+    from desktop.storage.calendar_repo import announced_days
+
+    with open_db(args) as db:
+        days = announced_days(db, args.year)
+    emit(args, [_announced(d) for d in days], "\n".join(
+        f"{d.day:%d/%m/%Y}  {d.kind:<4} [{d.confidence}]{' (cần xác nhận)' if d.uncertain and not d.confirmed else ''} "
+        f"{d.name} — {d.source}" for d in days) or "Không có ngày công bố nào trong năm này.")
     return 0
 
 
@@ -155,6 +193,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--complex", action="store_true")
     p.add_argument("--remote", action="store_true")
     p.add_argument("--extensions", type=int, default=0)
+    p.add_argument("--complexity", type=int, choices=[0, 1, 2], default=None,
+                   help="mức độ phức tạp đã quyết định: 1 phức tạp, 2 đặc biệt phức tạp (tố cáo)")
     p.set_defaults(func=cmd_deadline)
 
     cal = sub.add_parser("calendar", help="lịch ngày nghỉ, ngày làm bù").add_subparsers(dest="cal_command", metavar="LỆNH")
@@ -175,6 +215,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_argument(p)
     p.add_argument("day")
     p.set_defaults(func=cmd_calendar_remove)
+    p = cal.add_parser("pending", help="ngày chưa chắc chắn, chờ quản trị viên xác nhận")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--today")
+    p.set_defaults(func=cmd_calendar_pending)
+    p = cal.add_parser("confirm", help="xác nhận một ngày chưa chắc chắn là ngày nghỉ (off) hay làm việc (work)")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("day")
+    p.add_argument("kind", choices=["off", "work"])
+    p.add_argument("--actor", default="")
+    p.set_defaults(func=cmd_calendar_confirm)
+    p = cal.add_parser("official", help="ngày nghỉ, làm bù do Chính phủ công bố, kèm nguồn")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--year", type=int, default=date.today().year)
+    p.set_defaults(func=cmd_calendar_official)
 
     p = sub.add_parser("dashboard", help="việc quá hạn, đến hạn")
     add_db_argument(p)

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 OUTCOMES = {"recorded": "Ghi nhận", "accepted": "Tiếp nhận, thụ lý", "guided": "Hướng dẫn",
             "forwarded": "Chuyển đơn", "answered": "Trả lời trực tiếp", "refused": "Từ chối tiếp"}
+# The receptions table (m0001) checks its outcome against the first five: a refusal is kept as a
+# recorded visit whose note names the ground (``reception_refusal.Refusal.note``).
+STORED_OUTCOME = {"refused": "recorded"}
 
 
 @dataclass
@@ -210,7 +213,8 @@ def record_reception(db: Database, data: ReceptionInput, *, actor: str,
     if errors:
         raise ValidationError(errors)
     if refused is not None:  # the ground and the written notice's deadline stay in the register's line
-        data = replace(data, notes=" ".join(filter(None, [refused.note, data.notes.strip()])),
+        data = replace(data, outcome=STORED_OUTCOME["refused"],
+                       notes=" ".join(filter(None, [refused.note, data.notes.strip()])),
                        follow_up=" ".join(filter(None, [refused.follow_up, data.follow_up.strip()])))
     unit = local_unit(db)
     person_uuid = data.person_uuid or next((u for u, rep in data.people if rep), data.people[0][0])
