@@ -101,14 +101,16 @@ class Step:
             return self.extensions_by_level.get(int(level), 0)
         return self.max_extensions
 
-    def period(self, *, extensions: int = 0, level: int = 0, remote: bool = False) -> int | None:
+    def period(self, *, extensions: int = 0, level: int = 0, remote: bool = False, strict: bool = True) -> int | None:
         """Days of this step for a case, extensions included; more extensions than the law
-        allows are refused (a ``UserError``), never silently counted."""
+        allows are refused (a ``UserError``), never silently counted. ``strict=False`` recounts
+        extensions a case already has on record (granted under the rules as the register then
+        read them): they are history, not a new extension."""
         days = self.days_for(complex_=bool(level), remote=remote)
         if extensions < 0:
             raise UserError("extension_invalid", "Số lần gia hạn không hợp lệ.")
         allowed = self.max_extensions_for(level)
-        if extensions > allowed:
+        if extensions > allowed and strict:
             if self.max_extensions == 0 and not self.extensions_by_level:
                 why = f"bước “{self.label}” không được gia hạn ({self.citation})"
             elif self.extensions_by_level and allowed < max(self.extensions_by_level.values()):

@@ -88,7 +88,9 @@ def compute_step_deadline(db: Database, rs: RuleSet, case: Case, step_code: str,
     """Due date and trace for one step of a case, counted from the event that started it."""
     step: Step = rs.steps[step_code]
     level = complexity_level(case) if is_complex is None else int(is_complex)
-    days = step.period(extensions=extensions, level=level, remote=bool(case.is_remote))
+    # extensions the case already has on record are recounted as granted; a new one was checked by ``act``
+    days = step.period(extensions=extensions, level=level, remote=bool(case.is_remote),
+                       strict=extensions > case.extensions)
     if days is None:
         return None, f"{step.label}: không có thời hạn luật định ({step.citation})."
     deadline = compute_deadline(load_calendar(db), start_on, days, step.day_kind, pauses=pauses or (),
