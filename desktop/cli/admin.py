@@ -115,12 +115,16 @@ def cmd_calendar_pending(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_confirm(args: argparse.Namespace) -> int:
-    from desktop.storage.calendar_repo import confirm_day
+    from desktop.storage.calendar_repo import announced_days
+    from desktop.workflow.rules_recheck import confirm_and_recount
 
+    day = parse_date(args.day)
     with open_db(args) as db:
-        d = confirm_day(db, parse_date(args.day), args.kind, actor=args.actor or "")
-    emit(args, _announced(d), f"Đã xác nhận {d.day:%d/%m/%Y} là {'ngày nghỉ' if d.kind == 'off' else 'ngày làm việc'}. "
-                              "Chạy “giaitrinh rules recheck” để xem các hạn cần tính lại.")
+        moved = confirm_and_recount(db, day, args.kind, actor=args.actor or "", today=date.today())
+        d = next(a for a in announced_days(db, day.year) if a.day == day)
+    emit(args, {**_announced(d), "moved": [asdict(m) for m in moved]},
+         f"Đã xác nhận {d.day:%d/%m/%Y} là {'ngày nghỉ' if d.kind == 'off' else 'ngày làm việc'}; "
+         f"{len(moved)} hạn đang chạy được tính lại (mỗi vụ việc ghi một sự kiện).")
     return 0
 
 

@@ -210,7 +210,7 @@ class _Builder:
                 channel=plan.channel, field=fld, assignee_uuid=officer.uuid, learned_on=learned),
                 actor=self.desks["office"][0].full_name, today=self.today)
         people = [(first, group)] + [(self.person(), False) for _ in range(min(size, 8) - 1)]
-        if group:  # 5–10 people choose 1–2 representatives, more than 10 at most 5 (Luật TCD, Art. 30)
+        if group:  # 5–10 people choose 1–2 representatives, more than 10 at most 5 (Luật TCD, Art. 29)
             reps = rng.randint(1, 2) if size <= 10 else rng.randint(2, 5)
             people = [(u, i < reps) for i, (u, _) in enumerate(people)]
         kind, host, by_deputy = self.reception_kind(plan.received_on)

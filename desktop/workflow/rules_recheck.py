@@ -33,11 +33,12 @@ class StaleDeadline:
     trace: str
 
 
-def stale_deadlines(db: Database) -> list[StaleDeadline]:
-    """Open, running (not suspended) deadlines of this unit that a fresh count would put elsewhere."""
+def stale_deadlines(db: Database, since: date | None = None) -> list[StaleDeadline]:
+    """Open, running (not suspended) deadlines of this unit that a fresh count would put elsewhere;
+    with ``since``, only those due on or after it (the ones a calendar day can touch)."""
     out = []
     rows = db.query("SELECT uuid FROM cases WHERE due_on IS NOT NULL AND paused_on IS NULL AND unit_code = ? "
-                    "ORDER BY due_on, id", (local_unit_code(db),))
+                    "AND due_on >= ? ORDER BY due_on, id", (local_unit_code(db), (since or date.min).isoformat()))
     for (uuid,) in rows:
         case = case_repo.get_case(db, uuid)
         rs = rules_of(case)
@@ -51,9 +52,10 @@ def stale_deadlines(db: Database) -> list[StaleDeadline]:
     return out
 
 
-def recount(db: Database, *, actor: str, effective_on: date, reason: str) -> list[StaleDeadline]:
+def recount(db: Database, *, actor: str, effective_on: date, reason: str,
+            since: date | None = None) -> list[StaleDeadline]:
     """Put every stale deadline right, each with its event; returns what moved."""
-    moved = stale_deadlines(db)
+    moved = stale_deadlines(db, since)
     with db.write():
         for s in moved:
             case = case_repo.get_case(db, s.case_uuid)
@@ -68,3 +70,14 @@ def recount(db: Database, *, actor: str, effective_on: date, reason: str) -> lis
                                "digest": case_digest(updated)})
     log.info("rules recheck: %d deadline(s) recounted", len(moved))
     return moved
+
+
+def confirm_and_recount(db: Database, day: date, kind: str, *, actor: str, today: date) -> list[StaleDeadline]:
+    """The administrator's answer for an uncertain day, and the open deadlines it moves recounted,
+    each with its event (a confirmed day never changes a deadline silently)."""
+    from desktop.storage.calendar_repo import confirm_day
+
+    confirm_day(db, day, kind, actor=actor)
+    what = "ngày nghỉ" if kind == "off" else "ngày làm việc"
+    return recount(db, actor=actor, effective_on=today, since=day,
+                   reason=f"xác nhận ngày {format_date(day)} là {what}")

@@ -20,11 +20,13 @@ from desktop.storage.calendar_repo import add_day, confirm_year_checked, load_ca
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
+from ui.widgets.calendar_confirm import UncertainDayBanner
 from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 
 log = logging.getLogger(__name__)
 
-SOURCE_LABELS = {SOURCE_LAW: "Theo luật", "off": "Đơn vị khai báo", "work": "Đơn vị khai báo"}
+SOURCE_LABELS = {SOURCE_LAW: "Theo luật", "official": "Chính phủ công bố", "off": "Đơn vị khai báo",
+                 "work": "Đơn vị khai báo"}
 
 
 def calendar_columns() -> list[Column[CalendarEntry]]:
@@ -105,6 +107,7 @@ class CalendarSettings(QWidget):
         top.addWidget(add)
         top.addWidget(remove)
         lay = QVBoxLayout(self)
+        lay.addWidget(UncertainDayBanner(session, self))
         lay.addWidget(self.banner)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
@@ -148,7 +151,7 @@ class CalendarSettings(QWidget):
         entry = self.model.row_at(idx.row()) if idx.isValid() else None
         if entry is None:
             return
-        if entry.source == SOURCE_LAW:
+        if entry.source in (SOURCE_LAW, "official"):
             QMessageBox.information(self, "Lịch làm việc", "Ngày lễ theo luật không xóa được; "
                                     "có thể khai báo ngày làm việc bù nếu có quyết định.")
             return

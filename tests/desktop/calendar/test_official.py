@@ -96,3 +96,25 @@ def test_cli_pending_and_confirm(unit_db, capsys):
 
 def test_shipped_days_are_loaded_once():
     assert shipped_days() is shipped_days()
+
+
+def test_confirming_a_day_recounts_the_deadlines_it_touches_with_an_event(unit_db):
+    """A complaint received Mon 23/11/2026 under the 2026 rules: 07 working days, 24/11 counted as
+    off → Thu 03/12; confirmed a working day → Wed 02/12, recorded by an event."""
+    from desktop.storage.cases import get_case, list_events
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import CaseInput, receive_case
+    from desktop.workflow.rules_recheck import confirm_and_recount
+    from desktop.workflow.verify import verify_register
+
+    db = unit_db
+    citizen = save_person(db, full_name="Trần Thị Đức")
+    case = receive_case(db, CaseInput(kind="complaint_1", received_on=date(2026, 11, 23), summary="Khiếu nại",
+                                      requesters=[citizen.uuid]), actor="t", today=date(2026, 11, 23))
+    assert case.due_on == date(2026, 12, 3)
+    moved = confirm_and_recount(db, date(2026, 11, 24), "work", actor="admin", today=date(2026, 11, 25))
+    assert [m.counted for m in moved] == [date(2026, 12, 2)]
+    assert get_case(db, case.uuid).due_on == date(2026, 12, 2)
+    ev = list_events(db, case.uuid)[-1]
+    assert ev.action == "deadline_recomputed" and "24/11/2026" in ev.note
+    assert verify_register(db).ok
