@@ -159,8 +159,10 @@ def cmd_reception_add(args: argparse.Namespace) -> int:
             received_on=date_arg(args.received, date.today()), person_uuid=person, content=args.content, kind=args.kind,
             people_count=args.people, case_kind=args.case_kind or "", request=args.request or "", outcome=args.outcome,
             guided_to=args.guided_to or "", forwarded_to=args.forwarded_to or "", summary=args.summary or "",
-            field=args.field), actor=actor(args))
+            field=args.field, refusal_ground=args.refusal_ground or ""), actor=actor(args))
         extra = f"; mở vụ việc số {case.number}" if case else ""
+        if args.outcome == "refused":
+            extra = f"; {reception.notes} {reception.follow_up}".rstrip()
         emit(args, {"reception": asdict(reception), "case_uuid": case.uuid if case else None},
              f"Đã ghi lượt tiếp ngày {reception.received_on:%d/%m/%Y}{extra}")
     return 0
@@ -241,7 +243,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--content", required=True)
     p.add_argument("--kind", default="regular", choices=["regular", "periodic", "adhoc"])
     p.add_argument("--people", type=int, default=1)
-    p.add_argument("--outcome", default="recorded", choices=["recorded", "accepted", "guided", "forwarded", "answered"])
+    p.add_argument("--outcome", default="recorded",
+                   choices=["recorded", "accepted", "guided", "forwarded", "answered", "refused"])
+    p.add_argument("--refusal-ground", help="với --outcome refused: mã lý do từ chối tiếp (giaitrinh rules grounds reception)")
     p.add_argument("--case-kind", choices=list(KIND_LABELS))
     p.add_argument("--summary")
     p.add_argument("--field", default="other")

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from desktop.cli import actor, add_db_argument, add_json_argument, date_arg, emit, open_db
+from desktop.rules.book import KIND_LABELS
 
 
 def _passphrase():
@@ -39,6 +40,22 @@ def cmd_list(args: argparse.Namespace) -> int:
     text = [f"{r.kind_label:<20} {r.rules_id:<22} {_fmt(r.effective_from)}–{_fmt(r.effective_to):<10} "
             f"[{r.confidence}] {r.basis}\n{'':<21}nguồn: {r.source} ({r.origin})" for r in rows]
     emit(args, [asdict(r) for r in rows], "\n".join(text) or "Không có quy định nào.")
+    return 0
+
+
+def cmd_grounds(args: argparse.Namespace) -> int:
+    from desktop.rules.book import default_rules
+
+    on = date_arg(args.on, date.today())
+    rb = default_rules()
+    if args.kind == "reception":
+        rows = [{"list": "refusal", "code": g.code, "label": g.label, "citation": g.citation,
+                 "written_notice": g.written_notice} for g in rb.reception_for(on).grounds]
+    else:
+        rs = rb.for_case(args.kind, on)
+        rows = [{"list": name, "code": g.code, "label": g.label, "citation": g.citation}
+                for name, gs in rs.grounds.items() for g in gs]
+    emit(args, rows, "\n".join(f"{r['list']:<12} {r['code']:<28} {r['label']} ({r['citation']})" for r in rows))
     return 0
 
 
@@ -111,6 +128,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_argument(p)
     p.add_argument("--on", help="chỉ bộ quy tắc áp dụng cho đơn nhận ngày này (dd/mm/yyyy)")
     p.set_defaults(func=cmd_list)
+    p = grp.add_parser("grounds", help="mã các lý do theo quy định (từ chối, tạm đình chỉ, đình chỉ …)")
+    add_json_argument(p)
+    p.add_argument("kind", choices=["reception", *KIND_LABELS])
+    p.add_argument("--on", help="ngày tiếp nhận (dd/mm/yyyy), mặc định hôm nay")
+    p.set_defaults(func=cmd_grounds)
     p = grp.add_parser("updates", help="các bản cập nhật đã nhập vào sổ")
     add_db_argument(p)
     add_json_argument(p)

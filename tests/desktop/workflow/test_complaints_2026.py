@@ -117,3 +117,14 @@ def test_reception_refused_with_its_written_notice(office):
             outcome="refused", refusal_ground="answered_petition"), actor="vt", today=TODAY)
     assert "refusal_ground" in info.value.fields
     assert db.scalar("SELECT count(*) FROM cases") == 0  # a refused reception opens no case
+
+
+def test_cli_records_a_refused_reception(tmp_path, capsys):
+    from desktop.cli import main
+
+    path = tmp_path / "xa.sqlite"
+    assert main(["init", "--db", str(path), "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng"]) == 0
+    assert main(["reception", "add", "--db", str(path), "--received", "29/07/2026", "--content", "Kiến nghị lại",
+                 "--requester", "Trần Thị Đức", "--outcome", "refused", "--refusal-ground", "answered_petition"]) == 0
+    out = capsys.readouterr().out
+    assert "Từ chối tiếp" in out and "hạn 03/08/2026" in out
