@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from ui.session import Session
 from ui.views.settings_backup import BackupSettings
 from ui.views.settings_calendar import CalendarSettings
+from ui.views.settings_rules import RulesSettings
 from ui.views.settings_unit import UnitSettings
 
 
@@ -19,6 +20,8 @@ class SettingsView(QWidget):
         self.backup = BackupSettings(session)
         self.tabs.addTab(self.unit, "Đơn vị và cán bộ")
         self.tabs.addTab(self.calendar, "Lịch làm việc")
+        self.rules = RulesSettings(session)
+        self.tabs.addTab(self.rules, "Quy định áp dụng")
         self.tabs.addTab(self.backup, "Sao lưu")
         lay = QVBoxLayout(self)
         lay.addWidget(self.tabs)

@@ -1,0 +1,47 @@
+"""Settings, "Quy định áp dụng": the rules in force with their sources and in-force dates, and the
+import of a signed update from the province (issue #16 item 4)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def clean(monkeypatch):
+    from desktop.rules import book
+
+    monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", "mật khẩu thử nghiệm")
+    book.uninstall_all()
+    yield
+    book.uninstall_all()
+
+
+def test_rules_listed_with_sources_and_an_update_imported(qtbot, session, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.rules.updates import build_update, write_update
+    from desktop.storage import units as units_repo
+    from desktop.storage.db import open_database
+    from desktop.sync import keys
+    from ui.views.settings_rules import RulesSettings
+
+    view = RulesSettings(session)
+    qtbot.addWidget(view)
+    view.show()
+    rows = view.model.rows
+    assert {r.rules_id for r in rows} >= {"explanation-2019", "complaint_1-2011", "complaint_1-2026", "reception-2026"}
+    texts = [view.model.index(r, 3).data() for r in range(view.model.rowCount())]
+    assert "Chỉ có nguồn thứ cấp" in texts and "Đã đối chiếu văn bản" in texts
+
+    province = open_database(tmp_path / "tinh.sqlite")
+    units_repo.save_unit(province, code="33", name="Thanh tra tỉnh", level="province", make_local=True, mode="province")
+    province.set_setting("register_mode", "province")
+    keys.write_key_file(province, tmp_path / "tinh.key")
+    keys.import_key_file(session.db, keys.read_key_file(tmp_path / "tinh.key"))
+    days = [{"day": "2027-02-03", "kind": "off", "name": "Nghỉ thêm dịp Tết", "source": "Thông báo thử", "confidence": "S"}]
+    path = write_update(tmp_path / "u.json", build_update(province, title="Lịch nghỉ 2027 của tỉnh", calendar_days=days))
+    province.close()
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    with qtbot.waitSignal(session.changed):
+        result = view.import_file(path)
+    assert result is not None and result.calendar_days == 1

@@ -1,0 +1,88 @@
+"""Settings: the rules in force, with their sources, confidence and in-force dates, and the import
+of a signed rules update from the province (``desktop.rules.updates``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from desktop.calendar.deadlines import format_date
+from desktop.errors import UserError
+from desktop.rules.updates import InForce, ImportResult, import_update, rules_in_force
+from ui.errors import report
+from ui.models.rows import Column, RowsModel
+from ui.session import Session
+
+log = logging.getLogger(__name__)
+
+
+def rules_columns() -> list[Column[InForce]]:
+    return [
+        Column("Loại việc", lambda r: r.kind_label),
+        Column("Hiệu lực", lambda r: f"{format_date(r.effective_from)} – "
+                                     f"{format_date(r.effective_to) if r.effective_to else 'nay'}",
+               sort_key=lambda r: r.effective_from),
+        Column("Căn cứ", lambda r: r.basis, tooltip=lambda r: r.basis),
+        Column("Độ tin cậy", lambda r: r.confidence_label,
+               foreground=lambda r: None if r.confidence == "V" else "#b26a00"),
+        Column("Nguồn", lambda r: r.source, tooltip=lambda r: r.source),
+        Column("Xuất xứ", lambda r: r.origin),
+    ]
+
+
+class RulesSettings(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = RowsModel(rules_columns(), parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        for col in (0, 1, 3, 5):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        load = QPushButton("Nhập bản cập nhật quy tắc…")
+        load.clicked.connect(self.choose_file)
+        top = QHBoxLayout()
+        intro = QLabel("Quy định áp dụng theo ngày tiếp nhận vụ việc. Vụ việc đã tiếp nhận giữ quy định cũ.")
+        intro.setWordWrap(True)
+        top.addWidget(intro, 1)
+        top.addWidget(load)
+        note = QLabel("Độ tin cậy: “Đã đối chiếu văn bản” — đọc trong văn bản; “Chỉ có nguồn thứ cấp” — bản chép, "
+                      "báo chí, cần đối chiếu Công báo khi có. Chỉ hiện ở đây, không in ra văn bản.")
+        note.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(note)
+        session.follow_changes(self, self.reload, today=False)
+        self.reload()
+
+    def reload(self) -> None:
+        self.model.set_rows(rules_in_force(self.session.db))
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp cập nhật quy tắc", "", "Tệp cập nhật (*.json)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> ImportResult | None:
+        try:
+            result = import_update(self.session.db, path, actor=self.session.actor_name)
+        except UserError as exc:
+            report(self, exc)
+            return None
+        self.session.notify_changed()
+        if not result.already:
+            QMessageBox.information(self, "Cập nhật quy tắc", f"Đã nhập “{result.title}” ({result.signer}). "
+                                    "Vụ việc tiếp nhận từ ngày hiệu lực áp dụng quy định mới.")
+        return result
