@@ -59,13 +59,14 @@ class Signer:
 
 def trusted_signers(db: Database, maintainers: Path | None = None) -> dict[str, Signer]:
     """The keys an update may be signed with: the province's active key registered in this register,
-    this register's own key (a province applying its own update), the maintainers' shipped keys."""
+    this register's own key at a province (it applies its own update), the maintainers' shipped keys.
+    A commune never trusts its own key: rules reach it from the province or the maintainers only."""
     out: dict[str, Signer] = {}
     for k in sync_repo.list_peer_keys(db, "province"):
         if k.active:
             out[k.fingerprint] = Signer(k.fingerprint, k.signing_key, f"tỉnh ({k.unit_name or k.unit_code})")
     own = sync_repo.get_own_key(db, "signing")
-    if own is not None:
+    if own is not None and keys.register_mode(db) == "province":  # a commune never trusts itself
         out[own.fingerprint] = Signer(own.fingerprint, own.public_key, "sổ này")
     path = maintainers or resource_path("keys", "maintainers.json")
     try:

@@ -11,13 +11,15 @@ import pytest
 
 from desktop.cli import main
 from desktop.errors import UserError
+from desktop.resources import resource_path
 from desktop.rules import book
 from desktop.rules.updates import build_update, import_update, rules_in_force, write_update
 from desktop.storage import units as units_repo
 from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import open_database
 from desktop.storage.persons import save_person
-from desktop.sync import keys
+from desktop.storage import sync_repo
+from desktop.sync import crypto, keys
 from desktop.workflow.receive import CaseInput, receive_case
 
 PASS = "mật khẩu thử nghiệm"
@@ -54,8 +56,7 @@ def pair(tmp_path):
 
 def _new_explanation_set():
     """A 2027 explanation rule set: the same procedure with a 10-day explanation period."""
-    raw = json.loads(__import__("desktop.resources", fromlist=["x"]).resource_path(
-        "rules", "procedures.json").read_text(encoding="utf-8"))
+    raw = json.loads(resource_path("rules", "procedures.json").read_text(encoding="utf-8"))
     rs = copy.deepcopy(next(r for r in raw["rule_sets"] if r["id"] == "explanation-2019"))
     rs.update(id="explanation-2027", effective_from="2027-01-01", effective_to=None, confidence="S",
               source="Bản cập nhật thử của tỉnh")
@@ -155,3 +156,36 @@ def test_cli_export_import_and_list(pair, tmp_path, capsys):
     assert all(r["source"] and r["confidence"] in ("V", "S", "U") for r in rows)
     assert main(["rules", "updates", "--db", str(cpath)]) == 0
     assert "Nghị định thử" in capsys.readouterr().out
+
+
+def test_trust_comes_from_the_province_or_the_maintainers_never_the_commune_itself(pair, tmp_path):
+    province, commune = pair
+    own = build_update(commune, title="Tự ký", calendar_days=DAYS, passphrase=PASS)
+    with pytest.raises(UserError) as info:
+        import_update(commune, write_update(tmp_path / "tu.json", own))
+    assert info.value.code == "update_untrusted"
+    # the province applies its own update
+    assert not import_update(province, write_update(tmp_path / "tinh.json", build_update(
+        province, title="Của tỉnh", calendar_days=DAYS, passphrase=PASS))).already
+    # a maintainers' key shipped with the app (resources/keys/maintainers.json) is trusted too
+    maint = _register(tmp_path / "bt.sqlite", code="00", name="Nhóm bảo trì", mode="province")
+    try:
+        key = keys.ensure_keys(maint, PASS)[0]
+        update = build_update(maint, title="Bản của nhóm bảo trì", calendar_days=DAYS, passphrase=PASS)
+    finally:
+        maint.close()
+    listed = tmp_path / "maintainers.json"
+    listed.write_text(json.dumps({"keys": [{"name": "Nhóm bảo trì",
+                                            "signing_public_key": crypto.b64(key.public_key)}]}), encoding="utf-8")
+    path = write_update(tmp_path / "bt.json", update)
+    with pytest.raises(UserError):
+        import_update(commune, path)  # not listed: refused
+    result = import_update(commune, path, maintainers=listed)
+    assert "nhóm bảo trì" in result.signer
+    # a revoked province key is refused with its own message
+    fp = next(k.fingerprint for k in sync_repo.list_peer_keys(commune, "province"))
+    keys.revoke(commune, fp, "Thử")
+    with pytest.raises(UserError) as info:
+        import_update(commune, write_update(tmp_path / "sau.json", build_update(
+            province, title="Sau thu hồi", calendar_days=DAYS, passphrase=PASS)))
+    assert info.value.code == "update_key_revoked"
