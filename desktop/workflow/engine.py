@@ -245,7 +245,6 @@ def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective
                                            is_complex=changes["is_complex"], event_label=label)
         changes.update(due_on=due and due.isoformat(), due_trace=trace)
         event_data.update(due_on=due and due.isoformat(), trace=trace)
-
     if action.pauses:
         changes.update(paused_on=effective_on.isoformat(), due_on=None,
                        due_trace=f"Tạm đình chỉ từ ngày {format_date(effective_on)}: thời gian tạm đình chỉ không tính "
