@@ -2,19 +2,21 @@
 
 Counting follows Bộ luật Dân sự 2015 (DOMAIN.md §2):
 
-* Art. 147(1): when a period is counted in days, the day of the triggering event (receipt, the
-  acceptance notice …) is not counted; counting starts on the next day.
-* Art. 148(1)–(2): a period ends at 24:00 of its last day; when the last day is a weekly rest
-  day or a public holiday, the period ends on the next working day.
+* Art. 147(2)–(3): a period counted in days starts the day after the given day; when it starts
+  with an event (receipt, the acceptance notice …), the day of the event is not counted.
+* Art. 148(1), (6): a period counted in days ends at 24:00 of its last day; Art. 148(5): when the
+  last day is a weekly rest day or a public holiday, the period ends at the end of the next
+  working day.
 
 Two kinds of period:
 
 * ``'calendar'`` ("ngày"): every day counts; due = event_on + days, then moved to the next
-  working day when that last day is not a working day (Art. 148).
+  working day when that last day is not a working day (Art. 148(5)).
 * ``'working'`` ("ngày làm việc"): only working days count, from the day after the event; the
   N-th working day is the due. Make-up working Saturdays count.
 
-Suspension (tạm đình chỉ, NĐ 59/2019 Arts. 13–14): the days of a pause ``[pause_start,
+Suspension (tạm đình chỉ: NĐ 59/2019 Art. 13 para. 2; Luật Tố cáo Art. 34(2); NĐ 124/2020
+Art. 28b(2) as added by NĐ 155/2026): the days of a pause ``[pause_start,
 resume_day)`` that fall after the event do not count. For a calendar period the due is pushed by
 the paused days lying before it; for a working period the working days inside the pause do not
 count. A pause that starts after the due changes nothing (the step was already late). An
@@ -132,8 +134,8 @@ def compute_deadline(
 ) -> Deadline:
     """The due date of a period of ``days`` ("working" or "calendar") after ``event_on``.
 
-    Bộ luật Dân sự 2015 Art. 147: the event day is not counted, counting starts the next day.
-    Art. 148: a period whose last day is a weekly rest day or a holiday ends on the next working
+    Bộ luật Dân sự 2015 Art. 147(3): the event day is not counted, counting starts the next day.
+    Art. 148(5): a period whose last day is a weekly rest day or a holiday ends on the next working
     day. Working-day periods count only working days (make-up Saturdays included). Days inside
     a pause ``[pause_start, resume_day)`` never count.
 
