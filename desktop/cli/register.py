@@ -52,7 +52,7 @@ def cmd_case_add(args: argparse.Namespace) -> int:
 
 def _case_dict(db: Database, key: str, *, reveal: bool = False) -> dict:
     from desktop.storage.cases import case_people, get_case, list_commitments, list_events
-    from desktop.workflow.engine import allowed_actions, complaint_is_late
+    from desktop.workflow.engine import allowed_actions, complaint_is_late, late_complaint_note
 
     case = get_case(db, key)
     rs = default_rules().by_id(case.rules_id)
@@ -61,7 +61,7 @@ def _case_dict(db: Database, key: str, *, reveal: bool = False) -> dict:
     return {
         **{k: v for k, v in asdict(case).items() if k not in ("id",)},
         "kind_label": KIND_LABELS[case.kind], "state_label": rs.state_label(case.state),
-        "late_complaint": complaint_is_late(case),
+        "late_complaint": complaint_is_late(case), "late_note": late_complaint_note(case),
         "people": people,
         "events": [{k: v for k, v in asdict(e).items() if k not in ("id", "prev_hash")} for e in list_events(db, case.uuid)],
         "commitments": [asdict(c) for c in list_commitments(db, case.uuid)],
@@ -88,7 +88,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         if d["confidential"] and not d["people"]:
             lines.append("Danh tính người tố cáo được giữ bí mật (xem bằng --reveal, việc xem được ghi nhật ký).")
         if d["late_complaint"]:
-            lines.append("Lưu ý: đơn khiếu nại gửi quá 90 ngày kể từ ngày biết quyết định (Luật Khiếu nại, Điều 9).")
+            lines.append(f"Lưu ý: {d['late_note']}")
         for p in d["people"]:
             lines.append(f"  {'Người đại diện' if p['role'] == 'representative' else 'Người yêu cầu'}: {p['full_name']}")
         for e in d["events"]:

@@ -296,3 +296,14 @@ def complaint_is_late(case: Case) -> bool:
     Art. 9); second complaint: 30 days (45 in remote areas) from the first decision or from the
     end of the first period (Art. 33(1))."""
     return rules_of(case).is_late(case.received_on, case.learned_on, bool(case.is_remote))
+
+
+def late_complaint_note(case: Case) -> str | None:
+    """The warning shown on a late complaint, in the words of its own rule (first: 90 days from
+    learning of the decision, Art. 9; second: 30/45 days, Art. 33(1)), or None."""
+    if not complaint_is_late(case):
+        return None
+    rs = rules_of(case)
+    days = rs.late_limit(bool(case.is_remote))
+    since = rs.late_label or "ngày biết được quyết định"
+    return f"Khiếu nại gửi quá {days} ngày kể từ {since} ({rs.late_citation})."

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 from desktop.domain.records import Case, CasePerson, Commitment, Event
 from desktop.storage.cases import case_people, get_case, list_commitments, list_events
 from desktop.storage.units import list_officers, log_access
-from desktop.workflow.engine import SATISFACTION, allowed_actions, complaint_is_late, is_owned, rules_of
+from desktop.workflow.engine import (SATISFACTION, allowed_actions, complaint_is_late, is_owned,
+                                     late_complaint_note, rules_of)
 from ui.errors import report
 from ui.labels import CHANNEL_LABELS, FIELD_LABELS, kind_label, vn_date
 from ui.models.rows import Column, RowsModel
@@ -190,9 +191,8 @@ class CaseView(QWidget):
             facts.append(f"Đã gia hạn {case.extensions} lần")
         if case.satisfaction:
             facts.append(f"Mức độ hài lòng: {SATISFACTION.get(case.satisfaction, case.satisfaction)}")
-        if complaint_is_late(case):
-            facts.append("<span style='color:#b00020'>Khiếu nại quá 90 ngày kể từ ngày biết quyết định "
-                         "(Luật Khiếu nại 2011, Điều 9)</span>")
+        if complaint_is_late(case):  # 90 days (Art. 9) or, for a second complaint, 30/45 (Art. 33(1))
+            facts.append(f"<span style='color:#b00020'>{late_complaint_note(case)}</span>")
         self.facts.setText("<br>".join(facts))
         self._show_deadline(case, today)
         self._show_actions(case)

@@ -128,3 +128,21 @@ def test_cli_records_a_refused_reception(tmp_path, capsys):
                  "--requester", "Trần Thị Đức", "--outcome", "refused", "--refusal-ground", "answered_petition"]) == 0
     out = capsys.readouterr().out
     assert "Từ chối tiếp" in out and "hạn 03/08/2026" in out
+
+
+def test_the_late_warning_speaks_the_rule_of_each_complaint(office):
+    """First complaint: 90 days (Luật Khiếu nại Art. 9); second: 30 days from the first decision
+    or the end of the first period (Art. 33(1))."""
+    from desktop.workflow.engine import late_complaint_note
+
+    db = office["db"]
+    first = receive_case(db, CaseInput(kind="complaint_1", received_on=date(2026, 3, 2), summary="Lần đầu",
+                                       requesters=[office["citizen"].uuid], learned_on=date(2025, 11, 1)),
+                         actor="vt", today=TODAY)
+    second = receive_case(db, CaseInput(kind="complaint_2", received_on=date(2026, 3, 2), summary="Lần hai",
+                                        requesters=[office["citizen"].uuid], learned_on=date(2026, 1, 20)),
+                          actor="vt", today=TODAY)
+    assert late_complaint_note(first) == ("Khiếu nại gửi quá 90 ngày kể từ ngày nhận được hoặc biết được quyết "
+                                          "định, hành vi hành chính (Luật Khiếu nại 2011, Điều 9).")
+    assert "quá 30 ngày" in late_complaint_note(second) and "Điều 33 khoản 1" in late_complaint_note(second)
+    assert list_events(db, second.uuid)[0].data["late_complaint"] is True
