@@ -45,3 +45,31 @@ def test_rules_listed_with_sources_and_an_update_imported(qtbot, session, tmp_pa
     with qtbot.waitSignal(session.changed):
         result = view.import_file(path)
     assert result is not None and result.calendar_days == 1
+
+
+def test_stale_deadlines_are_shown_and_recounted_on_request(qtbot, session):
+    """A deadline stored under the old count (a complaint's acceptance in calendar days) is listed,
+    never changed silently; the administrator recounts it, with an event."""
+    from datetime import date
+
+    from desktop.storage.cases import get_case, list_events, update_case
+    from desktop.workflow.receive import CaseInput, receive_case
+    from ui.views.settings_rules import RulesSettings
+
+    db = session.db
+    from desktop.storage.persons import save_person
+
+    citizen = save_person(db, full_name="Trần Thị Đức").uuid
+    case = receive_case(db, CaseInput(kind="complaint_1", received_on=date(2026, 3, 2), summary="Khiếu nại",
+                                      requesters=[citizen]), actor="t", today=date(2026, 3, 2))
+    with db.write():  # as a register written before the fix left it: 10 calendar days
+        update_case(db, case.uuid, {"due_on": "2026-03-12"})
+    view = RulesSettings(session)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.recount_button.isVisibleTo(view) and case.number in view.stale_text.text()
+    with qtbot.waitSignal(session.changed):
+        view.recount_button.click()
+    assert get_case(db, case.uuid).due_on == date(2026, 3, 16)
+    assert list_events(db, case.uuid)[-1].action == "deadline_recomputed"
+    qtbot.waitUntil(lambda: not view.recount_button.isVisibleTo(view))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from desktop.calendar.deadlines import format_date
 from desktop.errors import UserError
 from desktop.rules.updates import InForce, ImportResult, import_update, rules_in_force
+from desktop.workflow.rules_recheck import recount, stale_deadlines
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -60,8 +61,16 @@ class RulesSettings(QWidget):
         note = QLabel("Độ tin cậy: “Đã đối chiếu văn bản” — đọc trong văn bản; “Chỉ có nguồn thứ cấp” — bản chép, "
                       "báo chí, cần đối chiếu Công báo khi có. Chỉ hiện ở đây, không in ra văn bản.")
         note.setWordWrap(True)
+        self.stale_text = QLabel()
+        self.stale_text.setWordWrap(True)
+        self.recount_button = QPushButton("Tính lại các hạn này")
+        self.recount_button.clicked.connect(self.recount)
+        stale = QHBoxLayout()
+        stale.addWidget(self.stale_text, 1)
+        stale.addWidget(self.recount_button)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addLayout(stale)
         lay.addWidget(self.table, 1)
         lay.addWidget(note)
         session.follow_changes(self, self.reload, today=False)
@@ -69,6 +78,23 @@ class RulesSettings(QWidget):
 
     def reload(self) -> None:
         self.model.set_rows(rules_in_force(self.session.db))
+        self.stale = stale_deadlines(self.session.db)
+        self.stale_text.setVisible(bool(self.stale))
+        self.recount_button.setVisible(bool(self.stale))
+        if self.stale:
+            numbers = ", ".join(s.number for s in self.stale[:8]) + (" …" if len(self.stale) > 8 else "")
+            self.stale_text.setText(
+                f"{len(self.stale)} hạn đang chạy khác với quy định và lịch hiện hành ({numbers}). Hạn trong sổ "
+                "không tự đổi; bấm “Tính lại” để sửa, mỗi vụ việc ghi một sự kiện.")
+
+    def recount(self) -> None:
+        try:
+            recount(self.session.db, actor=self.session.actor_name, effective_on=self.session.today(),
+                    reason="tính lại theo quy định và lịch hiện hành")
+        except UserError as exc:
+            report(self, exc)
+            return
+        self.session.notify_changed()
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp cập nhật quy tắc", "", "Tệp cập nhật (*.json)")
