@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from desktop.calendar.deadlines import compute_deadline, format_date
+from desktop.calendar.workdays import WorkCalendar
 from desktop.domain.records import Case
 from desktop.domain.validation import check_not_future
 from desktop.errors import TransitionNotAllowed, UserError, ValidationError
@@ -84,8 +85,10 @@ def allowed_actions(case: Case, on: date | None = None) -> list[Action]:
 
 def compute_step_deadline(db: Database, rs: RuleSet, case: Case, step_code: str, start_on: date, *,
                           extensions: int = 0, pauses: list[tuple[date, date]] | None = None,
-                          is_complex: bool | None = None, event_label: str = "Sự kiện") -> tuple[date | None, str]:
-    """Due date and trace for one step of a case, counted from the event that started it."""
+                          is_complex: bool | None = None, event_label: str = "Sự kiện",
+                          cal: WorkCalendar | None = None) -> tuple[date | None, str]:
+    """Due date and trace for one step of a case, counted from the event that started it (over
+    ``cal`` when a caller counting many cases loaded the register's calendar once)."""
     step: Step = rs.steps[step_code]
     level = complexity_level(case) if is_complex is None else int(is_complex)
     # extensions the case already has on record are recounted as granted; a new one was checked by ``act``
@@ -93,7 +96,7 @@ def compute_step_deadline(db: Database, rs: RuleSet, case: Case, step_code: str,
                        strict=extensions > case.extensions)
     if days is None:
         return None, f"{step.label}: không có thời hạn luật định ({step.citation})."
-    deadline = compute_deadline(load_calendar(db), start_on, days, step.day_kind, pauses=pauses or (),
+    deadline = compute_deadline(cal or load_calendar(db), start_on, days, step.day_kind, pauses=pauses or (),
                                 event_label=event_label)
     extra = f"; đã gia hạn {extensions} lần, mỗi lần {step.extension_days:02d} ngày" if extensions else ""
     return deadline.due, f"{step.heading(bool(level))}{extra}. {deadline.trace}"

@@ -15,6 +15,7 @@ from datetime import date
 
 from desktop.calendar.deadlines import format_date
 from desktop.storage import cases as case_repo
+from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database
 from desktop.storage.events import insert_event
 from desktop.storage.units import local_unit_code, now_iso
@@ -37,6 +38,7 @@ def stale_deadlines(db: Database, since: date | None = None) -> list[StaleDeadli
     """Open, running (not suspended) deadlines of this unit that a fresh count would put elsewhere;
     with ``since``, only those due on or after it (the ones a calendar day can touch)."""
     out = []
+    cal = load_calendar(db)
     rows = db.query("SELECT uuid FROM cases WHERE due_on IS NOT NULL AND paused_on IS NULL AND unit_code = ? "
                     "AND due_on >= ? ORDER BY due_on, id", (local_unit_code(db), (since or date.min).isoformat()))
     for (uuid,) in rows:
@@ -46,7 +48,7 @@ def stale_deadlines(db: Database, since: date | None = None) -> list[StaleDeadli
             continue
         start, label, pauses = _step_start(case_repo.list_events(db, uuid), case.due_step, rs)
         due, trace = compute_step_deadline(db, rs, case, case.due_step, start or case.received_on,
-                                           extensions=case.extensions, pauses=pauses, event_label=label)
+                                           extensions=case.extensions, pauses=pauses, event_label=label, cal=cal)
         if due != case.due_on:
             out.append(StaleDeadline(uuid, case.number, case.due_step, case.due_on, due, trace))
     return out
