@@ -251,6 +251,11 @@ def check_history(item: BulkCase, today: date) -> dict[str, str]:
                                f"“{rs.state_label(state)}”."}
         if not isinstance(step.effective_on, date) or step.effective_on < last or step.effective_on > today:
             return {"history": f"{where}: ngày thực hiện phải từ ngày của bước trước đến hôm nay."}
+        if not action.available_on(step.effective_on):  # a transition rule (NĐ 155/2026 Art. 22)
+            return {"history": f"{where}: bước “{action.label}” chỉ áp dụng từ ngày "
+                               f"{action.available_from:%d/%m/%Y} ({action.citation})."}
+        if action.requires_date:  # a dialogue notice needs its dialogue day: the engine checks it
+            return {"history": f"{where}: bước “{action.label}” không nhập hàng loạt được, hãy ghi trong ứng dụng."}
         if action.requires_ground and step.ground not in {g.code for g in rs.grounds[action.requires_ground]}:
             return {"history": f"{where}: chưa chọn lý do theo quy định."}
         if (action.requires_note or step.ground == "other") and not step.note.strip():

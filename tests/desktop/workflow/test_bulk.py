@@ -218,6 +218,10 @@ def test_small_import_into_a_bigger_register_indexes_its_rows(pair):
     ({"requesters": [BulkPerson("Phạm Văn Bình", id_number="999123456789")]}, "mã tỉnh"),
     ({"history": (BulkStep("close", TODAY - timedelta(days=1), satisfaction="satisfied"),)}, "Bước 1 (close)"),
     ({"history": (BulkStep("accept", TODAY), BulkStep("extend", TODAY))}, "không nhập hàng loạt được"),
+    # NĐ 155/2026 Art. 22: a complaint accepted before 01/07/2026 is terminated by decision only from then
+    ({"kind": "complaint_1", "received_on": date(2026, 6, 1),
+      "history": (BulkStep("accept", date(2026, 6, 5)), BulkStep("terminate", date(2026, 6, 20), ground="died_or_dissolved"))},
+     "chỉ áp dụng từ ngày 01/07/2026"),
 ])
 def test_a_bad_item_refuses_its_whole_batch(pair, bad, field_text):
     _, db, _, (officer, elder) = pair
