@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from desktop.calendar.deadlines import format_date, weekday_vi
 from desktop.calendar.workdays import DEFAULT_OFF_NAME, DEFAULT_WORK_NAME, WorkCalendar
 from desktop.errors import NotFound, UserError
+from desktop.security import require
 from desktop.storage.db import Database
 from desktop.storage.units import head_reception_weekday, local_unit_code, new_uuid
 
@@ -100,6 +101,7 @@ def add_day(db: Database, day: date, kind: str, name: str) -> CalendarDay:
     if kind not in KINDS:
         raise UserError("calendar_bad_kind", "Loại ngày phải là ngày nghỉ hoặc ngày làm việc bù.")
     unit_code = local_unit_code(db)  # the unit whose days the checks below read (``_unit``)
+    require(db, "calendar.edit")
     name = " ".join((name or "").split())
     if len(name) > NAME_MAX:
         raise UserError("calendar_bad_name", f"Tên ngày quá dài (tối đa {NAME_MAX} ký tự).")
@@ -138,6 +140,7 @@ def add_day(db: Database, day: date, kind: str, name: str) -> CalendarDay:
 
 def remove_day(db: Database, day: date) -> None:
     """Remove an administrator's day; the date falls back to what the law says."""
+    require(db, "calendar.edit")
     day = _as_date(day)
     with db.write():
         cur = db.execute("DELETE FROM calendar_days WHERE (?1 IS NULL OR unit_code = ?1) AND day = ?2",

@@ -45,15 +45,15 @@ def _do(db, rs, case, action, day):
     if action.code == "complete_commitment":
         row = db.one("SELECT uuid FROM commitments WHERE case_uuid = ? AND status = 'open'", (case.uuid,))
         if row is None:
-            act(db, case.uuid, "add_commitment", actor="t", effective_on=day, note="Cam kết sửa chữa", today=TODAY)
+            act(db, case.uuid, "add_commitment", effective_on=day, note="Cam kết sửa chữa", today=TODAY)
             row = db.one("SELECT uuid FROM commitments WHERE case_uuid = ? AND status = 'open'", (case.uuid,))
         kw["data"] = {"commitment_uuid": row[0]}
-    return act(db, case.uuid, action.code, actor="t", effective_on=day, today=TODAY, **kw)
+    return act(db, case.uuid, action.code, effective_on=day, today=TODAY, **kw)
 
 
 def _new_case(office, rs):
     return receive_case(office["db"], CaseInput(kind=rs.kind, received_on=_received_on(rs), summary=f"Vụ việc {rs.id}",
-                                               requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                               requesters=[office["citizen"].uuid]), today=TODAY)
 
 
 def _paths(rs):
@@ -106,37 +106,37 @@ def test_every_action_in_every_reachable_state(office, rs):
 def test_extension_only_as_often_as_the_law_allows(office):
     db = office["db"]
     case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 3, 2), summary="Giải trình",
-                                      requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
-    act(db, case.uuid, "accept", actor="t", effective_on=date(2026, 3, 3), today=TODAY)
-    case = act(db, case.uuid, "extend", actor="t", effective_on=date(2026, 3, 10), today=TODAY)
+                                      requesters=[office["citizen"].uuid]), today=TODAY)
+    act(db, case.uuid, "accept", effective_on=date(2026, 3, 3), today=TODAY)
+    case = act(db, case.uuid, "extend", effective_on=date(2026, 3, 10), today=TODAY)
     assert case.extensions == 1 and "extend" not in [a.code for a in allowed_actions(case)]
     with pytest.raises(UserError) as info:
-        act(db, case.uuid, "extend", actor="t", effective_on=date(2026, 3, 11), today=TODAY)
+        act(db, case.uuid, "extend", effective_on=date(2026, 3, 11), today=TODAY)
     assert "Không thể" in info.value.message or "chỉ cho phép" in info.value.message
 
     den = receive_case(db, CaseInput(kind="denunciation", received_on=date(2026, 3, 2), summary="Tố cáo",
-                                     requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
-    act(db, den.uuid, "accept", actor="t", effective_on=date(2026, 3, 3), today=TODAY)
-    act(db, den.uuid, "extend", actor="t", effective_on=date(2026, 3, 20), today=TODAY)
-    den = act(db, den.uuid, "extend", actor="t", effective_on=date(2026, 3, 21), today=TODAY)
+                                     requesters=[office["citizen"].uuid]), today=TODAY)
+    act(db, den.uuid, "accept", effective_on=date(2026, 3, 3), today=TODAY)
+    act(db, den.uuid, "extend", effective_on=date(2026, 3, 20), today=TODAY)
+    den = act(db, den.uuid, "extend", effective_on=date(2026, 3, 21), today=TODAY)
     assert den.extensions == 2
     with pytest.raises(UserError):
-        act(db, den.uuid, "extend", actor="t", effective_on=date(2026, 3, 22), today=TODAY)
+        act(db, den.uuid, "extend", effective_on=date(2026, 3, 22), today=TODAY)
 
 
 def test_refusal_needs_a_ground_from_the_fixed_list(office):
     db = office["db"]
     case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 3, 2), summary="Giải trình",
-                                      requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                      requesters=[office["citizen"].uuid]), today=TODAY)
     with pytest.raises(UserError) as info:
-        act(db, case.uuid, "refuse", actor="t", effective_on=date(2026, 3, 3), today=TODAY)
+        act(db, case.uuid, "refuse", effective_on=date(2026, 3, 3), today=TODAY)
     assert info.value.code == "invalid_input"
     with pytest.raises(UserError) as info:
-        act(db, case.uuid, "refuse", actor="t", effective_on=date(2026, 3, 3), ground="nonsense", today=TODAY)
+        act(db, case.uuid, "refuse", effective_on=date(2026, 3, 3), ground="nonsense", today=TODAY)
     assert info.value.code == "unknown_ground"
     with pytest.raises(UserError):  # "other" needs the reason written out
-        act(db, case.uuid, "refuse", actor="t", effective_on=date(2026, 3, 3), ground="other", today=TODAY)
-    case = act(db, case.uuid, "refuse", actor="t", effective_on=date(2026, 3, 3), ground="already_explained",
+        act(db, case.uuid, "refuse", effective_on=date(2026, 3, 3), ground="other", today=TODAY)
+    case = act(db, case.uuid, "refuse", effective_on=date(2026, 3, 3), ground="already_explained",
                today=TODAY)
     assert case.state == "refused" and case.due_on is None and case.closed_on == date(2026, 3, 3)
     ev = list_events(db, case.uuid)[-1]
@@ -147,13 +147,13 @@ def test_dates_in_the_future_or_out_of_order_are_refused(office):
     db = office["db"]
     with pytest.raises(UserError) as info:
         receive_case(db, CaseInput(kind="petition", received_on=date(2026, 12, 1), summary="Kiến nghị",
-                                   requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                   requesters=[office["citizen"].uuid]), today=TODAY)
     assert "tương lai" in info.value.message
     case = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị",
-                                      requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                      requesters=[office["citizen"].uuid]), today=TODAY)
     with pytest.raises(UserError) as info:
-        act(db, case.uuid, "accept", actor="t", effective_on=date(2026, 3, 1), today=TODAY)
+        act(db, case.uuid, "accept", effective_on=date(2026, 3, 1), today=TODAY)
     assert "trước ngày tiếp nhận" in info.value.message
     with pytest.raises(UserError):
-        act(db, case.uuid, "accept", actor="t", effective_on=date(2026, 11, 24), today=TODAY)
+        act(db, case.uuid, "accept", effective_on=date(2026, 11, 24), today=TODAY)
     assert get_case(db, case.uuid).state == "received"
