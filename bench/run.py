@@ -31,7 +31,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from bench.generate import OUT, SCALES, YEARS, bench_items, generate, setup_office
+from bench.generate import OUT, SCALES, YEARS, bench_items, generate, log_in_as_head, setup_office
 from desktop.storage import search
 from desktop.storage.cases import CaseFilter, dashboard, page_cases
 from desktop.storage.db import open_database
@@ -85,7 +85,7 @@ def bench_import(scale: str, n: int, work: Path) -> None:
         alone = open_database(work / "import-alone.sqlite")
         setup_office(alone, Sampler(99, today=today))
         t0 = time.perf_counter()
-        bulk_import_cases(alone, items, actor="Đo hiệu năng", today=today, helper=False)
+        bulk_import_cases(alone, items, today=today, helper=False)
         print(f"  in one process (helper=False): {n / (time.perf_counter() - t0):,.0f} cases/s", flush=True)
         alone.close()
     bulks = []
@@ -94,7 +94,7 @@ def bench_import(scale: str, n: int, work: Path) -> None:
         if attempt:
             setup_office(target, Sampler(99, today=today))
         t0 = time.perf_counter()
-        bulk_import_cases(target, items, actor="Đo hiệu năng", today=today)
+        bulk_import_cases(target, items, today=today)
         bulks.append(time.perf_counter() - t0)
         if attempt:
             target.close()
@@ -151,7 +151,7 @@ def bench_save(db, work: Path, today: date) -> None:
     def save() -> None:
         summary, content = sample.matter("petition", "land")
         receive_case(db, CaseInput(kind="petition", received_on=today, summary=summary, content=content,
-                                   requesters=[person], field="land"), actor="Đo hiệu năng", today=today)
+                                   requesters=[person], field="land"), today=today)
 
     save()  # warm the calendar and the rules
     values = timings(save, 30)
@@ -297,6 +297,7 @@ def main() -> None:
     try:
         bench_import(args.scale, args.import_sample or min(SCALES[args.scale], 50_000), work)
         db = open_database(path)
+        log_in_as_head(db)
         today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
         seconds = db.get_setting("bench_import_seconds")
         if seconds:

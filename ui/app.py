@@ -117,7 +117,10 @@ def _self_test_in(tmp: Path) -> bool:
 
     db = open_database(tmp / "self-test.sqlite")
     save_unit(db, code="00000", name="Ủy ban nhân dân xã Tự Kiểm", abbreviation="UBND", place_name="Tự Kiểm")
-    save_officer(db, full_name="Nguyễn Văn Thử", title="Chủ tịch", role="head")
+    head = save_officer(db, full_name="Nguyễn Văn Thử", title="Chủ tịch", role="head")
+    from desktop.security import accounts
+
+    accounts.assume_role(db, "leader", officer_uuid=head.uuid)  # the self-test acts as the head
     # A bulk import through its helper process: proves the frozen app can start one.
     from datetime import date
 
@@ -125,7 +128,7 @@ def _self_test_in(tmp: Path) -> bool:
 
     item = BulkCase(kind="petition", received_on=date.today(), summary="Kiểm tra nhập hàng loạt",
                     requesters=[BulkPerson("Trần Thị Thử")])
-    imported = bulk_import_cases(db, [item, item], actor="Tự kiểm tra", batch_size=1, helper=True)
+    imported = bulk_import_cases(db, [item, item], batch_size=1, helper=True)
     from PySide6.QtCore import QSettings
 
     from ui.settings import WindowState

@@ -115,6 +115,12 @@ def open_sample(today: date | None = None, parent: QWidget | None = None) -> Ses
         lock.release()
         show_user_error(parent, exc)
         return None
+    from desktop.workflow.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    if not sign_in(db, parent, hint=f"Sổ mẫu: đăng nhập bằng {', '.join(DEMO_LOGINS)} — mật khẩu {DEMO_PASSWORD}."):
+        db.close()
+        lock.release()
+        return None
     return Session(db, lock=lock, today=today)
 
 
@@ -209,6 +215,13 @@ def start_register(state: WindowState, parent: QWidget | None = None) -> Path | 
     return default
 
 
+def sign_in(db: Database, parent: QWidget | None = None, *, hint: str = "") -> bool:
+    """The login (or, for a register without any account, the administrator's creation)."""
+    from ui.dialogs.login import sign_in as dialog_sign_in
+
+    return dialog_sign_in(db, parent, hint=hint)
+
+
 def open_register_interactive(path: Path | None, *, today: date | None = None,
                               parent: QWidget | None = None) -> Session | None:
     """Open ``path`` (default: the last register, else the default one); None if the clerk gave up."""
@@ -242,6 +255,10 @@ def open_register_interactive(path: Path | None, *, today: date | None = None,
             db.close()
             lock.release()
             return open_sample(today, parent)
+    if not sign_in(db, parent):
+        db.close()
+        lock.release()
+        return None
     state[WindowState.last_register] = str(path)
     log.info("register opened: %s", path)
     return Session(db, lock=lock, today=today)

@@ -109,7 +109,9 @@ class Session(QObject):
 
     def worker_database(self) -> Database:
         """A connection for a worker thread (each thread has its own)."""
-        return open_database(self.db.path, create=False, migrate=False)
+        db = open_database(self.db.path, create=False, migrate=False)
+        db.principal = self.db.principal  # the worker acts for the logged-in officer
+        return db
 
     def close(self) -> None:
         self._midnight.stop()

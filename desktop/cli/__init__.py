@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ COMMAND_MODULES = (
     "desktop.cli.register",
     "desktop.cli.rules",
     "desktop.cli.sync",
+    "desktop.cli.users",
 )
 # Groups shipped beside the core but not in the desktop build: the national hub (PostgreSQL).
 OPTIONAL_MODULES = ("hub.cli",)
@@ -38,23 +40,59 @@ def default_db_path() -> Path:
     return default_register_path()
 
 
-def open_db(args: argparse.Namespace, *, create: bool = False):
-    """The register named by ``--db`` (or the user's default one), through ``open_database``."""
+PASSWORD_ENV = "GIAITRINH_PASSWORD"      # the password of ``--user``, for scripts
+NEW_PASSWORD_ENV = "GIAITRINH_NEW_PASSWORD"  # a password being set (user add, passwd, init), for scripts
+USER_ENV = "GIAITRINH_USER"
+
+
+def open_db(args: argparse.Namespace, *, create: bool = False, login: bool = True):
+    """The register named by ``--db`` (or the user's default one), through ``open_database``,
+    with ``--user`` logged in (``login=False``: setup commands that log in themselves)."""
     from desktop.storage.db import open_database
 
-    return open_database(args.db or default_db_path(), create=create)
+    db = open_database(args.db or default_db_path(), create=create)
+    if login:
+        try:
+            authenticate(db, args)
+        except BaseException:
+            db.close()
+            raise
+    return db
 
 
-def actor(args: argparse.Namespace) -> str:
-    """Who the event log records: ``--actor``, else the operating-system user."""
-    if getattr(args, "actor", None):
-        return args.actor
+def authenticate(db, args: argparse.Namespace):
+    """Log ``--user`` in with the password from ``GIAITRINH_PASSWORD`` or asked (never echoed).
+    There is no free-text actor: every event names the officer who logged in."""
+    from desktop.security import accounts
+
+    accounts.require_accounts(db)
+    user = getattr(args, "user", None) or os.environ.get(USER_ENV)
+    if not user:
+        raise UserError("login_required", "Hãy đăng nhập: thêm --user TÊN_ĐĂNG_NHẬP (mật khẩu được hỏi khi chạy; "
+                                          f"kịch bản tự động đặt biến môi trường {PASSWORD_ENV}).")
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        password = ask_password(f"Mật khẩu của {user}: ")
+    return accounts.login_user(db, user, password)
+
+
+def ask_password(prompt: str, *, confirm: bool = False, env: str = PASSWORD_ENV) -> str:
+    """A password typed at the terminal, without echo; ``confirm`` asks it twice."""
     import getpass
 
     try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no user name on some systems
-        return "cli"
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Nhập lại mật khẩu: ") != first:
+            raise UserError("password_mismatch", "Hai lần nhập mật khẩu không giống nhau.")
+    except EOFError as exc:
+        raise UserError("password_missing", f"Chưa nhập mật khẩu (kịch bản: đặt biến môi trường {env}).") from exc
+    return first
+
+
+def new_password(prompt: str) -> str:
+    """A password being set: ``GIAITRINH_NEW_PASSWORD``, else asked twice."""
+    value = os.environ.get(NEW_PASSWORD_ENV)
+    return value if value is not None else ask_password(prompt, confirm=True, env=NEW_PASSWORD_ENV)
 
 
 def date_arg(text: str | None, default=None):
@@ -66,6 +104,8 @@ def date_arg(text: str | None, default=None):
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="tệp sổ (mặc định: thư mục dữ liệu dùng chung của máy nếu đã chọn, nếu không thì của người dùng)")
+    parser.add_argument("--user", default=None,
+                        help=f"tên đăng nhập (mật khẩu được hỏi, hoặc lấy từ biến {PASSWORD_ENV})")
 
 
 def add_json_argument(parser: argparse.ArgumentParser) -> None:

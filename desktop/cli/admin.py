@@ -14,29 +14,46 @@ from desktop.rules.book import KIND_LABELS, default_rules
 
 # -- init / demo ------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
+    """Declare the unit, its head, and the administrator's account (password asked twice, or
+    ``GIAITRINH_NEW_PASSWORD``). ``--force`` edits the unit afterwards, as the administrator."""
+    from desktop.cli import authenticate, new_password
+    from desktop.security import accounts
     from desktop.storage.units import has_local_unit, save_officer, save_unit
 
-    db = open_db(args, create=True)
+    db = open_db(args, create=True, login=False)
     with db:
         if has_local_unit(db) and not args.force:
             raise UserError("already_initialised", "Sổ này đã khai báo đơn vị (dùng --force để sửa thông tin đơn vị).")
+        if accounts.has_accounts(db):
+            authenticate(db, args)
+        else:
+            password = new_password(f"Mật khẩu cho tài khoản quản trị {args.admin_login}: ")
+            from desktop.security import passwords
+
+            accounts.check_login(args.admin_login)  # both checked before anything is written
+            passwords.check_strength(password, args.admin_login)
         unit = save_unit(db, code=args.code, name=args.name, governing_body=args.governing_body,
                          abbreviation=args.abbreviation, place_name=args.place, level=args.level,
                          is_remote=args.remote, make_local=True, mode="province" if args.level == "province" else "commune")
-        if args.head:
+        if args.head and not accounts.has_accounts(db):
             save_officer(db, full_name=args.head, title=args.head_title, role="head")
-        emit(args, asdict(unit), f"Đã khai báo đơn vị: {unit.name} (mã {unit.code}) trong {db.path}")
+        text = f"Đã khai báo đơn vị: {unit.name} (mã {unit.code}) trong {db.path}"
+        if not accounts.has_accounts(db):
+            accounts.create_first_admin(db, login=args.admin_login, password=password, full_name=args.admin_name)
+            text += f"\nĐã tạo tài khoản quản trị {args.admin_login.strip().lower()} ({args.admin_name})."
+        emit(args, asdict(unit), text)
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from desktop.workflow.demo import build_demo
+    from desktop.workflow.demo import DEMO_LOGINS, DEMO_PASSWORD, build_demo
 
-    db = open_db(args, create=True)
+    db = open_db(args, create=True, login=False)
     with db:
         summary = build_demo(db, cases=args.cases, seed=args.seed)
         emit(args, asdict(summary) if hasattr(summary, "__dataclass_fields__") else summary,
-             f"Đã tạo sổ mẫu tại {db.path}: {summary}")
+             f"Đã tạo sổ mẫu tại {db.path}: {summary}\nTài khoản dùng thử: {', '.join(DEMO_LOGINS)} "
+             f"— mật khẩu {DEMO_PASSWORD}")
     return 0
 
 
@@ -120,7 +137,7 @@ def cmd_calendar_confirm(args: argparse.Namespace) -> int:
 
     day = parse_date(args.day)
     with open_db(args) as db:
-        moved = confirm_and_recount(db, day, args.kind, actor=args.actor or "", today=date.today())
+        moved = confirm_and_recount(db, day, args.kind, today=date.today())
         d = next(a for a in announced_days(db, day.year) if a.day == day)
     emit(args, {**_announced(d), "moved": [asdict(m) for m in moved]},
          f"Đã xác nhận {d.day:%d/%m/%Y} là {'ngày nghỉ' if d.kind == 'off' else 'ngày làm việc'}; "
@@ -177,6 +194,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--remote", action="store_true", help="xã vùng sâu, vùng xa")
     p.add_argument("--head", default="")
     p.add_argument("--head-title", default="Chủ tịch")
+    p.add_argument("--admin-login", default="quantri", help="tên đăng nhập của quản trị hệ thống (mặc định quantri)")
+    p.add_argument("--admin-name", default="Quản trị hệ thống", help="họ tên người quản trị hệ thống")
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_init)
 
@@ -229,7 +248,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_argument(p)
     p.add_argument("day")
     p.add_argument("kind", choices=["off", "work"])
-    p.add_argument("--actor", default="")
     p.set_defaults(func=cmd_calendar_confirm)
     p = cal.add_parser("official", help="ngày nghỉ, làm bù do Chính phủ công bố, kèm nguồn")
     add_db_argument(p)

@@ -16,7 +16,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from desktop.cli import actor, add_db_argument, add_json_argument, date_arg, emit, open_db
+from desktop.cli import add_db_argument, add_json_argument, date_arg, emit, open_db
 from desktop.errors import UserError
 from desktop.storage.disks import write_file
 
@@ -55,7 +55,7 @@ def cmd_draft(args) -> int:
 
     with open_db(args) as db:
         signer = find_officer(db, args.signer).uuid if args.signer else None
-        rec = outgoing.draft(db, args.case, args.kind, signer_uuid=signer, actor=actor(args))
+        rec = outgoing.draft(db, args.case, args.kind, signer_uuid=signer)
         if args.body_file:
             rec = outgoing.edit(db, rec.uuid, body_text=Path(args.body_file).read_text(encoding="utf-8"))
         emit(args, _row(rec), f"Đã soạn dự thảo “{rec.label}”: {rec.uuid}")
@@ -79,7 +79,7 @@ def cmd_issue(args) -> int:
     from desktop.documents import outgoing
 
     with open_db(args) as db:
-        rec = outgoing.issue(db, args.doc, issued_on=date_arg(args.date, date.today()), actor=actor(args),
+        rec = outgoing.issue(db, args.doc, issued_on=date_arg(args.date, date.today()),
                              copies=args.copies, file_keeper=args.keeper or "")
         emit(args, _row(rec), f"Đã cấp số {rec.symbol} ngày {rec.issued_on:%d/%m/%Y} (SHA-256 {rec.sha256[:16]}…)")
     return 0
@@ -112,7 +112,7 @@ def cmd_void(args) -> int:
     from desktop.documents import outgoing
 
     with open_db(args) as db:
-        rec = outgoing.void(db, args.doc, args.reason, actor=actor(args), on=date_arg(args.date, date.today()))
+        rec = outgoing.void(db, args.doc, args.reason, on=date_arg(args.date, date.today()))
         emit(args, _row(rec), f"Đã hủy số {rec.symbol or rec.uuid}: {rec.void_reason}")
     return 0
 
@@ -163,7 +163,6 @@ def register(subparsers) -> None:
         p = sub.add_parser(name, help=help_)
         add_db_argument(p)
         add_json_argument(p)
-        p.add_argument("--actor", help="người thực hiện (mặc định: tên đăng nhập)")
         p.set_defaults(func=func)
         return p
 

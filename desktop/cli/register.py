@@ -7,7 +7,7 @@ import sys
 from dataclasses import asdict
 from datetime import date
 
-from desktop.cli import actor, add_db_argument, add_json_argument, date_arg, emit, open_db
+from desktop.cli import add_db_argument, add_json_argument, date_arg, emit, open_db
 from desktop.rules.book import KIND_LABELS, default_rules
 from desktop.storage.db import Database
 
@@ -36,7 +36,7 @@ def cmd_case_add(args: argparse.Namespace) -> int:
         assignee = find_officer(db, args.assignee).uuid if args.assignee else None
         case = receive_case(db, CaseInput(kind=args.kind, received_on=received, summary=args.summary, content=args.content,
                                           requesters=[person], channel=args.channel, field=args.field,
-                                          assignee_uuid=assignee, learned_on=date_arg(args.learned)), actor=actor(args))
+                                          assignee_uuid=assignee, learned_on=date_arg(args.learned)))
         from desktop.storage.duplicates import find_case_duplicates
 
         dups = find_case_duplicates(db, kind=case.kind, person_uuids=[person], summary=case.summary,
@@ -76,10 +76,17 @@ def cmd_case_show(args: argparse.Namespace) -> int:
             from desktop.storage.cases import get_case
             from desktop.storage.units import log_access
 
-            # Revealing a denouncer is logged (Luật Tố cáo 2018, Art. 9; DOMAIN.md §7).
+            from desktop.errors import ValidationError
+            from desktop.security import require
+
+            # Revealing a denouncer needs the role and a reason, and is logged (Luật Tố cáo 2018,
+            # Art. 9; DOMAIN.md §7).
             case = get_case(db, args.case)
             if case.confidential:
-                log_access(db, "reveal_denouncer", actor=actor(args), target=case.number, detail=case.uuid)
+                require(db, "identity.reveal")
+                if not (args.reason or "").strip():
+                    raise ValidationError({"reason": "Hãy ghi lý do xem danh tính người tố cáo (--reason)."})
+                log_access(db, "reveal_denouncer", target=case.number, detail=f"{case.uuid}: {args.reason.strip()}")
         d = _case_dict(db, args.case, reveal=args.reveal)
         lines = [f"Vụ việc số {d['number']} — {d['kind_label']} — {d['state_label']}",
                  f"Nhận ngày: {date.fromisoformat(str(d['received_on'])):%d/%m/%Y}   Tóm tắt: {d['summary']}"]
@@ -127,7 +134,7 @@ def cmd_case_act(args: argparse.Namespace) -> int:
             data["commitment_uuid"] = args.commitment
         if args.commitment_due:
             data["commitment_due"] = date_arg(args.commitment_due).isoformat()
-        updated = act(db, case.uuid, args.action, actor=actor(args), effective_on=date_arg(args.date, date.today()),
+        updated = act(db, case.uuid, args.action, effective_on=date_arg(args.date, date.today()),
                       note=args.note or "", ground=args.ground, satisfaction=args.satisfaction, data=data)
         rs = default_rules().by_id(updated.rules_id)
         due = f"; hạn mới {updated.due_on:%d/%m/%Y}" if updated.due_on else ""
@@ -159,7 +166,7 @@ def cmd_reception_add(args: argparse.Namespace) -> int:
             received_on=date_arg(args.received, date.today()), person_uuid=person, content=args.content, kind=args.kind,
             people_count=args.people, case_kind=args.case_kind or "", request=args.request or "", outcome=args.outcome,
             guided_to=args.guided_to or "", forwarded_to=args.forwarded_to or "", summary=args.summary or "",
-            field=args.field, refusal_ground=args.refusal_ground or ""), actor=actor(args))
+            field=args.field, refusal_ground=args.refusal_ground or ""))
         extra = f"; mở vụ việc số {case.number}" if case else ""
         if args.outcome == "refused":
             extra = f"; {reception.notes} {reception.follow_up}".rstrip()
@@ -194,14 +201,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     _person_args(p)
     p.add_argument("--assignee")
     p.add_argument("--learned", help="khiếu nại: ngày biết được quyết định")
-    p.add_argument("--actor")
     p.set_defaults(func=cmd_case_add)
     p = case.add_parser("show", help="xem một vụ việc")
     add_db_argument(p)
     add_json_argument(p)
     p.add_argument("case", help="số vụ việc (15/2026) hoặc mã")
     p.add_argument("--reveal", action="store_true", help="hiện danh tính người tố cáo (được ghi nhật ký)")
-    p.add_argument("--actor")
+    p.add_argument("--reason", help="lý do xem danh tính (bắt buộc với --reveal)")
     p.set_defaults(func=cmd_case_show)
     p = case.add_parser("list", help="danh sách vụ việc")
     add_db_argument(p)
@@ -224,7 +230,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--satisfaction", choices=["satisfied", "partly", "unsatisfied", "unknown"])
     p.add_argument("--commitment")
     p.add_argument("--commitment-due")
-    p.add_argument("--actor")
     p.set_defaults(func=cmd_case_act)
 
     person = sub.add_parser("person", help="người yêu cầu").add_subparsers(dest="person_command", metavar="LỆNH")
@@ -253,7 +258,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--guided-to")
     p.add_argument("--forwarded-to")
     _person_args(p)
-    p.add_argument("--actor")
     p.set_defaults(func=cmd_reception_add)
     p = rec.add_parser("list", help="xem sổ tiếp công dân")
     add_db_argument(p)

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from desktop.cli import actor, add_db_argument, add_json_argument, date_arg, emit, open_db
+from desktop.cli import add_db_argument, add_json_argument, date_arg, emit, open_db
 from desktop.rules.book import KIND_LABELS
 
 
@@ -92,7 +92,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from desktop.rules.updates import import_update
 
     with open_db(args) as db:
-        result = import_update(db, args.file, actor=actor(args))
+        result = import_update(db, args.file)
     if result.already:
         text = f"Bản cập nhật “{result.title}” đã được nhập trước đây; không có gì thay đổi."
     else:
@@ -108,7 +108,7 @@ def cmd_recheck(args: argparse.Namespace) -> int:
 
     with open_db(args) as db:
         if args.apply:
-            moved = recount(db, actor=actor(args), effective_on=date.today(),
+            moved = recount(db, effective_on=date.today(),
                             reason=args.reason or "tính lại theo quy định và lịch hiện hành")
         else:
             moved = stale_deadlines(db)
@@ -149,12 +149,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     add_json_argument(p)
     p.add_argument("file", type=Path)
-    p.add_argument("--actor", default="")
     p.set_defaults(func=cmd_import)
     p = grp.add_parser("recheck", help="các hạn đang chạy khác với quy định, lịch hiện hành")
     add_db_argument(p)
     add_json_argument(p)
     p.add_argument("--apply", action="store_true", help="tính lại, mỗi vụ việc ghi một sự kiện")
     p.add_argument("--reason", default="")
-    p.add_argument("--actor", default="")
     p.set_defaults(func=cmd_recheck)

@@ -21,6 +21,7 @@ from desktop.documents import templates
 from desktop.documents.context import case_context, default_signer, officer_dict
 from desktop.documents.model import Document, DocumentRecord, nfc, paragraphs_from_text
 from desktop.errors import UserError
+from desktop.security import require
 from desktop.storage import documents_repo as repo
 from desktop.storage.db import Database
 
@@ -54,14 +55,16 @@ def compose(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None 
     return templates.build_document(kind, {**ctx, **(extra or {})}, unit, officer_dict(officer))
 
 
-def draft(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None = None, actor: str = "",
+def draft(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None = None,
           extra: dict[str, Any] | None = None) -> DocumentRecord:
-    """Compose and save a draft for the case."""
-    doc = compose(db, case_uuid, kind, signer_uuid=signer_uuid, extra=extra)
+    """Compose and save a draft for the case (by whom may draft on it: ``document.draft``)."""
     from desktop.storage import cases as case_repo
 
     case = case_repo.get_case(db, case_uuid)
-    record = repo.insert_draft(db, doc, issuer_code=case.unit_code, case_uuid=case.uuid, created_by=actor)
+    who = require(db, "document.draft", case=case)
+    doc = compose(db, case_uuid, kind, signer_uuid=signer_uuid, extra=extra)
+    record = repo.insert_draft(db, doc, issuer_code=case.unit_code, case_uuid=case.uuid,
+                               created_by=who.officer_name)
     log.info("draft %s for case %s", kind, case.number)
     return record
 
@@ -73,6 +76,12 @@ def edit(db: Database, doc_uuid: str, *, summary: str | None = None, body_text: 
     from desktop.storage import units as unit_repo
 
     record = repo.get_document(db, doc_uuid)
+    if record.case_uuid:
+        from desktop.storage import cases as case_repo
+
+        require(db, "document.draft", case=case_repo.get_case(db, record.case_uuid))
+    else:
+        require(db, "document.draft")
     doc = record.document
     changes: dict[str, Any] = {}
     if summary is not None:
@@ -96,7 +105,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, actor: str = "", copies: int = 1,
+def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, copies: int = 1,
           file_keeper: str = "", today: date | None = None) -> DocumentRecord:
     """Give the draft its number, store its PDF and link it into the case's timeline.
 
@@ -105,6 +114,7 @@ def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, actor: 
     """
     from desktop.documents.pdf import render_pdf
 
+    require(db, "document.issue")
     today = today or date.today()
     issued_on = issued_on or today
     if copies < 1:
@@ -132,7 +142,7 @@ def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, actor: 
         if record.case_uuid:
             from desktop.workflow.events import append_event
 
-            append_event(db, record.case_uuid, "document_issued", actor=actor, effective_on=issued_on,
+            append_event(db, record.case_uuid, "document_issued", effective_on=issued_on,
                          note=f"{doc.symbol} — {record.label}",
                          data={"document_uuid": doc_uuid, "kind": doc.kind, "number": number, "symbol": doc.symbol,
                                "issued_on": issued_on.isoformat(), "sha256": digest})
@@ -140,8 +150,9 @@ def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, actor: 
     return repo.get_document(db, doc_uuid)
 
 
-def void(db: Database, doc_uuid: str, reason: str, *, actor: str = "", on: date | None = None) -> DocumentRecord:
+def void(db: Database, doc_uuid: str, reason: str, *, on: date | None = None) -> DocumentRecord:
     """Void a number with a reason; it stays in the register and is never given again."""
+    require(db, "document.void")
     reason = nfc(reason).strip()
     if not reason:
         raise UserError("document_void_reason", "Hãy ghi lý do hủy số văn bản.")
@@ -154,7 +165,7 @@ def void(db: Database, doc_uuid: str, reason: str, *, actor: str = "", on: date 
         if record.case_uuid and record.status == "issued":
             from desktop.workflow.events import append_event
 
-            append_event(db, record.case_uuid, "document_voided", actor=actor, effective_on=on,
+            append_event(db, record.case_uuid, "document_voided", effective_on=on,
                          note=f"Hủy số {record.symbol}: {reason}",
                          data={"document_uuid": doc_uuid, "symbol": record.symbol, "sha256": record.sha256})
     log.info("voided %s: %s", record.symbol or doc_uuid, reason)

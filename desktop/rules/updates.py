@@ -187,8 +187,12 @@ class ImportResult:
     already: bool = False
 
 
-def import_update(db: Database, path: Path, *, actor: str = "", maintainers: Path | None = None) -> ImportResult:
-    """Check and keep a signed update; its rule sets apply to cases received in their period."""
+def import_update(db: Database, path: Path, *, maintainers: Path | None = None) -> ImportResult:
+    """Check and keep a signed update; its rule sets apply to cases received in their period.
+    The administrator's work (``settings.edit``); recorded under the logged-in officer."""
+    from desktop.security import actor_name, require
+
+    require(db, "settings.edit")
     data = read_update(path)
     signer = verify_update(db, data, maintainers=maintainers)
     parsed, reception, days = _validate(data.get("rule_sets", []), data.get("reception_rules", []),
@@ -206,8 +210,8 @@ def import_update(db: Database, path: Path, *, actor: str = "", maintainers: Pat
                            issuer_code=str(data["issuer"].get("unit_code", "")),
                            issuer_name=str(data["issuer"].get("unit_name", "")), fingerprint=signer.fingerprint,
                            body_json=json.dumps(body, ensure_ascii=False), signature=data["signature"],
-                           imported_at=datetime.now().isoformat(timespec="seconds"), imported_by=actor)
-        units_repo.log_access(db, "rules_update_imported", actor=actor, target=uid,
+                           imported_at=datetime.now().isoformat(timespec="seconds"), imported_by=actor_name(db))
+        units_repo.log_access(db, "rules_update_imported", target=uid,
                               detail=f"{data.get('title', '')} — {signer.who}")
     book.install(parsed, reception)
     log.info("rules update %s imported: %d rule sets, %d calendar days", uid, len(parsed), len(days))

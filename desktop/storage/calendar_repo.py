@@ -20,6 +20,7 @@ from desktop.calendar.deadlines import format_date, weekday_vi
 from desktop.calendar.official import OfficialDay, merge, resolve, shipped_days
 from desktop.calendar.workdays import DEFAULT_OFF_NAME, DEFAULT_WORK_NAME, WorkCalendar
 from desktop.errors import NotFound, UserError
+from desktop.security import require
 from desktop.storage.db import Database
 from desktop.storage.units import head_reception_weekday, local_unit_code, new_uuid
 from desktop.storage.units import log_access as units_log_access
@@ -145,12 +146,15 @@ def pending_confirmations(db: Database, today: date | None = None) -> list[Annou
     return [d for d in announced_days(db) if d.uncertain and not d.confirmed and d.day.year >= year]
 
 
-def confirm_day(db: Database, day: date, kind: str, *, actor: str = "") -> AnnouncedDay:
+def confirm_day(db: Database, day: date, kind: str) -> AnnouncedDay:
     """The administrator's answer for an uncertain day: a day off ('off') or a working day ('work').
 
     Deadlines already computed are not moved here; the caller recounts the open ones that the day
     can touch (the calendar recount of ``desktop.workflow``), each with its event.
     """
+    from desktop.security import require
+
+    require(db, "calendar.edit")
     day = _as_date(day)
     if kind not in KINDS:
         raise UserError("calendar_bad_kind", "Hãy chọn: ngày nghỉ (off) hoặc ngày làm việc (work).")
@@ -159,7 +163,7 @@ def confirm_day(db: Database, day: date, kind: str, *, actor: str = "") -> Annou
         raise UserError("calendar_not_uncertain",
                         f"Ngày {format_date(day)} không nằm trong danh sách ngày cần xác nhận.")
     db.set_setting(CONFIRM_PREFIX + day.isoformat(), kind)
-    units_log_access(db, "calendar_day_confirmed", actor=actor, target=day.isoformat(), detail=kind)
+    units_log_access(db, "calendar_day_confirmed", target=day.isoformat(), detail=kind)
     log.info("calendar day %s confirmed as %s", day.isoformat(), kind)
     return next(d for d in announced_days(db, day.year) if d.day == day)
 
@@ -177,6 +181,7 @@ def add_day(db: Database, day: date, kind: str, name: str) -> CalendarDay:
     if kind not in KINDS:
         raise UserError("calendar_bad_kind", "Loại ngày phải là ngày nghỉ hoặc ngày làm việc bù.")
     unit_code = local_unit_code(db)  # the unit whose days the checks below read (``_unit``)
+    require(db, "calendar.edit")
     name = " ".join((name or "").split())
     if len(name) > NAME_MAX:
         raise UserError("calendar_bad_name", f"Tên ngày quá dài (tối đa {NAME_MAX} ký tự).")
@@ -215,6 +220,7 @@ def add_day(db: Database, day: date, kind: str, name: str) -> CalendarDay:
 
 def remove_day(db: Database, day: date) -> None:
     """Remove an administrator's day; the date falls back to what the law says."""
+    require(db, "calendar.edit")
     day = _as_date(day)
     with db.write():
         cur = db.execute("DELETE FROM calendar_days WHERE (?1 IS NULL OR unit_code = ?1) AND day = ?2",

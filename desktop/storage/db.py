@@ -100,6 +100,9 @@ class Database:
         self.conn = conn
         self._utils = None
         self._thread = threading.get_ident()
+        # The logged-in officer (``desktop.security.Principal``), set by ``security.accounts``:
+        # permission checks and every event's actor read it. A worker's connection copies it.
+        self.principal = None
 
     @property
     def utils(self):

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from desktop.domain.records import Event
+from desktop.security.principal import actor_name
 from desktop.storage.cases import row_to_event
 from desktop.storage.db import Database
 from desktop.storage.units import new_uuid
@@ -57,13 +58,13 @@ def insert_event(
     action: str,
     from_state: str | None,
     to_state: str,
-    actor: str,
     effective_on: date,
     note: str = "",
     data: dict[str, Any] | None = None,
     at: str | None = None,
 ) -> Event:
-    """Append one event (call inside ``db.write()``)."""
+    """Append one event (call inside ``db.write()``); its actor is the logged-in officer."""
+    actor = actor_name(db)
     seq = (db.scalar("SELECT max(seq) FROM events WHERE case_uuid = ?", (case_uuid,)) or 0) + 1
     values = {
         "uuid": new_uuid(), "unit_code": unit_code, "case_uuid": case_uuid, "seq": seq, "action": action,

@@ -9,6 +9,7 @@ from desktop.domain.names import name_key
 from desktop.domain.records import Person
 from desktop.domain.validation import normalize_id, normalize_phone
 from desktop.errors import NotFound, UserError, ValidationError
+from desktop.security import require
 from desktop.storage import search
 from desktop.storage.db import Database
 from desktop.storage.units import local_unit_code, new_uuid, now_iso
@@ -52,6 +53,7 @@ def save_person(
 ) -> Person:
     """Create or update a person. A new person whose ID number is already known is refused
     with a message naming the existing record, so the clerk picks it instead of duplicating."""
+    require(db, "person.edit")
     full_name = " ".join(full_name.split())
     errors: dict[str, str] = {}
     if not full_name:

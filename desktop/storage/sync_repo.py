@@ -15,6 +15,9 @@ from desktop.storage import search
 from desktop.storage.db import Database
 
 _OWN_PREFIXES = ("sync_", "sqlite_", "_")
+# Tables that never leave the register: accounts hold password hashes and wrapped keys, and who
+# revealed a protected identity is this office's own log (issue #17; the reveal's event travels).
+LOCAL_TABLES = frozenset({"accounts", "identity_reveals"})
 CHUNK = 500
 
 
@@ -225,7 +228,7 @@ def synced_tables(db: Database) -> list[SyncedTable]:
     names = [r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     found: dict[str, SyncedTable] = {}
     for name in names:
-        if name.startswith(_OWN_PREFIXES) or name.endswith("_fts") or "_fts_" in name:
+        if name.startswith(_OWN_PREFIXES) or name in LOCAL_TABLES or name.endswith("_fts") or "_fts_" in name:
             continue
         cols = [r["name"] for r in db.query(f'PRAGMA table_info("{name}")')]
         if "uuid" not in cols or "unit_code" not in cols:

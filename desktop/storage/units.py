@@ -137,6 +137,7 @@ def save_unit(
         errors["abbreviation"] = "Chữ viết tắt không được có dấu cách hoặc dấu gạch chéo."
     if errors:
         raise ValidationError(errors)
+    _require_setup_or(db, "settings.edit")
     with db.write():
         existing = db.one("SELECT * FROM units WHERE code = ?", (code,))
         first = not db.get_setting(LOCAL_UNIT_KEY)
@@ -160,6 +161,14 @@ def save_unit(
             if mode:
                 db.set_setting(MODE_KEY, mode)
     return get_unit(db, code)
+
+
+def _require_setup_or(db: Database, permission: str) -> None:
+    """The unit and its officers are declared without a login while the register has no account
+    (setup, ``desktop.security.accounts.in_setup``); afterwards by who holds ``permission``."""
+    from desktop.security.accounts import require_setup_or
+
+    require_setup_or(db, permission)
 
 
 def list_officers(db: Database, *, active_only: bool = True, unit_code: str | None = None) -> list[Officer]:
@@ -219,6 +228,7 @@ def save_officer(
     if can_sign is None:
         can_sign = role in (OfficerRole.HEAD, OfficerRole.DEPUTY)
     unit_code = local_unit_code(db)
+    _require_setup_or(db, "settings.edit")
     with db.write():
         if uuid:
             cur = db.execute(
@@ -238,12 +248,20 @@ def save_officer(
     return get_officer(db, uuid)
 
 
-def log_access(db: Database, action: str, *, actor: str = "", target: str = "", detail: str = "") -> None:
-    """Personal-data processing log (Luật 91/2025/QH15, NĐ 356/2025; DOMAIN.md §7)."""
+def log_access(db: Database, action: str, *, actor: str | None = None, target: str = "", detail: str = "",
+               officer_uuid: str | None = None, person_uuid: str = "") -> None:
+    """Personal-data processing log (Luật 91/2025/QH15, NĐ 356/2025; DOMAIN.md §7): who (the
+    logged-in officer unless named), did what, to which record or person."""
+    who = getattr(db, "principal", None)
+    if actor is None:
+        actor = who.officer_name if who else ""
+    if officer_uuid is None:
+        officer_uuid = who.officer_uuid if who else ""
     with db.write():
         db.execute(
-            "INSERT INTO audit_log(at, actor, action, target, detail) VALUES (?,?,?,?,?)",
-            (now_iso(), actor, action, target, detail),
+            "INSERT INTO audit_log(at, actor, action, target, detail, officer_uuid, person_uuid) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (now_iso(), actor, action, target, detail, officer_uuid, person_uuid),
         )
 
 
@@ -262,4 +280,5 @@ def head_reception_weekday(db: Database) -> int | None:
 def set_head_reception_weekday(db: Database, weekday: int | None) -> None:
     if weekday is not None and weekday not in range(5):
         raise ValidationError({"head_day": "Ngày tiếp công dân định kỳ phải là một ngày từ thứ Hai đến thứ Sáu."})
+    _require_setup_or(db, "settings.edit")
     db.set_setting(HEAD_DAY_KEY, "" if weekday is None else str(weekday))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from desktop.security import require
 from desktop.errors import UserError
 from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
@@ -78,6 +79,7 @@ def export_bundle(db: Database, out: Path, *, full: bool = False, passphrase: st
 
     ``signer``: this register's unlocked signing key, when the caller already unlocked it.
     """
+    require(db, "bundle.export")
     progress = ensure(progress)
     if keys.register_mode(db) == "province":
         raise UserError("wrong_mode", "Sổ cấp tỉnh không xuất gói đồng bộ; chỉ sổ cấp xã xuất gói gửi tỉnh.")

@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.security import require
 from desktop.errors import UserError
 from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
@@ -134,6 +135,7 @@ def _report(bundle: VerifiedBundle, check: SequenceCheck, dry_run: bool) -> Impo
 def preview(db: Database, path: Path, *, passphrase: str | None = None,
             progress: Progress | None = None, private=None) -> ImportReport:
     """Verify and merge in a transaction that is rolled back: what applying would do."""
+    require(db, "bundle.import")
     progress = ensure(progress)
     path = Path(path)
     data = read_bundle_file(path)
@@ -155,6 +157,7 @@ def preview(db: Database, path: Path, *, passphrase: str | None = None,
 def apply(db: Database, path: Path, *, passphrase: str | None = None, accept_sequence: bool = False,
           reimport: bool = False, progress: Progress | None = None, private=None) -> ImportReport:
     """Verify and merge the bundle in one transaction: all or nothing."""
+    require(db, "bundle.import")
     progress = ensure(progress)
     path = Path(path)
     data = read_bundle_file(path)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from desktop.security import require
 from desktop.domain.dates import format_stamp
 from desktop.errors import UserError
 from desktop.storage import sync_repo
@@ -54,6 +55,7 @@ def ensure_keys(db: Database, passphrase: str | None = None) -> list[sync_repo.O
     with db.write():
         for purpose in purposes:
             if sync_repo.get_own_key(db, purpose) is None:
+                require(db, "keys.manage")
                 key = crypto.generate(purpose, passphrase)
                 sync_repo.save_own_key(db, purpose, key.public_raw, key.private_pem, key.fingerprint, now_iso())
                 made.append(purpose)
@@ -158,6 +160,7 @@ def parse_key_file(data: object) -> KeyFile:
 
 def import_key_file(db: Database, key: KeyFile, *, expect_fingerprint: str | None = None) -> sync_repo.PeerKey:
     """Register a peer's public key: the province's at a commune, a commune's at the province."""
+    require(db, "keys.manage")
     mode = register_mode(db)
     wanted = "commune" if mode == "province" else "province"
     if key.role != wanted:
@@ -196,6 +199,7 @@ def normalise_fingerprint(text: str) -> str:
 
 
 def revoke(db: Database, fingerprint: str, reason: str = "") -> sync_repo.PeerKey:
+    require(db, "keys.manage")
     fp = normalise_fingerprint(fingerprint)
     peer = sync_repo.get_peer_key(db, fp)
     if peer is None:

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.security import require
 from desktop.errors import UserError
 from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
@@ -45,6 +46,7 @@ class ReceiptResult:
 
 
 def receipt_content(db: Database, unit_code: str, passphrase: str | None = None) -> dict:
+    require(db, "bundle.export")
     if keys.register_mode(db) != "province":
         raise UserError("wrong_mode", "Chỉ sổ cấp tỉnh mới lập biên nhận.")
     rows = sync_repo.inbox_for_unit(db, unit_code)
@@ -77,6 +79,7 @@ def _bad(detail: str) -> UserError:
 
 
 def import_receipt(db: Database, path: Path) -> ReceiptResult:
+    require(db, "bundle.import")
     path = Path(path)
     try:
         if path.stat().st_size > MAX_RECEIPT:

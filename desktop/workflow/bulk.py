@@ -44,6 +44,7 @@ from desktop.domain.records import Channel
 from desktop.domain.validation import normalize_id, normalize_phone
 from desktop.errors import UserError, ValidationError
 from desktop.rules.book import default_rules
+from desktop.security import require
 from desktop.storage import search
 from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database, open_database
@@ -389,7 +390,7 @@ def _line_error(line: int, exc: ValidationError) -> UserError:
                      line=line, fields=exc.fields)
 
 
-def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, progress=None,
+def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, progress=None,
                       batch_size: int = BATCH, today: date | None = None, helper: bool | None = None) -> int:
     """Import cases in batches as ``receive_case`` would one by one; returns how many were imported.
 
@@ -400,6 +401,7 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, actor: str, pr
     file); ``None`` (default) uses one for imports of ``HELPER_FROM`` items or more, where the
     second of starting it pays back; ``False`` does both in turn, here.
     """
+    actor = require(db, "cases.import").officer_name  # every imported event's actor
     rep = reporter(progress)
     total = len(items) if hasattr(items, "__len__") else 0
     today = today or date.today()

@@ -24,6 +24,8 @@ from desktop.calendar.deadlines import compute_deadline
 from desktop.domain.records import Case
 from desktop.errors import UserError
 from desktop.rules.book import RuleSet, default_rules
+from desktop.security import accounts
+from desktop.security.roles import Role
 from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database
 from desktop.storage.persons import save_person
@@ -60,6 +62,13 @@ OFFICERS = [("Chuyên viên Văn phòng HĐND và UBND xã", "office"), ("Chuyê
 FIELD_DESK = {"land": "economy", "construction": "economy", "environment": "economy", "finance": "economy",
               "policy": "society", "civil_status": "office", "justice": "office", "other": "office",
               "personnel": "deputy"}
+
+
+# The sample register's accounts that can log in (fictional data; the window's login shows them):
+# login → (desk of the officer, role). Every other officer gets an account without a password.
+DEMO_PASSWORD = "somau-thunghiem"
+DEMO_LOGINS = {"quantri": ("office", Role.ADMIN), "vanthu": ("office", Role.RECEPTION),
+               "chutich": ("head", Role.LEADER), "thuly": ("economy", Role.HANDLER)}
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,28 @@ class _Builder:
         for title, desk in OFFICERS:
             self.desks.setdefault(desk, []).append(save_officer(self.db, full_name=next(names), title=title))
         self.officers = 3 + len(OFFICERS)
+        self.accounts()
+
+    def accounts(self) -> None:
+        """The administrator first (the register is in setup until then), the accounts one can log in
+        with, then one per officer for the sample's steps: the head and deputies lead, the others handle."""
+        office = self.desks["office"][0]
+        desk_officer = {"office": office, "head": self.head, "economy": self.desks["economy"][0]}
+        accounts.create_first_admin(self.db, login="quantri", password=DEMO_PASSWORD, full_name=office.full_name,
+                                    officer_uuid=office.uuid)
+        for login, (desk, role) in DEMO_LOGINS.items():
+            if role != Role.ADMIN:
+                accounts.create_account(self.db, login=login, password=DEMO_PASSWORD, role=role,
+                                        officer_uuid=desk_officer[desk].uuid)
+        self.principals = {}
+        for officer in [self.head, *self.deputies, *(o for desk in ("office", "economy", "society")
+                                                      for o in self.desks[desk])]:
+            role = Role.LEADER if officer.can_sign else Role.HANDLER  # a handler also receives
+            self.principals[officer.uuid] = accounts.assume_role(self.db, role, officer_uuid=officer.uuid)
+
+    def as_officer(self, officer_uuid: str) -> None:
+        """The next steps are done by this officer (as the event log will say)."""
+        self.db.principal = self.principals[officer_uuid]
 
     # -- dates --------------------------------------------------------------------------------
     def working_day(self, d: date) -> date:
@@ -193,6 +224,7 @@ class _Builder:
 
     def receive(self, plan: _Plan) -> Case:
         rng, s = self.rng, self.sample
+        self.as_officer(self.desks["office"][0].uuid)
         fld = s.field()
         officer = self.assignee(fld)
         group = plan.channel == "reception" and plan.kind in ("petition", "feedback", "complaint_1") \
@@ -205,20 +237,21 @@ class _Builder:
         if plan.kind.startswith("complaint"):
             learned = plan.received_on - timedelta(days=rng.choice((7, 15, 30, 45, 60, 80, 85, 120)))
         if plan.channel != "reception":
+            self.as_officer(self.desks["office"][0].uuid)
             return receive_case(self.db, CaseInput(
                 kind=plan.kind, received_on=plan.received_on, summary=summary, content=content, requesters=[first],
-                channel=plan.channel, field=fld, assignee_uuid=officer.uuid, learned_on=learned),
-                actor=self.desks["office"][0].full_name, today=self.today)
+                channel=plan.channel, field=fld, assignee_uuid=officer.uuid, learned_on=learned), today=self.today)
         people = [(first, group)] + [(self.person(), False) for _ in range(min(size, 8) - 1)]
         if group:  # 5–10 people choose 1–2 representatives, more than 10 at most 5 (Luật TCD, Art. 29)
             reps = rng.randint(1, 2) if size <= 10 else rng.randint(2, 5)
             people = [(u, i < reps) for i, (u, _) in enumerate(people)]
         kind, host, by_deputy = self.reception_kind(plan.received_on)
+        self.as_officer(host.uuid)
         _, case = record_reception(self.db, ReceptionInput(
             received_on=plan.received_on, person_uuid=first, content=content, kind=kind, host_uuid=host.uuid,
             by_deputy=by_deputy, people=people if group else [], people_count=size, case_kind=plan.kind,
             request=content.rsplit(". ", 1)[-1], outcome="accepted", summary=summary, field=fld,
-            assignee_uuid=officer.uuid, learned_on=learned), actor=host.full_name, today=self.today)
+            assignee_uuid=officer.uuid, learned_on=learned), today=self.today)
         self.receptions += 1
         return case
 
@@ -236,7 +269,7 @@ class _Builder:
         """Move a case along the recipe of ``target``, stopping at today."""
         rng, rs = self.rng, self.rules.by_id(case.rules_id)
         on = case.received_on
-        actor = self.assignee(case.field).full_name
+        self.as_officer(case.assignee_uuid)  # a handling officer acts on his or her own cases
         for step in RECIPES[target]:
             optional = step.startswith("?")
             code = step.lstrip("?")
@@ -248,12 +281,12 @@ class _Builder:
             if code == "pause":
                 if "suspend" in {a.code for a in allowed_actions(case, on)}:
                     for sub in ("suspend", "resume"):
-                        case, on = self.step(case, rs, sub, on, actor) or (case, on)
+                        case, on = self.step(case, rs, sub, on) or (case, on)
                 continue
             if code == "extend" and rs.actions.get("extend") and rs.actions["extend"].requires_complex \
                     and not case.is_complex and "mark_complex" in {a.code for a in allowed_actions(case, on)}:
                 # a denunciation is extended only once decided complex (Luật Tố cáo Art. 30(2))
-                case, on = self.step(case, rs, "mark_complex", on, actor) or (case, on)
+                case, on = self.step(case, rs, "mark_complex", on) or (case, on)
             allowed = {a.code for a in allowed_actions(case, on)}
             if code not in allowed:
                 if optional:
@@ -262,12 +295,12 @@ class _Builder:
             if code == "complete_commitment" and not self.db.scalar(
                     "SELECT 1 FROM commitments WHERE case_uuid = ? AND status = 'open'", (case.uuid,)):
                 continue
-            moved = self.step(case, rs, code, on, actor)
+            moved = self.step(case, rs, code, on)
             if moved is None:
                 return
             case, on = moved
 
-    def step(self, case: Case, rs: RuleSet, code: str, on: date, actor: str) -> tuple[Case, date] | None:
+    def step(self, case: Case, rs: RuleSet, code: str, on: date) -> tuple[Case, date] | None:
         rng = self.rng
         gap = {"accept": (1, 4), "refuse": (1, 5), "guide": (0, 3), "forward": (1, 4), "withdraw": (2, 20),
                "meet": (3, 10), "mark_complex": (2, 8), "mark_very_complex": (2, 8), "extend": (4, 10), "suspend": (3, 9), "resume": (10, 30),
@@ -305,7 +338,7 @@ class _Builder:
         if code == "complete_commitment":
             kw["data"] = {"commitment_uuid": self.db.scalar(
                 "SELECT uuid FROM commitments WHERE case_uuid = ? AND status = 'open' ORDER BY id", (case.uuid,))}
-        return act(self.db, case.uuid, code, actor=actor, effective_on=day, today=self.today, **kw), day
+        return act(self.db, case.uuid, code, effective_on=day, today=self.today, **kw), day
 
     def side_receptions(self, n: int) -> None:
         """Receptions that open no case: guided elsewhere, answered on the spot, forwarded."""
@@ -313,6 +346,7 @@ class _Builder:
         for _ in range(n):
             day = self.working_day(self.today - timedelta(days=rng.randrange(730)))
             kind, host, by_deputy = self.reception_kind(day)
+            self.as_officer(host.uuid)
             outcome = rng.choice(["guided", "guided", "answered", "forwarded"])
             fld = s.field()
             ckind = rng.choice(["petition", "feedback", "complaint_1"])
@@ -322,7 +356,7 @@ class _Builder:
                 received_on=day, person_uuid=self.requester(), content=content, kind=kind, host_uuid=host.uuid,
                 by_deputy=by_deputy, case_kind=ckind, outcome=outcome, within_competence=outcome == "answered",
                 guided_to=where if outcome == "guided" else "", forwarded_to=where if outcome == "forwarded" else "",
-                previous_handling="Chưa được cơ quan nào giải quyết"), actor=host.full_name, today=self.today)
+                previous_handling="Chưa được cơ quan nào giải quyết"), today=self.today)
             self.receptions += 1
 
 
@@ -335,12 +369,16 @@ def build_demo(db: Database, *, cases: int = 300, seed: int = 2026, today: date 
     if db.scalar("SELECT count(*) FROM cases") or db.scalar("SELECT count(*) FROM units"):
         raise UserError("demo_not_empty", "Sổ đã có dữ liệu. Sổ mẫu chỉ được tạo trong một tệp sổ mới, còn trống.")
     b = _Builder(db, seed, today)
-    with db.write():
-        b.office()
-        for plan in b.plans(cases):
-            case = b.receive(plan)
-            b.walk(case, plan.target)
-        b.side_receptions(max(1, cases // 6))
+    caller = db.principal
+    try:
+        with db.write():
+            b.office()
+            for plan in b.plans(cases):
+                case = b.receive(plan)
+                b.walk(case, plan.target)
+            b.side_receptions(max(1, cases // 6))
+    finally:
+        db.principal = caller
     week_end = today + timedelta(days=6 - today.weekday())
     by_kind = dict(Counter(r[0] for r in db.query("SELECT kind FROM cases")))
     by_state = dict(Counter(r[0] for r in db.query("SELECT state FROM cases")))

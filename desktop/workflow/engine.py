@@ -22,6 +22,7 @@ from desktop.domain.records import Case
 from desktop.domain.validation import check_not_future
 from desktop.errors import TransitionNotAllowed, UserError, ValidationError
 from desktop.rules.book import Action, RuleSet, Step, default_rules
+from desktop.security import require
 from desktop.storage import cases as case_repo
 from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database
@@ -161,12 +162,14 @@ def settling_changes(rs: RuleSet, action: Action, from_state: str, to_state: str
     return changes
 
 
-def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective_on: date, note: str = "",
+def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, note: str = "",
         ground: str | None = None, satisfaction: str | None = None, today: date | None = None,
         data: dict[str, Any] | None = None) -> Case:
-    """Carry out one step of the procedure, or refuse it and change nothing."""
+    """Carry out one step of the procedure, or refuse it and change nothing. The logged-in officer
+    acts (``case.act``: a handling officer on the cases assigned to him or her only)."""
     case = case_repo.get_case(db, case_uuid)
     ensure_owned(db, case)
+    require(db, "case.act", case=case)
     rs = rules_of(case)
     action = rs.action(action_code)
     state_label = rs.state_label(case.state)
@@ -270,7 +273,7 @@ def act(db: Database, case_uuid: str, action_code: str, *, actor: str, effective
         updated = case_repo.get_case(db, case.uuid)
         event_data["digest"] = case_digest(updated)
         insert_event(db, unit_code=case.unit_code, case_uuid=case.uuid, action=action_code, from_state=case.state,
-                     to_state=to_state, actor=actor, effective_on=effective_on, note=note, data=event_data)
+                     to_state=to_state, effective_on=effective_on, note=note, data=event_data)
     log.info("case %s: %s (%s → %s)", case.number, action_code, case.state, to_state)
     return updated
 

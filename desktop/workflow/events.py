@@ -12,9 +12,10 @@ from desktop.storage.events import insert_event
 from desktop.workflow.engine import case_digest, ensure_owned
 
 
-def append_event(db: Database, case_uuid: str, action: str, *, actor: str, effective_on: date, note: str = "",
+def append_event(db: Database, case_uuid: str, action: str, *, effective_on: date, note: str = "",
                  data: dict[str, Any] | None = None) -> Event:
-    """Append a hash-chained event to a case's timeline without changing its state.
+    """Append a hash-chained event to a case's timeline without changing its state; its actor is
+    the logged-in officer (the caller checked the permission of the change it records).
 
     Call inside ``with db.write():`` together with the change it records.
     """
@@ -23,4 +24,4 @@ def append_event(db: Database, case_uuid: str, action: str, *, actor: str, effec
     payload = {**(data or {}), "digest": case_digest(case)}
     with db.write():
         return insert_event(db, unit_code=case.unit_code, case_uuid=case.uuid, action=action, from_state=case.state,
-                            to_state=case.state, actor=actor, effective_on=effective_on, note=note, data=payload)
+                            to_state=case.state, effective_on=effective_on, note=note, data=payload)

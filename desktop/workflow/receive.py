@@ -11,6 +11,7 @@ from desktop.domain.records import FIELDS, Case, Channel, Reception, ReceptionKi
 from desktop.domain.validation import check_not_future
 from desktop.errors import UserError, ValidationError
 from desktop.rules.book import KIND_LABELS, default_rules
+from desktop.security import require
 from desktop.storage import cases as case_repo
 from desktop.storage import receptions as reception_repo
 from desktop.storage import search
@@ -106,8 +107,9 @@ def case_errors(*, kind: str, summary: str, has_requesters: bool, field: str, ch
     return errors
 
 
-def receive_case(db: Database, data: CaseInput, *, actor: str, today: date | None = None) -> Case:
+def receive_case(db: Database, data: CaseInput, *, today: date | None = None) -> Case:
     """Open a case: validate, number it, compute its first deadline, index it, log the event."""
+    require(db, "case.receive")
     rules = default_rules()
     errors = case_errors(kind=data.kind, summary=data.summary, has_requesters=bool(data.requesters),
                          field=data.field, channel=data.channel, received_on=data.received_on,
@@ -157,7 +159,7 @@ def receive_case(db: Database, data: CaseInput, *, actor: str, today: date | Non
         if rs.is_late(data.received_on, data.learned_on, bool(unit.is_remote)):
             event_data["late_complaint"] = True
         insert_event(db, unit_code=unit.code, case_uuid=uuid, action="receive", from_state=None,
-                     to_state=rs.initial_state, actor=actor, effective_on=data.received_on,
+                     to_state=rs.initial_state, effective_on=data.received_on,
                      note=f"Tiếp nhận {KIND_LABELS[data.kind].lower()}", data=event_data)
     log.info("received case %s (%s)", number, data.kind)
     return case
@@ -179,9 +181,10 @@ def _check_group(data: ReceptionInput) -> dict[str, str]:
     return {}
 
 
-def record_reception(db: Database, data: ReceptionInput, *, actor: str,
+def record_reception(db: Database, data: ReceptionInput, *,
                      today: date | None = None) -> tuple[Reception, Case | None]:
     """Write one line of the Sổ tiếp công dân; an accepted matter also opens its case, atomically."""
+    require(db, "case.receive")
     errors: dict[str, str] = {}
     if data.kind not in {k.value for k in ReceptionKind}:
         errors["kind"] = "Hình thức tiếp không hợp lệ."
@@ -249,6 +252,6 @@ def record_reception(db: Database, data: ReceptionInput, *, actor: str,
                 summary=data.summary or data.content.strip().split("\n")[0][:200], content=data.content,
                 requesters=everyone, representative_uuid=reps[0] if reps else None, channel=Channel.RECEPTION,
                 field=data.field, assignee_uuid=data.assignee_uuid, reception_uuid=uuid,
-                learned_on=data.learned_on), actor=actor, today=today)
+                learned_on=data.learned_on), today=today)
             reception_repo.set_reception_case(db, uuid, case.uuid)
     return reception_repo.get_reception(db, uuid), case

@@ -54,9 +54,12 @@ def stale_deadlines(db: Database, since: date | None = None) -> list[StaleDeadli
     return out
 
 
-def recount(db: Database, *, actor: str, effective_on: date, reason: str,
-            since: date | None = None) -> list[StaleDeadline]:
-    """Put every stale deadline right, each with its event; returns what moved."""
+def recount(db: Database, *, effective_on: date, reason: str, since: date | None = None) -> list[StaleDeadline]:
+    """Put every stale deadline right, each with its event; returns what moved. The
+    administrator's work (the rules and the calendar are theirs: ``calendar.edit``)."""
+    from desktop.security import require
+
+    require(db, "calendar.edit")
     moved = stale_deadlines(db, since)
     with db.write():
         for s in moved:
@@ -65,7 +68,7 @@ def recount(db: Database, *, actor: str, effective_on: date, reason: str,
                                                     "due_trace": s.trace, "updated_at": now_iso()})
             updated = case_repo.get_case(db, s.case_uuid)
             insert_event(db, unit_code=case.unit_code, case_uuid=case.uuid, action="deadline_recomputed",
-                         from_state=case.state, to_state=case.state, actor=actor, effective_on=effective_on,
+                         from_state=case.state, to_state=case.state, effective_on=effective_on,
                          note=f"Hạn chuyển từ {format_date(s.stored)} sang {format_date(s.counted)}: {reason}",
                          data={"old_due": s.stored and s.stored.isoformat(),
                                "due_on": s.counted and s.counted.isoformat(), "trace": s.trace, "reason": reason,
@@ -74,12 +77,12 @@ def recount(db: Database, *, actor: str, effective_on: date, reason: str,
     return moved
 
 
-def confirm_and_recount(db: Database, day: date, kind: str, *, actor: str, today: date) -> list[StaleDeadline]:
+def confirm_and_recount(db: Database, day: date, kind: str, *, today: date) -> list[StaleDeadline]:
     """The administrator's answer for an uncertain day, and the open deadlines it moves recounted,
     each with its event (a confirmed day never changes a deadline silently)."""
     from desktop.storage.calendar_repo import confirm_day
 
-    confirm_day(db, day, kind, actor=actor)
+    confirm_day(db, day, kind)
     what = "ngày nghỉ" if kind == "off" else "ngày làm việc"
-    return recount(db, actor=actor, effective_on=today, since=day,
+    return recount(db, effective_on=today, since=day,
                    reason=f"xác nhận ngày {format_date(day)} là {what}")

@@ -33,6 +33,9 @@ def office(db):
     head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head")
     deputy = save_officer(db, full_name="Phạm Thị Lan", title="Phó Chủ tịch", role="deputy")
     clerk = save_officer(db, full_name="Lê Thị Mai", title="Công chức Văn phòng - Thống kê")
+    from desktop.security import accounts
+
+    accounts.assume_role(db, "leader", officer_uuid=clerk.uuid)  # the window's user, acting on any case
     return {"db": db, "head": head, "deputy": deputy, "clerk": clerk}
 
 
@@ -58,3 +61,42 @@ def window(qtbot, session):
     w.show()
     qtbot.waitExposed(w)
     return w
+
+
+@pytest.fixture
+def answer_login(qapp):
+    """Fill the login (or the administrator's creation) dialog when it opens, as a clerk types:
+    ``answer_login(login, password, full_name=None)``; returns the list of dialogs answered."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    answered: list = []
+    pending: dict = {}
+
+    def poll() -> None:
+        from ui.dialogs.login import AdminDialog, LoginDialog
+
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, (AdminDialog, LoginDialog)) and pending:
+            if isinstance(dialog, AdminDialog):
+                dialog.full_name.setText(pending["full_name"] or "Người Quản Trị")
+                dialog.confirm.setText(pending["password"])
+            dialog.login.setText(pending["login"])
+            dialog.password.setText(pending["password"])
+            answered.append(type(dialog).__name__)
+            pending.clear()
+            dialog.submit()
+            if dialog.isVisible():  # refused: say why and give up rather than hang the test
+                answered.append(dialog.errors.general.text() or str(
+                    {name: dialog.errors.message(name) for name in dialog.errors.fields}))
+                dialog.reject()
+            return
+        if pending:
+            QTimer.singleShot(20, poll)
+
+    def arm(login: str, password: str, full_name: str | None = None) -> list:
+        pending.update(login=login, password=password, full_name=full_name)
+        QTimer.singleShot(20, poll)
+        return answered
+
+    return arm

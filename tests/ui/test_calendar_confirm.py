@@ -10,7 +10,9 @@ def test_uncertain_day_is_shown_and_confirmed(qtbot, session):
     from desktop.storage.calendar_repo import load_calendar, pending_confirmations
     from ui.views.settings_calendar import CalendarSettings
     from ui.widgets.calendar_confirm import UncertainDayBanner
+    from desktop.security import accounts
 
+    accounts.assume_role(session.db, "admin")   # the calendar is the administrator's
     view = CalendarSettings(session)
     qtbot.addWidget(view)
     view.show()

@@ -20,7 +20,7 @@ def case(office):
     person = save_person(db, full_name="Nguyễn Văn Ất", address="thôn Đông, xã Thụy Hùng")
     return receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 27),
                                       summary="Việc cấp giấy chứng nhận quyền sử dụng đất", requesters=[person.uuid],
-                                      assignee_uuid=office["clerk"].uuid), actor="Văn thư", today=TODAY)
+                                      assignee_uuid=office["clerk"].uuid), today=TODAY)
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def dialog(qtbot, office, case, monkeypatch):
     monkeypatch.setenv("GIAITRINH_DOCUMENT_FONT", "bundled")
     from ui.dialogs.document_dialog import DocumentDialog
 
-    d = DocumentDialog(office["db"], case.uuid, actor="Lê Thị Mai", today=TODAY)
+    d = DocumentDialog(office["db"], case.uuid, today=TODAY)
     qtbot.addWidget(d)
     d.show()
     qtbot.waitExposed(d)

@@ -173,15 +173,18 @@ def test_duplicate_person_is_offered(qtbot, window, session):
     assert d.person.person_uuid() == known.uuid and d.person.name.isReadOnly()
 
 
-def test_sample_register_opens_from_the_first_run_choice(qapp, isolated_folders):
+def test_sample_register_opens_from_the_first_run_choice(qapp, isolated_folders, answer_login):
     from datetime import date
 
     from desktop.storage.units import local_unit
+    from desktop.workflow.demo import DEMO_PASSWORD
     from ui import opening
 
+    answered = answer_login("chutich", DEMO_PASSWORD)
     session = opening.open_sample(today=date(2026, 3, 2))
     try:
-        assert session is not None
+        assert session is not None and answered == ["LoginDialog"]
+        assert session.db.principal.login == "chutich" and session.db.principal.role == "leader"
         assert session.path == isolated_folders / opening.SAMPLE_NAME
         assert session.db.scalar("SELECT count(*) FROM cases") > 100
         assert local_unit(session.db).name.startswith("Ủy ban nhân dân")
@@ -268,7 +271,7 @@ def test_the_board_reloads_after_a_save_only_when_it_is_seen(qtbot, window, sess
 
     def new_case(summary: str) -> None:
         receive_case(session.db, CaseInput(kind="petition", received_on=today, summary=summary,
-                                           requesters=[person.uuid]), actor="Lê Thị Mai", today=today)
+                                           requesters=[person.uuid]), today=today)
         session.notify_changed()
 
     window.show_page(2)
@@ -292,7 +295,7 @@ def test_a_register_saved_to_while_hidden_shows_the_new_case_when_opened_again(q
     window.show_page(0)
     person = save_person(session.db, full_name="Trần Văn Bình")
     receive_case(session.db, CaseInput(kind="petition", received_on=session.today(), summary="Kiến nghị sửa cầu",
-                                       requesters=[person.uuid]), actor="Lê Thị Mai", today=session.today())
+                                       requesters=[person.uuid]), today=session.today())
     session.notify_changed()
     assert cases.model.rowCount() == before  # hidden: not reloaded yet
     window.show_page(2)

@@ -66,7 +66,7 @@ def test_reception_model_passes_qtmodeltester(qtmodeltester, qapp, office):
     p = save_person(db, full_name="Trần Thị Đức", address="Thôn Đông")
     for i in range(5):
         record_reception(db, ReceptionInput(received_on=date(2026, 2, 1 + i), person_uuid=p.uuid,
-                                            content=f"Hỏi về thủ tục cấp giấy {i}"), actor="Lê Thị Mai",
+                                            content=f"Hỏi về thủ tục cấp giấy {i}"),
                          today=date(2026, 3, 2))
     model = ReceptionTableModel(db)
     model.start()
@@ -228,7 +228,7 @@ def test_denouncer_is_hidden_in_the_reception_register(qapp, office):
     db = office["db"]
     p = save_person(db, full_name="Lý Văn Kín", id_kind="cccd", id_number="034185001234")
     record_reception(db, ReceptionInput(received_on=date(2026, 2, 2), person_uuid=p.uuid, case_kind="denunciation",
-                                        content="Tố cáo cán bộ địa chính"), actor="Lê Thị Mai", today=date(2026, 3, 2))
+                                        content="Tố cáo cán bộ địa chính"), today=date(2026, 3, 2))
     model = ReceptionTableModel(db)
     model.start()
     assert model.index(0, 1).data() == "(giữ bí mật)" and model.index(0, 2).data() == ""

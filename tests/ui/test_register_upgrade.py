@@ -6,6 +6,7 @@ import shutil
 import threading
 from pathlib import Path
 
+from desktop.storage.migrations import NAMES
 from desktop.storage.db import open_database, pending_upgrade
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -25,7 +26,7 @@ def test_pending_upgrade_reads_without_changing(tmp_path):
     assert old.read_bytes() == before and not Path(f"{old}-wal").exists()
 
 
-def test_an_older_register_is_upgraded_on_a_worker_then_opened(qapp, tmp_path, monkeypatch):
+def test_an_older_register_is_upgraded_on_a_worker_then_opened(qapp, tmp_path, monkeypatch, answer_login):
     from ui import opening
 
     path = tmp_path / "so.sqlite"
@@ -40,9 +41,10 @@ def test_an_older_register_is_upgraded_on_a_worker_then_opened(qapp, tmp_path, m
         wait_for_worker(on_worker, title, parent)
 
     monkeypatch.setattr(opening, "_wait_for_worker", spy)
+    answered = answer_login("quantri", "sổ của xã đã nâng cấp")  # the upgraded register has no account yet
     session = opening.open_register_interactive(path)
     try:
-        assert session is not None
+        assert session is not None and answered == ["AdminDialog"] and session.db.principal.role == "admin"
         assert seen == [("Đang nâng cấp sổ lên phiên bản mới (đã sao lưu bản cũ; sổ lớn có thể mất vài phút)…", True)]
         assert pending_upgrade(path) == []
         assert session.db.scalar("SELECT number FROM cases") == "01/2026"
@@ -50,6 +52,7 @@ def test_an_older_register_is_upgraded_on_a_worker_then_opened(qapp, tmp_path, m
     finally:
         session.close()
     seen.clear()
-    session = opening.open_register_interactive(path)  # up to date: opened directly
+    answer_login("quantri", "sổ của xã đã nâng cấp")
+    session = opening.open_register_interactive(path)  # up to date: opened directly, then the login
     session.close()
     assert seen == []

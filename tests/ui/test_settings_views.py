@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
+
+
+@pytest.fixture(autouse=True)
+def administrator(session, office, login):
+    """Settings are the administrator's (unit, officers, calendar): the clerk's second account."""
+    return login("admin", officer_uuid=office["clerk"].uuid)
 
 
 def test_calendar_year_lists_holidays_and_adds_a_day_off(qtbot, session):

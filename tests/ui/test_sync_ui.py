@@ -215,10 +215,14 @@ def test_province_sees_a_communes_case_read_only(qtbot, tmp_path):
     db = open_database(tmp_path / "tinh.sqlite")
     save_unit(db, code="06148", name="UBND xã Thụy Hùng", place_name="Thụy Hùng")
     save_officer(db, full_name="Cán bộ xã")
+    from desktop.security import accounts
+
+    accounts.assume_role(db, "leader")
     p = save_person(db, full_name="Trần Văn A")
     case = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 11, 2), summary="Kiến nghị",
-                                      requesters=[p.uuid]), actor="t", today=date(2026, 11, 23))
+                                      requesters=[p.uuid]), today=date(2026, 11, 23))
     # The same rows now sit in a province register whose own unit is the province.
+    accounts.assume_role(db, "admin")
     save_unit(db, code="01", name="UBND tỉnh", level="province", make_local=True, mode="province")
     session = Session(db, today=date(2026, 11, 23))
     view = CaseView(session)

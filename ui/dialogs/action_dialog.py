@@ -89,7 +89,7 @@ class ActionDialog(QDialog):
             data["commitment_due"] = pydate(self.commitment_due.date()).isoformat()
         try:
             self.result_case = act(
-                self.session.db, self.case.uuid, self.action.code, actor=self.session.actor,
+                self.session.db, self.case.uuid, self.action.code,
                 effective_on=pydate(self.effective_on.date()), note=self.note.toPlainText(),
                 ground=self.ground.currentData() if self.ground else None,
                 satisfaction=self.satisfaction.currentData() if self.satisfaction else None,

@@ -91,7 +91,7 @@ class CaseDialog(QDialog):
                     channel=self.channel.currentData(), field=self.field.currentData(),
                     assignee_uuid=self.assignee.currentData(),
                     learned_on=pydate(self.learned_on.date()) if self.learned_known.isChecked() else None,
-                    is_complex=self.is_complex.isChecked()), actor=self.session.actor, today=today)
+                    is_complex=self.is_complex.isChecked()), today=today)
         except ValidationError as exc:
             self.errors.show(self.person.show_errors(exc.fields))
             return

@@ -149,12 +149,12 @@ def print_day_in_background(parent: QWidget | None, session, day: date, printer:
 
 
 class DocumentDialog(QDialog):
-    def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *, actor: str = "",
+    def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *,
                  today: date | None = None) -> None:
         super().__init__(parent)
         from desktop.storage.cases import get_case
 
-        self.db, self.actor, self.today = db, actor, today or date.today()
+        self.db, self.today = db, today or date.today()
         self.case = get_case(db, case_uuid)
         self.current: str | None = None        # uuid of the document being shown
         self._pdf_bytes = b""
@@ -258,7 +258,7 @@ class DocumentDialog(QDialog):
         if item is None:
             return
         try:
-            record = outgoing.draft(self.db, self.case.uuid, item.data(KIND_ROLE), actor=self.actor,
+            record = outgoing.draft(self.db, self.case.uuid, item.data(KIND_ROLE),
                                     signer_uuid=self.signer.currentData())
         except Exception as exc:  # noqa: BLE001 - the dialog's boundary
             report(self, exc)
@@ -342,7 +342,7 @@ class DocumentDialog(QDialog):
                 != QMessageBox.StandardButton.Yes:
             return False
         try:
-            outgoing.issue(self.db, self.current, issued_on=self.today, actor=self.actor, today=self.today)
+            outgoing.issue(self.db, self.current, issued_on=self.today, today=self.today)
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return False
@@ -351,7 +351,7 @@ class DocumentDialog(QDialog):
 
     def void_current(self, reason: str) -> bool:
         try:
-            outgoing.void(self.db, self.current, reason, actor=self.actor, on=self.today)
+            outgoing.void(self.db, self.current, reason, on=self.today)
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return False

@@ -220,7 +220,7 @@ class ReceptionDialog(QDialog):
                     for m in self.members:
                         if not m.entry.is_empty():
                             people.append((m.entry.person_uuid(today), m.representative.isChecked()))
-                self.reception, self.case = record_reception(db, self._input(main, people), actor=self.session.actor,
+                self.reception, self.case = record_reception(db, self._input(main, people),
                                                              today=today)
         except ValidationError as exc:
             rest = self.person.show_errors(exc.fields)

@@ -274,7 +274,7 @@ class CaseView(QWidget):
             "nhật ký xử lý dữ liệu. Tiếp tục?")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        log_access(self.session.db, "reveal_denouncer", actor=self.session.actor, target=self.case.uuid)
+        log_access(self.session.db, "reveal_denouncer", target=self.case.uuid)
         self.revealed = True
         self.reload()
 
@@ -286,8 +286,7 @@ class CaseView(QWidget):
             return
         try:
             dialog_class = getattr(module, "DocumentDialog")
-            dialog = dialog_class(self.session.db, self.case.uuid, self, actor=self.session.actor,
-                                  today=self.session.today())
+            dialog = dialog_class(self.session.db, self.case.uuid, self, today=self.session.today())
             dialog.exec()
         except Exception as exc:  # noqa: BLE001
             report(self, exc)

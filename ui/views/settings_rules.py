@@ -89,7 +89,7 @@ class RulesSettings(QWidget):
 
     def recount(self) -> None:
         try:
-            recount(self.session.db, actor=self.session.actor_name, effective_on=self.session.today(),
+            recount(self.session.db, effective_on=self.session.today(),
                     reason="tính lại theo quy định và lịch hiện hành")
         except UserError as exc:
             report(self, exc)
@@ -103,7 +103,7 @@ class RulesSettings(QWidget):
 
     def import_file(self, path: Path) -> ImportResult | None:
         try:
-            result = import_update(self.session.db, path, actor=self.session.actor_name)
+            result = import_update(self.session.db, path)
         except UserError as exc:
             report(self, exc)
             return None

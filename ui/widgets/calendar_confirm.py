@@ -51,7 +51,7 @@ class UncertainDayBanner(QFrame):
         if self.day is None:
             return
         try:
-            confirm_and_recount(self.session.db, self.day, kind, actor=self.session.actor_name,
+            confirm_and_recount(self.session.db, self.day, kind,
                                 today=self.session.today())
         except UserError as exc:
             report(self, exc)

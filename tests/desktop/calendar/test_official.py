@@ -55,8 +55,10 @@ def test_new_year_2026_swap_moves_a_deadline_the_library_alone_got_wrong():
 
 
 @pytest.fixture
-def unit_db(db):
+def unit_db(db, login):
+    """The commune's register with its administrator logged in (the calendar is theirs)."""
     save_unit(db, code="11230", name="UBND xã Thử", place_name="Thử")
+    login("admin")
     return db
 
 
@@ -66,7 +68,7 @@ def test_uncertain_days_wait_for_the_administrator(unit_db):
     assert date(2026, 11, 24) in [d.day for d in pending]  # 24/11 "Ngày Văn hóa Việt Nam" [U]
     assert date(2027, 2, 4) in [d.day for d in pending]    # Tết 2027 not announced yet [U]
     assert not repo.load_calendar(db).is_working_day(date(2026, 11, 24))  # counted as listed meanwhile
-    confirmed = repo.confirm_day(db, date(2026, 11, 24), "work", actor="admin")
+    confirmed = repo.confirm_day(db, date(2026, 11, 24), "work")
     assert confirmed.confirmed and confirmed.kind == "work" and confirmed.listed_kind == "off"
     assert repo.load_calendar(db).is_working_day(date(2026, 11, 24))
     assert date(2026, 11, 24) not in [d.day for d in repo.pending_confirmations(db, date(2026, 11, 1))]
@@ -78,7 +80,8 @@ def test_uncertain_days_wait_for_the_administrator(unit_db):
         repo.confirm_day(db, date(2026, 11, 24), "maybe")
 
 
-def test_cli_pending_and_confirm(unit_db, capsys):
+def test_cli_pending_and_confirm(unit_db, capsys, cli_user):
+    cli_user(unit_db, "admin")
     path = unit_db.path
     unit_db.close()
     assert main(["calendar", "pending", "--db", str(path), "--today", "01/11/2026"]) == 0
@@ -98,7 +101,7 @@ def test_shipped_days_are_loaded_once():
     assert shipped_days() is shipped_days()
 
 
-def test_confirming_a_day_recounts_the_deadlines_it_touches_with_an_event(unit_db):
+def test_confirming_a_day_recounts_the_deadlines_it_touches_with_an_event(unit_db, login):
     """A complaint received Mon 23/11/2026 under the 2026 rules: 07 working days, 24/11 counted as
     off → Thu 03/12; confirmed a working day → Wed 02/12, recorded by an event."""
     from desktop.storage.cases import get_case, list_events
@@ -108,11 +111,13 @@ def test_confirming_a_day_recounts_the_deadlines_it_touches_with_an_event(unit_d
     from desktop.workflow.verify import verify_register
 
     db = unit_db
+    login("leader")
     citizen = save_person(db, full_name="Trần Thị Đức")
     case = receive_case(db, CaseInput(kind="complaint_1", received_on=date(2026, 11, 23), summary="Khiếu nại",
-                                      requesters=[citizen.uuid]), actor="t", today=date(2026, 11, 23))
+                                      requesters=[citizen.uuid]), today=date(2026, 11, 23))
     assert case.due_on == date(2026, 12, 3)
-    moved = confirm_and_recount(db, date(2026, 11, 24), "work", actor="admin", today=date(2026, 11, 25))
+    login("admin")
+    moved = confirm_and_recount(db, date(2026, 11, 24), "work", today=date(2026, 11, 25))
     assert [m.counted for m in moved] == [date(2026, 12, 2)]
     assert get_case(db, case.uuid).due_on == date(2026, 12, 2)
     ev = list_events(db, case.uuid)[-1]

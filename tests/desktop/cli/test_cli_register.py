@@ -12,8 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+PASSWORD = "mật khẩu thử dòng lệnh"
+
+
+def run(*args: str, ok: bool = True, user: str = "chutich") -> subprocess.CompletedProcess:
+    """The CLI as a script runs it: ``--user`` from GIAITRINH_USER, passwords from the environment."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GIAITRINH_USER=user, GIAITRINH_PASSWORD=PASSWORD,
+               GIAITRINH_NEW_PASSWORD=PASSWORD)
     proc = subprocess.run([sys.executable, "-m", "desktop.cli", *args], cwd=ROOT, capture_output=True, text=True,
                           env=env, timeout=120)
     if ok:
@@ -21,10 +26,16 @@ def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
     return proc
 
 
+def init(db: str, code: str = "11230", name: str = "Ủy ban nhân dân xã Thụy Hùng") -> None:
+    """``init`` (unit, head, administrator ``quantri``), then the head's account ``chutich``."""
+    run("init", "--db", db, "--code", code, "--name", name, "--place", "Thụy Hùng", "--head", "Nguyễn Văn Hùng")
+    run("user", "add", "--db", db, "--login", "chutich", "--role", "leader", "--officer", "Nguyễn Văn Hùng",
+        user="quantri")
+
+
 def test_register_end_to_end(tmp_path):
     db = str(tmp_path / "xa.sqlite")
-    run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng", "--place", "Thụy Hùng",
-        "--head", "Nguyễn Văn Hùng")
+    init(db)
     out = run("case", "add", "--db", db, "--kind", "explanation", "--received", "13/02/2026", "--summary",
               "Giải trình việc cấp phép xây dựng", "--requester", "Trần Thị Đức", "--id-number", "034185001234",
               "--assignee", "Nguyễn Văn Hùng", "--json")
@@ -51,7 +62,7 @@ def test_register_end_to_end(tmp_path):
     assert rec["case_uuid"]
     assert len(json.loads(run("reception", "list", "--db", db, "--json").stdout)) == 1
 
-    run("calendar", "add", "--db", db, "07/03/2026", "work", "Làm bù")
+    run("calendar", "add", "--db", db, "07/03/2026", "work", "Làm bù", user="quantri")
     cal = json.loads(run("calendar", "list", "--db", db, "--year", "2026", "--json").stdout)
     assert any(e["day"] == "2026-03-07" and e["kind"] == "work" for e in cal)
 
@@ -72,7 +83,7 @@ def test_errors_go_to_stderr_in_vietnamese(tmp_path):
     missing = run("case", "list", "--db", str(tmp_path / "none" / "x.sqlite"), ok=False)
     assert missing.returncode == 1 and missing.stderr.startswith("Lỗi:")
     db = str(tmp_path / "x.sqlite")
-    run("init", "--db", db, "--code", "1", "--name", "UBND xã A")
+    init(db, "1", "UBND xã A")
     future = date.today().replace(year=date.today().year + 1).strftime("%d/%m/%Y")
     bad = run("case", "add", "--db", db, "--kind", "petition", "--received", future, "--summary", "x",
               "--requester", "A", ok=False)
@@ -85,7 +96,7 @@ def test_errors_go_to_stderr_in_vietnamese(tmp_path):
 
 def test_duplicates_are_offered_and_reveals_are_logged(tmp_path):
     db = str(tmp_path / "xa.sqlite")
-    run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng")
+    init(db)
     args = ("case", "add", "--db", db, "--kind", "denunciation", "--received", "02/03/2026", "--summary",
             "Tố cáo cán bộ địa chính nhận tiền", "--requester", "Trần Thị Đức", "--id-number", "034185001234")
     run(*args)
@@ -94,9 +105,12 @@ def test_duplicates_are_offered_and_reveals_are_logged(tmp_path):
     assert "có thể trùng vụ việc 01/2026" in second.stderr
     hidden = json.loads(run("case", "show", "--db", db, "01/2026", "--json").stdout)
     assert hidden["confidential"] and hidden["people"] == []
-    shown = json.loads(run("case", "show", "--db", db, "01/2026", "--json", "--reveal", "--actor", "chu-tich").stdout)
+    no_reason = run("case", "show", "--db", db, "01/2026", "--json", "--reveal", ok=False)
+    assert no_reason.returncode == 1 and "lý do" in no_reason.stderr
+    shown = json.loads(run("case", "show", "--db", db, "01/2026", "--json", "--reveal", "--reason",
+                           "Xác minh người tố cáo").stdout)
     assert shown["people"][0]["full_name"] == "Trần Thị Đức"
     import sqlite3
 
-    log = sqlite3.connect(db).execute("SELECT actor, action, target FROM audit_log").fetchall()
-    assert log == [("chu-tich", "reveal_denouncer", "01/2026")]
+    log = sqlite3.connect(db).execute("SELECT actor, action, target FROM audit_log WHERE action LIKE 'reveal%'").fetchall()
+    assert log == [("Nguyễn Văn Hùng", "reveal_denouncer", "01/2026")]

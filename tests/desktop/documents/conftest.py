@@ -45,9 +45,11 @@ def register(db):
     head = save_officer(db, full_name="Trần Thị Bích Hằng", title="Chủ tịch", role="head")
     deputy = save_officer(db, full_name="Phạm Quốc Việt", title="Phó Chủ tịch", role="deputy")
     clerk = save_officer(db, full_name="Lê Văn Đức", title="Công chức Văn phòng - Thống kê", role="officer")
+    from desktop.security import accounts
+
+    accounts.assume_role(db, "leader", officer_uuid=head.uuid)  # the head drafts, signs and issues
     person = save_person(db, full_name="Nguyễn Văn Ất", address="thôn Đông, xã Thụy Hùng", phone="0912345678")
     case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 2),
                                       summary="Việc cấp giấy chứng nhận quyền sử dụng đất",
-                                      requesters=[person.uuid], assignee_uuid=clerk.uuid),
-                        actor="Văn thư", today=date(2026, 2, 2))
+                                      requesters=[person.uuid], assignee_uuid=clerk.uuid), today=date(2026, 2, 2))
     return {"db": db, "head": head, "deputy": deputy, "clerk": clerk, "person": person, "case": case}

@@ -16,7 +16,8 @@ def _json(capsys, argv):
     return json.loads(capsys.readouterr().out)
 
 
-def test_kinds_draft_issue_render_void_register(register, db_path, tmp_path, capsys):
+def test_kinds_draft_issue_render_void_register(register, db_path, tmp_path, capsys, cli_user):
+    cli_user(register["db"], "leader", officer_uuid=register["head"].uuid)
     db = ["--db", str(db_path)]
     case = register["case"].number
     kinds = _json(capsys, ["doc", "kinds", case, *db])
@@ -54,7 +55,8 @@ def test_kinds_draft_issue_render_void_register(register, db_path, tmp_path, cap
         assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in page.extract_text()
 
 
-def test_errors_are_vietnamese_with_exit_code_one(register, db_path, capsys):
+def test_errors_are_vietnamese_with_exit_code_one(register, db_path, capsys, cli_user):
+    cli_user(register["db"], "leader", officer_uuid=register["head"].uuid)
     assert main(["doc", "draft", register["case"].number, "khong_co", "--db", str(db_path)]) == 1
     assert "Không có mẫu văn bản" in capsys.readouterr().err
     assert main(["doc", "void", "nope", "--reason", "x", "--db", str(db_path)]) == 1

@@ -17,7 +17,7 @@ from desktop.storage.db import open_database
 
 
 def _draft(reg, kind="explanation_accept"):
-    return outgoing.draft(reg["db"], reg["case"].uuid, kind, actor="Văn thư")
+    return outgoing.draft(reg["db"], reg["case"].uuid, kind)
 
 
 def test_a_draft_has_no_number(register):
@@ -51,7 +51,7 @@ def test_numbers_restart_on_the_first_of_january(register):
 def test_a_voided_number_is_never_reused(register):
     db = register["db"]
     first = outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 2, 5))
-    voided = outgoing.void(db, first.uuid, "Sai tên người nhận", actor="Văn thư", on=date(2026, 2, 5))
+    voided = outgoing.void(db, first.uuid, "Sai tên người nhận", on=date(2026, 2, 5))
     assert voided.status == "void" and voided.number == 1 and voided.void_reason == "Sai tên người nhận"
     nxt = outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 2, 6))
     assert nxt.number == 2
@@ -97,7 +97,7 @@ def test_issue_records_the_register_columns_and_links_the_timeline(register):
     db = register["db"]
     rec = _draft(register)
     rec = outgoing.edit(db, rec.uuid, recipients=["Ông Nguyễn Văn Ất", "- Thanh tra tỉnh;"])
-    issued = outgoing.issue(db, rec.uuid, issued_on=date(2026, 2, 5), actor="Văn thư", copies=3)
+    issued = outgoing.issue(db, rec.uuid, issued_on=date(2026, 2, 5), copies=3)
     assert issued.signer_name == "Trần Thị Bích Hằng" and issued.copies == 3
     assert issued.recipients == ("Ông Nguyễn Văn Ất", "Thanh tra tỉnh")
     assert issued.file_keeper == "VT"
@@ -153,10 +153,11 @@ def test_concurrent_issues_on_the_same_file_never_share_a_number(register, db_pa
 
     def worker(uuids):
         conn = open_database(db_path)   # one connection per thread, as in the app
+        conn.principal = db.principal   # each acting for the logged-in head
         try:
             barrier.wait()
             for u in uuids:
-                outgoing.issue(conn, u, issued_on=date(2026, 3, 2), actor="thread")
+                outgoing.issue(conn, u, issued_on=date(2026, 3, 2))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -181,14 +182,14 @@ def test_offered_documents_follow_the_case_state(register):
     kinds = [t.kind for t in outgoing.offered(db, case.uuid)]
     assert kinds[:2] == ["explanation_accept", "explanation_refuse"]
     assert "explanation_reply" not in kinds and "complaint_accept" not in kinds
-    act(db, case.uuid, "accept", actor="Văn thư", effective_on=date(2026, 2, 5), today=date(2026, 2, 5))
+    act(db, case.uuid, "accept", effective_on=date(2026, 2, 5), today=date(2026, 2, 5))
     kinds = [t.kind for t in outgoing.offered(db, case.uuid)]
     assert {"explanation_meeting", "explanation_extend", "explanation_reply"} <= set(kinds)
     assert "explanation_resume" not in kinds
-    act(db, case.uuid, "suspend", actor="Văn thư", effective_on=date(2026, 2, 6), today=date(2026, 2, 6),
+    act(db, case.uuid, "suspend", effective_on=date(2026, 2, 6), today=date(2026, 2, 6),
         ground="illness_obstacle")
     assert [t.kind for t in outgoing.offered(db, case.uuid)] == ["explanation_suspend"]
-    act(db, case.uuid, "resume", actor="Văn thư", effective_on=date(2026, 2, 9), today=date(2026, 2, 9))
+    act(db, case.uuid, "resume", effective_on=date(2026, 2, 9), today=date(2026, 2, 9))
     assert "explanation_resume" in [t.kind for t in outgoing.offered(db, case.uuid)]
 
 

@@ -44,11 +44,9 @@ def test_reception_register_has_thirteen_columns_and_hides_denouncers(register):
     db = register["db"]
     other = save_person(db, full_name="Hoàng Thị Ếch", address="thôn Bắc")
     record_reception(db, ReceptionInput(received_on=date(2026, 2, 3), person_uuid=register["person"].uuid,
-                                         content="Hỏi về thủ tục cấp sổ đỏ", case_kind="petition"),
-                      actor="Văn thư", today=date(2026, 2, 3))
+                                         content="Hỏi về thủ tục cấp sổ đỏ", case_kind="petition"), today=date(2026, 2, 3))
     record_reception(db, ReceptionInput(received_on=date(2026, 2, 4), person_uuid=other.uuid,
-                                         content="Tố cáo cán bộ thu tiền", case_kind="denunciation"),
-                      actor="Văn thư", today=date(2026, 2, 4))
+                                         content="Tố cáo cán bộ thu tiền", case_kind="denunciation"), today=date(2026, 2, 4))
     sheet = registers.reception_sheet(db, date(2026, 2, 1), date(2026, 2, 28))
     assert len(sheet.header) == 13 and len(sheet.rows) == 2
     assert "Nguyễn Văn Ất" in sheet.rows[0][2]
@@ -84,7 +82,7 @@ def test_reception_register_follows_the_case_a_reception_opened(register):
     db = register["db"]
     _, case = record_reception(db, ReceptionInput(
         received_on=date(2026, 2, 3), person_uuid=register["person"].uuid, content="Đề nghị giải trình việc thu phí",
-        outcome="accepted", case_kind="explanation"), actor="Văn thư", today=date(2026, 2, 10))
-    act(db, case.uuid, "accept", actor="Văn thư", effective_on=date(2026, 2, 5), today=date(2026, 2, 10))
+        outcome="accepted", case_kind="explanation"), today=date(2026, 2, 10))
+    act(db, case.uuid, "accept", effective_on=date(2026, 2, 5), today=date(2026, 2, 10))
     sheet = registers.reception_sheet(db, date(2026, 2, 1), date(2026, 2, 28))
     assert sheet.rows[0][11] == f"Vụ việc số {case.number}: đang giải quyết"

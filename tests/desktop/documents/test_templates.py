@@ -130,8 +130,7 @@ def test_confidential_denunciation_leaves_the_denouncer_blank(register):
 
     db = register["db"]
     case = receive_case(db, CaseInput(kind="denunciation", received_on=date(2026, 2, 3),
-                                      summary="Tố cáo việc thu tiền sai quy định", requesters=[register["person"].uuid]),
-                        actor="Văn thư", today=date(2026, 2, 3))
+                                      summary="Tố cáo việc thu tiền sai quy định", requesters=[register["person"].uuid]), today=date(2026, 2, 3))
     assert case.confidential
     kinds = [t.kind for t in outgoing.offered(db, case.uuid)]
     assert "denunciation_accept" in kinds

@@ -16,6 +16,7 @@ from desktop.rules import book
 from desktop.rules.updates import build_update, import_update, rules_in_force, write_update
 from desktop.storage import units as units_repo
 from desktop.storage.calendar_repo import load_calendar
+from desktop.security import accounts
 from desktop.storage.db import open_database
 from desktop.storage.persons import save_person
 from desktop.storage import sync_repo
@@ -40,6 +41,7 @@ def _register(path, *, code, name, mode):
                          make_local=True, mode=mode)
     if mode == "province":
         db.set_setting("register_mode", "province")
+    accounts.assume_role(db, "admin")   # keys, rule updates and the calendar are the administrator's
     return db
 
 
@@ -73,17 +75,18 @@ def test_province_issues_commune_imports_and_new_cases_use_it(pair, tmp_path):
     update = build_update(province, title="Quy định thử 2027", rule_sets=[_new_explanation_set()],
                           calendar_days=DAYS, passphrase=PASS)
     path = write_update(tmp_path / "capnhat.json", update)
-    result = import_update(commune, path, actor="admin")
+    result = import_update(commune, path)
     assert result.rule_sets == ("explanation-2027",) and result.calendar_days == 1 and not result.already
     assert "tỉnh" in result.signer
     # Importing again changes nothing.
     assert import_update(commune, path).already
 
+    accounts.assume_role(commune, "leader")        # the head receives the cases
     citizen = save_person(commune, full_name="Trần Thị Đức")
     old = receive_case(commune, CaseInput(kind="explanation", received_on=date(2026, 12, 28), summary="Cũ",
-                                          requesters=[citizen.uuid]), actor="t", today=TODAY)
+                                          requesters=[citizen.uuid]), today=TODAY)
     new = receive_case(commune, CaseInput(kind="explanation", received_on=date(2027, 1, 4), summary="Mới",
-                                          requesters=[citizen.uuid]), actor="t", today=TODAY)
+                                          requesters=[citizen.uuid]), today=TODAY)
     assert (old.rules_id, new.rules_id) == ("explanation-2019", "explanation-2027")
     assert not load_calendar(commune).is_working_day(date(2027, 2, 3))
     listed = {r.rules_id: r for r in rules_in_force(commune, date(2027, 1, 4))}
@@ -137,8 +140,12 @@ def test_an_update_cannot_reuse_an_id_with_other_content_nor_carry_doubt(pair, t
     assert info.value.code == "rules_invalid"
 
 
-def test_cli_export_import_and_list(pair, tmp_path, capsys):
+def test_cli_export_import_and_list(pair, tmp_path, capsys, monkeypatch):
     province, commune = pair
+    for db in pair:   # the administrators of both registers run the commands
+        accounts.assume_role(db, "admin", login="quantri", password="mật khẩu thử dòng lệnh")
+    monkeypatch.setenv("GIAITRINH_USER", "quantri")
+    monkeypatch.setenv("GIAITRINH_PASSWORD", "mật khẩu thử dòng lệnh")
     (tmp_path / "rules.json").write_text(json.dumps({"rule_sets": [_new_explanation_set()]}, ensure_ascii=False),
                                          encoding="utf-8")
     (tmp_path / "days.json").write_text(json.dumps({"days": DAYS}, ensure_ascii=False), encoding="utf-8")

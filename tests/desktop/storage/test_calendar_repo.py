@@ -8,6 +8,7 @@ import pytest
 
 from desktop.calendar.deadlines import compute_deadline
 from desktop.errors import NotFound, UserError
+from desktop.security import accounts
 from desktop.storage import calendar_repo as repo
 from desktop.storage.db import open_database
 from desktop.storage.units import save_unit
@@ -19,6 +20,7 @@ UNIT = "25252"
 def db(db):
     """A commune's register: its calendar is its own unit's."""
     save_unit(db, code=UNIT, name="UBND xã Thử", place_name="Thử")
+    accounts.assume_role(db, "admin")  # the calendar is the administrator's
     return db
 
 

@@ -23,11 +23,14 @@ def register(tmp_path_factory):
 
     db = open_database(tmp_path_factory.mktemp("pages") / "r.sqlite")
     save_unit(db, code="1", name="UBND xã A", place_name="A")
+    from desktop.security import accounts
+
+    accounts.assume_role(db, "reception")
     people = [save_person(db, full_name=n).uuid for n in NAMES]
     for i in range(430):
         receive_case(db, CaseInput(kind=KINDS[i % 4], received_on=date(2026, 1, 1) + timedelta(days=(i * 7) % 300),
                                    summary=("Đất đai lấn chiếm" if i % 3 == 0 else "Xây dựng trái phép") + f" số {i}",
-                                   requesters=[people[i % len(people)]]), actor="t", today=TODAY)
+                                   requesters=[people[i % len(people)]]), today=TODAY)
     yield db
     db.close()
 

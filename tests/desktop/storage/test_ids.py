@@ -38,9 +38,13 @@ def test_every_record_the_app_makes_has_a_version_7_id(tmp_path):
     db = open_database(tmp_path / "demo.sqlite")
     try:
         build_demo(db, today=date(2026, 11, 23))
+        from desktop.security import accounts
+
+        accounts.assume_role(db, "admin")
         add_day(db, date(2026, 12, 31), "off", "Nghỉ bù")
+        accounts.assume_role(db, "leader")
         case = db.scalar("SELECT uuid FROM cases WHERE kind = 'explanation' LIMIT 1")
-        draft(db, case, offered(db, case)[0].kind, actor="Văn thư")
+        draft(db, case, offered(db, case)[0].kind)
         tables = [r[0] for r in db.query("SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS "
                                          "(SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'uuid')")]
         checked = 0
@@ -48,7 +52,7 @@ def test_every_record_the_app_makes_has_a_version_7_id(tmp_path):
             for (value,) in db.query(f'SELECT uuid FROM "{table}"'):
                 assert uuid.UUID(value).version == 7 and len(value) == 32, (table, value)
                 checked += 1
-        assert {"cases", "events", "persons", "documents", "calendar_days"} <= set(tables) and checked > 1000
+        assert {"cases", "events", "persons", "documents", "calendar_days", "accounts"} <= set(tables) and checked > 1000
         assert db.scalar("SELECT count(*) FROM documents") > 0
     finally:
         db.close()

@@ -56,12 +56,13 @@ def test_reopening_an_up_to_date_register_changes_nothing(tmp_path):
     assert not (tmp_path / "backups").exists()
 
 
-def test_calendar_days_are_unique_per_unit_after_0004(db):
+def test_calendar_days_are_unique_per_unit_after_0004(db, login):
     from desktop.storage.calendar_repo import add_day, list_days
     from desktop.storage.units import save_unit
     from datetime import date
 
     save_unit(db, code="01", name="UBND tỉnh A", level="province", place_name="A")
+    login("admin")
     add_day(db, date(2026, 3, 9), "off", "Nghỉ bù")
     # A commune's imported day on the same date is its own, and does not change the province's.
     db.execute("INSERT INTO calendar_days(day, kind, name, uuid, unit_code, updated_at) "

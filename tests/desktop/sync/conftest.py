@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.security import accounts
 from desktop.storage import units as units_repo
 from desktop.storage.db import Database, open_database
 from desktop.sync import keys
@@ -17,9 +18,14 @@ PASS = "mật khẩu thử nghiệm"
 NOW = "2026-03-02T09:00:00"
 
 
+ADMIN_PASSWORD = "mật khẩu quản trị thử"
+
+
 @pytest.fixture(autouse=True)
 def passphrase(monkeypatch):
     monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", PASS)
+    monkeypatch.setenv("GIAITRINH_USER", "quantri")  # every register's administrator, for the CLI
+    monkeypatch.setenv("GIAITRINH_PASSWORD", ADMIN_PASSWORD)
     return PASS
 
 
@@ -29,6 +35,8 @@ def make_register(path: Path, *, code: str, name: str, mode: str) -> Database:
     units_repo.save_unit(db, code=code, name=name, level=level, make_local=True, mode=mode)
     if mode == "province":
         db.set_setting("register_mode", "province")
+    # keys, bundles and receipts are the administrator's
+    accounts.assume_role(db, "admin", login="quantri", password=ADMIN_PASSWORD)
     return db
 
 

@@ -47,6 +47,7 @@ class Sandbox:
         shutil.copy(province.path, self.pristine)
         self.work = tmp_path / "work.sqlite"
         self.tmp = tmp_path
+        self.principal = province.principal  # the province's administrator imports
 
     def run(self, payload: bytes):
         shutil.copy(self.pristine, self.work)
@@ -55,6 +56,7 @@ class Sandbox:
         path = self.tmp / "fuzz.gtb"
         path.write_bytes(payload)
         db = open_database(self.work)
+        db.principal = self.principal
         try:
             before = snapshot(db)
             try:

@@ -13,6 +13,7 @@ from desktop.errors import UserError
 from desktop.storage import search
 from desktop.storage.db import open_database
 from desktop.storage.persons import save_person
+from desktop.security import accounts
 from desktop.storage.units import save_officer, save_unit
 from desktop.workflow import bulk
 from desktop.workflow.bulk import BulkCase, BulkPerson, BulkStep, bulk_import_cases
@@ -30,6 +31,7 @@ KINDS = ("explanation", "petition", "feedback", "complaint_1", "complaint_2", "d
 def _office(db):
     save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
     officer = save_officer(db, full_name="Hoàng Văn Thái", title="Chuyên viên Văn phòng HĐND và UBND xã")
+    accounts.assume_role(db, "leader", officer_uuid=officer.uuid)  # imports and receives alike
     elder = save_person(db, full_name="Nông Thị Lụa", id_number="020160123456", phone="0912 345 678",
                         address="thôn Nà Pàn, xã Thụy Hùng", today=TODAY)
     return officer.uuid, elder.uuid
@@ -95,11 +97,10 @@ def _receive_one_by_one(db, items: list[BulkCase]) -> None:
             kind=item.kind, received_on=item.received_on, summary=item.summary, content=item.content,
             requesters=[person(p) for p in item.requesters], channel=item.channel, field=item.field,
             representative_uuid=person(item.representative) if item.representative else None,
-            assignee_uuid=item.assignee_uuid, learned_on=item.learned_on, is_complex=item.is_complex),
-            actor="Văn thư", today=TODAY)
+            assignee_uuid=item.assignee_uuid, learned_on=item.learned_on, is_complex=item.is_complex), today=TODAY)
         uuid = db.scalar("SELECT uuid FROM cases ORDER BY id DESC LIMIT 1")
         for step in item.history:
-            act(db, uuid, step.action, actor="Văn thư", effective_on=step.effective_on, note=step.note,
+            act(db, uuid, step.action, effective_on=step.effective_on, note=step.note,
                 ground=step.ground, satisfaction=step.satisfaction, today=TODAY)
 
 
@@ -139,7 +140,7 @@ def pair(tmp_path):
 def test_bulk_import_equals_receiving_one_by_one(pair, helper):
     one, bulk, (officer1, elder1), (officer2, elder2) = pair
     _receive_one_by_one(one, _items(officer1, elder1))
-    assert bulk_import_cases(bulk, _items(officer2, elder2), actor="Văn thư", batch_size=16, today=TODAY,
+    assert bulk_import_cases(bulk, _items(officer2, elder2), batch_size=16, today=TODAY,
                              helper=helper) == 60
     a, b = _snapshot(one), _snapshot(bulk)
     assert len(a["cases"]) == 60 and len(a["events"]) > 100 and len(a["links"]) > 60 and len(a["people"]) > 60
@@ -162,14 +163,14 @@ def test_bulk_import_equals_receiving_one_by_one(pair, helper):
 def test_chain_continues_and_verifies(pair):
     _, db, _, (officer, elder) = pair
     before = receive_case(db, CaseInput(kind="petition", received_on=date(2024, 12, 2), summary="Kiến nghị sửa cầu tràn",
-                                        requesters=[elder]), actor="Văn thư", today=TODAY)
+                                        requesters=[elder]), today=TODAY)
     items = _items(officer, elder, n=30)
-    bulk_import_cases(db, items, actor="Văn thư", batch_size=7, today=TODAY)
+    bulk_import_cases(db, items, batch_size=7, today=TODAY)
     after = receive_case(db, CaseInput(kind="feedback", received_on=TODAY, summary="Phản ánh đèn đường hỏng",
-                                       requesters=[elder]), actor="Văn thư", today=TODAY)
+                                       requesters=[elder]), today=TODAY)
     imported = db.one("SELECT uuid, received_on FROM cases WHERE kind = 'explanation' AND state = 'received' "
                       "ORDER BY id LIMIT 1")
-    act(db, imported["uuid"], "accept", actor="Văn thư", effective_on=date.fromisoformat(imported["received_on"]),
+    act(db, imported["uuid"], "accept", effective_on=date.fromisoformat(imported["received_on"]),
         today=TODAY)
     report = verify_register(db)
     assert report.ok, report.problems[:3]
@@ -181,7 +182,7 @@ def test_chain_continues_and_verifies(pair):
 def test_search_finds_imported_cases_and_people(pair):
     _, db, _, (officer, elder) = pair
     items = _items(officer, elder, n=30)
-    bulk_import_cases(db, items, actor="Văn thư", today=TODAY)
+    bulk_import_cases(db, items, today=TODAY)
     target = next(i for i in items if i.kind == "petition")
     name = target.requesters[0].full_name
     ids = search.search_case_ids(db, fold(name))
@@ -201,8 +202,8 @@ def test_search_finds_imported_cases_and_people(pair):
 def test_small_import_into_a_bigger_register_indexes_its_rows(pair):
     _, db, _, (officer, elder) = pair
     items = _items(officer, elder, n=20)
-    bulk_import_cases(db, items[:17], actor="Văn thư", today=TODAY)
-    bulk_import_cases(db, items[17:], actor="Văn thư", today=TODAY)  # 3 < 17: indexed batch by batch
+    bulk_import_cases(db, items[:17], today=TODAY)
+    bulk_import_cases(db, items[17:], today=TODAY)  # 3 < 17: indexed batch by batch
     last = items[-1]
     number = db.scalar("SELECT number FROM cases ORDER BY id DESC LIMIT 1")
     assert db.scalar("SELECT id FROM cases WHERE number = ?", (number,)) in search.search_case_ids(db, number)
@@ -228,7 +229,7 @@ def test_a_bad_item_refuses_its_whole_batch(pair, bad, field_text):
     items = _items(officer, elder, n=8)
     items[5] = BulkCase(**{**items[5].__dict__, **bad})
     with pytest.raises(UserError) as info:
-        bulk_import_cases(db, items, actor="Văn thư", batch_size=3, today=TODAY,
+        bulk_import_cases(db, items, batch_size=3, today=TODAY,
                           helper=field_text != "mã tỉnh")
     message = info.value.message
     assert message.startswith("Dòng 6: ") and field_text in message and "Không có vụ việc nào của lô này" in message
@@ -273,7 +274,7 @@ def test_fast_search_text_is_the_search_modules_text():
 def test_progress_and_cancel(pair, helper):
     _, db, _, (officer, elder) = pair
     seen: list[tuple[int, int]] = []
-    bulk_import_cases(db, _items(officer, elder, n=10), actor="Văn thư", batch_size=4, today=TODAY,
+    bulk_import_cases(db, _items(officer, elder, n=10), batch_size=4, today=TODAY,
                       progress=lambda done, total: seen.append((done, total)), helper=helper)
     assert seen == [(4, 10), (8, 10), (10, 10)]
 
@@ -284,7 +285,7 @@ def test_progress_and_cancel(pair, helper):
             self.cancelled = True
 
     with pytest.raises(Cancelled) as info:
-        bulk_import_cases(db, _items(officer, elder, n=10, seed=12), actor="Văn thư", batch_size=4, today=TODAY,
+        bulk_import_cases(db, _items(officer, elder, n=10, seed=12), batch_size=4, today=TODAY,
                           progress=StopAfterFirst(), helper=helper)
     # Nothing after the first batch is started; the helper finishes the second, already in its hands.
     finished = 8 if helper else 4
@@ -302,10 +303,10 @@ def test_a_write_from_elsewhere_stops_the_import_cleanly(pair, helper):
     def clerk_saves(done, total):
         if done == 4:
             receive_case(db, CaseInput(kind="feedback", received_on=TODAY, summary="Phản ánh đèn đường hỏng",
-                                       requesters=[elder]), actor="Văn thư", today=TODAY)
+                                       requesters=[elder]), today=TODAY)
 
     with pytest.raises(UserError) as info:
-        bulk_import_cases(db, _items(officer, elder, n=12), actor="Văn thư", batch_size=4, today=TODAY,
+        bulk_import_cases(db, _items(officer, elder, n=12), batch_size=4, today=TODAY,
                           progress=clerk_saves, helper=helper)
     assert info.value.code == "bulk_concurrent_write" and "ghi từ nơi khác" in info.value.message
     # In process: batch 1, then the clerk's case. With the helper, batch 2 was already in its hands:
@@ -327,7 +328,7 @@ def test_a_large_import_merges_its_index_once_at_the_end(pair, helper, monkeypat
     _, db, _, (officer, elder) = pair
     monkeypatch.setattr(bulk, "OPTIMIZE_FROM", 8)  # "large" for a test: 8 items or more
     during: list[tuple[list[str], int]] = []
-    bulk_import_cases(db, _items(officer, elder, n=12), actor="Văn thư", batch_size=4, today=TODAY, helper=helper,
+    bulk_import_cases(db, _items(officer, elder, n=12), batch_size=4, today=TODAY, helper=helper,
                       progress=lambda done, total: during.append((search.merging_deferred(db),
                                                                    _segments(db, "cases_fts"))))
     # Each batch left its own segment, unmerged, while the import ran (the helper may be a batch
@@ -352,10 +353,10 @@ def test_an_import_into_a_larger_register_merges_its_own_segments_only(pair, mon
     as FTS5's own merging would have, and the register's big segment is not rewritten."""
     _, db, _, (officer, elder) = pair
     monkeypatch.setattr(bulk, "OPTIMIZE_FROM", 8)
-    bulk_import_cases(db, _items(officer, elder, n=40), actor="Văn thư", batch_size=10, today=TODAY)
+    bulk_import_cases(db, _items(officer, elder, n=40), batch_size=10, today=TODAY)
     big = _segment_ids(db, "cases_fts")
     assert len(big) == 1  # the register was empty: one segment ('optimize')
-    bulk_import_cases(db, _items(officer, elder, n=16), actor="Văn thư", batch_size=2, today=TODAY)
+    bulk_import_cases(db, _items(officer, elder, n=16), batch_size=2, today=TODAY)
     after = _segment_ids(db, "cases_fts")
     assert big <= after                      # the register's segment, untouched
     assert len(after) <= 3                   # eight batches' segments, merged by fours
@@ -372,7 +373,7 @@ def test_a_failed_large_import_merges_as_usual_again(pair, monkeypatch):
     items = _items(officer, elder, n=12)
     items[6] = BulkCase(**{**items[6].__dict__, "summary": " "})
     with pytest.raises(UserError):
-        bulk_import_cases(db, items, actor="Văn thư", batch_size=4, today=TODAY)
+        bulk_import_cases(db, items, batch_size=4, today=TODAY)
     assert db.scalar("SELECT count(*) FROM cases") == 4
     assert search.merging_deferred(db) == []
     assert search.integrity_check(db, "cases") and search.integrity_check(db, "persons")
@@ -395,13 +396,13 @@ def test_a_large_import_ends_with_a_short_batch_and_counts_lines_across_batches(
     _, db, _, (officer, elder) = pair
     monkeypatch.setattr(bulk, "HELPER_FROM", 8)  # "large" for a test
     seen: list[int] = []
-    bulk_import_cases(db, _items(officer, elder, n=12), actor="Văn thư", batch_size=4, today=TODAY, helper=False,
+    bulk_import_cases(db, _items(officer, elder, n=12), batch_size=4, today=TODAY, helper=False,
                       progress=lambda done, total: seen.append(done))
     assert seen == [4, 8, 11, 12]
     items = _items(officer, elder, n=12, seed=12)
     items[11] = BulkCase(**{**items[11].__dict__, "summary": " "})
     with pytest.raises(UserError) as info:
-        bulk_import_cases(db, items, actor="Văn thư", batch_size=4, today=TODAY, helper=False)
+        bulk_import_cases(db, items, batch_size=4, today=TODAY, helper=False)
     assert info.value.message.startswith("Dòng 12: ")
     assert db.scalar("SELECT count(*) FROM cases") == 12 + 11
     assert verify_register(db).ok

@@ -30,13 +30,12 @@ def test_full_disk_leaves_nothing_half_written(office):
     with pytest.raises(UserError) as info:
         for _ in range(50):  # until the file would have to grow
             receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị",
-                                       content=long_text, requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                       content=long_text, requesters=[office["citizen"].uuid]), today=TODAY)
     assert info.value.code == "disk_full" and "Ổ đĩa đã đầy" in info.value.message
     written = _counts(db)
     with pytest.raises(UserError):
         record_reception(db, ReceptionInput(received_on=date(2026, 3, 2), person_uuid=office["citizen"].uuid,
-                                            content=long_text, outcome="accepted", case_kind="petition"),
-                         actor="t", today=TODAY)
+                                            content=long_text, outcome="accepted", case_kind="petition"), today=TODAY)
     assert _counts(db) == written
     # Every case that got in is whole: its event, its people, its index entry.
     assert written[0] >= before[0] and written[1] - before[1] == written[0] - before[0]

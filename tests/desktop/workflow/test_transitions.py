@@ -53,15 +53,15 @@ def _do(db, rs, case, action, day):
     if action.code == "complete_commitment":
         row = db.one("SELECT uuid FROM commitments WHERE case_uuid = ? AND status = 'open'", (case.uuid,))
         if row is None:
-            act(db, case.uuid, "add_commitment", actor="t", effective_on=day, note="Cam kết sửa chữa", today=TODAY)
+            act(db, case.uuid, "add_commitment", effective_on=day, note="Cam kết sửa chữa", today=TODAY)
             row = db.one("SELECT uuid FROM commitments WHERE case_uuid = ? AND status = 'open'", (case.uuid,))
         kw["data"] = {"commitment_uuid": row[0]}
-    return act(db, case.uuid, action.code, actor="t", effective_on=day, today=TODAY, **kw)
+    return act(db, case.uuid, action.code, effective_on=day, today=TODAY, **kw)
 
 
 def _new_case(office, rs):
     return receive_case(office["db"], CaseInput(kind=rs.kind, received_on=_received_on(rs), summary=f"Vụ việc {rs.id}",
-                                               requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                               requesters=[office["citizen"].uuid]), today=TODAY)
 
 
 def _paths(rs):
@@ -124,20 +124,20 @@ def test_every_action_in_every_reachable_state(office, rs):
 def test_extension_only_as_often_as_the_law_allows(office):
     db = office["db"]
     case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 3, 2), summary="Giải trình",
-                                      requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
-    act(db, case.uuid, "accept", actor="t", effective_on=date(2026, 3, 3), today=TODAY)
-    case = act(db, case.uuid, "extend", actor="t", effective_on=date(2026, 3, 10), today=TODAY)
+                                      requesters=[office["citizen"].uuid]), today=TODAY)
+    act(db, case.uuid, "accept", effective_on=date(2026, 3, 3), today=TODAY)
+    case = act(db, case.uuid, "extend", effective_on=date(2026, 3, 10), today=TODAY)
     assert case.extensions == 1 and "extend" not in [a.code for a in allowed_actions(case)]
     with pytest.raises(UserError) as info:
-        act(db, case.uuid, "extend", actor="t", effective_on=date(2026, 3, 11), today=TODAY)
+        act(db, case.uuid, "extend", effective_on=date(2026, 3, 11), today=TODAY)
     assert "Không thể" in info.value.message or "chỉ cho phép" in info.value.message
 
 
 def _denunciation(office, day=date(2026, 3, 2)):
     db = office["db"]
     den = receive_case(db, CaseInput(kind="denunciation", received_on=day, summary="Tố cáo",
-                                     requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
-    return act(db, den.uuid, "accept", actor="t", effective_on=day + timedelta(days=1), today=TODAY)
+                                     requesters=[office["citizen"].uuid]), today=TODAY)
+    return act(db, den.uuid, "accept", effective_on=day + timedelta(days=1), today=TODAY)
 
 
 def test_denunciation_extensions_by_complexity_decided_in_writing(office):
@@ -147,26 +147,26 @@ def test_denunciation_extensions_by_complexity_decided_in_writing(office):
     simple = _denunciation(office)  # accepted Tue 03/03/2026: 30 days → Thu 02/04/2026
     assert simple.due_on == date(2026, 4, 2)
     with pytest.raises(TransitionNotAllowed) as info:  # not decided complex: no extension at all
-        act(db, simple.uuid, "extend", actor="t", effective_on=date(2026, 3, 20), today=TODAY)
+        act(db, simple.uuid, "extend", effective_on=date(2026, 3, 20), today=TODAY)
     assert info.value.code == "extension_needs_complexity"
 
-    complex_ = act(db, simple.uuid, "mark_complex", actor="t", effective_on=date(2026, 3, 10), today=TODAY,
+    complex_ = act(db, simple.uuid, "mark_complex", effective_on=date(2026, 3, 10), today=TODAY,
                    ground="two_contents", note="Có 02 nội dung phải xác minh")
     assert complex_.complexity == 1 and "Điều 3 khoản 2 điểm b" in list_events(db, simple.uuid)[-1].data["ground_citation"]
-    ext = act(db, simple.uuid, "extend", actor="t", effective_on=date(2026, 3, 20), today=TODAY)
+    ext = act(db, simple.uuid, "extend", effective_on=date(2026, 3, 20), today=TODAY)
     assert ext.extensions == 1 and ext.due_on == date(2026, 5, 4)  # 60 days → Sat 02/05 → Mon 04/05
     assert list_events(db, simple.uuid)[-1].data["decision"] is True
     with pytest.raises(TransitionNotAllowed) as info:  # complex: once only
-        act(db, simple.uuid, "extend", actor="t", effective_on=date(2026, 3, 21), today=TODAY)
+        act(db, simple.uuid, "extend", effective_on=date(2026, 3, 21), today=TODAY)
     assert info.value.code == "extension_limit"
 
-    very = act(db, simple.uuid, "mark_very_complex", actor="t", effective_on=date(2026, 3, 22), today=TODAY,
+    very = act(db, simple.uuid, "mark_very_complex", effective_on=date(2026, 3, 22), today=TODAY,
                ground="many_bodies", note="Từ 02 tiêu chí: nhiều nội dung, nhiều cơ quan")
     assert very.complexity == 2 and very.is_complex is True
-    again = act(db, simple.uuid, "extend", actor="t", effective_on=date(2026, 3, 23), today=TODAY)
+    again = act(db, simple.uuid, "extend", effective_on=date(2026, 3, 23), today=TODAY)
     assert again.extensions == 2 and again.due_on == date(2026, 6, 1)  # 90 days → Mon 01/06/2026
     with pytest.raises(TransitionNotAllowed):  # especially complex: twice, never a third time
-        act(db, simple.uuid, "extend", actor="t", effective_on=date(2026, 3, 24), today=TODAY)
+        act(db, simple.uuid, "extend", effective_on=date(2026, 3, 24), today=TODAY)
     assert "extend" not in [a.code for a in allowed_actions(get_case(db, simple.uuid), date(2026, 3, 24))]
 
 
@@ -181,8 +181,8 @@ def test_denunciation_acceptance_decision_notice_and_forwarding_periods(office):
     # 29/04 (1), 30/04 and 01/05 holidays, 04/05 (2) … 07/05 (5)
     assert ev.data["notify_by"] == "2026-05-07" and "Điều 29 khoản 3" in ev.data["notify_trace"]
     late = receive_case(db, CaseInput(kind="denunciation", received_on=date(2026, 3, 2), summary="Tố cáo",
-                                      requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
-    late = act(db, late.uuid, "forward", actor="t", effective_on=date(2026, 3, 10), today=TODAY,
+                                      requesters=[office["citizen"].uuid]), today=TODAY)
+    late = act(db, late.uuid, "forward", effective_on=date(2026, 3, 10), today=TODAY,
                note="Thanh tra tỉnh")
     ev = list_events(db, late.uuid)[-1]
     assert ev.data["step_due_on"] == "2026-03-09" and ev.data["late"] is True  # Mon 02/03 + 5 wd = Mon 09/03
@@ -192,16 +192,16 @@ def test_denunciation_acceptance_decision_notice_and_forwarding_periods(office):
 def test_refusal_needs_a_ground_from_the_fixed_list(office):
     db = office["db"]
     case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 3, 2), summary="Giải trình",
-                                      requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                      requesters=[office["citizen"].uuid]), today=TODAY)
     with pytest.raises(UserError) as info:
-        act(db, case.uuid, "refuse", actor="t", effective_on=date(2026, 3, 3), today=TODAY)
+        act(db, case.uuid, "refuse", effective_on=date(2026, 3, 3), today=TODAY)
     assert info.value.code == "invalid_input"
     with pytest.raises(UserError) as info:
-        act(db, case.uuid, "refuse", actor="t", effective_on=date(2026, 3, 3), ground="nonsense", today=TODAY)
+        act(db, case.uuid, "refuse", effective_on=date(2026, 3, 3), ground="nonsense", today=TODAY)
     assert info.value.code == "unknown_ground"
     with pytest.raises(UserError):  # "other" needs the reason written out
-        act(db, case.uuid, "refuse", actor="t", effective_on=date(2026, 3, 3), ground="other", today=TODAY)
-    case = act(db, case.uuid, "refuse", actor="t", effective_on=date(2026, 3, 3), ground="already_explained",
+        act(db, case.uuid, "refuse", effective_on=date(2026, 3, 3), ground="other", today=TODAY)
+    case = act(db, case.uuid, "refuse", effective_on=date(2026, 3, 3), ground="already_explained",
                today=TODAY)
     assert case.state == "refused" and case.due_on is None and case.closed_on == date(2026, 3, 3)
     ev = list_events(db, case.uuid)[-1]
@@ -212,13 +212,13 @@ def test_dates_in_the_future_or_out_of_order_are_refused(office):
     db = office["db"]
     with pytest.raises(UserError) as info:
         receive_case(db, CaseInput(kind="petition", received_on=date(2026, 12, 1), summary="Kiến nghị",
-                                   requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                   requesters=[office["citizen"].uuid]), today=TODAY)
     assert "tương lai" in info.value.message
     case = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị",
-                                      requesters=[office["citizen"].uuid]), actor="t", today=TODAY)
+                                      requesters=[office["citizen"].uuid]), today=TODAY)
     with pytest.raises(UserError) as info:
-        act(db, case.uuid, "accept", actor="t", effective_on=date(2026, 3, 1), today=TODAY)
+        act(db, case.uuid, "accept", effective_on=date(2026, 3, 1), today=TODAY)
     assert "trước ngày tiếp nhận" in info.value.message
     with pytest.raises(UserError):
-        act(db, case.uuid, "accept", actor="t", effective_on=date(2026, 11, 24), today=TODAY)
+        act(db, case.uuid, "accept", effective_on=date(2026, 11, 24), today=TODAY)
     assert get_case(db, case.uuid).state == "received"
