@@ -105,7 +105,8 @@ def _header(doc: Document, text_width: float, st: dict):
     national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     motto = "Độc lập - Tự do - Hạnh phúc"
     right = [P(national, st["national"]), P(motto, st["motto"]), Rule(_width(motto, st["motto"]))]
-    rows = [[left, right], [P(_x(doc.number_line), st["number"]), P(_x(doc.date_line), st["date"])]]
+    number = P(_x(doc.number_line), st["number"]) if doc.number_line else ""
+    rows = [[left, right], [number, P(_x(doc.date_line), st["date"])]]
     if doc.is_cong_van and doc.summary:
         rows.append([P(_x(doc.subject_line), st["subject"]), ""])
     table = T(rows, colWidths=[left_w, right_w], hAlign="LEFT")

@@ -26,7 +26,9 @@ UNIT = {"code": "12345", "name": "Ủy ban nhân dân xã Thụy Hùng", "place_
 HEAD = {"uuid": "", "full_name": "Trần Thị Bích Hằng", "title": "Chủ tịch", "role": "head"}
 HANDLER = {"uuid": "", "full_name": "Lê Văn Đức", "title": "Công chức Tư pháp - Hộ tịch", "role": "officer"}
 CONTEXT = {
-    "requester_name": "Nguyễn Văn Ất", "requester_address": "thôn Đông, xã Thụy Hùng",
+    "requester_name": "Nguyễn Văn Ất", "requester": "ông Nguyễn Văn Ất", "requester_cap": "Ông Nguyễn Văn Ất",
+    "requester_title": "ông", "explain_days": "15", "extended_on": "20/02/2026", "extended_to": "13/03/2026",
+    "requester_address": "thôn Đông, xã Thụy Hùng",
     "requester_phone": "0912 345 678", "requester_id": "034090001234", "received_on": "02/02/2026",
     "accepted_on": "05/02/2026", "case_number": "15/2026",
     "case_summary": "việc chậm cấp giấy chứng nhận quyền sử dụng đất tại thửa số 125, tờ bản đồ số 7",

@@ -272,7 +272,7 @@ def render_docx(doc: Document) -> bytes:
     motto = "Độc lập - Tự do - Hạnh phúc"
     _para(right, motto, L.motto, bold=True)
     _rule(right, _text_width(motto, L.motto, True), right_w)
-    _para(head.cell(1, 0), doc.number_line, L.number, before=6)
+    _para(head.cell(1, 0), doc.number_line, L.number, before=6)  # empty for a paper without a number
     _para(head.cell(1, 1), doc.date_line, L.date_line, italic=True, before=6)
     if rows == 3:
         _para(head.cell(2, 0), doc.subject_line, L.subject)

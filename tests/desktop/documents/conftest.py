@@ -50,4 +50,8 @@ def register(db):
                                       summary="Việc cấp giấy chứng nhận quyền sử dụng đất",
                                       requesters=[person.uuid], assignee_uuid=clerk.uuid),
                         actor="Văn thư", today=date(2026, 2, 2))
+    from desktop.workflow.engine import act
+
+    # accepted on 03/02: the acceptance notice states the period it started (NĐ 59/2019 Art. 11, 13)
+    case = act(db, case.uuid, "accept", actor="Văn thư", effective_on=date(2026, 2, 3), today=date(2026, 2, 3))
     return {"db": db, "head": head, "deputy": deputy, "clerk": clerk, "person": person, "case": case}
