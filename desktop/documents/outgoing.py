@@ -242,21 +242,32 @@ def discard(db: Database, doc_uuid: str, *, actor: str = "") -> None:
     log.info("draft %s (%s) discarded by %s", doc_uuid, record.kind, actor or "?")
 
 
+def void_note(record: DocumentRecord) -> str:
+    """The line a voided document carries on every printed page."""
+    if record.status != "void":
+        return ""
+    day = f" ngày {record.voided_on:%d/%m/%Y}" if record.voided_on else ""
+    return f"Văn bản số {record.symbol} đã hủy{day}: {record.void_reason}. Bản in này không có giá trị."
+
+
 def render(db: Database, doc_uuid: str, fmt: str = "pdf") -> bytes:
-    """The document's file: an issued PDF exactly as stored (and hashed); otherwise drawn now."""
+    """The document's file: an issued PDF exactly as stored (and hashed); a voided one drawn again
+    from its content with "ĐÃ HỦY" on every page (never printed as valid); a draft drawn now.
+    The stored, hashed PDF of a voided document stays untouched in the register."""
     record = repo.get_document(db, doc_uuid)
+    note = void_note(record)
     if fmt == "pdf":
-        if record.status != "draft":
+        if record.status == "issued":
             stored = repo.get_pdf(db, doc_uuid)
             if stored:
                 return bytes(stored)
         from desktop.documents.pdf import render_pdf
 
-        return render_pdf(record.document)
+        return render_pdf(record.document, void_note=note)
     if fmt == "docx":
         from desktop.documents.word import render_docx
 
-        return render_docx(record.document)
+        return render_docx(record.document, void_note=note)
     raise UserError("document_bad_format", f"Định dạng \"{fmt}\" không hỗ trợ; chọn pdf hoặc docx.")
 
 

@@ -209,6 +209,18 @@ def _page_number_header(section) -> None:
         run._r.append(el)
 
 
+def _void_header(section, note: str) -> None:
+    """A voided document's DOCX says so at the top of every page (first and later headers)."""
+    from docx.shared import RGBColor
+
+    for header in (section.first_page_header, section.header):
+        p = header.paragraphs[0].insert_paragraph_before()
+        _para_format_center(p)
+        run = p.add_run(nfc(f"ĐÃ HỦY — {note}"))
+        _set_font(run, 12, bold=True)
+        run.font.color.rgb = RGBColor(0xCC, 0, 0)
+
+
 def _para_format_center(p) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -234,8 +246,8 @@ def _twips_up(mm: float):
     return Twips(math.ceil(mm * 1440 / 25.4))
 
 
-def render_docx(doc: Document) -> bytes:
-    """The document as DOCX bytes."""
+def render_docx(doc: Document, *, void_note: str = "") -> bytes:
+    """The document as DOCX bytes; with ``void_note``, a red "ĐÃ HỦY" line opens every page's header."""
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
@@ -255,6 +267,8 @@ def render_docx(doc: Document) -> bytes:
     section.left_margin, section.right_margin = _twips_up(L.margin_left), _twips_up(L.margin_right)
     section.header_distance = Mm(L.margin_top / 2)
     _page_number_header(section)
+    if void_note:
+        _void_header(section, void_note)
     text_w = (section.page_width - section.left_margin - section.right_margin) / 12700
     left_w = L.header_left_mm * 72 / 25.4
     right_w = text_w - left_w

@@ -227,3 +227,30 @@ def test_a_receipt_gets_no_number(register):
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         text = doc.pages[0].extract_text()
     assert "Số:" not in text and "GIẤY BIÊN NHẬN" in text and "ngày 02 tháng 02 năm 2026" in text
+
+
+def test_a_voided_document_prints_marked_and_its_stored_file_stays(register):
+    import hashlib
+    import io
+
+    import docx
+    import pdfplumber
+
+    db = register["db"]
+    issued = outgoing.issue(db, outgoing.draft(db, register["case"].uuid, "explanation_accept").uuid,
+                            issued_on=date(2026, 2, 5), today=date(2026, 2, 5))
+    assert outgoing.render(db, issued.uuid, "pdf") == bytes(outgoing.repo.get_pdf(db, issued.uuid))
+    outgoing.void(db, issued.uuid, "Ghi sai nơi nhận", on=date(2026, 2, 6))
+    assert hashlib.sha256(bytes(outgoing.repo.get_pdf(db, issued.uuid))).hexdigest() == issued.sha256
+    with pdfplumber.open(io.BytesIO(outgoing.render(db, issued.uuid, "pdf"))) as pdf:
+        page = pdf.pages[0]
+        big = "".join(c["text"] for c in page.chars if c["size"] > 40 and c["text"].strip())
+        text = page.extract_text()
+    assert big == "ĐÃHỦY"
+    assert "Văn bản số 01/TB-UBND đã hủy ngày 06/02/2026: Ghi sai nơi nhận. Bản in này không có giá trị." in text
+    word = docx.Document(io.BytesIO(outgoing.render(db, issued.uuid, "docx")))
+    section = word.sections[0]
+    for header in (section.first_page_header, section.header):
+        assert header.paragraphs[0].text.startswith("ĐÃ HỦY — Văn bản số 01/TB-UBND đã hủy")
+    # the day's batch prints only what is valid
+    assert outgoing.issued_on_day(db, date(2026, 2, 5)) == []
