@@ -103,6 +103,8 @@ def _event_values(e, rs=None) -> dict[str, str]:
         out["closed_on"] = dmy(e.effective_on)
         out["reason"] = data.get("ground_label", "") or e.note or (
             "người yêu cầu rút toàn bộ yêu cầu" if e.action == "withdraw" else "")
+    elif e.action == "notify_dialogue":
+        out["dialogue_on"] = dmy(data.get("dialogue_on"))
     elif e.action == "meet":
         out["meeting_on"] = dmy(e.effective_on)
         out["meeting_result"] = e.note

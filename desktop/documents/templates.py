@@ -259,8 +259,9 @@ def build_document(kind: str, context: dict[str, Any], unit: dict[str, Any],
         phrase = f"{ctx.get('requester_title', 'ông (bà)')} {name}".strip()
         ctx.update(requester=phrase, requester_cap=phrase[:1].upper() + phrase[1:])
     # a decision opens with who decides: "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ THỤY HÙNG"
-    ctx.setdefault("head_of_unit", nfc(f"{signer_rules().get('head_title', 'CHỦ TỊCH')} "
-                                       f"{' '.join(split_unit_name(unit.get('name', '')))}").upper())
+    head_of_unit = nfc(f"{signer_rules().get('head_title', 'CHỦ TỊCH').capitalize()} {unit.get('name', '')}").strip()
+    ctx.setdefault("head_of_unit", head_of_unit.upper())
+    ctx.setdefault("head_of_unit_name", head_of_unit)
     hand = t.handwritten
     counter = None
     if t.counter_signer:

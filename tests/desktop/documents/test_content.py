@@ -182,7 +182,9 @@ def test_recipients_end_with_the_archive_line(kind):
     assert all(line.endswith(";") for line in doc.recipient_lines()[:-1])
 
 
-DECISIONS = ["denunciation_accept", "denunciation_extend", "explanation_suspend", "explanation_terminate"]
+DECISIONS = ["denunciation_accept", "denunciation_extend", "denunciation_suspend", "denunciation_resume",
+             "denunciation_terminate", "explanation_suspend", "explanation_terminate", "complaint_suspend",
+             "complaint_resume", "complaint_terminate"]
 
 
 @pytest.mark.parametrize("kind", DECISIONS)
@@ -194,6 +196,20 @@ def test_decisions_where_the_law_says_quyet_dinh(kind):
     assert texts[0] == "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ THỤY HÙNG"
     assert "QUYẾT ĐỊNH:" in texts and any(t.startswith("Điều 1.") for t in texts)
     assert all(p.italic for p in doc.body if p.text.startswith(("Căn cứ", "Xét")))
+
+
+def test_every_decision_the_rules_name_has_a_qd_template():
+    """Where the rules mark a step a decision (``decision: true``), a QĐ template notifies it."""
+    from desktop.rules.book import default_rules
+
+    qd = {(kind, action) for t in templates.load_templates().values() if t.type_code == "QĐ"
+          for kind in t.case_kinds for action in t.notified_actions}
+    missing = []
+    for rs in default_rules().rule_sets:
+        for code, action in rs.actions.items():
+            if getattr(action, "decision", False) and (rs.kind, code) not in qd:
+                missing.append((rs.id, code))
+    assert not missing
 
 
 def test_types_follow_appendix_iii():

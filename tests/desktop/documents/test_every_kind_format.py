@@ -1,6 +1,6 @@
-"""Every document kind's DOCX as LibreOffice lays it out, checked like the PDF (NĐ 30/2020 Appendix I).
+"""Every document kind, as our PDF and as LibreOffice lays out our DOCX, checked alike (NĐ 30/2020 App. I).
 
-The DOCX files are converted with ``soffice --headless --convert-to pdf`` (one run, its own
+Each check runs twice per kind: on the PDF drawn by reportlab and on the DOCX converted with ``soffice --headless --convert-to pdf`` (one run, its own
 profile folder so parallel runs never share one) and read back with pdfplumber: the national
 title, the motto and the date each on one line, the header's columns where the PDF has them,
 the rules as long as the decree says and clear of the text, and the signature block — title,
@@ -53,6 +53,26 @@ def _documents() -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    """{name: (Document, path of its PDF drawn by desktop.documents.pdf)}."""
+    from desktop.documents.pdf import render_pdf
+
+    root = tmp_path_factory.mktemp("pdf")
+    out = {}
+    for name, doc in _documents().items():
+        path = root / f"{name}.pdf"
+        path.write_bytes(render_pdf(doc))
+        out[name] = (doc, path)
+    return out
+
+
+@pytest.fixture(params=["pdf", "docx"])
+def rendered(request):
+    """Both renderings of every document: the PDF, and the DOCX through LibreOffice."""
+    return request.getfixturevalue("drawn" if request.param == "pdf" else "converted")
+
+
+@pytest.fixture(scope="module")
 def converted(tmp_path_factory):
     """{name: (Document, path of the PDF LibreOffice made from its DOCX)}."""
     soffice = _soffice()
@@ -96,8 +116,8 @@ KINDS = list(templates.load_templates())
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_header_lines_do_not_wrap_and_sit_in_their_columns(converted, kind):
-    doc, path = converted[kind]
+def test_header_lines_do_not_wrap_and_sit_in_their_columns(rendered, kind):
+    doc, path = rendered[kind]
     split = (LAYOUT.margin_left + LAYOUT.header_left_mm) * MM
     with pdfplumber.open(path) as pdf:
         page = pdf.pages[0]
@@ -123,8 +143,8 @@ def test_header_lines_do_not_wrap_and_sit_in_their_columns(converted, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_rules_have_the_decrees_lengths_and_clear_the_text(converted, kind):
-    doc, path = converted[kind]
+def test_rules_have_the_decrees_lengths_and_clear_the_text(rendered, kind):
+    doc, path = rendered[kind]
     split = (LAYOUT.margin_left + LAYOUT.header_left_mm) * MM
     with pdfplumber.open(path) as pdf:
         page = pdf.pages[0]
@@ -178,13 +198,13 @@ def _closing_pages(doc, path) -> tuple[set[int], int]:
 
 
 @pytest.mark.parametrize("name", [*KINDS, *(f"fill{n:02d}" for n in FILLERS)])
-def test_signature_block_recipients_and_last_paragraph_on_one_page(converted, name):
-    doc, path = converted[name]
+def test_signature_block_recipients_and_last_paragraph_on_one_page(rendered, name):
+    doc, path = rendered[name]
     pages, _ = _closing_pages(doc, path)
     assert len(pages) == 1, f"the closing block of {name} is split over pages {sorted(pages)}"
 
 
-def test_the_fillers_do_push_the_closing_block_over_a_page_end(converted):
+def test_the_fillers_do_push_the_closing_block_over_a_page_end(rendered):
     """The keep-together test above means something only if some filler reaches the page end."""
-    counts = {_closing_pages(*converted[f"fill{n:02d}"])[1] for n in FILLERS}
+    counts = {_closing_pages(*rendered[f"fill{n:02d}"])[1] for n in FILLERS}
     assert counts == {1, 2}, counts
