@@ -65,6 +65,13 @@ def requester_values(person) -> dict[str, str]:
             "requester_cap": phrase[:1].upper() + phrase[1:]}
 
 
+def _ground(data: dict) -> str:
+    """A ground of the law's closed list with its exact clause: "… (Nghị định 59/2019/NĐ-CP, Điều 5 khoản 2)"."""
+    label = data.get("ground_label", "")
+    citation = data.get("ground_citation", "")
+    return f"{label} ({citation})" if label and citation and data.get("ground") != "other" else label
+
+
 # What each timeline action leaves for the documents that follow it.
 def _event_values(e, rs=None) -> dict[str, str]:
     data = e.data or {}
@@ -73,7 +80,7 @@ def _event_values(e, rs=None) -> dict[str, str]:
         out["accepted_on"] = dmy(e.effective_on)
         out["due_on"] = dmy(data.get("due_on"))  # the period the acceptance started
     elif e.action == "refuse":
-        out["ground"] = data.get("ground_label", "")
+        out["ground"] = _ground(data)
         out["reason"] = e.note
     elif e.action == "guide":
         out["guided_to"] = e.note
@@ -94,14 +101,14 @@ def _event_values(e, rs=None) -> dict[str, str]:
         out["extended_to"] = dmy(data.get("due_on"))
     elif e.action == "suspend":
         out["paused_on"] = dmy(e.effective_on)
-        out["reason"] = data.get("ground_label", "") or e.note
+        out["reason"] = _ground(data) or e.note
     elif e.action == "resume":
         out["resumed_on"] = dmy(e.effective_on)
         out["reason"] = e.note
         out["due_on"] = dmy(data.get("due_on"))
     elif e.action in ("terminate", "withdraw"):
         out["closed_on"] = dmy(e.effective_on)
-        out["reason"] = data.get("ground_label", "") or e.note or (
+        out["reason"] = _ground(data) or e.note or (
             "người yêu cầu rút toàn bộ yêu cầu" if e.action == "withdraw" else "")
     elif e.action == "notify_dialogue":
         out["dialogue_on"] = dmy(data.get("dialogue_on"))

@@ -93,7 +93,9 @@ def test_a_notice_takes_its_reason_from_the_event_it_notifies(register):
     suspend = _text(outgoing.compose(db, case.uuid, "explanation_suspend"))
     resume = _text(outgoing.compose(db, case.uuid, "explanation_resume"))
     assert "khỏi bệnh" not in suspend and "kể từ ngày 06/02/2026" in suspend
-    assert "vì lý do: …" not in suspend
+    # the ground of the closed list, with its exact clause
+    assert ("vì lý do: Người yêu cầu bị ốm đau hoặc vì lý do khách quan khác mà chưa thể thực hiện được việc "
+            "giải trình (Nghị định 59/2019/NĐ-CP, Điều 14 khoản 1 điểm c).") in suspend
     assert "(người yêu cầu đã khỏi bệnh)" in resume and "kể từ ngày 09/02/2026" in resume
 
 
@@ -270,3 +272,10 @@ def test_a_voided_document_prints_marked_and_its_stored_file_stays(register):
         assert header.paragraphs[0].text.startswith("ĐÃ HỦY — Văn bản số 01/TB-UBND đã hủy")
     # the day's batch prints only what is valid
     assert outgoing.issued_on_day(db, date(2026, 2, 5)) == []
+
+
+@pytest.mark.parametrize("kind", ["complaint_reject", "denunciation_reject", "explanation_refuse"])
+def test_a_refusal_without_a_free_note_leaves_no_blank(kind):
+    context = {**samples.CONTEXT, "reason": ""}
+    doc = templates.build_document(kind, context, samples.UNIT, HEAD)
+    assert templates.BLANK not in _text(doc) and doc.meta["blanks"] == []
