@@ -26,6 +26,12 @@ def dmy(day: date | str | None) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def _sentence(text: str) -> str:
+    """A paragraph's last sentence ends with a full stop."""
+    text = (text or "").strip()
+    return text if not text or text.endswith((".", "!", "?", ":", ";")) else text + "."
+
+
 def unit_dict(unit) -> dict[str, Any]:
     return {"code": unit.code, "name": unit.name, "governing_body": unit.governing_body,
             "abbreviation": unit.abbreviation, "place_name": unit.place_name}
@@ -149,7 +155,7 @@ def case_context(db: Database, case_uuid: str, notifies: tuple[str, ...] = ()) -
     unit = unit_repo.get_unit(db, case.unit_code)
     ctx: dict[str, Any] = {
         "case_number": case.number, "case_summary": case.summary.rstrip("."),
-        "case_content": case.content or case.summary, "received_on": dmy(case.received_on),
+        "case_content": _sentence(case.content or case.summary), "received_on": dmy(case.received_on),
         # before acceptance the running deadline is the acceptance step's, not the one a notice announces
         "due_on": dmy(case.due_on) if case.state != "received" else "", "paused_on": dmy(case.paused_on), "closed_on": dmy(case.closed_on),
         "unit_name": unit.name, "place": unit.place_name, "today": dmy(date.today()),

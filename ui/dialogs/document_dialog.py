@@ -194,6 +194,7 @@ class DocumentDialog(QDialog):
         self.fields_box = QWidget()
         self.fields_form = QFormLayout(self.fields_box)
         self.fields_form.setContentsMargins(0, 0, 0, 0)
+        self.fields_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # label above its box
         self.field_edits: dict[str, QPlainTextEdit] = {}
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
