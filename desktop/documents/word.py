@@ -90,26 +90,29 @@ def _rule(container, length_pt: float, avail_pt: float, gap_pt: float = RULE_GAP
     borders.append(borders.makeelement(qn("w:top"), {qn("w:val"): "single", qn("w:sz"): "6",
                                                      qn("w:space"): "0", qn("w:color"): "000000"}))
     ppr.insert_element_before(borders, *_PPR_AFTER_PBDR)
+    _mark_size(p, 1)
+
+
+def _mark_size(p, size_pt: float) -> None:
+    """The paragraph mark's size (``w:pPr/w:rPr``): an empty paragraph is as tall as its mark."""
+    from docx.oxml.ns import qn
+
+    ppr = p._p.get_or_add_pPr()
     mark = ppr.makeelement(qn("w:rPr"), {})
     for tag in ("w:sz", "w:szCs"):
-        mark.append(mark.makeelement(qn(tag), {qn("w:val"): "2"}))
+        mark.append(mark.makeelement(qn(tag), {qn("w:val"): str(max(2, round(size_pt * 2)))}))
     ppr.insert_element_before(mark, "w:sectPr", "w:pPrChange")
 
 
 def _spacer(container, height_pt: float):
     """An empty paragraph exactly ``height_pt`` high (its mark would otherwise take the body's 14 pt)."""
-    from docx.oxml.ns import qn
     from docx.shared import Pt
 
     p = container.add_paragraph()
     fmt = p.paragraph_format
     fmt.space_before, fmt.space_after = Pt(0), Pt(0)
     fmt.line_spacing = Pt(height_pt)  # a Length: lineRule "exact"
-    ppr = p._p.get_or_add_pPr()
-    mark = ppr.makeelement(qn("w:rPr"), {})
-    for tag in ("w:sz", "w:szCs"):
-        mark.append(mark.makeelement(qn(tag), {qn("w:val"): str(max(2, round(min(height_pt, 14) * 2)))}))
-    ppr.insert_element_before(mark, "w:sectPr", "w:pPrChange")
+    _mark_size(p, min(height_pt, 14))
     return p
 
 
