@@ -167,7 +167,9 @@ def case_context(db: Database, case_uuid: str, notifies: tuple[str, ...] = ()) -
     people = case_repo.case_people(db, case.uuid)
     requester = next((p.person for p in people if p.role == "representative"), None) or (
         people[0].person if people else None)
-    if requester and not case.confidential:
+    if case.confidential:
+        ctx["confidential"] = "1"   # the requester's lines stay dotted, to be written by hand
+    elif requester:
         ctx.update(requester_address=requester.address, requester_phone=requester.phone,
                    requester_id=requester.id_number, **requester_values(requester))
     if case.assignee_uuid:

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 BLANK = "…………"          # a value the register lacks: no number is given while one is left
 HANDWRITTEN = "." * 24    # a line left on purpose, written by hand on paper (minutes at the desk)
 SIGN_MODES = ("personal", "collective", "officer")
+# A denouncer's identity is secret (Luật Tố cáo 2018, Art. 9): never filled in, written by hand.
+SECRET_FIELDS = ("requester", "requester_cap", "requester_name", "requester_address", "requester_phone",
+                 "requester_id")
 
 
 @dataclass(frozen=True)
@@ -262,7 +265,7 @@ def build_document(kind: str, context: dict[str, Any], unit: dict[str, Any],
     head_of_unit = nfc(f"{signer_rules().get('head_title', 'CHỦ TỊCH').capitalize()} {unit.get('name', '')}").strip()
     ctx.setdefault("head_of_unit", head_of_unit.upper())
     ctx.setdefault("head_of_unit_name", head_of_unit)
-    hand = t.handwritten
+    hand = t.handwritten + (SECRET_FIELDS if ctx.get("confidential") else ())
     counter = None
     if t.counter_signer:
         counter = Signer(title=fill(t.counter_signer, ctx).upper(), name=fill("{requester_name}", ctx, hand))

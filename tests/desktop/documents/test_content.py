@@ -279,3 +279,17 @@ def test_a_refusal_without_a_free_note_leaves_no_blank(kind):
     context = {**samples.CONTEXT, "reason": ""}
     doc = templates.build_document(kind, context, samples.UNIT, HEAD)
     assert templates.BLANK not in _text(doc) and doc.meta["blanks"] == []
+
+
+def test_a_denouncers_identity_is_a_dotted_line_to_write_by_hand_not_a_blank(register):
+    from desktop.workflow.receive import CaseInput, receive_case
+
+    db = register["db"]
+    case = receive_case(db, CaseInput(kind="denunciation", received_on=date(2026, 2, 3),
+                                      summary="Tố cáo việc thu tiền sai quy định", requesters=[register["person"].uuid]),
+                        actor="Văn thư", today=date(2026, 2, 3))
+    rec = outgoing.draft(db, case.uuid, "reception_guidance")
+    text = _text(rec.document) + " ".join(rec.document.recipients)
+    assert "Nguyễn Văn Ất" not in text and "thôn Đông" not in text
+    assert templates.HANDWRITTEN in text
+    assert "Họ tên người yêu cầu" not in outgoing.missing_fields(rec.document)
