@@ -4,6 +4,7 @@
     giaitrinh doc draft CASE KIND [--signer NAME]   save a draft (no number yet)
     giaitrinh doc edit DOC [--summary …] [--body-file F] [--recipient …] [--field NAME=VALUE …]
     giaitrinh doc discard DOC                       throw a draft away (it has no number)
+    giaitrinh doc draft-reception RECEPTION [--signer NAME]   written notice of a refusal to receive
     giaitrinh doc issue DOC [--date D] [--copies N] give the next number, store the PDF, link the case
     giaitrinh doc render CASE KIND --format pdf|docx --out FILE   (or: render DOC --format … --out …)
     giaitrinh doc void DOC --reason TEXT            void a number (never reused)
@@ -86,6 +87,17 @@ def cmd_edit(args) -> int:
         rec = outgoing.edit(db, args.doc, summary=args.summary, body_text=body,
                             recipients=args.recipient or None, signer_uuid=signer, fields=_fields(args.field))
         emit(args, _row(rec), f"Đã lưu dự thảo {rec.uuid}")
+    return 0
+
+
+def cmd_draft_reception(args) -> int:
+    from desktop.documents import outgoing
+    from desktop.storage.units import find_officer
+
+    with open_db(args) as db:
+        signer = find_officer(db, args.signer).uuid if args.signer else None
+        rec = outgoing.draft_reception(db, args.reception, args.kind, signer_uuid=signer, actor=actor(args))
+        emit(args, _row(rec), f"Đã soạn dự thảo “{rec.label}”: {rec.uuid}")
     return 0
 
 
@@ -206,6 +218,10 @@ def register(subparsers) -> None:
     p.add_argument("--recipient", action="append", help="một nơi nhận (lặp lại cho nhiều nơi)")
     p.add_argument("--signer")
     p.add_argument("--field", action="append", metavar="TÊN=NỘI DUNG", help="nội dung riêng của văn bản")
+    p = cmd("draft-reception", cmd_draft_reception, "soạn thông báo từ chối tiếp công dân từ một lượt tiếp")
+    p.add_argument("reception", help="mã lượt tiếp")
+    p.add_argument("kind", nargs="?", default="reception_refusal")
+    p.add_argument("--signer")
     p = cmd("discard", cmd_discard, "bỏ dự thảo (chưa cấp số)")
     p.add_argument("doc")
     p = cmd("issue", cmd_issue, "cấp số và ban hành (sau khi ký)")

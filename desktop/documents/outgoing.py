@@ -58,6 +58,57 @@ def compose(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None 
     return templates.build_document(kind, {**ctx, **(extra or {})}, unit, officer_dict(officer))
 
 
+def compose_reception(db: Database, reception_uuid: str, kind: str = "reception_refusal", *,
+                      signer_uuid: str | None = None) -> Document:
+    """A document drawn from a reception rather than a case: the written notice of a refusal to
+    receive (Luật Tiếp công dân Art. 9; NĐ 154/2026 Art. 4(3), within 03 working days), for the
+    grounds the rules in force that day say need one."""
+    from desktop.documents.context import requester_values, unit_dict
+    from desktop.rules.book import default_rules
+    from desktop.storage import receptions as reception_repo
+    from desktop.storage import units as unit_repo
+    from desktop.storage.persons import get_person
+
+    template = templates.get_template(kind)
+    if template.target != "reception":
+        raise UserError("document_kind_not_for_reception", f"Mẫu “{template.label}” không lập từ một lượt tiếp.")
+    reception = reception_repo.get_reception(db, reception_uuid)
+    rules = default_rules().reception_for(reception.received_on)
+    ground = next((g for g in rules.grounds if g.label and g.label in reception.notes), None)
+    if ground is None:
+        raise UserError("reception_not_refused", "Lượt tiếp này không ghi từ chối tiếp theo lý do quy định.")
+    if not ground.written_notice:
+        raise UserError("reception_no_notice",
+                        f"Lý do “{ground.label}” không phải thông báo bằng văn bản ({ground.citation}).")
+    person = get_person(db, reception.person_uuid) if reception.person_uuid else None
+    ctx: dict[str, Any] = {
+        "received_on": f"{reception.received_on:%d/%m/%Y}", "ground": f"{ground.label} ({ground.citation})",
+        "reception_content": _sentence(reception.content or reception.request),
+        "event_on": reception.received_on.isoformat(),
+    }
+    if person is not None:
+        ctx.update(requester_address=person.address, **requester_values(person))
+    unit = unit_repo.get_unit(db, reception.unit_code)
+    officer = unit_repo.get_officer(db, signer_uuid) if signer_uuid else default_signer(db)
+    doc = templates.build_document(kind, ctx, unit_dict(unit), officer_dict(officer))
+    return replace(doc, meta={**doc.meta, "reception_uuid": reception.uuid})
+
+
+def draft_reception(db: Database, reception_uuid: str, kind: str = "reception_refusal", *,
+                    signer_uuid: str | None = None, actor: str = "") -> DocumentRecord:
+    """Compose and save a draft drawn from a reception (no case)."""
+    from desktop.storage import receptions as reception_repo
+
+    doc = compose_reception(db, reception_uuid, kind, signer_uuid=signer_uuid)
+    unit_code = reception_repo.get_reception(db, reception_uuid).unit_code
+    return repo.insert_draft(db, doc, issuer_code=unit_code, case_uuid=None, created_by=actor)
+
+
+def _sentence(text: str) -> str:
+    text = nfc(text or "").strip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
 def _action_labels(case, codes: tuple[str, ...]) -> str:
     from desktop.workflow.engine import rules_of
 

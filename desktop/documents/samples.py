@@ -30,7 +30,8 @@ HANDLER = {"uuid": "", "full_name": "Lê Văn Đức", "title": "Công chức T�
 CONTEXT = {
     "requester_name": "Nguyễn Văn Ất", "requester": "ông Nguyễn Văn Ất", "requester_cap": "Ông Nguyễn Văn Ất",
     "requester_title": "ông", "explain_days": "15", "dialogue_on": "27/02/2026", "dialogue_time": "08 giờ 00",
-    "dialogue_place": "trụ sở Ủy ban nhân dân xã Thụy Hùng", "extended_on": "20/02/2026", "extended_to": "13/03/2026",
+    "dialogue_place": "trụ sở Ủy ban nhân dân xã Thụy Hùng",
+    "reception_content": "đề nghị xem xét lại việc thu hồi đất đã được giải quyết bằng quyết định có hiệu lực pháp luật.", "extended_on": "20/02/2026", "extended_to": "13/03/2026",
     "requester_address": "thôn Đông, xã Thụy Hùng",
     "requester_phone": "0912 345 678", "requester_id": "034090001234", "received_on": "02/02/2026",
     "accepted_on": "05/02/2026", "case_number": "15/2026",
@@ -74,6 +75,10 @@ def sample_document(kind: str, number: int = 5, issued_on: date = date(2026, 2, 
     t = templates.get_template(kind)
     signer = HANDLER if t.sign == "officer" else HEAD
     context = {**CONTEXT, "reason": REASONS.get(kind, CONTEXT["reason"])}
+    if kind == "reception_refusal":
+        context["ground"] = ("vụ việc đã được giải quyết đúng chính sách, pháp luật, đã được tiếp, giải thích, "
+                             "hướng dẫn nhưng vẫn cố tình khiếu nại kéo dài (Nghị định 154/2026/NĐ-CP, Điều 4 "
+                             "khoản 1 điểm h)")
     return templates.build_document(kind, context, UNIT, signer).with_number(number, issued_on)
 
 

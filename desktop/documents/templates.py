@@ -54,6 +54,7 @@ class Template:
     requires_event: bool = False    # not drafted nor issued before that event (an extension)
     fields: tuple[str, ...] = ()    # the document's own content, written by the clerk (not the timeline)
     handwritten: tuple[str, ...] = ()  # may stay a dotted line, written by hand on the paper
+    target: str = "case"            # "case", or "reception": drawn from a reception (refusal to receive)
 
     @property
     def notified_actions(self) -> tuple[str, ...]:
@@ -111,7 +112,7 @@ def _from_json(data: dict[str, Any]) -> Template:
             archive_unit=data.get("archive_unit", ""), after_action=data.get("after_action", ""),
             numbered=bool(data.get("numbered", True)), event=tuple(data.get("event", ())),
             requires_event=bool(data.get("requires_event", False)), fields=tuple(data.get("fields", ())),
-            handwritten=tuple(data.get("handwritten", ())),
+            handwritten=tuple(data.get("handwritten", ())), target=data.get("target", "case"),
         )
     except KeyError as exc:
         raise UserError("template_invalid", f"Mẫu văn bản thiếu trường {exc.args[0]}.") from exc
@@ -167,7 +168,7 @@ def get_template(kind: str) -> Template:
 def kinds_for(case_kind: str, state: str, actions: set[str] | frozenset[str] = frozenset()) -> list[Template]:
     """The documents a case of this kind calls for in this state, in template order."""
     return [t for t in load_templates().values()
-            if (not t.case_kinds or case_kind in t.case_kinds) and state in t.offered_in
+            if t.target == "case" and (not t.case_kinds or case_kind in t.case_kinds) and state in t.offered_in
             and (not (t.after_action or t.requires_event) or bool(set(t.notified_actions) & set(actions)))]
 
 

@@ -293,3 +293,29 @@ def test_a_denouncers_identity_is_a_dotted_line_to_write_by_hand_not_a_blank(reg
     assert "Nguyễn Văn Ất" not in text and "thôn Đông" not in text
     assert templates.HANDWRITTEN in text
     assert "Họ tên người yêu cầu" not in outgoing.missing_fields(rec.document)
+
+
+def test_the_written_notice_of_a_refusal_to_receive(register):
+    """NĐ 154/2026 Art. 4(1)(h), (3) [S]: a petition already answered, nothing new: refused, and the
+    notice (Mẫu 01/TCD) drawn from the reception, not from a case."""
+    from desktop.workflow.receive import ReceptionInput, record_reception
+
+    db = register["db"]
+    day = date(2026, 7, 29)
+    reception, _ = record_reception(db, ReceptionInput(
+        received_on=day, person_uuid=register["person"].uuid, content="Kiến nghị lại việc làm đường",
+        outcome="refused", refusal_ground="answered_petition"), actor="vt", today=day)
+    rec = outgoing.draft_reception(db, reception.uuid)
+    assert rec.case_uuid is None and rec.kind == "reception_refusal"
+    text = _text(rec.document)
+    assert "Ngày 29/07/2026, ông (bà) Nguyễn Văn Ất, địa chỉ: thôn Đông, xã Thụy Hùng" in text
+    assert "nội dung: Kiến nghị lại việc làm đường." in text and "Điều 4 khoản 1 điểm h" in text
+    issued = outgoing.issue(db, rec.uuid, issued_on=date(2026, 7, 30), today=date(2026, 7, 30))
+    assert issued.symbol == "01/TB-UBND"
+    assert "reception_refusal" not in [t.kind for t in outgoing.offered(db, register["case"].uuid)]
+    spot, _ = record_reception(db, ReceptionInput(
+        received_on=day, person_uuid=register["person"].uuid, content="Gây rối",
+        outcome="refused", refusal_ground="incitement"), actor="vt", today=day)
+    with pytest.raises(UserError) as info:   # explained on the spot: no written notice
+        outgoing.compose_reception(db, spot.uuid)
+    assert info.value.code == "reception_no_notice"
