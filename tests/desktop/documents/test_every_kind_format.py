@@ -27,6 +27,8 @@ from desktop.documents.model import LAYOUT, Paragraph
 from desktop.documents.word import render_docx
 from tests.desktop.documents import pdf_lines
 
+pytestmark = pytest.mark.slow   # one LibreOffice run for every kind, then two renderings read back
+
 MM = 72 / 25.4
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
