@@ -2,7 +2,9 @@
 
     giaitrinh doc kinds [CASE]                      the templates, or those the case's state calls for
     giaitrinh doc draft CASE KIND [--signer NAME]   save a draft (no number yet)
-    giaitrinh doc edit DOC [--summary …] [--body-file F] [--recipient …]
+    giaitrinh doc edit DOC [--summary …] [--body-file F] [--recipient …] [--field NAME=VALUE …]
+    giaitrinh doc discard DOC                       throw a draft away (it has no number)
+    giaitrinh doc draft-reception RECEPTION [--signer NAME]   written notice of a refusal to receive
     giaitrinh doc issue DOC [--date D] [--copies N] give the next number, store the PDF, link the case
     giaitrinh doc render CASE KIND --format pdf|docx --out FILE   (or: render DOC --format … --out …)
     giaitrinh doc void DOC --reason TEXT            void a number (never reused)
@@ -43,10 +45,23 @@ def cmd_kinds(args) -> int:
             found = outgoing.offered(db, args.case)
     else:
         found = list(templates.load_templates().values())
-    payload = [{"kind": t.kind, "label": t.label, "type_code": t.type_code, "legal_basis": list(t.legal_basis)}
-               for t in found]
+    payload = [{"kind": t.kind, "label": t.label, "type_code": t.type_code, "legal_basis": list(t.legal_basis),
+                "fields": {f: templates.field_label(f) for f in t.fields}} for t in found]
     emit(args, payload, "\n".join(f"{t.kind:<24} {t.label}" for t in found) or "Không có văn bản nào phù hợp.")
     return 0
+
+
+def _fields(pairs: list[str] | None) -> dict[str, str] | None:
+    """``--field legal_grounds="Luật Đất đai năm 2024"``: the document's own content (see ``doc kinds``)."""
+    if not pairs:
+        return None
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UserError("document_field_syntax", f"“{pair}”: ghi dạng TÊN=NỘI DUNG, ví dụ legal_grounds=\"Luật …\".")
+        out[name.strip()] = value
+    return out
 
 
 def cmd_draft(args) -> int:
@@ -55,7 +70,7 @@ def cmd_draft(args) -> int:
 
     with open_db(args) as db:
         signer = find_officer(db, args.signer).uuid if args.signer else None
-        rec = outgoing.draft(db, args.case, args.kind, signer_uuid=signer)
+        rec = outgoing.draft(db, args.case, args.kind, signer_uuid=signer, extra=_fields(args.field))
         if args.body_file:
             rec = outgoing.edit(db, rec.uuid, body_text=Path(args.body_file).read_text(encoding="utf-8"))
         emit(args, _row(rec), f"Đã soạn dự thảo “{rec.label}”: {rec.uuid}")
@@ -70,8 +85,28 @@ def cmd_edit(args) -> int:
         body = Path(args.body_file).read_text(encoding="utf-8") if args.body_file else None
         signer = find_officer(db, args.signer).uuid if args.signer else None
         rec = outgoing.edit(db, args.doc, summary=args.summary, body_text=body,
-                            recipients=args.recipient or None, signer_uuid=signer)
+                            recipients=args.recipient or None, signer_uuid=signer, fields=_fields(args.field))
         emit(args, _row(rec), f"Đã lưu dự thảo {rec.uuid}")
+    return 0
+
+
+def cmd_draft_reception(args) -> int:
+    from desktop.documents import outgoing
+    from desktop.storage.units import find_officer
+
+    with open_db(args) as db:
+        signer = find_officer(db, args.signer).uuid if args.signer else None
+        rec = outgoing.draft_reception(db, args.reception, args.kind, signer_uuid=signer)
+        emit(args, _row(rec), f"Đã soạn dự thảo “{rec.label}”: {rec.uuid}")
+    return 0
+
+
+def cmd_discard(args) -> int:
+    from desktop.documents import outgoing
+
+    with open_db(args) as db:
+        outgoing.discard(db, args.doc)
+        emit(args, {"discarded": args.doc}, f"Đã bỏ dự thảo {args.doc}")
     return 0
 
 
@@ -173,12 +208,21 @@ def register(subparsers) -> None:
     p.add_argument("kind")
     p.add_argument("--signer", help="người ký (họ tên hoặc mã)")
     p.add_argument("--body-file", help="tệp văn bản UTF-8 thay cho nội dung mẫu (mỗi dòng một đoạn)")
+    p.add_argument("--field", action="append", metavar="TÊN=NỘI DUNG",
+                   help="nội dung riêng của văn bản (căn cứ pháp lý, nội dung giải trình …; xem “doc kinds --json”)")
     p = cmd("edit", cmd_edit, "sửa dự thảo")
     p.add_argument("doc")
     p.add_argument("--summary")
     p.add_argument("--body-file")
     p.add_argument("--recipient", action="append", help="một nơi nhận (lặp lại cho nhiều nơi)")
     p.add_argument("--signer")
+    p.add_argument("--field", action="append", metavar="TÊN=NỘI DUNG", help="nội dung riêng của văn bản")
+    p = cmd("draft-reception", cmd_draft_reception, "soạn thông báo từ chối tiếp công dân từ một lượt tiếp")
+    p.add_argument("reception", help="mã lượt tiếp")
+    p.add_argument("kind", nargs="?", default="reception_refusal")
+    p.add_argument("--signer")
+    p = cmd("discard", cmd_discard, "bỏ dự thảo (chưa cấp số)")
+    p.add_argument("doc")
     p = cmd("issue", cmd_issue, "cấp số và ban hành (sau khi ký)")
     p.add_argument("doc")
     p.add_argument("--date", help="ngày ban hành (mặc định hôm nay)")

@@ -100,6 +100,7 @@ class Signer:
     authority: str = ""        # "", TM., KT., Q., TL., TUQ.
     on_behalf_of: str = ""     # after the prefix: "ỦY BAN NHÂN DÂN" (TM.), "CHỦ TỊCH" (KT.)
     officer_uuid: str = ""
+    lines: tuple[str, ...] = ()  # the authority lines as drawn, from the signing data (templates.make_signer)
 
     def __post_init__(self) -> None:
         if self.authority not in AUTHORITIES:
@@ -107,6 +108,8 @@ class Signer:
                             f"Thẩm quyền ký \"{self.authority}\" không hợp lệ; dùng TM., KT., Q., TL. hoặc TUQ.")
 
     def title_lines(self) -> list[str]:
+        if self.lines:
+            return [nfc(x).upper() for x in self.lines]
         lines: list[str] = []
         if self.authority:
             first, *rest = nfc(f"{self.authority} {self.on_behalf_of}".strip()).split("\n")
@@ -161,6 +164,7 @@ class Document:
     archive: str = "VT"                # last item: "- Lưu: VT, <archive_unit>."
     archive_unit: str = ""
     landscape: bool = False
+    numbered: bool = True              # False: not an administrative document (giấy biên nhận): no "Số:"
     legal_basis: tuple[str, ...] = ()  # citations of the template (for the register, not drawn)
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -177,7 +181,7 @@ class Document:
 
     @property
     def number_line(self) -> str:
-        return f"Số: {self.symbol}"
+        return f"Số: {self.symbol}" if self.numbered else ""
 
     @property
     def date_line(self) -> str:
@@ -197,6 +201,8 @@ class Document:
 
     # -- editing and persistence ----------------------------------------------------------
     def with_number(self, number: int, issued_on: date) -> "Document":
+        if not self.numbered:  # a giấy biên nhận carries a date, never a number
+            return replace(self, issued_on=issued_on)
         return replace(self, number=number, issued_on=issued_on)
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,7 +224,12 @@ class Document:
                 body.append(Paragraph(**item["paragraph"]))
         data["body"] = tuple(body)
         for key in ("signer", "counter_signer"):
-            data[key] = Signer(**data[key]) if data.get(key) else None
+            if data.get(key):
+                signer = dict(data[key])
+                signer["lines"] = tuple(signer.get("lines") or ())
+                data[key] = Signer(**signer)
+            else:
+                data[key] = None
         data["issued_on"] = date.fromisoformat(data["issued_on"]) if data.get("issued_on") else None
         for key in ("issuing_body", "governing_body", "addressees", "recipients", "legal_basis"):
             data[key] = tuple(data.get(key) or ())

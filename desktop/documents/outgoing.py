@@ -19,7 +19,7 @@ from typing import Any
 
 from desktop.documents import templates
 from desktop.documents.context import case_context, default_signer, officer_dict
-from desktop.documents.model import Document, DocumentRecord, nfc, paragraphs_from_text
+from desktop.documents.model import Document, DocumentRecord, Paragraph, nfc, paragraphs_from_text
 from desktop.errors import UserError
 from desktop.security import require
 from desktop.storage import documents_repo as repo
@@ -42,17 +42,83 @@ def compose(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None 
     """A filled, unnumbered document for the case, not yet saved."""
     from desktop.storage import units as unit_repo
 
-    ctx, case, unit = case_context(db, case_uuid)
     template = templates.get_template(kind)
+    ctx, case, unit = case_context(db, case_uuid, template.notified_actions)
     if template.case_kinds and case.kind not in template.case_kinds:
         raise UserError("document_kind_not_for_case",
                         f"Mẫu \"{template.label}\" không dùng cho loại vụ việc này.")
+    if template.requires_event and not ctx.get("event_on"):
+        raise UserError("document_event_missing",
+                        f"Chưa ghi bước {_action_labels(case, template.notified_actions)} vào vụ việc: "
+                        f"“{template.label}” chỉ soạn được sau bước đó (văn bản ghi số ngày và thời hạn mới của nó).")
     if template.sign == "officer":
         officer = unit_repo.get_officer(db, signer_uuid or case.assignee_uuid) if (
             signer_uuid or case.assignee_uuid) else None
     else:
         officer = unit_repo.get_officer(db, signer_uuid) if signer_uuid else default_signer(db)
     return templates.build_document(kind, {**ctx, **(extra or {})}, unit, officer_dict(officer))
+
+
+def compose_reception(db: Database, reception_uuid: str, kind: str = "reception_refusal", *,
+                      signer_uuid: str | None = None) -> Document:
+    """A document drawn from a reception rather than a case: the written notice of a refusal to
+    receive (Luật Tiếp công dân Art. 9; NĐ 154/2026 Art. 4(3), within 03 working days), for the
+    grounds the rules in force that day say need one."""
+    from desktop.documents.context import requester_values, unit_dict
+    from desktop.rules.book import default_rules
+    from desktop.storage import receptions as reception_repo
+    from desktop.storage import units as unit_repo
+    from desktop.storage.persons import get_person
+
+    template = templates.get_template(kind)
+    if template.target != "reception":
+        raise UserError("document_kind_not_for_reception", f"Mẫu “{template.label}” không lập từ một lượt tiếp.")
+    reception = reception_repo.get_reception(db, reception_uuid)
+    rules = default_rules().reception_for(reception.received_on)
+    ground = next((g for g in rules.grounds if g.label and g.label in reception.notes), None)
+    if ground is None:
+        raise UserError("reception_not_refused", "Lượt tiếp này không ghi từ chối tiếp theo lý do quy định.")
+    if not ground.written_notice:
+        raise UserError("reception_no_notice",
+                        f"Lý do “{ground.label}” không phải thông báo bằng văn bản ({ground.citation}).")
+    person = get_person(db, reception.person_uuid) if reception.person_uuid else None
+    ctx: dict[str, Any] = {
+        "received_on": f"{reception.received_on:%d/%m/%Y}", "ground": f"{ground.label} ({ground.citation})",
+        "reception_content": _sentence(reception.content or reception.request),
+        "event_on": reception.received_on.isoformat(),
+    }
+    if person is not None:
+        ctx.update(requester_address=person.address, **requester_values(person))
+    unit = unit_repo.get_unit(db, reception.unit_code)
+    officer = unit_repo.get_officer(db, signer_uuid) if signer_uuid else default_signer(db)
+    doc = templates.build_document(kind, ctx, unit_dict(unit), officer_dict(officer))
+    return replace(doc, meta={**doc.meta, "reception_uuid": reception.uuid})
+
+
+def draft_reception(db: Database, reception_uuid: str, kind: str = "reception_refusal", *,
+                    signer_uuid: str | None = None) -> DocumentRecord:
+    """Compose and save a draft drawn from a reception (no case; ``document.draft``)."""
+    from desktop.storage import receptions as reception_repo
+
+    who = require(db, "document.draft")
+    doc = compose_reception(db, reception_uuid, kind, signer_uuid=signer_uuid)
+    unit_code = reception_repo.get_reception(db, reception_uuid).unit_code
+    return repo.insert_draft(db, doc, issuer_code=unit_code, case_uuid=None, created_by=who.officer_name)
+
+
+def _sentence(text: str) -> str:
+    text = nfc(text or "").strip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
+def _action_labels(case, codes: tuple[str, ...]) -> str:
+    from desktop.workflow.engine import rules_of
+
+    try:
+        rs = rules_of(case)
+        return " / ".join(f"“{rs.actions[c].label}”" for c in codes if c in rs.actions) or "cần thiết"
+    except Exception:  # noqa: BLE001 - only a label for the message
+        return " / ".join(codes)
 
 
 def draft(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None = None,
@@ -71,8 +137,9 @@ def draft(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None = 
 
 def edit(db: Database, doc_uuid: str, *, summary: str | None = None, body_text: str | None = None,
          recipients: list[str] | None = None, addressees: list[str] | None = None,
-         signer_uuid: str | None = None) -> DocumentRecord:
-    """Save the clerk's changes to a draft's free text (one paragraph per line)."""
+         signer_uuid: str | None = None, fields: dict[str, str] | None = None) -> DocumentRecord:
+    """Save the clerk's changes to a draft: its own fields (the template is filled again with them,
+    so the body follows), or its free text (one paragraph per line)."""
     from desktop.storage import units as unit_repo
 
     record = repo.get_document(db, doc_uuid)
@@ -82,7 +149,11 @@ def edit(db: Database, doc_uuid: str, *, summary: str | None = None, body_text: 
         require(db, "document.draft", case=case_repo.get_case(db, record.case_uuid))
     else:
         require(db, "document.draft")
+    if not record.is_draft:
+        raise UserError("document_not_draft", f"Văn bản {record.symbol} đã ban hành: không sửa được.")
     doc = record.document
+    if fields:
+        doc = _refill(doc, fields)
     changes: dict[str, Any] = {}
     if summary is not None:
         changes["summary"] = nfc(summary).strip()
@@ -99,6 +170,37 @@ def edit(db: Database, doc_uuid: str, *, summary: str | None = None, body_text: 
         template = templates.get_template(doc.kind)
         changes["signer"] = templates.make_signer(template, officer_dict(unit_repo.get_officer(db, signer_uuid)))
     return repo.update_draft(db, doc_uuid, replace(doc, **changes))
+
+
+def _refill(doc: Document, fields: dict[str, str]) -> Document:
+    """The template filled again with the document's own fields changed (only those it declares)."""
+    template = templates.get_template(doc.kind)
+    unknown = sorted(set(fields) - set(template.fields))
+    if unknown:
+        raise UserError("document_field_unknown",
+                        f"“{template.label}” không có mục {', '.join(templates.field_label(f) for f in unknown)}.")
+    meta = doc.meta or {}
+    ctx = {**meta.get("context", {}), **{k: nfc(v).strip() for k, v in fields.items()}}
+    unit = {"name": "\n".join(doc.issuing_body), "place_name": doc.place, "abbreviation": doc.issuer_abbr,
+            "governing_body": "\n".join(doc.governing_body), "archive_unit": doc.archive_unit}
+    fresh = templates.build_document(doc.kind, ctx, unit)
+    return replace(doc, summary=fresh.summary, addressees=fresh.addressees, body=fresh.body,
+                   recipients=fresh.recipients, meta={**meta, **{k: fresh.meta[k] for k in ("blanks", "fields", "context")}})
+
+
+def missing_fields(doc: Document) -> list[str]:
+    """What is still "…………" in the document: the labels of the blanks the template left, or the
+    passage holding a blank the clerk typed or kept."""
+    texts = [doc.summary, *doc.addressees, *(b.text for b in doc.body if isinstance(b, Paragraph)), *doc.recipients]
+    if doc.counter_signer:
+        texts.append(doc.counter_signer.name)
+    holding = [t for t in texts if templates.BLANK in t]
+    if not holding:
+        return []
+    named = [templates.field_label(f) for f in (doc.meta or {}).get("blanks", [])]
+    if named:
+        return named
+    return [f"“{t[:60]}…”" for t in holding]
 
 
 def sha256(data: bytes) -> str:
@@ -123,8 +225,22 @@ def issue(db: Database, doc_uuid: str, *, issued_on: date | None = None, copies:
         record = repo.get_document(db, doc_uuid)   # read again under the write lock
         if record.status != "draft":
             raise UserError("document_not_draft", f"Văn bản {record.symbol} đã được cấp số, không cấp số lại.")
+        if not record.document.numbered:
+            raise UserError("document_not_numbered",
+                            f"“{record.label}” không phải văn bản hành chính nên không cấp số (Nghị định "
+                            "30/2020/NĐ-CP, Phụ lục III): in, ký và giao trực tiếp cho người nộp.")
         if record.document.signer is None or not record.document.signer.name.strip():
             raise UserError("document_no_signer", "Chưa chọn người ký văn bản.")
+        missing = missing_fields(record.document)
+        if missing:
+            raise UserError("document_blanks_left",
+                            "Văn bản còn chỗ trống “…………” chưa điền: " + "; ".join(missing)
+                            + ". Hãy điền đủ trước khi cấp số.")
+        event_on = (record.document.meta or {}).get("event_on") or ""
+        if event_on and issued_on < date.fromisoformat(event_on):
+            raise UserError("document_before_event",
+                            f"“{record.label}” không thể ban hành trước ngày {date.fromisoformat(event_on):%d/%m/%Y} "
+                            "của bước mà văn bản thông báo.")
         if issued_on > today:
             raise UserError("document_future_date", "Ngày ban hành không được sau ngày hôm nay.")
         last = repo.last_issued_on(db, record.issuer_code, issued_on.year)
@@ -161,8 +277,14 @@ def void(db: Database, doc_uuid: str, reason: str, *, on: date | None = None) ->
         record = repo.get_document(db, doc_uuid)
         if record.status == "void":
             raise UserError("document_already_void", f"Văn bản {record.symbol} đã bị hủy trước đó.")
+        if record.status == "draft":
+            raise UserError("document_void_draft",
+                            "Dự thảo chưa có số nên không hủy số: dùng “Bỏ dự thảo” để xóa dự thảo.")
+        if record.issued_on and on < record.issued_on:
+            raise UserError("document_void_before_issue",
+                            f"Ngày hủy không được trước ngày ban hành {record.issued_on:%d/%m/%Y}.")
         repo.mark_void(db, doc_uuid, reason, on)
-        if record.case_uuid and record.status == "issued":
+        if record.case_uuid:
             from desktop.workflow.events import append_event
 
             append_event(db, record.case_uuid, "document_voided", effective_on=on,
@@ -172,21 +294,50 @@ def void(db: Database, doc_uuid: str, reason: str, *, on: date | None = None) ->
     return repo.get_document(db, doc_uuid)
 
 
+def discard(db: Database, doc_uuid: str) -> None:
+    """Throw a draft away: it never had a number, so nothing of the register is lost (whoever may
+    draft on its case may discard it: ``document.draft``)."""
+    with db.write():
+        record = repo.get_document(db, doc_uuid)
+        if record.case_uuid:
+            from desktop.storage import cases as case_repo
+
+            who = require(db, "document.draft", case=case_repo.get_case(db, record.case_uuid))
+        else:
+            who = require(db, "document.draft")
+        if not record.is_draft:
+            raise UserError("document_discard_issued",
+                            f"Văn bản {record.symbol} đã cấp số: không xóa được, chỉ hủy số kèm lý do.")
+        repo.delete_draft(db, doc_uuid)
+    log.info("draft %s (%s) discarded by %s", doc_uuid, record.kind, who.officer_name)
+
+
+def void_note(record: DocumentRecord) -> str:
+    """The line a voided document carries on every printed page."""
+    if record.status != "void":
+        return ""
+    day = f" ngày {record.voided_on:%d/%m/%Y}" if record.voided_on else ""
+    return f"Văn bản số {record.symbol} đã hủy{day}: {record.void_reason}. Bản in này không có giá trị."
+
+
 def render(db: Database, doc_uuid: str, fmt: str = "pdf") -> bytes:
-    """The document's file: an issued PDF exactly as stored (and hashed); otherwise drawn now."""
+    """The document's file: an issued PDF exactly as stored (and hashed); a voided one drawn again
+    from its content with "ĐÃ HỦY" on every page (never printed as valid); a draft drawn now.
+    The stored, hashed PDF of a voided document stays untouched in the register."""
     record = repo.get_document(db, doc_uuid)
+    note = void_note(record)
     if fmt == "pdf":
-        if record.status != "draft":
+        if record.status == "issued":
             stored = repo.get_pdf(db, doc_uuid)
             if stored:
                 return bytes(stored)
         from desktop.documents.pdf import render_pdf
 
-        return render_pdf(record.document)
+        return render_pdf(record.document, void_note=note)
     if fmt == "docx":
         from desktop.documents.word import render_docx
 
-        return render_docx(record.document)
+        return render_docx(record.document, void_note=note)
     raise UserError("document_bad_format", f"Định dạng \"{fmt}\" không hỗ trợ; chọn pdf hoặc docx.")
 
 

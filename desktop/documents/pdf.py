@@ -105,7 +105,8 @@ def _header(doc: Document, text_width: float, st: dict):
     national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     motto = "Độc lập - Tự do - Hạnh phúc"
     right = [P(national, st["national"]), P(motto, st["motto"]), Rule(_width(motto, st["motto"]))]
-    rows = [[left, right], [P(_x(doc.number_line), st["number"]), P(_x(doc.date_line), st["date"])]]
+    number = P(_x(doc.number_line), st["number"]) if doc.number_line else ""
+    rows = [[left, right], [number, P(_x(doc.date_line), st["date"])]]
     if doc.is_cong_van and doc.summary:
         rows.append([P(_x(doc.subject_line), st["subject"]), ""])
     table = T(rows, colWidths=[left_w, right_w], hAlign="LEFT")
@@ -221,13 +222,44 @@ def page_number_painter(size: float):
     return paint
 
 
+VOID_WORD = "ĐÃ HỦY"
+
+
+def void_mark_painter(note: str):
+    """A voided document is never printed as valid: "ĐÃ HỦY" across every page and, in the bottom
+    margin, the number, the day and the reason of the voiding (NĐ 30/2020 Art. 15: a voided
+    number stays in the register, its paper must not circulate as issued)."""
+
+    def paint(canvas, document) -> None:
+        fam = register_pdf_fonts()
+        width, height = document.pagesize
+        canvas.saveState()
+        canvas.setFillColorRGB(0.8, 0, 0)
+        canvas.setStrokeColorRGB(0.8, 0, 0)
+        canvas.setFillAlpha(0.28)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(35)
+        size = min(width, height) / 4.2
+        canvas.setFont(fam.face(bold=True), size)
+        canvas.drawCentredString(0, -size / 3, VOID_WORD)
+        canvas.restoreState()
+        canvas.saveState()
+        canvas.setFillColorRGB(0.8, 0, 0)
+        canvas.setFont(fam.face(bold=True), 11)
+        canvas.drawCentredString(width / 2 + (document.leftMargin - document.rightMargin) / 2,
+                                 document.bottomMargin / 2, nfc(note))
+        canvas.restoreState()
+
+    return paint
+
+
 def page_geometry(landscape_: bool = False):
     from reportlab.lib.pagesizes import A4, landscape
 
     return landscape(A4) if landscape_ else A4
 
 
-def build_pdf(story_of, *, landscape_: bool = False, title: str = "", out=None) -> bytes:
+def build_pdf(story_of, *, landscape_: bool = False, title: str = "", out=None, void_note: str = "") -> bytes:
     """Run platypus over ``story_of(text_width, styles)`` with the decree's page and margins."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -241,17 +273,27 @@ def build_pdf(story_of, *, landscape_: bool = False, title: str = "", out=None) 
     # No frame padding: the text block is exactly the page less the decree's margins.
     frame = Frame(template.leftMargin, template.bottomMargin, template.width, template.height,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
-    painter = page_number_painter(L.page_number)
+    numbers = page_number_painter(L.page_number)
+    mark = void_mark_painter(void_note) if void_note else None
+
+    def first(canvas, document) -> None:
+        if mark:
+            mark(canvas, document)
+
+    def later(canvas, document) -> None:
+        numbers(canvas, document)
+        first(canvas, document)
+
     template.addPageTemplates([
-        PageTemplate(id="first", frames=[frame], autoNextPageTemplate="later"),
-        PageTemplate(id="later", frames=[frame], onPage=painter),
+        PageTemplate(id="first", frames=[frame], autoNextPageTemplate="later", onPage=first),
+        PageTemplate(id="later", frames=[frame], onPage=later),
     ])
     template.build(story_of(template.width, _styles()))
     return buffer.getvalue() if out is None else b""
 
 
-def render_pdf(doc: Document) -> bytes:
-    """The document as PDF bytes."""
+def render_pdf(doc: Document, *, void_note: str = "") -> bytes:
+    """The document as PDF bytes; with ``void_note``, marked "ĐÃ HỦY" on every page."""
 
     def story(width: float, st: dict) -> list:
         from reportlab.platypus import KeepTogether
@@ -261,7 +303,7 @@ def render_pdf(doc: Document) -> bytes:
         return _header(doc, width, st) + body[:-1] + [KeepTogether(body[-1:] + _closing(doc, width, st))]
 
     title = f"{doc.type_name or 'Công văn'} {doc.summary}".strip()
-    return build_pdf(story, landscape_=doc.landscape, title=nfc(title))
+    return build_pdf(story, landscape_=doc.landscape, title=nfc(title), void_note=void_note)
 
 
 def write_pdf(doc: Document, path: Path) -> Path:

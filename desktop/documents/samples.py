@@ -1,9 +1,11 @@
 """Sample documents of every kind, filled with plain data: for docs/documents/ and for checking by eye.
 
-    python -m desktop.documents.samples OUT_DIR [--dpi 100]
+    python -m desktop.documents.samples OUT_DIR [--dpi 100] [--docx]
 
 Writes one PDF per template and per printed register, and a PNG of each first page when
-``pdftoppm`` (poppler-utils) is installed. No register file is needed.
+``pdftoppm`` (poppler-utils) is installed. ``--docx`` also writes each template's DOCX, lays it
+out with LibreOffice (``soffice --headless``) and writes ``KIND.docx.png`` beside the PDF's PNG,
+to look at both. No register file is needed.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ UNIT = {"code": "12345", "name": "Ủy ban nhân dân xã Thụy Hùng", "place_
 HEAD = {"uuid": "", "full_name": "Trần Thị Bích Hằng", "title": "Chủ tịch", "role": "head"}
 HANDLER = {"uuid": "", "full_name": "Lê Văn Đức", "title": "Công chức Tư pháp - Hộ tịch", "role": "officer"}
 CONTEXT = {
-    "requester_name": "Nguyễn Văn Ất", "requester_address": "thôn Đông, xã Thụy Hùng",
+    "requester_name": "Nguyễn Văn Ất", "requester": "ông Nguyễn Văn Ất", "requester_cap": "Ông Nguyễn Văn Ất",
+    "requester_title": "ông", "explain_days": "15", "dialogue_on": "27/02/2026", "dialogue_time": "08 giờ 00",
+    "dialogue_place": "trụ sở Ủy ban nhân dân xã Thụy Hùng",
+    "reception_content": "đề nghị xem xét lại việc thu hồi đất đã được giải quyết bằng quyết định có hiệu lực pháp luật.", "extended_on": "20/02/2026", "extended_to": "13/03/2026",
+    "requester_address": "thôn Đông, xã Thụy Hùng",
     "requester_phone": "0912 345 678", "requester_id": "034090001234", "received_on": "02/02/2026",
     "accepted_on": "05/02/2026", "case_number": "15/2026",
     "case_summary": "việc chậm cấp giấy chứng nhận quyền sử dụng đất tại thửa số 125, tờ bản đồ số 7",
@@ -50,10 +56,30 @@ CONTEXT = {
 }
 
 
+# What the event a document notifies would say, where the shared sample reason would read oddly.
+REASONS = {
+    "explanation_suspend": "ông Nguyễn Văn Ất đang điều trị dài ngày tại bệnh viện, chưa thể làm việc",
+    "explanation_resume": "ông Nguyễn Văn Ất đã ra viện ngày 19/02/2026",
+    "explanation_terminate": "ông Nguyễn Văn Ất rút toàn bộ yêu cầu giải trình (đơn ngày 23/02/2026)",
+    "explanation_refuse": "",
+    "complaint_suspend": "cần chờ kết quả giám định chữ ký trên hồ sơ",
+    "complaint_resume": "đã có kết quả giám định chữ ký",
+    "complaint_terminate": "ông Nguyễn Văn Ất rút toàn bộ khiếu nại (đơn ngày 23/02/2026)",
+    "denunciation_suspend": "cần chờ kết quả giám định tài liệu",
+    "denunciation_resume": "đã có kết quả giám định tài liệu",
+    "denunciation_terminate": "người tố cáo rút toàn bộ tố cáo",
+}
+
+
 def sample_document(kind: str, number: int = 5, issued_on: date = date(2026, 2, 5)) -> Document:
     t = templates.get_template(kind)
     signer = HANDLER if t.sign == "officer" else HEAD
-    return templates.build_document(kind, CONTEXT, UNIT, signer).with_number(number, issued_on)
+    context = {**CONTEXT, "reason": REASONS.get(kind, CONTEXT["reason"])}
+    if kind == "reception_refusal":
+        context["ground"] = ("vụ việc đã được giải quyết đúng chính sách, pháp luật, đã được tiếp, giải thích, "
+                             "hướng dẫn nhưng vẫn cố tình khiếu nại kéo dài (Nghị định 154/2026/NĐ-CP, Điều 4 "
+                             "khoản 1 điểm h)")
+    return templates.build_document(kind, context, UNIT, signer).with_number(number, issued_on)
 
 
 def sample_sheets():
@@ -131,13 +157,45 @@ def write_samples(out: Path, dpi: int = 100) -> list[Path]:
     return written
 
 
+def write_docx_samples(out: Path, dpi: int = 60) -> list[Path]:
+    """Every template's DOCX, converted by LibreOffice (own profile folder) and drawn to PNG."""
+    import tempfile
+
+    from desktop.documents.word import render_docx
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise SystemExit("LibreOffice (soffice) không có trên máy: không chuyển được DOCX.")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_dir = Path(tmp)
+        sources = []
+        for i, kind in enumerate(templates.load_templates(), start=1):
+            path = tmp_dir / f"{kind}.docx"
+            path.write_bytes(render_docx(sample_document(kind, number=i)))
+            sources.append(str(path))
+        subprocess.run([soffice, f"-env:UserInstallation={(tmp_dir / 'profile').as_uri()}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(tmp_dir / "pdf"), *sources],
+                       check=True, capture_output=True, timeout=600)
+        for pdf in sorted((tmp_dir / "pdf").glob("*.pdf")):
+            target = out / f"{pdf.stem}.docx"
+            subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", "-f", "1", "-l", "1",
+                            str(pdf), str(target)], check=True)
+            written.append(target.with_suffix(".docx.png"))
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Mẫu văn bản minh họa (PDF, PNG)")
     parser.add_argument("out", type=Path)
     parser.add_argument("--dpi", type=int, default=100)
     parser.add_argument("--png-only", action="store_true", help="xóa PDF sau khi tạo PNG")
+    parser.add_argument("--docx", action="store_true", help="thêm ảnh DOCX do LibreOffice dàn trang (KIND.docx.png)")
     args = parser.parse_args(argv)
     written = write_samples(args.out, args.dpi)
+    if args.docx:
+        written += write_docx_samples(args.out, args.dpi)
     if args.png_only:
         for path in written:
             if path.suffix == ".pdf":

@@ -94,6 +94,7 @@ class Person:
     representative: str = ""
     unit_code: str = ""
     version: int = 1
+    sex: str = ""              # "" | "male" | "female": "Ông" / "Bà" in documents (else from the citizen ID)
 
 
 @dataclass(frozen=True)

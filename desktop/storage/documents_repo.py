@@ -150,6 +150,11 @@ def mark_void(db: Database, uuid: str, reason: str, voided_on: date) -> None:
                "updated_at = ? WHERE uuid = ?", (reason, voided_on.isoformat(), _now(), uuid))
 
 
+def delete_draft(db: Database, uuid: str) -> None:
+    """Remove a draft (never a numbered document: the trigger ``documents_no_delete_numbered`` stops it)."""
+    db.execute("DELETE FROM documents WHERE uuid = ? AND status = 'draft' AND number IS NULL", (uuid,))
+
+
 def mark_sent(db: Database, uuid: str, sent_on: date, receipt_note: str = "") -> None:
     with db.write():
         db.execute("UPDATE documents SET sent_on = ?, receipt_note = ?, version = version + 1, updated_at = ? "

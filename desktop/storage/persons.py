@@ -20,6 +20,7 @@ def row_to_person(row: sqlite3.Row) -> Person:
         id=row["id"], uuid=row["uuid"], full_name=row["full_name"], kind=row["kind"], id_kind=row["id_kind"],
         id_number=row["id_number"], phone=row["phone"], address=row["address"],
         representative=row["representative"], unit_code=row["unit_code"], version=row["version"],
+        sex=row["sex"] if "sex" in row.keys() else "",
     )
 
 
@@ -50,6 +51,7 @@ def save_person(
     representative: str = "",
     uuid: str | None = None,
     today: date | None = None,
+    sex: str | None = None,
 ) -> Person:
     """Create or update a person. A new person whose ID number is already known is refused
     with a message naming the existing record, so the clerk picks it instead of duplicating."""
@@ -60,6 +62,8 @@ def save_person(
         errors["full_name"] = "Chưa nhập họ tên." if kind == "person" else "Chưa nhập tên tổ chức."
     if kind not in ("person", "organisation"):
         errors["kind"] = "Loại người yêu cầu không hợp lệ."
+    if sex not in (None, "", "male", "female"):
+        errors["sex"] = "Giới tính không hợp lệ (nam / nữ / để trống)."
     try:
         id_kind, id_number = normalize_id(id_kind, id_number, today=today)
     except ValidationError as exc:
@@ -94,6 +98,8 @@ def save_person(
                 "search_text=?, name_key=?, updated_at=?, version=version+1 WHERE uuid=?",
                 (full_name, kind, id_kind, id_number, phone, address, representative.strip(), text, key, now_iso(), uuid),
             )
+            if sex is not None:
+                db.execute("UPDATE persons SET sex = ? WHERE uuid = ?", (sex, uuid))
             search.fts_update(db, "persons", old["id"], old["search_text"], text)
             # The person's cases and receptions are found by the corrected name and numbers too.
             from desktop.storage.cases import refresh_requester_names
@@ -109,6 +115,8 @@ def save_person(
                 (full_name, kind, id_kind, id_number, phone, address, representative.strip(), text, key, uuid,
                  local_unit_code(db), now_iso()),
             )
+            if sex:
+                db.execute("UPDATE persons SET sex = ? WHERE id = ?", (sex, cur.lastrowid))
             search.fts_insert(db, "persons", cur.lastrowid, text)
     return get_person(db, uuid)
 

@@ -241,6 +241,7 @@ def registration_slip_document(db: Database, peer: sync_repo.PeerKey, registered
     return Document(
         kind="key_registration", issuing_body=split_unit_name(unit.name), issuer_abbr=unit.abbreviation,
         place=unit.place_name, type_name="PHIẾU ĐĂNG KÝ",  # no type code of its own in NĐ 30/2020
+        numbered=False,  # not in the outgoing register: no "Số: …/…" line (NĐ 30/2020 Appendix III)
         summary="Khóa đồng bộ dữ liệu tiếp công dân, xử lý đơn và giải trình",
         issued_on=_day(peer.registered_at),
         body=(

@@ -18,9 +18,13 @@ def case(office):
 
     db = office["db"]
     person = save_person(db, full_name="Nguyễn Văn Ất", address="thôn Đông, xã Thụy Hùng")
-    return receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 27),
+    from desktop.workflow.engine import act
+
+    case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 27),
                                       summary="Việc cấp giấy chứng nhận quyền sử dụng đất", requesters=[person.uuid],
                                       assignee_uuid=office["clerk"].uuid), today=TODAY)
+    # accepted: the acceptance notice states the explanation period it started (NĐ 59/2019 Art. 11, 13)
+    return act(db, case.uuid, "accept", effective_on=TODAY, today=TODAY)
 
 
 @pytest.fixture
@@ -42,7 +46,8 @@ def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(dialog, of
     from desktop.storage.cases import list_events
 
     labels = [dialog.kinds.item(i).text() for i in range(dialog.kinds.count())]
-    assert labels[:2] == ["Thông báo thụ lý yêu cầu giải trình", "Thông báo từ chối yêu cầu giải trình"]
+    assert labels[0] == "Thông báo thụ lý yêu cầu giải trình"
+    assert "Văn bản giải trình" in labels and "Thông báo từ chối yêu cầu giải trình" not in labels
     dialog.kinds.setCurrentRow(0)
     dialog.draft_selected()
     assert dialog.documents.count() == 1 and dialog.current
@@ -123,3 +128,51 @@ def test_the_board_lists_only_this_units_drafts_for_signing(dialog, office):
                    f"SELECT {', '.join(columns)}, 'c0ffee00c0ffee00c0ffee00c0ffee00', '99999' FROM documents")
     assert len(list_documents(db, status="draft")) == 2
     assert [d.uuid for d in drafts_awaiting_signature(db)] == [dialog.current]
+
+
+def test_a_draft_is_discarded_not_voided_and_a_voided_document_previews_marked(dialog, office, monkeypatch):
+    from desktop.storage.documents_repo import get_pdf, list_documents
+
+    monkeypatch.setattr("ui.dialogs.document_dialog.QMessageBox.question",
+                        lambda *a, **k: __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.StandardButton.Yes)
+    dialog.kinds.setCurrentRow(0)
+    dialog.draft_selected()
+    assert dialog.buttons["discard"].isEnabled() and not dialog.buttons["void"].isEnabled()
+    assert dialog.discard_current()
+    assert dialog.documents.count() == 0 and list_documents(office["db"]) == []
+
+    dialog.kinds.setCurrentRow(0)
+    dialog.draft_selected()
+    assert dialog.issue_current(confirm=False)
+    assert dialog.buttons["void"].isEnabled() and not dialog.buttons["discard"].isEnabled()
+    stored = bytes(get_pdf(office["db"], dialog.current))
+    assert dialog.void_current("Ghi sai nơi nhận")
+    assert bytes(get_pdf(office["db"], dialog.current)) == stored   # the register's hashed file stays
+    assert dialog._pdf_bytes != stored
+    import io
+
+    with pdfplumber.open(io.BytesIO(dialog._pdf_bytes)) as shown:
+        page = shown.pages[0]
+        text = page.extract_text()
+        big = "".join(c["text"] for c in page.chars if c["size"] > 40 and c["text"].strip())
+    assert big == "ĐÃHỦY"   # across the page
+    assert "Ghi sai nơi nhận" in text and "không có giá trị" in text
+
+
+def test_the_reply_asks_for_its_own_fields(dialog, office, monkeypatch):
+    def fail(parent, exc):
+        raise exc
+
+    monkeypatch.setattr("ui.dialogs.document_dialog.report", fail)
+    labels = [dialog.kinds.item(i).text() for i in range(dialog.kinds.count())]
+    dialog.kinds.setCurrentRow(labels.index("Văn bản giải trình"))
+    dialog.draft_selected()
+    assert dialog.fields_box.isVisible()
+    assert set(dialog.field_edits) == {"meeting_result", "legal_grounds", "explanation"}
+    dialog.field_edits["legal_grounds"].setPlainText("Luật Đất đai năm 2024.")
+    dialog.field_edits["explanation"].setPlainText("Hồ sơ đã chuyển đến Văn phòng đăng ký đất đai.")
+    dialog.field_edits["meeting_result"].setPlainText("Không tổ chức làm việc trực tiếp.")
+    assert dialog.save_draft()
+    assert "3. Căn cứ pháp lý: Luật Đất đai năm 2024." in dialog.body.toPlainText()
+    assert dialog.issue_current(confirm=False)
+    assert dialog.documents.item(0).text().startswith("01/UBND")

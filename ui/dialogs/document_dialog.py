@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.documents import outgoing
 from desktop.documents.model import text_from_paragraphs
+from desktop.documents.templates import field_label
 from desktop.errors import UserError
 from desktop.storage import documents_repo as repo
 from desktop.storage.db import Database
@@ -190,6 +191,11 @@ class DocumentDialog(QDialog):
         form.addRow("Người ký:", self.signer)
         form.addRow("Nội dung:", self.body)
         form.addRow("Nơi nhận:", self.recipients)
+        self.fields_box = QWidget()
+        self.fields_form = QFormLayout(self.fields_box)
+        self.fields_form.setContentsMargins(0, 0, 0, 0)
+        self.fields_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # label above its box
+        self.field_edits: dict[str, QPlainTextEdit] = {}
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
 
@@ -199,6 +205,7 @@ class DocumentDialog(QDialog):
                                 ("issue", "Cấp số, ban hành", self.issue_current), ("print", "In…", self.print_current),
                                 ("pdf", "Lưu PDF…", lambda: self.save_as_dialog("pdf")),
                                 ("docx", "Lưu DOCX…", lambda: self.save_as_dialog("docx")),
+                                ("discard", "Bỏ dự thảo", self.discard_current),
                                 ("void", "Hủy số…", self.void_dialog)):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -212,6 +219,7 @@ class DocumentDialog(QDialog):
         editor = QWidget()
         editor_layout = QVBoxLayout(editor)
         editor_layout.addWidget(self.state_label)
+        editor_layout.addWidget(self.fields_box)
         editor_layout.addLayout(form)
         self.pdf = QPdfDocument(self)
         self._buffer = QBuffer(self)
@@ -276,7 +284,10 @@ class DocumentDialog(QDialog):
             self.buttons[key].setEnabled(editable)
         for key in ("preview", "print", "pdf", "docx"):
             self.buttons[key].setEnabled(record is not None)
-        self.buttons["void"].setEnabled(bool(record and record.status != "void"))
+        # only an issued number is voided (with a reason); a draft, never numbered, is discarded
+        self.buttons["void"].setEnabled(bool(record and record.status == "issued"))
+        self.buttons["discard"].setEnabled(editable)
+        self._show_fields(record)
         if record is None:
             self.state_label.setText("Chọn một văn bản cần soạn rồi bấm “Soạn dự thảo”.")
             for w in (self.summary, self.body, self.recipients):
@@ -299,10 +310,32 @@ class DocumentDialog(QDialog):
         self.state_label.setText(f"{record.label}. {text}")
         self.refresh()
 
+    def _show_fields(self, record) -> None:
+        """The document's own content (a reply's legal basis and explanation …), one box each."""
+        while self.fields_form.rowCount():
+            self.fields_form.removeRow(0)
+        self.field_edits = {}
+        values = (record.document.meta or {}).get("fields", {}) if record else {}
+        for name, value in values.items():
+            edit = QPlainTextEdit(value)
+            edit.setFixedHeight(64)
+            edit.setEnabled(record.is_draft)
+            self.field_edits[name] = edit
+            self.fields_form.addRow(field_label(name) + ":", edit)
+        self.fields_box.setVisible(bool(values))
+
     def save_draft(self) -> bool:
         if not self.current:
             return False
         try:
+            record = repo.get_document(self.db, self.current)
+            stored = (record.document.meta or {}).get("fields", {})
+            fields = {name: edit.toPlainText() for name, edit in self.field_edits.items()}
+            if fields and fields != stored:
+                # the template is filled again with the new content: the body follows the fields
+                outgoing.edit(self.db, self.current, fields=fields, signer_uuid=self.signer.currentData())
+                self.show_document(self.current)
+                return True
             outgoing.edit(self.db, self.current, summary=self.summary.text(), body_text=self.body.toPlainText(),
                           recipients=self.recipients.toPlainText().splitlines(),
                           signer_uuid=self.signer.currentData())
@@ -355,6 +388,21 @@ class DocumentDialog(QDialog):
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return False
+        self.reload()
+        return True
+
+    def discard_current(self) -> bool:
+        if not self.current:
+            return False
+        if QMessageBox.question(self, "Bỏ dự thảo", "Xóa dự thảo này? Dự thảo chưa có số nên không ảnh hưởng sổ "
+                                "đăng ký văn bản đi.") != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            outgoing.discard(self.db, self.current)
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return False
+        self.current = None
         self.reload()
         return True
 

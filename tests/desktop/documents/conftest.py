@@ -52,4 +52,8 @@ def register(db):
     case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 2),
                                       summary="Việc cấp giấy chứng nhận quyền sử dụng đất",
                                       requesters=[person.uuid], assignee_uuid=clerk.uuid), today=date(2026, 2, 2))
+    from desktop.workflow.engine import act
+
+    # accepted on 03/02: the acceptance notice states the period it started (NĐ 59/2019 Art. 11, 13)
+    case = act(db, case.uuid, "accept", effective_on=date(2026, 2, 3), today=date(2026, 2, 3))
     return {"db": db, "head": head, "deputy": deputy, "clerk": clerk, "person": person, "case": case}

@@ -21,7 +21,9 @@ def test_kinds_draft_issue_render_void_register(register, db_path, tmp_path, cap
     db = ["--db", str(db_path)]
     case = register["case"].number
     kinds = _json(capsys, ["doc", "kinds", case, *db])
-    assert [k["kind"] for k in kinds][:2] == ["explanation_accept", "explanation_refuse"]
+    assert [k["kind"] for k in kinds][0] == "explanation_accept"
+    reply = next(k for k in kinds if k["kind"] == "explanation_reply")
+    assert reply["fields"]["legal_grounds"] == "Căn cứ pháp lý"
     drafted = _json(capsys, ["doc", "draft", case, "explanation_accept", "--signer", "Phạm Quốc Việt", *db])
     assert drafted["status"] == "draft" and drafted["number"] is None and drafted["signer"] == "Phạm Quốc Việt"
     body = tmp_path / "body.txt"
@@ -53,6 +55,28 @@ def test_kinds_draft_issue_render_void_register(register, db_path, tmp_path, cap
         page = pdf.pages[0]
         assert page.width > page.height
         assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in page.extract_text()
+
+
+def test_reply_fields_blanks_and_discard(register, db_path, capsys, cli_user):
+    cli_user(register["db"], "leader", officer_uuid=register["head"].uuid)
+    db = ["--db", str(db_path)]
+    case = register["case"].number
+    drafted = _json(capsys, ["doc", "draft", case, "explanation_reply", "--field", "explanation=Hồ sơ đã chuyển.", *db])
+    assert main(["doc", "issue", drafted["uuid"], "--date", "05/02/2026", *db]) == 1
+    err = capsys.readouterr().err
+    assert "chưa điền" in err and "Căn cứ pháp lý" in err and "Kết quả làm việc trực tiếp" in err
+    assert "Nội dung giải trình" not in err
+    _json(capsys, ["doc", "edit", drafted["uuid"], "--field", "legal_grounds=Luật Đất đai năm 2024.",
+                   "--field", "meeting_result=Không tổ chức làm việc trực tiếp.", *db])
+    issued = _json(capsys, ["doc", "issue", drafted["uuid"], "--date", "05/02/2026", *db])
+    assert issued["symbol"] == "01/UBND"
+    other = _json(capsys, ["doc", "draft", case, "explanation_accept", *db])
+    assert main(["doc", "void", other["uuid"], "--reason", "nhầm", *db]) == 1
+    assert "Bỏ dự thảo" in capsys.readouterr().err
+    _json(capsys, ["doc", "discard", other["uuid"], *db])
+    assert [d["uuid"] for d in _json(capsys, ["doc", "list", case, *db])] == [issued["uuid"]]
+    assert main(["doc", "discard", issued["uuid"], *db]) == 1
+    assert "chỉ hủy số" in capsys.readouterr().err
 
 
 def test_errors_are_vietnamese_with_exit_code_one(register, db_path, capsys, cli_user):

@@ -134,3 +134,37 @@ def test_cong_van_and_tables(notice):
     assert _run_style(_para(word, "Kính gửi: Ông Nguyễn Văn Ất.")) == (14, False, False)
     grid = [t for t in word.tables if t.style is not None and t.style.name == "Table Grid"]
     assert grid and grid[0].cell(1, 1).text == "Đất đai"
+
+
+def test_table_grid_agrees_with_the_cells_and_layout_is_fixed(word):
+    """LibreOffice follows w:tblGrid: a grid of equal columns split the header 50/50."""
+    for table in word.tables:
+        tbl = table._tbl
+        grid = [int(c.get(qn("w:w"))) for c in tbl.tblGrid.findall(qn("w:gridCol"))]
+        for row in table.rows:
+            assert [int(c._tc.tcPr.tcW.get(qn("w:w"))) for c in row.cells] == grid
+        assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        width = tbl.tblPr.find(qn("w:tblW"))
+        assert width.get(qn("w:type")) == "dxa" and int(width.get(qn("w:w"))) == sum(grid)
+    head = word.tables[0]
+    left = int(head._tbl.tblGrid.findall(qn("w:gridCol"))[0].get(qn("w:w")))
+    assert left / 1440 * 25.4 == pytest.approx(68, abs=0.1)
+
+
+def test_closing_row_never_splits_and_the_last_paragraph_keeps_with_it(word, notice):
+    closing = word.tables[-1]
+    assert closing.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    last = _para(word, notice.body[-1].text)
+    assert last.paragraph_format.keep_with_next
+
+
+def test_pbdr_sits_where_the_schema_puts_it(word):
+    """Word reports 'unreadable content' for a w:pPr child out of order."""
+    order = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "spacing", "ind", "jc", "rPr"]
+    for p in _all_paragraphs(word):
+        if p._p.pPr is None:
+            continue
+        tags = [el.tag.split("}")[1] for el in p._p.pPr]
+        known = [t for t in tags if t in order]
+        assert known == sorted(known, key=order.index), tags

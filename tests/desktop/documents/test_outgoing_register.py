@@ -16,6 +16,10 @@ from desktop.storage.cases import list_events
 from desktop.storage.db import open_database
 
 
+REPLY_FIELDS = {"meeting_result": "Không tổ chức làm việc trực tiếp.",
+                "legal_grounds": "Luật Đất đai năm 2024.", "explanation": "Hồ sơ đã được chuyển đi ngày 10/02/2026."}
+
+
 def _draft(reg, kind="explanation_accept"):
     return outgoing.draft(reg["db"], reg["case"].uuid, kind)
 
@@ -35,7 +39,8 @@ def test_numbers_run_in_sequence_from_01(register):
 def test_one_sequence_for_every_type_of_the_unit(register):
     db = register["db"]
     first = outgoing.issue(db, _draft(register).uuid, issued_on=date(2026, 2, 5))
-    second = outgoing.issue(db, _draft(register, "explanation_reply").uuid, issued_on=date(2026, 2, 6))
+    reply = outgoing.draft(db, register["case"].uuid, "explanation_reply", extra=REPLY_FIELDS)
+    second = outgoing.issue(db, reply.uuid, issued_on=date(2026, 2, 6))
     assert (first.symbol, second.symbol) == ("01/TB-UBND", "02/UBND")
 
 
@@ -100,7 +105,7 @@ def test_issue_records_the_register_columns_and_links_the_timeline(register):
     issued = outgoing.issue(db, rec.uuid, issued_on=date(2026, 2, 5), copies=3)
     assert issued.signer_name == "Trần Thị Bích Hằng" and issued.copies == 3
     assert issued.recipients == ("Ông Nguyễn Văn Ất", "Thanh tra tỉnh")
-    assert issued.file_keeper == "VT"
+    assert issued.file_keeper == "VT, VP"
     pdf = outgoing.render(db, issued.uuid, "pdf")
     assert hashlib.sha256(pdf).hexdigest() == issued.sha256
     event = list_events(db, register["case"].uuid)[-1]
@@ -129,7 +134,8 @@ def test_editing_a_draft_keeps_vietnamese_and_changes_signer(register):
     edited = outgoing.edit(db, rec.uuid, body_text="Đoạn một.\n\nĐoạn hai có chữ ữ ợ ặ.",
                            signer_uuid=register["deputy"].uuid)
     assert [p.text for p in edited.document.body] == ["Đoạn một.", "Đoạn hai có chữ ữ ợ ặ."]
-    assert edited.document.signer.title_lines() == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    # the UBND notifies as a collective: a deputy signs "TM. … / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
+    assert edited.document.signer.title_lines() == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     assert edited.signer_name == "Phạm Quốc Việt"
     with pytest.raises(UserError) as info:
         outgoing.edit(db, rec.uuid, body_text="  \n ")
@@ -178,14 +184,19 @@ def test_concurrent_issues_on_the_same_file_never_share_a_number(register, db_pa
 def test_offered_documents_follow_the_case_state(register):
     from desktop.workflow.engine import act
 
-    db, case = register["db"], register["case"]
+    from desktop.workflow.receive import CaseInput, receive_case
+
+    db = register["db"]
+    case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 2), summary="Việc khác",
+                                      requesters=[register["person"].uuid]), today=date(2026, 2, 2))
     kinds = [t.kind for t in outgoing.offered(db, case.uuid)]
     assert kinds[:2] == ["explanation_accept", "explanation_refuse"]
     assert "explanation_reply" not in kinds and "complaint_accept" not in kinds
     act(db, case.uuid, "accept", effective_on=date(2026, 2, 5), today=date(2026, 2, 5))
     kinds = [t.kind for t in outgoing.offered(db, case.uuid)]
-    assert {"explanation_meeting", "explanation_extend", "explanation_reply"} <= set(kinds)
-    assert "explanation_resume" not in kinds
+    assert {"explanation_meeting", "explanation_reply"} <= set(kinds)
+    # an extension notice only once the extension is in the timeline (it states its days and deadline)
+    assert "explanation_resume" not in kinds and "explanation_extend" not in kinds
     act(db, case.uuid, "suspend", effective_on=date(2026, 2, 6), today=date(2026, 2, 6),
         ground="illness_obstacle")
     assert [t.kind for t in outgoing.offered(db, case.uuid)] == ["explanation_suspend"]

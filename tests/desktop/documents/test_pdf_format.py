@@ -11,6 +11,7 @@ import pytest
 
 from desktop.documents.model import Paragraph, Signer
 from desktop.documents.pdf import render_pdf
+from tests.desktop.documents import pdf_lines
 
 MM = 72 / 25.4
 A4 = (210 * MM, 297 * MM)
@@ -20,47 +21,7 @@ def _open(doc):
     return pdfplumber.open(io.BytesIO(render_pdf(doc)))
 
 
-def _lines(page, region=None):
-    """Text lines rebuilt from chars: same baseline (rounded top) and inside ``region``."""
-    x0, top, x1, bottom = region or (0, 0, page.width, page.height)
-    rows: dict[int, list] = {}
-    for c in page.chars:
-        if c["x0"] >= x0 - 0.5 and c["x1"] <= x1 + 0.5 and c["top"] >= top - 0.5 and c["bottom"] <= bottom + 0.5:
-            rows.setdefault(round(c["top"]), []).append(c)
-    out = []
-    for key in sorted(rows):
-        chars = sorted(rows[key], key=lambda c: c["x0"])
-        text, prev = "", None
-        for c in chars:
-            if prev is not None and c["x0"] - prev["x1"] > 0.2 * c["size"] and not c["text"].isspace():
-                text += " "
-            text += c["text"]
-            prev = c
-        visible = [c for c in chars if not c["text"].isspace()]
-        out.append({"text": " ".join(text.split()), "chars": visible, "x0": visible[0]["x0"],
-                    "x1": visible[-1]["x1"], "top": min(c["top"] for c in visible),
-                    "bottom": max(c["bottom"] for c in visible)})
-    return out
-
-
-def _line(page, text, *, region=None):
-    """The line containing ``text`` and the chars of ``text`` within it."""
-    lines = _lines(page, region)
-    for line in lines:
-        flat = line["text"].replace(" ", "")
-        start = flat.find(text.replace(" ", ""))
-        if start >= 0:
-            chars = line["chars"][start:start + len(text.replace(" ", ""))]
-            found = {**line, "x0": chars[0]["x0"], "x1": chars[-1]["x1"]}
-            return found, chars
-    raise AssertionError(f"{text!r} not found in {[l['text'] for l in lines]}")
-
-
-def _style(chars):
-    fonts = {c["fontname"].split("+")[-1] for c in chars}
-    sizes = {round(c["size"], 1) for c in chars}
-    assert len(fonts) == 1 and len(sizes) == 1, (fonts, sizes)
-    return fonts.pop(), sizes.pop()
+_lines, _line, _style = pdf_lines.lines, pdf_lines.line, pdf_lines.style
 
 
 @pytest.fixture
