@@ -16,15 +16,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 CODE_PAGE = dict(PYTHONIOENCODING="cp1252", PYTHONUTF8="0", PYTHONPATH=str(ROOT))
+# The CLI logs in (issue #17): the head's account, passwords from the environment as scripts do.
+PASSWORD = "mật khẩu thử dòng lệnh"
+LOGIN = dict(GIAITRINH_USER="chutich", GIAITRINH_PASSWORD=PASSWORD, GIAITRINH_NEW_PASSWORD=PASSWORD)
 
 
-def run(tmp_path: Path, *args: str, code: int = 0, python: tuple[str, ...] = ("-m", "desktop.cli")) -> tuple[str, str]:
+def run(tmp_path: Path, *args: str, code: int = 0, python: tuple[str, ...] = ("-m", "desktop.cli"),
+        user: str = "chutich") -> tuple[str, str]:
     """Run with stdout and stderr redirected to files; return both, decoded as UTF-8."""
     out, err = tmp_path / "out.txt", tmp_path / "err.txt"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUTF8", "PYTHONIOENCODING")}
     with out.open("wb") as o, err.open("wb") as e:
         proc = subprocess.run([sys.executable, "-X", "utf8=0", *python, *args], cwd=ROOT, stdout=o, stderr=e,
-                              env={**env, **CODE_PAGE}, timeout=120)
+                              env={**env, **CODE_PAGE, **LOGIN, "GIAITRINH_USER": user}, timeout=120)
     text_out, text_err = out.read_bytes().decode("utf-8"), err.read_bytes().decode("utf-8")
     assert "UnicodeEncodeError" not in text_err
     assert proc.returncode == code, text_err
@@ -63,6 +67,8 @@ def test_every_group_writes_utf8_when_redirected_and_case_add_saves_once(tmp_pat
     db = str(tmp_path / "xa.sqlite")
     run(tmp_path, "init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng",
         "--place", "Thụy Hùng", "--head", "Nguyễn Văn Hùng")
+    run(tmp_path, "user", "add", "--db", db, "--login", "chutich", "--role", "leader", "--officer",
+        "Nguyễn Văn Hùng", user="quantri")
     out, _ = run(tmp_path, "case", "add", "--db", db, "--kind", "explanation", "--received", "13/02/2026",
                  "--summary", "Giải trình việc cấp phép xây dựng", "--requester", "Trần Thị Đức")
     assert "Đã tiếp nhận vụ việc số 01/2026" in out
@@ -87,6 +93,7 @@ def test_every_group_writes_utf8_when_redirected_and_case_add_saves_once(tmp_pat
                  ("doc", "list"), ("keys", "show")):
         run(tmp_path, *args, "--db", db)
         json.loads(run(tmp_path, *args, "--db", db, "--json")[0])
+    assert "quantri" in run(tmp_path, "user", "list", "--db", db, user="quantri")[0]
     _, err = run(tmp_path, "bundle", "inspect", "--db", db, str(tmp_path / "không-có.gtr"), code=1)
     assert err.startswith("Lỗi:") and "không-có.gtr" in err
     assert "Ủy ban nhân dân xã" in run(tmp_path, "demo", "--db", str(tmp_path / "mau.sqlite"))[0]
@@ -96,7 +103,9 @@ def test_a_reader_that_goes_away_does_not_turn_a_saved_case_into_a_failure(tmp_p
     db = str(tmp_path / "xa.sqlite")
     run(tmp_path, "init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng",
         "--place", "Thụy Hùng", "--head", "Nguyễn Văn Hùng")
-    env = {**os.environ, **CODE_PAGE}
+    run(tmp_path, "user", "add", "--db", db, "--login", "chutich", "--role", "leader", "--officer",
+        "Nguyễn Văn Hùng", user="quantri")
+    env = {**os.environ, **CODE_PAGE, **LOGIN}
     # `giaitrinh case add … | more`, and the reader is closed before the command prints
     proc = subprocess.Popen([sys.executable, "-X", "utf8=0", "-m", "desktop.cli", "case", "add", "--db", db,
                              "--kind", "petition", "--received", "16/02/2026", "--summary", "Kiến nghị về đường điện",
