@@ -221,8 +221,11 @@ def forms_for(day: date) -> list[Form]:
 
 def get_form(key: str, day: date | None = None) -> Form:
     """A form by id or code ("01/TCD", "01-tcd", "tcd01"), the one in force on ``day`` if several."""
-    wanted = key.strip().lower().replace("-", "/")
-    matches = [f for f in all_forms() if wanted in (f.id.lower(), f.code.lower())]
+    def norm(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", text.lower())
+
+    wanted = norm(key)
+    matches = [f for f in all_forms() if wanted in (norm(f.id), norm(f.code))]
     if day is not None:
         matches = [f for f in matches if f.applies_on(day)] or matches
     if not matches:

@@ -222,7 +222,7 @@ def _opening_rows_sql(unit_code: str | None) -> str:
                               last_due, first_due, extended_in, suspended_in, published_in, closed_on,
                               satisfaction, ground)
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
-                            WHERE i < (SELECT coalesce(max(max(unhandled, unresolved)), 0) FROM report_openings))
+                            WHERE i < (SELECT coalesce(max(unhandled + unresolved), 0) FROM report_openings))
     SELECT NULL, NULL, o.uuid, o.unit_code, o.kind, 'other', NULL, :before,
            CASE WHEN n.i <= o.unresolved THEN :before END,
            CASE WHEN n.i <= o.unresolved THEN :before END,
