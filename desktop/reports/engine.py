@@ -96,6 +96,8 @@ def condition(rule: Rule) -> str:
 
 
 def meaning(rule: Rule) -> str:
+    if rule.sum:
+        return "Tổng các cột " + " + ".join(f"({n})" for n in rule.sum)
     if rule.manual:
         return "Sổ không theo dõi số liệu này: đơn vị tự điền."
     words = [("không " if n.startswith("!") else "") + FACTS[n.lstrip("!")].label for n in rule.where]
@@ -139,7 +141,7 @@ class ReportRun:
         leaves = form.leaves()
         by_entity: dict[str, list[Column]] = {}
         for leaf in leaves:
-            if leaf.rule and not leaf.rule.manual:
+            if leaf.rule and not leaf.rule.manual and not leaf.rule.sum:
                 by_entity.setdefault(leaf.rule.of, []).append(leaf)
         grouped: dict[str, dict[int, int]] = {}
         totals: dict[int, int] = {}
@@ -156,22 +158,35 @@ class ReportRun:
                 for col, v in zip(cols, tuple(row)):
                     totals[col.no] = int(v or 0)
         manual = {leaf.no: None for leaf in leaves if leaf.rule is None or leaf.rule.manual}
+        entered = self._manual_values(form) if manual else {}
 
-        def full(values: dict[int, int]) -> dict[int, int | None]:
-            return {leaf.no: (None if leaf.no in manual else values.get(leaf.no, 0)) for leaf in leaves}
+        sums = [leaf for leaf in leaves if leaf.rule and leaf.rule.sum]
+
+        def full(values: dict[int, int], key: str) -> dict[int, int | None]:
+            out = {leaf.no: (entered.get((key, leaf.no)) if leaf.no in manual else values.get(leaf.no, 0))
+                   for leaf in leaves}
+            for leaf in sums:
+                parts = [out[n] for n in leaf.rule.sum]
+                out[leaf.no] = None if any(p is None for p in parts) else sum(parts)
+            return out
 
         if form.rows == "unit":
-            rows = (ReportRow(self.unit_code, self.unit_name, full(grouped.get(self.unit_code, {}))),)
+            rows = (ReportRow(self.unit_code, self.unit_name, full(grouped.get(self.unit_code, {}), self.unit_code)),)
             total = None
         else:
             grouped = {k: v for k, v in grouped.items() if any(v.values())}
             labels = self._officer_labels([k for k in grouped])
-            rows = tuple(ReportRow(k, labels.get(k, k), full(grouped[k]))
+            rows = tuple(ReportRow(k, labels.get(k, k), full(grouped[k], k))
                          for k in sorted(grouped, key=lambda k: (k == NO_OFFICER, labels.get(k, k))))
-            total = ReportRow(TOTAL_KEY, "Tổng cộng", full(totals))
+            total = ReportRow(TOTAL_KEY, "Tổng cộng", full(totals, TOTAL_KEY))
         report = FormReport(form, self.period, self.unit_code, self.unit_name, rows, total)
         check_identities(report)
         return report
+
+    def _manual_values(self, form: Form) -> dict[tuple[str, int], float | int]:
+        rows = self.db.query("SELECT row_key, no, value FROM report_manual_values WHERE unit_code = ? AND "
+                             "period_code = ? AND form_id = ?", (self.unit_code, self.period.code, form.id))
+        return {(r[0], r[1]): (int(r[2]) if float(r[2]).is_integer() else r[2]) for r in rows}
 
     def _aggregate(self, rule: Rule) -> str:
         cond = condition(rule)
@@ -195,6 +210,13 @@ class ReportRun:
         form = get_form(form, self.period.end) if isinstance(form, str) else form
         leaf = form.leaf(no)
         rule = leaf.rule
+        if rule is not None and rule.sum:
+            parts = [self.explain(form, n, row_key) for n in rule.sum]
+            value = sum(p.value or 0 for p in parts)
+            return CellExplanation(form.code, no, leaf.label, row_key or TOTAL_KEY, parts[0].entity,
+                                   "Tổng các cột " + " + ".join(f"({n})" for n in rule.sum), value,
+                                   tuple(i for p in parts for i in p.ids), tuple(u for p in parts for u in p.uuids),
+                                   tuple(o for p in parts for o in p.openings))
         if rule is None or rule.manual:
             return CellExplanation(form.code, no, leaf.label, row_key or TOTAL_KEY, "", meaning(Rule(manual=True)),
                                    None, (), ())
@@ -219,10 +241,41 @@ class ReportRun:
                                tuple(r[0] for r in rows), tuple(r[1] for r in rows), openings)
 
 
+def set_manual_value(db: Database, period: Period, form: Form | str, no: int, value: float | None, *,
+                     actor: str, row_key: str | None = None) -> None:
+    """Enter (or clear, with ``None``) a figure the register cannot count, for this unit's report."""
+    from desktop.errors import UserError
+    from desktop.storage.units import local_unit_code, new_uuid, now_iso
+
+    form = get_form(form, period.end) if isinstance(form, str) else form
+    leaf = form.leaf(no)
+    if not (leaf.rule is None or leaf.rule.manual):
+        raise UserError("report_cell_computed", f"Cột ({no}) “{leaf.label}” do sổ tự tính, không nhập tay.")
+    if value is not None and value < 0:
+        raise UserError("report_bad_value", "Số liệu nhập tay không được âm.")
+    code = local_unit_code(db)
+    key = row_key or code
+    with db.write():
+        from desktop.reports.locks import guard_manual
+
+        guard_manual(db, period)
+        if value is None:
+            db.execute("DELETE FROM report_manual_values WHERE unit_code = ? AND period_code = ? AND form_id = ? "
+                       "AND row_key = ? AND no = ?", (code, period.code, form.id, key, no))
+            return
+        stamp = now_iso()
+        db.execute("INSERT INTO report_manual_values(period_code, form_id, row_key, no, value, entered_by, entered_at, "
+                   "uuid, unit_code, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                   "ON CONFLICT(unit_code, period_code, form_id, row_key, no) DO UPDATE SET value = excluded.value, "
+                   "entered_by = excluded.entered_by, entered_at = excluded.entered_at, "
+                   "version = version + 1, updated_at = excluded.updated_at",
+                   (period.code, form.id, key, no, value, actor, stamp, new_uuid(), code, stamp))
+
+
 def check_identities(report: FormReport) -> None:
     """Every identity on every row; a failure is a bug in the engine or the form data."""
     for row in report.all_rows():
-        for ident in report.form.identities:
+        for ident in report.form.identities + report.form.checks:
             sums = []
             for side in ident.sides:
                 values = [row.values.get(no) for no in side]

@@ -33,6 +33,7 @@ class Rule:
     any: tuple[str, ...] = ()
     measure: str = "count"
     manual: bool = False
+    sum: tuple[int, ...] = ()          # the sum of other columns, as the form defines it
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Column:
     source: str = ""
     verified: bool = False
     note: str = ""
+    approximate: str = ""              # why the register's figure only approaches the column
     children: tuple["Column", ...] = ()
 
     @property
@@ -82,12 +84,13 @@ class Form:
     rows: str                          # unit | officer
     row_label: str                     # "Đơn vị", "Cán bộ"
     columns: tuple[Column, ...]
-    identities: tuple[Identity, ...]
+    identities: tuple[Identity, ...]   # printed under the header (the form's "MS" row)
     source: str = ""
     verified: bool = False
     note: str = ""
     unit: str = ""                     # "Đơn vị tính: vụ việc, lượt, người"
     order: int = 0
+    checks: tuple[Identity, ...] = ()  # further identities the register guarantees, not printed
     extra: dict = field(default_factory=dict, compare=False)
 
     def leaves(self) -> list[Column]:
@@ -157,6 +160,8 @@ def _rule(raw: dict | None, where: str) -> Rule | None:
         return None
     if raw.get("manual"):
         return Rule(manual=True)
+    if raw.get("sum"):
+        return Rule(of="", sum=tuple(int(n) for n in raw["sum"]))
     rule = Rule(of=raw.get("of", "case"), where=tuple(raw.get("where", ())), any=tuple(raw.get("any", ())),
                 measure=raw.get("measure", "count"))
     measures = set(MEASURES.get(rule.of, {})) | set(DISTINCT.get(rule.of, {}))
@@ -181,7 +186,8 @@ def _column(raw: dict, defaults: dict, where: str) -> Column:
     if not children and raw.get("rule") is None:
         raise ValueError(f"{where}: a leaf needs its rule")
     return Column(label=raw["label"], no=raw.get("no"), rule=_rule(raw.get("rule"), where), source=source,
-                  verified=verified, note=raw.get("note", ""), children=children)
+                  verified=verified, note=raw.get("note", ""), approximate=raw.get("approximate", ""),
+                  children=children)
 
 
 def parse_form(raw: dict) -> Form:
@@ -195,11 +201,15 @@ def parse_form(raw: dict) -> Form:
         rows=raw.get("rows", "unit"), row_label=raw.get("row_label", "Đơn vị"), columns=columns,
         identities=tuple(parse_identity(t) for t in raw.get("identities", ())), source=defaults["source"],
         verified=bool(defaults["verified"]), note=raw.get("note", ""), unit=raw.get("unit", ""),
-        order=int(raw.get("order", 0)), extra={k: v for k, v in raw.items() if k.startswith("x_")})
+        order=int(raw.get("order", 0)), checks=tuple(parse_identity(t) for t in raw.get("checks", ())),
+        extra={k: v for k, v in raw.items() if k.startswith("x_")})
     numbers = form.numbers()
     if len(set(numbers)) != len(numbers):
         raise ValueError(f"{where}: column numbers repeat")
-    for ident in form.identities:
+    for leaf in form.leaves():
+        if leaf.rule and leaf.rule.sum and not set(leaf.rule.sum) <= set(numbers):
+            raise ValueError(f"{where}: column {leaf.no} sums columns the form lacks")
+    for ident in form.identities + form.checks:
         for side in ident.sides:
             for no in side:
                 if no not in numbers:
@@ -241,6 +251,13 @@ class Unverified:
     label: str
     source: str
     note: str
+
+
+def approximate_columns() -> list[Unverified]:
+    """Columns the register fills with a figure that only approaches what the form asks (it lacks
+    a datum: a verdict, a flag); the settings list them beside the unverified ones."""
+    return [Unverified(f.code, leaf.no, leaf.label, leaf.source, leaf.approximate)
+            for f in all_forms() for leaf in f.leaves() if leaf.approximate]
 
 
 def unverified_columns() -> list[Unverified]:

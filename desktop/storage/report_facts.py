@@ -87,6 +87,20 @@ _fact("h_late", "case", "r.handled_on IS NOT NULL AND r.first_due IS NOT NULL AN
       "xử lý quá thời hạn của bước đầu")
 _fact("h_in_period", "case", "r.handled_on >= :s", "xử lý trong kỳ")
 
+# TT 06/2025/TT-TTCP 02/XLD–04/GQTC read a case's registration as its classification (research
+# note, option b): every petition to handle is "đã xử lý"; guided or forwarded ones are outside
+# competence; the others (accepted, refused = không thụ lý, withdrawn, still waiting) are within.
+_fact("x_competent", "case", "coalesce(r.handled_how, '') NOT IN ('guide', 'forward')",
+      "thuộc thẩm quyền (không hướng dẫn, không chuyển đơn)")
+_fact("x_withdrawn", "case",
+      "(r.end_action = 'withdraw' OR (r.end_action = 'terminate' AND r.term_ground = 'withdrawn'))",
+      "rút toàn bộ nội dung (đã đình chỉ giải quyết)")
+_fact("x_other_field_kn", "case", "r.field NOT IN ('land', 'policy')", "lĩnh vực khác (không phải đất đai, chế độ chính sách)")
+_fact("x_admin_field", "case", "r.field IN ('land', 'construction', 'environment', 'civil_status', 'policy', "
+      "'personnel', 'finance')", "lĩnh vực hành chính (chế độ chính sách, đất đai, công chức công vụ …)")
+_fact("decided_in", "case", "r.end_action = 'reply' AND r.ended_on >= :s",
+      "ban hành quyết định, kết luận, văn bản trả lời trong kỳ")
+
 # -- cases: resolution of accepted matters (giải quyết thuộc thẩm quyền) ---------------------------------
 _fact("r_carried", "case", "r.accepted_on < :s AND (r.ended_on IS NULL OR r.ended_on >= :s)",
       "đã thụ lý trước kỳ, chưa giải quyết xong khi bắt đầu kỳ (kỳ trước chuyển sang)")
@@ -129,6 +143,12 @@ for _ground in ("art4_conditions", "out_of_scope", "already_explained", "already
 # -- receptions ------------------------------------------------------------------------------------------
 for _name, _sql, _label in (
         ("regular", "r.kind = 'regular'", "tiếp thường xuyên"),
+        ("staff_regular", "r.kind = 'regular' AND r.host_is_head = 0",
+         "tiếp thường xuyên (không do Thủ trưởng tiếp)"),
+        ("head_in_person", "(r.kind IN ('periodic', 'adhoc') AND r.by_deputy = 0) OR (r.kind = 'regular' "
+                           "AND r.host_is_head = 1)", "Thủ trưởng trực tiếp tiếp (kể cả tiếp thường xuyên)"),
+        ("head_deputy", "r.kind IN ('periodic', 'adhoc') AND r.by_deputy = 1",
+         "người được Thủ trưởng ủy quyền tiếp định kỳ, đột xuất"),
         ("periodic", "r.kind = 'periodic'", "tiếp định kỳ của người đứng đầu"),
         ("adhoc", "r.kind = 'adhoc'", "tiếp đột xuất của người đứng đầu"),
         ("by_head", "r.kind IN ('periodic', 'adhoc')", "tiếp định kỳ và đột xuất của người đứng đầu"),
@@ -187,7 +207,7 @@ def _build_case_sql(unit_code: str | None) -> str:
            substr(ended, 1, 10) AS ended_on, substr(ended, 17) AS end_action,
            substr(state_at_end, 7) AS state_at_end,
            nullif(substr(last_due, 7), '-') AS last_due, first_due,
-           extended_in, suspended_in, published_in, closed_on, satisfaction, ground
+           extended_in, suspended_in, published_in, closed_on, satisfaction, ground, term_ground
     FROM (
       SELECT c.id, c.uuid, c.unit_code, c.kind, c.field, c.assignee_uuid, c.received_on,
         min(CASE WHEN e.action = 'accept' THEN e.effective_on END) AS accepted_on,
@@ -204,7 +224,8 @@ def _build_case_sql(unit_code: str | None) -> str:
         sum(e.action = 'publish' AND e.effective_on >= :s) AS published_in,
         min(CASE WHEN e.action = 'close' THEN e.effective_on END) AS closed_on,
         max(CASE WHEN e.action = 'close' THEN json_extract(e.data, '$.satisfaction') END) AS satisfaction,
-        max(CASE WHEN e.action = 'refuse' THEN json_extract(e.data, '$.ground') END) AS ground
+        max(CASE WHEN e.action = 'refuse' THEN json_extract(e.data, '$.ground') END) AS ground,
+        max(CASE WHEN e.action = 'terminate' THEN json_extract(e.data, '$.ground') END) AS term_ground
       FROM cases c JOIN events e ON e.case_uuid = c.uuid AND e.effective_on <= :e
       WHERE c.received_on <= :e {unit}
         AND (c.closed_on IS NULL OR c.closed_on >= :s OR c.published_on >= :s)
@@ -220,7 +241,7 @@ def _opening_rows_sql(unit_code: str | None) -> str:
     INSERT INTO temp.rp_case (id, uuid, opening_uuid, unit_code, kind, field, assignee_uuid, received_on,
                               accepted_on, handled_on, handled_how, ended_on, end_action, state_at_end,
                               last_due, first_due, extended_in, suspended_in, published_in, closed_on,
-                              satisfaction, ground)
+                              satisfaction, ground, term_ground)
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
                             WHERE i < (SELECT coalesce(max(unhandled + unresolved), 0) FROM report_openings))
     SELECT NULL, NULL, o.uuid, o.unit_code, o.kind, 'other', NULL, :before,
@@ -228,7 +249,7 @@ def _opening_rows_sql(unit_code: str | None) -> str:
            CASE WHEN n.i <= o.unresolved THEN :before END,
            CASE WHEN n.i <= o.unresolved THEN 'accept' END,
            NULL, NULL, CASE WHEN n.i <= o.unresolved THEN 'accepted' ELSE 'received' END,
-           NULL, NULL, 0, 0, 0, NULL, NULL, NULL
+           NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL
     FROM report_openings o JOIN n ON n.i <= o.unhandled + o.unresolved
     WHERE o.as_of BETWEEN :s AND :e {unit}"""
 
@@ -247,7 +268,9 @@ def build(db: Database, start: date, end: date, unit_code: str | None = None) ->
     db.execute(f"""
         CREATE TEMP TABLE rp_reception AS
         SELECT id, uuid, unit_code, host_uuid AS assignee_uuid, received_on, kind, by_deputy, people_count,
-               first_time, case_kind, within_competence, outcome, coalesce(case_uuid, uuid) AS matter
+               first_time, case_kind, within_competence, outcome, coalesce(case_uuid, uuid) AS matter,
+               coalesce((SELECT o.role = 'head' FROM officers o WHERE o.uuid = receptions.host_uuid), 0)
+                   AS host_is_head
         FROM receptions WHERE received_on BETWEEN :s AND :e {unit}""", params)
     unit = "AND c.unit_code = :u" if unit_code else ""
     db.execute(f"""

@@ -9,6 +9,8 @@ and corrections to locked periods (issue #14).
   the commune, so it travels to the province in the next signed bundle like any record.
 - ``report_reviews``: the province's decision on a report (accepted / reopened, with a reason).
   Made at the province, carried back to the commune in the signed receipt.
+- ``report_manual_values``: the figures the register cannot count (money recovered, verdicts,
+  people disciplined …), entered by hand per period, form, row and column, with who and when.
 - ``report_corrections``: a change to a case counted in a locked (accepted) period: allowed, but
   recorded with its reason; the next report lists them, original against corrected figures.
 """
@@ -69,6 +71,18 @@ STATEMENTS = [
         {_SYNCED}
     )""",
     "CREATE INDEX report_reviews_report ON report_reviews(report_uuid, decided_at)",
+    f"""CREATE TABLE report_manual_values (
+        id INTEGER PRIMARY KEY,
+        period_code TEXT NOT NULL,
+        form_id TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        no INTEGER NOT NULL,
+        value REAL NOT NULL,
+        entered_by TEXT NOT NULL DEFAULT '',
+        entered_at TEXT NOT NULL,
+        {_SYNCED},
+        UNIQUE (unit_code, period_code, form_id, row_key, no)
+    )""",
     f"""CREATE TABLE report_corrections (
         id INTEGER PRIMARY KEY,
         case_uuid TEXT NOT NULL,

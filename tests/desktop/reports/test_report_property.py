@@ -44,11 +44,13 @@ def build_register(spec: dict):
     db = open_database(":memory:")
     save_unit(db, code="11230", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
     officers = [save_officer(db, full_name=n).uuid for n in ("Lê Thị Mai", "Phan Đức An")]
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head").uuid
+    hosts = {"head": head, "officer": officers[0], "none": None}
     person = save_person(db, full_name="Trần Thị Đức", id_kind="cccd", id_number="034185001234").uuid
     for rec in spec["receptions"]:
         record_reception(db, ReceptionInput(
             received_on=BASE + timedelta(days=rec["day"]), person_uuid=person, content="Hỏi về việc cấp đất",
-            kind=rec["kind"], by_deputy=rec["deputy"], people_count=rec["people"], first_time=rec["first"],
+            kind=rec["kind"], by_deputy=rec["deputy"], host_uuid=hosts[rec.get("host", "none")], people_count=rec["people"], first_time=rec["first"],
             case_kind=rec["case_kind"], people=[(person, True)] if rec["people"] >= 5 else [],
             outcome="recorded", within_competence=rec["competent"]), actor="test", today=TODAY)
     for c in spec["cases"]:
@@ -100,6 +102,7 @@ def case_facts(db, case, s: date, e: date) -> dict:
     receive = first(lambda ev: ev.action == "receive")
     first_due = date.fromisoformat(receive.data["due_on"]) if receive and receive.data.get("due_on") else None
     close = first(lambda ev: ev.action == "close")
+    terminate = first(lambda ev: ev.action == "terminate")
     refuse = first(lambda ev: ev.action == "refuse")
     r = case.received_on
     h_on = handled.effective_on if handled else None
@@ -141,6 +144,13 @@ def case_facts(db, case, s: date, e: date) -> dict:
         "withdrawn_in": end_action == "withdraw" and end_on >= s,
         "published_in": any(ev.action == "publish" and in_period(ev) for ev in evs),
         "closed_in": close is not None and close.effective_on >= s,
+        "x_competent": not (handled and handled.action in ("guide", "forward")),
+        "x_withdrawn": end_action == "withdraw" or (end_action == "terminate" and terminate is not None
+                                                   and terminate.data.get("ground") == "withdrawn"),
+        "x_other_field_kn": case.field not in ("land", "policy"),
+        "x_admin_field": case.field in ("land", "construction", "environment", "civil_status", "policy",
+                                        "personnel", "finance"),
+        "decided_in": end_action == "reply" and end_on >= s,
     }
     for action in ("accept", "refuse", "guide", "forward", "withdraw"):
         f[f"h_{action}"] = bool(handled) and handled.action == action
@@ -157,9 +167,13 @@ def case_facts(db, case, s: date, e: date) -> dict:
     return {"facts": f, "late_days": max(late, 0), "key": case.assignee_uuid or NO_OFFICER}
 
 
-def reception_facts(rec) -> dict:
+def reception_facts(db, rec) -> dict:
     k = rec.case_kind
-    f = {"regular": rec.kind == "regular", "periodic": rec.kind == "periodic", "adhoc": rec.kind == "adhoc",
+    head = bool(rec.host_uuid) and db.scalar("SELECT role FROM officers WHERE uuid = ?", (rec.host_uuid,)) == "head"
+    by_head = rec.kind in ("periodic", "adhoc")
+    f = {"staff_regular": rec.kind == "regular" and not head,
+         "head_in_person": (by_head and not rec.by_deputy) or (rec.kind == "regular" and head),
+         "head_deputy": by_head and rec.by_deputy,"regular": rec.kind == "regular", "periodic": rec.kind == "periodic", "adhoc": rec.kind == "adhoc",
          "by_head": rec.kind in ("periodic", "adhoc"), "in_person": not rec.by_deputy, "deputy": rec.by_deputy,
          "first_time": rec.first_time, "repeat": not rec.first_time, "group": rec.people_count >= 5,
          "rc_kn": k in ("complaint_1", "complaint_2"), "rc_tc": k == "denunciation",
@@ -196,7 +210,7 @@ def recount(db, rule: Rule, s: date, e: date, key: str | None) -> int:
     if rule.of == "case":
         rows = [case_facts(db, c, s, e) for c in _cases(db) if c.received_on <= e]
     elif rule.of == "reception":
-        rows = [reception_facts(r) for r in _receptions(db) if s <= r.received_on <= e]
+        rows = [reception_facts(db, r) for r in _receptions(db) if s <= r.received_on <= e]
     else:
         for c in _cases(db):
             for k in case_repo.list_commitments(db, c.uuid):
@@ -235,7 +249,8 @@ cases = st.fixed_dictionaries({"kind": st.sampled_from(KINDS), "day": st.integer
 receptions = st.fixed_dictionaries({
     "day": st.integers(0, 300), "kind": st.sampled_from(("regular", "periodic", "adhoc")),
     "deputy": st.booleans(), "people": st.sampled_from((1, 2, 5, 12)), "first": st.booleans(),
-    "case_kind": st.sampled_from(KINDS + ("",)), "competent": st.booleans()})
+    "case_kind": st.sampled_from(KINDS + ("",)), "competent": st.booleans(),
+    "host": st.sampled_from(("head", "officer", "none"))})
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -261,6 +276,10 @@ def test_every_cell_equals_a_naive_recount(spec, data):
                     if leaf.rule.manual:
                         assert row.values[leaf.no] is None
                         continue
+                    if leaf.rule.sum:
+                        want = sum(recount(db, form.leaf(n).rule, p.start, p.end, key) for n in leaf.rule.sum)
+                        assert row.values[leaf.no] == want
+                        continue
                     want = recount(db, leaf.rule, p.start, p.end, key)
                     assert row.values[leaf.no] == want, (form.code, leaf.no, leaf.label, row.label)
                     if want and row.key != TOTAL_KEY:
@@ -284,7 +303,7 @@ def test_a_standard_period_on_a_fixed_register():
         for form in all_forms():
             report = run.compute(form)
             for leaf in form.leaves():
-                if not leaf.rule.manual and form.rows == "unit":
+                if not leaf.rule.manual and not leaf.rule.sum and form.rows == "unit":
                     assert report.main_row().values[leaf.no] == recount(db, leaf.rule, p.start, p.end, None)
     finally:
         db.close()
