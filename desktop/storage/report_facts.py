@@ -284,3 +284,29 @@ def build(db: Database, start: date, end: date, unit_code: str | None = None) ->
         JOIN cases k ON k.uuid = c.case_uuid
         WHERE e.effective_on <= :e {unit}""", params)
     return params
+
+
+def monthly_series(db: Database, params: dict, start_day: int) -> list[tuple[str, int, int, int, int]]:
+    """Per report month of the period (months run from ``start_day``): (month "YYYY-MM", cases
+    received, matters ended, decisions on time, decisions) — read from ``rp_case`` as built."""
+    def bucket(col: str) -> str:
+        if start_day <= 1:
+            return f"strftime('%Y-%m', {col})"
+        return (f"strftime('%Y-%m', {col}, 'start of month', CASE WHEN cast(strftime('%d', {col}) AS INTEGER) "
+                f">= {int(start_day)} THEN '+1 month' ELSE '+0 month' END)")
+
+    received = dict(db.query(f"SELECT {bucket('r.received_on')}, count(*) FROM temp.rp_case r "
+                             "WHERE r.received_on >= :s AND r.uuid IS NOT NULL GROUP BY 1", params))
+    ended = {row[0]: row[1:] for row in db.query(
+        f"SELECT {bucket('r.ended_on')}, count(*), sum({FACTS['r_on_time'].sql}), sum(r.end_action = 'reply') "
+        "FROM temp.rp_case r WHERE r.ended_on >= :s GROUP BY 1", params)}
+    months = sorted(set(received) | set(ended))
+    return [(m, received.get(m, 0), *(ended.get(m) or (0, 0, 0))) for m in months]
+
+
+def overdue_by_officer(db: Database, params: dict) -> list[tuple[str, int]]:
+    """Matters overdue and unresolved at the cut-off, per officer (name), most first."""
+    rows = db.query(f"SELECT coalesce(o.full_name, 'Chưa phân công'), count(*) FROM temp.rp_case r "
+                    f"LEFT JOIN officers o ON o.uuid = r.assignee_uuid WHERE {FACTS['overdue_at_end'].sql} "
+                    "GROUP BY 1 ORDER BY 2 DESC, 1", params)
+    return [(r[0], r[1]) for r in rows]
