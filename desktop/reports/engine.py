@@ -89,9 +89,10 @@ def condition(rule: Rule) -> str:
     for name in rule.where:
         negate = name.startswith("!")
         sql = f"({FACTS[name.lstrip('!')].sql})"
-        parts.append(f"NOT coalesce({sql}, 0)" if negate else f"coalesce({sql}, 0)")
+        # a fact may be NULL (a comparison with a missing date): false, also under NOT
+        parts.append(f"NOT coalesce({sql}, 0)" if negate else sql)
     if rule.any:
-        parts.append("(" + " OR ".join(f"coalesce(({FACTS[n].sql}), 0)" for n in rule.any) + ")")
+        parts.append("(" + " OR ".join(f"({FACTS[n].sql})" for n in rule.any) + ")")
     return " AND ".join(parts) or "1"
 
 

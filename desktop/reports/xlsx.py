@@ -64,6 +64,7 @@ class _Formats:
                                    "text_wrap": True, "font_size": 10})
         self.numbering = wb.add_format({**base, "italic": True, "border": 1, "align": "center", "font_size": 9})
         self.cell = wb.add_format({**base, "border": 1, "valign": "top", "text_wrap": True, "font_size": 10})
+        self.line = wb.add_format({**base, "border": 1, "font_size": 10})
         self.number = wb.add_format({**base, "border": 1, "num_format": "#,##0", "font_size": 10})
         self.decimal = wb.add_format({**base, "border": 1, "num_format": "#,##0.##", "font_size": 10})
         self.total_label = wb.add_format({**base, "border": 1, "bold": True, "font_size": 10})
@@ -165,30 +166,32 @@ def write_table(target: Path | io.BytesIO, *, title: str, subtitle: str, headers
             ws.write(row, i, f"({i + 1})", fmt.numbering)
     ws.freeze_panes(row + 1, 0)
     count = 0
-    # Rows grow with their longest text (Excel does not size wrapped rows it did not lay out).
-    chars = [max(int((widths[i] if widths else 14) * 1.15), 4) for i in range(width)]
+    # One line per row, as a spreadsheet is read (a row sized to its text would keep per-row
+    # state in XlsxWriter and grow with the register); the printed registers wrap instead.
+    cell, number, day = fmt.line, fmt.number, fmt.date
+    blank, text, num, when = ws.write_blank, ws.write_string, ws.write_number, ws.write_datetime
     for values in rows:
         row += 1
         count += 1
-        lines = 1
         for i, v in enumerate(values):
-            if type(v) is str and len(v) > chars[i]:
-                lines = max(lines, -(-len(v) // chars[i]) + v.count("\n"))
-        if lines > 1:
-            ws.set_row(row, 13.5 * min(lines, 12))
-        for i, v in enumerate(values):
-            if v is None or v == "":
-                ws.write_blank(row, i, None, fmt.cell)
-            elif isinstance(v, datetime):
-                ws.write_datetime(row, i, v, fmt.date)
-            elif isinstance(v, date):
-                ws.write_datetime(row, i, datetime(v.year, v.month, v.day), fmt.date)
-            elif isinstance(v, bool):
-                ws.write_string(row, i, "x" if v else "", fmt.cell)
-            elif isinstance(v, (int, float)):
-                ws.write_number(row, i, v, fmt.number)
+            kind = type(v)
+            if kind is str:
+                if v:
+                    text(row, i, v, cell)
+                else:
+                    blank(row, i, None, cell)
+            elif v is None:
+                blank(row, i, None, cell)
+            elif kind is date:
+                when(row, i, datetime(v.year, v.month, v.day), day)
+            elif kind is datetime:
+                when(row, i, v, day)
+            elif kind is bool:
+                text(row, i, "x" if v else "", cell)
+            elif kind is int or kind is float:
+                num(row, i, v, number)
             else:
-                ws.write_string(row, i, str(v), fmt.cell)
+                text(row, i, str(v), cell)
     ws.autofilter(head_row, 0, max(row, head_row), width - 1)
     wb.close()
     return count

@@ -212,12 +212,12 @@ def _build_case_sql(unit_code: str | None) -> str:
       SELECT c.id, c.uuid, c.unit_code, c.kind, c.field, c.assignee_uuid, c.received_on,
         min(CASE WHEN e.action = 'accept' THEN e.effective_on END) AS accepted_on,
         min(CASE WHEN e.from_state = 'received' AND e.to_state <> 'received'
-                 THEN e.effective_on || printf('%06d', e.seq) || e.action END) AS handled,
+                 THEN e.effective_on || substr(1000000 + e.seq, 2) || e.action END) AS handled,
         min(CASE WHEN e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS})
-                 THEN e.effective_on || printf('%06d', e.seq) || e.action END) AS ended,
-        max(printf('%06d', e.seq) || e.to_state) AS state_at_end,
+                 THEN e.effective_on || substr(1000000 + e.seq, 2) || e.action END) AS ended,
+        max(substr(1000000 + e.seq, 2) || e.to_state) AS state_at_end,
         max(CASE WHEN instr(e.data, '"due_on"') > 0
-                 THEN printf('%06d', e.seq) || coalesce(json_extract(e.data, '$.due_on'), '-') END) AS last_due,
+                 THEN substr(1000000 + e.seq, 2) || coalesce(json_extract(e.data, '$.due_on'), '-') END) AS last_due,
         min(CASE WHEN e.action = 'receive' THEN json_extract(e.data, '$.due_on') END) AS first_due,
         sum(e.action = 'extend' AND e.effective_on >= :s) AS extended_in,
         sum(e.action = 'suspend' AND e.effective_on >= :s) AS suspended_in,
@@ -262,7 +262,8 @@ def build(db: Database, start: date, end: date, unit_code: str | None = None) ->
     for name in ("rp_case", "rp_reception", "rp_commitment"):
         db.execute(f"DROP TABLE IF EXISTS temp.{name}")
     db.execute(_build_case_sql(unit_code), params)
-    if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_openings'"):
+    if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_openings'") and db.one(
+            "SELECT 1 FROM report_openings WHERE as_of BETWEEN :s AND :e LIMIT 1", params):
         db.execute(_opening_rows_sql(unit_code), params)
     unit = "AND unit_code = :u" if unit_code else ""
     db.execute(f"""
@@ -279,7 +280,7 @@ def build(db: Database, start: date, end: date, unit_code: str | None = None) ->
                CASE WHEN c.done_on <= :e THEN c.done_on END AS done_on,
                (c.status = 'dropped') AS dropped, c.case_uuid
         FROM commitments c
-        JOIN events e ON e.action = 'add_commitment' AND e.case_uuid = c.case_uuid
+        CROSS JOIN events e ON e.action = 'add_commitment' AND e.case_uuid = c.case_uuid
                       AND json_extract(e.data, '$.commitment_uuid') = c.uuid
         JOIN cases k ON k.uuid = c.case_uuid
         WHERE e.effective_on <= :e {unit}""", params)
