@@ -114,13 +114,20 @@ def test_issue_accept_lock_correct_and_consolidate(tmp_path):
     act(a, cases_a[0].uuid, "reply", actor="xa", effective_on=date(2026, 6, 10), today=TODAY,
         correction_reason="Văn bản giải trình ban hành ngày 10/6 nhưng nhập sổ muộn")
     act(a, cases_a[1].uuid, "reply", actor="xa", effective_on=date(2026, 6, 20), today=TODAY)   # after: no lock
-    assert a.scalar("SELECT count(*) FROM report_corrections") == 1
+    person = save_person(a, full_name="Phạm Văn Bình", id_kind="cccd", id_number="034185009999").uuid
+    late = CaseInput(kind="explanation", received_on=date(2026, 6, 1), summary="Nhập muộn", requesters=[person])
+    with pytest.raises(UserError):
+        receive_case(a, late, actor="xa", today=TODAY)
+    receive_case(a, late, actor="xa", today=TODAY, correction_reason="Đơn nhận ngày 01/6, vào sổ muộn")
+    assert a.scalar("SELECT count(*) FROM report_corrections") == 2
 
     # The next report lists the correction: original against corrected figures.
     pending = locks.pending_corrections(a, "11230")
     lines = locks.corrected_figures(a, pending)
     explained = next(x for x in lines if x.form == "GT-01" and x.no == 16)
     assert (explained.original, explained.corrected) == (0, 1)
+    received = next(x for x in lines if x.form == "GT-01" and x.no == 3)
+    assert (received.original, received.corrected) == (3, 4)
     q3 = submit.issue_report(a, period("2026-Q3"), actor="xa", today=date(2026, 9, 20))
     assert [x["uuid"] for x in q3.corrections] == [p["uuid"] for p in pending]
     assert locks.pending_corrections(a, "11230") == []
