@@ -41,6 +41,7 @@ def _table_text(report) -> str:
         cells = ", ".join(f"({leaf.no}) {'' if row.values.get(leaf.no) is None else row.values.get(leaf.no)}"
                           for leaf in leaves)
         lines.append(f"  {row.label}: {cells}")
+    lines += [f"  ! {w}" for w in report.warnings]
     return "\n".join(lines)
 
 
@@ -81,7 +82,7 @@ def cmd_make(args) -> int:
 
     with open_db(args) as db:
         p = _period(args, db)
-        reports = make_reports(db, p, args.form or None)
+        reports = make_reports(db, p, args.form or None, unit_code=args.unit)
         if args.xlsx:
             xlsx.write_forms(reports, Path(args.xlsx))
         if args.pdf or args.docx:
@@ -106,7 +107,7 @@ def cmd_cells(args) -> int:
 
     with open_db(args) as db:
         p = _period(args, db)
-        cell = ReportRun(db, p).explain(args.form, args.col, args.row)
+        cell = ReportRun(db, p, args.unit).explain(args.form, args.col, args.row)
         names = _labels(db, cell.entity, cell.uuids)
         payload = {**cell.as_dict(), "items": names}
         lines = [f"Biểu {cell.form}, cột ({cell.no}) “{cell.label}”: {cell.value if cell.value is not None else ''}",
@@ -269,6 +270,7 @@ def register(subparsers) -> None:
     cmd("forms", cmd_forms, "các biểu, cột chưa đối chiếu, cột tính gần đúng")
     p = cmd("make", cmd_make, "lập các biểu của kỳ", period=True)
     p.add_argument("--form", action="append", help="mã biểu (lặp lại; mặc định: mọi biểu)")
+    p.add_argument("--unit", help="(tỉnh) số liệu của một xã trong sổ tỉnh, theo mã đơn vị")
     p.add_argument("--xlsx")
     p.add_argument("--pdf")
     p.add_argument("--docx")
@@ -276,6 +278,7 @@ def register(subparsers) -> None:
     p.add_argument("--form", required=True)
     p.add_argument("--col", type=int, required=True)
     p.add_argument("--row", help="dòng (mã đơn vị, mã cán bộ); mặc định: cả đơn vị")
+    p.add_argument("--unit", help="(tỉnh) một xã trong sổ tỉnh, theo mã đơn vị")
     p = cmd("opening", cmd_opening, "kê khai đầu kỳ (sổ bắt đầu dùng giữa kỳ; nhập một lần)")
     p.add_argument("--kind", required=True)
     p.add_argument("--as-of", required=True)

@@ -11,7 +11,7 @@ the very same condition. Identities are checked on every row of every form: a fa
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from desktop.reports.forms import Column, Form, Rule, forms_for, get_form
@@ -48,6 +48,7 @@ class FormReport:
     unit_name: str
     rows: tuple[ReportRow, ...]
     total: ReportRow | None = None
+    warnings: tuple[str, ...] = ()     # identities that hand-entered figures do not satisfy
 
     def all_rows(self) -> list[ReportRow]:
         return list(self.rows) + ([self.total] if self.total else [])
@@ -62,7 +63,7 @@ class FormReport:
                 "columns": [{"no": c.no, "label": c.label, "verified": c.verified, "source": c.source,
                              "manual": bool(c.rule and c.rule.manual)} for c in self.form.leaves()],
                 "rows": [{"key": r.key, "label": r.label, "values": {str(k): v for k, v in r.values.items()}}
-                         for r in self.all_rows()]}
+                         for r in self.all_rows()], "warnings": list(self.warnings)}
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,8 @@ class ReportRun:
                          for k in sorted(grouped, key=lambda k: (k == NO_OFFICER, labels.get(k, k))))
             total = ReportRow(TOTAL_KEY, "Tổng cộng", full(totals, TOTAL_KEY))
         report = FormReport(form, self.period, self.unit_code, self.unit_name, rows, total)
-        check_identities(report)
-        return report
+        warnings = check_identities(report)
+        return replace(report, warnings=tuple(warnings)) if warnings else report
 
     def _manual_values(self, form: Form) -> dict[tuple[str, int], float | int]:
         rows = self.db.query("SELECT row_key, no, value FROM report_manual_values WHERE unit_code = ? AND "
@@ -273,8 +274,12 @@ def set_manual_value(db: Database, period: Period, form: Form | str, no: int, va
                    (period.code, form.id, key, no, value, actor, stamp, new_uuid(), code, stamp))
 
 
-def check_identities(report: FormReport) -> None:
-    """Every identity on every row; a failure is a bug in the engine or the form data."""
+def check_identities(report: FormReport) -> list[str]:
+    """Every identity on every row. One over computed columns only that fails is a bug in the engine
+    or the form data (``ReportInconsistent``); one that involves figures entered by hand is the
+    clerk's to fix: returned as a Vietnamese warning."""
+    manual = {leaf.no for leaf in report.form.leaves() if leaf.rule is None or leaf.rule.manual}
+    warnings = []
     for row in report.all_rows():
         for ident in report.form.identities + report.form.checks:
             sums = []
@@ -284,10 +289,14 @@ def check_identities(report: FormReport) -> None:
                     break
                 sums.append(sum(values))
             else:
-                if len(set(sums)) > 1:
+                if len(set(sums)) > 1 and manual & {no for side in ident.sides for no in side}:
+                    warnings.append(f"Biểu {report.form.code}, dòng “{row.label}”: số liệu nhập tay chưa khớp "
+                                    f"đẳng thức {ident.text} ({' ≠ '.join(map(str, sums))}).")
+                elif len(set(sums)) > 1:
                     raise ReportInconsistent(
                         f"{report.form.code} {report.period.code} row {row.key}: identity {ident.text} fails "
                         f"({' ≠ '.join(map(str, sums))})")
+    return warnings
 
 
 def make_reports(db: Database, period: Period, form_keys: list[str] | None = None,

@@ -337,6 +337,7 @@ def consolidate(db: Database, period: Period) -> Consolidation:
             total[leaf.no] = sum(known) if known else None
         report = FormReport(mine.form, period, unit.code, unit.name, tuple(rows),
                             ReportRow(TOTAL_KEY, "Tổng cộng", total))
-        check_identities(report)
-        out.append(report)
+        warnings = check_identities(report)
+        out.append(FormReport(report.form, period, unit.code, unit.name, report.rows, report.total,
+                              tuple(warnings)))
     return Consolidation(period, out, missing, included)

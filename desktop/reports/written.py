@@ -311,7 +311,9 @@ def _charts(b: ReportBundle, width: float, styles: dict) -> list:
     hbar.categoryAxis.categoryNames = [name for name, _ in officers]
     hbar.categoryAxis.labels.fontName = font
     hbar.categoryAxis.labels.fontSize = 8
-    hbar.valueAxis.valueMin = 0
+    top = max(n for _, n in officers)
+    hbar.valueAxis.valueMin, hbar.valueAxis.valueMax = 0, top + 1
+    hbar.valueAxis.valueStep = max(1, -(-(top + 1) // 6))
     hbar.valueAxis.labels.fontName = font
     hbar.bars[0].fillColor = colors.HexColor("#c0392b")
     d3.add(hbar)

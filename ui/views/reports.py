@@ -181,7 +181,10 @@ class ReportsView(QWidget):
         unverified = sum(1 for u in unverified_columns() if u.form == report.form.code)
         if approx or unverified:
             parts.append(f"{approx} cột tính gần đúng, {unverified} cột chưa đối chiếu (rê chuột lên số để xem)")
-        return " · ".join(parts)
+        text = " · ".join(parts)
+        if report.warnings:
+            text += "<br><span style='color:#a00000'>" + "<br>".join(report.warnings) + "</span>"
+        return text
 
     def _explain(self, row: int, col: int) -> None:
         if self.report is None or col == 0:

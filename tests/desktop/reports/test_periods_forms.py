@@ -127,3 +127,28 @@ def test_migration_0009_on_the_0006_register(tmp_path):
         assert reports and sum(v or 0 for r in reports for v in r.main_row().values.values()) > 0
     finally:
         db.close()
+
+
+def test_hand_entered_figures_fill_only_manual_columns(tmp_path):
+    from desktop.reports.engine import set_manual_value
+
+    db = open_database(tmp_path / "r.sqlite")
+    save_unit(db, code="11230", name="Ủy ban nhân dân xã Thụy Hùng", place_name="Thụy Hùng")
+    p = periods.period("2026-H1")
+    set_manual_value(db, p, "03/GQKN", 13, 12.5, actor="Lê Thị Mai")
+    set_manual_value(db, p, "03/GQKN", 8, 2, actor="Lê Thị Mai")
+    with pytest.raises(UserError):
+        set_manual_value(db, p, "03/GQKN", 1, 5, actor="x")        # computed by the register
+    with pytest.raises(UserError):
+        set_manual_value(db, p, "03/GQKN", 9, -1, actor="x")
+    report = ReportRun(db, p).compute("03/GQKN")
+    values = report.main_row().values
+    assert (values[13], values[8], values[9]) == (12.5, 2, None) and report.warnings == ()
+    for no in (9, 10, 11, 12):
+        set_manual_value(db, p, "03/GQKN", no, 0, actor="Lê Thị Mai")
+    warned = ReportRun(db, p).compute("03/GQKN").warnings      # 7 (no decisions) ≠ 2 entered by hand
+    assert len(warned) == 1 and "7 = 8 + 9 + 10 + 11 + 12" in warned[0]
+    set_manual_value(db, p, "03/GQKN", 8, None, actor="Lê Thị Mai")
+    assert ReportRun(db, p).compute("03/GQKN").main_row().values[8] is None
+    assert ReportRun(db, periods.period("2026-H2")).compute("03/GQKN").main_row().values[13] is None
+    db.close()
