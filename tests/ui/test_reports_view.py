@@ -66,3 +66,41 @@ def test_excel_of_the_register_being_looked_at(qtbot, window, session, office, m
     monkeypatch.setattr(view_mod.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     view_mod.export_current(session, window)
     assert target.exists() and "2 dòng" in window.statusBar().currentMessage()
+
+
+def test_province_consolidation_and_completeness(qtbot, office, session, monkeypatch):
+    import json
+
+    from desktop.reports import submit
+    from desktop.reports.periods import period
+    from desktop.storage.units import save_unit
+    from ui.views import reports as view_mod
+
+    db = office["db"]
+    db.set_setting("register_mode", "province")
+    save_unit(db, code="11230", name="Ủy ban nhân dân xã Thụy Lâm", level="commune", make_local=False)
+    p = period("2026-H1")
+    figures = {"gt01": {"11230": {str(n): (4 if n in (1, 3) else 0) for n in range(1, 37)}}}
+    figures["gt01"]["11230"]["4"] = 4
+    with db.write():
+        db.execute("INSERT INTO report_issues(period_code, period_start, period_end, period_label, forms, figures, "
+                   "digest, issued_on, symbol, uuid, unit_code, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (p.code, p.start.isoformat(), p.end.isoformat(), p.label, '["gt01"]', json.dumps(figures),
+                    "d" * 64, "2026-06-15", "07/BC-UBND", "r" * 32, "11230", "2026-06-15T08:00:00"))
+    session.set_today(date(2026, 6, 20))
+    view = view_mod.ReportsView(session)
+    qtbot.addWidget(view)
+    assert view.consolidated.isVisibleTo(view)
+    dialog = view_mod.CompletenessDialog(view, session, p)
+    assert dialog.table.item(0, 2).text() == "Đúng hạn, chờ xem xét"
+    dialog.table.selectRow(0)
+    dialog._decide("accept")
+    assert submit.latest(db, "11230", p.code).decision == "accepted"
+    assert dialog.table.item(0, 2).text() == "Đúng hạn, đã chấp nhận"
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
+    view.consolidated.setChecked(True)
+    depth = view.report.form.header_depth()
+    labels = [view.table.item(r, 0).text() for r in range(depth + 1, view.table.rowCount())]
+    assert labels[0] == "Ủy ban nhân dân xã Thụy Lâm" and labels[-1] == "Tổng cộng"
+    assert view.table.item(depth + 1 + len(labels) - 1, 3).text() == "4"

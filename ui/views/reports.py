@@ -52,6 +52,19 @@ class ReportsView(QWidget):
             b = QPushButton(text)
             b.clicked.connect(slot)
             buttons.addWidget(b)
+        from PySide6.QtWidgets import QCheckBox
+
+        from desktop.storage.units import register_mode
+
+        self.province = register_mode(session.db) == "province"
+        self.consolidated = QCheckBox("Tổng hợp các xã (báo cáo đã chấp nhận)")
+        self.consolidated.setVisible(self.province)
+        self.consolidated.toggled.connect(self._show_form)
+        buttons.addWidget(self.consolidated)
+        if self.province:
+            board = QPushButton("Tình hình nộp báo cáo…")
+            board.clicked.connect(self._completeness)
+            buttons.addWidget(board)
         buttons.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(QLabel("Kỳ báo cáo:"))
@@ -110,11 +123,25 @@ class ReportsView(QWidget):
     def _show_form(self, *_args) -> None:
         if self.run is None or self.form_box.currentData() is None:
             return
-        report = guarded(self, lambda: self.run.compute(self.form_box.currentData()))
+        merged = None
+        if self.consolidated.isChecked():
+            from desktop.reports import submit
+
+            merged = guarded(self, lambda: submit.consolidate(self.session.db, self.period()))
+            report = next((r for r in merged.reports if r.form.id == self.form_box.currentData()), None) \
+                if merged else None
+            self.run = ReportRun(self.session.db, self.period())   # consolidate rebuilt the facts
+        else:
+            report = guarded(self, lambda: self.run.compute(self.form_box.currentData()))
         if report is None:
             return
         self.report = report
-        self.info.setText(self._status_text(report))
+        if merged is not None:
+            missing = ", ".join(n or c for c, n in merged.missing) or "không"
+            self.info.setText(f"<b>{report.form.code}</b> — tổng hợp {report.period.label}: "
+                              f"{len(merged.included)} xã có báo cáo đã chấp nhận; chưa có: {missing}")
+        else:
+            self.info.setText(self._status_text(report))
         form = report.form
         leaves = form.leaves()
         depth = form.header_depth()
@@ -187,7 +214,7 @@ class ReportsView(QWidget):
         return text
 
     def _explain(self, row: int, col: int) -> None:
-        if self.report is None or col == 0:
+        if self.report is None or col == 0 or self.consolidated.isChecked():
             return
         depth = self.report.form.header_depth()
         rows = self.report.all_rows()
@@ -248,6 +275,78 @@ class ReportsView(QWidget):
         if issued is not None:
             self.session.notify_changed()
             QMessageBox.information(self, "Ban hành báo cáo", f"Đã ban hành báo cáo {issued.symbol}.")
+
+
+    def _completeness(self) -> None:
+        CompletenessDialog(self, self.session, self.period()).exec()
+        self._show_form()
+
+
+class CompletenessDialog(QDialog):
+    """The province's board for one period: each commune on time, late or missing; accept or reopen."""
+
+    def __init__(self, parent: QWidget, session: Session, period) -> None:
+        super().__init__(parent)
+        self.session, self.period = session, period
+        self.setWindowTitle(f"Tình hình nộp báo cáo — {period.label}")
+        self.resize(860, 460)
+        lay = QVBoxLayout(self)
+        self.table = QTableWidget()
+        self.table.setColumnCount(5)
+        self.table.setHorizontalHeaderLabels(["Mã", "Đơn vị", "Tình trạng", "Báo cáo", "Ngày ban hành"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        lay.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        accept = QPushButton("Chấp nhận báo cáo")
+        accept.clicked.connect(lambda: self._decide("accept"))
+        reopen = QPushButton("Mở lại kỳ báo cáo…")
+        reopen.clicked.connect(lambda: self._decide("reopen"))
+        close = QPushButton("Đóng")
+        close.clicked.connect(self.accept)
+        for b in (accept, reopen):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(close)
+        lay.addLayout(row)
+        self.reload()
+
+    def reload(self) -> None:
+        from desktop.reports import submit
+
+        self.items = guarded(self, lambda: submit.completeness(self.session.db, self.period)) or []
+        self.table.setRowCount(len(self.items))
+        for r, item in enumerate(self.items):
+            values = (item.unit_code, item.unit_name, item.label, item.report.symbol if item.report else "",
+                      f"{item.report.issued_on:%d/%m/%Y}" if item.report else f"hạn {item.due_on:%d/%m/%Y}")
+            for c, text in enumerate(values):
+                cell = QTableWidgetItem(text)
+                if c == 2 and item.status != "on_time":
+                    cell.setForeground(QBrush(QColor("#a00000")))
+                self.table.setItem(r, c, cell)
+        self.table.resizeColumnsToContents()
+
+    def _decide(self, what: str) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from desktop.reports import submit
+
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.items) or self.items[row].report is None:
+            QMessageBox.information(self, "Báo cáo", "Hãy chọn một xã đã nộp báo cáo.")
+            return
+        report = self.items[row].report
+        actor = self.session.actor_name or ""
+        if what == "accept":
+            guarded(self, lambda: submit.accept(self.session.db, report.uuid, actor=actor))
+        else:
+            reason, ok = QInputDialog.getText(self, "Mở lại kỳ báo cáo", "Lý do mở lại:")
+            if not ok:
+                return
+            guarded(self, lambda: submit.reopen(self.session.db, report.uuid, actor=actor, reason=reason))
+        self.session.notify_changed()
+        self.reload()
 
 
 class CellDialog(QDialog):
