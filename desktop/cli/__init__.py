@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "desktop.cli.admin",
     "desktop.cli.documents",
     "desktop.cli.register",
+    "desktop.cli.reports",
     "desktop.cli.rules",
     "desktop.cli.sync",
     "desktop.cli.users",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from desktop.security import require
 from desktop.errors import UserError
+from desktop.reports.submit import apply_receipt_reviews, reviews_for_receipt
 from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
 from desktop.storage.db import Database
@@ -60,6 +61,7 @@ def receipt_content(db: Database, unit_code: str, passphrase: str | None = None)
         "unit_code": unit_code, "issued_at": keys.now_iso(),
         "bundles": [{"sequence": r["seq"], "bundle_sha256": r["bundle_sha256"], "imported_at": r["imported_at"],
                      "result": json.loads(r["result"])} for r in rows],
+        "report_reviews": reviews_for_receipt(db, unit_code),   # acceptance of reports (issue #14)
     }
     signer = keys.private_key(db, "signing", passphrase)
     return {**body, "signature": crypto.b64(crypto.sign(signer, crypto.canonical_json(body)))}
@@ -129,6 +131,7 @@ def import_receipt(db: Database, path: Path) -> ReceiptResult:
             sync_repo.upsert_acked(db, (_item(line) for line in items.split("\n") if line))
             sync_repo.mark_acknowledged(db, row["seq"], str(entry.get("imported_at") or keys.now_iso()), text)
             result.acknowledged.append(row["seq"])
+        apply_receipt_reviews(db, data.get("report_reviews"))
         units_repo.log_access(db, "import_receipt", target=code,
                               detail=f"acknowledged {result.acknowledged}")
     log.info("receipt: acknowledged %s", result.acknowledged)

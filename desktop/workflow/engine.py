@@ -21,6 +21,7 @@ from desktop.calendar.workdays import WorkCalendar
 from desktop.domain.records import Case
 from desktop.domain.validation import check_not_future
 from desktop.errors import TransitionNotAllowed, UserError, ValidationError
+from desktop.reports import locks
 from desktop.rules.book import Action, RuleSet, Step, default_rules
 from desktop.security import require
 from desktop.storage import cases as case_repo
@@ -164,9 +165,12 @@ def settling_changes(rs: RuleSet, action: Action, from_state: str, to_state: str
 
 def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, note: str = "",
         ground: str | None = None, satisfaction: str | None = None, today: date | None = None,
-        data: dict[str, Any] | None = None) -> Case:
+        data: dict[str, Any] | None = None, correction_reason: str | None = None) -> Case:
     """Carry out one step of the procedure, or refuse it and change nothing. The logged-in officer
-    acts (``case.act``: a handling officer on the cases assigned to him or her only)."""
+    acts (``case.act``: a handling officer on the cases assigned to him or her only).
+
+    A step dated within a period whose report the province accepted needs ``correction_reason``
+    and is recorded as a correction (``desktop.reports.locks``)."""
     case = case_repo.get_case(db, case_uuid)
     ensure_owned(db, case)
     require(db, "case.act", case=case)
@@ -263,8 +267,12 @@ def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, n
         changes.update(paused_on=None, due_on=due and due.isoformat(), due_trace=trace)
         event_data.update(due_on=due and due.isoformat(), trace=trace)
     changes.update(settling_changes(rs, action, case.state, to_state, effective_on, satisfaction))
+    touched = locks.guard_case_change(db, case.unit_code, effective_on, correction_reason)
 
     with db.write():
+        if touched:
+            locks.record_corrections(db, touched, case_uuid=case.uuid, action=action_code, effective_on=effective_on,
+                                     reason=correction_reason or "")
         if action_code == "add_commitment":
             event_data["commitment_uuid"] = _add_commitment(db, case, note, event_data.get("commitment_due"))
         elif action_code == "complete_commitment":

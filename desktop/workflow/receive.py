@@ -10,6 +10,7 @@ from desktop.domain.names import name_key
 from desktop.domain.records import FIELDS, Case, Channel, Reception, ReceptionKind
 from desktop.domain.validation import check_not_future
 from desktop.errors import UserError, ValidationError
+from desktop.reports import locks
 from desktop.rules.book import KIND_LABELS, default_rules
 from desktop.security import require
 from desktop.storage import cases as case_repo
@@ -107,8 +108,12 @@ def case_errors(*, kind: str, summary: str, has_requesters: bool, field: str, ch
     return errors
 
 
-def receive_case(db: Database, data: CaseInput, *, today: date | None = None) -> Case:
-    """Open a case: validate, number it, compute its first deadline, index it, log the event."""
+def receive_case(db: Database, data: CaseInput, *, today: date | None = None,
+                 correction_reason: str | None = None) -> Case:
+    """Open a case: validate, number it, compute its first deadline, index it, log the event.
+
+    A case received within a period whose report the province accepted needs
+    ``correction_reason`` and is recorded as a correction (``desktop.reports.locks``)."""
     require(db, "case.receive")
     rules = default_rules()
     errors = case_errors(kind=data.kind, summary=data.summary, has_requesters=bool(data.requesters),
@@ -125,7 +130,11 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None) ->
     shown = "" if confidential else case_repo.requester_label(names)
     uuid = new_uuid()
     stamp = now_iso()
+    touched = locks.guard_case_change(db, unit.code, data.received_on, correction_reason)
     with db.write():
+        if touched:
+            locks.record_corrections(db, touched, case_uuid=uuid, action="receive", effective_on=data.received_on,
+                                     reason=correction_reason or "")
         number = case_repo.next_case_number(db, unit.code, data.received_on.year)
         # A denouncer's identity is secret (Luật Tố cáo 2018, Art. 9): not in the register's
         # columns and not searchable by name; it is shown only in the case, and revealing is logged.

@@ -1,0 +1,191 @@
+"""Benchmarks of the reports (issue #14), each beside a raw baseline measured in the same run.
+
+    python -m bench.bench_reports --scale commune     # the 5,000-case register of bench.generate
+    python -m bench.bench_reports --scale province    # 1,000,000 cases (generated first: long)
+
+Figures:
+1. all forms of a six-month period (facts built once, every form computed) — target ≤ 0.3 s on the
+   commune register; and each form alone, fresh (facts built + the form), against a raw
+   ``GROUP BY`` over the same rows (the period's cases joined to their events) — target ≤ 3 s per
+   form and ≤ 3 × the baseline on the province register;
+2. ``.xlsx`` of a 100,000-row register (``xlsx.write_table``) against bare XlsxWriter in
+   ``constant_memory`` mode writing the same cells — target ≤ 1.3 ×; and its memory: the peak
+   traced allocation for 100,000 rows against 10,000 rows (flat: about the same);
+3. for information: the register export (``exports.export_cases``) reading its own pages.
+
+Prints to stdout; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+import tracemalloc
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from bench.generate import SCALES, generate
+from desktop.reports import exports, xlsx
+from desktop.reports.engine import ReportRun
+from desktop.reports.periods import containing, period
+from desktop.storage.db import open_database
+
+ROWS = []
+
+
+def figure(name: str, measured: float, baseline: float | None, target: str, ok: bool) -> None:
+    ratio = f"{measured / baseline:.2f}×" if baseline else "—"
+    base = f"{baseline * 1000:,.0f} ms" if baseline else "—"
+    ROWS.append((name, f"{measured * 1000:,.0f} ms", base, ratio, target, "ok" if ok else "MISSED"))
+    print(f"{name}: {measured * 1000:,.1f} ms (baseline {base}, {ratio}) — {target}: {'ok' if ok else 'MISSED'}",
+          flush=True)
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times) if repeat > 2 else statistics.median(times)
+
+
+def the_period(db) -> object:
+    """The latest six months whose cut-off has passed in the register's own time."""
+    today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
+    p = containing(today, "half")
+    if p.end >= today:
+        p = containing(p.start - timedelta(days=1), "half")
+    return p
+
+
+def baseline_group_by(db, p) -> None:
+    """The raw GROUP BY over the same rows the report reads: the period's cases (selected the same
+    way, through the same indexes) joined to their events."""
+    from desktop.storage.report_facts import RELEVANT
+
+    db.query(f"""SELECT c.kind, c.state, count(*), max(e.effective_on) FROM cases c
+                 JOIN events e ON e.case_uuid = c.uuid AND e.effective_on <= :e
+                 WHERE c.id IN ({RELEVANT}) AND c.received_on <= :e
+                 GROUP BY c.kind, c.state""", {"s": p.start.isoformat(), "e": p.end.isoformat()})
+
+
+def bench_forms(db, scale: str) -> None:
+    p = the_period(db)
+    print(f"Period {p.label}; cases {db.scalar('SELECT count(*) FROM cases'):,}, "
+          f"events {db.scalar('SELECT count(*) FROM events'):,}", flush=True)
+    repeat = 5 if scale == "commune" else 2
+    base = best(lambda: baseline_group_by(db, p), repeat)
+
+    def all_forms():
+        run = ReportRun(db, p)
+        run.compute_all()
+
+    t_all = best(all_forms, repeat)
+    figure("1a all forms of the six months (one run)", t_all, base,
+           "≤ 300 ms (commune)" if scale == "commune" else "for information", t_all <= 0.3 or scale != "commune")
+    run = ReportRun(db, p)
+    worst = 0.0
+    for form in run.forms():
+        t = best(lambda form=form: ReportRun(db, p).compute(form), repeat)
+        worst = max(worst, t)
+        print(f"    {form.code:<10} fresh (facts + form): {t * 1000:,.1f} ms ({t / base:.2f}× baseline)", flush=True)
+    if scale == "commune":   # the per-form targets are the province register's
+        figure("1b slowest single form, fresh", worst, base, "for information (targets are at province scale)", True)
+    else:
+        figure("1b slowest single form, fresh", worst, base, "≤ 3 s and ≤ 3× GROUP BY",
+               worst <= 3 and worst <= 3 * base)
+
+
+def synthetic_rows(n: int):
+    start = date(2020, 1, 1)
+    kinds = ("Khiếu nại", "Tố cáo", "Kiến nghị", "Phản ánh", "Yêu cầu giải trình")
+    for i in range(n):
+        yield (f"{i + 1}/2026", start + timedelta(days=i % 2500), kinds[i % 5],
+               f"Đề nghị xem xét việc cấp giấy chứng nhận quyền sử dụng đất thửa số {i % 977} tờ bản đồ {i % 31}",
+               f"Nguyễn Văn {chr(65 + i % 26)}", "Đất đai", "Đang giải quyết",
+               start + timedelta(days=i % 2500 + 30) if i % 3 else None, "Lê Thị Mai")
+
+
+def bare_xlsxwriter(path: Path, rows: list) -> None:
+    """What XlsxWriter costs alone: the same cells, formats and print setup, no logic of ours."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    cell = wb.add_format({"font_name": "Times New Roman", "border": 1})
+    day = wb.add_format({"font_name": "Times New Roman", "border": 1, "num_format": "dd/mm/yyyy"})
+    ws = wb.add_worksheet("Sổ")
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    for r, values in enumerate(rows, start=4):
+        for c, v in enumerate(values):
+            if v is None:
+                ws.write_blank(r, c, None, cell)
+            elif isinstance(v, date):
+                ws.write_datetime(r, c, datetime(v.year, v.month, v.day), day)
+            else:
+                ws.write_string(r, c, v, cell)
+    wb.close()
+
+
+def ours(path: Path, rows) -> None:
+    xlsx.write_table(path, title="SỔ THEO DÕI VỤ VIỆC", subtitle="Toàn bộ sổ", headers=exports.CASE_HEADER,
+                     rows=rows, widths=exports.CASE_WIDTHS, unit_name="Ủy ban nhân dân xã Thụy Hùng")
+
+
+def bench_xlsx(work: Path) -> None:
+    n = 100_000
+    rows = list(synthetic_rows(n))
+    base = best(lambda: bare_xlsxwriter(work / "bare.xlsx", rows), 3)
+    mine = best(lambda: ours(work / "ours.xlsx", rows), 3)
+    figure("2a .xlsx of a 100,000-row register", mine, base, "≤ 1.3× bare XlsxWriter", mine <= 1.3 * base)
+    peaks = {}
+    for size in (10_000, 100_000):
+        tracemalloc.start()
+        ours(work / f"mem-{size}.xlsx", synthetic_rows(size))
+        peaks[size] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    flat = peaks[100_000] <= 1.5 * peaks[10_000]
+    print(f"2b memory peak: {peaks[10_000] / 1e6:.1f} MB for 10,000 rows, {peaks[100_000] / 1e6:.1f} MB for "
+          f"100,000 rows — flat: {'ok' if flat else 'MISSED'}", flush=True)
+    ROWS.append(("2b memory peak 100k vs 10k rows", f"{peaks[100_000] / 1e6:.1f} MB", f"{peaks[10_000] / 1e6:.1f} MB",
+                 f"{peaks[100_000] / peaks[10_000]:.2f}×", "flat (≤ 1.5×)", "ok" if flat else "MISSED"))
+
+
+def bench_export(db, work: Path) -> None:
+    t = best(lambda: exports.export_cases(db, work / "so.xlsx"), 3)
+    n = db.scalar("SELECT count(*) FROM cases")
+    figure(f"3 Sổ vụ việc export from the register ({n:,} rows)", t, None, "for information", True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmarks of the reports (issue #14).")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="commune")
+    parser.add_argument("--register", type=Path, help="measure this register file instead (a copy: it is migrated)")
+    parser.add_argument("--forms-only", action="store_true", help="figure 1 only")
+    args = parser.parse_args()
+    path = args.register or generate(args.scale)
+    print(f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores; register {path.name}", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    try:
+        db = open_database(path)
+        bench_forms(db, args.scale)
+        if not args.forms_only:
+            bench_xlsx(work)
+        if args.scale == "commune" and not args.forms_only:
+            bench_export(db, work)
+        db.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("\nSummary")
+    for row in ROWS:
+        print("  " + " | ".join(row))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The "Báo cáo" section: the form's table with its merged header, a figure opening its cases, the
+reminder from 1 June, and Excel export of the register being looked at."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from desktop.storage.persons import save_person
+from desktop.workflow.engine import act
+from desktop.workflow.receive import CaseInput, receive_case
+
+
+def _menu_titles(window) -> list[str]:
+    return [a.text() for a in window.menuBar().actions()]
+
+
+def _cases(db, n: int) -> list:
+    person = save_person(db, full_name="Trần Thị Đức", id_kind="cccd", id_number="034185001234").uuid
+    out = []
+    for i in range(n):
+        case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 1, 5 + i),
+                                          summary=f"Giải trình việc cấp phép {i}", requesters=[person]), today=date(2026, 6, 3))
+        out.append(act(db, case.uuid, "accept", effective_on=date(2026, 1, 8 + i),
+                       today=date(2026, 6, 3)))
+    return out
+
+
+def test_reports_section_table_and_cell_cases(qtbot, window, session, office, monkeypatch):
+    from ui.views import reports as view_mod
+
+    cases = _cases(office["db"], 3)
+    session.set_today(date(2026, 6, 3))
+    qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
+    assert window.report_reminder.text().startswith("Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 16/06/2026")
+    window.report_reminder.click()
+    view = window.stack.currentWidget()
+    assert isinstance(view, view_mod.ReportsView) and window.nav.currentItem().text() == "Báo cáo"
+    assert view.period_box.currentData() == "2026-H1"
+    view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
+    t = view.table
+    depth = view.report.form.header_depth()
+    assert t.item(0, 0).text() == "Đơn vị" and t.rowSpan(0, 0) == depth
+    assert t.item(depth, 1).text() == "1=2+3"
+    assert t.item(depth + 1, 3).text() == "3"            # (3) received in the period
+    if os.environ.get("GIAITRINH_SCREENSHOTS"):
+        window.grab().save(os.environ["GIAITRINH_SCREENSHOTS"])
+    opened = []
+    monkeypatch.setattr(view_mod.CellDialog, "exec", lambda self: opened.append(self) or 0)
+    view._explain(depth + 1, 3)
+    dialog = opened[0]
+    assert dialog.list.count() == 3 and cases[0].number in dialog.list.item(0).text()
+    with qtbot.waitSignal(view.open_case) as signal:
+        dialog.list.itemDoubleClicked.emit(dialog.list.item(0))
+    assert signal.args == [cases[0].uuid]
+
+
+def test_excel_of_the_register_being_looked_at(qtbot, window, session, office, monkeypatch, tmp_path):
+    from ui.views import reports as view_mod
+
+    _cases(office["db"], 2)
+    qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
+    window.show_page(2)   # Sổ vụ việc
+    target = tmp_path / "so.xlsx"
+    monkeypatch.setattr(view_mod.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    view_mod.export_current(session, window)
+    assert target.exists() and "2 dòng" in window.statusBar().currentMessage()
+
+
+def test_province_consolidation_and_completeness(qtbot, office, session, monkeypatch):
+    import json
+
+    from desktop.reports import submit
+    from desktop.reports.periods import period
+    from desktop.storage.units import save_unit
+    from ui.views import reports as view_mod
+
+    db = office["db"]
+    db.set_setting("register_mode", "province")
+    from desktop.security import accounts
+
+    head = db.principal
+    accounts.assume_role(db, "admin")   # a commune is declared by the administrator
+    save_unit(db, code="11230", name="Ủy ban nhân dân xã Thụy Lâm", level="commune", make_local=False)
+    db.principal = head                 # the leader accepts its report
+    p = period("2026-H1")
+    figures = {"gt01": {"11230": {str(n): (4 if n in (1, 3) else 0) for n in range(1, 37)}}}
+    figures["gt01"]["11230"]["4"] = 4
+    with db.write():
+        db.execute("INSERT INTO report_issues(period_code, period_start, period_end, period_label, forms, figures, "
+                   "digest, issued_on, symbol, uuid, unit_code, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (p.code, p.start.isoformat(), p.end.isoformat(), p.label, '["gt01"]', json.dumps(figures),
+                    "d" * 64, "2026-06-15", "07/BC-UBND", "r" * 32, "11230", "2026-06-15T08:00:00"))
+    session.set_today(date(2026, 6, 20))
+    view = view_mod.ReportsView(session)
+    qtbot.addWidget(view)
+    assert view.consolidated.isVisibleTo(view)
+    dialog = view_mod.CompletenessDialog(view, session, p)
+    assert dialog.table.item(0, 2).text() == "Đúng hạn, chờ xem xét"
+    dialog.table.selectRow(0)
+    dialog._decide("accept")
+    assert submit.latest(db, "11230", p.code).decision == "accepted"
+    assert dialog.table.item(0, 2).text() == "Đúng hạn, đã chấp nhận"
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
+    view.consolidated.setChecked(True)
+    depth = view.report.form.header_depth()
+    labels = [view.table.item(r, 0).text() for r in range(depth + 1, view.table.rowCount())]
+    assert labels[0] == "Ủy ban nhân dân xã Thụy Lâm" and labels[-1] == "Tổng cộng"
+    assert view.table.item(depth + 1 + len(labels) - 1, 3).text() == "4"

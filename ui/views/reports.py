@@ -1,0 +1,463 @@
+"""The "Báo cáo" section: period and form, the form's table as printed (merged header levels,
+numbered columns), a click on a figure lists the cases or receptions it counts, exports (Excel,
+PDF, Word) and issuing the period's report. ``install_menu`` (mounted by the main window with the
+other optional modules) adds the section to the navigation, a "Báo cáo" menu with Excel export of
+the register being looked at, and the reminder from 1/6 and 1/12 that a report is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+    QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from desktop.reports import periods as periods_mod
+from desktop.reports.engine import TOTAL_KEY, ReportRun
+from ui.errors import guarded
+from ui.session import Session
+
+log = logging.getLogger(__name__)
+
+HEAD_BG = QBrush(QColor("#eef1f5"))
+
+
+class ReportsView(QWidget):
+    open_case = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.period_box = QComboBox()
+        self.form_box = QComboBox()
+        self.form_box.setMinimumWidth(330)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setVisible(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(True)
+        self.table.cellDoubleClicked.connect(self._explain)
+        self.table.cellClicked.connect(self._explain)
+        buttons = QHBoxLayout()
+        for text, slot in (("Xuất Excel…", self._export_xlsx), ("Xuất PDF…", lambda: self._export_doc("pdf")),
+                           ("Xuất Word…", lambda: self._export_doc("docx")), ("Ban hành báo cáo…", self._issue)):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        from PySide6.QtWidgets import QCheckBox
+
+        from desktop.storage.units import register_mode
+
+        self.province = register_mode(session.db) == "province"
+        self.consolidated = QCheckBox("Tổng hợp các xã (báo cáo đã chấp nhận)")
+        self.consolidated.setVisible(self.province)
+        self.consolidated.toggled.connect(self._show_form)
+        buttons.addWidget(self.consolidated)
+        if self.province:
+            board = QPushButton("Tình hình nộp báo cáo…")
+            board.clicked.connect(self._completeness)
+            buttons.addWidget(board)
+        buttons.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Kỳ báo cáo:"))
+        top.addWidget(self.period_box)
+        top.addWidget(QLabel("Biểu:"))
+        top.addWidget(self.form_box, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(buttons)
+        lay.addWidget(self.info)
+        lay.addWidget(self.table, 1)
+        hint = QLabel("Bấm vào một số liệu để xem các vụ việc, lượt tiếp mà số đó đếm.")
+        hint.setStyleSheet("color: #555;")
+        lay.addWidget(hint)
+        self.run: ReportRun | None = None
+        self.report = None
+        self._fill_periods()
+        self.period_box.currentIndexChanged.connect(self._period_changed)
+        self.form_box.currentIndexChanged.connect(self._show_form)
+        session.follow_changes(self, self._period_changed, today=True)
+        self._period_changed()
+
+    # -- pickers --------------------------------------------------------------------------------
+    def _fill_periods(self) -> None:
+        today = self.session.today()
+        due = periods_mod.reminder(today)
+        found = []
+        for year in (today.year, today.year - 1):
+            found += [p for p in periods_mod.periods_of_year(year) if p.start <= today]
+        self.period_box.blockSignals(True)
+        self.period_box.clear()
+        for p in found:
+            self.period_box.addItem(p.label, p.code)
+        wanted = due.code if due else periods_mod.containing(today, "half").code
+        self.period_box.setCurrentIndex(max(0, self.period_box.findData(wanted)))
+        self.period_box.blockSignals(False)
+
+    def period(self):
+        return periods_mod.period(self.period_box.currentData())
+
+    def _period_changed(self, *_args) -> None:
+        p = self.period()
+        self.run = guarded(self, lambda: ReportRun(self.session.db, p))
+        if self.run is None:
+            return
+        current = self.form_box.currentData()
+        self.form_box.blockSignals(True)
+        self.form_box.clear()
+        for form in self.run.forms():
+            self.form_box.addItem(f"{form.code} — {form.title.capitalize()}", form.id)
+        self.form_box.setCurrentIndex(max(0, self.form_box.findData(current)))
+        self.form_box.blockSignals(False)
+        self._show_form()
+
+    # -- the table --------------------------------------------------------------------------------
+    def _show_form(self, *_args) -> None:
+        if self.run is None or self.form_box.currentData() is None:
+            return
+        merged = None
+        if self.consolidated.isChecked():
+            from desktop.reports import submit
+
+            merged = guarded(self, lambda: submit.consolidate(self.session.db, self.period()))
+            report = next((r for r in merged.reports if r.form.id == self.form_box.currentData()), None) \
+                if merged else None
+            self.run = ReportRun(self.session.db, self.period())   # consolidate rebuilt the facts
+        else:
+            report = guarded(self, lambda: self.run.compute(self.form_box.currentData()))
+        if report is None:
+            return
+        self.report = report
+        if merged is not None:
+            missing = ", ".join(n or c for c, n in merged.missing) or "không"
+            self.info.setText(f"<b>{report.form.code}</b> — tổng hợp {report.period.label}: "
+                              f"{len(merged.included)} xã có báo cáo đã chấp nhận; chưa có: {missing}")
+        else:
+            self.info.setText(self._status_text(report))
+        form = report.form
+        leaves = form.leaves()
+        depth = form.header_depth()
+        rows = report.all_rows()
+        t = self.table
+        t.clearSpans()
+        t.clear()
+        t.setRowCount(depth + 1 + len(rows))
+        t.setColumnCount(len(leaves) + 1)
+        bold = QFont(t.font())
+        bold.setBold(True)
+        for cell in form.header():
+            item = QTableWidgetItem(cell.text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setFont(bold)
+            item.setBackground(HEAD_BG)
+            t.setItem(cell.row, cell.col, item)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                t.setSpan(cell.row, cell.col, cell.rowspan, cell.colspan)
+        for c, text in enumerate(["MS", *form.numbering()]):
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setBackground(HEAD_BG)
+            t.setItem(depth, c, item)
+        for r, row in enumerate(rows, start=depth + 1):
+            label = QTableWidgetItem(row.label)
+            if row.key == TOTAL_KEY:
+                label.setFont(bold)
+            t.setItem(r, 0, label)
+            for c, leaf in enumerate(leaves, start=1):
+                value = row.values.get(leaf.no)
+                item = QTableWidgetItem("" if value is None else f"{value:,}".replace(",", "."))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                tip = f"({leaf.no}) {leaf.label}"
+                if leaf.approximate:
+                    tip += f"\nTính gần đúng: {leaf.approximate}"
+                if not leaf.verified:
+                    tip += "\nCột chưa đối chiếu với văn bản."
+                if value is None:
+                    tip += "\nSổ không theo dõi: đơn vị tự điền."
+                item.setToolTip(tip)
+                t.setItem(r, c, item)
+        t.setColumnWidth(0, 230)
+        for c in range(1, len(leaves) + 1):
+            t.setColumnWidth(c, 78)
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        t.resizeRowsToContents()
+
+    def _status_text(self, report) -> str:
+        from desktop.reports import submit
+        from desktop.reports.forms import approximate_columns, unverified_columns
+
+        p = report.period
+        parts = [f"<b>{report.form.code}</b> — {p.label}"]
+        issued = submit.latest(self.session.db, report.unit_code, p.code)
+        if issued is None:
+            parts.append("chưa ban hành")
+        else:
+            word = {"accepted": "tỉnh đã chấp nhận: kỳ đã khóa, mọi thay đổi về trước ngày chốt phải ghi lý do "
+                                "điều chỉnh", "reopened": f"tỉnh đã mở lại ({issued.reason})",
+                    None: "chờ tỉnh xem xét"}[issued.decision]
+            parts.append(f"đã ban hành {issued.symbol} ngày {issued.issued_on:%d/%m/%Y}, {word}")
+        approx = sum(1 for u in approximate_columns() if u.form == report.form.code)
+        unverified = sum(1 for u in unverified_columns() if u.form == report.form.code)
+        if approx or unverified:
+            parts.append(f"{approx} cột tính gần đúng, {unverified} cột chưa đối chiếu (rê chuột lên số để xem)")
+        text = " · ".join(parts)
+        if report.warnings:
+            text += "<br><span style='color:#a00000'>" + "<br>".join(report.warnings) + "</span>"
+        return text
+
+    def _explain(self, row: int, col: int) -> None:
+        if self.report is None or col == 0 or self.consolidated.isChecked():
+            return
+        depth = self.report.form.header_depth()
+        rows = self.report.all_rows()
+        index = row - depth - 1
+        if not 0 <= index < len(rows):
+            return
+        leaf = self.report.form.leaves()[col - 1]
+        key = rows[index].key if self.report.form.rows != "unit" else None
+        cell = guarded(self, lambda: self.run.explain(self.report.form, leaf.no, key))
+        if cell is not None:
+            CellDialog(self, self.session, cell, self.open_case).exec()
+
+    # -- outputs ----------------------------------------------------------------------------------
+    def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
+        p = self.period()
+        name = f"bao-cao-{p.code}.{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), filt)
+        return Path(path) if path else None
+
+    def _export_xlsx(self) -> None:
+        from desktop.reports import xlsx
+
+        path = self._ask_path("Xuất các biểu ra Excel", "xlsx", "Excel (*.xlsx)")
+        if path and self.run is not None:
+            if guarded(self, lambda: xlsx.write_forms(self.run.compute_all(), path) or True):
+                self.info.setText(f"Đã ghi {path}")
+
+    def _export_doc(self, fmt: str) -> None:
+        from desktop.reports import written
+        from desktop.storage.units import signers
+
+        path = self._ask_path("Xuất báo cáo", fmt, "PDF (*.pdf)" if fmt == "pdf" else "Word (*.docx)")
+        if not path:
+            return
+
+        def work() -> bool:
+            b = written.bundle(self.session.db, self.period())
+            doc = written.compose(b, next(iter(signers(self.session.db)), None))
+            path.write_bytes(written.render_pdf(doc, b) if fmt == "pdf" else written.render_docx(doc, b))
+            return True
+
+        if guarded(self, work):
+            self._period_changed()   # the bundle rebuilt the facts of last year on this connection
+            self.info.setText(f"Đã ghi {path}")
+
+    def _issue(self) -> None:
+        from desktop.reports import submit
+
+        p = self.period()
+        answer = QMessageBox.question(
+            self, "Ban hành báo cáo",
+            f"Ban hành báo cáo {p.label}?\n\nBáo cáo được cấp số trong sổ đăng ký văn bản đi (BC), số liệu được "
+            "lưu lại và gửi tỉnh trong gói đồng bộ tiếp theo.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        issued = guarded(self, lambda: submit.issue_report(self.session.db, p, today=self.session.today()))
+        if issued is not None:
+            self.session.notify_changed()
+            QMessageBox.information(self, "Ban hành báo cáo", f"Đã ban hành báo cáo {issued.symbol}.")
+
+
+    def _completeness(self) -> None:
+        CompletenessDialog(self, self.session, self.period()).exec()
+        self._show_form()
+
+
+class CompletenessDialog(QDialog):
+    """The province's board for one period: each commune on time, late or missing; accept or reopen."""
+
+    def __init__(self, parent: QWidget, session: Session, period) -> None:
+        super().__init__(parent)
+        self.session, self.period = session, period
+        self.setWindowTitle(f"Tình hình nộp báo cáo — {period.label}")
+        self.resize(860, 460)
+        lay = QVBoxLayout(self)
+        self.table = QTableWidget()
+        self.table.setColumnCount(5)
+        self.table.setHorizontalHeaderLabels(["Mã", "Đơn vị", "Tình trạng", "Báo cáo", "Ngày ban hành"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        lay.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        accept = QPushButton("Chấp nhận báo cáo")
+        accept.clicked.connect(lambda: self._decide("accept"))
+        reopen = QPushButton("Mở lại kỳ báo cáo…")
+        reopen.clicked.connect(lambda: self._decide("reopen"))
+        close = QPushButton("Đóng")
+        close.clicked.connect(self.accept)
+        for b in (accept, reopen):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(close)
+        lay.addLayout(row)
+        self.reload()
+
+    def reload(self) -> None:
+        from desktop.reports import submit
+
+        self.items = guarded(self, lambda: submit.completeness(self.session.db, self.period)) or []
+        self.table.setRowCount(len(self.items))
+        for r, item in enumerate(self.items):
+            values = (item.unit_code, item.unit_name, item.label, item.report.symbol if item.report else "",
+                      f"{item.report.issued_on:%d/%m/%Y}" if item.report else f"hạn {item.due_on:%d/%m/%Y}")
+            for c, text in enumerate(values):
+                cell = QTableWidgetItem(text)
+                if c == 2 and item.status != "on_time":
+                    cell.setForeground(QBrush(QColor("#a00000")))
+                self.table.setItem(r, c, cell)
+        self.table.resizeColumnsToContents()
+
+    def _decide(self, what: str) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from desktop.reports import submit
+
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.items) or self.items[row].report is None:
+            QMessageBox.information(self, "Báo cáo", "Hãy chọn một xã đã nộp báo cáo.")
+            return
+        report = self.items[row].report
+        if what == "accept":
+            guarded(self, lambda: submit.accept(self.session.db, report.uuid))
+        else:
+            reason, ok = QInputDialog.getText(self, "Mở lại kỳ báo cáo", "Lý do mở lại:")
+            if not ok:
+                return
+            guarded(self, lambda: submit.reopen(self.session.db, report.uuid, reason=reason))
+        self.session.notify_changed()
+        self.reload()
+
+
+class CellDialog(QDialog):
+    """What one figure counts: its meaning, then the cases (double-click opens one)."""
+
+    def __init__(self, parent: QWidget, session: Session, cell, open_case) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Biểu {cell.form}, cột ({cell.no})")
+        self.resize(720, 480)
+        lay = QVBoxLayout(self)
+        value = "" if cell.value is None else cell.value
+        head = QLabel(f"<b>({cell.no}) {cell.label}: {value}</b><br>{cell.meaning}")
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        self.list = QListWidget()
+        db = session.db
+        for uuid in cell.uuids:
+            if cell.entity == "case":
+                r = db.one("SELECT number, received_on, summary FROM cases WHERE uuid = ?", (uuid,))
+                text = f"{r[0]}  —  {date.fromisoformat(r[1]):%d/%m/%Y}  —  {r[2]}"
+                case_uuid = uuid
+            elif cell.entity == "reception":
+                r = db.one("SELECT received_on, content, case_uuid FROM receptions WHERE uuid = ?", (uuid,))
+                text = f"Lượt tiếp {date.fromisoformat(r[0]):%d/%m/%Y}  —  {r[1][:90]}"
+                case_uuid = r[2]
+            else:
+                r = db.one("SELECT k.number, c.content, c.case_uuid FROM commitments c JOIN cases k "
+                           "ON k.uuid = c.case_uuid WHERE c.uuid = ?", (uuid,))
+                text = f"Cam kết của vụ việc {r[0]}  —  {r[1][:90]}"
+                case_uuid = r[2]
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, case_uuid)
+            self.list.addItem(item)
+        for _uuid, n in cell.openings:
+            self.list.addItem(QListWidgetItem(f"Kê khai đầu kỳ: {n}"))
+        if not self.list.count():
+            self.list.addItem(QListWidgetItem("Không có vụ việc nào."))
+        lay.addWidget(self.list, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+        def opened(item: QListWidgetItem) -> None:
+            uuid = item.data(Qt.ItemDataRole.UserRole)
+            if uuid:
+                self.accept()
+                open_case.emit(uuid)
+
+        self.list.itemDoubleClicked.connect(opened)
+
+
+def install_menu(bar, session: Session, window) -> None:
+    """The "Báo cáo" section in the navigation, its menu, and the reminder in the status bar."""
+    from PySide6.QtWidgets import QListWidgetItem as Item
+
+    window.nav.addItem(Item("Báo cáo"))
+    index = window.nav.count() - 1
+    holder: dict[str, ReportsView] = {}
+
+    def show() -> None:
+        view = holder.get("view")
+        if view is None:
+            view = holder["view"] = ReportsView(session)
+            view.open_case.connect(window.open_case)
+            window.stack.addWidget(view)
+        window.stack.setCurrentWidget(view)
+        if window.nav.currentRow() != index:
+            window.nav.blockSignals(True)
+            window.nav.setCurrentRow(index)
+            window.nav.blockSignals(False)
+
+    window.nav.currentRowChanged.connect(lambda row: row == index and show())
+    window.show_reports = show
+    menu = bar.addMenu("&Báo cáo")
+    menu.addAction(QAction("Báo cáo định kỳ", window, triggered=show))
+    menu.addAction(QAction("Xuất Excel sổ đang xem…", window, triggered=lambda: export_current(session, window)))
+
+    due = periods_mod.reminder(session.today())
+    if due is not None:
+        from desktop.reports import submit
+        from desktop.storage.calendar_repo import load_calendar
+        from desktop.storage.units import local_unit
+
+        issued = submit.latest(session.db, local_unit(session.db).code, due.code)
+        if issued is None:
+            deadline = periods_mod.due_date(due, load_calendar(session.db))
+            button = QPushButton(f"Đến kỳ báo cáo {due.name.lower()}: hạn nộp {deadline:%d/%m/%Y}")
+            button.setFlat(True)
+            button.setStyleSheet("color: #a04000; font-weight: bold;")
+            button.clicked.connect(show)
+            window.statusBar().addPermanentWidget(button)
+            window.report_reminder = button
+
+
+def export_current(session: Session, window) -> None:
+    """Excel of the register page being looked at, with its filter and order."""
+    from desktop.reports import exports
+
+    page = window.stack.currentWidget()
+    kind = type(page).__name__
+    if kind not in ("CasesView", "ReceptionsView"):
+        QMessageBox.information(window, "Xuất Excel", "Hãy mở Sổ vụ việc hoặc Sổ tiếp công dân rồi chọn lại.")
+        return
+    name = "so-vu-viec.xlsx" if kind == "CasesView" else "so-tiep-cong-dan.xlsx"
+    path, _ = QFileDialog.getSaveFileName(window, "Xuất Excel", str(Path.home() / name), "Excel (*.xlsx)")
+    if not path:
+        return
+    if kind == "CasesView":
+        filt = page.current_filter()
+        n = guarded(window, lambda: exports.export_cases(session.db, Path(path), filt))
+    else:
+        f = page.model.filt
+        n = guarded(window, lambda: exports.export_receptions(session.db, Path(path), date_from=f.date_from,
+                                                              date_to=f.date_to, kind=f.kind))
+    if n is not None:
+        window.statusBar().showMessage(f"Đã ghi {n} dòng vào {path}", 8000)
