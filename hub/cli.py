@@ -106,6 +106,46 @@ def cmd_reader(args) -> int:
     return 0
 
 
+def cmd_reports(args) -> int:
+    from desktop.reports.periods import period
+    from hub.reports import make_reports
+    from hub.storage import db
+
+    p = period(args.period)
+    with _connect(args) as conn:
+        db.require_schema(conn)
+        reports = make_reports(conn, p, province=args.province, form_keys=args.form or None)
+    if args.xlsx:
+        from desktop.reports.xlsx import write_forms
+
+        write_forms(reports, Path(args.xlsx), unit_name=reports[0].unit_name if reports else "", consolidated=True)
+    payload = {"period": p.as_dict(), "forms": [r.as_dict() for r in reports]}
+    lines = [f"{p.label} — {reports[0].unit_name if reports else ''}"]
+    for r in reports:
+        total = r.total.values if r.total else {}
+        shown = ", ".join(f"({no}) {v}" for no, v in list(total.items())[:8] if v is not None)
+        lines.append(f"  {r.form.code}: {len(r.rows)} đơn vị; tổng: {shown} …")
+    if args.xlsx:
+        lines.append(f"Đã ghi {args.xlsx}")
+    emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def cmd_completeness(args) -> int:
+    from desktop.reports.periods import period
+    from hub.reports import completeness
+    from hub.storage import db
+
+    p = period(args.period)
+    with _connect(args) as conn:
+        db.require_schema(conn)
+        rows = completeness(conn, p, province=args.province)
+    lines = [f"{s.province_code:>4} {s.unit_code:>8} {s.unit_name[:40]:<40} {s.label:<10} hạn {s.due_on:%d/%m/%Y}"
+             + (f", nộp {s.issued_on:%d/%m/%Y} ({s.symbol})" if s.issued_on else "") for s in rows]
+    emit(args, [s.as_dict() for s in rows], "\n".join(lines) or "Chưa có xã nào.")
+    return 0
+
+
 def register(sub) -> None:
     hub = sub.add_parser("hub", help="hệ thống tổng hợp toàn quốc trên PostgreSQL")
     cmds = hub.add_subparsers(dest="hub_command", metavar="LỆNH", required=True)
@@ -128,6 +168,14 @@ def register(sub) -> None:
     p.add_argument("--reimport", action="store_true", help="đối chiếu lại gói đã nhập (không thay đổi gì)")
     p.add_argument("--dry-run", action="store_true", help="xem trước, không ghi gì")
     add("status", cmd_status, "tình hình nhận gói theo tỉnh và xã")
+    p = add("reports", cmd_reports, "các biểu báo cáo của một kỳ, theo tỉnh hoặc toàn quốc")
+    p.add_argument("--period", required=True, help="kỳ báo cáo, ví dụ 2026-H1, 2026-Y")
+    p.add_argument("--province", default=None, help="mã tỉnh (mặc định: toàn quốc)")
+    p.add_argument("--form", action="append", default=[], help="chỉ biểu này (mã hoặc số hiệu), có thể lặp lại")
+    p.add_argument("--xlsx", default=None, help="ghi các biểu ra tệp .xlsx")
+    p = add("completeness", cmd_completeness, "xã nào đã nộp báo cáo kỳ này: đúng hạn, muộn, chưa nộp")
+    p.add_argument("--period", required=True, help="kỳ báo cáo, ví dụ 2026-H1")
+    p.add_argument("--province", default=None, help="mã tỉnh (mặc định: toàn quốc)")
     p = add("reader", cmd_reader, "tạo vai trò chỉ đọc dữ liệu của một tỉnh")
     p.add_argument("role", help="tên vai trò PostgreSQL")
     p.add_argument("--province", required=True, help="mã tỉnh")

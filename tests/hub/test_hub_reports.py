@@ -1,0 +1,160 @@
+"""The report forms computed on the hub (issue #19, item 4): for the same data, each commune's row
+equals the report its own SQLite register computes, and the province's total is their sum;
+completeness per commune and period from the reports the communes issued."""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.errors import UserError
+from desktop.reports import engine as register_reports
+from desktop.reports import submit
+from desktop.reports.periods import period
+from desktop.security import accounts
+from desktop.storage.persons import save_person
+from desktop.storage.units import save_officer
+from desktop.sync import export, keys
+from desktop.workflow.engine import act, allowed_actions
+from desktop.workflow.receive import CaseInput, ReceptionInput, receive_case, record_reception
+from hub import reports as hub_reports
+from hub.importer import Keyring, import_files
+from hub.trust import trust_register
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import make_register  # noqa: E402
+
+H1 = period("2026-H1")
+TODAY = date(2026, 7, 20)
+KINDS = ("explanation", "petition", "feedback", "complaint_1", "complaint_2", "denunciation")
+
+
+def _fill(db, seed: int, cases: int) -> None:
+    """A commune's half year through the real workflow: every kind, steps picked at random."""
+    rng = random.Random(seed)
+    officers = [save_officer(db, full_name=n).uuid for n in ("Lê Thị Mai", "Phan Đức An")]
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head").uuid
+    accounts.assume_role(db, "leader", officer_uuid=head)    # the head receives, acts and issues the report
+    person = save_person(db, full_name="Trần Thị Đức", id_kind="cccd", id_number="034185001234").uuid
+    for i in range(cases // 3):
+        record_reception(db, ReceptionInput(
+            received_on=date(2025, 12, 20) + timedelta(days=rng.randrange(180)), person_uuid=person,
+            content="Hỏi về việc cấp đất", kind=rng.choice(("regular", "periodic", "adhoc")),
+            host_uuid=rng.choice((head, officers[0])), case_kind=rng.choice(KINDS), outcome="recorded"), today=TODAY)
+    for i in range(cases):
+        received = date(2025, 11, 1) + timedelta(days=rng.randrange(230))
+        case = receive_case(db, CaseInput(kind=rng.choice(KINDS), received_on=received, summary=f"Vụ việc {i}",
+                                          requesters=[person], assignee_uuid=rng.choice(officers)), today=TODAY)
+        day = received
+        for _ in range(rng.randrange(5)):
+            options = [a for a in allowed_actions(case) if a.code not in ("meet", "add_commitment",
+                                                                          "complete_commitment")]
+            if not options:
+                break
+            action = rng.choice(options)
+            day = day + timedelta(days=rng.randrange(1, 25))
+            if day > TODAY:
+                break
+            ground = None
+            if action.requires_ground:
+                from desktop.workflow.engine import rules_of
+
+                ground = rules_of(case).grounds[action.requires_ground][0].code
+            try:
+                case = act(db, case.uuid, action.code, effective_on=day, note="ghi chú",
+                           ground=ground, satisfaction=rng.choice(("satisfied", "partly", "unknown")), today=TODAY)
+            except UserError:
+                break
+
+
+@pytest.fixture
+def country(tmp_path, hub):
+    """Two provinces; three communes that filled a half year and sent their bundles to the hub."""
+    made = []
+    communes = {}
+    bundles = []
+    for pcode, ccodes in (("01", ("01001", "01002")), ("02", ("02001",))):
+        province = make_register(tmp_path / f"tinh-{pcode}.sqlite", code=pcode, name=f"UBND tỉnh {pcode}",
+                                 mode="province")
+        keys.ensure_keys(province)
+        made.append(province)
+        for n, code in enumerate(ccodes):
+            db = make_register(tmp_path / f"xa-{code}.sqlite", code=code, name=f"UBND xã {code}", mode="commune")
+            keys.ensure_keys(db)
+            keys.import_key_file(db, keys.parse_key_file(keys.key_file_content(province)))
+            keys.import_key_file(province, keys.parse_key_file(keys.key_file_content(db)))
+            _fill(db, seed=int(code), cases=40 + 10 * n)
+            communes[code] = db
+            made.append(db)
+        province.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        trust_register(hub, Path(province.path))
+    submit.issue_report(communes["01001"], H1, today=date(2026, 6, 15))   # on time
+    submit.issue_report(communes["02001"], H1, today=date(2026, 6, 30))   # late
+    for code, db in communes.items():
+        out = tmp_path / f"{code}.gtb"
+        bundles.append(export.export_bundle(db, out).path)
+    results = import_files(hub, bundles, keyring=Keyring())
+    assert all(r.applied and r.totals()["rejected"] == 0 for r in results), results
+    yield communes
+    for db in made:
+        db.close()
+
+
+def test_each_communes_row_equals_its_own_register_and_the_total_is_their_sum(hub, country):
+    hub_by_form = {r.form.id: r for r in hub_reports.make_reports(hub, H1, province="01")}
+    nation = {r.form.id: r for r in hub_reports.make_reports(hub, H1)}
+    assert hub_by_form and set(hub_by_form) == set(nation)
+    checked = 0
+    for code in ("01001", "01002"):
+        for own in register_reports.make_reports(country[code], H1):
+            mine = own.main_row().values
+            row = next(r for r in hub_by_form[own.form.id].rows if r.key == code)
+            computed = {no: v for no, v in mine.items() if v is not None}
+            assert {no: row.values[no] for no in computed} == computed, (code, own.form.code)
+            checked += sum(1 for v in computed.values() if v)
+    assert checked > 20            # the data really fills the forms: the comparison is not of zeros
+    for form_id, report in hub_by_form.items():
+        for leaf in report.form.leaves():
+            column = [r.values[leaf.no] for r in report.rows]
+            if all(v is not None for v in column):
+                assert report.total.values[leaf.no] == sum(column)
+        # The nation's report holds the province's two communes and the other province's one.
+        assert [r.key for r in nation[form_id].rows] == ["01001", "01002", "02001"]
+
+
+def test_a_cell_lists_what_it_counts(hub, country):
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("province", "01", "UBND tỉnh 01"))
+    try:
+        form = run.forms()[0]
+        report = run.compute(form)
+        leaf = next(leaf for leaf in form.leaves() if leaf.rule and not leaf.rule.manual and not leaf.rule.sum
+                    and report.rows[0].values[leaf.no])
+        uuids = run.explain(form, leaf.no, report.rows[0].key)
+        assert len(uuids) == report.rows[0].values[leaf.no] or leaf.rule.measure != "count"
+    finally:
+        run.close()
+
+
+def test_completeness_per_commune_and_period(hub, country):
+    board = {s.unit_code: s for s in hub_reports.completeness(hub, H1)}
+    assert (board["01001"].status, board["01002"].status, board["02001"].status) == ("on_time", "missing", "late")
+    assert board["01001"].symbol.endswith("/BC-UBND")
+    assert [s.unit_code for s in hub_reports.completeness(hub, H1, province="02")] == ["02001"]
+
+
+def test_reports_cli_writes_the_forms_as_xlsx(hub_dsn, hub, country, tmp_path, capsys):
+    import json
+
+    from desktop.cli import main
+
+    out = tmp_path / "toan-quoc.xlsx"
+    assert main(["hub", "reports", "--dsn", hub_dsn, "--period", "2026-H1", "--xlsx", str(out), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert out.stat().st_size > 5000 and payload["forms"]
+    assert main(["hub", "completeness", "--dsn", hub_dsn, "--period", "2026-H1", "--province", "01"]) == 0
+    text = capsys.readouterr().out
+    assert "Đúng hạn" in text and "Chưa nộp" in text
