@@ -431,18 +431,26 @@ def render_docx(doc: Document, b: ReportBundle) -> bytes:
     return out.getvalue()
 
 
+def charts_of(run) -> Charts:
+    """What a head reads at a glance, from a run's facts: received and ended per month, decisions
+    on time, overdue per officer at the cut-off (the PDF's charts and the window's)."""
+    from desktop.reports.periods import scheme
+    from desktop.storage import report_facts
+
+    return Charts(tuple(report_facts.monthly_series(run.db, run.params, scheme().start_day)),
+                  tuple(report_facts.overdue_by_officer(run.db, run.params)))
+
+
 def bundle(db, period: Period, reports: list[FormReport] | None = None, *, unit_code: str | None = None,
            corrections: list | None = None, correction_notes: list | None = None) -> ReportBundle:
     """Everything a written report needs for ``period``: its forms, last year's, and the charts."""
     from desktop.reports.engine import ReportRun
-    from desktop.reports.periods import date_range, scheme
-    from desktop.storage import report_facts
+    from desktop.reports.periods import date_range
     from desktop.storage.units import get_unit
 
     run = ReportRun(db, period, unit_code)
     reports = reports if reports is not None else run.compute_all()
-    charts = Charts(tuple(report_facts.monthly_series(db, run.params, scheme().start_day)),
-                    tuple(report_facts.overdue_by_officer(db, run.params)))
+    charts = charts_of(run)
     # last year's same period, counted with this period's forms (the comparison Mẫu 02 asks for)
     before = ReportRun(db, _year_before(period), run.unit_code)
     previous = [before.compute(r.form) for r in reports]

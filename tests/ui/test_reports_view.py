@@ -108,3 +108,27 @@ def test_province_consolidation_and_completeness(qtbot, office, session, monkeyp
     labels = [view.table.item(r, 0).text() for r in range(depth + 1, view.table.rowCount())]
     assert labels[0] == "Ủy ban nhân dân xã Thụy Lâm" and labels[-1] == "Tổng cộng"
     assert view.table.item(depth + 1 + len(labels) - 1, 3).text() == "4"
+
+
+def test_charts_tab_draws_what_the_pdf_charts_draw(qtbot, office, session):
+    """Issue #14 item 6: the head reads received/ended per month, the on-time rate and overdue per
+    officer in the window too, from the same figures as the PDF (written.charts_of)."""
+    from desktop.reports.written import charts_of
+    from ui.views.reports import ReportsView
+
+    cases = _cases(office["db"], 3)
+    act(office["db"], cases[0].uuid, "reply", effective_on=date(2026, 1, 20), today=date(2026, 6, 3))
+    session.set_today(date(2026, 6, 20))
+    view = ReportsView(session)
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    expected = charts_of(view.run)
+    assert expected.months and expected.overdue   # received, one replied, two overdue at the cut-off
+    assert view.charts.months() == [(f"{m[5:]}/{m[:4]}", r, e) for m, r, e, _, _ in expected.months]
+    assert view.charts.overdue() == list(expected.overdue)[:8]
+    view.tabs.setCurrentWidget(view.charts)
+    image = view.charts.grab().toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert "#2f6db5" in colours          # the received bars are painted

@@ -75,7 +75,15 @@ class ReportsView(QWidget):
         lay.addLayout(top)
         lay.addLayout(buttons)
         lay.addWidget(self.info)
-        lay.addWidget(self.table, 1)
+        from PySide6.QtWidgets import QTabWidget
+
+        from ui.widgets.charts import ReportCharts
+
+        self.charts = ReportCharts()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, "Bảng số liệu")
+        self.tabs.addTab(self.charts, "Biểu đồ")
+        lay.addWidget(self.tabs, 1)
         hint = QLabel("Bấm vào một số liệu để xem các vụ việc, lượt tiếp mà số đó đếm.")
         hint.setStyleSheet("color: #555;")
         lay.addWidget(hint)
@@ -110,6 +118,9 @@ class ReportsView(QWidget):
         self.run = guarded(self, lambda: ReportRun(self.session.db, p))
         if self.run is None:
             return
+        from desktop.reports.written import charts_of
+
+        self.charts.set_charts(guarded(self, lambda: charts_of(self.run)))
         current = self.form_box.currentData()
         self.form_box.blockSignals(True)
         self.form_box.clear()
