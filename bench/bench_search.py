@@ -1,6 +1,6 @@
 """Search figures per query class, on the path the case register uses, over distinct queries.
 
-    python -m bench.bench_search --scale commune|province [--per-class 200] [--seed 7]
+    python -m bench.bench_search --scale commune|province [--per-class 200] [--seed 7] [--db FILE]
 
 The register comes from ``bench.generate`` (cached under ``bench/out/``). The queries are drawn
 from the register itself, as a clerk would type them (without diacritics, as the search box
@@ -31,6 +31,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from desktop.domain.text import fold, fts_query
 from desktop.storage.cases import CaseFilter, page_cases
@@ -189,8 +190,9 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="commune")
     parser.add_argument("--per-class", type=int, default=200, help="distinct queries per class (>= 200)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db", type=Path, default=None, help="measure this register instead of a generated one")
     args = parser.parse_args()
-    path = generate(args.scale)
+    path = args.db or generate(args.scale)
     db = open_database(path)
     try:
         print(f"register {path.name}: {db.scalar('SELECT count(*) FROM cases'):,} cases")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 # -- folding ---------------------------------------------------------------------------------
 
@@ -144,7 +144,8 @@ def _quote(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def fts_query(user_text: str, *, prefix: bool = True) -> str | None:
+def fts_query(user_text: str, *, prefix: bool = True,
+              expand: Callable[[str], list[str] | None] | None = None) -> str | None:
     """A safe FTS5 MATCH expression for what the clerk typed, or None when nothing is searchable.
 
     Every word is folded and double-quoted, so FTS5 syntax in the input (quotes, ``*``, AND,
@@ -156,6 +157,11 @@ def fts_query(user_text: str, *, prefix: bool = True) -> str | None:
 
     ``prefix=False`` searches whole words only (after the clerk pressed Enter, say): the fastest
     form, since a long prefix such as "nguyen"* makes FTS5 gather every matching term first.
+
+    ``expand(word)`` (optional) lists the indexed words that start with the word being typed when
+    it is longer than the prefix index covers: the query names them instead of a prefix
+    ("thon" → ("thon" OR "thong")), which FTS5 streams newest first instead of merging the whole
+    doclist of every matching term (see ``search.prefix_terms``). ``None`` keeps the prefix.
     """
     words = _merge_digit_words(tokens(user_text or ""))
     if not words:
@@ -167,7 +173,11 @@ def fts_query(user_text: str, *, prefix: bool = True) -> str | None:
     if len(last) == 1 and not head:
         return None
     parts = [_quote(w) for w in head]
-    if len(last) >= 2:
+    terms = expand(last) if expand is not None and len(last) >= 2 else None
+    if terms is not None:
+        names = list(dict.fromkeys([last, *terms]))
+        parts.append(_quote(last) if len(names) == 1 else "(" + " OR ".join(_quote(t) for t in names) + ")")
+    elif len(last) >= 2:
         parts.append(_quote(last) + "*")
     else:
         alternatives = [_quote(last)] + [_quote(last + c) + "*" for c in _SECOND_CHARS]

@@ -17,6 +17,7 @@ from desktop.domain.text import fts_query
 from desktop.errors import NotFound
 from desktop.storage.db import Database
 from desktop.storage.persons import row_to_person
+from desktop.storage.search import match_expression
 
 
 def _d(text: str | None) -> date | None:
@@ -195,7 +196,7 @@ def page_cases(db: Database, filt: CaseFilter = CaseFilter(), *, sort: str = "re
 
 
 def _page_by_text(db: Database, filt: CaseFilter, *, after: tuple[Any, int] | None, limit: int) -> CasePage:
-    match = fts_query(filt.text or "")
+    match = match_expression(db, filt.text or "")
     if match is None:
         return CasePage([], None)
     where, params = case_where(filt, with_text=False)

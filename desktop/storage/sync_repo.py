@@ -316,6 +316,7 @@ def fts_add(db: Database, table: SyncedTable, uuids: Sequence[str]) -> None:
         part = uuids[start:start + CHUNK]
         db.execute(f'INSERT INTO "{fts}"(rowid, search_text) SELECT id, search_text FROM "{table.name}" '
                    f"WHERE search_text <> '' AND uuid IN ({','.join('?' * len(part))})", part)
+        search.add_terms_of_rows(db, table.name, f"uuid IN ({','.join('?' * len(part))})", part)
 
 
 # -- province overview -------------------------------------------------------------------------------
