@@ -1,0 +1,165 @@
+"""Consecutive interactive saves after a large import: the maximum, not only the median.
+
+    python -m bench.bench_saves --db FILE [--saves 3000] [--keep]
+
+Works on a copy of ``FILE`` (a register just out of a large import, e.g. one made by
+``bench.generate``), saves ``--saves`` new cases one by one (after one untimed save that loads the rules) through
+``receive_case`` (case,
+event, search index, commit, as the case dialog does) and prints p50 / p99 / max, the saves
+slower than 100 ms (wall clock, and CPU time of this process: on a shared machine the wall clock
+also counts other processes' turns), and a one-row commit of the same size in a plain WAL database as the
+baseline of the same run. Before and after, it prints the shape of each FTS5 index — segments
+per level, in leaf pages — read from the index's structure record, because that shape is what
+decides whether a save pays for merging the index's large segment (issue #20, item 1). Prints
+to stdout; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from desktop.storage.db import open_database
+from desktop.workflow.receive import CaseInput, receive_case
+from desktop.workflow.sample import Sampler
+
+
+# -- the FTS5 structure record (fts5_index.c: "structure record"), read for display only -------------
+
+def _varint(b: bytes, i: int) -> tuple[int, int]:
+    value = 0
+    for k in range(8):
+        c = b[i + k]
+        value = (value << 7) | (c & 0x7F)
+        if not c & 0x80:
+            return value, i + k + 1
+    return (value << 8) | b[i + 8], i + 9
+
+
+def fts_levels(conn: sqlite3.Connection, fts: str) -> list[tuple[int, list[int]]]:
+    """(segments being merged, [leaf pages of each segment]) per level of an FTS5 index."""
+    row = conn.execute(f"SELECT block FROM {fts}_data WHERE id = 10").fetchone()
+    if row is None:
+        return []
+    b = row[0]
+    v2 = b[4:8] == b"\xff\x00\x00\x01"
+    i = 8 if v2 else 4
+    nlevel, i = _varint(b, i)
+    _, i = _varint(b, i)   # segments
+    _, i = _varint(b, i)   # write counter
+    if v2:
+        _, i = _varint(b, i)
+    levels = []
+    for _ in range(nlevel):
+        merging, i = _varint(b, i)
+        count, i = _varint(b, i)
+        pages = []
+        for _ in range(count):
+            _, i = _varint(b, i)
+            first, i = _varint(b, i)
+            last, i = _varint(b, i)
+            if v2:
+                for _ in range(5):
+                    _, i = _varint(b, i)
+            pages.append(last - first + 1)
+        levels.append((merging, pages))
+    return levels
+
+
+def show_levels(conn: sqlite3.Connection, label: str) -> None:
+    for fts in ("cases_fts", "persons_fts"):
+        parts = []
+        for n, (merging, pages) in enumerate(fts_levels(conn, fts)):
+            if pages:
+                big = sorted(pages, reverse=True)
+                shown = ", ".join(map(str, big[:4])) + (f", … ({len(big)} segments)" if len(big) > 4 else "")
+                parts.append(f"L{n}: [{shown}]" + (f" merging {merging}" if merging else ""))
+        print(f"    {label} {fts}: " + "  ".join(parts))
+
+
+# -- the saves --------------------------------------------------------------------------------------------
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[max(0, int(round(len(values) * q)) - 1)]
+
+
+def run(path: Path, saves: int) -> tuple[list[float], list[float]]:
+    db = open_database(path)
+    try:
+        today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
+        person = db.scalar("SELECT uuid FROM persons WHERE id_number <> '' ORDER BY id DESC LIMIT 1")
+        sample = Sampler(11, today=today)
+        show_levels(db.conn, "before")
+        summary, content = sample.matter("petition", "land")  # the rules and the calendar load once: not timed
+        receive_case(db, CaseInput(kind="petition", received_on=today, summary=summary, content=content,
+                                   requesters=[person], field="land"), actor="Đo hiệu năng", today=today)
+        values, cpu = [], []
+        for _ in range(saves):
+            summary, content = sample.matter("petition", "land")
+            data = CaseInput(kind="petition", received_on=today, summary=summary, content=content,
+                             requesters=[person], field="land")
+            t0, c0 = time.perf_counter(), time.process_time()
+            receive_case(db, data, actor="Đo hiệu năng", today=today)
+            values.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        show_levels(db.conn, "after ")
+        return values, cpu
+    finally:
+        db.close()
+
+
+def baseline(work: Path, saves: int) -> list[float]:
+    conn = sqlite3.connect(work / "one-row.sqlite", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, payload TEXT)")
+    values = []
+    for _ in range(saves):
+        t0 = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO t(payload) VALUES (?)", ("x" * 700,))
+        conn.execute("COMMIT")
+        values.append(time.perf_counter() - t0)
+    conn.close()
+    return values
+
+
+def report(label: str, values: list[float]) -> None:
+    slow = [(i, v) for i, v in enumerate(values) if v > 0.1]
+    print(f"  {label:<22} n={len(values):5d}  p50 {statistics.median(values) * 1000:7.2f} ms  "
+          f"p99 {pct(values, 0.99) * 1000:7.2f} ms  max {max(values) * 1000:8.1f} ms "
+          f"(save {values.index(max(values)) + 1})  over 100 ms: {len(slow)}"
+          + (f" — at saves {', '.join(str(i + 1) for i, _ in slow[:12])}" if slow else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="a register just out of a large import (copied)")
+    parser.add_argument("--saves", type=int, default=3000)
+    parser.add_argument("--keep", action="store_true", help="keep the copy (printed) for a second look")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-saves-", dir=args.db.parent))
+    try:
+        copy = work / args.db.name
+        shutil.copy(args.db, copy)
+        print(f"{args.saves:,} saves into a copy of {args.db.name}")
+        values, cpu = run(copy, args.saves)
+        report("receive_case", values)
+        report("  the same, CPU time", cpu)
+        report("one-row commit (base)", baseline(work, args.saves))
+        if args.keep:
+            print(f"  copy kept: {copy}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
