@@ -10,7 +10,8 @@ slower than 100 ms (wall clock, and CPU time of this process: on a shared machin
 also counts other processes' turns), and a one-row commit of the same size in a plain WAL database as the
 baseline of the same run. Before and after, it prints the shape of each FTS5 index — segments
 per level, in leaf pages — read from the index's structure record, because that shape is what
-decides whether a save pays for merging the index's large segment (issue #20, item 1). Prints
+decides whether a save pays for merging the index's large segment (issue #20, item 1; see
+``search.optimize``). Prints
 to stdout; nothing here is a test.
 """
 
@@ -25,62 +26,21 @@ import time
 from datetime import date
 from pathlib import Path
 
+from desktop.storage import search
 from desktop.storage.db import open_database
 from desktop.workflow.receive import CaseInput, receive_case
 from desktop.workflow.sample import Sampler
 
 
-# -- the FTS5 structure record (fts5_index.c: "structure record"), read for display only -------------
-
-def _varint(b: bytes, i: int) -> tuple[int, int]:
-    value = 0
-    for k in range(8):
-        c = b[i + k]
-        value = (value << 7) | (c & 0x7F)
-        if not c & 0x80:
-            return value, i + k + 1
-    return (value << 8) | b[i + 8], i + 9
-
-
-def fts_levels(conn: sqlite3.Connection, fts: str) -> list[tuple[int, list[int]]]:
-    """(segments being merged, [leaf pages of each segment]) per level of an FTS5 index."""
-    row = conn.execute(f"SELECT block FROM {fts}_data WHERE id = 10").fetchone()
-    if row is None:
-        return []
-    b = row[0]
-    v2 = b[4:8] == b"\xff\x00\x00\x01"
-    i = 8 if v2 else 4
-    nlevel, i = _varint(b, i)
-    _, i = _varint(b, i)   # segments
-    _, i = _varint(b, i)   # write counter
-    if v2:
-        _, i = _varint(b, i)
-    levels = []
-    for _ in range(nlevel):
-        merging, i = _varint(b, i)
-        count, i = _varint(b, i)
-        pages = []
-        for _ in range(count):
-            _, i = _varint(b, i)
-            first, i = _varint(b, i)
-            last, i = _varint(b, i)
-            if v2:
-                for _ in range(5):
-                    _, i = _varint(b, i)
-            pages.append(last - first + 1)
-        levels.append((merging, pages))
-    return levels
-
-
-def show_levels(conn: sqlite3.Connection, label: str) -> None:
-    for fts in ("cases_fts", "persons_fts"):
+def show_levels(db, label: str) -> None:
+    for table in ("cases", "persons"):
         parts = []
-        for n, (merging, pages) in enumerate(fts_levels(conn, fts)):
-            if pages:
-                big = sorted(pages, reverse=True)
+        for n, (merging, segments) in enumerate(search.index_levels(db, table)):
+            if segments:
+                big = sorted((pages for _, pages in segments), reverse=True)
                 shown = ", ".join(map(str, big[:4])) + (f", … ({len(big)} segments)" if len(big) > 4 else "")
                 parts.append(f"L{n}: [{shown}]" + (f" merging {merging}" if merging else ""))
-        print(f"    {label} {fts}: " + "  ".join(parts))
+        print(f"    {label} {table}_fts: " + "  ".join(parts))
 
 
 # -- the saves --------------------------------------------------------------------------------------------
@@ -96,7 +56,7 @@ def run(path: Path, saves: int) -> tuple[list[float], list[float]]:
         today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
         person = db.scalar("SELECT uuid FROM persons WHERE id_number <> '' ORDER BY id DESC LIMIT 1")
         sample = Sampler(11, today=today)
-        show_levels(db.conn, "before")
+        show_levels(db, "before")
         summary, content = sample.matter("petition", "land")  # the rules and the calendar load once: not timed
         receive_case(db, CaseInput(kind="petition", received_on=today, summary=summary, content=content,
                                    requesters=[person], field="land"), actor="Đo hiệu năng", today=today)
@@ -109,7 +69,7 @@ def run(path: Path, saves: int) -> tuple[list[float], list[float]]:
             receive_case(db, data, actor="Đo hiệu năng", today=today)
             values.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-        show_levels(db.conn, "after ")
+        show_levels(db, "after ")
         return values, cpu
     finally:
         db.close()
