@@ -215,8 +215,8 @@ def optimize(db, table: str) -> None:
     """Merge the index segments into one (faster searches; after big imports, off-hours) and
     lift it clear of the levels interactive saves merge (see above).
 
-    Each lift round re-indexes one row — its entry deleted and added back in two transactions,
-    two small segments on level 0 — and optimizes again: FTS5 moves segments found on several
+    Each lift round re-indexes one row — its entry deleted and added back, a small segment on
+    level 0 — and optimizes again in the same transaction: FTS5 moves segments found on several
     levels to a new top level and merges them into the level above that (fts5IndexOptimizeStruct),
     two levels higher each round. A round costs one more rewrite of the index.
     """
@@ -227,11 +227,9 @@ def optimize(db, table: str) -> None:
     if row is None:
         return
     for _ in range(LIFT_ROUNDS):
-        with db.write():
+        with db.write():  # one transaction: a crash never leaves the row out of the index
             fts_delete(db, base, row[0], row[1])
-        with db.write():
             db.execute(f"INSERT INTO {fts}(rowid, search_text) VALUES (?, ?)", (row[0], row[1]))
-        with db.write():
             db.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
 
 
