@@ -165,7 +165,7 @@ def changed_json(db: Database, table: SyncedTable, unit_code: str, full: bool) -
     SQLite prints REAL values with 15 digits and cannot put a BLOB into JSON, so a row holding
     either gets NULL instead of JSON and the caller encodes that row itself (``row_by_uuid``).
     """
-    pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in table.columns)
+    pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in sorted(table.columns))  # sorted: canonical JSON
     odd = " OR ".join(f"typeof(t.\"{c}\") IN ('real', 'blob')" for c in table.columns)
     version = "t.version" if table.versioned else "0"
     join, where = _changed_where(table, full)
@@ -268,7 +268,7 @@ def existing_rows(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dic
 def existing_json(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dict[str, tuple[str, int, str]]:
     """uuid → (unit_code, version, the row as JSON built like ``changed_json``) for stored rows."""
     out: dict[str, tuple[str, int, str]] = {}
-    pairs = ", ".join(f"'{c}', \"{c}\"" for c in table.columns)
+    pairs = ", ".join(f"'{c}', \"{c}\"" for c in sorted(table.columns))
     version = "version" if table.versioned else "0"
     for start in range(0, len(uuids), CHUNK):
         part = uuids[start:start + CHUNK]

@@ -129,6 +129,7 @@ def test_signed_by_the_wrong_key(commune, province, outdir):
 
 
 def test_records_for_a_table_the_province_lacks_are_rejected_not_crashing(commune, province, outdir):
-    path = write(outdir, bt.signed_bundle(commune, province, {"spaceships": ['{"uuid":"a","unit_code":"x"}']}))
+    unit = commune.get_setting("local_unit_code")
+    path = write(outdir, bt.signed_bundle(commune, province, {"spaceships": [f'{{"unit_code":"{unit}","uuid":"a"}}']}))
     report = importer.apply(province, path)
     assert report.merge.tables["spaceships"].counts["rejected"] == 1
