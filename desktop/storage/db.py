@@ -326,6 +326,9 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
         refuse_network_location(p)  # WAL over a share is unsafe: refused, see desktop/storage/disks.py
         if not p.exists() and not create:
             raise UserError("database_missing", f"Không tìm thấy tệp sổ: {p}")
+        if not create and p.stat().st_size == 0:  # never made into a new, empty register that verifies clean
+            raise UserError("register_empty", f"Tệp sổ {p.name} rỗng (0 byte): đây không phải là sổ, có thể là bản "
+                            "sao lưu bị ghi dở (ổ đĩa đầy). Hãy dùng bản sao lưu khác.")
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a drive letter that is gone, a folder this account may not write
