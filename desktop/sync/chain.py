@@ -265,18 +265,20 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
             rows[uuid] = record
         if cols is None:
             continue  # a table the province lacks: the merge rejects its records
-        actual: dict[str, str] = {}
+        actual: dict[str, str | None] = {}
         for uuid, record in rows.items():
             try:
                 actual[uuid] = ledger.record_digest(record, cols)
             except KeyError:
-                findings.append(f"{table} {uuid[:8]} thiếu cột được bảo vệ")
-        unmatched = [u for u, d in actual.items() if d not in known.get((table, u), ())]
+                actual[uuid] = None
+        unmatched = [u for u, d in actual.items() if d is None or d not in known.get((table, u), ())]
         stored_digests = _stored_digests(db, unit, table, unmatched)
         for uuid in unmatched:
             have = stored_digests.get(uuid)
             if not have and (table, uuid) not in known:
                 findings.append(f"{table} {uuid[:8]} không có trong nhật ký toàn vẹn của xã")
+            elif actual[uuid] is None:
+                findings.append(f"{table} {uuid[:8]} thiếu cột được bảo vệ")
             elif actual[uuid] not in (have or ()):
                 findings.append(f"{table} {uuid[:8]} không khớp nhật ký toàn vẹn (đã bị sửa ngoài ứng dụng)")
     if findings:

@@ -106,7 +106,8 @@ def test_zip_bomb_is_refused_without_inflating(province, good, outdir):
 def test_bundle_for_another_province(commune, province, data, outdir, tmp_path):
     other = make_register(tmp_path / "tinh-khac.sqlite", code="02", name="UBND tỉnh Khác", mode="province")
     keys.ensure_keys(other)
-    keys.import_key_file(commune, keys.parse_key_file(keys.key_file_content(other)))   # commune now sends to 02
+    key = keys.parse_key_file(keys.key_file_content(other))
+    keys.import_key_file(commune, key, expect_fingerprint=key.fingerprint)   # commune now sends to 02
     data.populate(1)
     path = export.export_bundle(commune, outdir).path
     err = refused(province, path, "other_province")
