@@ -31,7 +31,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -338,8 +341,25 @@ _HELPER_CHAIN: str | None = None  # where the last batch this helper wrote left 
 _HELPER_STOPPED = False           # a batch failed: write no later one
 
 
+def _end_with_parent() -> None:
+    """End this helper as soon as the process that started it ends, however it ended (a killed
+    parent runs no clean-up and the helper would write on alone, holding the register's lock).
+    ``parent_process().sentinel`` becomes ready when the parent is gone, on Windows as on Linux."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - not started by multiprocessing
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        log.warning("bulk import helper: the parent process ended; stopping")
+        os._exit(3)  # the open transaction is rolled back by SQLite's journal
+
+    threading.Thread(target=watch, name="giaitrinh-parent-watch", daemon=True).start()
+
+
 def _helper_start(path: str) -> None:
     global _HELPER_DB
+    _end_with_parent()
     _HELPER_DB = open_database(path, create=False, migrate=False)
     _HELPER_DB.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
 
