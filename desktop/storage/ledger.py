@@ -321,8 +321,8 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200) -> tuple[int, i
         units.append(own[0])
     conn.execute("DROP TABLE IF EXISTS temp.ledger_latest")
     conn.execute("CREATE TEMP TABLE ledger_latest (tbl TEXT, record_uuid TEXT, digest TEXT, seq INTEGER, "
-                 "PRIMARY KEY (tbl, record_uuid)) WITHOUT ROWID")
-    conn.execute("INSERT INTO temp.ledger_latest SELECT tbl, record_uuid, digest, max(seq) FROM ledger "
+                 "unit_code TEXT, PRIMARY KEY (tbl, record_uuid)) WITHOUT ROWID")
+    conn.execute("INSERT INTO temp.ledger_latest SELECT tbl, record_uuid, digest, max(seq), unit_code FROM ledger "
                  "GROUP BY tbl, record_uuid")
     conn.execute("DROP TABLE IF EXISTS temp.ledger_units")
     conn.execute("CREATE TEMP TABLE ledger_units (code TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -349,9 +349,13 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200) -> tuple[int, i
                 else:
                     add("edited", table, uuid, f"{what} đã bị sửa ngoài ứng dụng (nội dung không khớp "
                                                "nhật ký toàn vẹn).")
+            # Deletions are the owner's to detect: a commune's bundles leave out records it need not
+            # send (a person no case names), so the province holds fewer records than their chain.
             for (uuid,) in conn.execute(
                     f"SELECT l.record_uuid FROM temp.ledger_latest l WHERE l.tbl = ? AND l.digest <> '' "
-                    f'AND NOT EXISTS (SELECT 1 FROM "{table}" t WHERE t.uuid = l.record_uuid)', (table,)).fetchall():
+                    f"AND l.unit_code = coalesce(?, l.unit_code) "
+                    f'AND NOT EXISTS (SELECT 1 FROM "{table}" t WHERE t.uuid = l.record_uuid)',
+                    (table, own[0] if own else None)).fetchall():
                 add("deleted", table, uuid, f"{TABLE_LABELS.get(table, table)} mã {uuid[:8]} có trong nhật ký toàn "
                                             "vẹn nhưng đã bị xóa khỏi sổ ngoài ứng dụng.")
     finally:
