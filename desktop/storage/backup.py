@@ -11,7 +11,7 @@ Encryption is one call: ``make_backup(..., sealer=…)`` passes the checked byte
 ``sealer.seal`` before the rename, and ``restore`` through ``sealer.open`` before its check. A
 sealed backup ends in ``.gtbk``, a plain one in ``.sqlite``.
 
-Rotation keeps the newest backup of each of the last ``days`` days, of each of the last ``weeks``
+Rotation keeps every backup of the last 24 hours, the newest of each of the last ``days`` days, of each of the last ``weeks``
 ISO weeks and of each of the last ``months`` months, plus the newest of all; others are removed.
 Automatic backups are made when the window closes and once a day (``due_today``).
 """
@@ -23,7 +23,7 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -48,6 +48,7 @@ class Sealer(Protocol):
 
 @dataclass(frozen=True)
 class Policy:
+    hours: int = 24          # every backup of the last day is kept (each close of the window makes one)
     days: int = 7
     weeks: int = 5
     months: int = 12
@@ -190,6 +191,8 @@ def to_keep(backups: list[BackupInfo], policy: Policy, now: datetime) -> set[Pat
         age = (now.date() - day).days
         week = day.isocalendar()[:2]
         month = (day.year, day.month)
+        if now - b.taken_at < timedelta(hours=policy.hours):
+            keep.add(b.path)
         if age < policy.days and day not in seen_day:
             keep.add(b.path)
         if age < policy.weeks * 7 and week not in seen_week:

@@ -146,14 +146,15 @@ def test_rotation_keeps_days_weeks_and_months(tmp_path):
             taken = (now - timedelta(days=age)).replace(hour=hour)
             (folder / backup.backup_name(Path("so.sqlite"), "daily", taken, False)).write_bytes(b"x")
     (folder / "khac-20261123-090000-daily.sqlite").write_bytes(b"x")  # another register's: untouched
-    backup.rotate(folder, "so", backup.Policy(days=7, weeks=5, months=12), now=now)
+    backup.rotate(folder, "so", backup.Policy(hours=24, days=7, weeks=5, months=12), now=now)
     kept = backup.list_backups(folder, "so")
     days = {b.taken_at.date() for b in kept}
-    assert all(b.taken_at.hour == 16 for b in kept)                  # the newest of each day
+    assert [b.taken_at.hour for b in kept[:2]] == [16, 9]            # the last 24 hours: all of them
+    assert all(b.taken_at.hour == 16 for b in kept[2:])              # before: the newest of each day
     assert {now.date() - timedelta(days=d) for d in range(7)} <= days
     assert len({b.taken_at.isocalendar()[:2] for b in kept}) >= 5
     assert len({(b.taken_at.year, b.taken_at.month) for b in kept}) == 12
-    assert len(kept) <= 7 + 5 + 12
+    assert len(kept) <= 1 + 7 + 5 + 12
     assert (folder / "khac-20261123-090000-daily.sqlite").exists()
     assert backup.due_today(folder, "so", now=now + timedelta(days=1))
     assert not backup.due_today(folder, "so", now=now)
