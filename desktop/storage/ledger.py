@@ -171,8 +171,9 @@ def _install_table(conn: sqlite3.Connection, table: str, columns: tuple[str, ...
 
 def ensure(conn: sqlite3.Connection, *, baseline_new: bool = True) -> list[str]:
     """Install the triggers of every covered table that lacks them (a table a migration rebuilt
-    or added, or triggers dropped behind the app); return the tables whose triggers were missing.
-    A table covered for the first time gets a first entry for each of the unit's rows."""
+    or added, or triggers dropped behind the app); return the tables already covered whose
+    triggers were missing. A table covered for the first time (a new kind of record, such as
+    corrections or reveals) gets a first entry for each of the unit's rows."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_columns'").fetchone():
         return []
     names = _trigger_names(conn)
@@ -198,7 +199,7 @@ def ensure(conn: sqlite3.Connection, *, baseline_new: bool = True) -> list[str]:
         if started and conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return missing
+    return [t for t in missing if t in known]
 
 
 def baseline(conn: sqlite3.Connection, tables: list[tuple[str, tuple[str, ...]]]) -> int:

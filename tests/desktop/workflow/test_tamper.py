@@ -453,3 +453,25 @@ def test_a_zero_byte_or_empty_register_is_refused(tmp_path):
         assert not report.ok and "Sổ trống" in report.problems[0]
     finally:
         fresh.close()
+
+
+def test_a_kind_of_record_added_later_is_chained_from_its_first_opening(register):
+    """A later migration adding records with legal weight (corrections, reveals …) needs nothing
+    from the ledger: the next opening chains the new table and its rows."""
+    path, ids = register
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("CREATE TABLE reveals (id INTEGER PRIMARY KEY, case_uuid TEXT, reason TEXT, uuid TEXT NOT NULL UNIQUE, "
+              "unit_code TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1, updated_at TEXT NOT NULL)")
+    c.execute("INSERT INTO reveals(case_uuid, reason, uuid, unit_code, updated_at) VALUES (?, 'Xác minh', 'r-1', "
+              "'11230', '2026-03-05T10:00:00')", (ids["case"],))
+    c.close()
+    db = open_database(path, create=False)
+    try:
+        report = verify_register(db)
+        assert report.ok, report.problems
+        assert "reveals" in ledger.covered_columns(db.conn)
+        db.conn.execute("DROP TRIGGER ledger_au_reveals")
+        db.conn.execute("UPDATE reveals SET reason = 'Không lý do'")
+        assert any("reveals" in p for p in verify_register(db).problems)
+    finally:
+        db.close()
