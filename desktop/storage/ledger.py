@@ -70,10 +70,15 @@ def link_hash(unit_code: str, seq: int, tbl: str, record_uuid: str, version: int
     return sha256_hex(canonical([unit_code, seq, tbl, record_uuid, version, digest, prev_hash]))
 
 
-def _digest_sql(text: str | None) -> str | None:
-    """SQL ``giaitrinh_digest(json_object(...))``: SQLite's compact JSON, made canonical here."""
+def _digest_sql(text: str | None, has_real: int = 1) -> str | None:
+    """SQL ``giaitrinh_digest(json_object(...), has_real)``. SQLite's ``json_object`` over the
+    columns in sorted order writes canonical JSON already (the same escapes as Python's, no
+    spaces, UTF-8 as is), so its text is hashed as it is; only a row with a fractional number,
+    which SQLite prints its own way, is parsed and re-encoded."""
     if text is None:
         return None
+    if not has_real:
+        return sha256_hex(text)
     record = json.loads(text)
     return record_digest(record, record)
 
@@ -87,6 +92,7 @@ def _new_uuid() -> str:
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions the ledger's triggers and ``verify`` call (each connection needs them)."""
     conn.create_function("giaitrinh_digest", 1, _digest_sql, deterministic=True)
+    conn.create_function("giaitrinh_digest", 2, _digest_sql, deterministic=True)
     conn.create_function("giaitrinh_link", 7, link_hash, deterministic=True)
     conn.create_function("giaitrinh_uuid", 0, _new_uuid)
 
@@ -125,7 +131,14 @@ def _columns_for(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
 
 
 def _json_object(prefix: str, columns: Iterable[str]) -> str:
-    return "json_object(" + ", ".join(f"'{c}', {prefix}\"{c}\"" for c in columns) + ")"
+    return "json_object(" + ", ".join(f"'{c}', {prefix}\"{c}\"" for c in sorted(columns)) + ")"
+
+
+def _digest_call(prefix: str, columns: Iterable[str]) -> str:
+    """SQL computing a row's digest (``_digest_sql``), telling it whether a value is fractional."""
+    columns = sorted(columns)
+    real = " OR ".join(f"typeof({prefix}\"{c}\") = 'real'" for c in columns) or "0"
+    return f"giaitrinh_digest({_json_object(prefix, columns)}, {real})"
 
 
 def _trigger_sql(table: str, columns: tuple[str, ...], versioned: bool) -> list[str]:
@@ -134,7 +147,7 @@ def _trigger_sql(table: str, columns: tuple[str, ...], versioned: bool) -> list[
     out = []
     for kind in TRIGGER_KINDS:
         row = "OLD." if kind == "ad" else "NEW."
-        digest = "''" if kind == "ad" else f"giaitrinh_digest({_json_object(row, columns)})"
+        digest = "''" if kind == "ad" else _digest_call(row, columns)
         version = f"{row}version" if versioned else "0"
         when = f"{row}unit_code = coalesce({own}, {row}unit_code)"
         event = {"ai": "INSERT", "ad": "DELETE", "au": "UPDATE OF " + ", ".join(f'"{c}"' for c in columns)}[kind]
@@ -212,18 +225,17 @@ def baseline(conn: sqlite3.Connection, tables: list[tuple[str, tuple[str, ...]]]
         cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
         version = "version" if "version" in cols else "0"
         where = "WHERE unit_code = ?" if own else ""
-        rows = conn.execute(f'SELECT unit_code, uuid, {version}, {_json_object("", columns)} FROM "{table}" '
+        rows = conn.execute(f'SELECT unit_code, uuid, {version}, {_digest_call("", columns)} FROM "{table}" '
                             f"{where} ORDER BY id", (own,) if own else ()).fetchall()
         heads: dict[str, tuple[int, str]] = {}
         batch = []
-        for unit, uuid, ver, text in rows:
+        for unit, uuid, ver, digest in rows:
             if unit not in heads:
                 last = conn.execute("SELECT seq, hash FROM ledger WHERE unit_code = ? ORDER BY seq DESC LIMIT 1",
                                     (unit,)).fetchone()
                 heads[unit] = (last[0], last[1]) if last else (0, GENESIS)
             seq, prev = heads[unit]
             seq += 1
-            digest = _digest_sql(text)
             h = link_hash(unit, seq, table, uuid, ver, digest, prev)
             batch.append((_new_uuid(), unit, seq, table, uuid, ver, digest, prev, h))
             heads[unit] = (seq, h)
@@ -336,7 +348,7 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200) -> tuple[int, i
                 continue
             records += conn.execute(f'SELECT count(*) FROM "{table}" WHERE unit_code IN temp.ledger_units').fetchone()[0]
             cur = conn.execute(
-                f'SELECT t.uuid, l.digest, giaitrinh_digest({_json_object("t.", columns)}) AS actual '
+                f'SELECT t.uuid, l.digest, {_digest_call("t.", columns)} AS actual '
                 f'FROM "{table}" t LEFT JOIN temp.ledger_latest l ON l.tbl = ? AND l.record_uuid = t.uuid '
                 f"WHERE t.unit_code IN temp.ledger_units AND (l.digest IS NULL OR l.digest <> actual)", (table,))
             for uuid, recorded, _ in cur.fetchall():
