@@ -269,7 +269,7 @@ TABLE_LABELS = {
 }
 # A column that names a record to a person (never a citizen's name: verify output is shared).
 _NAMING = {"cases": "number", "documents": "symbol", "calendar_days": "day", "receptions": "received_on",
-           "units": "code", "events": "action"}
+           "units": "code", "events": "action", "officers": "full_name"}
 
 
 @dataclass(frozen=True)
