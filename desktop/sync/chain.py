@@ -185,9 +185,16 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
             entries.append(record)
     wanted = ("uuid", "unit_code", "seq", "tbl", "record_uuid", "version", "digest", "prev_hash", "hash")
     for e in entries:
-        if set(e) != set(wanted) or e["unit_code"] != unit or type(e["seq"]) is not int:
+        if set(e) != set(wanted) or e["unit_code"] != unit:
             raise _refuse("chain_foreign", "Gói có mục nhật ký toàn vẹn không phải của xã gửi gói.",
                           [f"mục {str(e.get('seq'))[:12]} thuộc đơn vị {str(e.get('unit_code'))[:20]}"])
+        shaped = (type(e["seq"]) is int and e["seq"] >= 1 and type(e["version"]) is int
+                  and e["tbl"] in columns and all(type(e[k]) is str for k in ("uuid", "record_uuid", "digest",
+                                                                                "prev_hash", "hash"))
+                  and 0 < len(e["record_uuid"]) <= 64 and len(e["digest"]) in (0, 64))
+        if not shaped:  # a name from a file never reaches SQL unless it is a covered table
+            raise _refuse("chain_bad_entry", "Gói có mục nhật ký toàn vẹn sai định dạng.",
+                          [f"mục {str(e.get('seq'))[:12]} ({str(e.get('tbl'))[:30]})"])
     entries.sort(key=lambda e: e["seq"])
     stored_seq, stored_hash = ledger.head(db.conn, unit)
     stored = {s: h for s, h in db.query("SELECT seq, hash FROM ledger WHERE unit_code = ? AND seq IN (%s)" % ",".join(

@@ -211,3 +211,17 @@ def test_deletions_reach_the_province_and_the_chains_stay_whole(commune, provinc
     assert report.ok, report.problems
     heads = province.query("SELECT unit_code, seq, source FROM ledger_heads ORDER BY id")
     assert [tuple(h) for h in heads][-1] == ("00001", ledger.head(province.conn, "00001")[0], "import")
+
+
+@pytest.mark.parametrize("field, value", [("tbl", "settings"), ("tbl", 'cases" --'), ("seq", "1"), ("digest", 5),
+                                          ("record_uuid", "")])
+def test_a_malformed_chain_entry_is_refused_cleanly(commune, province, data, outdir, field, value):
+    data.populate(1)
+    lines = bt.ledger_lines(commune)
+    entry = json.loads(lines[0])
+    entry[field] = value
+    lines[0] = ledger.canonical(entry)
+    path = outdir / "x.gtb"
+    path.write_bytes(bt.signed_bundle(commune, province, {"ledger": lines}))
+    err = refused(province, path, "chain_bad_entry")
+    assert "sai định dạng" in err.message
