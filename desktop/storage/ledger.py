@@ -63,7 +63,11 @@ def _number(value: object) -> object:
 
 def record_digest(record: dict, columns: Iterable[str]) -> str:
     """The digest of a record (a dict of column → value) over its covered ``columns``."""
-    return sha256_hex(canonical({c: _number(record[c]) for c in columns}))
+    values = {c: record[c] for c in columns}
+    for c, v in values.items():
+        if type(v) is float:
+            values[c] = _number(v)
+    return sha256_hex(canonical(values))
 
 
 def link_hash(unit_code: str, seq: int, tbl: str, record_uuid: str, version: int, digest: str, prev_hash: str) -> str:
