@@ -68,10 +68,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from desktop.storage.db import open_database
     from desktop.workflow.verify import verify_register
 
+    from desktop.storage.backup import older_than_sent
+
     register = _register(args)
+    warning = older_than_sent(Path(args.file), register) if register.exists() else None
     if not args.yes:
         raise UserError("confirm_needed", f"Khôi phục sẽ thay sổ {register} bằng bản sao lưu {Path(args.file).name} "
-                        "(sổ hiện tại được sao lưu trước). Hãy đóng chương trình trên máy này rồi chạy lại với --yes.")
+                        "(sổ hiện tại được sao lưu trước). Hãy đóng chương trình trên máy này rồi chạy lại với --yes."
+                        + (f" Lưu ý: {warning}" if warning else ""))
     safety = restore(Path(args.file), register, folder=_folder(args, register))
     db = open_database(register, create=False)
     try:

@@ -227,6 +227,30 @@ def due_today(folder: Path, stem: str, now: datetime | None = None) -> bool:
     return not any(b.taken_at.date() == today for b in list_backups(folder, stem))
 
 
+def older_than_sent(backup: Path, register: Path) -> str | None:
+    """A warning when ``backup`` holds less of the chain than the register already sent to the
+    province: the province would refuse the next bundle (its chain no longer continues)."""
+    try:
+        old = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        cur = sqlite3.connect(f"file:{register}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        unit = cur.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
+        sent = cur.execute("SELECT max(seq), max(signed_at) FROM ledger_heads WHERE source = 'export' "
+                           "AND unit_code = ?", (unit[0] if unit else None,)).fetchone()
+        held = old.execute("SELECT max(seq) FROM ledger WHERE unit_code = ?", (unit[0] if unit else None,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        old.close()
+        cur.close()
+    if sent and sent[0] and (held[0] or 0) < sent[0]:
+        return (f"Bản sao lưu này cũ hơn gói đã gửi tỉnh lúc {sent[1][:16].replace('T', ' ')}: sau khi khôi phục, "
+                "tỉnh sẽ từ chối gói tiếp theo cho đến khi hai bên đối chiếu. Chỉ khôi phục khi sổ đang dùng đã hỏng.")
+    return None
+
+
 def restore(backup: Path, register: Path, *, sealer: Sealer | None = None, folder: Path | None = None,
             now: datetime | None = None) -> Path | None:
     """Put ``backup`` in place of ``register`` (closed by the caller). The backup is checked first;

@@ -223,7 +223,8 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
             new.append(e)
     if findings:
         raise _refuse("chain_rewritten", f"Chuỗi toàn vẹn của {m.unit_name or unit} không khớp với chuỗi tỉnh "
-                      "đang giữ.", findings)
+                      "đang giữ: lịch sử của sổ xã đã bị viết lại, hoặc xã đã khôi phục sổ từ một bản sao lưu cũ hơn "
+                      "gói đã gửi (khi đó hãy liên hệ tỉnh để đối chiếu).", findings)
     if new:
         first = new[0]
         expect_prev = stored_hash if first["seq"] == stored_seq + 1 else None

@@ -187,3 +187,26 @@ def test_restore_drill_from_the_cli(register, tmp_path):
         assert db.scalar("SELECT count(*) FROM cases") == cases
     finally:
         db.close()
+
+
+def test_restoring_a_backup_older_than_the_last_bundle_is_warned(tmp_path, monkeypatch):
+    from desktop.sync import export, keys
+    from desktop.workflow.receive import CaseInput, PersonInput, receive_case
+    from tests.desktop.sync.conftest import make_register
+
+    monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", "mật khẩu thử nghiệm")
+    province = make_register(tmp_path / "tinh.sqlite", code="01", name="UBND tỉnh", mode="province")
+    commune = make_register(tmp_path / "xa.sqlite", code="00001", name="UBND xã", mode="commune")
+    for a, b in ((province, commune), (commune, province)):
+        keys.ensure_keys(a)
+        keys.import_key_file(b, keys.parse_key_file(keys.key_file_content(a)))
+    made = backup.make_backup(commune.conn, commune.path, tmp_path / "usb")
+    assert backup.older_than_sent(made, commune.path) is None  # nothing sent yet
+    receive_case(commune, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Sau sao lưu",
+                                    requesters=[PersonInput("Người mới")]), actor="t", today=TODAY)
+    (tmp_path / "gui").mkdir()
+    export.export_bundle(commune, tmp_path / "gui")
+    warning = backup.older_than_sent(made, commune.path)
+    assert warning and "tỉnh sẽ từ chối gói tiếp theo" in warning
+    province.close()
+    commune.close()
