@@ -180,10 +180,12 @@ class BackupSettings(QWidget):
         if item is None:
             return None
         chosen = Path(item.data(Qt.ItemDataRole.UserRole))
+        warning = backup.older_than_sent(chosen, self.session.path) if chosen.suffix == backup.PLAIN else None
         if confirm and QMessageBox.question(
                 self, "Khôi phục sổ",
                 f"Thay sổ đang dùng bằng bản sao lưu {item.text()}?\n\nSổ hiện tại sẽ được sao lưu trước. Việc khôi "
-                "phục làm ở lần mở chương trình sau: hãy đóng chương trình rồi mở lại.") != QMessageBox.StandardButton.Yes:
+                "phục làm ở lần mở chương trình sau: hãy đóng chương trình rồi mở lại."
+                + (f"\n\nLưu ý: {warning}" if warning else "")) != QMessageBox.StandardButton.Yes:
             return None
         try:
             marker = schedule_restore(self.session.path, chosen)
