@@ -93,12 +93,59 @@ def _new_uuid() -> str:
     return new_uuid()
 
 
+_BATCHED: set[int] = set()  # connections (by id) that chain their rows themselves (``batched``)
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions the ledger's triggers and ``verify`` call (each connection needs them)."""
+    key = id(conn)
+    _BATCHED.discard(key)  # a new connection that reuses a closed one's id
     conn.create_function("giaitrinh_digest", 1, _digest_sql, deterministic=True)
     conn.create_function("giaitrinh_digest", 2, _digest_sql, deterministic=True)
     conn.create_function("giaitrinh_link", 7, link_hash, deterministic=True)
     conn.create_function("giaitrinh_uuid", 0, _new_uuid)
+    conn.create_function("giaitrinh_by_trigger", 0, lambda: key not in _BATCHED)
+
+
+class batched:
+    """``with ledger.batched(conn):`` the triggers of this connection stand aside while a bulk
+    writer inserts whole batches and chains them with ``append_inserted`` (same transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.key = id(conn)
+
+    def __enter__(self) -> None:
+        _BATCHED.add(self.key)
+
+    def __exit__(self, *exc: object) -> None:
+        _BATCHED.discard(self.key)
+
+
+def append_inserted(conn: sqlite3.Connection, table: str, after_id: int) -> int:
+    """Chain the rows of ``table`` inserted after ``after_id`` (in id order) as their insert
+    triggers would have, one statement to read them and one to write the entries."""
+    columns = covered_columns(conn).get(table)
+    if columns is None:
+        return 0
+    own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
+    cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    version = "version" if "version" in cols else "0"
+    rows = conn.execute(f'SELECT unit_code, uuid, {version}, {_digest_call("", columns)} FROM "{table}" '
+                        "WHERE id > ? AND unit_code = coalesce(?, unit_code) ORDER BY id",
+                        (after_id, own[0] if own else None)).fetchall()
+    heads: dict[str, tuple[int, str]] = {}
+    batch = []
+    for unit, uuid, ver, digest in rows:
+        if unit not in heads:
+            heads[unit] = head(conn, unit)
+        seq, prev = heads[unit]
+        seq += 1
+        h = link_hash(unit, seq, table, uuid, ver, digest, prev)
+        batch.append((_new_uuid(), unit, seq, table, uuid, ver, digest, prev, h))
+        heads[unit] = (seq, h)
+    conn.executemany("INSERT INTO ledger(uuid, unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash) "
+                     "VALUES (?,?,?,?,?,?,?,?,?)", batch)
+    return len(batch)
 
 
 # -- which tables and columns --------------------------------------------------------------------
@@ -153,7 +200,7 @@ def _trigger_sql(table: str, columns: tuple[str, ...], versioned: bool) -> list[
         row = "OLD." if kind == "ad" else "NEW."
         digest = "''" if kind == "ad" else _digest_call(row, columns)
         version = f"{row}version" if versioned else "0"
-        when = f"{row}unit_code = coalesce({own}, {row}unit_code)"
+        when = f"giaitrinh_by_trigger() AND {row}unit_code = coalesce({own}, {row}unit_code)"
         event = {"ai": "INSERT", "ad": "DELETE", "au": "UPDATE OF " + ", ".join(f'"{c}"' for c in columns)}[kind]
         if kind == "au":
             when += " AND (" + " OR ".join(f'NEW."{c}" IS NOT OLD."{c}"' for c in columns) + ")"
