@@ -7,9 +7,10 @@ A full disk, a pulled USB stick or a killed program leaves at most a ``.partial`
 never listed, never restored, and removed at the next backup (a partial file once opened as an
 empty register and passed ``verify``; issue #17, item 8).
 
-Encryption is one call: ``make_backup(..., sealer=…)`` passes the checked bytes through
-``sealer.seal`` before the rename, and ``restore`` through ``sealer.open`` before its check. A
-sealed backup ends in ``.gtbk``, a plain one in ``.sqlite``.
+Encryption is one call: ``make_backup(..., sealer=…)`` has ``sealer.seal(checked, partial)``
+write the encrypted file before the rename, and ``restore`` has ``sealer.open(backup, work)``
+write the plain register before its check (``desktop.security.files`` encrypts to the register's
+sealing key). A sealed backup ends in ``.gtbk``, a plain one in ``.sqlite``.
 
 Rotation keeps every backup of the last 24 hours, the newest of each of the last ``days`` days, of each of the last ``weeks``
 ISO weeks and of each of the last ``months`` months, plus the newest of all; others are removed.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,11 +41,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class Sealer(Protocol):
-    """Encrypts a backup with the register key (provided by ``desktop.security``)."""
+    """Encrypts a backup file with the register key (provided by ``desktop.security``)."""
 
-    def seal(self, data: bytes) -> bytes: ...
+    def seal(self, src: Path, dst: Path) -> None: ...
 
-    def open(self, data: bytes) -> bytes: ...
+    def open(self, src: Path, dst: Path) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -146,12 +148,12 @@ def make_backup(conn: sqlite3.Connection, register: Path, folder: Path, *, reaso
         finally:
             dest.close()
         check_copy(plain, expect)
-        data = plain.read_bytes()
-        with open(tmp, "wb") as fh:
-            fh.write(sealer.seal(data) if sealer is not None else data)
-            fh.flush()
+        if sealer is not None:
+            sealer.seal(plain, tmp)
+        else:
+            os.replace(plain, tmp)
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        del data
         os.replace(tmp, target)
         _fsync_dir(folder)
     except UserError:
@@ -261,14 +263,13 @@ def restore(backup: Path, register: Path, *, sealer: Sealer | None = None, folde
         raise UserError("backup_unknown", f"{backup.name} không phải là bản sao lưu của Sổ Giải trình.")
     work = register.with_name(register.name + ".restoring")
     try:
-        data = backup.read_bytes()
         if backup.suffix == SEALED:
             if sealer is None:
                 raise UserError("backup_sealed", "Bản sao lưu này được mã hóa; hãy đăng nhập bằng tài khoản quản trị để "
                                 "mở khóa sổ rồi khôi phục.")
-            data = sealer.open(data)
-        work.write_bytes(data)
-        del data
+            sealer.open(backup, work)
+        else:
+            shutil.copyfile(backup, work)
         check_copy(work)
         safety = None
         if register.exists() and register.stat().st_size > 0:

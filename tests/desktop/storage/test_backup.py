@@ -38,12 +38,13 @@ class AeadSealer:
     def __init__(self) -> None:
         self.aead = ChaCha20Poly1305(ChaCha20Poly1305.generate_key())
 
-    def seal(self, data: bytes) -> bytes:
+    def seal(self, src: Path, dst: Path) -> None:
         nonce = os.urandom(12)
-        return nonce + self.aead.encrypt(nonce, data, b"giaitrinh-backup")
+        dst.write_bytes(nonce + self.aead.encrypt(nonce, src.read_bytes(), b"giaitrinh-backup"))
 
-    def open(self, data: bytes) -> bytes:
-        return self.aead.decrypt(data[:12], data[12:], b"giaitrinh-backup")
+    def open(self, src: Path, dst: Path) -> None:
+        data = src.read_bytes()
+        dst.write_bytes(self.aead.decrypt(data[:12], data[12:], b"giaitrinh-backup"))
 
 
 def test_a_backup_is_checked_then_named_and_restores(register, tmp_path):
