@@ -39,8 +39,10 @@ log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 TABLE = "ledger"
 # Columns left out of a record's digest: derived text the app rewrites on its own (search text,
-# name keys, the register's shown requester name), and a document's file, covered by its SHA-256.
-EXCLUDED = frozenset({"id", "search_text", "name_key", "requester_name", "requester_key", "pdf"})
+# name keys, the register's shown requester name), a document's file (covered by its SHA-256),
+# and an account's login bookkeeping (each login would otherwise be a change of legal weight).
+EXCLUDED = frozenset({"id", "search_text", "name_key", "requester_name", "requester_key", "pdf",
+                      "failed_count", "locked_until", "last_login_at"})
 _OWN_PREFIXES = ("sync_", "sqlite_", "_", "ledger")
 TRIGGER_KINDS = ("ai", "au", "ad")
 
