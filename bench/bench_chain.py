@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from desktop.security.accounts import assume_role  # noqa: E402
 from desktop.storage import ledger  # noqa: E402
 from desktop.storage.db import open_database  # noqa: E402
 from desktop.workflow.demo import build_demo  # noqa: E402
@@ -40,7 +41,7 @@ def saves(dbs: list, n: int) -> list[tuple[float, float]]:
     def save(db) -> None:
         person = db.scalar("SELECT uuid FROM persons LIMIT 1")
         receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị về đường",
-                                   content="Nội dung kiến nghị " * 30, requesters=[person]), actor="bench", today=TODAY)
+                                   content="Nội dung kiến nghị " * 30, requesters=[person]), today=TODAY)
 
     for db in dbs:
         save(db)
@@ -80,6 +81,8 @@ def main() -> None:
 
         # 1. Interactive save, with the ledger and with its triggers dropped (a copy of the register).
         bare = open_database(copy, create=False)
+        assume_role(db, "leader")
+        assume_role(bare, "leader")
         for (name,) in bare.query("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger\\_a%' "
                                   "ESCAPE '\\'"):
             bare.execute(f'DROP TRIGGER "{name}"')

@@ -146,10 +146,10 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None) ->
     rs = rules.for_case(data.kind, data.received_on)
     unit = local_unit(db)
     with db.write():  # the people typed now, the case and its first event: all or nothing
-        return _receive_case(db, data, rs, unit, actor, today)
+        return _receive_case(db, data, rs, unit, today)
 
 
-def _receive_case(db: Database, data: CaseInput, rs, unit, actor: str, today: date | None) -> Case:
+def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None) -> Case:
     people = [get_person(db, u) for u in dict.fromkeys(_person_uuid(db, p, today) for p in data.requesters)]
     rep_uuid = _person_uuid(db, data.representative_uuid, today)
     rep = get_person(db, rep_uuid) if rep_uuid else None
@@ -254,10 +254,10 @@ def record_reception(db: Database, data: ReceptionInput, *,
                        follow_up=" ".join(filter(None, [refused.follow_up, data.follow_up.strip()])))
     unit = local_unit(db)
     with db.write():  # the people typed now, the reception and its case: all or nothing
-        return _record_reception(db, data, unit, actor, today)
+        return _record_reception(db, data, unit, today)
 
 
-def _record_reception(db: Database, data: ReceptionInput, unit, actor: str,
+def _record_reception(db: Database, data: ReceptionInput, unit,
                       today: date | None) -> tuple[Reception, Case | None]:
     listed = [(_person_uuid(db, who, today), rep) for who, rep in data.people]
     data = replace(data, person_uuid=_person_uuid(db, data.person_uuid, today), people=listed)

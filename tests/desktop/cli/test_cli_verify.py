@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from desktop.workflow.demo import DEMO_PASSWORD
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -22,7 +24,8 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def test_verify_checkpoint_and_a_finding(tmp_path):
     db = str(tmp_path / "xa.sqlite")
     assert run("demo", "--db", db, "--cases", "20").returncode == 0
-    clean = run("verify", "--db", db, "--checkpoint", "--json", env={"GIAITRINH_KEY_PASSPHRASE": "mật khẩu thử"})
+    admin = {"GIAITRINH_USER": "quantri", "GIAITRINH_PASSWORD": DEMO_PASSWORD}  # the demo's administrator
+    clean = run("verify", "--db", db, "--checkpoint", "--json", env={"GIAITRINH_KEY_PASSPHRASE": "mật khẩu thử", **admin})
     assert clean.returncode == 0, clean.stderr
     report = json.loads(clean.stdout)
     assert report["ok"] and report["records_checked"] > 20 and report["checkpoint"]["seq"] == report["ledger_entries"]
@@ -31,7 +34,7 @@ def test_verify_checkpoint_and_a_finding(tmp_path):
     conn.execute("UPDATE cases SET summary = 'sửa lén' WHERE id = 1")
     number = conn.execute("SELECT number FROM cases WHERE id = 1").fetchone()[0]
     conn.close()
-    found = run("verify", "--db", db)
+    found = run("verify", "--db", db, env=admin)
     assert found.returncode == 3
     assert "Phát hiện vấn đề" in found.stdout and f"Vụ việc {number}" in found.stdout
     assert "đã bị gỡ ngoài ứng dụng" in found.stdout

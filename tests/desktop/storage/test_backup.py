@@ -52,10 +52,12 @@ def test_a_backup_is_checked_then_named_and_restores(register, tmp_path):
     db = open_database(register, create=False)
     made = backup.make_backup(db.conn, register, folder, reason="manual")
     cases = db.scalar("SELECT count(*) FROM cases")
+    from desktop.security.accounts import assume_role
     from desktop.workflow.receive import CaseInput, PersonInput, receive_case
 
+    assume_role(db, "leader")
     receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Sau sao lưu",
-                               requesters=[PersonInput("Người sau sao lưu")]), actor="t", today=TODAY)
+                               requesters=[PersonInput("Người sau sao lưu")]), today=TODAY)
     db.close()
     assert [b.path for b in backup.list_backups(folder, "so")] == [made]
     assert not list(folder.glob("*.partial")) and not list(folder.glob("*.check"))
@@ -203,8 +205,11 @@ def test_restoring_a_backup_older_than_the_last_bundle_is_warned(tmp_path, monke
         keys.import_key_file(b, keys.parse_key_file(keys.key_file_content(a)))
     made = backup.make_backup(commune.conn, commune.path, tmp_path / "usb")
     assert backup.older_than_sent(made, commune.path) is None  # nothing sent yet
+    from desktop.security.accounts import assume_role
+
+    assume_role(commune, "leader")
     receive_case(commune, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Sau sao lưu",
-                                    requesters=[PersonInput("Người mới")]), actor="t", today=TODAY)
+                                    requesters=[PersonInput("Người mới")]), today=TODAY)
     (tmp_path / "gui").mkdir()
     export.export_bundle(commune, tmp_path / "gui")
     warning = backup.older_than_sent(made, commune.path)

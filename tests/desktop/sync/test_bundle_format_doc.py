@@ -213,15 +213,13 @@ def made(tmp_path, monkeypatch):
     head = save_officer(commune, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head", can_sign=True)
     case = receive_case(commune, CaseInput(kind="explanation", received_on=date(2026, 2, 20), summary="Giải trình",
                                            content="Dòng một\nDòng hai \"trích dẫn\" \\ và \t tab",
-                                           requesters=[PersonInput("Trần Thị Đức", phone="0912345678")]),
-                        actor="Văn thư", today=today)
-    act(commune, case.uuid, "accept", actor="Văn thư", effective_on=date(2026, 2, 25), today=today)
-    act(commune, case.uuid, "reply", actor="Văn thư", effective_on=date(2026, 2, 28), today=today)
-    act(commune, case.uuid, "add_commitment", actor="Văn thư", effective_on=date(2026, 3, 1), note="Sửa đường",
+                                           requesters=[PersonInput("Trần Thị Đức", phone="0912345678")]), today=today)
+    act(commune, case.uuid, "accept", effective_on=date(2026, 2, 25), today=today)
+    act(commune, case.uuid, "reply", effective_on=date(2026, 2, 28), today=today)
+    act(commune, case.uuid, "add_commitment", effective_on=date(2026, 3, 1), note="Sửa đường",
         today=today)
     record_reception(commune, ReceptionInput(received_on=date(2026, 3, 2), person_uuid=PersonInput("Phạm Văn Bình"),
-                                             content="Kiến nghị", outcome="accepted", case_kind="petition"),
-                     actor="Văn thư", today=today)
+                                             content="Kiến nghị", outcome="accepted", case_kind="petition"), today=today)
     add_day(commune, date(2026, 12, 31), "off", "Nghỉ bù")
     doc = outgoing.draft(commune, case.uuid, outgoing.offered(commune, case.uuid)[0].kind, signer_uuid=head.uuid)
     outgoing.issue(commune, doc.uuid, issued_on=date(2026, 3, 3), today=today)

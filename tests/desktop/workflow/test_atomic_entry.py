@@ -30,14 +30,13 @@ def test_a_case_creates_its_person_with_it(office):
     db = office["db"]
     case = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị",
                                       requesters=[PersonInput("Hoàng Văn Mới", id_kind="cccd",
-                                                              id_number="034090004321")]), actor="t", today=TODAY)
+                                                              id_number="034090004321")]), today=TODAY)
     people = db.query("SELECT p.full_name FROM case_people c JOIN persons p ON p.uuid = c.person_uuid "
                       "WHERE c.case_uuid = ?", (case.uuid,))
     assert [r[0] for r in people] == ["Hoàng Văn Mới"]
     # The same ID number again is that person, not a duplicate.
     receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 3), summary="Lần hai",
-                               requesters=[PersonInput("Hoàng Văn Mới", id_number="034090004321")]),
-                 actor="t", today=TODAY)
+                               requesters=[PersonInput("Hoàng Văn Mới", id_number="034090004321")]), today=TODAY)
     assert db.scalar("SELECT count(*) FROM persons WHERE id_number = '034090004321'") == 1
 
 
@@ -49,14 +48,13 @@ def test_a_refused_entry_leaves_no_person(office, bad):
     with pytest.raises(UserError):
         if bad in ("case_summary", "bad_person"):
             receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2),
-                                       summary="" if bad == "case_summary" else "Kiến nghị", requesters=[person]),
-                         actor="t", today=TODAY)
+                                       summary="" if bad == "case_summary" else "Kiến nghị", requesters=[person]), today=TODAY)
         else:
             record_reception(db, ReceptionInput(
                 received_on=date(2026, 3, 2), person_uuid=person, content="Nội dung",
                 outcome="forwarded" if bad == "reception_outcome" else "accepted",
                 case_kind="" if bad == "reception_outcome" else "complaint_1",
-                learned_on=date(2026, 3, 9) if bad == "accepted_case_kind" else None), actor="t", today=TODAY)
+                learned_on=date(2026, 3, 9) if bad == "accepted_case_kind" else None), today=TODAY)
     assert db.scalar("SELECT count(*) FROM persons") == before
 
 
@@ -68,12 +66,14 @@ from desktop.storage.db import open_database
 from desktop.workflow.receive import PersonInput, ReceptionInput, record_reception
 
 db = open_database(sys.argv[1])
+from desktop.security.accounts import assume_role
+assume_role(db, "leader")
 real = search.reception_search_text
 def killed(**kw):  # the person is written, the reception not yet: the program dies here
     os.kill(os.getpid(), signal.SIGKILL)
 search.reception_search_text = killed
 record_reception(db, ReceptionInput(received_on=date(2026, 3, 2), person_uuid=PersonInput("Người Bị Kill"),
-                                    content="Nội dung"), actor="t", today=date(2026, 11, 23))
+                                    content="Nội dung"), today=date(2026, 11, 23))
 """
 
 
@@ -103,9 +103,12 @@ def test_orphan_persons_are_not_exported(tmp_path, monkeypatch):
     for a, b in ((province, commune), (commune, province)):
         keys.ensure_keys(a)
         keys.import_key_file(b, keys.parse_key_file(keys.key_file_content(a)))
+    from desktop.security.accounts import assume_role
+
+    assume_role(commune, "leader")
     orphan = save_person(commune, full_name="Người Mồ Côi", address="Thôn cũ")  # as an old version left it
     receive_case(commune, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị",
-                                    requesters=[PersonInput("Người Có Vụ Việc")]), actor="t", today=TODAY)
+                                    requesters=[PersonInput("Người Có Vụ Việc")]), today=TODAY)
     usb = tmp_path / "usb"
     usb.mkdir()
     result = export.export_bundle(commune, usb)

@@ -25,16 +25,19 @@ from desktop.workflow.engine import act
 from desktop.workflow.receive import CaseInput, PersonInput, ReceptionInput, receive_case, record_reception
 
 db = open_database(sys.argv[1], create=False)
+from desktop.security.accounts import assume_role
 today = date(2026, 11, 23)
 print("ready", flush=True)
 n = 0
 while True:
     n += 1
+    assume_role(db, "leader")
     case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 3, 2), summary=f"Vụ {n}",
-                                      requesters=[PersonInput(f"Người {n}")]), actor="t", today=today)
-    act(db, case.uuid, "accept", actor="t", effective_on=date(2026, 3, 3), today=today)
+                                      requesters=[PersonInput(f"Người {n}")]), today=today)
+    act(db, case.uuid, "accept", effective_on=date(2026, 3, 3), today=today)
     record_reception(db, ReceptionInput(received_on=date(2026, 3, 4), person_uuid=PersonInput(f"Khách {n}"),
-                                        content="Nội dung"), actor="t", today=today)
+                                        content="Nội dung"), today=today)
+    assume_role(db, "admin")
     add_day(db, date(2030, 1, 1 + n % 28), "off", "Nghỉ")
     remove_day(db, date(2030, 1, 1 + n % 28))
 """

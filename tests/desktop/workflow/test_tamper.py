@@ -29,6 +29,7 @@ from desktop.storage import ledger
 from desktop.storage.calendar_repo import add_day
 from desktop.storage.db import open_database
 from desktop.storage.persons import save_person
+from desktop.security.accounts import assume_role
 from desktop.storage.units import save_officer, save_unit
 from desktop.sync import chain, export, importer, keys
 from desktop.workflow.engine import act
@@ -44,36 +45,49 @@ def passphrase(monkeypatch):
     monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", PASS)
 
 
+def issue_any(db, case_uuid: str, signer_uuid: str, on: date):
+    """Issue the first document offered for the case that has no blank left to fill."""
+    template = outgoing.offered(db, case_uuid)[0]
+    doc = outgoing.draft(db, case_uuid, template.kind, signer_uuid=signer_uuid)
+    blanks = (doc.document.meta or {}).get("blanks", [])
+    if blanks:  # the clerk fills what the template left blank before the number is given
+        outgoing.edit(db, doc.uuid, fields={name: "Nội dung đã điền." for name in blanks})
+    return outgoing.issue(db, doc.uuid, issued_on=on, today=TODAY)
+
+
 def build(path: Path) -> dict:
     """The register every case starts from; returns the uuids the edits aim at."""
     db = open_database(path)
     save_unit(db, code="11230", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
     head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head", can_sign=True)
     save_officer(db, full_name="Lê Thị Mai", title="Công chức Văn phòng - Thống kê")
+    assume_role(db, "leader", officer_uuid=head.uuid)  # the head acts (issue #17: accounts and roles)
     an = save_person(db, full_name="Trần Thị Đức", id_kind="cccd", id_number="034185001234", phone="0912345678",
                      address="Thôn Đông, xã Thụy Hùng")
     binh = save_person(db, full_name="Phạm Văn Bình", address="Thôn Tây")
     case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 20), summary="Giải trình thu phí",
-                                      content="Đề nghị giải trình\nkhoản thu", requesters=[an.uuid]),
-                        actor="vt", today=TODAY)
-    act(db, case.uuid, "accept", actor="vt", effective_on=date(2026, 2, 25), today=TODAY)
-    act(db, case.uuid, "reply", actor="vt", effective_on=date(2026, 2, 28), today=TODAY)
-    act(db, case.uuid, "add_commitment", actor="vt", effective_on=date(2026, 3, 1), note="Trả lời bằng văn bản",
+                                      content="Đề nghị giải trình\nkhoản thu", requesters=[an.uuid]), today=TODAY)
+    act(db, case.uuid, "accept", effective_on=date(2026, 2, 25), today=TODAY)
+    act(db, case.uuid, "reply", effective_on=date(2026, 2, 28), today=TODAY)
+    act(db, case.uuid, "add_commitment", effective_on=date(2026, 3, 1), note="Trả lời bằng văn bản",
         today=TODAY)
     reception, petition = record_reception(db, ReceptionInput(
         received_on=date(2026, 3, 2), person_uuid=binh.uuid, content="Kiến nghị sửa đường", outcome="accepted",
-        case_kind="petition"), actor="vt", today=TODAY)
+        case_kind="petition"), today=TODAY)
+    assume_role(db, "admin")  # the calendar and the keys are the administrator's
     add_day(db, date(2026, 12, 31), "off", "Nghỉ bù")
     add_day(db, date(2026, 12, 30), "off", "Nghỉ thêm")
-    doc = outgoing.draft(db, case.uuid, outgoing.offered(db, case.uuid)[0].kind, signer_uuid=head.uuid, actor="vt")
-    issued = outgoing.issue(db, doc.uuid, issued_on=date(2026, 3, 3), actor="vt", today=TODAY)
+    assume_role(db, "leader", officer_uuid=head.uuid)
+    issued = issue_any(db, case.uuid, head.uuid, date(2026, 3, 3))
+    assume_role(db, "admin")
     keys.ensure_keys(db)
     chain.checkpoint(db)  # the signed head: everything above is committed to
+    assume_role(db, "leader", officer_uuid=head.uuid)
     # Newer records, after the last signed head.
     cuong = save_person(db, full_name="Đỗ Văn Cường", address="Thôn Nam")
     newest = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 5), summary="Kiến nghị mới nhất",
-                                        requesters=[cuong.uuid]), actor="vt", today=TODAY)
-    draft = outgoing.draft(db, newest.uuid, outgoing.offered(db, newest.uuid)[0].kind, actor="vt")
+                                        requesters=[cuong.uuid]), today=TODAY)
+    draft = outgoing.draft(db, newest.uuid, outgoing.offered(db, newest.uuid)[0].kind)
     lone = save_person(db, full_name="Người mới nhất", address="Thôn Bắc")
     report = verify_register(db)
     assert report.ok, report.problems
@@ -276,9 +290,11 @@ def rechained_with_the_apps_code(p, ids):
     c.execute("DELETE FROM ledger")
     c.execute("DELETE FROM sqlite_sequence WHERE name = 'ledger'")
     ledger.register_functions(c)
+    covered = list(ledger.covered_columns(c).items())
     c.execute("BEGIN")
-    c.execute("DELETE FROM ledger_columns")
-    ledger.install(c)
+    for table, columns in covered:  # the app's own triggers back, then a first entry for every row
+        ledger._install_table(c, table, columns)
+    ledger.baseline(c, covered)
     c.execute("COMMIT")
 
 
@@ -354,6 +370,7 @@ def _province(tmp_path: Path):
     db = open_database(tmp_path / "tinh.sqlite")
     unit(db, code="01", name="UBND tỉnh Thử Nghiệm", level="province", make_local=True, mode="province")
     db.set_setting("register_mode", "province")
+    assume_role(db, "admin")
     keys.ensure_keys(db)
     return db
 
@@ -362,6 +379,7 @@ def test_history_rewritten_with_the_apps_code_is_caught_at_the_next_import(regis
     path, ids = register
     province = _province(tmp_path)
     db = open_database(path, create=False)
+    assume_role(db, "admin")
     keys.import_key_file(db, keys.parse_key_file(keys.key_file_content(province)))
     keys.import_key_file(province, keys.parse_key_file(keys.key_file_content(db)))
     usb = tmp_path / "usb"
@@ -378,6 +396,7 @@ def test_history_rewritten_with_the_apps_code_is_caught_at_the_next_import(regis
     db = open_database(path, create=False)
     try:
         assert verify_register(db).ok
+        assume_role(db, "admin")
         bundle = export.export_bundle(db, usb, full=True)
     finally:
         db.close()
