@@ -192,6 +192,10 @@ class MainWindow(QMainWindow):
         self.actor_box.currentIndexChanged.connect(self._actor_changed)
 
     def _after_first_paint(self) -> None:
+        from ui.views.settings_backup import schedule_daily
+
+        if getattr(self, "daily_backup", None) is None:
+            self.daily_backup = schedule_daily(self.session)  # the day's backup, off the UI thread
         if self.stack.currentIndex() == 0 and 0 not in self.pages and self.case_page is None:
             self.show_page(self.nav.currentRow())
         dashboard = self.pages.get(0)
@@ -296,6 +300,9 @@ class MainWindow(QMainWindow):
         return super().event(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        from ui.views.settings_backup import backup_on_close
+
         self.state[WindowState.geometry] = self.saveGeometry()
         self.session.tasks.wait(10000)
+        backup_on_close(self.session)  # checked and rotated (issue #17)
         super().closeEvent(event)

@@ -235,6 +235,9 @@ def open_register_interactive(path: Path | None, *, today: date | None = None,
     if lock is None:
         return None
     try:
+        from ui.views.settings_backup import apply_pending_restore
+
+        apply_pending_restore(path)  # a restore chosen in the settings, done before opening
         if pending_upgrade(path):
             upgrade_in_background(path, parent)
         db = open_database(path)

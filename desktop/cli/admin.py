@@ -6,7 +6,7 @@ import argparse
 from dataclasses import asdict
 from datetime import date
 
-from desktop.cli import add_db_argument, add_json_argument, date_arg, emit, open_db
+from desktop.cli import default_db_path, add_db_argument, add_json_argument, date_arg, emit, open_db
 from desktop.domain.validation import parse_date
 from desktop.errors import UserError
 from desktop.rules.book import KIND_LABELS, default_rules
@@ -171,13 +171,22 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop.workflow.verify import verify_register
+    from desktop.workflow.verify import check_register_file, verify_register
 
+    check_register_file(args.db or default_db_path())  # a zero-byte file must not become a new register
     with open_db(args) as db:
         report = verify_register(db)
-        text = (f"Sổ toàn vẹn: đã kiểm {report.events_checked} sự kiện, {report.cases_checked} vụ việc."
+        text = (f"Sổ toàn vẹn: đã kiểm {report.records_checked} bản ghi, {report.ledger_entries} mục nhật ký toàn "
+                f"vẹn, {report.events_checked} sự kiện, {report.cases_checked} vụ việc."
                 if report.ok else "Phát hiện vấn đề:\n" + "\n".join(f"  - {p}" for p in report.problems))
-        emit(args, report.as_dict(), text)
+        payload = report.as_dict()
+        if report.ok and args.checkpoint:
+            from desktop.sync.chain import checkpoint
+
+            head = checkpoint(db)
+            payload["checkpoint"] = head
+            text += f"\nĐã ký đầu chuỗi: mục số {head['seq']} ({head['hash'][:16]}…), khóa {head['key_fingerprint']}."
+        emit(args, payload, text)
     return 0 if report.ok else 3
 
 
@@ -261,8 +270,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--today")
     p.set_defaults(func=cmd_dashboard)
 
-    p = sub.add_parser("verify", help="kiểm tra toàn vẹn sổ và chuỗi sự kiện")
+    p = sub.add_parser("verify", help="kiểm tra toàn vẹn sổ, nhật ký toàn vẹn và chuỗi sự kiện")
     add_db_argument(p)
     add_json_argument(p)
+    p.add_argument("--checkpoint", action="store_true",
+                   help="khi sổ toàn vẹn: ký đầu chuỗi bằng khóa ký của sổ (cần cụm mật khẩu của khóa)")
     p.set_defaults(func=cmd_verify)
 

@@ -13,15 +13,18 @@ from desktop.storage.db import Database
 
 
 # -- cases ------------------------------------------------------------------------------------
-def _person_from_args(db: Database, args: argparse.Namespace) -> str:
-    from desktop.storage.persons import find_by_id_number, save_person
+def _person_from_args(db: Database, args: argparse.Namespace):
+    """The person found by ID number, or the one typed: created with the case or reception, in its
+    transaction (a refused entry leaves no orphan person)."""
+    from desktop.storage.persons import find_by_id_number
+    from desktop.workflow.receive import PersonInput
 
     if args.id_number:
         found = find_by_id_number(db, args.id_number)
         if found:
             return found.uuid
-    return save_person(db, full_name=args.requester, id_kind=args.id_kind, id_number=args.id_number or "",
-                       phone=args.phone or "", address=args.address or "").uuid
+    return PersonInput(full_name=args.requester, id_kind=args.id_kind, id_number=args.id_number or "",
+                       phone=args.phone or "", address=args.address or "")
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
@@ -39,6 +42,7 @@ def cmd_case_add(args: argparse.Namespace) -> int:
                                           assignee_uuid=assignee, learned_on=date_arg(args.learned)))
         from desktop.storage.duplicates import find_case_duplicates
 
+        person = db.scalar("SELECT person_uuid FROM case_people WHERE case_uuid = ? ORDER BY id LIMIT 1", (case.uuid,))
         dups = find_case_duplicates(db, kind=case.kind, person_uuids=[person], summary=case.summary,
                                     exclude_uuid=case.uuid)
         for case_id, reason in dups:

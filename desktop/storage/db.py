@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.errors import UserError
+from desktop.storage import ledger
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +214,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
+            ledger.register_functions(conn)  # the record ledger's triggers call them
         except BaseException:
             conn.close()
             raise
@@ -300,6 +302,19 @@ def _activate_rule_updates(db: Database) -> None:
     activate(db)
 
 
+def _ensure_ledger(db: Database, *, upgraded: bool) -> None:
+    """Put back the record ledger's triggers of any table that lacks them. After a migration that
+    rebuilt a table this is expected; otherwise someone dropped them behind the app, which is
+    logged (``verify`` reports it) — the edits made meanwhile no longer match the ledger anyway."""
+    restored = ledger.ensure(db.conn)
+    if restored and not upgraded:
+        log.warning("record ledger triggers were missing and were put back: %s", ", ".join(restored))
+        with db.write():
+            db.execute("INSERT INTO audit_log(at, actor, action, target, detail) VALUES (?, '', ?, ?, '')",
+                       (datetime.now().isoformat(timespec="seconds"), "ledger_triggers_restored",
+                        ", ".join(restored)))
+
+
 def open_database(path: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
     """Open (or create) a register file and bring its schema up to date."""
     from desktop.storage.migrations import migrations, pending_names
@@ -311,6 +326,9 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
         refuse_network_location(p)  # WAL over a share is unsafe: refused, see desktop/storage/disks.py
         if not p.exists() and not create:
             raise UserError("database_missing", f"Không tìm thấy tệp sổ: {p}")
+        if not create and p.stat().st_size == 0:  # never made into a new, empty register that verifies clean
+            raise UserError("register_empty", f"Tệp sổ {p.name} rỗng (0 byte): đây không phải là sổ, có thể là bản "
+                            "sao lưu bị ghi dở (ổ đĩa đầy). Hãy dùng bản sao lưu khác.")
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a drive letter that is gone, a folder this account may not write
@@ -333,6 +351,7 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
                 migrations().apply(db.utils)
                 if existing and str(path) != ":memory:":
                     compact_if_sparse(db)
+            _ensure_ledger(db, upgraded=bool(pending))
             _restore_index_merging(db)
             _activate_rule_updates(db)
     except sqlite3.Error as exc:

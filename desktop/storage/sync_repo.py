@@ -144,17 +144,31 @@ def upsert_acked(db: Database, items: Iterable[tuple[str, str, int]]) -> None:
         "DO UPDATE SET version = max(version, excluded.version)", items)
 
 
-def _changed_where(table: SyncedTable, full: bool) -> tuple[str, str]:
+def mark_linked_persons(db: Database) -> None:
+    """``temp.linked_persons``: the people a case or a reception names. Only they are exported; a
+    person left alone (by a program killed before atomic entry existed) stays in the register."""
+    db.execute("DROP TABLE IF EXISTS temp.linked_persons")
+    db.execute("CREATE TEMP TABLE linked_persons (uuid TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("INSERT OR IGNORE INTO temp.linked_persons SELECT person_uuid FROM case_people "
+               "UNION SELECT person_uuid FROM reception_people UNION SELECT person_uuid FROM receptions "
+               "WHERE person_uuid IS NOT NULL")
+
+
+def _changed_where(db: Database, table: SyncedTable, full: bool) -> tuple[str, str]:
+    only = ""
+    if table.name == "persons":  # a person no case or reception names is not sent (issue #17)
+        mark_linked_persons(db)
+        only = " AND t.uuid IN temp.linked_persons"
     if full:
-        return "", "t.unit_code = ?"
+        return "", "t.unit_code = ?" + only
     newer = "a.version IS NULL OR t.version > a.version" if table.versioned else "a.uuid IS NULL"
-    return "LEFT JOIN sync_acked a ON a.tbl = ? AND a.uuid = t.uuid", f"t.unit_code = ? AND ({newer})"
+    return "LEFT JOIN sync_acked a ON a.tbl = ? AND a.uuid = t.uuid", f"t.unit_code = ? AND ({newer}){only}"
 
 
 def changed_rows(db: Database, table: SyncedTable, unit_code: str, full: bool) -> sqlite3.Cursor:
     """The rows of ``unit_code`` in a synced table not yet acknowledged by the province (or all)."""
     cols = ", ".join(f't."{c}"' for c in table.columns)
-    join, where = _changed_where(table, full)
+    join, where = _changed_where(db, table, full)
     params = (unit_code,) if full else (table.name, unit_code)
     return db.execute(f'SELECT {cols} FROM "{table.name}" t {join} WHERE {where} ORDER BY t.id', params)
 
@@ -165,10 +179,10 @@ def changed_json(db: Database, table: SyncedTable, unit_code: str, full: bool) -
     SQLite prints REAL values with 15 digits and cannot put a BLOB into JSON, so a row holding
     either gets NULL instead of JSON and the caller encodes that row itself (``row_by_uuid``).
     """
-    pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in table.columns)
+    pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in sorted(table.columns))  # sorted: canonical JSON
     odd = " OR ".join(f"typeof(t.\"{c}\") IN ('real', 'blob')" for c in table.columns)
     version = "t.version" if table.versioned else "0"
-    join, where = _changed_where(table, full)
+    join, where = _changed_where(db, table, full)
     params = (unit_code,) if full else (table.name, unit_code)
     return db.execute(
         f'SELECT t.uuid, {version}, CASE WHEN {odd} THEN NULL ELSE json_object({pairs}) END '
@@ -268,7 +282,7 @@ def existing_rows(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dic
 def existing_json(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dict[str, tuple[str, int, str]]:
     """uuid → (unit_code, version, the row as JSON built like ``changed_json``) for stored rows."""
     out: dict[str, tuple[str, int, str]] = {}
-    pairs = ", ".join(f"'{c}', \"{c}\"" for c in table.columns)
+    pairs = ", ".join(f"'{c}', \"{c}\"" for c in sorted(table.columns))
     version = "version" if table.versioned else "0"
     for start in range(0, len(uuids), CHUNK):
         part = uuids[start:start + CHUNK]

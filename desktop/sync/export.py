@@ -26,7 +26,7 @@ from desktop.errors import UserError
 from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
 from desktop.storage.db import Database
-from desktop.sync import crypto, keys, manifest
+from desktop.sync import chain, crypto, keys, manifest
 from desktop.sync.container import ArchiveWriter
 from desktop.sync.files import file_error, write_atomically
 from desktop.sync.progress import Progress, ensure
@@ -70,7 +70,7 @@ def _bytes_as_json(value: object) -> object:
 
 
 def _encoder():
-    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_bytes_as_json).encode
+    return json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_bytes_as_json).encode
 
 
 def export_bundle(db: Database, out: Path, *, full: bool = False, passphrase: str | None = None,
@@ -123,6 +123,7 @@ def export_bundle(db: Database, out: Path, *, full: bool = False, passphrase: st
         sequence=seq, previous_sha256=last["bundle_sha256"] if last else None,
         kind="full" if full else "incremental", period_from=period_from, period_to=created_at,
         period_label=period_label, created_at=created_at, app_version=app_version(), parts=parts)
+    body.update(chain.manifest_fields(db, signer))  # the signed head of the record ledger (issue #17)
     manifest_bytes = crypto.canonical_json(body)
     progress.report(len(tables), total_steps, "Đang ký và mã hóa")
     archive = writer.finish(manifest_bytes, crypto.sign(signer, manifest_bytes))

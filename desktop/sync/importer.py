@@ -21,7 +21,7 @@ from desktop.errors import UserError
 from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
 from desktop.storage.db import Database
-from desktop.sync import keys
+from desktop.sync import chain, keys
 from desktop.sync.merge import CATEGORIES, MergeResult, merge
 from desktop.sync.progress import Progress, ensure
 from desktop.sync.verify import VerifiedBundle, read_bundle_file, verify_bundle
@@ -145,6 +145,7 @@ def preview(db: Database, path: Path, *, passphrase: str | None = None,
     check = replay.sequence if replay else check_sequence(db, m.unit_code, m.sequence, m.previous_sha256)
     report = _report(bundle, check, dry_run=True)
     report.previous_import = replay.previous_import if replay else None
+    chain.check_bundle(db, bundle)  # a commune is trusted only with its own, chained records
     try:
         with db.write():
             report.merge = merge(db, bundle, progress)
@@ -173,9 +174,12 @@ def apply(db: Database, path: Path, *, passphrase: str | None = None, accept_seq
     if check.needs_acceptance and not accept_sequence:
         raise UserError(f"sequence_{check.status}", check.message, missing=list(check.missing))
     report = _report(bundle, check, dry_run=False)
+    trusted = chain.check_bundle(db, bundle)  # a commune is trusted only with its own, chained records
     now = keys.now_iso()
     with db.write():
         result = merge(db, bundle, progress)
+        chain.apply_deletions(db, m.unit_code, trusted.deleted)
+        chain.record_import(db, bundle, trusted)
         progress.check()
         if replay is None:
             inbox_id = sync_repo.insert_inbox(

@@ -173,12 +173,29 @@ def import_key_file(db: Database, key: KeyFile, *, expect_fingerprint: str | Non
     own = sync_repo.get_own_key(db, "signing")
     if own is not None and own.fingerprint == key.fingerprint:
         raise UserError("own_key", "Đây là khóa của chính sổ này, không cần đăng ký.")
+    if key.unit_code == units_repo.local_unit_code(db):
+        # A key under this register's own code would let a file speak for this unit (issue #17).
+        raise UserError("key_own_unit", f"Tệp khóa ghi mã đơn vị {key.unit_code}, là mã của chính sổ này. Không đăng "
+                        "ký khóa nào dưới mã của đơn vị mình; hãy kiểm tra lại tệp khóa.")
     existing = sync_repo.get_peer_key(db, key.fingerprint)
     if existing is not None:
         if existing.revoked_at:
             raise UserError("key_revoked", f"Khóa {key.fingerprint} đã bị thu hồi ngày {existing.revoked_at[:10]}; "
                             "hãy yêu cầu đơn vị tạo khóa mới.")
+        if existing.unit_code != key.unit_code:
+            raise UserError("key_other_unit", f"Khóa {key.fingerprint} đã được đăng ký cho đơn vị "
+                            f"{existing.unit_code}, không thể dùng cho {key.unit_code}.")
         return existing
+    replaced = [old for old in sync_repo.list_peer_keys(db, key.role)
+                if old.active and (key.role == "province" or old.unit_code == key.unit_code)]
+    if replaced and not expect_fingerprint:
+        # A key file alone never replaces a registered key: a rogue file would take the unit over.
+        old = replaced[-1]
+        raise UserError("fingerprint_required",
+                        f"{old.unit_name or old.unit_code} đã có khóa {old.fingerprint} đang dùng. Muốn thay bằng khóa "
+                        f"{key.fingerprint}, hãy gọi điện cho đơn vị, đọc lại dấu vân tay của khóa mới và nhập vào ô "
+                        "đối chiếu (dòng lệnh: --fingerprint). Chưa thay khóa nào.",
+                        current=old.fingerprint, offered=key.fingerprint)
     at = now_iso()
     with db.write():
         # One active key per unit: a new key replaces the old one (key rotation).

@@ -128,6 +128,9 @@ def verify_bundle_data(data: bytes, path: Path, *, own_fingerprint: str, unlock:
         raw = json.loads(manifest_bytes.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _refuse("bản kê không đọc được") from exc
+    if crypto.canonical_json(raw) != manifest_bytes:
+        # Two readers must never see two manifests in one file (duplicate keys, escapes, spaces).
+        raise _refuse("bản kê không ở dạng JSON chuẩn: khóa sắp xếp, không khoảng trắng, không lặp khóa")
     manifest = manifest_mod.parse(raw)
 
     peer = find_peer(manifest.key_fingerprint)

@@ -31,7 +31,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,7 +48,7 @@ from desktop.domain.validation import normalize_id, normalize_phone
 from desktop.errors import UserError, ValidationError
 from desktop.rules.book import default_rules
 from desktop.security import require
-from desktop.storage import search
+from desktop.storage import ledger, search
 from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database, open_database
 from desktop.storage.events import last_hash
@@ -259,16 +262,19 @@ def _write(db: Database, unit_code: str, batch: Prepared, chain: str, text: Fast
         if stale:
             raise UserError("bulk_concurrent_write", "Sổ vừa được ghi từ nơi khác trong lúc nhập hàng loạt. Các lô đã "
                                                      "nhập được giữ lại; hãy nhập lại phần còn lại.")
-        last_person = db.scalar("SELECT max(id) FROM persons") or 0
-        last_case = db.scalar("SELECT max(id) FROM cases") or 0
-        if people:
-            _insert_rows(db, f"INSERT INTO persons({','.join(PERSON_COLUMNS)})", len(PERSON_COLUMNS), people)
-        _insert_rows(db, f"INSERT INTO cases({','.join(CaseRows.columns)})", len(CaseRows.columns), batch.cases)
-        _insert_rows(db, "INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at)", 6,
-                     batch.links, " ON CONFLICT DO NOTHING")
-        events, chain = finish_events(batch.events, chain)
-        _insert_rows(db, f"INSERT INTO events({','.join(CaseRows.event_columns)})", len(CaseRows.event_columns),
-                     events)
+        last = {t: db.scalar(f"SELECT max(id) FROM {t}") or 0 for t in ("persons", "cases", "case_people", "events")}
+        last_person, last_case = last["persons"], last["cases"]
+        with ledger.batched(db.conn):  # the batch's rows are chained below, table by table (issue #17)
+            if people:
+                _insert_rows(db, f"INSERT INTO persons({','.join(PERSON_COLUMNS)})", len(PERSON_COLUMNS), people)
+            _insert_rows(db, f"INSERT INTO cases({','.join(CaseRows.columns)})", len(CaseRows.columns), batch.cases)
+            _insert_rows(db, "INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at)", 6,
+                         batch.links, " ON CONFLICT DO NOTHING")
+            events, chain = finish_events(batch.events, chain)
+            _insert_rows(db, f"INSERT INTO events({','.join(CaseRows.event_columns)})", len(CaseRows.event_columns),
+                         events)
+        for table, after in last.items():
+            ledger.append_inserted(db.conn, table, after)
         for key, value in batch.numbering_after.items():
             db.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))
@@ -338,8 +344,25 @@ _HELPER_CHAIN: str | None = None  # where the last batch this helper wrote left 
 _HELPER_STOPPED = False           # a batch failed: write no later one
 
 
+def _end_with_parent() -> None:
+    """End this helper as soon as the process that started it ends, however it ended (a killed
+    parent runs no clean-up and the helper would write on alone, holding the register's lock).
+    ``parent_process().sentinel`` becomes ready when the parent is gone, on Windows as on Linux."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - not started by multiprocessing
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        log.warning("bulk import helper: the parent process ended; stopping")
+        os._exit(3)  # the open transaction is rolled back by SQLite's journal
+
+    threading.Thread(target=watch, name="giaitrinh-parent-watch", daemon=True).start()
+
+
 def _helper_start(path: str) -> None:
     global _HELPER_DB
+    _end_with_parent()
     _HELPER_DB = open_database(path, create=False, migrate=False)
     _HELPER_DB.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
 

@@ -33,16 +33,43 @@ OUTCOMES = {"recorded": "Ghi nhận", "accepted": "Tiếp nhận, thụ lý", "g
 STORED_OUTCOME = {"refused": "recorded"}
 
 
+@dataclass(frozen=True)
+class PersonInput:
+    """A person typed at the desk, created in the same transaction as the case or reception that
+    names them (issue #17, item 7): a refused entry or a killed program leaves no orphan person.
+    One whose ID number is already in the register is that person, not a duplicate."""
+    full_name: str
+    id_kind: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    kind: str = "person"
+    representative: str = ""
+
+
+def _person_uuid(db: Database, who: str | PersonInput | None, today: date | None) -> str | None:
+    """The uuid of ``who``: a uuid as it is, a ``PersonInput`` saved now (inside the caller's write)."""
+    if who is None or isinstance(who, str):
+        return who
+    from desktop.storage.persons import find_by_id_number, save_person
+
+    found = find_by_id_number(db, who.id_number) if who.id_number else None
+    if found is not None:
+        return found.uuid
+    return save_person(db, full_name=who.full_name, id_kind=who.id_kind, id_number=who.id_number, phone=who.phone,
+                       address=who.address, kind=who.kind, representative=who.representative, today=today).uuid
+
+
 @dataclass
 class CaseInput:
     kind: str
     received_on: date
     summary: str
-    requesters: list[str]                 # person uuids
+    requesters: list[str | PersonInput]   # person uuids, or people typed now (created with the case)
     content: str = ""
     channel: str = Channel.RECEPTION
     field: str = "other"
-    representative_uuid: str | None = None
+    representative_uuid: str | PersonInput | None = None
     assignee_uuid: str | None = None
     reception_uuid: str | None = None
     learned_on: date | None = None       # complaints: when the decision became known
@@ -53,12 +80,12 @@ class CaseInput:
 @dataclass
 class ReceptionInput:
     received_on: date
-    person_uuid: str | None
+    person_uuid: str | PersonInput | None   # a uuid, or a person typed now (created with the reception)
     content: str
     kind: str = ReceptionKind.REGULAR
     host_uuid: str | None = None
     by_deputy: bool = False
-    people: list[tuple[str, bool]] = field(default_factory=list)   # (person uuid, is representative)
+    people: list[tuple[str | PersonInput, bool]] = field(default_factory=list)   # (person, is representative)
     people_count: int = 1
     first_time: bool | None = None        # None: decided from the register
     case_kind: str = ""
@@ -123,8 +150,14 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None,
         raise ValidationError(errors)
     rs = rules.for_case(data.kind, data.received_on)
     unit = local_unit(db)
-    people = [get_person(db, u) for u in dict.fromkeys(data.requesters)]
-    rep = get_person(db, data.representative_uuid) if data.representative_uuid else None
+    with db.write():  # the people typed now, the case and its first event: all or nothing
+        return _receive_case(db, data, rs, unit, today)
+
+
+def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None) -> Case:
+    people = [get_person(db, u) for u in dict.fromkeys(_person_uuid(db, p, today) for p in data.requesters)]
+    rep_uuid = _person_uuid(db, data.representative_uuid, today)
+    rep = get_person(db, rep_uuid) if rep_uuid else None
     confidential = rs.confidential if data.confidential is None else data.confidential
     names = [p.full_name for p in ([rep] if rep else []) + [p for p in people if not rep or p.uuid != rep.uuid]]
     shown = "" if confidential else case_repo.requester_label(names)
@@ -229,6 +262,14 @@ def record_reception(db: Database, data: ReceptionInput, *,
                        notes=" ".join(filter(None, [refused.note, data.notes.strip()])),
                        follow_up=" ".join(filter(None, [refused.follow_up, data.follow_up.strip()])))
     unit = local_unit(db)
+    with db.write():  # the people typed now, the reception and its case: all or nothing
+        return _record_reception(db, data, unit, today)
+
+
+def _record_reception(db: Database, data: ReceptionInput, unit,
+                      today: date | None) -> tuple[Reception, Case | None]:
+    listed = [(_person_uuid(db, who, today), rep) for who, rep in data.people]
+    data = replace(data, person_uuid=_person_uuid(db, data.person_uuid, today), people=listed)
     person_uuid = data.person_uuid or next((u for u, rep in data.people if rep), data.people[0][0])
     everyone = list(dict.fromkeys([person_uuid, *(u for u, _ in data.people)]))
     persons = [get_person(db, u) for u in everyone]

@@ -1,4 +1,13 @@
-"""Settings: the backup folder and "Sao lưu ngay" (SQLite's online backup API, off the UI thread)."""
+"""Settings: the backup folder, "Sao lưu ngay", the list of backups and "Khôi phục".
+
+Backups go through ``desktop.storage.backup`` (written, checked, then named; rotated by days,
+weeks and months), off the UI thread. They are also made automatically: once a day while the
+window is open (``schedule_daily``) and when it closes (``backup_on_close``).
+
+Restoring replaces the register file, which the open window holds: the clerk picks a backup, it
+is checked at once, and the restore itself is done by the next start, before the register is
+opened (``apply_pending_restore``); the current register is backed up first.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +15,12 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
-from desktop.storage.db import backup_to
+from desktop.errors import UserError
+from desktop.storage import backup
 from ui.locations import default_backup_dir
 from ui.session import Session
 from ui.tasks import TaskState
@@ -16,26 +28,78 @@ from ui.tasks import TaskState
 log = logging.getLogger(__name__)
 
 BACKUP_KEY = "backup_folder"
+RESTORE_SUFFIX = ".khoi-phuc"  # beside the register: the backup the next start restores
 
 
 def backup_folder(session: Session) -> Path:
     return Path(session.db.get_setting(BACKUP_KEY) or default_backup_dir())
 
 
-def run_backup(db_path: Path, folder: Path, state: TaskState) -> Path:
-    """Worker: copy the register with its own connection (one connection per thread)."""
+def run_backup(db_path: Path, folder: Path, state: TaskState | None = None, reason: str = "manual") -> Path:
+    """Worker: copy the register with its own connection (one connection per thread), check the
+    copy, rotate the folder."""
     from desktop.storage.db import connect
 
-    state.progress(0, 0, "Đang sao lưu sổ…")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{db_path.stem}-{stamp}.sqlite"
+    if state is not None:
+        state.progress(0, 0, "Đang sao lưu sổ…")
     conn = connect(db_path)
     try:
-        backup_to(conn, target)
+        target = backup.make_backup(conn, db_path, folder, reason=reason)
     finally:
         conn.close()
-    log.info("backup written: %s", target)
+    backup.rotate(folder, db_path.stem)
     return target
+
+
+def backup_on_close(session: Session) -> Path | None:
+    """The backup made when the window closes; a failure is logged, never blocks closing."""
+    if str(session.path) == ":memory:":
+        return None
+    try:
+        return run_backup(session.path, backup_folder(session), reason="close")
+    except (UserError, OSError) as exc:
+        log.warning("backup on close failed: %s", exc)
+        return None
+
+
+def schedule_daily(session: Session) -> QTimer:
+    """Make the day's backup when none was made today (checked now and every hour)."""
+    def check() -> None:
+        folder = backup_folder(session)
+        if str(session.path) == ":memory:" or not backup.due_today(folder, session.path.stem):
+            return
+        session.tasks.run(lambda state: run_backup(session.path, folder, state, "daily"),
+                          title="Đang sao lưu sổ hằng ngày…", show_progress=False, cancellable=False,
+                          on_error=lambda exc: log.warning("daily backup failed: %s", exc))
+
+    timer = QTimer(session, interval=3_600_000)
+    timer.timeout.connect(check)
+    timer.start()
+    QTimer.singleShot(0, check)
+    return timer
+
+
+def schedule_restore(register: Path, chosen: Path) -> Path:
+    """Check ``chosen`` now and leave a note for the next start to restore it."""
+    if chosen.suffix == backup.PLAIN:
+        backup.check_copy(chosen)
+    marker = register.with_name(register.name + RESTORE_SUFFIX)
+    marker.write_text(str(chosen), encoding="utf-8")
+    return marker
+
+
+def apply_pending_restore(register: Path) -> Path | None:
+    """At start, before the register is opened: restore the backup the clerk chose; return it."""
+    marker = register.with_name(register.name + RESTORE_SUFFIX)
+    if not marker.exists():
+        return None
+    chosen = Path(marker.read_text(encoding="utf-8").strip())
+    try:
+        backup.restore(chosen, register, folder=chosen.parent)
+    finally:
+        marker.unlink(missing_ok=True)
+    log.info("register restored at start from %s", chosen)
+    return chosen
 
 
 class BackupSettings(QWidget):
@@ -57,17 +121,33 @@ class BackupSettings(QWidget):
         form.addRow("Thư mục sao lưu:", row)
         form.addRow("", self.now)
         form.addRow("", self.status)
+        self.list = QListWidget()
+        self.restore_button = QPushButton("Khôi phục bản đã chọn…")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.list.currentItemChanged.connect(lambda *_: self.restore_button.setEnabled(self.list.currentItem()
+                                                                                      is not None))
+        listed = QGroupBox("Các bản sao lưu (tự động khi đóng chương trình và mỗi ngày; giữ 7 ngày, 5 tuần, 12 tháng)")
+        lay_list = QVBoxLayout(listed)
+        lay_list.addWidget(self.list)
+        lay_list.addWidget(self.restore_button, 0, Qt.AlignmentFlag.AlignLeft)
         hint = QLabel("Nên chọn thư mục trên ổ đĩa khác hoặc ổ USB rồi cất ổ USB đi. Bản sao lưu là tệp sổ "
                       "đầy đủ, chứa dữ liệu cá nhân: hãy giữ kín. Không mở sổ trực tiếp từ ổ USB hay thư mục mạng.")
         hint.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.addWidget(box)
+        lay.addWidget(listed, 1)
         lay.addWidget(hint)
-        lay.addStretch(1)
         self.reload()
 
     def reload(self) -> None:
-        self.folder.setText(str(backup_folder(self.session)))
+        folder = backup_folder(self.session)
+        self.folder.setText(str(folder))
+        self.list.clear()
+        for b in backup.list_backups(folder, self.session.path.stem):
+            item = QListWidgetItem(b.label)
+            item.setData(Qt.ItemDataRole.UserRole, str(b.path))
+            self.list.addItem(item)
+        self.restore_button.setEnabled(self.list.currentItem() is not None)
 
     def choose(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Chọn thư mục sao lưu", self.folder.text())
@@ -82,7 +162,8 @@ class BackupSettings(QWidget):
 
         def done(target: Path) -> None:
             self.now.setEnabled(True)
-            self.status.setText(f"Đã sao lưu lúc {datetime.now():%H:%M %d/%m/%Y} vào {target}")
+            self.status.setText(f"Đã sao lưu và kiểm tra lúc {datetime.now():%H:%M %d/%m/%Y} vào {target}")
+            self.reload()
 
         def failed(exc: BaseException) -> None:
             from ui.errors import report
@@ -93,3 +174,25 @@ class BackupSettings(QWidget):
 
         return self.session.tasks.run(lambda state: run_backup(db_path, folder, state), title="Đang sao lưu sổ…",
                                       on_done=done, on_error=failed, parent=self)
+
+    def restore_selected(self, *, confirm: bool = True) -> Path | None:
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        chosen = Path(item.data(Qt.ItemDataRole.UserRole))
+        warning = backup.older_than_sent(chosen, self.session.path) if chosen.suffix == backup.PLAIN else None
+        if confirm and QMessageBox.question(
+                self, "Khôi phục sổ",
+                f"Thay sổ đang dùng bằng bản sao lưu {item.text()}?\n\nSổ hiện tại sẽ được sao lưu trước. Việc khôi "
+                "phục làm ở lần mở chương trình sau: hãy đóng chương trình rồi mở lại."
+                + (f"\n\nLưu ý: {warning}" if warning else "")) != QMessageBox.StandardButton.Yes:
+            return None
+        try:
+            marker = schedule_restore(self.session.path, chosen)
+        except UserError as exc:
+            from ui.errors import report
+
+            report(self, exc)
+            return None
+        self.status.setText(f"Đã chọn khôi phục từ {chosen.name}. Hãy đóng chương trình rồi mở lại để khôi phục.")
+        return marker

@@ -8,8 +8,9 @@ import io
 import uuid as uuidlib
 import zipfile
 
+from desktop.storage import ledger
 from desktop.storage.db import Database
-from desktop.sync import crypto, keys, manifest
+from desktop.sync import chain, crypto, keys, manifest
 from desktop.sync.container import ArchiveWriter
 
 
@@ -37,8 +38,15 @@ def rezip(items: dict[str, bytes], compress: int = zipfile.ZIP_DEFLATED) -> byte
 
 def signed_bundle(commune: Database, province: Database, parts: dict[str, list[str]], *,
                   sequence: int = 1, signer=None, fingerprint: str | None = None,
-                  format_version: int = manifest.FORMAT_VERSION, extra: dict[str, bytes] | None = None) -> bytes:
-    """A bundle with arbitrary JSON lines, signed by the commune's key (or ``signer``)."""
+                  format_version: int = manifest.FORMAT_VERSION, extra: dict[str, bytes] | None = None,
+                  head: dict | None = None) -> bytes:
+    """A bundle with arbitrary JSON lines, signed by the commune's key (or ``signer``).
+
+    Like a real export it carries the commune's record ledger (unless ``parts`` has its own) and a
+    head signed by the same key (or ``head``, given as is)."""
+    signer = signer or keys.private_key(commune, "signing", None)
+    if "ledger" not in parts:
+        parts = {**parts, "ledger": ledger_lines(commune)}
     writer = ArchiveWriter()
     for table, lines in parts.items():
         writer.add_part(table, lines)
@@ -50,8 +58,25 @@ def signed_bundle(commune: Database, province: Database, parts: dict[str, list[s
         kind="incremental", period_from=None, period_to="2026-03-02T10:00:00", period_label="",
         created_at="2026-03-02T10:00:00", app_version="test", parts=[p.as_dict() for p in writer.parts])
     body["format_version"] = format_version
+    body["chain"] = head if head is not None else signed_head(commune, signer)
     raw = crypto.canonical_json(body)
-    signer = signer or keys.private_key(commune, "signing", None)
     for name_, data in (extra or {}).items():
         writer.zip.writestr(name_, data)
     return reseal(province, writer.finish(raw, crypto.sign(signer, raw)))
+
+
+def ledger_lines(db: Database) -> list[str]:
+    """The register's whole ledger as bundle lines (canonical JSON)."""
+    cols = [r[1] for r in db.query("PRAGMA table_info(ledger)") if r[1] != "id"]
+    return [ledger.canonical(dict(zip(cols, row))) for row in
+            db.query(f"SELECT {', '.join(cols)} FROM ledger WHERE unit_code = ? ORDER BY seq",
+                     (db.get_setting("local_unit_code"),))]
+
+
+def signed_head(db: Database, signer, seq: int | None = None, hash_: str | None = None) -> dict:
+    """A chain head of the register's ledger (its end, or ``seq``/``hash_``), signed by ``signer``."""
+    unit = db.get_setting("local_unit_code")
+    end = ledger.head(db.conn, unit)
+    body = chain.head_body(unit, end[0] if seq is None else seq, end[1] if hash_ is None else hash_,
+                           "2026-03-02T10:00:00")
+    return {**body, "signature": crypto.b64(crypto.sign(signer, crypto.canonical_json(body)))}

@@ -106,7 +106,8 @@ def test_zip_bomb_is_refused_without_inflating(province, good, outdir):
 def test_bundle_for_another_province(commune, province, data, outdir, tmp_path):
     other = make_register(tmp_path / "tinh-khac.sqlite", code="02", name="UBND tỉnh Khác", mode="province")
     keys.ensure_keys(other)
-    keys.import_key_file(commune, keys.parse_key_file(keys.key_file_content(other)))   # commune now sends to 02
+    key = keys.parse_key_file(keys.key_file_content(other))
+    keys.import_key_file(commune, key, expect_fingerprint=key.fingerprint)   # commune now sends to 02
     data.populate(1)
     path = export.export_bundle(commune, outdir).path
     err = refused(province, path, "other_province")
@@ -129,6 +130,7 @@ def test_signed_by_the_wrong_key(commune, province, outdir):
 
 
 def test_records_for_a_table_the_province_lacks_are_rejected_not_crashing(commune, province, outdir):
-    path = write(outdir, bt.signed_bundle(commune, province, {"spaceships": ['{"uuid":"a","unit_code":"x"}']}))
+    unit = commune.get_setting("local_unit_code")
+    path = write(outdir, bt.signed_bundle(commune, province, {"spaceships": [f'{{"unit_code":"{unit}","uuid":"a"}}']}))
     report = importer.apply(province, path)
     assert report.merge.tables["spaceships"].counts["rejected"] == 1

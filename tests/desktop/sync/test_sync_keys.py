@@ -100,7 +100,8 @@ def test_new_key_for_a_unit_revokes_the_old_one(commune, province):
     old = keys.own_key(commune, "signing").fingerprint
     with commune.write():
         commune.execute("DELETE FROM sync_own_keys")
-    keys.import_key_file(province, keys.parse_key_file(keys.key_file_content(commune)))
+    key = keys.parse_key_file(keys.key_file_content(commune))
+    keys.import_key_file(province, key, expect_fingerprint=key.fingerprint)  # a replacement needs it (issue #17)
     new = keys.own_key(commune, "signing").fingerprint
     peers = {p.fingerprint: p for p in sync_repo.list_peer_keys(province, "commune")}
     assert peers[new].active and not peers[old].active

@@ -123,8 +123,7 @@ def test_searchable_rows_are_indexed_at_the_province(commune, province, data, ou
 
 
 def test_a_commune_cannot_write_records_of_another_unit(commune, province, outdir):
-    import json
-
+    from desktop.storage.ledger import canonical
     from tests.desktop.sync import sync_bundle_tools as bt
 
     province_case = {"uuid": "tinh-1", "unit_code": "01", "version": 1, "updated_at": "x", "kind": "petition",
@@ -134,15 +133,13 @@ def test_a_commune_cannot_write_records_of_another_unit(commune, province, outdi
         province.execute(f"INSERT INTO cases({cols}) VALUES ({', '.join('?' * len(province_case))})",
                          tuple(province_case.values()))
     unit = commune.get_setting("local_unit_code")
-    lines = [json.dumps({**province_case, "summary": "ghi đè của tỉnh"}),                    # owner is not the sender
-             json.dumps({**province_case, "unit_code": unit, "version": 9, "summary": "chiếm mã"})]  # uuid taken
-    path = outdir / "foreign.gtb"
-    path.write_bytes(bt.signed_bundle(commune, province, {"cases": lines}))
-    report = importer.apply(province, path)
-    samples = {reason for _, _, reason in report.merge.tables["cases"].samples}
-    assert report.merge.tables["cases"].counts["rejected"] == 2
-    assert any("không phải đơn vị gửi gói" in r for r in samples)
-    assert any("đơn vị khác" in r for r in samples)
+    for line in ({**province_case, "summary": "ghi đè của tỉnh"},                     # owner is not the sender
+                 {**province_case, "unit_code": unit, "version": 9, "summary": "chiếm mã"}):  # uuid taken
+        path = outdir / "foreign.gtb"
+        path.write_bytes(bt.signed_bundle(commune, province, {"cases": [canonical(line)]}))
+        with pytest.raises(UserError) as err:  # the whole bundle is refused (issue #17)
+            importer.apply(province, path)
+        assert err.value.code == "chain_records" and "tinh-1"[:8] in err.value.message
     assert tuple(province.one("SELECT unit_code, version, summary FROM cases WHERE uuid = 'tinh-1'")) == ("01", 1, "")
 
 
