@@ -151,10 +151,11 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None,
     rs = rules.for_case(data.kind, data.received_on)
     unit = local_unit(db)
     with db.write():  # the people typed now, the case and its first event: all or nothing
-        return _receive_case(db, data, rs, unit, today)
+        return _receive_case(db, data, rs, unit, today, correction_reason)
 
 
-def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None) -> Case:
+def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None,
+                  correction_reason: str | None = None) -> Case:
     people = [get_person(db, u) for u in dict.fromkeys(_person_uuid(db, p, today) for p in data.requesters)]
     rep_uuid = _person_uuid(db, data.representative_uuid, today)
     rep = get_person(db, rep_uuid) if rep_uuid else None

@@ -211,17 +211,24 @@ def made(tmp_path, monkeypatch):
         keys.import_key_file(b, keys.parse_key_file(keys.key_file_content(a)))
     today = date(2026, 11, 23)
     head = save_officer(commune, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head", can_sign=True)
+    add_day(commune, date(2026, 12, 31), "off", "Nghỉ bù")        # the administrator's calendar
+    from desktop.security import accounts
+
+    accounts.assume_role(commune, "leader", officer_uuid=head.uuid)   # the head receives, acts, signs
     case = receive_case(commune, CaseInput(kind="explanation", received_on=date(2026, 2, 20), summary="Giải trình",
                                            content="Dòng một\nDòng hai \"trích dẫn\" \\ và \t tab",
-                                           requesters=[PersonInput("Trần Thị Đức", phone="0912345678")]), today=today)
+                                           requesters=[PersonInput("Trần Thị Đức", phone="0912345678",
+                                                                   address="Thôn Đông, xã Thụy Hùng")]), today=today)
     act(commune, case.uuid, "accept", effective_on=date(2026, 2, 25), today=today)
     act(commune, case.uuid, "reply", effective_on=date(2026, 2, 28), today=today)
     act(commune, case.uuid, "add_commitment", effective_on=date(2026, 3, 1), note="Sửa đường",
         today=today)
     record_reception(commune, ReceptionInput(received_on=date(2026, 3, 2), person_uuid=PersonInput("Phạm Văn Bình"),
                                              content="Kiến nghị", outcome="accepted", case_kind="petition"), today=today)
-    add_day(commune, date(2026, 12, 31), "off", "Nghỉ bù")
     doc = outgoing.draft(commune, case.uuid, outgoing.offered(commune, case.uuid)[0].kind, signer_uuid=head.uuid)
+    doc = outgoing.edit(commune, doc.uuid, fields={     # no number while a blank is left (issue #16)
+        "meeting_result": "Không tổ chức làm việc trực tiếp.", "legal_grounds": "Nghị định 59/2019/NĐ-CP.",
+        "explanation": "Hồ sơ cấp phép đúng quy định."})
     outgoing.issue(commune, doc.uuid, issued_on=date(2026, 3, 3), today=today)
     usb = tmp_path / "usb"
     usb.mkdir()
