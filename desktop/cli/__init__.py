@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # One module per group of commands; each adds its own subcommands.
 COMMAND_MODULES = (
     "desktop.cli.admin",
+    "desktop.cli.casefile",
     "desktop.cli.documents",
     "desktop.cli.register",
     "desktop.cli.reports",

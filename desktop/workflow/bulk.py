@@ -100,6 +100,7 @@ class BulkCase:
     is_complex: bool = False
     confidential: bool | None = None
     history: Sequence[BulkStep] = ()
+    import_key: str = ""   # an old register's row: recorded with the case, so a second import skips it
 
 
 def _batches(items: Iterable[BulkCase], size: int, total: int = 0) -> Iterator[list[BulkCase]]:
@@ -221,7 +222,7 @@ class _Importer:
         for item in batch:
             rows.add(item, people)
         return Prepared(len(batch), new_people, rows.cases, rows.links, rows.events, rows.numbering_before,
-                        {k: self.numbering[k] for k in rows.numbering_before})
+                        {k: self.numbering[k] for k in rows.numbering_before}, rows.keys)
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ class Prepared:
     events: list[tuple]          # drafted: ``bulk_rows.finish_events`` completes them when written
     numbering_before: dict[str, int]
     numbering_after: dict[str, int]
+    keys: list[tuple] = ()       # (import key, case uuid, at) of rows from an old register
 
 
 def _insert_rows(db: Database, sql_head: str, width: int, rows: Sequence[tuple], tail: str = "") -> None:
@@ -269,6 +271,8 @@ def _write(db: Database, unit_code: str, batch: Prepared, chain: str, text: Fast
         events, chain = finish_events(batch.events, chain)
         _insert_rows(db, f"INSERT INTO events({','.join(CaseRows.event_columns)})", len(CaseRows.event_columns),
                      events)
+        if batch.keys:
+            _insert_rows(db, "INSERT INTO imported_rows(key, case_uuid, imported_at)", 3, batch.keys)
         for key, value in batch.numbering_after.items():
             db.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))

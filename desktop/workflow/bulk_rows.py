@@ -122,6 +122,7 @@ class CaseRows:
         self.links: list[tuple] = []
         self.events: list[tuple] = []
         self.numbering_before: dict[str, int] = {}
+        self.keys: list[tuple] = []
 
     def add(self, item: BulkCase, people: dict[Any, tuple]) -> None:
         """Queue one case, its links and its drafted events."""
@@ -166,6 +167,8 @@ class CaseRows:
             case["due_step"], case["due_trace"], 0, "" if confidential else _label(names),
             imp.text.name_key(names[0]) if names and not confidential else "", text, self.stamp, self.stamp, case["version"],
             _iso(case["satisfaction"]), _iso(case["closed_on"]), _iso(case["published_on"])))
+        if item.import_key:
+            self.keys.append((item.import_key, uuid, self.stamp))
         for p in requesters:
             self.links.append((uuid, p[0], "requester", new_uuid(), self.code, self.stamp))
         if rep:
