@@ -91,3 +91,87 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     add_json_argument(p)
     p.set_defaults(func=cmd_import_old)
+    register_publish(sub)
+
+
+# -- giaitrinh publish preview|make|rules ----------------------------------------------------------
+def cmd_publish_preview(args) -> int:
+    from desktop.publication import notice as notice_mod
+    from desktop.publication.publish import parse_period
+
+    start, end = parse_period(args.period)
+    with open_db(args) as db:
+        n = notice_mod.collect(db, start, end)
+    lines = [f"Công khai kết quả {n.period_text}: {len(n.rows)} vụ việc."]
+    for i, row in enumerate(n.rows, start=1):
+        lines.append(f"{i:>3}. {row.number} | {row.requester} | {row.summary} | {row.result}")
+    if n.redactor.removals:
+        lines.append("Đã ẩn (không xuất hiện trong thông báo):")
+        lines += [f"  {r.where}: “{r.removed}” — {r.reason}" for r in n.redactor.removals]
+    payload = {"from": start.isoformat(), "to": end.isoformat(), "rows": [row.cells(i) for i, row in
+                                                                          enumerate(n.rows, start=1)],
+               "removed": n.redactor.counts()}
+    emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def cmd_publish_make(args) -> int:
+    from desktop.publication.publish import make, parse_period
+
+    start, end = parse_period(args.period)
+    with open_db(args) as db:
+        made = make(db, start, end, args.out, actor=actor(args))
+    emit(args, {"publication": made.publication_uuid, "files": [str(p) for p in made.files], "listed": made.listed,
+                "newly_published": made.newly_published},
+         f"Đã lập thông báo công khai {made.listed} vụ việc ({made.newly_published} vụ việc lần đầu công khai):\n"
+         + "\n".join(f"  {p}" for p in made.files))
+    return 0
+
+
+def cmd_rules(args) -> int:
+    from desktop.publication import redaction
+
+    with open_db(args) as db:
+        if args.rules_action == "add":
+            texts = [(r[0], r[1]) for r in db.query("SELECT number, summary FROM cases ORDER BY id DESC LIMIT 2000")]
+            hits = redaction.preview_rule(args.pattern, texts)
+            if not args.yes:
+                shown = "\n".join(f"{w}: {a}\n   → {b}" for w, a, b in hits) or \
+                    "Quy tắc này không ẩn gì trong các vụ việc gần đây."
+                emit(args, [list(h) for h in hits], shown + "\n(Xem trước; thêm --yes để lưu quy tắc.)")
+                return 0
+            rule = redaction.add_rule(db, args.pattern, args.reason or "")
+            emit(args, {"code": rule.code}, f"Đã thêm quy tắc ẩn {rule.code}.")
+        elif args.rules_action == "remove":
+            redaction.remove_rule(db, args.id)
+            emit(args, {"removed": args.id}, f"Đã xóa quy tắc ẩn số {args.id}.")
+        else:
+            _, built = redaction.built_in()
+            rules = built + redaction.office_rules(db)
+            emit(args, [r.__dict__ for r in rules],
+                 "\n".join(f"{r.code:<16} {'bật' if r.active else 'tắt'}  {r.reason}" for r in rules))
+    return 0
+
+
+def register_publish(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("publish", help="công khai kết quả: xem trước, lập thông báo (PDF, CSV, HTML), quy tắc ẩn")
+    ps = p.add_subparsers(dest="publish_command", metavar="LỆNH", required=True)
+    for name, func, text in (("preview", cmd_publish_preview, "xem trước danh sách và những gì bị ẩn"),
+                             ("make", cmd_publish_make, "lập thông báo và ghi nhận đã công khai")):
+        q = ps.add_parser(name, help=text)
+        q.add_argument("--period", required=True, help="03/2026, Q1/2026, 6T/2026, 2026 hoặc 01/01/2026-31/03/2026")
+        if name == "make":
+            q.add_argument("--out", type=Path, required=True, help="thư mục ghi các tệp")
+            q.add_argument("--actor", help=argparse.SUPPRESS)
+        add_db_argument(q)
+        add_json_argument(q)
+        q.set_defaults(func=func)
+    q = ps.add_parser("rules", help="quy tắc ẩn thông tin: list | add MẪU --reason … [--yes] | remove SỐ")
+    q.add_argument("rules_action", choices=("list", "add", "remove"))
+    q.add_argument("pattern", nargs="?", help="biểu thức chính quy (add)")
+    q.add_argument("--reason", help="lý do ẩn (add)")
+    q.add_argument("--yes", action="store_true", help="lưu quy tắc sau khi xem trước (add)")
+    q.add_argument("--id", type=int, help="số quy tắc (remove)")
+    add_db_argument(q)
+    add_json_argument(q)
+    q.set_defaults(func=cmd_rules)

@@ -41,3 +41,24 @@ def test_import_old_end_to_end(tmp_path):
     assert len(json.loads(listed)) == 4
     bad = run("import-old", xlsx, "--db", db, "--map", "full_name", ok=False)
     assert bad.returncode == 1 and "TRƯỜNG=CỘT" in bad.stderr
+
+
+def test_publish_preview_and_make(tmp_path):
+    db = str(tmp_path / "xa.sqlite")
+    run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng", "--place", "Thụy Hùng",
+        "--head", "Nguyễn Văn Hùng")
+    run("import-old", str(samples.write_xlsx(tmp_path / "so-cu.xlsx")), "--db", db)
+    shown = run("publish", "preview", "--period", "2024", "--db", db).stdout
+    assert "1 vụ việc" in shown and "“Nguyễn Văn An” — Họ tên người dân" in shown
+    made = json.loads(run("publish", "make", "--period", "Q1/2024", "--out", str(tmp_path / "ck"), "--db", db,
+                          "--json").stdout)
+    assert made["listed"] == 1 and made["newly_published"] == 1
+    csv_text = (tmp_path / "ck" / "cong-khai-20240101-20240331.csv").read_bytes().decode("utf-8-sig")
+    assert "Kiến nghị sửa đường liên thôn" in csv_text and "Nguyễn Văn An" not in csv_text
+    bad = run("publish", "make", "--period", "quý một", "--out", str(tmp_path / "x"), "--db", db, ok=False)
+    assert bad.returncode == 1 and "không hợp lệ" in bad.stderr
+    rules = run("publish", "rules", "add", "liên thôn", "--reason", "thử", "--db", db).stdout
+    assert "→ Kiến nghị sửa đường [đã ẩn]" in rules and "thêm --yes" in rules
+    run("publish", "rules", "add", "liên thôn", "--reason", "thử", "--yes", "--db", db)
+    listed = run("publish", "rules", "list", "--db", db).stdout
+    assert "office_1" in listed and "Họ tên người dân" in listed
