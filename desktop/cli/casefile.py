@@ -92,6 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_argument(p)
     p.set_defaults(func=cmd_import_old)
     register_publish(sub)
+    register_slip(sub)
 
 
 # -- giaitrinh publish preview|make|rules ----------------------------------------------------------
@@ -175,3 +176,23 @@ def register_publish(sub: argparse._SubParsersAction) -> None:
     add_db_argument(q)
     add_json_argument(q)
     q.set_defaults(func=cmd_rules)
+
+
+def cmd_slip(args) -> int:
+    from desktop.documents.satisfaction_slip import slip_pdf
+    from desktop.storage.cases import get_case
+
+    with open_db(args) as db:
+        case = get_case(db, args.case)
+        args.out.write_bytes(slip_pdf(db, case.uuid))
+    emit(args, {"file": str(args.out)}, f"Đã ghi phiếu lấy ý kiến của vụ việc {case.number}: {args.out}")
+    return 0
+
+
+def register_slip(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("slip", help="in phiếu lấy ý kiến mức độ hài lòng (gửi kèm văn bản trả lời)")
+    p.add_argument("case", metavar="VỤ_VIỆC", help="số vụ việc (01/2026) hoặc mã")
+    p.add_argument("--out", type=Path, required=True, help="tệp PDF")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.set_defaults(func=cmd_slip)
