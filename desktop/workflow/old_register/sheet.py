@@ -66,7 +66,7 @@ def column_index(letters: str) -> int:
 
 
 def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isascii() and not unicodedata.is_normalized("NFC", value):
         return unicodedata.normalize("NFC", value)
     return value
 
@@ -136,8 +136,11 @@ def _read_xlsx(p: Path, sheet: str | None) -> SheetData:
         ws.reset_dimensions()  # some writers record wrong dimensions: read what is there
         merged = _merged_ranges(ws)
         rows: list[SheetRow] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-            rows.append(SheetRow(number, tuple(_nfc(v) for v in values)))
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = values[:MAX_COLUMNS]
+            while cells and cells[-1] is None:  # styled but empty cells at the end of a row
+                cells = cells[:-1]
+            rows.append(SheetRow(number, tuple(_nfc(v) for v in cells)))
         title = ws.title
     finally:
         wb.close()
