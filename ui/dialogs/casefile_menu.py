@@ -13,4 +13,12 @@ def install_menu(bar, session, window) -> None:
 
         window._old_register_wizard = open_wizard(session, window)
 
+    def publish() -> None:
+        from ui.dialogs.publish_dialog import PublishDialog
+
+        dialog = PublishDialog(session, window)
+        window._publish_dialog = dialog
+        dialog.show()
+
     menu.addAction(QAction("Nhập sổ cũ từ Excel / CSV…", window, triggered=old_register))
+    menu.addAction(QAction("Công khai kết quả giải quyết…", window, triggered=publish))
