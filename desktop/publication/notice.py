@@ -20,7 +20,6 @@ from desktop.documents.context import default_signer
 from desktop.documents.model import Document, Paragraph, Signer, Table
 from desktop.documents.pdf import render_pdf
 from desktop.documents.templates import split_unit_name
-from desktop.domain.records import FIELDS  # noqa: F401 (codes documented there)
 from desktop.publication.redaction import Redactor, redactor
 from desktop.rules.book import KIND_LABELS, default_rules
 from desktop.storage.db import Database
@@ -78,7 +77,7 @@ def _people(db: Database, case_uuid: str) -> list[tuple[str, str, str, str]]:
         "JOIN persons p ON p.uuid = cp.person_uuid WHERE cp.case_uuid = ?", (case_uuid,))]
 
 
-def collect(db: Database, start: date, end: date, *, today: date | None = None) -> Notice:
+def collect(db: Database, start: date, end: date) -> Notice:
     """The notice's rows for ``start``–``end``, every text redacted (the redactor keeps what it removed)."""
     unit = local_unit(db)
     red = redactor(db)

@@ -73,7 +73,7 @@ def make(db: Database, start: date, end: date, out_dir: Path, *, actor: str, tod
     if end > today:
         end_text = f"{end:%d/%m/%Y}"
         raise UserError("period_not_over", f"Kỳ công khai chưa kết thúc (đến {end_text}); hãy chọn kỳ đã qua.")
-    notice: Notice = notice_mod.collect(db, start, end, today=today)
+    notice: Notice = notice_mod.collect(db, start, end)
     outputs = {"pdf": notice_mod.to_pdf(db, notice, today), "csv": notice_mod.to_csv(notice),
                "html": notice_mod.to_html(notice, today)}
     out_dir = Path(out_dir)
@@ -100,8 +100,7 @@ def make(db: Database, start: date, end: date, out_dir: Path, *, actor: str, tod
                 db.execute("INSERT OR IGNORE INTO publication_cases(publication_uuid, case_uuid) VALUES (?, ?)",
                            (uuid, row.case_uuid))
                 if row.published_on is None:
-                    act(db, row.case_uuid, "publish", actor=actor, effective_on=max(today, row.replied_on),
-                        today=max(today, row.replied_on),
+                    act(db, row.case_uuid, "publish", actor=actor, effective_on=today, today=today,
                         note=f"Công khai trong danh sách kết quả {notice.period_text}",
                         data={"publication_uuid": uuid})
                     newly += 1
