@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         register = bench_old_register(work, args.rows)
-        bench_with_attachments(register, work, args.attachments)
+        if args.attachments:
+            bench_with_attachments(register, work, args.attachments)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
