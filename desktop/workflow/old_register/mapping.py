@@ -52,6 +52,8 @@ FIELDS: tuple[Field, ...] = (
     Field("result_on", "Ngày trả lời / giải quyết", ("ngay tra loi", "ngay giai quyet", "ngay ket thuc",
                                                      "ngay xu ly", "ngay co ket qua")),
     Field("notes", "Ghi chú", ("ghi chu",)),
+    # Not a day of the case: named here so that "Ngày sinh" never passes for the receipt day.
+    Field("birth", "Ngày / năm sinh", ("ngay sinh", "nam sinh", "ngay thang nam sinh")),
 )
 FIELD_BY_CODE = {f.code: f for f in FIELDS}
 

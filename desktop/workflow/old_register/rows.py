@@ -256,6 +256,8 @@ def parse_row(row: SheetRow, mapping: Mapping, *, default_kind: str, today: date
         extra.append(f"Kết quả (theo sổ cũ): {result}")
     if texts.get("notes"):
         extra.append(f"Ghi chú (theo sổ cũ): {texts['notes']}")
+    if texts.get("birth"):
+        extra.append(f"Ngày / năm sinh (theo sổ cũ): {texts['birth']}")
     if texts.get("seq"):
         extra.append(f"Số thứ tự trong sổ cũ: {texts['seq']}")
     if any(p.fatal for p in problems):

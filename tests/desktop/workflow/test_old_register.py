@@ -43,6 +43,7 @@ def test_headers_are_found_below_the_title_and_matched_without_accents(office, x
     # Accents, capitals and spacing do not matter.
     assert mapping._match("HỌ VÀ TÊN") == mapping._match("ho va ten") == "full_name"
     assert mapping._match("Ngày trả lời") == "result_on" and mapping._match("NGÀY TIẾP") == "received_on"
+    assert mapping._match("Ngày sinh") == "birth" and mapping._match("Ngày") == "received_on"
 
 
 def test_preview_names_every_rows_problem_in_vietnamese(office, xlsx):
