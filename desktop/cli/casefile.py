@@ -93,6 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_import_old)
     register_publish(sub)
     register_slip(sub)
+    register_attach(sub)
 
 
 # -- giaitrinh publish preview|make|rules ----------------------------------------------------------
@@ -196,3 +197,65 @@ def register_slip(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     add_json_argument(p)
     p.set_defaults(func=cmd_slip)
+
+
+# -- giaitrinh attach / case-file ----------------------------------------------------------------
+def cmd_attach(args) -> int:
+    from desktop.storage import attachments as att_repo
+    from desktop.storage.cases import get_case
+    from desktop.workflow import attach
+
+    with open_db(args) as db:
+        if args.check:
+            problems = attach.verify_attachments(db)
+            emit(args, {"problems": problems}, "\n".join(problems) or "Mọi tệp đính kèm khớp mã băm và chuỗi sự kiện.")
+            return 1 if problems else 0
+        if not args.case:
+            raise UserError("usage", "Cần số vụ việc (hoặc --check).")
+        case = get_case(db, args.case)
+        added, refused = [], []
+        for path in args.files:
+            if path.is_dir():
+                done, bad = attach.attach_folder(db, path, case_uuid=case.uuid, actor=actor(args))
+                added += done
+                refused += bad
+            else:
+                try:
+                    added.append(attach.attach_file(db, path, case_uuid=case.uuid, actor=actor(args)))
+                except UserError as exc:
+                    refused.append(exc.message)
+        listed = att_repo.of_case(db, case.uuid)
+        emit(args, {"added": [a.uuid for a in added], "refused": refused,
+                    "attachments": [{"file_name": a.file_name, "size": a.size, "sha256": a.sha256} for a in listed]},
+             "\n".join([f"Vụ việc {case.number}: {len(listed)} tệp đính kèm"]
+                       + [f"  {a.file_name} ({attach.size_text(a.size)}) {a.sha256[:16]}…" for a in listed]
+                       + [f"Không đính kèm: {m}" for m in refused]))
+    return 1 if refused and not added else 0
+
+
+def cmd_case_file(args) -> int:
+    from desktop.documents.case_file import case_file_pdf
+    from desktop.storage.cases import get_case
+
+    with open_db(args) as db:
+        case = get_case(db, args.case)
+        args.out.write_bytes(case_file_pdf(db, case.uuid))
+    emit(args, {"file": str(args.out)}, f"Đã ghi hồ sơ vụ việc {case.number}: {args.out}")
+    return 0
+
+
+def register_attach(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("attach", help="đính kèm bản quét, ảnh, PDF vào vụ việc; liệt kê; kiểm tra mã băm")
+    p.add_argument("case", nargs="?", metavar="VỤ_VIỆC")
+    p.add_argument("files", nargs="*", type=Path, metavar="TỆP_HOẶC_THƯ_MỤC")
+    p.add_argument("--check", action="store_true", help="kiểm tra mọi tệp đính kèm với mã băm và chuỗi sự kiện")
+    p.add_argument("--actor", help=argparse.SUPPRESS)
+    add_db_argument(p)
+    add_json_argument(p)
+    p.set_defaults(func=cmd_attach)
+    q = sub.add_parser("case-file", help="in hồ sơ vụ việc (diễn biến, văn bản, tài liệu đính kèm) ra PDF")
+    q.add_argument("case", metavar="VỤ_VIỆC")
+    q.add_argument("--out", type=Path, required=True)
+    add_db_argument(q)
+    add_json_argument(q)
+    q.set_defaults(func=cmd_case_file)

@@ -62,3 +62,20 @@ def test_publish_preview_and_make(tmp_path):
     run("publish", "rules", "add", "liên thôn", "--reason", "thử", "--yes", "--db", db)
     listed = run("publish", "rules", "list", "--db", db).stdout
     assert "office_1" in listed and "Họ tên người dân" in listed
+
+
+def test_attach_list_check_and_case_file(tmp_path):
+    db = str(tmp_path / "xa.sqlite")
+    run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng", "--place", "Thụy Hùng",
+        "--head", "Nguyễn Văn Hùng")
+    run("case", "add", "--db", db, "--kind", "petition", "--received", "02/03/2026", "--summary", "Kiến nghị sửa đường",
+        "--requester", "Trần Thị Đức")
+    scans = tmp_path / "scan"
+    scans.mkdir()
+    (scans / "trang-1.png").write_bytes(b"\x89PNG page one")
+    (scans / "trang-2.png").write_bytes(b"\x89PNG page two")
+    out = json.loads(run("attach", "01/2026", str(scans), "--db", db, "--json").stdout)
+    assert len(out["added"]) == 2 and [a["file_name"] for a in out["attachments"]] == ["trang-1.png", "trang-2.png"]
+    assert "khớp" in run("attach", "--check", "--db", db).stdout
+    run("case-file", "01/2026", "--out", str(tmp_path / "hs.pdf"), "--db", db)
+    assert (tmp_path / "hs.pdf").read_bytes().startswith(b"%PDF")
