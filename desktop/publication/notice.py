@@ -3,8 +3,9 @@
 A case is listed when its written answer (the 'reply' step) falls within the period and it is
 answered or closed. Each row shows the register number, the day received, the kind, the field,
 the matter and the result — its free text through the redaction rules — and who asked, hidden
-by the rules; a denunciation never shows its denouncer, whatever the rules say (Luật Tố cáo
-2018, Art. 9). The PDF is drawn by the documents engine (NĐ 30/2020 format, landscape for the
+by the rules. A denunciation never shows its denouncer, whatever the rules say (Luật Tố cáo
+2018, Art. 9): its own words may name the denouncer, whose identity the register seals (so no
+rule could find the name to remove it), hence only its field and its state go out. The PDF is drawn by the documents engine (NĐ 30/2020 format, landscape for the
 wide table); the CSV (UTF-8 with BOM, for Excel) and the HTML page are for the portal.
 """
 
@@ -20,12 +21,13 @@ from desktop.documents.context import default_signer
 from desktop.documents.model import Document, Paragraph, Signer, Table
 from desktop.documents.pdf import render_pdf
 from desktop.documents.templates import split_unit_name
-from desktop.publication.redaction import Redactor, redactor
+from desktop.publication.redaction import Redactor, Removal, redactor
 from desktop.rules.book import KIND_LABELS, default_rules
 from desktop.storage.db import Database
 from desktop.storage.units import local_unit
 
 SECRET = "Giữ bí mật (Luật Tố cáo, Điều 9)"
+SECRET_MATTER = "Tố cáo; nội dung không công khai chi tiết"
 FIELD_NAMES = {"land": "Đất đai", "construction": "Xây dựng", "environment": "Môi trường", "justice": "Tư pháp",
                "civil_status": "Hộ tịch", "policy": "Chính sách, xã hội", "personnel": "Cán bộ, công chức",
                "finance": "Tài chính, ngân sách", "other": "Khác"}
@@ -92,16 +94,21 @@ def collect(db: Database, start: date, end: date) -> Notice:
         people = _people(db, r["uuid"])
         secret = bool(r["confidential"]) or r["kind"] == "denunciation"
         where = r["number"]
+        state = rules.by_id(r["rules_id"]).state_label(r["state"])
         if secret:
-            requester = SECRET
+            # A denunciation's own words may name the denouncer, whose identity the register seals:
+            # only its field and its state go out, never its text (Luật Tố cáo 2018, Art. 9).
+            requester, summary, result = SECRET, f"{SECRET_MATTER} ({FIELD_NAMES.get(r['field'], r['field'])})", state
+            red.removals.append(Removal("secret_case", "Nội dung và kết quả tố cáo không công khai chi tiết để giữ "
+                                        "bí mật người tố cáo (Luật Tố cáo 2018, Điều 9)", "(giữ bí mật)", where))
         else:
             requester = red.redact(r["requester_name"], people=people, where=f"{where} · Người gửi") or "—"
-        state = rules.by_id(r["rules_id"]).state_label(r["state"])
-        note = red.redact(r["note"] or "", people=people, where=f"{where} · Kết quả", secret=secret)
+            summary = red.redact(r["summary"], people=people, where=f"{where} · Nội dung")
+            note = red.redact(r["note"] or "", people=people, where=f"{where} · Kết quả")
+            result = f"{state}. {note}".strip() if note else state
         rows.append(NoticeRow(
-            r["uuid"], r["number"], date.fromisoformat(r["received_on"]), r["kind"], r["field"], requester,
-            red.redact(r["summary"], people=people, where=f"{where} · Nội dung", secret=secret),
-            f"{state}. {note}".strip() if note else state, date.fromisoformat(r["replied_on"]),
+            r["uuid"], r["number"], date.fromisoformat(r["received_on"]), r["kind"], r["field"], requester, summary,
+            result, date.fromisoformat(r["replied_on"]),
             date.fromisoformat(r["published_on"]) if r["published_on"] else None))
     return Notice(start, end, rows, red, unit.name, unit.place_name, unit.abbreviation or "UBND")
 

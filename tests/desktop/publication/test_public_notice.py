@@ -39,7 +39,8 @@ def _case(db, kind, person, summary, received, reply_on, note):
 def register(db):
     save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
     save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head", can_sign=True)
-    a = _case(db, "petition", AN, "Ông Nguyễn Văn An (thôn Đông, xã Thụy Hùng) kiến nghị sửa đường, SĐT 0912 345 678",
+    a = _case(db, "petition", AN, "Ông Nguyễn Văn An (thôn Đông, xã Thụy Hùng) kiến nghị sửa đường ở gò Mả Cả, "
+              "SĐT 0912 345 678",
               date(2026, 1, 5), date(2026, 1, 20), "Đã trả lời nguyen van an bằng văn bản số 15/UBND-VP; "
               "bà Trần Thị Bình cùng ký đơn")
     d = _case(db, "denunciation", CUONG, "Lê Văn Cường tố cáo cán bộ địa chính nhận tiền khi đo đất ở gò Mả Cả",
@@ -67,7 +68,8 @@ def test_the_notice_shows_results_and_no_personal_or_secret_value(register, tmp_
         folded = text.replace("\n", " ")
         for value in SECRETS:
             assert value not in folded, value
-        assert "[đã ẩn]" in folded and "kiến nghị sửa" in folded and "tố cáo cán bộ địa chính" in folded
+        assert "[đã ẩn]" in folded and "kiến nghị sửa" in folded and "Tố cáo; nội dung" in folded
+        assert "địa chính" not in folded and "đúng một phần" not in folded  # a denunciation's text stays in
         assert "Giữ bí mật" in folded
         assert "đèn đường" not in folded  # answered after the period
     assert "15/UBND-VP" in csv_text  # what is not personal stays
@@ -95,7 +97,8 @@ def test_preview_says_what_was_hidden_and_never_repeats_a_denouncers_data(regist
     assert any(w.startswith(a.number) and removed == "Nguyễn Văn An" for w, removed, _ in shown)
     secret = [s for s in shown if s[0].startswith(d.number)]
     assert secret and all(removed == "(giữ bí mật)" for _, removed, _ in secret)
-    assert any("xứ đồng" in reason for *_, reason in secret)
+    assert any("Điều 9" in reason for *_, reason in secret)
+    assert any("xứ đồng" in reason for *_, reason in shown)
 
 
 def test_a_failed_publication_leaves_neither_files_nor_records(register, tmp_path, monkeypatch):
