@@ -160,3 +160,24 @@ def test_files_the_import_cannot_read_get_a_clear_message(tmp_path):
     (tmp_path / "khong.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(UserError, match="dòng tiêu đề"):
         mapping.guess(sheet.read_file(tmp_path / "khong.csv"))
+
+
+def test_a_two_row_header_with_merged_cells_is_read(office, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Ngày tiếp", "Người yêu cầu", None, None, "Nội dung"])
+    ws.append([None, None, "Họ tên", "Địa chỉ", "Số CCCD", None])
+    for col in ("A", "B", "F"):
+        ws.merge_cells(f"{col}1:{col}2")
+    ws.merge_cells("C1:E1")
+    ws.append([1, "03/02/2025", "ĐỖ THỊ HOA", "thôn Bắc", 1203012345, "Kiến nghị làm đường"])
+    path = tmp_path / "hai-dong.xlsx"
+    wb.save(path)
+    pv = _preview(office, path)
+    assert pv.mapping.header_row == 2
+    assert {k: pv.mapping.columns[k] for k in ("seq", "received_on", "full_name", "address", "id_number", "summary")} \
+        == {"seq": 0, "received_on": 1, "full_name": 2, "address": 3, "id_number": 4, "summary": 5}
+    (row,) = [r for r in pv.rows if r.status == "new"]
+    assert row.parsed.values["full_name"] == "Đỗ Thị Hoa" and row.parsed.values["id_number"] == "001203012345"
