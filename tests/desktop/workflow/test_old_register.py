@@ -181,3 +181,10 @@ def test_a_two_row_header_with_merged_cells_is_read(office, tmp_path):
         == {"seq": 0, "received_on": 1, "full_name": 2, "address": 3, "id_number": 4, "summary": 5}
     (row,) = [r for r in pv.rows if r.status == "new"]
     assert row.parsed.values["full_name"] == "Đỗ Thị Hoa" and row.parsed.values["id_number"] == "001203012345"
+
+
+def test_a_semicolon_csv_is_read(office, tmp_path):
+    path = samples.write_csv(tmp_path / "cham-phay.csv", delimiter=";")
+    data = sheet.read_file(path)
+    assert data.rows[0].cells[:3] == ("STT", "Ngày tiếp", "Họ và tên")
+    assert _preview(office, path).counts()["new"] == 3
