@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from desktop.cli import actor, add_db_argument, add_json_argument, emit, open_db
+from desktop.cli import add_db_argument, add_json_argument, emit, open_db
 from desktop.errors import UserError
 
 
@@ -64,7 +64,7 @@ def cmd_import_old(args) -> int:
         if args.preview:
             emit(args, payload, "\n".join(lines))
             return 0
-        summary = import_rows(db, pv, actor=actor(args), dry_run=args.dry_run, progress=_Dots())
+        summary = import_rows(db, pv, dry_run=args.dry_run, progress=_Dots())
         if sys.stderr.isatty():
             print(file=sys.stderr)
         lines.append(summary.text())
@@ -87,7 +87,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="loại vụ việc khi tệp không có cột loại đơn (mặc định: petition)")
     p.add_argument("--dry-run", action="store_true", help="chạy thử: kiểm tra và đánh số nhưng không ghi vào sổ")
     p.add_argument("--preview", action="store_true", help="chỉ xem trước cách ghép cột và lỗi từng dòng")
-    p.add_argument("--actor", help=argparse.SUPPRESS)
     add_db_argument(p)
     add_json_argument(p)
     p.set_defaults(func=cmd_import_old)
@@ -122,7 +121,7 @@ def cmd_publish_make(args) -> int:
 
     start, end = parse_period(args.period)
     with open_db(args) as db:
-        made = make(db, start, end, args.out, actor=actor(args))
+        made = make(db, start, end, args.out)
     emit(args, {"publication": made.publication_uuid, "files": [str(p) for p in made.files], "listed": made.listed,
                 "newly_published": made.newly_published},
          f"Đã lập thông báo công khai {made.listed} vụ việc ({made.newly_published} vụ việc lần đầu công khai):\n"
@@ -164,7 +163,6 @@ def register_publish(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--period", required=True, help="03/2026, Q1/2026, 6T/2026, 2026 hoặc 01/01/2026-31/03/2026")
         if name == "make":
             q.add_argument("--out", type=Path, required=True, help="thư mục ghi các tệp")
-            q.add_argument("--actor", help=argparse.SUPPRESS)
         add_db_argument(q)
         add_json_argument(q)
         q.set_defaults(func=func)
@@ -216,12 +214,12 @@ def cmd_attach(args) -> int:
         added, refused = [], []
         for path in args.files:
             if path.is_dir():
-                done, bad = attach.attach_folder(db, path, case_uuid=case.uuid, actor=actor(args))
+                done, bad = attach.attach_folder(db, path, case_uuid=case.uuid)
                 added += done
                 refused += bad
             else:
                 try:
-                    added.append(attach.attach_file(db, path, case_uuid=case.uuid, actor=actor(args)))
+                    added.append(attach.attach_file(db, path, case_uuid=case.uuid))
                 except UserError as exc:
                     refused.append(exc.message)
         listed = att_repo.of_case(db, case.uuid)
@@ -249,7 +247,6 @@ def register_attach(sub: argparse._SubParsersAction) -> None:
     p.add_argument("case", nargs="?", metavar="VỤ_VIỆC")
     p.add_argument("files", nargs="*", type=Path, metavar="TỆP_HOẶC_THƯ_MỤC")
     p.add_argument("--check", action="store_true", help="kiểm tra mọi tệp đính kèm với mã băm và chuỗi sự kiện")
-    p.add_argument("--actor", help=argparse.SUPPRESS)
     add_db_argument(p)
     add_json_argument(p)
     p.set_defaults(func=cmd_attach)

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from desktop.errors import UserError
+from desktop.security.principal import actor_name, require
 from desktop.publication import notice as notice_mod
 from desktop.publication.notice import Notice
 from desktop.storage.db import Database
@@ -68,7 +69,11 @@ def file_stem(start: date, end: date) -> str:
     return f"cong-khai-{start:%Y%m%d}-{end:%Y%m%d}"
 
 
-def make(db: Database, start: date, end: date, out_dir: Path, *, actor: str, today: date | None = None) -> Made:
+def make(db: Database, start: date, end: date, out_dir: Path, *, today: date | None = None) -> Made:
+    """Write the notice's files into ``out_dir`` and record that it went out. A leader decides what the
+    office publishes (``document.issue``); each case's publish step is the engine's (``case.act``)."""
+    require(db, "document.issue")
+    actor = actor_name(db)
     today = today or date.today()
     if end > today:
         end_text = f"{end:%d/%m/%Y}"
@@ -100,7 +105,7 @@ def make(db: Database, start: date, end: date, out_dir: Path, *, actor: str, tod
                 db.execute("INSERT OR IGNORE INTO publication_cases(publication_uuid, case_uuid) VALUES (?, ?)",
                            (uuid, row.case_uuid))
                 if row.published_on is None:
-                    act(db, row.case_uuid, "publish", actor=actor, effective_on=today, today=today,
+                    act(db, row.case_uuid, "publish", effective_on=today, today=today,
                         note=f"Công khai trong danh sách kết quả {notice.period_text}",
                         data={"publication_uuid": uuid})
                     newly += 1

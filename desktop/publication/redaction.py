@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from desktop.errors import UserError
+from desktop.security.principal import require
 from desktop.resources import resource_path
 from desktop.storage.db import Database
 from desktop.storage.units import now_iso
@@ -176,6 +177,7 @@ def check_pattern(pattern: str) -> None:
 
 def add_rule(db: Database, pattern: str, reason: str) -> Rule:
     """An office rule: a regular expression (case-insensitive) and why it is hidden."""
+    require(db, "document.issue")
     check_pattern(pattern)
     if not reason.strip():
         raise UserError("reason_required", "Hãy ghi lý do ẩn (ví dụ: tên thôn có một hộ).")
@@ -186,6 +188,7 @@ def add_rule(db: Database, pattern: str, reason: str) -> Rule:
 
 
 def remove_rule(db: Database, rule_id: int) -> None:
+    require(db, "document.issue")
     with db.write():
         if db.execute("DELETE FROM redaction_rules WHERE id = ?", (rule_id,)).rowcount != 1:
             raise UserError("rule_not_found", f"Không có quy tắc ẩn số {rule_id}.")

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from desktop.errors import UserError
+from desktop.security.principal import actor_name, require
 from desktop.storage import attachments as repo
 from desktop.storage import cases as case_repo
 from desktop.storage.db import Database
@@ -77,12 +78,14 @@ def _check(path: Path) -> None:
 
 
 def attach_file(db: Database, path: Path | str, *, case_uuid: str | None = None, reception_uuid: str | None = None,
-                actor: str, note: str = "", today: date | None = None) -> repo.Attachment:
-    """Attach ``path`` to a case (or a reception); returns the attachment."""
+                note: str = "", today: date | None = None) -> repo.Attachment:
+    """Attach ``path`` to a case (or a reception); returns the attachment. The logged-in officer
+    attaches: who may receive a case (``case.receive``) may add its papers."""
     path = Path(path)
     if not case_uuid and not reception_uuid:
         raise UserError("attach_target", "Chọn vụ việc hoặc lượt tiếp để đính kèm tệp.")
     _check(path)
+    require(db, "case.receive")
     today = today or date.today()
     case = None
     if case_uuid:
@@ -114,21 +117,21 @@ def attach_file(db: Database, path: Path | str, *, case_uuid: str | None = None,
                                                 "Hãy thử lại khi quét xong.")
         att = repo.insert(db, dict(
             case_uuid=case.uuid if case else None, reception_uuid=reception_uuid, file_name=name, media_type=media, size=fp.size,
-            sha256=fp.sha256, added_on=today.isoformat(), added_by=actor, note=note.strip(), uuid=new_uuid(),
+            sha256=fp.sha256, added_on=today.isoformat(), added_by=actor_name(db), note=note.strip(), uuid=new_uuid(),
             unit_code=local_unit_code(db), updated_at=now_iso()))
         if case is not None:
-            append_event(db, case.uuid, "attach", actor=actor, effective_on=max(today, case.received_on),
+            append_event(db, case.uuid, "attach", effective_on=max(today, case.received_on),
                          note=f"Đính kèm tệp {name} ({size_text(fp.size)})",
                          data={"attachment_uuid": att.uuid, "file_name": name, "size": fp.size, "sha256": fp.sha256})
         else:
-            log_access(db, "attach_reception_file", actor=actor, target=reception_uuid or "",
+            log_access(db, "attach_reception_file", target=reception_uuid or "",
                        detail=f"{name} {fp.sha256}")
     log.info("attached %s (%s bytes) to %s", name, fp.size, case_uuid or reception_uuid)
     return att
 
 
 def attach_folder(db: Database, folder: Path | str, *, case_uuid: str | None = None,
-                  reception_uuid: str | None = None, actor: str, today: date | None = None
+                  reception_uuid: str | None = None, today: date | None = None
                   ) -> tuple[list[repo.Attachment], list[str]]:
     """Attach every file of a scanner's folder (not its subfolders); (attached, refused with why)."""
     done, refused = [], []
@@ -136,8 +139,7 @@ def attach_folder(db: Database, folder: Path | str, *, case_uuid: str | None = N
         if not p.is_file() or p.name.startswith("."):
             continue
         try:
-            done.append(attach_file(db, p, case_uuid=case_uuid, reception_uuid=reception_uuid, actor=actor,
-                                    today=today))
+            done.append(attach_file(db, p, case_uuid=case_uuid, reception_uuid=reception_uuid, today=today))
         except UserError as exc:
             refused.append(exc.message)
     return done, refused

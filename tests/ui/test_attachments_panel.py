@@ -17,7 +17,7 @@ def test_dropped_files_are_attached_listed_and_chained(qtbot, window, session, t
     db = session.db
     p = save_person(db, full_name="Trần Thị Đức")
     case = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị sửa đường",
-                                      requesters=[p.uuid]), actor="Văn thư", today=date(2026, 3, 2))
+                                      requesters=[p.uuid]), today=date(2026, 3, 2))
     window.open_case(case.uuid)
     view = window.case_page
     panel = view.attachments

@@ -13,9 +13,9 @@ from desktop.workflow.receive import CaseInput, receive_case
 def _replied(db):
     p = save_person(db, full_name="Trần Thị Đức")
     c = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 2, 2), summary="Kiến nghị sửa đường",
-                                   requesters=[p.uuid]), actor="Văn thư", today=date(2026, 3, 2))
-    act(db, c.uuid, "accept", actor="Văn thư", effective_on=date(2026, 2, 3), today=date(2026, 3, 2))
-    return act(db, c.uuid, "reply", actor="Văn thư", effective_on=date(2026, 2, 20), today=date(2026, 3, 2))
+                                   requesters=[p.uuid]), today=date(2026, 3, 2))
+    act(db, c.uuid, "accept", effective_on=date(2026, 2, 3), today=date(2026, 3, 2))
+    return act(db, c.uuid, "reply", effective_on=date(2026, 2, 20), today=date(2026, 3, 2))
 
 
 def test_close_records_the_slips_answer_or_no_opinion(qtbot, session):

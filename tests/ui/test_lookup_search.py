@@ -13,7 +13,7 @@ def test_the_code_opens_the_case_at_once(qtbot, window, session, office):
     db = session.db
     person = save_person(db, full_name="Trần Thị Đức", id_number="034185001234")
     case = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Kiến nghị sửa đường",
-                                      requesters=[person.uuid]), actor="Văn thư", today=date(2026, 3, 2))
+                                      requesters=[person.uuid]), today=date(2026, 3, 2))
     code = lookup.ensure_case_code(db, case.uuid)
     page = next(i for i in range(window.page_count()) if window.nav.item(i).text().startswith("Sổ vụ việc"))
     window.show_page(page)

@@ -18,10 +18,10 @@ def test_preview_then_make(qtbot, session, tmp_path, monkeypatch):
     db = session.db
     p = save_person(db, full_name="Nguyễn Văn An", id_number="001203012345")
     c = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 1, 5), requesters=[p.uuid],
-                                   summary="Ông Nguyễn Văn An kiến nghị sửa đường"), actor="Văn thư",
+                                   summary="Ông Nguyễn Văn An kiến nghị sửa đường"),
                      today=date(2026, 3, 2))
-    act(db, c.uuid, "accept", actor="Văn thư", effective_on=date(2026, 1, 6), today=date(2026, 3, 2))
-    act(db, c.uuid, "reply", actor="Văn thư", effective_on=date(2026, 2, 2), today=date(2026, 3, 2))
+    act(db, c.uuid, "accept", effective_on=date(2026, 1, 6), today=date(2026, 3, 2))
+    act(db, c.uuid, "reply", effective_on=date(2026, 2, 2), today=date(2026, 3, 2))
     dlg = PublishDialog(session)
     qtbot.addWidget(dlg)
     dlg.period.setText("02/2026")

@@ -222,7 +222,7 @@ class PreviewPage(QWizardPage):
         pv, w = self.w.preview, self.w
 
         def work(state, db):
-            return import_rows(db, pv, actor=w.session.actor, dry_run=True, today=w.session.today(),
+            return import_rows(db, pv, dry_run=True, today=w.session.today(),
                                progress=_Progress(state, "Đang chạy thử…"))
 
         w.run("Đang chạy thử…", work, lambda s: self.dry_result.setText(s.text()), self.dry_result, with_db=True)
@@ -258,7 +258,7 @@ class ImportPage(QWizardPage):
         self.start.setEnabled(False)
 
         def work(state, db):
-            return import_rows(db, pv, actor=w.session.actor, today=w.session.today(),
+            return import_rows(db, pv, today=w.session.today(),
                                progress=_Progress(state, "Đang nhập vào sổ…"))
 
         def done(summary) -> None:

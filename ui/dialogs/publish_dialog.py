@@ -83,8 +83,7 @@ class PublishDialog(QDialog):
     def make(self) -> None:
         try:
             start, end = parse_period(self.period.text())
-            self.made = make(self.session.db, start, end, Path(self.folder.text()), actor=self.session.actor,
-                             today=self.session.today())
+            self.made = make(self.session.db, start, end, Path(self.folder.text()), today=self.session.today())
         except UserError as exc:
             self._show_error(exc)
             return

@@ -117,7 +117,7 @@ class AttachmentsPanel(QWidget):
         if self.case is None or not paths:
             return
         session, case_uuid = self.session, self.case.uuid
-        actor, today = session.actor, session.today()
+        today = session.today()
 
         def work(state):
             db = session.worker_database()
@@ -128,7 +128,7 @@ class AttachmentsPanel(QWidget):
                     if state.cancelled:
                         break
                     try:
-                        attach.attach_file(db, p, case_uuid=case_uuid, actor=actor, today=today)
+                        attach.attach_file(db, p, case_uuid=case_uuid, today=today)
                         done += 1
                     except UserError as exc:
                         refused.append(exc.message)

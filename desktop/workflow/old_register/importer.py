@@ -149,7 +149,7 @@ class _Rollback(Exception):
     pass
 
 
-def import_rows(db: Database, pv: Preview, *, actor: str, dry_run: bool = False, progress=None,
+def import_rows(db: Database, pv: Preview, *, dry_run: bool = False, progress=None,
                 today: date | None = None, batch_size: int = BATCH) -> Summary:
     """Import the preview's good rows through the bulk path (or, ``dry_run``, do it and roll back).
 
@@ -164,7 +164,7 @@ def import_rows(db: Database, pv: Preview, *, actor: str, dry_run: bool = False,
     if dry_run:
         try:
             with db.write():
-                imported = bulk_import_cases(db, items, actor=actor, progress=progress, today=today, helper=False,
+                imported = bulk_import_cases(db, items, progress=progress, today=today, helper=False,
                                              batch_size=batch_size)
                 numbers = _numbers(db, before)
                 raise _Rollback
@@ -172,13 +172,13 @@ def import_rows(db: Database, pv: Preview, *, actor: str, dry_run: bool = False,
             pass
         return Summary(imported, pv.counts(), True, numbers, tuple(pv.problems()))
     try:
-        imported = bulk_import_cases(db, items, actor=actor, progress=progress, today=today,
+        imported = bulk_import_cases(db, items, progress=progress, today=today,
                                          batch_size=batch_size) if items else 0
     except Cancelled:
-        _record(db, pv, actor, db.scalar("SELECT count(*) FROM cases WHERE id > ?", (before,)), cancelled=True)
+        _record(db, pv, db.scalar("SELECT count(*) FROM cases WHERE id > ?", (before,)), cancelled=True)
         raise
     numbers = _numbers(db, before)
-    _record(db, pv, actor, imported)
+    _record(db, pv, imported)
     return Summary(imported, pv.counts(), False, numbers, tuple(pv.problems()))
 
 
@@ -190,9 +190,9 @@ def _numbers(db: Database, before: int) -> tuple[str, ...]:
     return (row[0],) if row[0] == row[1] else (row[0], row[1])
 
 
-def _record(db: Database, pv: Preview, actor: str, imported: int, *, cancelled: bool = False) -> None:
+def _record(db: Database, pv: Preview, imported: int, *, cancelled: bool = False) -> None:
     if imported:
         mapping_mod.remember(db, pv.mapping)
-    log_access(db, "import_old_register", actor=actor, target=Path(pv.source).name if pv.source else "",
+    log_access(db, "import_old_register", target=Path(pv.source).name if pv.source else "",
                detail=json.dumps({"imported": imported, "cancelled": cancelled, **pv.counts()}, ensure_ascii=False))
     log.info("old register %s: %s imported%s", pv.source, imported, " (cancelled)" if cancelled else "")

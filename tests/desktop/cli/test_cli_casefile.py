@@ -13,8 +13,13 @@ from desktop.workflow.old_register import samples
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+PASSWORD = "mật khẩu thử dòng lệnh"
+
+
+def run(*args: str, ok: bool = True, user: str = "chutich") -> subprocess.CompletedProcess:
+    """The CLI as a script runs it: the head's account, passwords from the environment."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GIAITRINH_USER=user, GIAITRINH_PASSWORD=PASSWORD,
+               GIAITRINH_NEW_PASSWORD=PASSWORD)
     proc = subprocess.run([sys.executable, "-m", "desktop.cli", *args], cwd=ROOT, capture_output=True, text=True,
                           env=env, timeout=120)
     if ok:
@@ -22,10 +27,17 @@ def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
     return proc
 
 
-def test_import_old_end_to_end(tmp_path):
-    db = str(tmp_path / "xa.sqlite")
+def init(db: str) -> None:
+    """``init`` (unit, head, administrator ``quantri``), then the head's account ``chutich`` (a leader)."""
     run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng", "--place", "Thụy Hùng",
         "--head", "Nguyễn Văn Hùng")
+    run("user", "add", "--db", db, "--login", "chutich", "--role", "leader", "--officer", "Nguyễn Văn Hùng",
+        user="quantri")
+
+
+def test_import_old_end_to_end(tmp_path):
+    db = str(tmp_path / "xa.sqlite")
+    init(db)
     xlsx = str(samples.write_xlsx(tmp_path / "so-cu.xlsx"))
     shown = run("import-old", xlsx, "--db", db, "--preview").stdout
     assert "dòng tiêu đề 4" in shown and "Họ tên người yêu cầu" in shown and "cột C “Họ và tên”" in shown
@@ -45,8 +57,7 @@ def test_import_old_end_to_end(tmp_path):
 
 def test_publish_preview_and_make(tmp_path):
     db = str(tmp_path / "xa.sqlite")
-    run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng", "--place", "Thụy Hùng",
-        "--head", "Nguyễn Văn Hùng")
+    init(db)
     run("import-old", str(samples.write_xlsx(tmp_path / "so-cu.xlsx")), "--db", db)
     shown = run("publish", "preview", "--period", "2024", "--db", db).stdout
     assert "1 vụ việc" in shown and "“Nguyễn Văn An” — Họ tên người dân" in shown
@@ -66,8 +77,7 @@ def test_publish_preview_and_make(tmp_path):
 
 def test_attach_list_check_and_case_file(tmp_path):
     db = str(tmp_path / "xa.sqlite")
-    run("init", "--db", db, "--code", "11230", "--name", "Ủy ban nhân dân xã Thụy Hùng", "--place", "Thụy Hùng",
-        "--head", "Nguyễn Văn Hùng")
+    init(db)
     run("case", "add", "--db", db, "--kind", "petition", "--received", "02/03/2026", "--summary", "Kiến nghị sửa đường",
         "--requester", "Trần Thị Đức")
     scans = tmp_path / "scan"

@@ -21,9 +21,9 @@ TODAY = date(2026, 3, 20)
 def _case(db, kind, name):
     p = save_person(db, full_name=name, today=TODAY)
     c = receive_case(db, CaseInput(kind=kind, received_on=date(2026, 3, 2), summary="Kiến nghị sửa đường",
-                                   requesters=[p.uuid]), actor="Văn thư", today=TODAY)
-    act(db, c.uuid, "accept", actor="Văn thư", effective_on=date(2026, 3, 3), today=TODAY)
-    act(db, c.uuid, "reply", actor="Văn thư", effective_on=date(2026, 3, 16), today=TODAY)
+                                   requesters=[p.uuid]), today=TODAY)
+    act(db, c.uuid, "accept", effective_on=date(2026, 3, 3), today=TODAY)
+    act(db, c.uuid, "reply", effective_on=date(2026, 3, 16), today=TODAY)
     return c
 
 
@@ -32,8 +32,9 @@ def _text(pdf: bytes) -> tuple[int, str]:
         return len(f.pages), "\n".join(p.extract_text() for p in f.pages)
 
 
-def test_the_slip_is_one_page_with_the_case_and_the_four_answers(db):
+def test_the_slip_is_one_page_with_the_case_and_the_four_answers(db, login):
     save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
+    login("leader")
     c = _case(db, "petition", "Trần Thị Đức")
     pages, text = _text(slip_pdf(db, c.uuid, today=TODAY))
     assert pages == 1

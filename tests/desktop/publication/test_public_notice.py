@@ -28,17 +28,17 @@ SECRETS = ("Nguyễn Văn An", "Nguyen Van An", "001203012345", "0912345678", "0
 
 def _case(db, kind, person, summary, received, reply_on, note):
     p = save_person(db, full_name=person[0], id_number=person[1], phone=person[2], address=person[3], today=TODAY)
-    c = receive_case(db, CaseInput(kind=kind, received_on=received, summary=summary, requesters=[p.uuid]),
-                     actor="Văn thư", today=TODAY)
-    act(db, c.uuid, "accept", actor="Văn thư", effective_on=received, today=TODAY)
-    act(db, c.uuid, "reply", actor="Văn thư", effective_on=reply_on, note=note, today=TODAY)
+    c = receive_case(db, CaseInput(kind=kind, received_on=received, summary=summary, requesters=[p.uuid]), today=TODAY)
+    act(db, c.uuid, "accept", effective_on=received, today=TODAY)
+    act(db, c.uuid, "reply", effective_on=reply_on, note=note, today=TODAY)
     return c
 
 
 @pytest.fixture
-def register(db):
+def register(db, login):
     save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
-    save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head", can_sign=True)
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head", can_sign=True)
+    login("leader", officer_uuid=head.uuid)  # the head decides what goes public
     a = _case(db, "petition", AN, "Ông Nguyễn Văn An (thôn Đông, xã Thụy Hùng) kiến nghị sửa đường ở gò Mả Cả, "
               "SĐT 0912 345 678",
               date(2026, 1, 5), date(2026, 1, 20), "Đã trả lời nguyen van an bằng văn bản số 15/UBND-VP; "
@@ -55,7 +55,7 @@ def test_the_notice_shows_results_and_no_personal_or_secret_value(register, tmp_
     db, a, d, later = register
     start, end = parse_period("Q1/2026")
     assert (start, end) == (date(2026, 1, 1), date(2026, 3, 31))
-    made = make(db, start, end, tmp_path / "cong-khai", actor="Văn thư", today=TODAY)
+    made = make(db, start, end, tmp_path / "cong-khai", today=TODAY)
     assert made.listed == 2 and made.newly_published == 2
     pdf, csv_file, html_file = made.files
     with pdfplumber.open(io.BytesIO(pdf.read_bytes())) as f:
@@ -77,7 +77,7 @@ def test_the_notice_shows_results_and_no_personal_or_secret_value(register, tmp_
     events = [r[0] for r in db.query("SELECT action FROM events WHERE case_uuid = ? ORDER BY seq", (d.uuid,))]
     assert events[-1] == "publish"
     pub = db.one("SELECT * FROM publications")
-    assert pub["case_count"] == 2 and pub["period_from"] == "2026-01-01" and pub["actor"] == "Văn thư"
+    assert pub["case_count"] == 2 and pub["period_from"] == "2026-01-01" and pub["actor"] == "Nguyễn Văn Hùng"
     files = json.loads(pub["files"])
     assert [f["format"] for f in files] == ["pdf", "csv", "html"] and all(len(f["sha256"]) == 64 for f in files)
     removed = json.loads(pub["redactions"])
@@ -85,7 +85,7 @@ def test_the_notice_shows_results_and_no_personal_or_secret_value(register, tmp_
     assert db.scalar("SELECT count(*) FROM publication_cases") == 2
     assert verify_register(db).ok
     # Made again for the same period: listed again, published once.
-    again = make(db, start, end, tmp_path / "lai", actor="Văn thư", today=TODAY)
+    again = make(db, start, end, tmp_path / "lai", today=TODAY)
     assert again.listed == 2 and again.newly_published == 0
     assert db.scalar("SELECT count(*) FROM events WHERE action = 'publish'") == 2
 
@@ -110,10 +110,20 @@ def test_a_failed_publication_leaves_neither_files_nor_records(register, tmp_pat
 
     monkeypatch.setattr(pub, "act", broken)
     with pytest.raises(UserError):
-        make(db, date(2026, 1, 1), date(2026, 3, 31), tmp_path / "out", actor="Văn thư", today=TODAY)
+        make(db, date(2026, 1, 1), date(2026, 3, 31), tmp_path / "out", today=TODAY)
     assert list((tmp_path / "out").iterdir()) == []
     assert db.scalar("SELECT count(*) FROM publications") == 0
     assert db.scalar("SELECT count(*) FROM cases WHERE published_on IS NOT NULL") == 0
+
+
+def test_only_a_leader_publishes(register, tmp_path, login):
+    db, *_ = register
+    login("reception")
+    with pytest.raises(UserError) as info:
+        make(db, date(2026, 1, 1), date(2026, 3, 31), tmp_path / "x", today=TODAY)
+    assert info.value.code == "not_permitted" and not (tmp_path / "x").exists()
+    with pytest.raises(UserError):
+        redaction.add_rule(db, "thôn", "thử")
 
 
 def test_periods_and_rules_are_checked():

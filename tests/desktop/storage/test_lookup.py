@@ -18,15 +18,16 @@ from desktop.workflow.verify import verify_register
 
 
 @pytest.fixture
-def case(db):
+def case(db, login):
     save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
     officer = save_officer(db, full_name="Lê Thị Mai", title="Công chức Văn phòng - Thống kê")
+    login("leader")
     person = save_person(db, full_name="Trần Thị Đức", id_number="034185001234", phone="0912345678",
                          address="thôn Đông")
     _, c = record_reception(db, ReceptionInput(
         received_on=date(2026, 3, 2), person_uuid=person.uuid, content="Kiến nghị sửa đường liên thôn",
         outcome="accepted", case_kind="petition", summary="Kiến nghị sửa đường liên thôn",
-        assignee_uuid=officer.uuid), actor="Văn thư", today=date(2026, 3, 2))
+        assignee_uuid=officer.uuid), today=date(2026, 3, 2))
     return c
 
 
@@ -68,7 +69,7 @@ def test_an_issued_receipt_keeps_its_code_through_the_register(db, case):
 
 def test_a_case_without_reception_gets_a_code_too(db, case):
     other = receive_case(db, CaseInput(kind="feedback", received_on=date(2026, 3, 3), summary="Phản ánh đèn đường",
-                                       requesters=[db.scalar("SELECT uuid FROM persons LIMIT 1")]), actor="Văn thư",
+                                       requesters=[db.scalar("SELECT uuid FROM persons LIMIT 1")]),
                          today=date(2026, 3, 3))
     code = lookup.ensure_case_code(db, other.uuid)
     assert lookup.find_case(db, code) == other.uuid and code != lookup.ensure_case_code(db, case.uuid)

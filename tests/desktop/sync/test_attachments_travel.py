@@ -8,10 +8,15 @@ from desktop.workflow import attach
 
 
 def test_attachment_entries_and_their_events_reach_the_province(commune, province, data, outdir, tmp_path):
+    from desktop.security import accounts
+
     case = data.case()
+    admin = commune.principal
+    accounts.assume_role(commune, "reception")  # the desk clerk attaches; the administrator exports
     scan = tmp_path / "don.pdf"
     scan.write_bytes(b"%PDF-1.4 scan of a letter")
-    a = attach.attach_file(commune, scan, case_uuid=case, actor="Văn thư")
+    a = attach.attach_file(commune, scan, case_uuid=case)
+    commune.principal = admin
     result = export.export_bundle(commune, outdir)
     assert result.counts["attachments"] == 1
     importer.apply(province, result.path)

@@ -18,8 +18,9 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def office(db):
+def office(db, login):
     save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
+    login("leader")  # importing cases is a leader's (cases.import)
     return db
 
 
@@ -65,7 +66,7 @@ def test_preview_names_every_rows_problem_in_vietnamese(office, xlsx):
 
 def test_dry_run_writes_nothing_and_reports_what_the_import_would_do(office, xlsx):
     pv = _preview(office, xlsx)
-    dry = import_rows(office, pv, actor="Văn thư", dry_run=True, today=TODAY)
+    dry = import_rows(office, pv, dry_run=True, today=TODAY)
     assert dry.dry_run and dry.imported == 4 and dry.numbers == ("01/2024", "04/2024")
     assert "Chạy thử" in dry.text()
     assert office.scalar("SELECT count(*) FROM cases") == 0 and office.scalar("SELECT count(*) FROM events") == 0
@@ -74,7 +75,7 @@ def test_dry_run_writes_nothing_and_reports_what_the_import_would_do(office, xls
 
 
 def test_import_then_the_same_file_again_adds_nothing(office, xlsx):
-    done = import_rows(office, _preview(office, xlsx), actor="Văn thư", today=TODAY)
+    done = import_rows(office, _preview(office, xlsx), today=TODAY)
     assert done.imported == 4 and done.text().startswith("Đã nhập 4 vụ việc (số 01/2024 … 04/2024)")
     people = {r["full_name"]: tuple(r) for r in office.query("SELECT full_name, id_kind, id_number, phone FROM persons")}
     assert people["Nguyễn Văn An"] == ("Nguyễn Văn An", "cccd", "001203012345", "0912345678")
@@ -86,7 +87,7 @@ def test_import_then_the_same_file_again_adds_nothing(office, xlsx):
     assert "không có" in office.scalar("SELECT content FROM cases WHERE number = '04/2024'")  # kept, not lost
     again = _preview(office, xlsx)
     assert again.counts()["duplicate"] == 4 and again.counts()["new"] == 0 and again.mapping.remembered
-    second = import_rows(office, again, actor="Văn thư", today=TODAY)
+    second = import_rows(office, again, today=TODAY)
     assert second.imported == 0 and "4 dòng đã nhập trước đây" in second.text()
     assert office.scalar("SELECT count(*) FROM cases") == 4
     assert office.scalar("SELECT count(*) FROM imported_rows") == 4
@@ -101,12 +102,12 @@ def test_a_row_repeated_in_the_file_goes_in_once(office, tmp_path):
     path = samples.write_xlsx(tmp_path / "lap.xlsx", rows, merged_date_rows=None)
     pv = _preview(office, path)
     assert pv.counts()["repeat"] == 1 and "Giống hệt dòng 7" in " ".join(p.message for p in pv.problems())
-    assert import_rows(office, pv, actor="Văn thư", today=TODAY).imported == 2
+    assert import_rows(office, pv, today=TODAY).imported == 2
 
 
 def test_the_confirmed_mapping_is_remembered_for_the_layout(office, xlsx, tmp_path):
     pv = _preview(office, xlsx, overrides={"result": "-", "notes": "I"})  # the clerk moves column I to notes
-    import_rows(office, pv, actor="Văn thư", today=TODAY)
+    import_rows(office, pv, today=TODAY)
     assert "Ghi chú (theo sổ cũ): Đã trả lời bằng văn bản" in office.scalar(
         "SELECT group_concat(e.note || c.content) FROM cases c JOIN events e ON e.case_uuid = c.uuid")
     # Next year's file of the same layout, as CSV (headers on line 1): the stored mapping applies.
@@ -129,7 +130,7 @@ def test_csv_in_utf8_with_bom_and_in_cp1258_reads_the_same_text(office, tmp_path
     assert names[0] == "Nguyễn Văn An" and "Trần Thị Bình" in names
     # The date merged in the workbook is empty in the CSV: that row is refused, not guessed.
     assert any(r.status == "error" and "Ngày tiếp nhận: trống" in r.parsed.problems[0].message for r in pv.rows)
-    assert import_rows(office, pv, actor="Văn thư", today=TODAY).imported == 3
+    assert import_rows(office, pv, today=TODAY).imported == 3
 
 
 def test_cancel_keeps_nothing_half_written_and_a_later_import_adds_the_rest(office, tmp_path):
@@ -143,10 +144,10 @@ def test_cancel_keeps_nothing_half_written_and_a_later_import_adds_the_rest(offi
             self.cancelled = done > 0
 
     with pytest.raises(Cancelled):
-        import_rows(office, pv, actor="Văn thư", progress=StopAfterFirst(), today=TODAY, batch_size=25)
+        import_rows(office, pv, progress=StopAfterFirst(), today=TODAY, batch_size=25)
     kept = office.scalar("SELECT count(*) FROM cases")
     assert 0 < kept < 60 and office.scalar("SELECT count(*) FROM imported_rows") == kept
-    rest = import_rows(office, _preview(office, path), actor="Văn thư", today=TODAY)
+    rest = import_rows(office, _preview(office, path), today=TODAY)
     assert rest.imported + kept == pv.counts()["new"] and verify_register(office).ok
 
 
