@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
     def _mount_optional(self, bar) -> None:
         """Menus from modules other engineers own; absent modules simply add nothing."""
         for module, attr in (("ui.dialogs.sync_dialogs", "install_menu"), ("ui.views.province", "install_menu"),
-                             ("ui.views.reports", "install_menu")):
+                             ("ui.views.reports", "install_menu"), ("ui.dialogs.casefile_menu", "install_menu")):
             try:
                 mod = importlib.import_module(module)
             except ImportError:

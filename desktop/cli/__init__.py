@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES = (
     "desktop.cli.admin",
     "desktop.cli.backup",
+    "desktop.cli.casefile",
     "desktop.cli.documents",
     "desktop.cli.register",
     "desktop.cli.reports",

@@ -56,6 +56,15 @@ def compose(db: Database, case_uuid: str, kind: str, *, signer_uuid: str | None 
             signer_uuid or case.assignee_uuid) else None
     else:
         officer = unit_repo.get_officer(db, signer_uuid) if signer_uuid else default_signer(db)
+    if kind == "reception_receipt":  # the citizen's receipt carries the case's lookup code (issue #18)
+        from dataclasses import replace
+
+        from desktop.storage.lookup import display, ensure_case_code
+
+        code = ensure_case_code(db, case.uuid)
+        doc = templates.build_document(kind, {**ctx, "lookup_code": display(code), **(extra or {})}, unit,
+                                       officer_dict(officer))
+        return replace(doc, meta={**doc.meta, "lookup_code": code})
     return templates.build_document(kind, {**ctx, **(extra or {})}, unit, officer_dict(officer))
 
 

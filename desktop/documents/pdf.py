@@ -300,7 +300,12 @@ def render_pdf(doc: Document, *, void_note: str = "") -> bytes:
 
         body = _body(doc, width, st)
         # The signature never stands alone on a page: the last paragraph goes with it.
-        return _header(doc, width, st) + body[:-1] + [KeepTogether(body[-1:] + _closing(doc, width, st))]
+        story = _header(doc, width, st) + body[:-1] + [KeepTogether(body[-1:] + _closing(doc, width, st))]
+        if doc.meta.get("lookup_code"):  # a citizen's receipt: its lookup code and QR (issue #18)
+            from desktop.documents.lookup_block import lookup_flowables
+
+            story.append(KeepTogether(lookup_flowables(doc.meta["lookup_code"], width, st)))
+        return story
 
     title = f"{doc.type_name or 'Công văn'} {doc.summary}".strip()
     return build_pdf(story, landscape_=doc.landscape, title=nfc(title), void_note=void_note)

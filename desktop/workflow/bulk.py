@@ -103,6 +103,7 @@ class BulkCase:
     is_complex: bool = False
     confidential: bool | None = None
     history: Sequence[BulkStep] = ()
+    import_key: str = ""   # an old register's row: recorded with the case, so a second import skips it
 
 
 def _batches(items: Iterable[BulkCase], size: int, total: int = 0) -> Iterator[list[BulkCase]]:
@@ -224,7 +225,7 @@ class _Importer:
         for item in batch:
             rows.add(item, people)
         return Prepared(len(batch), new_people, rows.cases, rows.links, rows.events, rows.numbering_before,
-                        {k: self.numbering[k] for k in rows.numbering_before})
+                        {k: self.numbering[k] for k in rows.numbering_before}, rows.keys)
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,7 @@ class Prepared:
     events: list[tuple]          # drafted: ``bulk_rows.finish_events`` completes them when written
     numbering_before: dict[str, int]
     numbering_after: dict[str, int]
+    keys: list[tuple] = ()       # (import key, case uuid, at) of rows from an old register
 
 
 def _insert_rows(db: Database, sql_head: str, width: int, rows: Sequence[tuple], tail: str = "") -> None:
@@ -275,6 +277,8 @@ def _write(db: Database, unit_code: str, batch: Prepared, chain: str, text: Fast
                          events)
         for table, after in last.items():
             ledger.append_inserted(db.conn, table, after)
+        if batch.keys:  # each source row's key (an old register imported again adds nothing)
+            _insert_rows(db, "INSERT INTO imported_rows(key, case_uuid, imported_at)", 3, batch.keys)
         for key, value in batch.numbering_after.items():
             db.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))

@@ -26,8 +26,9 @@ from desktop.rules.book import KIND_LABELS, RuleSet, default_rules
 from desktop.storage.events import HASHED_FIELDS, event_data_json, row_hash
 from desktop.storage.search import compose_words
 from desktop.storage.units import new_uuid, now_iso
-from desktop.workflow.engine import DIGEST_FIELDS, digest_of, settling_changes
-from desktop.workflow.step_data import step_data
+from desktop.errors import ValidationError
+from desktop.workflow.effects import check_step_input, step_effects
+from desktop.workflow.engine import DIGEST_FIELDS, digest_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from desktop.workflow.bulk import BulkCase, _Importer
@@ -121,6 +122,7 @@ class CaseRows:
         self.links: list[tuple] = []
         self.events: list[tuple] = []
         self.numbering_before: dict[str, int] = {}
+        self.keys: list[tuple] = []
 
     def add(self, item: BulkCase, people: dict[Any, tuple]) -> None:
         """Queue one case, its links and its drafted events."""
@@ -157,42 +159,39 @@ class CaseRows:
         self._event(case, 1, "receive", None, item.received_on, f"Tiếp nhận {KIND_LABELS[item.kind].lower()}", data)
         for seq, step in enumerate(item.history, start=2):
             self._step(rs, case, seq, step)
-        d = case["due_on"]
+        d = _iso(case["due_on"])
         self.cases.append((
             uuid, self.code, number, item.kind, rs.id, item.channel, item.field, summary, content,
             item.received_on.isoformat(), item.learned_on and item.learned_on.isoformat(), case["state"],
-            item.assignee_uuid, int(item.is_complex), int(self.remote), int(confidential), d and d.isoformat(),
+            item.assignee_uuid, int(item.is_complex), int(self.remote), int(confidential), d,
             case["due_step"], case["due_trace"], 0, "" if confidential else _label(names),
             imp.text.name_key(names[0]) if names and not confidential else "", text, self.stamp, self.stamp, case["version"],
             _iso(case["satisfaction"]), _iso(case["closed_on"]), _iso(case["published_on"])))
+        if item.import_key:
+            self.keys.append((item.import_key, uuid, self.stamp))
         for p in requesters:
             self.links.append((uuid, p[0], "requester", new_uuid(), self.code, self.stamp))
         if rep:
             self.links.append((uuid, rep[0], "representative", new_uuid(), self.code, self.stamp))
 
     def _step(self, rs: RuleSet, case: dict, seq: int, step) -> None:
-        """One later step, changing the case as ``engine.act`` does (the subset ``check_history`` allows)."""
+        """One later step, changing the case as ``engine.act`` does (``effects.step_effects``, which
+        both use; bulk import takes only the steps ``check_history`` allows)."""
         action = rs.actions[step.action]
-        data: dict[str, Any] = {"citation": action.citation}
-        if action.requires_ground:
-            g = rs.ground(action.requires_ground, step.ground)
-            data.update(ground=g.code, ground_label=g.label, ground_citation=g.citation)
-        if action.requires_satisfaction:
-            data["satisfaction"] = step.satisfaction
-        data.update(step_data(self.imp.deadlines.calendar, rs, action, received_on=case["received_on"],
-                              effective_on=step.effective_on, level=int(case["is_complex"]), remote=self.remote,
-                              data=None))
+
+        def deadline(step_code: str, start_on: date, label: str) -> tuple[date | None, str]:
+            return self.imp.deadlines(rs, step_code, start_on, complex_=case["is_complex"], remote=self.remote,
+                                      event_label=label)
+
         from_state = case["state"]
-        to_state = from_state if action.to_state is None else action.to_state
-        case["state"] = to_state
-        if action.starts_step:
-            due, trace = self.imp.deadlines(rs, action.starts_step, step.effective_on, complex_=case["is_complex"],
-                                            remote=self.remote, event_label=action.label)
-            case.update(due_on=due, due_step=action.starts_step, due_trace=trace, extensions=0)
-            data.update(starts_step=action.starts_step, due_on=due and due.isoformat(), trace=trace)
-        case.update(settling_changes(rs, action, from_state, to_state, step.effective_on, step.satisfaction))
+        effects = step_effects(rs, action, from_state, step.effective_on, deadline=deadline,
+                               cal=self.imp.deadlines.calendar, received_on=case["received_on"],
+                               level=int(case["is_complex"]), remote=self.remote, note=step.note.strip(),
+                               ground=step.ground, satisfaction=step.satisfaction)
+        case.update(effects.changes)
+        case.update(effects.settled)
         case["version"] += 1
-        self._event(case, seq, step.action, from_state, step.effective_on, step.note.strip(), data)
+        self._event(case, seq, step.action, from_state, step.effective_on, step.note.strip(), effects.data)
 
     def _event(self, case: dict, seq: int, action: str, from_state: str | None, on: date, note: str,
                data: dict[str, Any]) -> None:
@@ -231,7 +230,6 @@ def _iso(value: date | str | None) -> str | None:
 # Steps a bulk import replays as ``engine.act`` would: accept, refuse (with its ground), guide,
 # forward, reply, withdraw, terminate, close (with satisfaction), publish. Extensions, pauses,
 # complexity and commitments need the engine, case by case.
-SATISFACTION = ("satisfied", "partly", "unsatisfied", "unknown")
 
 
 def check_history(item: BulkCase, today: date) -> dict[str, str]:
@@ -258,10 +256,10 @@ def check_history(item: BulkCase, today: date) -> dict[str, str]:
             return {"history": f"{where}: bước “{action.label}” không nhập hàng loạt được, hãy ghi trong ứng dụng."}
         if action.requires_ground and step.ground not in {g.code for g in rs.grounds[action.requires_ground]}:
             return {"history": f"{where}: chưa chọn lý do theo quy định."}
-        if (action.requires_note or step.ground == "other") and not step.note.strip():
-            return {"history": f"{where}: hãy ghi rõ nội dung (cơ quan có thẩm quyền, lý do)."}
-        if action.requires_satisfaction and step.satisfaction not in SATISFACTION:
-            return {"history": f"{where}: hãy ghi mức độ hài lòng của người yêu cầu."}
+        try:  # the engine's own checks of a step's input (``effects``)
+            check_step_input(rs, action, note=step.note.strip(), ground=step.ground, satisfaction=step.satisfaction)
+        except ValidationError as exc:
+            return {"history": f"{where}: {' '.join(exc.fields.values())}"}
         state = state if action.to_state is None else action.to_state
         last = step.effective_on
     return {}

@@ -29,12 +29,10 @@ from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database
 from desktop.storage.events import insert_event
 from desktop.storage.units import local_unit_code, new_uuid, now_iso
-from desktop.workflow.step_data import step_data
+from desktop.workflow.effects import SATISFACTION, settling_changes, step_effects  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
-SATISFACTION = {"satisfied": "Hài lòng", "partly": "Hài lòng một phần", "unsatisfied": "Không hài lòng",
-                "unknown": "Không có ý kiến"}
 
 # Fields of a case covered by the digest stored in each event: a change to the case row made
 # behind the app's back no longer matches its last event (``verify``).
@@ -146,23 +144,6 @@ def ensure_owned(db: Database, case: Case) -> None:
         raise UserError("foreign_record", "Vụ việc này thuộc đơn vị khác: chỉ được xem, không được sửa.")
 
 
-def settling_changes(rs: RuleSet, action: Action, from_state: str, to_state: str, effective_on: date,
-                     satisfaction: str | None) -> dict[str, Any]:
-    """What a step changes besides its state and a new deadline (``act`` and bulk import share it):
-    ending the deadline or reaching a final state clears the deadline, reaching a final state
-    sets the closing day, and the requester's satisfaction and the publication day are kept."""
-    changes: dict[str, Any] = {}
-    if action.ends_deadline or to_state in rs.final_states:
-        changes.update(due_on=None, due_step=None, due_trace=None, paused_on=None)
-    if to_state in rs.final_states and from_state not in rs.final_states:
-        changes["closed_on"] = effective_on.isoformat()
-    if action.requires_satisfaction:
-        changes["satisfaction"] = satisfaction
-    if action.publishes:
-        changes["published_on"] = effective_on.isoformat()
-    return changes
-
-
 def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, note: str = "",
         ground: str | None = None, satisfaction: str | None = None, today: date | None = None,
         data: dict[str, Any] | None = None, correction_reason: str | None = None) -> Case:
@@ -191,35 +172,20 @@ def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, n
     note = note.strip()
     events = case_repo.list_events(db, case.uuid)
     _check_dates(case, effective_on, events, today)
-    event_data: dict[str, Any] = {"citation": action.citation, **(data or {})}
     level = complexity_level(case)
-    event_data.update(step_data(load_calendar(db), rs, action, received_on=case.received_on, effective_on=effective_on,
-                                level=level, remote=bool(case.is_remote), data=data))
-    if action.requires_ground:
-        if not ground:
-            raise ValidationError({"ground": "Chưa chọn lý do theo quy định."})
-        g = rs.ground(action.requires_ground, ground)
-        if g.code == "other" and not note:
-            raise ValidationError({"note": "Lý do khác: hãy ghi rõ lý do."})
-        event_data.update(ground=g.code, ground_label=g.label, ground_citation=g.citation)
-    if action.requires_note and not note:
-        raise ValidationError({"note": "Hãy ghi rõ cơ quan có thẩm quyền / nội dung hướng dẫn."})
-    if action.requires_satisfaction:
-        if satisfaction not in SATISFACTION:
-            raise ValidationError({"satisfaction": "Hãy ghi mức độ hài lòng của người yêu cầu."})
-        event_data["satisfaction"] = satisfaction
 
-    changes: dict[str, Any] = {"updated_at": now_iso()}
-    to_state = case.state if action.to_state is None else action.to_state
-    if action.to_state == "@previous":
-        last_suspend = next((e for e in reversed(events) if e.action == "suspend"), None)
-        to_state = last_suspend.from_state if last_suspend else "accepted"
-    changes["state"] = to_state
+    def deadline(step_code: str, start_on: date, label: str) -> tuple[date | None, str]:
+        return compute_step_deadline(db, rs, case, step_code, start_on, event_label=label)
 
-    if action.starts_step:
-        due, trace = compute_step_deadline(db, rs, case, action.starts_step, effective_on, event_label=action.label)
-        changes.update(due_on=due and due.isoformat(), due_step=action.starts_step, due_trace=trace, extensions=0)
-        event_data.update(starts_step=action.starts_step, due_on=due and due.isoformat(), trace=trace)
+    last_suspend = next((e for e in reversed(events) if e.action == "suspend"), None)
+    effects = step_effects(rs, action, case.state, effective_on, deadline=deadline, cal=load_calendar(db),
+                           received_on=case.received_on, level=level, remote=bool(case.is_remote), data=data,
+                           note=note, ground=ground, satisfaction=satisfaction,
+                           previous_state=last_suspend.from_state if last_suspend else None)
+    event_data: dict[str, Any] = {"citation": action.citation, **(data or {}),
+                                  **{k: v for k, v in effects.data.items() if k != "citation"}}
+    changes: dict[str, Any] = {"updated_at": now_iso(), **effects.changes}
+    to_state = effects.to_state
     if action.extends_step:
         step = rs.steps[action.extends_step]
         if level < action.requires_complex:
@@ -266,7 +232,7 @@ def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, n
                                            extensions=case.extensions, pauses=pauses, event_label=label)
         changes.update(paused_on=None, due_on=due and due.isoformat(), due_trace=trace)
         event_data.update(due_on=due and due.isoformat(), trace=trace)
-    changes.update(settling_changes(rs, action, case.state, to_state, effective_on, satisfaction))
+    changes.update(effects.settled)
     touched = locks.guard_case_change(db, case.unit_code, effective_on, correction_reason)
 
     with db.write():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDialog, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
 from desktop.domain.records import Case
@@ -54,6 +54,10 @@ class ActionDialog(QDialog):
             for code, label in SATISFACTION.items():
                 self.satisfaction.addItem(label, code)
             self.errors.add(form, "Mức độ hài lòng:", "satisfaction", self.satisfaction)
+            # The answer comes from the satisfaction slip printed with the reply (issue #18).
+            self.has_slip = QCheckBox("Người yêu cầu đã gửi lại phiếu lấy ý kiến (ghi theo phiếu)", checked=True)
+            self.has_slip.toggled.connect(self._slip_toggled)
+            form.addRow("", self.has_slip)
         self.commitment: QComboBox | None = None
         self.commitment_due = None
         if action.code == "complete_commitment":
@@ -81,8 +85,16 @@ class ActionDialog(QDialog):
         if case.due_on:
             lay.insertWidget(1, QLabel(f"Hạn hiện tại: {vn_date(case.due_on)}"))
 
+    def _slip_toggled(self, has_slip: bool) -> None:
+        """Without a slip the answer is not the clerk's to guess: "Không có ý kiến"."""
+        self.satisfaction.setEnabled(has_slip)
+        if not has_slip:
+            self.satisfaction.setCurrentIndex(self.satisfaction.findData("unknown"))
+
     def save(self) -> None:
         data = {}
+        if self.satisfaction is not None:
+            data["satisfaction_source"] = "slip" if self.has_slip.isChecked() else "no_slip"
         if self.commitment is not None:
             data["commitment_uuid"] = self.commitment.currentData()
         if self.commitment_due is not None:

@@ -21,6 +21,7 @@ from ui.errors import report
 from ui.labels import CHANNEL_LABELS, FIELD_LABELS, kind_label, vn_date
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
+from ui.widgets.attachments_panel import AttachmentsPanel
 from ui.widgets.register_table import RegisterTable
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ class CaseView(QWidget):
         dl2.addWidget(self.compose, 0, Qt.AlignmentFlag.AlignLeft)
         dl2.addStretch(1)
         self.tabs.addTab(docs, "Văn bản")
+        self.attachments = AttachmentsPanel(session, self)  # scans, photos, PDFs; case file, slip (issue #18)
+        self.tabs.addTab(self.attachments, "Tài liệu đính kèm")
 
         top = QGridLayout()
         info = QVBoxLayout()
@@ -123,6 +126,8 @@ class CaseView(QWidget):
         def label(e: Event) -> str:
             if e.action == "receive":
                 return "Tiếp nhận"
+            if e.action == "attach":
+                return "Đính kèm tài liệu"
             rs = rules_of(self.case) if self.case else None
             return rs.actions[e.action].label if rs and e.action in rs.actions else e.action
 
@@ -202,6 +207,7 @@ class CaseView(QWidget):
         self.reveal.setVisible(hidden)
         self.people.set_rows([] if hidden else people)
         self.commitments.set_rows(list_commitments(db, case.uuid))
+        self.attachments.show_case(case, owned=is_owned(db, case))
 
     def _show_deadline(self, case: Case, today) -> None:
         rs = rules_of(case)

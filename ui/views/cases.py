@@ -15,6 +15,7 @@ from ui.labels import FIELD_LABELS, state_labels
 from ui.models.case_model import CaseTableModel
 from ui.session import Session
 from ui.widgets.form import date_edit, pydate
+from ui.widgets.lookup_hook import attach_lookup
 from ui.widgets.register_table import RegisterTable, SearchBox
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class CasesView(QWidget):
         lay.addLayout(filters)
         lay.addWidget(self.table, 1)
         self.search.search.connect(self.apply)
+        attach_lookup(self.search, lambda: session.db, self.open_case.emit)  # a receipt's code opens its case
         for box in (self.kind, self.state, self.field, self.assignee):
             box.currentIndexChanged.connect(self.apply)
         for w in (self.date_from, self.date_to):

@@ -1,0 +1,160 @@
+"""Case-file figures of issue #18, each beside a baseline measured in the same run.
+
+    python -m bench.bench_casefile              # 10,000 rows, 10,000 attachments
+    python -m bench.bench_casefile --rows 2000 --attachments 2000   # quicker
+
+1. An old register of ``--rows`` rows in .xlsx (written with the quirks: text, Excel and serial
+   dates, names in capitals, ID numbers and phones stored as numbers) read, mapped, previewed
+   and imported: target ≤ 10 s for 10,000 rows. Baseline: the bulk import of the same cases
+   already parsed (what the old-register path adds is the reading, mapping and preview).
+2. Register pages (200 cases, newest first, at several depths) and accent-insensitive searches,
+   measured on the same register without attachments and again with ``--attachments`` files
+   attached (small scans, one event each): target "no slower", i.e. a ratio with/without ≤ 1.2
+   at the median (noise on a shared machine).
+
+Prints to stdout; nothing here is a test. Registers go to ``bench/out/casefile-*``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from desktop.storage import search
+from desktop.storage.cases import page_cases
+from desktop.storage.db import open_database
+from desktop.storage.units import save_officer, save_unit
+from desktop.workflow import attach
+from desktop.workflow.bulk import bulk_import_cases
+from desktop.workflow.old_register import mapping, samples, sheet
+from desktop.workflow.old_register.importer import import_rows, preview
+
+OUT = Path(__file__).resolve().parent / "out"
+TODAY = date(2026, 11, 23)
+QUERIES = ("nguyen van", "dat dai", "xay dung", "tran thi", "kien nghi sua duong", "le")
+
+
+def _office(db) -> None:
+    from desktop.security.accounts import assume_role
+
+    save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head")
+    assume_role(db, "leader", officer_uuid=head.uuid)
+
+
+def _login_again(db) -> None:
+    from desktop.security.accounts import assume_role
+
+    assume_role(db, "leader", officer_uuid=db.scalar("SELECT uuid FROM officers WHERE role = 'head' LIMIT 1"))
+
+
+def _median(fn, repeat: int = 15) -> float:
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return statistics.median(out)
+
+
+def bench_old_register(work: Path, rows: int) -> Path:
+    print(f"\n1. Old register of {rows:,} rows (.xlsx): read, map, preview, import "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
+    xlsx = samples.write_xlsx(work / "so-cu.xlsx", samples.large_rows(rows, today=TODAY), merged_date_rows=(0, 2))
+    print(f"    file: {xlsx.stat().st_size / 1e6:.1f} MB")
+    db = open_database(work / "old.sqlite")
+    _office(db)
+    t0 = time.perf_counter()
+    data = sheet.read_file(xlsx)
+    t1 = time.perf_counter()
+    m = mapping.resolve(data, db)
+    pv = preview(db, data, m, today=TODAY, source=str(xlsx))
+    t2 = time.perf_counter()
+    summary = import_rows(db, pv, today=TODAY)
+    t3 = time.perf_counter()
+    db.close()
+    total = t3 - t0
+    print(f"    read {t1 - t0:.2f} s, map + preview {t2 - t1:.2f} s, import {t3 - t2:.2f} s "
+          f"({summary.imported:,} imported; {summary.counts})")
+    base = open_database(work / "baseline.sqlite")
+    _office(base)
+    items = pv.items()
+    b0 = time.perf_counter()
+    bulk_import_cases(base, items, today=TODAY)
+    baseline = time.perf_counter() - b0
+    base.close()
+    ok = total <= 10.0 * rows / 10_000
+    print(f"  old register, {rows:,} rows          {total:8.2f} s  baseline (bulk import only) {baseline:6.2f} s  "
+          f"x{total / baseline:.1f}  target <= {10.0 * rows / 10_000:.0f} s  {'ok' if ok else 'MISSED'}")
+    return work / "old.sqlite"
+
+
+def _reads(db) -> dict[str, float]:
+    total = db.scalar("SELECT count(*) FROM cases")
+    out = {}
+    for depth in (0, total // 2, max(0, total - 250)):
+        cursor = tuple(db.one("SELECT received_on, id FROM cases ORDER BY received_on DESC, id DESC LIMIT 1 "
+                              "OFFSET ?", (depth,))) if depth else None
+        out[f"page at {depth:,}"] = _median(lambda: page_cases(db, after=cursor, limit=200))
+    for q in QUERIES:
+        out[f"search “{q}”"] = _median(lambda: search.search_case_ids(db, q, limit=200))
+    return out
+
+
+def bench_with_attachments(register: Path, work: Path, n: int) -> None:
+    print(f"\n2. Register pages and search, without and with {n:,} attachments", flush=True)
+    path = work / "attached.sqlite"
+    shutil.copy(register, path)
+    db = open_database(path)
+    _login_again(db)
+    _reads(db)  # warm the page cache: both measurements read a warm register
+    before = _reads(db)
+    cases = [r[0] for r in db.query("SELECT uuid FROM cases ORDER BY id")]
+    folder = work / "scans"
+    folder.mkdir(exist_ok=True)
+    t0 = time.perf_counter()
+    with db.write():  # one transaction for the benchmark's setup (each attach alone is its own in the app)
+        for i in range(n):
+            f = folder / f"scan-{i:05d}.jpg"
+            f.write_bytes(b"\xff\xd8\xff" + os.urandom(2048 + (i % 7) * 512))
+            attach.attach_file(db, f, case_uuid=cases[i % len(cases)], today=TODAY)
+    setup = time.perf_counter() - t0
+    size = db.scalar("SELECT sum(size) FROM attachment_blobs") / 1e6
+    print(f"    attached {n:,} files ({size:.0f} MB) in {setup:.1f} s")
+    _reads(db)
+    after = _reads(db)
+    db.close()
+    worst = 0.0
+    for key in before:
+        ratio = after[key] / before[key]
+        worst = max(worst, ratio)
+        print(f"    {key:<32} without {before[key] * 1000:7.2f} ms   with {after[key] * 1000:7.2f} ms   x{ratio:.2f}")
+    med = statistics.median(after[k] / before[k] for k in before)
+    ok = med <= 1.2
+    print(f"  pages and search with attachments   median ratio x{med:.2f} (worst x{worst:.2f})  target <= x1.2  "
+          f"{'ok' if ok else 'MISSED'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, default=10_000)
+    p.add_argument("--attachments", type=int, default=10_000)
+    args = p.parse_args(argv)
+    work = OUT / f"casefile-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        register = bench_old_register(work, args.rows)
+        if args.attachments:
+            bench_with_attachments(register, work, args.attachments)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Công khai kết quả: choose the period, see the list and what is hidden, make the files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QVBoxLayout)
+
+from desktop.errors import UserError
+from desktop.publication import notice as notice_mod
+from desktop.publication.publish import make, parse_period
+
+log = logging.getLogger(__name__)
+
+
+class PublishDialog(QDialog):
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Công khai kết quả giải quyết")
+        self.resize(820, 560)
+        today = session.today()
+        quarter = (today.month - 1) // 3
+        default = f"Q{quarter}/{today.year}" if quarter else f"Q4/{today.year - 1}"
+        self.period = QLineEdit(default, placeholderText="03/2026, Q1/2026, 6T/2026, 2026 hoặc 01/01/2026-31/03/2026")
+        self.folder = QLineEdit(str(Path.home() / "cong-khai"))
+        choose = QPushButton("Chọn…")
+        choose.clicked.connect(self.choose)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(choose)
+        form = QFormLayout()
+        form.addRow("Kỳ công khai:", self.period)
+        form.addRow("Thư mục ghi tệp:", row)
+        self.preview_button = QPushButton("Xem trước")
+        self.preview_button.clicked.connect(self.preview)
+        self.make_button = QPushButton("Lập thông báo (PDF, CSV, HTML)")
+        self.make_button.clicked.connect(self.make)
+        self.text = QPlainTextEdit(readOnly=True)
+        self.message = QLabel(wordWrap=True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.make_button)
+        buttons.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, rejected=self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addWidget(self.text, 1)
+        lay.addWidget(self.message)
+        lay.addWidget(close)
+        self.made = None
+
+    def choose(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục ghi thông báo công khai", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def _show_error(self, exc: UserError) -> None:
+        self.message.setStyleSheet("color: #b00020")
+        self.message.setText(exc.message)
+
+    def preview(self) -> None:
+        try:
+            start, end = parse_period(self.period.text())
+            n = notice_mod.collect(self.session.db, start, end)
+        except UserError as exc:
+            self._show_error(exc)
+            return
+        lines = [f"{len(n.rows)} vụ việc {n.period_text}:"]
+        lines += [f"{i}. {r.number} — {r.requester} — {r.summary} — {r.result}" for i, r in enumerate(n.rows, 1)]
+        if n.redactor.removals:
+            lines += ["", "Đã ẩn (không xuất hiện trong thông báo):"]
+            lines += [f"  {r.where}: “{r.removed}” — {r.reason}" for r in n.redactor.removals]
+        self.text.setPlainText("\n".join(lines))
+        self.message.setStyleSheet("")
+        self.message.setText("Xem trước: chưa ghi gì.")
+
+    def make(self) -> None:
+        try:
+            start, end = parse_period(self.period.text())
+            self.made = make(self.session.db, start, end, Path(self.folder.text()), today=self.session.today())
+        except UserError as exc:
+            self._show_error(exc)
+            return
+        self.session.notify_changed()
+        self.message.setStyleSheet("")
+        self.message.setText(f"Đã lập thông báo công khai {self.made.listed} vụ việc "
+                             f"({self.made.newly_published} lần đầu): " + ", ".join(p.name for p in self.made.files))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.made.files[0].parent)))
