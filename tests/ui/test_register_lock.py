@@ -142,7 +142,7 @@ def test_opening_a_register_open_in_another_window_shows_the_message(qapp, tmp_p
     assert shown and "đang được mở" in shown[0]
 
 
-def test_the_window_asks_before_breaking_another_computers_lock(qapp, tmp_path):
+def test_the_window_asks_before_breaking_another_computers_lock(qapp, tmp_path, answer_login):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -169,9 +169,10 @@ def test_the_window_asks_before_breaking_another_computers_lock(qapp, tmp_path):
     assert opening.open_register_interactive(path) is None
     assert "MAY-TIEP-DAN" in asked[0] and RegisterLock(path).read_owner().host == "MAY-TIEP-DAN"   # untouched
     QTimer.singleShot(0, lambda: answer("Gỡ khóa và mở sổ"))
+    answered = answer_login("quantri", "Sổ giải trình thử khóa 2026!")   # then the administrator is created
     session = opening.open_register_interactive(path)
     try:
         assert session is not None and RegisterLock(path).read_owner().host == socket.gethostname()
     finally:
         session.close()
-    assert len(asked) == 2
+    assert len(asked) == 2 and answered == ["AdminDialog"]
