@@ -13,7 +13,7 @@ from desktop.storage.db import Database
 
 
 # -- cases ------------------------------------------------------------------------------------
-def _person_from_args(db: Database, args: argparse.Namespace) -> str:
+def _person_from_args(db: Database, args: argparse.Namespace, *, protect: bool = False) -> str:
     from desktop.storage.persons import find_by_id_number, save_person
 
     if args.id_number:
@@ -21,7 +21,7 @@ def _person_from_args(db: Database, args: argparse.Namespace) -> str:
         if found:
             return found.uuid
     return save_person(db, full_name=args.requester, id_kind=args.id_kind, id_number=args.id_number or "",
-                       phone=args.phone or "", address=args.address or "").uuid
+                       phone=args.phone or "", address=args.address or "", protect=protect).uuid
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
@@ -32,7 +32,7 @@ def cmd_case_add(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db:
         received = date_arg(args.received, date.today())
-        person = _person_from_args(db, args)
+        person = _person_from_args(db, args, protect=default_rules().is_confidential(args.kind, received))
         assignee = find_officer(db, args.assignee).uuid if args.assignee else None
         case = receive_case(db, CaseInput(kind=args.kind, received_on=received, summary=args.summary, content=args.content,
                                           requesters=[person], channel=args.channel, field=args.field,
@@ -50,14 +50,23 @@ def cmd_case_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _case_dict(db: Database, key: str, *, reveal: bool = False) -> dict:
+def _case_dict(db: Database, key: str, *, reveal: bool = False, revealed: dict | None = None) -> dict:
     from desktop.storage.cases import case_people, get_case, list_commitments, list_events
     from desktop.workflow.engine import allowed_actions, complaint_is_late, late_complaint_note
 
     case = get_case(db, key)
     rs = default_rules().by_id(case.rules_id)
-    people = [] if case.confidential and not reveal else [
-        {"role": cp.role, **{k: v for k, v in asdict(cp.person).items() if k != "id"}} for cp in case_people(db, case.uuid)]
+    revealed = revealed or {}
+
+    def person(cp) -> dict:
+        values = {k: v for k, v in asdict(cp.person).items() if k != "id"}
+        opened = revealed.get(cp.person.uuid)  # a sealed identity, opened by a logged reveal
+        if opened:
+            values.update({f: getattr(opened, f) for f in ("full_name", "id_number", "phone", "address")},
+                          revealed_until=opened.until)
+        return {"role": cp.role, **values}
+
+    people = [] if case.confidential and not reveal else [person(cp) for cp in case_people(db, case.uuid)]
     return {
         **{k: v for k, v in asdict(case).items() if k not in ("id",)},
         "kind_label": KIND_LABELS[case.kind], "state_label": rs.state_label(case.state),
@@ -71,23 +80,28 @@ def _case_dict(db: Database, key: str, *, reveal: bool = False) -> dict:
 
 def cmd_case_show(args: argparse.Namespace) -> int:
     db = open_db(args)
+    opened: dict = {}
     with db:
         if args.reveal:
             from desktop.storage.cases import get_case
             from desktop.storage.units import log_access
 
             from desktop.errors import ValidationError
-            from desktop.security import require
+            from desktop.security import require, sealing
+            from desktop.storage.cases import case_people
 
             # Revealing a denouncer needs the role and a reason, and is logged (Luật Tố cáo 2018,
-            # Art. 9; DOMAIN.md §7).
+            # Art. 9; DOMAIN.md §7); each sealed identity is opened by a reveal, an event of the case.
             case = get_case(db, args.case)
             if case.confidential:
                 require(db, "identity.reveal")
                 if not (args.reason or "").strip():
                     raise ValidationError({"reason": "Hãy ghi lý do xem danh tính người tố cáo (--reason)."})
                 log_access(db, "reveal_denouncer", target=case.number, detail=f"{case.uuid}: {args.reason.strip()}")
-        d = _case_dict(db, args.case, reveal=args.reveal)
+                for cp in case_people(db, case.uuid):
+                    if db.scalar("SELECT sealed FROM persons WHERE uuid = ?", (cp.person.uuid,)):
+                        opened[cp.person.uuid] = sealing.reveal(db, cp.person.uuid, args.reason, case_uuid=case.uuid)
+        d = _case_dict(db, args.case, reveal=args.reveal, revealed=opened)
         lines = [f"Vụ việc số {d['number']} — {d['kind_label']} — {d['state_label']}",
                  f"Nhận ngày: {date.fromisoformat(str(d['received_on'])):%d/%m/%Y}   Tóm tắt: {d['summary']}"]
         if d["due_on"]:

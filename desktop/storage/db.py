@@ -213,6 +213,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
+            # Deleted or overwritten content is zeroed, not left in free pages: a sealed identity's
+            # clear text never survives in the file (issue #17, DOMAIN.md §7).
+            conn.execute("PRAGMA secure_delete = ON")
         except BaseException:
             conn.close()
             raise

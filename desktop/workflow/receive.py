@@ -12,7 +12,7 @@ from desktop.domain.validation import check_not_future
 from desktop.errors import UserError, ValidationError
 from desktop.reports import locks
 from desktop.rules.book import KIND_LABELS, default_rules
-from desktop.security import require
+from desktop.security import require, sealing
 from desktop.storage import cases as case_repo
 from desktop.storage import receptions as reception_repo
 from desktop.storage import search
@@ -158,6 +158,8 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None,
         if rep:
             db.execute("INSERT OR IGNORE INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
                        "VALUES (?,?,?,?,?,?)", (uuid, rep.uuid, "representative", new_uuid(), unit.code, stamp))
+        if confidential:  # the denouncer's identity is sealed in the storage layer (desktop.security.sealing)
+            sealing.seal_persons(db, [p.uuid for p in people] + ([rep.uuid] if rep else []))
         case = case_repo.get_case(db, uuid)
         due, trace = compute_step_deadline(db, rs, case, rs.initial_step, data.received_on, event_label="Nhận")
         case_repo.update_case(db, uuid, {"due_on": due and due.isoformat(), "due_step": rs.initial_step,
@@ -263,4 +265,6 @@ def record_reception(db: Database, data: ReceptionInput, *,
                 field=data.field, assignee_uuid=data.assignee_uuid, reception_uuid=uuid,
                 learned_on=data.learned_on), today=today)
             reception_repo.set_reception_case(db, uuid, case.uuid)
+        if default_rules().is_confidential(data.case_kind, data.received_on):
+            sealing.seal_persons(db, everyone)
     return reception_repo.get_reception(db, uuid), case
