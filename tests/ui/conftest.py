@@ -46,7 +46,7 @@ def session(qapp, office):
 
     create_application()
     s = Session(office["db"], today=TODAY)
-    s.set_actor(office["clerk"].uuid, office["clerk"].full_name)
+    assert s.actor_uuid == office["clerk"].uuid  # the logged-in officer (office logs the clerk in)
     yield s
     s.tasks.wait()
 
