@@ -102,6 +102,10 @@ def cmd_case_show(args: argparse.Namespace) -> int:
                     if db.scalar("SELECT sealed FROM persons WHERE uuid = ?", (cp.person.uuid,)):
                         opened[cp.person.uuid] = sealing.reveal(db, cp.person.uuid, args.reason, case_uuid=case.uuid)
         d = _case_dict(db, args.case, reveal=args.reveal, revealed=opened)
+        from desktop.security.privacy import note_view
+
+        with db.write():
+            note_view(db, [p["uuid"] for p in d["people"]], target=d["number"])
         lines = [f"Vụ việc số {d['number']} — {d['kind_label']} — {d['state_label']}",
                  f"Nhận ngày: {date.fromisoformat(str(d['received_on'])):%d/%m/%Y}   Tóm tắt: {d['summary']}"]
         if d["due_on"]:
@@ -164,6 +168,10 @@ def cmd_person_find(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db:
         people = search_persons(db, args.text, limit=args.limit)
+        from desktop.security.privacy import note_view
+
+        with db.write():
+            note_view(db, [p.uuid for p in people], target=f"tìm: {args.text}")
         emit(args, [asdict(p) for p in people],
              "\n".join(f"{p.full_name:<30} {p.id_number:<13} {p.phone:<11} {p.address}" for p in people)
              or "Không tìm thấy ai.")

@@ -174,6 +174,11 @@ class CaseView(QWidget):
             self.revealed = False
         self.case = get_case(self.session.db, uuid)
         self.reload()
+        if not self.case.confidential:  # who saw whose data (Luật 91/2025/QH15): one line per person shown
+            from desktop.security.privacy import note_view
+
+            note_view(self.session.db, [cp.person.uuid for cp in case_people(self.session.db, uuid)],
+                      target=self.case.number)
 
     def reload(self) -> None:
         if self.case is None:
