@@ -139,3 +139,29 @@ def test_an_upgraded_register_seals_its_denouncers_when_its_administrator_is_mad
                          "ON c.uuid = cp.case_uuid WHERE c.confidential = 1 AND p.sealed = 0") == 0
     finally:
         db.close()
+
+
+def test_the_sync_keys_unlock_with_the_administrators_login(office):
+    from desktop.security import keyring
+    from desktop.sync import keys
+
+    db = office["db"]
+    with pytest.raises(UserError):
+        keyring.ensure_passphrase(db)  # the reception clerk
+    accounts.login_user(db, "quantri", PASSWORD)
+    secret = keyring.ensure_passphrase(db)
+    assert len(secret) >= 40 and secret not in db.get_setting(keyring.SETTING)
+    keys.ensure_keys(db, secret)
+    assert keys.private_key(db, "signing", secret) is not None
+    accounts.login_user(db, "hung", PASSWORD)  # a leader unlocks them too, typing nothing
+    assert keyring.passphrase(db) == secret
+    accounts.login_user(db, "mai", PASSWORD)
+    assert keyring.passphrase(db) is None
+
+
+def test_a_weak_key_passphrase_is_refused_when_first_set():
+    from desktop.sync import crypto
+
+    with pytest.raises(ValidationError) as exc:
+        crypto.generate("signing", "123456")
+    assert "quá ngắn" in exc.value.fields["passphrase"]
