@@ -142,7 +142,7 @@ def test_opening_a_register_open_in_another_window_shows_the_message(qapp, tmp_p
     assert shown and "đang được mở" in shown[0]
 
 
-def test_the_window_asks_before_breaking_another_computers_lock(qapp, tmp_path):
+def test_the_window_asks_before_breaking_another_computers_lock(qapp, tmp_path, answer_login):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -169,6 +169,7 @@ def test_the_window_asks_before_breaking_another_computers_lock(qapp, tmp_path):
     assert opening.open_register_interactive(path) is None
     assert "MAY-TIEP-DAN" in asked[0] and RegisterLock(path).read_owner().host == "MAY-TIEP-DAN"   # untouched
     QTimer.singleShot(0, lambda: answer("Gỡ khóa và mở sổ"))
+    answer_login("quantri", "sổ của xã Thụy Hùng")  # then the first administrator is made
     session = opening.open_register_interactive(path)
     try:
         assert session is not None and RegisterLock(path).read_owner().host == socket.gethostname()
