@@ -100,7 +100,8 @@ def test_the_cli_default_register_follows_the_machine_setting(tmp_path):
     shared = tmp_path / "chung"
     folders.choose_machine_data_dir(shared, {"XDG_CONFIG_DIRS": str(tmp_path / "xdg")}, "linux")
     env = {k: v for k, v in os.environ.items() if k != "GIAITRINH_DATA_DIR"}
-    env.update(XDG_CONFIG_DIRS=str(tmp_path / "xdg"), XDG_DATA_HOME=str(tmp_path / "own"), PYTHONPATH=str(ROOT))
+    env.update(XDG_CONFIG_DIRS=str(tmp_path / "xdg"), XDG_DATA_HOME=str(tmp_path / "own"), PYTHONPATH=str(ROOT),
+               GIAITRINH_NEW_PASSWORD="sổ của xã Thụy Hùng")  # init creates the administrator (issue #17)
     proc = subprocess.run([sys.executable, "-m", "desktop.cli", "init", "--code", "11230", "--name",
                            "Ủy ban nhân dân xã Thụy Hùng", "--place", "Thụy Hùng", "--head", "Nguyễn Văn Hùng"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
