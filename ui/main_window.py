@@ -11,12 +11,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
+    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
     QToolBar, QWidget,
 )
 
 from desktop.errors import UserError
-from desktop.storage.units import local_unit, own_officers
+from desktop.storage.units import local_unit
 from ui.errors import report
 from ui.labels import vn_date
 from ui.session import Session
@@ -183,13 +183,19 @@ class MainWindow(QMainWindow):
         tools.addAction(self.act_reception)
         tools.addAction(self.act_case)
         tools.addSeparator()
-        tools.addWidget(QLabel(" Cán bộ đang làm việc: "))
-        self.actor_box = QComboBox()
-        self.actor_box.setMinimumWidth(200)
-        tools.addWidget(self.actor_box)
+        # Who works at the desk is who logged in: switching user and locking ask a password.
+        self.user_label = QLabel()
+        tools.addWidget(self.user_label)
+        self.act_switch = QAction("Đổi người dùng", self, shortcut=QKeySequence("Ctrl+Shift+L"),
+                                  triggered=self.switch_user)
+        self.act_lock = QAction("Khóa màn hình", self, shortcut=QKeySequence("Ctrl+L"), triggered=self.lock_screen)
+        tools.addAction(self.act_switch)
+        tools.addAction(self.act_lock)
         self.addToolBar(tools)
-        self._fill_actors()
-        self.actor_box.currentIndexChanged.connect(self._actor_changed)
+        self._show_user()
+        from ui.idle import IdleLock
+
+        self.idle = IdleLock(self.session, self.lock_screen, self)
 
     def _after_first_paint(self) -> None:
         from ui.views.settings_backup import schedule_daily
@@ -226,25 +232,48 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001 - never let an optional menu stop the window
                 log.exception("mounting %s", module)
 
-    def _fill_actors(self) -> None:
-        officers = own_officers(self.session.db)  # not the communes' imported ones
-        wanted = self.state[WindowState.actor_uuid]
-        self.actor_box.blockSignals(True)
-        self.actor_box.clear()
-        for o in officers:
-            self.actor_box.addItem(f"{o.full_name} — {o.title}" if o.title else o.full_name, o.uuid)
-        index = self.actor_box.findData(wanted)
-        if index < 0:
-            index = next((i for i, o in enumerate(officers) if o.role == "officer"), 0)
-        self.actor_box.setCurrentIndex(index)
-        self.actor_box.blockSignals(False)
-        self._actor_changed()
+    def _show_user(self) -> None:
+        who = self.session.db.principal
+        self.user_label.setText(f" Người dùng: {who.officer_name} ({who.role_label}) " if who else " Chưa đăng nhập ")
 
-    def _actor_changed(self) -> None:
-        uuid = self.actor_box.currentData() or ""
-        name = self.actor_box.currentText().split(" — ")[0]
-        self.session.set_actor(uuid, name)
-        self.state[WindowState.actor_uuid] = uuid
+    def switch_user(self) -> bool:
+        """Another officer takes the shared PC: a login; the previous one stays until it succeeds."""
+        from ui.dialogs.login import LoginDialog
+
+        if LoginDialog(self.session.db, self).exec() != LoginDialog.DialogCode.Accepted:
+            return False
+        self._signed_in()
+        return True
+
+    def lock_screen(self) -> None:
+        """Lock (on request or when idle): nobody is logged in until a password is typed again."""
+        from ui.dialogs.login import LoginDialog
+
+        db = self.session.db
+        previous = db.principal
+        if previous is None:
+            return
+        db.principal = None
+        self.centralWidget().setEnabled(False)
+        dialog = LoginDialog(db, self, login=previous.login,
+                             hint=f"Màn hình đã khóa (người dùng {previous.officer_name}). Nhập mật khẩu để tiếp tục, "
+                                  "hoặc đăng nhập bằng tài khoản khác.")
+        dialog.setWindowTitle("Sổ Giải trình — Đã khóa")
+        while dialog.exec() != LoginDialog.DialogCode.Accepted:
+            if self._closing_locked():
+                return
+        self.centralWidget().setEnabled(True)
+        self._signed_in()
+
+    def _closing_locked(self) -> bool:
+        """Cancel on the lock screen closes the window (the register stays locked)."""
+        self.close()
+        return True
+
+    def _signed_in(self) -> None:
+        self.session.signed_in()
+        self._show_user()
+        self.session.notify_changed()
 
     def _build_status(self) -> None:
         self.status_unit = QLabel()

@@ -258,7 +258,7 @@ def open_register_interactive(path: Path | None, *, today: date | None = None,
             db.close()
             lock.release()
             return open_sample(today, parent)
-    if not sign_in(db, parent):
+    if db.principal is None and not sign_in(db, parent):  # the wizard logged its administrator in
         db.close()
         lock.release()
         return None

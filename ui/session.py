@@ -59,6 +59,7 @@ class Session(QObject):
         self._seen_today = self.today()
         self.actor_uuid = ""
         self.actor_name = ""
+        self.signed_in()
         self.tasks = TaskRunner(self)
         self._midnight = QTimer(self, interval=60_000)
         self._midnight.timeout.connect(self._tick)
@@ -84,7 +85,12 @@ class Session(QObject):
             log.info("today is now %s", now.isoformat())
             self.today_changed.emit(now)
 
-    # -- who works at this desk ------------------------------------------------------------------
+    # -- who works at this desk: the logged-in officer (``db.principal``) ---------------------------
+    def signed_in(self) -> None:
+        """The desk's officer follows the login (after a switch of user or an unlock)."""
+        who = self.db.principal
+        self.set_actor(who.officer_uuid if who else "", who.officer_name if who else "")
+
     def set_actor(self, uuid: str, name: str) -> None:
         self.actor_uuid, self.actor_name = uuid, name
         self.actor_changed.emit(name)

@@ -54,14 +54,23 @@ def cmd_case_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _case_dict(db: Database, key: str, *, reveal: bool = False) -> dict:
+def _case_dict(db: Database, key: str, *, reveal: bool = False, revealed: dict | None = None) -> dict:
     from desktop.storage.cases import case_people, get_case, list_commitments, list_events
     from desktop.workflow.engine import allowed_actions, complaint_is_late, late_complaint_note
 
     case = get_case(db, key)
     rs = default_rules().by_id(case.rules_id)
-    people = [] if case.confidential and not reveal else [
-        {"role": cp.role, **{k: v for k, v in asdict(cp.person).items() if k != "id"}} for cp in case_people(db, case.uuid)]
+    revealed = revealed or {}
+
+    def person(cp) -> dict:
+        values = {k: v for k, v in asdict(cp.person).items() if k != "id"}
+        opened = revealed.get(cp.person.uuid)  # a sealed identity, opened by a logged reveal
+        if opened:
+            values.update({f: getattr(opened, f) for f in ("full_name", "id_number", "phone", "address")},
+                          revealed_until=opened.until)
+        return {"role": cp.role, **values}
+
+    people = [] if case.confidential and not reveal else [person(cp) for cp in case_people(db, case.uuid)]
     return {
         **{k: v for k, v in asdict(case).items() if k not in ("id",)},
         "kind_label": KIND_LABELS[case.kind], "state_label": rs.state_label(case.state),
@@ -75,23 +84,32 @@ def _case_dict(db: Database, key: str, *, reveal: bool = False) -> dict:
 
 def cmd_case_show(args: argparse.Namespace) -> int:
     db = open_db(args)
+    opened: dict = {}
     with db:
         if args.reveal:
             from desktop.storage.cases import get_case
             from desktop.storage.units import log_access
 
             from desktop.errors import ValidationError
-            from desktop.security import require
+            from desktop.security import require, sealing
+            from desktop.storage.cases import case_people
 
             # Revealing a denouncer needs the role and a reason, and is logged (Luật Tố cáo 2018,
-            # Art. 9; DOMAIN.md §7).
+            # Art. 9; DOMAIN.md §7); each sealed identity is opened by a reveal, an event of the case.
             case = get_case(db, args.case)
             if case.confidential:
                 require(db, "identity.reveal")
                 if not (args.reason or "").strip():
                     raise ValidationError({"reason": "Hãy ghi lý do xem danh tính người tố cáo (--reason)."})
                 log_access(db, "reveal_denouncer", target=case.number, detail=f"{case.uuid}: {args.reason.strip()}")
-        d = _case_dict(db, args.case, reveal=args.reveal)
+                for cp in case_people(db, case.uuid):
+                    if db.scalar("SELECT sealed FROM persons WHERE uuid = ?", (cp.person.uuid,)):
+                        opened[cp.person.uuid] = sealing.reveal(db, cp.person.uuid, args.reason, case_uuid=case.uuid)
+        d = _case_dict(db, args.case, reveal=args.reveal, revealed=opened)
+        from desktop.security.privacy import note_view
+
+        with db.write():
+            note_view(db, [p["uuid"] for p in d["people"]], target=d["number"])
         lines = [f"Vụ việc số {d['number']} — {d['kind_label']} — {d['state_label']}",
                  f"Nhận ngày: {date.fromisoformat(str(d['received_on'])):%d/%m/%Y}   Tóm tắt: {d['summary']}"]
         if d["due_on"]:
@@ -154,6 +172,10 @@ def cmd_person_find(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db:
         people = search_persons(db, args.text, limit=args.limit)
+        from desktop.security.privacy import note_view
+
+        with db.write():
+            note_view(db, [p.uuid for p in people], target=f"tìm: {args.text}")
         emit(args, [asdict(p) for p in people],
              "\n".join(f"{p.full_name:<30} {p.id_number:<13} {p.phone:<11} {p.address}" for p in people)
              or "Không tìm thấy ai.")

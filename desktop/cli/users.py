@@ -88,6 +88,7 @@ def cmd_user_enable(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
+    register_privacy(subparsers)
     user = subparsers.add_parser("user", help="tài khoản người dùng").add_subparsers(dest="user_command",
                                                                                      metavar="LỆNH", required=True)
     p = user.add_parser("add", help="thêm tài khoản (mật khẩu được hỏi hai lần, hoặc GIAITRINH_NEW_PASSWORD)")
@@ -116,3 +117,90 @@ def register(subparsers) -> None:
         add_json_argument(p)
         p.add_argument("login")
         p.set_defaults(func=func)
+
+
+# -- personal data (Luật 91/2025/QH15, NĐ 356/2025) -------------------------------------------------
+def cmd_privacy_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.security import privacy
+    from desktop.security.files import owner_only
+
+    with open_db(args) as db:
+        data = privacy.export_person_json(db, args.person)
+        out = Path(args.out)
+        out.write_bytes(data)
+        owner_only(out)
+        emit(args, {"file": str(out), "bytes": len(data)}, f"Đã xuất dữ liệu của người này vào {out} (đã ghi nhật ký).")
+    return 0
+
+
+def cmd_privacy_log(args: argparse.Namespace) -> int:
+    from desktop.security import privacy
+
+    with open_db(args) as db:
+        lines = privacy.access_log(db, person_uuid=args.person, limit=args.limit)
+        emit(args, [asdict(x) for x in lines],
+             "\n".join(f"{x.at}  {x.actor:<24} {x.action:<20} {x.target} {x.detail}" for x in lines) or "Chưa có dòng nào.")
+    return 0
+
+
+def cmd_privacy_retention(args: argparse.Namespace) -> int:
+    from desktop.security import privacy
+
+    with open_db(args) as db:
+        plan = privacy.retention(db, years=args.years, dry_run=not args.apply)
+        emit(args, {"cutoff": plan.cutoff, "dry_run": plan.dry_run, "cases": plan.cases, "persons": plan.persons},
+             str(plan) + ("" if args.apply else " (chạy thử: chưa thay đổi gì; thêm --apply để thực hiện)"))
+    return 0
+
+
+def cmd_privacy_breach(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from desktop.security import privacy
+
+    with open_db(args) as db:
+        when = datetime.strptime(args.discovered, "%d/%m/%Y %H:%M") if args.discovered else datetime.now()
+        text = privacy.breach_notice(db, discovered_at=when, what=args.what or "", records=args.records or "",
+                                     measures=args.measures or "", contact=args.contact or "")
+        if args.out:
+            from pathlib import Path
+
+            Path(args.out).write_text(text, encoding="utf-8")
+        emit(args, {"text": text}, text)
+    return 0
+
+
+def register_privacy(subparsers) -> None:
+    group = subparsers.add_parser("privacy", help="dữ liệu cá nhân: xuất theo yêu cầu, nhật ký, lưu trữ, thông báo "
+                                                  "vi phạm").add_subparsers(dest="privacy_command", metavar="LỆNH",
+                                                                            required=True)
+    p = group.add_parser("export", help="xuất toàn bộ dữ liệu của một người theo yêu cầu của họ (JSON)")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("person", help="mã người (uuid)")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_privacy_export)
+    p = group.add_parser("log", help="nhật ký ai xem, xuất dữ liệu của ai")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--person")
+    p.add_argument("--limit", type=int, default=200)
+    p.set_defaults(func=cmd_privacy_log)
+    p = group.add_parser("retention", help="ẩn danh người của vụ việc đã kết thúc quá thời hạn lưu trữ (chạy thử trước)")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--years", type=int, required=True, help="thời hạn lưu trữ theo quy định của cơ quan (năm)")
+    p.add_argument("--apply", action="store_true", help="thực hiện (không có: chỉ chạy thử)")
+    p.set_defaults(func=cmd_privacy_retention)
+    p = group.add_parser("breach-notice", help="mẫu thông báo vi phạm dữ liệu cá nhân (trong 72 giờ)")
+    add_db_argument(p)
+    add_json_argument(p)
+    p.add_argument("--discovered", help="thời điểm phát hiện: dd/mm/yyyy HH:MM (mặc định: bây giờ)")
+    p.add_argument("--what")
+    p.add_argument("--records")
+    p.add_argument("--measures")
+    p.add_argument("--contact")
+    p.add_argument("--out")
+    p.set_defaults(func=cmd_privacy_breach)

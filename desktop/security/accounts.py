@@ -15,7 +15,7 @@ import re
 from datetime import datetime, timedelta
 
 from desktop.errors import NotFound, UserError, ValidationError
-from desktop.security import passwords, roles
+from desktop.security import passwords, roles, sealing
 from desktop.security.principal import NotPermitted, Principal, current, require
 from desktop.storage import accounts_repo as repo
 from desktop.storage.accounts_repo import Account
@@ -102,17 +102,19 @@ def create_account(db: Database, *, login: str, password: str | None, role: str,
     with db.write():
         officer = _officer_for(db, officer_uuid, full_name, title, role)
         uuid = new_uuid()
+        # The register's sealing key is made with its first administrator; later key holders get
+        # it from the administrator who creates them (unwrapped at his or her login).
+        private = sealing.create_register_key(db) if first and sealing.public_key(db) is None else \
+            getattr(current(db), "seal_key", None)
         repo.insert(db, uuid=uuid, unit_code=local_unit_code(db), login=login, officer_uuid=officer, role=role,
                     password_hash=passwords.hash_password(password) if password is not None else "",
+                    key_wrap=sealing.grant_key(db, uuid, role, password, private),
                     created_at=stamp, updated_at=stamp)
-        _on_account_created(db, uuid, password)
         log_access(db, "account_created", actor=_who(db), target=login, detail=role)
+        if first:
+            sealing.seal_pending(db)  # a register upgraded from 0006: its denouncers are sealed now
     log.info("account %s created (%s)", login, role)
     return repo.by_login(db, login)
-
-
-def _on_account_created(db: Database, uuid: str, password: str | None) -> None:
-    """Where the sealing key will be wrapped for the roles that hold it (issue #17, item 3)."""
 
 
 def _who(db: Database) -> str:
@@ -176,7 +178,7 @@ def login_user(db: Database, login: str, password: str, *, now: datetime | None 
             raise UserError("account_paused", f"Sai mật khẩu {failures} lần: tài khoản tạm dừng {pause} giây "
                                               "trước khi được thử lại.")
         raise wrong
-    seal_key = None
+    seal_key = sealing.unwrap(wrap, password, account.uuid) if wrap else None
     with db.write():
         changes = dict(failed_count=0, locked_until=None, last_login_at=now.isoformat(timespec="seconds"),
                        updated_at=now_iso())
@@ -232,7 +234,6 @@ def assume_role(db: Database, role: str, *, officer_uuid: str | None = None, log
             repo.insert(db, uuid=uuid, unit_code=unit, login=login, officer_uuid=officer_uuid, role=role,
                         password_hash=passwords.hash_password(password) if password else "",
                         created_at=stamp, updated_at=stamp)
-            _on_account_created(db, uuid, None)
         account = repo.by_uuid(db, uuid)
     else:
         account = repo.by_uuid(db, row[0])
@@ -284,11 +285,13 @@ def set_password(db: Database, login: str, new_password: str) -> Account:
 
 
 def _store_password(db: Database, account_uuid: str, new_password: str, by: Principal) -> None:
+    account = repo.by_uuid(db, account_uuid)
     with db.write():
+        # The sealing key is wrapped again under the new password by whoever holds it now (the
+        # user, or the administrator who sets it); without it the account loses the key.
         repo.update(db, account_uuid, password_hash=passwords.hash_password(new_password), failed_count=0,
-                    locked_until=None, updated_at=now_iso())
-        _on_account_created(db, account_uuid, new_password)
-        account = repo.by_uuid(db, account_uuid)
+                    locked_until=None, updated_at=now_iso(),
+                    key_wrap=sealing.grant_key(db, account_uuid, account.role, new_password, by.seal_key))
         log_access(db, "password_set", actor=by.officer_name, target=account.login, officer_uuid=by.officer_uuid)
 
 
@@ -317,7 +320,8 @@ def set_role(db: Database, login: str, role: str) -> Account:
             repo.count(db, active_only=True, role=roles.Role.ADMIN) <= 1:
         raise UserError("last_admin", "Đây là tài khoản quản trị cuối cùng: hãy tạo tài khoản quản trị khác trước.")
     with db.write():
-        repo.update(db, account.uuid, role=role, updated_at=now_iso())
+        changes = {} if role in roles.KEY_HOLDERS else {"key_wrap": ""}  # a key holder gets it with a new password
+        repo.update(db, account.uuid, role=role, updated_at=now_iso(), **changes)
         log_access(db, "account_role", actor=admin.officer_name, target=account.login, detail=role,
                    officer_uuid=admin.officer_uuid)
     return repo.by_uuid(db, account.uuid)

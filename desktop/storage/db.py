@@ -9,6 +9,7 @@ backup API when migrations are pending on an existing register, applies them and
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -215,6 +216,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
             ledger.register_functions(conn)  # the record ledger's triggers call them
+            # Deleted or overwritten content is zeroed, not left in free pages: a sealed identity's
+            # clear text never survives in the file (issue #17, DOMAIN.md §7).
+            conn.execute("PRAGMA secure_delete = ON")
         except BaseException:
             conn.close()
             raise
@@ -235,10 +239,18 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     dest = sqlite3.connect(str(target))
     try:
+        _owner_only(target)
         conn.backup(dest)
     finally:
         dest.close()
     return target
+
+
+def _owner_only(path: Path) -> None:
+    """A register and its copies are readable by their owner only (POSIX 0600; on Windows the
+    profile folder's ACL does it, see ``desktop.security.files``)."""
+    if os.name == "posix":
+        os.chmod(path, 0o600)
 
 
 def pending_upgrade(path: Path | str) -> list[str]:
@@ -335,7 +347,11 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
             from desktop.storage.disks import file_error
 
             raise file_error(exc, p) from exc
+    new_file = str(path) != ":memory:" and not p.exists()
     conn = connect(path)
+    if new_file:
+        conn.execute("PRAGMA user_version")  # creates the file
+        _owner_only(p)
     try:
         check_sqlite(conn)
         db = Database(path, conn)

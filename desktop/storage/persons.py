@@ -52,9 +52,12 @@ def save_person(
     uuid: str | None = None,
     today: date | None = None,
     sex: str | None = None,
+    protect: bool = False,
 ) -> Person:
     """Create or update a person. A new person whose ID number is already known is refused
-    with a message naming the existing record, so the clerk picks it instead of duplicating."""
+    with a message naming the existing record, so the clerk picks it instead of duplicating.
+    ``protect``: a new person the law protects (a denouncer) is sealed as it is written, so that
+    nothing of it ever enters the search index."""
     require(db, "person.edit")
     full_name = " ".join(full_name.split())
     errors: dict[str, str] = {}
@@ -88,7 +91,7 @@ def save_person(
                     existing_uuid=clash["uuid"],
                 )
         if uuid:
-            old = db.one("SELECT id, search_text, unit_code FROM persons WHERE uuid = ?", (uuid,))
+            old = db.one("SELECT id, search_text, unit_code, sealed FROM persons WHERE uuid = ?", (uuid,))
             if old is None:
                 raise NotFound("person_not_found", "Không tìm thấy người này trong sổ.")
             if old["unit_code"] != local_unit_code(db):
@@ -101,6 +104,11 @@ def save_person(
             if sex is not None:
                 db.execute("UPDATE persons SET sex = ? WHERE uuid = ?", (sex, uuid))
             search.fts_update(db, "persons", old["id"], old["search_text"], text)
+            if old["sealed"]:  # a protected identity stays sealed when corrected (Luật Tố cáo, Art. 9)
+                from desktop.security import sealing
+
+                db.execute("UPDATE persons SET sealed = 0 WHERE uuid = ?", (uuid,))
+                sealing.seal_persons(db, [uuid])
             # The person's cases and receptions are found by the corrected name and numbers too.
             from desktop.storage.cases import refresh_requester_names
 
@@ -117,7 +125,13 @@ def save_person(
             )
             if sex:
                 db.execute("UPDATE persons SET sex = ? WHERE id = ?", (sex, cur.lastrowid))
-            search.fts_insert(db, "persons", cur.lastrowid, text)
+            from desktop.security import sealing
+
+            if not (protect and sealing.public_key(db) is not None):
+                search.fts_insert(db, "persons", cur.lastrowid, text)
+            else:
+                db.execute("UPDATE persons SET search_text = '' WHERE id = ?", (cur.lastrowid,))
+                sealing.seal_persons(db, [uuid])
     return get_person(db, uuid)
 
 

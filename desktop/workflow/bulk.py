@@ -479,5 +479,10 @@ def bulk_import_cases(db: Database, items: Iterable[BulkCase], *, progress=None,
                 search.restore_merging(db, INDEXED)
             except (UserError, sqlite3.Error) as exc:  # a full disk: the next opening restores it
                 log.warning("could not restore search index merging after an import: %s", exc)
+    if done:
+        from desktop.security import sealing
+
+        with db.write():
+            sealing.seal_pending(db)  # the imported denouncers are sealed as receive_case seals them
     log.info("bulk import: %s cases", done)
     return done

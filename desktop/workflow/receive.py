@@ -12,7 +12,7 @@ from desktop.domain.validation import check_not_future
 from desktop.errors import UserError, ValidationError
 from desktop.reports import locks
 from desktop.rules.book import KIND_LABELS, default_rules
-from desktop.security import require
+from desktop.security import require, sealing
 from desktop.storage import cases as case_repo
 from desktop.storage import receptions as reception_repo
 from desktop.storage import search
@@ -47,8 +47,10 @@ class PersonInput:
     representative: str = ""
 
 
-def _person_uuid(db: Database, who: str | PersonInput | None, today: date | None) -> str | None:
-    """The uuid of ``who``: a uuid as it is, a ``PersonInput`` saved now (inside the caller's write)."""
+def _person_uuid(db: Database, who: str | PersonInput | None, today: date | None, *,
+                 protect: bool = False) -> str | None:
+    """The uuid of ``who``: a uuid as it is, a ``PersonInput`` saved now (inside the caller's write),
+    sealed as it is written when the law protects them (``protect``: a denouncer, Luật Tố cáo Art. 9)."""
     if who is None or isinstance(who, str):
         return who
     from desktop.storage.persons import find_by_id_number, save_person
@@ -57,7 +59,8 @@ def _person_uuid(db: Database, who: str | PersonInput | None, today: date | None
     if found is not None:
         return found.uuid
     return save_person(db, full_name=who.full_name, id_kind=who.id_kind, id_number=who.id_number, phone=who.phone,
-                       address=who.address, kind=who.kind, representative=who.representative, today=today).uuid
+                       address=who.address, kind=who.kind, representative=who.representative, today=today,
+                       protect=protect).uuid
 
 
 @dataclass
@@ -156,10 +159,11 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None,
 
 def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None,
                   correction_reason: str | None = None) -> Case:
-    people = [get_person(db, u) for u in dict.fromkeys(_person_uuid(db, p, today) for p in data.requesters)]
-    rep_uuid = _person_uuid(db, data.representative_uuid, today)
-    rep = get_person(db, rep_uuid) if rep_uuid else None
     confidential = rs.confidential if data.confidential is None else data.confidential
+    people = [get_person(db, u) for u in dict.fromkeys(_person_uuid(db, p, today, protect=confidential)
+                                                       for p in data.requesters)]
+    rep_uuid = _person_uuid(db, data.representative_uuid, today, protect=confidential)
+    rep = get_person(db, rep_uuid) if rep_uuid else None
     names = [p.full_name for p in ([rep] if rep else []) + [p for p in people if not rep or p.uuid != rep.uuid]]
     shown = "" if confidential else case_repo.requester_label(names)
     uuid = new_uuid()
@@ -192,6 +196,8 @@ def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None,
         if rep:
             db.execute("INSERT OR IGNORE INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
                        "VALUES (?,?,?,?,?,?)", (uuid, rep.uuid, "representative", new_uuid(), unit.code, stamp))
+        if confidential:  # the denouncer's identity is sealed in the storage layer (desktop.security.sealing)
+            sealing.seal_persons(db, [p.uuid for p in people] + ([rep.uuid] if rep else []))
         case = case_repo.get_case(db, uuid)
         due, trace = compute_step_deadline(db, rs, case, rs.initial_step, data.received_on, event_label="Nhận")
         case_repo.update_case(db, uuid, {"due_on": due and due.isoformat(), "due_step": rs.initial_step,
@@ -305,4 +311,6 @@ def _record_reception(db: Database, data: ReceptionInput, unit,
                 field=data.field, assignee_uuid=data.assignee_uuid, reception_uuid=uuid,
                 learned_on=data.learned_on), today=today)
             reception_repo.set_reception_case(db, uuid, case.uuid)
+        if default_rules().is_confidential(data.case_kind, data.received_on):
+            sealing.seal_persons(db, everyone)
     return reception_repo.get_reception(db, uuid), case

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 
-def test_uncertain_day_is_shown_and_confirmed(qtbot, session):
+def test_uncertain_day_is_shown_and_confirmed(qtbot, session, office, login):
+    login("admin", officer_uuid=office["clerk"].uuid)  # the calendar is the administrator's
     from desktop.storage.calendar_repo import load_calendar, pending_confirmations
     from ui.views.settings_calendar import CalendarSettings
     from ui.widgets.calendar_confirm import UncertainDayBanner

@@ -28,13 +28,49 @@ def test_navigation_builds_pages_on_demand(qtbot, window):
     assert _menu_titles(window)[:2] == ["&Sổ", "&Xem"] and _menu_titles(window)[-1] == "&Trợ giúp"
 
 
-def test_desk_officer_is_the_actor_and_remembered(qtbot, window, session, office):
-    box = window.actor_box
-    box.setCurrentIndex(box.findData(office["deputy"].uuid))
-    assert session.actor == "Phạm Thị Lan"
-    from ui.settings import WindowState
+def test_the_logged_in_officer_is_the_actor_and_users_switch(qtbot, window, session, office, answer_login):
+    from desktop.security import accounts
 
-    assert WindowState()[WindowState.actor_uuid] == office["deputy"].uuid
+    assert session.actor == "Lê Thị Mai" and "Lê Thị Mai" in window.user_label.text()
+    db = office["db"]
+    accounts.assume_role(db, "admin")
+    accounts.create_account(db, login="lan", password="một câu của Phó Chủ tịch", role="leader",
+                            officer_uuid=office["deputy"].uuid)
+    answered = answer_login("lan", "một câu của Phó Chủ tịch")
+    with qtbot.waitSignal(session.actor_changed):
+        assert window.switch_user()
+    assert answered == ["LoginDialog"] and session.actor == "Phạm Thị Lan" and db.principal.login == "lan"
+    assert "Phạm Thị Lan" in window.user_label.text()
+
+
+def test_the_screen_locks_and_unlocks_with_the_password(qtbot, window, session, office, answer_login):
+    from desktop.security import accounts
+
+    db = office["db"]
+    accounts.assume_role(db, "admin")
+    accounts.create_account(db, login="mai", password="một câu của chị Mai", role="handler",
+                            officer_uuid=office["clerk"].uuid)
+    accounts.login_user(db, "mai", "một câu của chị Mai")
+    seen = []
+    session.actor_changed.connect(lambda name: seen.append((name, db.principal and db.principal.login)))
+    answered = answer_login("mai", "một câu của chị Mai")
+    window.lock_screen()
+    assert answered == ["LoginDialog"] and db.principal.login == "mai" and window.centralWidget().isEnabled()
+    assert seen[-1] == ("Lê Thị Mai", "mai")
+
+
+def test_idle_time_locks_the_window(qtbot, window, session, office, monkeypatch):
+    locked = []
+    monkeypatch.setattr(window.idle, "lock", lambda: locked.append(True))
+    session.db.set_setting("idle_lock_minutes", "0")
+    window.idle.restart()
+    assert not window.idle.timer.isActive()
+    session.db.set_setting("idle_lock_minutes", "1")
+    window.idle.restart()
+    assert window.idle.timer.interval() == 60_000
+    window.idle.timer.setInterval(50)  # the test waits 50 ms instead of a minute
+    window.idle.timer.start()
+    qtbot.waitUntil(lambda: locked == [True], timeout=2000)
 
 
 def test_status_bar_follows_the_clock(qtbot, window, session):
@@ -327,5 +363,4 @@ def test_pickers_and_signers_are_this_units_officers_only(qtbot, window, session
     qtbot.addWidget(reception)
     assert reception.host.findData(foreign) == -1 and reception.host.count() >= 1
     assert reception.assignee.findData(foreign) == -1
-    window._fill_actors()  # as when the window opens: the desk officer box
-    assert window.actor_box.findData(foreign) == -1 and window.actor_box.count() >= 1
+    assert session.actor_uuid != foreign

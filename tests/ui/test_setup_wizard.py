@@ -36,8 +36,21 @@ def test_wizard_declares_unit_signers_and_officer(qtbot, qapp, db):
     w.next()
     assert w.currentPage() is w.officer
     w.officer.name.setText("Lê Thị Mai")
+    w.next()
+    assert w.currentPage() is w.account and w.account.full_name.text() == "Lê Thị Mai"
+    assert "91/2025/QH15" in w.account.layout().itemAt(0).widget().text()
+    w.account.password.setText("quantri2026")
+    w.account.confirm.setText("quantri2026")
+    w.button(QWizard.WizardButton.FinishButton).click()
+    assert not w.saved and "đọc thông báo" in w.account.errors.message("agree")
+    assert w.account.errors.message("password")  # weak: refused before anything is written
+    assert not has_local_unit(db)
+    w.account.agree.setChecked(True)
+    w.account.password.setText("sổ của phường Hoàn Kiếm")
+    w.account.confirm.setText("sổ của phường Hoàn Kiếm")
     w.button(QWizard.WizardButton.FinishButton).click()
     assert w.result() == 1 and w.saved and not w.sample_requested
+    assert db.principal.role == "admin" and db.principal.officer_name == "Lê Thị Mai"
     unit = local_unit(db)
     assert (unit.code, unit.abbreviation, unit.place_name) == ("00070", "UBND", "Hoàn Kiếm")
     assert [o.full_name for o in signers(db)] == ["Nguyễn Văn Hùng", "Phạm Thị Lan"]

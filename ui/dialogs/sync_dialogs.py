@@ -67,7 +67,10 @@ class _SyncDialog(QDialog):
         self.task = None
 
     def secret(self) -> str | None:
-        return self.passphrase.text() or None
+        """The typed passphrase, else the one the login protects (desktop.security.keyring)."""
+        from desktop.security import keyring
+
+        return self.passphrase.text() or keyring.passphrase(self.session.db)
 
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):

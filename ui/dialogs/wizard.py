@@ -1,6 +1,7 @@
-"""First run: declare the office (unit, signers, first officer) — or open the sample register.
+"""First run: declare the office (unit, signers, first officer, the administrator's account with
+the privacy notice) — or open the sample register.
 
-Four short pages; nothing is written until "Hoàn tất", and then everything in one transaction,
+Five short pages; nothing is written until "Hoàn tất", and then everything in one transaction,
 so a failed save leaves an empty register and every field as typed.
 """
 
@@ -127,6 +128,65 @@ class OfficerPage(QWizardPage):
     def validatePage(self) -> bool:  # noqa: N802
         problems = {} if self.name.text().strip() else {"full_name": "Chưa nhập họ tên cán bộ."}
         self.errors.show(problems)
+        return not problems
+
+
+# The privacy notice of the register (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15, NĐ 356/2025;
+# Luật Tố cáo 2018, Art. 9; DOMAIN.md §7), shown where the administrator is created.
+PRIVACY_NOTICE = (
+    "Sổ ghi dữ liệu cá nhân của công dân (họ tên, số định danh, điện thoại, địa chỉ, nội dung đơn) để thực hiện "
+    "nhiệm vụ theo luật (Luật Tiếp công dân, Khiếu nại, Tố cáo). Theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 "
+    "và Nghị định 356/2025/NĐ-CP: chỉ ghi thông tin cần thiết; mỗi cán bộ dùng tài khoản riêng; sổ ghi nhật ký ai "
+    "xem, xuất dữ liệu của ai; danh tính người tố cáo được niêm phong, chỉ lãnh đạo được xem khi có lý do và việc "
+    "xem được ghi lại (Luật Tố cáo, Điều 9); bản sao lưu được mã hóa. Khi lộ lọt dữ liệu, cơ quan phải thông báo "
+    "trong 72 giờ (mẫu thông báo có trong Cài đặt).")
+
+
+class AccountPage(QWizardPage):
+    """The administrator's account (who adds the other users), after the privacy notice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Tài khoản quản trị và bảo vệ dữ liệu cá nhân")
+        self.setSubTitle("Người quản trị thêm tài khoản cho từng cán bộ, quản lý khóa, lịch và cài đặt.")
+        notice = QLabel(PRIVACY_NOTICE)
+        notice.setWordWrap(True)
+        self.agree = QCheckBox("Tôi đã đọc và sẽ phổ biến cho cán bộ dùng sổ")
+        self.full_name = QLineEdit(placeholderText="Họ và tên người quản trị")
+        self.login = QLineEdit("quantri")
+        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.confirm = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.errors = FormErrors()
+        form = QFormLayout(self)
+        form.addRow(notice)
+        self.errors.add(form, "", "agree", self.agree)
+        self.errors.add(form, "Họ và tên:", "officer", self.full_name)
+        self.errors.add(form, "Tên đăng nhập:", "login", self.login)
+        self.errors.add(form, "Mật khẩu:", "password", self.password)
+        self.errors.add(form, "Nhập lại mật khẩu:", "confirm", self.confirm)
+        form.addRow(QLabel("Mật khẩu từ 10 ký tự, không phổ biến, không chứa tên đăng nhập (nên dùng một câu ngắn)."))
+        form.addRow(self.errors.general)
+
+    def initializePage(self) -> None:  # noqa: N802
+        if not self.full_name.text():
+            self.full_name.setText(self.wizard().officer.name.text())  # the office's officer, by default
+
+    def validatePage(self) -> bool:  # noqa: N802
+        from desktop.security import accounts, passwords
+
+        problems: dict[str, str] = {}
+        if not self.agree.isChecked():
+            problems["agree"] = "Hãy đọc thông báo về bảo vệ dữ liệu cá nhân và đánh dấu xác nhận."
+        if not self.full_name.text().strip():
+            problems["officer"] = "Chưa nhập họ tên người quản trị."
+        if self.password.text() != self.confirm.text():
+            problems["confirm"] = "Hai lần nhập mật khẩu không giống nhau."
+        try:
+            login = accounts.check_login(self.login.text())
+            passwords.check_strength(self.password.text(), login)
+        except ValidationError as exc:
+            problems.update(exc.fields)
+        self.errors.show(problems)
         if problems:
             return False
         return self.wizard().save()
@@ -143,7 +203,8 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.resize(760, 620)
         self.start, self.unit, self.signers, self.officer = StartPage(), UnitPage(), SignersPage(), OfficerPage()
-        for page in (self.start, self.unit, self.signers, self.officer):
+        self.account = AccountPage()
+        for page in (self.start, self.unit, self.signers, self.officer, self.account):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Hoàn tất")
         self.saved = False
@@ -156,8 +217,10 @@ class SetupWizard(QWizard):
         """Write the unit, the signers and the first officer in one transaction (once)."""
         if self.saved:
             return True
-        u, s, o = self.unit, self.signers, self.officer
+        u, s, o, a = self.unit, self.signers, self.officer, self.account
         try:
+            from desktop.security import accounts
+
             with self.db.write():
                 save_unit(self.db, code=u.code.text().strip(), name=u.name.text(),
                           governing_body=u.governing.text(), abbreviation=u.abbreviation.text().strip(),
@@ -168,19 +231,24 @@ class SetupWizard(QWizard):
                 for edit in s.deputies:
                     if edit.text().strip():
                         save_officer(self.db, full_name=edit.text(), title="Phó Chủ tịch", role="deputy", can_sign=True)
-                save_officer(self.db, full_name=o.name.text(), title=o.title.text(), role="officer", can_sign=False)
+                clerk = save_officer(self.db, full_name=o.name.text(), title=o.title.text(), role="officer",
+                                     can_sign=False)
+                same = " ".join(a.full_name.text().split()) == clerk.full_name
+                accounts.create_first_admin(self.db, login=a.login.text(), password=a.password.text(),
+                                            full_name=a.full_name.text(), officer_uuid=clerk.uuid if same else None,
+                                            title="" if same else "Quản trị hệ thống")
         except ValidationError as exc:
             log.info("wizard validation: %s", exc.fields)
-            for page in (u, s, o):
+            for page in (u, s, o, a):
                 known = {k: v for k, v in exc.fields.items() if k in page.errors.fields}
                 if known:
                     page.errors.show(known)
                     break
             else:
-                o.errors.show(exc.fields)
+                a.errors.show(exc.fields)
             return False
         except UserError as exc:
-            o.errors.show({"_": exc.message})
+            a.errors.show({"_": exc.message})
             return False
         log.info("register declared: unit %s", u.code.text())
         self.saved = True
@@ -189,5 +257,5 @@ class SetupWizard(QWizard):
     def accept(self) -> None:
         if self.sample_requested or self.saved:
             super().accept()
-        elif self.officer.validatePage():  # Finish pressed: validatePage already ran, but be safe
+        elif self.account.validatePage():  # Finish pressed: validatePage already ran, but be safe
             super().accept()

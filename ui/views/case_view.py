@@ -4,6 +4,7 @@ timeline, the requesters, commitments and documents."""
 from __future__ import annotations
 
 import importlib
+from datetime import date
 import logging
 
 from PySide6.QtCore import Qt, Signal
@@ -89,6 +90,9 @@ class CaseView(QWidget):
         pl.addWidget(self.reveal)
         self.people_table = _table(self.people)
         pl.addWidget(self.people_table)
+        self.seen = QLabel()  # who saw a sealed identity of this case, when and why
+        self.seen.setWordWrap(True)
+        pl.addWidget(self.seen)
         self.tabs.addTab(people_tab, "Người yêu cầu")
         self.tabs.addTab(_table(self.commitments), "Cam kết")
         docs = QWidget()
@@ -175,6 +179,11 @@ class CaseView(QWidget):
             self.revealed = False
         self.case = get_case(self.session.db, uuid)
         self.reload()
+        if not self.case.confidential:  # who saw whose data (Luật 91/2025/QH15): one line per person shown
+            from desktop.security.privacy import note_view
+
+            note_view(self.session.db, [cp.person.uuid for cp in case_people(self.session.db, uuid)],
+                      target=self.case.number)
 
     def reload(self) -> None:
         if self.case is None:
@@ -202,10 +211,17 @@ class CaseView(QWidget):
         self._show_deadline(case, today)
         self._show_actions(case)
         self.events.set_rows(list_events(db, case.uuid))
+        from desktop.security import sealing
+        from desktop.security.principal import may
+
         people = case_people(db, case.uuid)
         hidden = case.confidential and not self.revealed
-        self.reveal.setVisible(hidden)
-        self.people.set_rows([] if hidden else people)
+        self.reveal.setVisible(hidden and may(db, "identity.reveal"))
+        self.people.set_rows([] if hidden else self._opened_people(people))
+        seen = sealing.reveals_of_case(db, case.uuid)
+        self.seen.setVisible(bool(seen))
+        self.seen.setText("Đã xem danh tính: " + "; ".join(
+            f"{r.officer_name} lúc {r.at[11:16]} {vn_date(date.fromisoformat(r.at[:10]))} ({r.reason})" for r in seen[-5:]))
         self.commitments.set_rows(list_commitments(db, case.uuid))
         self.attachments.show_case(case, owned=is_owned(db, case))
 
@@ -274,15 +290,48 @@ class CaseView(QWidget):
         dialog.exec()
 
     def _reveal(self) -> None:
-        answer = QMessageBox.question(
+        """The core opens each sealed identity of the case for a leader, with the reason typed
+        here; each reveal is logged and is an event of the case (``desktop.security.sealing``)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from desktop.errors import UserError
+        from desktop.security import sealing
+
+        reason, ok = QInputDialog.getText(
             self, "Danh tính người tố cáo",
-            "Danh tính người tố cáo phải được giữ bí mật (Luật Tố cáo 2018, Điều 9). Việc xem sẽ được ghi vào "
-            "nhật ký xử lý dữ liệu. Tiếp tục?")
-        if answer != QMessageBox.StandardButton.Yes:
+            "Danh tính người tố cáo phải được giữ bí mật (Luật Tố cáo 2018, Điều 9).\n"
+            f"Chỉ xem khi cần cho việc giải quyết; việc xem được ghi nhật ký và hiện trong {sealing.REVEAL_MINUTES} phút.\n"
+            "Lý do xem:")
+        if not ok:
             return
-        log_access(self.session.db, "reveal_denouncer", target=self.case.uuid)
+        db = self.session.db
+        try:
+            with db.write():
+                for cp in case_people(db, self.case.uuid):
+                    if db.scalar("SELECT sealed FROM persons WHERE uuid = ?", (cp.person.uuid,)):
+                        sealing.reveal(db, cp.person.uuid, reason, case_uuid=self.case.uuid)
+                log_access(db, "reveal_denouncer", target=self.case.uuid, detail=reason)
+        except UserError as exc:
+            report(self, exc)
+            return
         self.revealed = True
+        self.session.notify_changed()
         self.reload()
+
+    def _opened_people(self, people: list[CasePerson]) -> list[CasePerson]:
+        """Sealed people shown with the identity the logged-in leader revealed, while it lasts."""
+        from dataclasses import replace
+
+        from desktop.security import sealing
+
+        out = []
+        for cp in people:
+            opened = sealing.revealed(self.session.db, cp.person.uuid)
+            if opened:
+                cp = replace(cp, person=replace(cp.person, full_name=opened.full_name, id_number=opened.id_number,
+                                                phone=opened.phone, address=opened.address))
+            out.append(cp)
+        return out
 
     def _compose(self) -> None:
         try:

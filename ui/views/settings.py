@@ -23,5 +23,13 @@ class SettingsView(QWidget):
         self.rules = RulesSettings(session)
         self.tabs.addTab(self.rules, "Quy định áp dụng")
         self.tabs.addTab(self.backup, "Sao lưu")
+        from desktop.security.principal import may
+
+        self.users = None
+        if may(session.db, "users.manage"):  # the core refuses it to anyone else anyway
+            from ui.views.settings_users import UsersSettings
+
+            self.users = UsersSettings(session)
+            self.tabs.addTab(self.users, "Người dùng")
         lay = QVBoxLayout(self)
         lay.addWidget(self.tabs)

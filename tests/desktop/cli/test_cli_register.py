@@ -97,20 +97,27 @@ def test_errors_go_to_stderr_in_vietnamese(tmp_path):
 def test_duplicates_are_offered_and_reveals_are_logged(tmp_path):
     db = str(tmp_path / "xa.sqlite")
     init(db)
-    args = ("case", "add", "--db", db, "--kind", "denunciation", "--received", "02/03/2026", "--summary",
-            "Tố cáo cán bộ địa chính nhận tiền", "--requester", "Trần Thị Đức", "--id-number", "034185001234")
+    args = ("case", "add", "--db", db, "--kind", "petition", "--received", "02/03/2026", "--summary",
+            "Kiến nghị cán bộ địa chính nhận tiền", "--requester", "Trần Thị Đức", "--id-number", "034185001234")
     run(*args)
     second = run(*args, "--json")
     assert json.loads(second.stdout)["possible_duplicates"] == ["01/2026"]
     assert "có thể trùng vụ việc 01/2026" in second.stderr
-    hidden = json.loads(run("case", "show", "--db", db, "01/2026", "--json").stdout)
+    # A denouncer is sealed: a new person, never matched by number (the sealed one has none in clear).
+    run("case", "add", "--db", db, "--kind", "denunciation", "--received", "02/03/2026", "--summary",
+        "Tố cáo cán bộ địa chính nhận tiền", "--requester", "Lê Văn Tố", "--id-number", "034185009999")
+    hidden = json.loads(run("case", "show", "--db", db, "03/2026", "--json").stdout)
     assert hidden["confidential"] and hidden["people"] == []
-    no_reason = run("case", "show", "--db", db, "01/2026", "--json", "--reveal", ok=False)
+    no_reason = run("case", "show", "--db", db, "03/2026", "--json", "--reveal", ok=False)
     assert no_reason.returncode == 1 and "lý do" in no_reason.stderr
-    shown = json.loads(run("case", "show", "--db", db, "01/2026", "--json", "--reveal", "--reason",
+    shown = json.loads(run("case", "show", "--db", db, "03/2026", "--json", "--reveal", "--reason",
                            "Xác minh người tố cáo").stdout)
-    assert shown["people"][0]["full_name"] == "Trần Thị Đức"
+    assert shown["people"][0]["full_name"] == "Lê Văn Tố" and shown["people"][0]["id_number"] == "034185009999"
+    assert shown["events"][-1]["action"] == "identity_revealed"
     import sqlite3
 
     log = sqlite3.connect(db).execute("SELECT actor, action, target FROM audit_log WHERE action LIKE 'reveal%'").fetchall()
-    assert log == [("Nguyễn Văn Hùng", "reveal_denouncer", "01/2026")]
+    assert log == [("Nguyễn Văn Hùng", "reveal_denouncer", "03/2026"), ("Nguyễn Văn Hùng", "reveal_identity",
+                                                                        shown["uuid"])]
+    raw = sqlite3.connect(db).execute("SELECT full_name, id_number, sealed FROM persons WHERE sealed = 1").fetchall()
+    assert raw == [("(giữ bí mật)", "", 1)]

@@ -35,13 +35,16 @@ def register(tmp_path_factory):
     accounts.create_first_admin(db, login="quantri", password=PASSWORD, full_name="Đỗ Văn Quản")
     accounts.create_account(db, login="thu", password=PASSWORD, role="handler", officer_uuid=officer.uuid)
     accounts.assume_role(db, Role.LEADER, officer_uuid=head.uuid)
-    person = save_person(db, full_name="Trần Thị Đức")
+    person = save_person(db, full_name="Trần Thị Đức", address="Thôn Đông, xã Thụy Hùng")
 
     def case(assignee):
         return receive_case(db, CaseInput(kind="explanation", received_on=TODAY, summary="Giải trình",
                                           requesters=[person.uuid], assignee_uuid=assignee), today=TODAY)
 
     own, other = case(officer.uuid), case(head.uuid)
+    from desktop.workflow.engine import act
+
+    act(db, other.uuid, "accept", effective_on=TODAY, today=TODAY)  # the notice states its deadline
     draft = outgoing.draft(db, other.uuid, "explanation_accept")
     issued = outgoing.issue(db, outgoing.draft(db, other.uuid, "explanation_accept").uuid, issued_on=TODAY,
                             today=TODAY)

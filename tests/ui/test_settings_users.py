@@ -1,0 +1,67 @@
+"""The administrator's users tab: add an account with a confirmed password, reset one, disable
+one; the idle-lock minutes. Offered to the administrator only."""
+
+from __future__ import annotations
+
+from desktop.security import accounts
+
+
+def test_the_administrator_adds_resets_and_disables_accounts(qtbot, session, office, login):
+    from ui.views.settings import SettingsView
+    from ui.views.settings_users import AccountDialog, PasswordDialog
+
+    leader_view = SettingsView(session)
+    qtbot.addWidget(leader_view)
+    assert leader_view.users is None  # the clerk's session: a leader, not an administrator
+    login("admin", officer_uuid=office["clerk"].uuid)
+    view = SettingsView(session)
+    qtbot.addWidget(view)
+    users = view.users
+    assert users is not None and view.tabs.tabText(view.tabs.indexOf(users)) == "Người dùng"
+    view.show()  # a view follows saves while seen
+    view.tabs.setCurrentWidget(users)
+    d = AccountDialog(session, users)
+    qtbot.addWidget(d)
+    d.officer.setCurrentIndex(d.officer.findData(office["deputy"].uuid))
+    d.role.setCurrentIndex(d.role.findData("leader"))
+    d.login.setText("lan.pt")
+    d.password.setText("lan.pt-123456")
+    d.confirm.setText("lan.pt-123456")
+    d.save()
+    assert "tên đăng nhập" in d.errors.message("password")
+    d.password.setText("một câu của chị Lan")
+    d.confirm.setText("một câu của chị Lan")
+    with qtbot.waitSignal(session.changed, timeout=3000):
+        d.save()
+    assert not d.errors.general.text(), d.errors.general.text()
+    logins = [users.model.index(r, 0).data() for r in range(users.model.rowCount())]
+    assert "lan.pt" in logins
+    row = logins.index("lan.pt")
+    assert users.model.index(row, 2).data() == "Lãnh đạo (Chủ tịch, Phó Chủ tịch)"
+    users.table.selectRow(row)
+    account = users.selected()
+    p = PasswordDialog(session, account, users)
+    qtbot.addWidget(p)
+    p.password.setText("mật khẩu mới của chị Lan")
+    p.confirm.setText("mật khẩu mới của chị Lan")
+    p.save()
+
+    def row_of(login: str) -> int:
+        return [users.model.index(r, 0).data() for r in range(users.model.rowCount())].index(login)
+
+    users.table.selectRow(row_of("lan.pt"))
+    with qtbot.waitSignal(session.changed):
+        users._toggle()
+    assert users.model.index(row_of("lan.pt"), 3).data() == "Đã khóa"
+    saved = session.db.principal
+    accounts.logout(session.db)
+    import pytest
+    from desktop.errors import UserError
+
+    with pytest.raises(UserError) as exc:
+        accounts.login_user(session.db, "lan.pt", "mật khẩu mới của chị Lan")
+    assert exc.value.code == "account_disabled"
+    session.db.principal = saved
+    users.idle.setValue(5)
+    users._save_idle()
+    assert session.db.get_setting("idle_lock_minutes") == "5"
