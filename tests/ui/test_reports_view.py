@@ -132,3 +132,20 @@ def test_charts_tab_draws_what_the_pdf_charts_draw(qtbot, office, session):
     image = view.charts.grab().toImage()
     colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert "#2f6db5" in colours          # the received bars are painted
+
+
+def test_issue_is_offered_only_to_a_role_that_may_issue(qtbot, window, session, office):
+    """A clerk at reception is not offered "Ban hành báo cáo…" (the core would refuse it anyway)."""
+    from desktop.security import accounts
+    from ui.views import reports as view_mod
+
+    accounts.assume_role(office["db"], "reception", officer_uuid=office["clerk"].uuid)
+    qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
+    view = view_mod.ReportsView(session)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.issue_button.text() == "Ban hành báo cáo…"
+    assert not view.issue_button.isEnabled() and "Chủ tịch" in view.issue_button.toolTip()
+    accounts.assume_role(office["db"], "leader", officer_uuid=office["head"].uuid)
+    session.notify_changed()
+    qtbot.waitUntil(view.issue_button.isEnabled)

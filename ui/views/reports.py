@@ -52,6 +52,7 @@ class ReportsView(QWidget):
             b = QPushButton(text)
             b.clicked.connect(slot)
             buttons.addWidget(b)
+        self.issue_button = b  # the last one: offered only to a role that may issue (the head)
         from PySide6.QtWidgets import QCheckBox
 
         from desktop.storage.units import register_mode
@@ -113,7 +114,15 @@ class ReportsView(QWidget):
     def period(self):
         return periods_mod.period(self.period_box.currentData())
 
+    def _offer_issue(self) -> None:
+        from desktop.security.principal import may
+
+        allowed = may(self.session.db, "document.issue")
+        self.issue_button.setEnabled(allowed)
+        self.issue_button.setToolTip("" if allowed else "Chỉ Chủ tịch hoặc Phó Chủ tịch ký ban hành báo cáo.")
+
     def _period_changed(self, *_args) -> None:
+        self._offer_issue()
         p = self.period()
         self.run = guarded(self, lambda: ReportRun(self.session.db, p))
         if self.run is None:
