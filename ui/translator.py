@@ -18,6 +18,16 @@ _TEXTS = {
     "Go Back": "Quay lại", "Continue": "Tiếp tục", "Commit": "Xác nhận", "Done": "Xong", "Quit": "Thoát",
     "&Undo": "&Hoàn tác", "&Redo": "&Làm lại", "Cu&t": "Cắ&t", "&Copy": "&Sao chép", "&Paste": "&Dán",
     "Delete": "Xóa", "Select All": "Chọn tất cả",
+    # Qt's own file dialog (Save as… of reports, exports, backups where no native dialog is used)
+    "&Look in:": "Tìm tr&ong:", "Look in:": "Tìm trong:", "File &name:": "&Tên tệp:", "Files of &type:": "&Loại tệp:",
+    "Files of type:": "Loại tệp:", "Directory:": "Thư mục:",
+    "Name": "Tên", "Size": "Cỡ", "Type": "Loại", "Date Modified": "Ngày sửa", "Computer": "Máy tính",
+    "My Computer": "Máy tính", "Back": "Quay lại", "Forward": "Tiến", "Parent Directory": "Thư mục cha",
+    "Create New Folder": "Tạo thư mục mới", "List View": "Dạng danh sách", "Detail View": "Dạng chi tiết",
+    "&Open": "&Mở", "&Choose": "&Chọn", "New Folder": "Thư mục mới", "&New Folder": "Thư mục &mới",
+    "&Rename": "Đổi &tên", "&Delete": "&Xóa", "Show &hidden files": "Hiện tệp ẩ&n", "All Files (*)": "Mọi tệp (*)",
+    "Save As": "Lưu thành", "Find Directory": "Chọn thư mục",
+    "%1 already exists.\nDo you want to replace it?": "%1 đã có.\nCó ghi đè lên không?",
 }
 
 
