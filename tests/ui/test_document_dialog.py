@@ -176,3 +176,23 @@ def test_the_reply_asks_for_its_own_fields(dialog, office, monkeypatch):
     assert "3. Căn cứ pháp lý: Luật Đất đai năm 2024." in dialog.body.toPlainText()
     assert dialog.issue_current(confirm=False)
     assert dialog.documents.item(0).text().startswith("01/UBND")
+
+
+def test_the_dialog_and_its_buttons_fit_the_screen(dialog):
+    """At 1366×768 the 1200×800 dialog put its buttons below the screen's edge."""
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height() - 40
+    assert dialog.minimumSizeHint().height() <= 768 - 40 - 40   # the taskbar, the title bar
+    assert dialog.minimumSizeHint().width() <= 1366 - 40
+    for button in dialog.buttons.values():
+        bottom = button.mapTo(dialog, button.rect().bottomLeft()).y()
+        assert bottom < dialog.height(), button.text()
+
+
+def test_fit_screen_at_1366_by_768():
+    from PySide6.QtCore import QRect, QSize
+
+    from ui.dialogs.document_dialog import fit_screen
+
+    assert fit_screen(QSize(1200, 800), QRect(0, 0, 1366, 728)) == QSize(1200, 688)
+    assert fit_screen(QSize(1200, 800), QRect(0, 0, 1920, 1040)) == QSize(1200, 800)

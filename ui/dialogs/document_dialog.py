@@ -119,6 +119,12 @@ def fit_evenly(page: QSize, area: QRect) -> QRect:
     return QRect(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2, w, h)
 
 
+def fit_screen(wanted: QSize, available: QRect, margin: int = 40) -> QSize:
+    """``wanted``, shrunk to fit ``available`` with room for the title bar and the taskbar: at
+    1366×768 a 1200×800 dialog put its buttons (Lưu dự thảo, Cấp số, Đóng) below the screen."""
+    return QSize(min(wanted.width(), available.width() - margin), min(wanted.height(), available.height() - margin))
+
+
 def _is_landscape(size) -> bool:
     return size.width() > size.height()
 
@@ -160,7 +166,7 @@ class DocumentDialog(QDialog):
         self.current: str | None = None        # uuid of the document being shown
         self._pdf_bytes = b""
         self.setWindowTitle(f"Soạn văn bản — vụ việc số {self.case.number}")
-        self.resize(1200, 800)
+        self.resize(fit_screen(QSize(1200, 800), self.screen().availableGeometry()))
 
         self.kinds = QListWidget()
         self.kinds.itemDoubleClicked.connect(lambda _: self.draft_selected())
