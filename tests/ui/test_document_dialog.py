@@ -196,3 +196,18 @@ def test_fit_screen_at_1366_by_768():
 
     assert fit_screen(QSize(1200, 800), QRect(0, 0, 1366, 728)) == QSize(1200, 688)
     assert fit_screen(QSize(1200, 800), QRect(0, 0, 1920, 1040)) == QSize(1200, 800)
+
+
+def test_a_handler_drafts_but_is_not_offered_to_issue(qtbot, office, case, monkeypatch):
+    """The handler of the case drafts its notice; numbering it is the head's (document.issue)."""
+    monkeypatch.setenv("GIAITRINH_DOCUMENT_FONT", "bundled")
+    from desktop.security import accounts
+    from ui.dialogs.document_dialog import DocumentDialog
+
+    accounts.assume_role(office["db"], "handler", officer_uuid=office["clerk"].uuid)
+    d = DocumentDialog(office["db"], case.uuid, today=TODAY)
+    qtbot.addWidget(d)
+    d.kinds.setCurrentRow(0)
+    d.draft_selected()
+    assert d.current and d.buttons["save"].isEnabled() and d.buttons["discard"].isEnabled()
+    assert not d.buttons["issue"].isEnabled() and "Chủ tịch" in d.buttons["issue"].toolTip()

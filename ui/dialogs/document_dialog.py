@@ -286,12 +286,18 @@ class DocumentDialog(QDialog):
         editable = bool(record and record.is_draft)
         for widget in (self.summary, self.body, self.recipients, self.signer):
             widget.setEnabled(editable)
-        for key in ("save", "issue"):
-            self.buttons[key].setEnabled(editable)
+        from desktop.security.principal import may
+
+        self.buttons["save"].setEnabled(editable)
+        # numbering and voiding are the head's (document.issue / document.void): not offered to others
+        may_issue, may_void = may(self.db, "document.issue"), may(self.db, "document.void")
+        self.buttons["issue"].setEnabled(editable and may_issue)
+        self.buttons["issue"].setToolTip("" if may_issue else "Chỉ người có thẩm quyền ký (Chủ tịch, Phó Chủ tịch) "
+                                         "cấp số, ban hành.")
         for key in ("preview", "print", "pdf", "docx"):
             self.buttons[key].setEnabled(record is not None)
         # only an issued number is voided (with a reason); a draft, never numbered, is discarded
-        self.buttons["void"].setEnabled(bool(record and record.status == "issued"))
+        self.buttons["void"].setEnabled(bool(record and record.status == "issued") and may_void)
         self.buttons["discard"].setEnabled(editable)
         self._show_fields(record)
         if record is None:
