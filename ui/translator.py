@@ -28,6 +28,20 @@ _TEXTS = {
     "&Rename": "Đổi &tên", "&Delete": "&Xóa", "Show &hidden files": "Hiện tệp ẩ&n", "All Files (*)": "Mọi tệp (*)",
     "Save As": "Lưu thành", "Find Directory": "Chọn thư mục",
     "%1 already exists.\nDo you want to replace it?": "%1 đã có.\nCó ghi đè lên không?",
+    # Qt's own print dialog ("In…" of documents where the system has no print dialog of its own)
+    "Printer": "Máy in", "&Name:": "&Tên:", "P&roperties": "Thuộc tính", "Location:": "Vị trí:", "Type:": "Loại:",
+    "Output &file:": "Tệp &ghi ra:", "&Options >>": "Tù&y chọn >>", "&Options <<": "Tù&y chọn <<", "&Print": "&In",
+    "Print": "In", "Print to File (PDF)": "In ra tệp (PDF)", "Local file": "Tệp trên máy", "Write PDF file": "Ghi tệp PDF",
+    "Print range": "Phạm vi in", "Print all": "In tất cả", "Pages from": "Các trang từ", "to": "đến",
+    "Pages": "Trang", "Current Page": "Trang hiện tại", "Selection": "Phần đã chọn", "Output Settings": "Thiết lập in",
+    "Copies": "Số bản", "Copies:": "Số bản:", "Collate": "Xếp theo bộ", "Reverse": "In ngược thứ tự",
+    "Options": "Tùy chọn", "Color Mode": "Chế độ màu", "Color": "Màu", "Grayscale": "Đen trắng",
+    "Double Sided Printing": "In hai mặt", "Off": "Tắt", "Long side binding": "Đóng gáy cạnh dài",
+    "Short side binding": "Đóng gáy cạnh ngắn", "Page &Set:": "&Nhóm trang:", "All Pages": "Mọi trang",
+    "Odd Pages": "Trang lẻ", "Even Pages": "Trang chẵn", "Preview": "Xem trước",
+    "Specify pages or ranges separated by commas. Ranges are specified by two numbers separated by a hyphen. "
+    "E.g: 3,5-7,9 prints pages 3, 5, 6, 7 and 9.": "Ghi các trang hoặc khoảng trang, cách nhau bằng dấu phẩy; "
+    "khoảng trang là hai số nối bằng gạch ngang. Ví dụ: 3,5-7,9 in các trang 3, 5, 6, 7 và 9.",
 }
 
 

@@ -19,3 +19,20 @@ def test_file_dialog_labels_are_vietnamese(qtbot, qapp):
     tree = dialog.findChild(QTreeView, "treeView")
     header = [tree.model().headerData(i, Qt.Orientation.Horizontal) for i in range(tree.model().columnCount())]
     assert header[:2] == ["Tên", "Cỡ"] and "Ngày sửa" in header, header
+
+
+def test_print_dialog_labels_are_vietnamese(qtbot, qapp):
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QAbstractButton
+
+    from ui.app import create_application
+
+    create_application()
+    printer = QPrinter()
+    dialog = QPrintDialog(printer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = {w.text() for w in dialog.findChildren(QLabel)} | {w.text() for w in dialog.findChildren(QAbstractButton)}
+    assert {"&Tên:", "Vị trí:", "Tệp &ghi ra:", "&In"} <= texts, texts
+    assert not texts & {"&Name:", "Location:", "Output &file:", "&Print", "&Options >>"}
+    dialog.reject()
