@@ -26,7 +26,7 @@ _TEXTS = {
     "Create New Folder": "Tạo thư mục mới", "List View": "Dạng danh sách", "Detail View": "Dạng chi tiết",
     "&Open": "&Mở", "&Choose": "&Chọn", "New Folder": "Thư mục mới", "&New Folder": "Thư mục &mới",
     "&Rename": "Đổi &tên", "&Delete": "&Xóa", "Show &hidden files": "Hiện tệp ẩ&n", "All Files (*)": "Mọi tệp (*)",
-    "Save As": "Lưu thành", "Find Directory": "Chọn thư mục",
+    "Save As": "Lưu thành", "Find Directory": "Chọn thư mục", "Folder": "Thư mục", "Drive": "Ổ đĩa",
     "%1 already exists.\nDo you want to replace it?": "%1 đã có.\nCó ghi đè lên không?",
     # Qt's own print dialog ("In…" of documents where the system has no print dialog of its own)
     "Printer": "Máy in", "&Name:": "&Tên:", "P&roperties": "Thuộc tính", "Location:": "Vị trí:", "Type:": "Loại:",

@@ -36,3 +36,13 @@ def test_print_dialog_labels_are_vietnamese(qtbot, qapp):
     assert {"&Tên:", "Vị trí:", "Tệp &ghi ra:", "&In"} <= texts, texts
     assert not texts & {"&Name:", "Location:", "Output &file:", "&Print", "&Options >>"}
     dialog.reject()
+
+
+def test_a_folder_is_called_thu_muc_in_the_file_dialog(qapp, tmp_path):
+    from PySide6.QtCore import QFileInfo
+    from PySide6.QtWidgets import QFileIconProvider
+
+    from ui.app import create_application
+
+    create_application()
+    assert QFileIconProvider().type(QFileInfo(str(tmp_path))) == "Thư mục"
