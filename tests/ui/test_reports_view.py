@@ -135,17 +135,29 @@ def test_charts_tab_draws_what_the_pdf_charts_draw(qtbot, office, session):
 
 
 def test_issue_is_offered_only_to_a_role_that_may_issue(qtbot, window, session, office):
-    """A clerk at reception is not offered "Ban hành báo cáo…" (the core would refuse it anyway)."""
+    """A clerk at reception is not offered "Ban hành báo cáo…" (the core would refuse it anyway);
+    nor is the head before the period's cut-off, nor once the period's report is issued."""
+    from desktop.reports import periods, submit
     from desktop.security import accounts
     from ui.views import reports as view_mod
 
+    _cases(office["db"], 2)
+    session.set_today(date(2026, 6, 20))
     accounts.assume_role(office["db"], "reception", officer_uuid=office["clerk"].uuid)
     qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
     view = view_mod.ReportsView(session)
     qtbot.addWidget(view)
     view.show()
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
     assert view.issue_button.text() == "Ban hành báo cáo…"
     assert not view.issue_button.isEnabled() and "Chủ tịch" in view.issue_button.toolTip()
     accounts.assume_role(office["db"], "leader", officer_uuid=office["head"].uuid)
     session.notify_changed()
     qtbot.waitUntil(view.issue_button.isEnabled)
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-Y"))     # ends 14/12/2026
+    assert not view.issue_button.isEnabled() and "15/12/2026" in view.issue_button.toolTip()
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    issued = submit.issue_report(office["db"], periods.period("2026-H1"), today=date(2026, 6, 20))
+    session.notify_changed()
+    qtbot.waitUntil(lambda: not view.issue_button.isEnabled())
+    assert issued.symbol in view.issue_button.toolTip()

@@ -8,7 +8,7 @@ the register being looked at, and the reminder from 1/6 and 1/12 that a report i
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from desktop.errors import UserError
 from desktop.reports import periods as periods_mod
 from desktop.reports.engine import TOTAL_KEY, ReportRun
 from ui.errors import guarded
@@ -117,9 +118,24 @@ class ReportsView(QWidget):
     def _offer_issue(self) -> None:
         from desktop.security.principal import may
 
-        allowed = may(self.session.db, "document.issue")
-        self.issue_button.setEnabled(allowed)
-        self.issue_button.setToolTip("" if allowed else "Chỉ Chủ tịch hoặc Phó Chủ tịch ký ban hành báo cáo.")
+        from desktop.reports import submit
+        from desktop.storage.units import local_unit
+
+        p = self.period()
+        why = ""
+        if not may(self.session.db, "document.issue"):
+            why = "Chỉ Chủ tịch hoặc Phó Chủ tịch ký ban hành báo cáo."
+        elif self.session.today() <= p.end:
+            why = f"Kỳ chưa kết thúc: ban hành được từ ngày {p.end + timedelta(days=1):%d/%m/%Y}."
+        else:
+            try:
+                previous = submit.latest(self.session.db, local_unit(self.session.db).code, p.code)
+            except UserError:
+                previous = None
+            if previous is not None and previous.decision != "reopened":  # as submit.issue_report refuses
+                why = f"Đã ban hành {previous.symbol}; chỉ ban hành lại khi tỉnh mở lại kỳ báo cáo."
+        self.issue_button.setEnabled(not why)
+        self.issue_button.setToolTip(why)
 
     def _period_changed(self, *_args) -> None:
         self._offer_issue()
