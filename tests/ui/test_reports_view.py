@@ -161,3 +161,13 @@ def test_issue_is_offered_only_to_a_role_that_may_issue(qtbot, window, session, 
     session.notify_changed()
     qtbot.waitUntil(lambda: not view.issue_button.isEnabled())
     assert issued.symbol in view.issue_button.toolTip()
+
+
+def test_the_count_axis_has_whole_gridlines():
+    """The bars' axis for at most 21 matters read 0, 5, 10, 16, 21: now 0, 6, 12, 18, 24."""
+    from ui.widgets.charts import count_axis_top
+
+    for largest in (0, 1, 3, 4, 5, 21, 99, 100):
+        top = count_axis_top(largest)
+        assert top % 4 == 0 and max(largest, 1) <= top < max(largest, 1) + 4
+    assert [count_axis_top(21) * i // 4 for i in range(5)] == [0, 6, 12, 18, 24]

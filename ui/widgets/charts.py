@@ -17,6 +17,12 @@ GRID = QColor("#d0d0d0")
 TEXT = QColor("#202020")
 
 
+def count_axis_top(largest: int) -> int:
+    """The top of a count axis with four steps: a multiple of 4 at least ``largest``, so every
+    gridline is a whole number (a top of 21 labelled the lines 5, 10, 16, 21)."""
+    return 4 * max(1, -(-largest // 4))
+
+
 def _month(label: str) -> str:
     """"2026-03" → "03/2026"."""
     year, _, month = label.partition("-")
@@ -92,7 +98,7 @@ class ReportCharts(QWidget):
         if not data:
             return self._empty(p, body)
         plot = body.adjusted(48, 0, -4, -44)
-        top = max(1, max(max(r, e) for _, r, e in data))
+        top = count_axis_top(max(max(r, e) for _, r, e in data))
         self._axes(p, plot, top, lambda v: f"{v:.0f}")
         slot = plot.width() / len(data)
         bar = max(2.0, slot * 0.35)
