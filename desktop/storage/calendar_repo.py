@@ -243,7 +243,9 @@ def needs_yearly_check(db: Database, today: date) -> int | None:
 
 
 def confirm_year_checked(db: Database, year: int) -> None:
-    """Record that the administrator checked ``year``'s calendar (the value is when)."""
+    """Record that the administrator checked ``year``'s calendar (the value is when); like any
+    edit of the calendar it is the administrator's (calendar.edit)."""
+    require(db, "calendar.edit")
     db.set_setting(CHECKED_KEY.format(year=year), datetime.now().isoformat(timespec="seconds"))
     log.info("calendar of %s confirmed", year)
 

@@ -161,3 +161,13 @@ def test_yearly_check_in_december(db):
     assert repo.needs_yearly_check(db, date(2026, 12, 15)) is None
     assert repo.needs_yearly_check(db, date(2027, 12, 1)) == 2028
     assert repo.needs_yearly_check(db, date(2027, 1, 5)) is None
+
+
+def test_only_the_administrator_records_the_yearly_check(db):
+    from desktop.errors import UserError
+
+    accounts.assume_role(db, "leader")
+    with pytest.raises(UserError) as refused:
+        repo.confirm_year_checked(db, 2027)
+    assert refused.value.code == "not_permitted"
+    assert not db.get_setting("calendar_checked_2027")
