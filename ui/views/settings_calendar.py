@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from desktop.calendar.deadlines import format_date, weekday_vi
 from desktop.calendar.workdays import SOURCE_LAW, CalendarEntry
 from desktop.errors import UserError
+from desktop.security.principal import may
 from desktop.storage.calendar_repo import add_day, confirm_year_checked, load_calendar, needs_yearly_check, remove_day
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
@@ -96,9 +97,9 @@ class CalendarSettings(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
-        add = QPushButton("Thêm ngày nghỉ / làm bù…")
+        add = self.add_button = QPushButton("Thêm ngày nghỉ / làm bù…")
         add.clicked.connect(self.add)
-        remove = QPushButton("Xóa ngày đã khai báo")
+        remove = self.remove_button = QPushButton("Xóa ngày đã khai báo")
         remove.clicked.connect(self.remove)
         top = QHBoxLayout()
         top.addWidget(QLabel("Năm:"))
@@ -136,11 +137,20 @@ class CalendarSettings(QWidget):
                 "theo quyết định của Thủ tướng, rồi xác nhận.")
             self.confirm.setText(f"Đã kiểm tra lịch năm {pending}")
             self.confirm.setProperty("year", pending)
+            allowed = may(db, "calendar.edit")   # the administrator's; others read the reminder
+            self.confirm.setEnabled(allowed)
+            self.confirm.setToolTip("" if allowed else "Người quản trị hệ thống xác nhận lịch nghỉ của năm.")
+        for button in (self.add_button, self.remove_button):
+            button.setEnabled(may(db, "calendar.edit"))
 
     def confirm_year(self) -> None:
         year = self.confirm.property("year")
         if year:
-            confirm_year_checked(self.session.db, int(year))
+            try:
+                confirm_year_checked(self.session.db, int(year))
+            except UserError as exc:
+                report(self, exc)
+                return
             self.reload()
 
     def add(self) -> None:

@@ -42,6 +42,12 @@ class UncertainDayBanner(QFrame):
             return
         d = pending[0]
         self.day = d.day
+        from desktop.security.principal import may
+
+        allowed = may(self.session.db, "calendar.edit")   # the administrator confirms; others are told
+        for button in (self.off, self.work):
+            button.setEnabled(allowed)
+            button.setToolTip("" if allowed else "Người quản trị hệ thống xác nhận ngày này.")
         more = f" (còn {len(pending) - 1} ngày khác cần xác nhận)" if len(pending) > 1 else ""
         now = "ngày nghỉ" if d.kind == "off" else "ngày làm việc"
         self.text.setText(f"Cần xác nhận: {weekday_vi(d.day)} {format_date(d.day)} — {d.name}. Nguồn: {d.source}. "
