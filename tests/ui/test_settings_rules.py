@@ -79,3 +79,28 @@ def test_stale_deadlines_are_shown_and_recounted_on_request(qtbot, session):
     assert get_case(db, case.uuid).due_on == date(2026, 3, 16)
     assert list_events(db, case.uuid)[-1].action == "deadline_recomputed"
     qtbot.waitUntil(lambda: not view.recount_button.isVisibleTo(view))
+
+
+def test_the_head_reads_the_rules_but_does_not_import_or_recount(qtbot, session):
+    """Importing a rules update and recounting deadlines are the administrator's: greyed for the head."""
+    from datetime import date
+
+    from desktop.security import accounts
+    from desktop.storage.cases import update_case
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import CaseInput, receive_case
+    from ui.views.settings_rules import RulesSettings
+
+    db = session.db
+    citizen = save_person(db, full_name="Trần Thị Đức").uuid
+    case = receive_case(db, CaseInput(kind="complaint_1", received_on=date(2026, 3, 2), summary="Khiếu nại",
+                                      requesters=[citizen]), today=date(2026, 3, 2))
+    with db.write():
+        update_case(db, case.uuid, {"due_on": "2026-03-12"})
+    accounts.assume_role(db, "leader")
+    view = RulesSettings(session)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.model.rowCount() > 0 and view.recount_button.isVisibleTo(view)
+    assert not view.load_button.isEnabled() and not view.recount_button.isEnabled()
+    assert "quản trị" in view.load_button.toolTip()

@@ -51,7 +51,7 @@ class RulesSettings(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
-        load = QPushButton("Nhập bản cập nhật quy tắc…")
+        load = self.load_button = QPushButton("Nhập bản cập nhật quy tắc…")
         load.clicked.connect(self.choose_file)
         top = QHBoxLayout()
         intro = QLabel("Quy định áp dụng theo ngày tiếp nhận vụ việc. Vụ việc đã tiếp nhận giữ quy định cũ.")
@@ -81,6 +81,13 @@ class RulesSettings(QWidget):
         self.stale = stale_deadlines(self.session.db)
         self.stale_text.setVisible(bool(self.stale))
         self.recount_button.setVisible(bool(self.stale))
+        from desktop.security.principal import may
+
+        # the administrator's (settings.edit, calendar.edit): others read, and are told who acts
+        for button, permission in ((self.load_button, "settings.edit"), (self.recount_button, "calendar.edit")):
+            allowed = may(self.session.db, permission)
+            button.setEnabled(allowed)
+            button.setToolTip("" if allowed else "Việc của người quản trị hệ thống.")
         if self.stale:
             numbers = ", ".join(s.number for s in self.stale[:8]) + (" …" if len(self.stale) > 8 else "")
             self.stale_text.setText(
