@@ -90,3 +90,22 @@ def test_head_reception_day_set_in_settings_shows_on_the_dashboard(qtbot, sessio
     dash = DashboardView(session)
     qtbot.addWidget(dash)
     assert "Tiếp công dân định kỳ của người đứng đầu: thứ năm 26/11/2026" in dash.subheading.text()
+
+
+def test_the_head_reads_the_unit_and_officers_but_does_not_edit_them(qtbot, session, office, login, monkeypatch):
+    """Settings are the administrator's: the head sees them greyed, not a refusal after typing."""
+    from ui.views import settings_unit
+
+    login("leader", officer_uuid=office["head"].uuid)
+    view = settings_unit.UnitSettings(session)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.name.text() == "Ủy ban nhân dân xã Thụy Hùng" and view.model.rowCount() == 3
+    for widget in (view.name, view.save_button, view.add_button, view.edit_button):
+        assert not widget.isEnabled()
+    assert "quản trị" in view.save_button.toolTip()
+    opened = []
+    monkeypatch.setattr(settings_unit.OfficerDialog, "exec", lambda self: opened.append(self) or 0)
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    view.edit_officer()
+    assert opened == []

@@ -102,7 +102,7 @@ class UnitSettings(QWidget):
         form.addRow("Địa danh:", self.place)
         form.addRow("", self.remote)
         self.errors.add(form, "Ngày tiếp công dân định kỳ:", "head_day", self.head_day)
-        save = QPushButton("Lưu thông tin đơn vị")
+        save = self.save_button = QPushButton("Lưu thông tin đơn vị")
         save.clicked.connect(self.save_unit)
         form.addRow(self.errors.general)
         form.addRow("", save)
@@ -117,9 +117,9 @@ class UnitSettings(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self.edit_officer)
-        add = QPushButton("Thêm cán bộ…")
+        add = self.add_button = QPushButton("Thêm cán bộ…")
         add.clicked.connect(lambda: self._officer_dialog(None))
-        edit = QPushButton("Sửa…")
+        edit = self.edit_button = QPushButton("Sửa…")
         edit.clicked.connect(self.edit_officer)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
@@ -148,6 +148,14 @@ class UnitSettings(QWidget):
         self.remote.setChecked(u.is_remote)
         self.head_day.setCurrentIndex(max(0, self.head_day.findData(head_reception_weekday(self.session.db))))
         self.model.set_rows(list_officers(self.session.db, active_only=False))
+        from desktop.security.principal import may
+
+        # the unit and its officers are the administrator's (settings.edit): others read them
+        allowed = may(self.session.db, "settings.edit")
+        for widget in (self.name, self.governing, self.abbreviation, self.place, self.remote, self.head_day,
+                       self.save_button, self.add_button, self.edit_button):
+            widget.setEnabled(allowed)
+        self.save_button.setToolTip("" if allowed else "Người quản trị hệ thống sửa thông tin đơn vị và cán bộ.")
 
     def save_unit(self) -> None:
         try:
@@ -168,7 +176,7 @@ class UnitSettings(QWidget):
     def edit_officer(self) -> None:
         idx = self.table.currentIndex()
         officer = self.model.row_at(idx.row()) if idx.isValid() else None
-        if officer:
+        if officer and self.edit_button.isEnabled():   # a double-click too: not for a reader
             self._officer_dialog(officer)
 
     def _officer_dialog(self, officer: Officer | None) -> None:
