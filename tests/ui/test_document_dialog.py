@@ -192,7 +192,7 @@ def test_the_dialog_and_its_buttons_fit_the_screen(dialog):
 def test_fit_screen_at_1366_by_768():
     from PySide6.QtCore import QRect, QSize
 
-    from ui.dialogs.document_dialog import fit_screen
+    from ui.widgets.screen import fit_screen
 
     assert fit_screen(QSize(1200, 800), QRect(0, 0, 1366, 728)) == QSize(1200, 688)
     assert fit_screen(QSize(1200, 800), QRect(0, 0, 1920, 1040)) == QSize(1200, 800)

@@ -364,3 +364,16 @@ def test_pickers_and_signers_are_this_units_officers_only(qtbot, window, session
     assert reception.host.findData(foreign) == -1 and reception.host.count() >= 1
     assert reception.assignee.findData(foreign) == -1
     assert session.actor_uuid != foreign
+
+
+def test_reception_dialog_fits_a_1366_by_768_screen_with_its_taskbar(qtbot, window, session, monkeypatch):
+    """860×720 and a title bar did not fit the 728 pixels a 1366×768 screen leaves above the taskbar."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    from ui.dialogs.reception_dialog import ReceptionDialog
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, 1366, 728))
+    d = ReceptionDialog(session, window)
+    qtbot.addWidget(d)
+    assert d.height() <= 728 - 40 and d.width() == 860

@@ -32,6 +32,7 @@ from desktop.storage import documents_repo as repo
 from desktop.storage.db import Database
 from ui.errors import report
 from ui.tasks import Cancelled
+from ui.widgets.screen import fit_screen
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +118,6 @@ def fit_evenly(page: QSize, area: QRect) -> QRect:
     scale = min(area.width() / page.width(), area.height() / page.height())
     w, h = round(page.width() * scale), round(page.height() * scale)
     return QRect(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2, w, h)
-
-
-def fit_screen(wanted: QSize, available: QRect, margin: int = 40) -> QSize:
-    """``wanted``, shrunk to fit ``available`` with room for the title bar and the taskbar: at
-    1366×768 a 1200×800 dialog put its buttons (Lưu dự thảo, Cấp số, Đóng) below the screen."""
-    return QSize(min(wanted.width(), available.width() - margin), min(wanted.height(), available.height() - margin))
 
 
 def _is_landscape(size) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
@@ -25,6 +26,7 @@ from ui.labels import FIELD_LABELS, RECEPTION_KIND_LABELS
 from ui.session import Session
 from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 from ui.widgets.person_entry import PersonEntry
+from ui.widgets.screen import fit_screen
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ class ReceptionDialog(QDialog):
         self.reception: Reception | None = None
         self.case: Case | None = None
         self.setWindowTitle("Tiếp công dân")
-        self.resize(860, 720)
+        self.resize(fit_screen(QSize(860, 720), self.screen().availableGeometry()))  # 1366×768 with a taskbar
         db = session.db
         self.errors = FormErrors()
 
