@@ -235,6 +235,12 @@ class MainWindow(QMainWindow):
     def _show_user(self) -> None:
         who = self.session.db.principal
         self.user_label.setText(f" Người dùng: {who.officer_name} ({who.role_label}) " if who else " Chưa đăng nhập ")
+        from desktop.security.principal import may
+
+        receives = may(self.session.db, "case.receive")   # not the administrator's nor a viewer's
+        for action in (self.act_reception, self.act_case):
+            action.setEnabled(receives)
+            action.setToolTip(action.text() if receives else "Vai trò của tài khoản này không tiếp nhận vụ việc.")
 
     def switch_user(self) -> bool:
         """Another officer takes the shared PC: a login; the previous one stays until it succeeds."""

@@ -377,3 +377,18 @@ def test_reception_dialog_fits_a_1366_by_768_screen_with_its_taskbar(qtbot, wind
     d = ReceptionDialog(session, window)
     qtbot.addWidget(d)
     assert d.height() <= 728 - 40 and d.width() == 860
+
+
+def test_the_administrator_is_not_offered_to_receive(qtbot, session, office):
+    """The administrator keeps the register, does not receive citizens: 'Tiếp công dân' and
+    'Vụ việc mới' are greyed (the form would be refused only after it was filled)."""
+    from desktop.security import accounts
+    from ui.main_window import MainWindow
+
+    accounts.assume_role(office["db"], "admin")
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    assert not w.act_reception.isEnabled() and not w.act_case.isEnabled()
+    accounts.assume_role(office["db"], "reception", officer_uuid=office["clerk"].uuid)
+    w._signed_in()   # the clerk takes the PC (Đổi người dùng)
+    assert w.act_reception.isEnabled() and w.act_case.isEnabled()
