@@ -109,3 +109,19 @@ def test_the_head_reads_the_unit_and_officers_but_does_not_edit_them(qtbot, sess
     view.table.setCurrentIndex(view.model.index(0, 0))
     view.edit_officer()
     assert opened == []
+
+
+def test_the_december_reminder_text_has_no_box_of_its_own(qtbot, session):
+    """The banner's orange border framed its label a second time (a QLabel is a QFrame)."""
+    from PySide6.QtGui import QColor
+
+    from ui.views.settings_calendar import CalendarSettings
+
+    session.set_today(date(2026, 12, 3))
+    view = CalendarSettings(session)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.banner.isVisibleTo(view))
+    image = view.banner_text.grab().toImage()
+    edge = {image.pixelColor(x, 0).name() for x in range(image.width())}
+    assert QColor("#f0a020").name() not in edge

@@ -81,7 +81,9 @@ class CalendarSettings(QWidget):
         self.year.setValue(session.today().year)
         self.summary = QLabel()
         self.banner = QFrame()
-        self.banner.setStyleSheet("QFrame { background: #fff4e5; border: 1px solid #f0a020; border-radius: 4px; }")
+        self.banner.setObjectName("yearlyCheckBanner")  # the style must not reach the label (a QFrame too)
+        self.banner.setStyleSheet("#yearlyCheckBanner { background: #fff4e5; border: 1px solid #f0a020; "
+                                  "border-radius: 4px; }")
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
         self.confirm = QPushButton()
