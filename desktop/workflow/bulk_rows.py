@@ -26,7 +26,7 @@ from desktop.rules.book import KIND_LABELS, RuleSet, default_rules
 from desktop.storage.events import HASHED_FIELDS, event_data_json, row_hash
 from desktop.storage.search import compose_words
 from desktop.storage.units import new_uuid, now_iso
-from desktop.workflow.engine import DIGEST_FIELDS, digest_of, settling_changes
+from desktop.workflow.engine import DIGEST_FIELDS, before_values, digest_of, settling_changes
 from desktop.workflow.step_data import step_data
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,6 +166,8 @@ class CaseRows:
             imp.text.name_key(names[0]) if names and not confidential else "", text, self.stamp, self.stamp, case["version"],
             _iso(case["satisfaction"]), _iso(case["closed_on"]), _iso(case["published_on"])))
         for p in requesters:
+            if rep and p[0] == rep[0]:
+                continue  # listed once, as representative (as ``receive_case`` does)
             self.links.append((uuid, p[0], "requester", new_uuid(), self.code, self.stamp))
         if rep:
             self.links.append((uuid, rep[0], "representative", new_uuid(), self.code, self.stamp))
@@ -184,13 +186,15 @@ class CaseRows:
                               data=None))
         from_state = case["state"]
         to_state = from_state if action.to_state is None else action.to_state
-        case["state"] = to_state
+        before, changes = dict(case), {"state": to_state}
         if action.starts_step:
             due, trace = self.imp.deadlines(rs, action.starts_step, step.effective_on, complex_=case["is_complex"],
                                             remote=self.remote, event_label=action.label)
-            case.update(due_on=due, due_step=action.starts_step, due_trace=trace, extensions=0)
+            changes.update(due_on=due, due_step=action.starts_step, due_trace=trace, extensions=0)
             data.update(starts_step=action.starts_step, due_on=due and due.isoformat(), trace=trace)
-        case.update(settling_changes(rs, action, from_state, to_state, step.effective_on, step.satisfaction))
+        changes.update(settling_changes(rs, action, from_state, to_state, step.effective_on, step.satisfaction))
+        data["before"] = before_values(before, changes)
+        case.update(changes)
         case["version"] += 1
         self._event(case, seq, step.action, from_state, step.effective_on, step.note.strip(), data)
 

@@ -104,13 +104,26 @@ def compute_step_deadline(db: Database, rs: RuleSet, case: Case, step_code: str,
     return deadline.due, f"{step.heading(bool(level))}{extra}. {deadline.trace}"
 
 
+# Timeline entries that record something beside the procedure: they never start, move or end a
+# step, and a step's date is checked only against the steps before it.
+NOTE_ACTIONS = frozenset({"assign", "correct", "undo", "document_issued", "document_voided", "deadline_recomputed",
+                          "note", "reveal"})
+
+
+def standing_steps(events: list) -> list:
+    """The events that still count: ``receive`` and the steps of the procedure, less those undone
+    (``desktop.workflow.undo`` appends an ``undo`` event naming the step it reverses)."""
+    undone = {e.data.get("undoes") for e in events if e.action == "undo"}
+    return [e for e in events if e.action not in NOTE_ACTIONS and e.uuid not in undone]
+
+
 def _step_start(events: list, step_code: str, rs: RuleSet | None) -> tuple[date | None, str, list[tuple[date, date]]]:
     """When the running step started, the name of the event that started it, and its pauses."""
     start: date | None = None
     label = "Sự kiện"
     pauses: list[tuple[date, date]] = []
     paused_from: date | None = None
-    for ev in events:
+    for ev in standing_steps(events):
         if ev.data.get("starts_step") == step_code:
             start, pauses, paused_from = ev.effective_on, [], None
             if ev.action == "receive":
@@ -130,9 +143,10 @@ def _check_dates(case: Case, effective_on: date, events: list, today: date | Non
     if effective_on < case.received_on:
         raise ValidationError({"effective_on": f"Ngày thực hiện {format_date(effective_on)} trước ngày tiếp nhận "
                                                f"{format_date(case.received_on)}."})
-    if events and effective_on < events[-1].effective_on:
+    steps = standing_steps(events)
+    if steps and effective_on < steps[-1].effective_on:
         raise ValidationError({"effective_on": f"Ngày thực hiện {format_date(effective_on)} trước bước liền trước "
-                                               f"({format_date(events[-1].effective_on)})."})
+                                               f"({format_date(steps[-1].effective_on)})."})
 
 
 def is_owned(db: Database, case: Case) -> bool:
@@ -161,6 +175,14 @@ def settling_changes(rs: RuleSet, action: Action, from_state: str, to_state: str
     if action.publishes:
         changes["published_on"] = effective_on.isoformat()
     return changes
+
+
+def before_values(case: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """What a step overwrites, as its event keeps it (``data.before``) so that ``undo`` can put it
+    back without deleting the event; ``act`` and bulk import share it. ``case`` maps the case's
+    fields to their values before the step."""
+    return {k: (case[k].isoformat() if isinstance(case[k], date) else case[k])
+            for k in changes if k in case and k not in ("updated_at", "version")}
 
 
 def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, note: str = "",
@@ -212,7 +234,7 @@ def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, n
     changes: dict[str, Any] = {"updated_at": now_iso()}
     to_state = case.state if action.to_state is None else action.to_state
     if action.to_state == "@previous":
-        last_suspend = next((e for e in reversed(events) if e.action == "suspend"), None)
+        last_suspend = next((e for e in reversed(standing_steps(events)) if e.action == "suspend"), None)
         to_state = last_suspend.from_state if last_suspend else "accepted"
     changes["state"] = to_state
 
@@ -268,6 +290,7 @@ def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, n
         event_data.update(due_on=due and due.isoformat(), trace=trace)
     changes.update(settling_changes(rs, action, case.state, to_state, effective_on, satisfaction))
     touched = locks.guard_case_change(db, case.unit_code, effective_on, correction_reason)
+    event_data["before"] = before_values(asdict(case), changes)
 
     with db.write():
         if touched:

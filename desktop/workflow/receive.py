@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from dataclasses import field as dc_field
 from datetime import date
 
 from desktop.domain.names import name_key
@@ -43,6 +44,7 @@ class CaseInput:
     channel: str = Channel.RECEPTION
     field: str = "other"
     representative_uuid: str | None = None
+    representatives: list[str] = dc_field(default_factory=list)  # a group's other representatives
     assignee_uuid: str | None = None
     reception_uuid: str | None = None
     learned_on: date | None = None       # complaints: when the decision became known
@@ -124,9 +126,12 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None,
     rs = rules.for_case(data.kind, data.received_on)
     unit = local_unit(db)
     people = [get_person(db, u) for u in dict.fromkeys(data.requesters)]
-    rep = get_person(db, data.representative_uuid) if data.representative_uuid else None
+    rep_uuids = list(dict.fromkeys([*([data.representative_uuid] if data.representative_uuid else []),
+                                    *data.representatives]))
+    reps = [get_person(db, u) for u in rep_uuids]
+    rep = reps[0] if reps else None
     confidential = rs.confidential if data.confidential is None else data.confidential
-    names = [p.full_name for p in ([rep] if rep else []) + [p for p in people if not rep or p.uuid != rep.uuid]]
+    names = [p.full_name for p in reps + [p for p in people if p.uuid not in rep_uuids]]
     shown = "" if confidential else case_repo.requester_label(names)
     uuid = new_uuid()
     stamp = now_iso()
@@ -140,7 +145,7 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None,
         # columns and not searchable by name; it is shown only in the case, and revealing is logged.
         text = search.case_search_text(
             number=number, summary=data.summary, content=data.content,
-            people=[] if confidential else [(p.full_name, p.id_number, p.phone) for p in people + ([rep] if rep else [])])
+            people=[] if confidential else [(p.full_name, p.id_number, p.phone) for p in people + reps])
         values = dict(
             uuid=uuid, unit_code=unit.code, number=number, kind=data.kind, rules_id=rs.id, channel=data.channel,
             field=data.field, summary=" ".join(data.summary.split()), content=data.content.strip(),
@@ -152,12 +157,15 @@ def receive_case(db: Database, data: CaseInput, *, today: date | None = None,
         )
         case_id = case_repo.insert_case(db, values)
         search.fts_insert(db, "cases", case_id, text)
+        # A representative is listed once, as representative (not also as a plain requester).
         for p in people:
+            if p.uuid in rep_uuids:
+                continue
             db.execute("INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
                        "VALUES (?,?,?,?,?,?)", (uuid, p.uuid, "requester", new_uuid(), unit.code, stamp))
-        if rep:
+        for r in reps:
             db.execute("INSERT OR IGNORE INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
-                       "VALUES (?,?,?,?,?,?)", (uuid, rep.uuid, "representative", new_uuid(), unit.code, stamp))
+                       "VALUES (?,?,?,?,?,?)", (uuid, r.uuid, "representative", new_uuid(), unit.code, stamp))
         case = case_repo.get_case(db, uuid)
         due, trace = compute_step_deadline(db, rs, case, rs.initial_step, data.received_on, event_label="Nhận")
         case_repo.update_case(db, uuid, {"due_on": due and due.isoformat(), "due_step": rs.initial_step,
@@ -259,7 +267,8 @@ def record_reception(db: Database, data: ReceptionInput, *,
             case = receive_case(db, CaseInput(
                 kind=data.case_kind, received_on=data.received_on,
                 summary=data.summary or data.content.strip().split("\n")[0][:200], content=data.content,
-                requesters=everyone, representative_uuid=reps[0] if reps else None, channel=Channel.RECEPTION,
+                requesters=everyone, representative_uuid=reps[0] if reps else None, representatives=reps[1:],
+                channel=Channel.RECEPTION,
                 field=data.field, assignee_uuid=data.assignee_uuid, reception_uuid=uuid,
                 learned_on=data.learned_on), today=today)
             reception_repo.set_reception_case(db, uuid, case.uuid)
