@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 
 from desktop.storage.cases import get_case
+from tests.ui.keys import answer_box
 
 TODAY = date(2026, 3, 2)
 
@@ -76,6 +77,10 @@ def test_reception_becomes_explanation_request_through_to_closing(qtbot, window,
                 d.note.setPlainText(value)
             else:
                 choose(getattr(d, name), value)
+        from ui.dialogs.action_dialog import CONFIRMED
+
+        if code in CONFIRMED:
+            answer_box("Ghi vào sổ")
         with qtbot.waitSignal(session.changed):
             d.save()
         assert d.result_case is not None, d.errors.general.text()

@@ -150,8 +150,8 @@ def print_day_in_background(parent: QWidget | None, session, day: date, printer:
 
 
 class DocumentDialog(QDialog):
-    def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *,
-                 today: date | None = None) -> None:
+    def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *, actor: str = "",
+                 today: date | None = None, select: str | None = None, draft_kind: str | None = None) -> None:
         super().__init__(parent)
         from desktop.storage.cases import get_case
 
@@ -160,7 +160,10 @@ class DocumentDialog(QDialog):
         self.current: str | None = None        # uuid of the document being shown
         self._pdf_bytes = b""
         self.setWindowTitle(f"Soạn văn bản — vụ việc số {self.case.number}")
-        self.resize(1200, 800)
+        from ui.dialogs.guarded import fit_to_screen
+
+        fit_to_screen(self, 1320, 800)   # the buttons stay on a 1366×768 screen
+        self.performed: list[str] = []    # steps the issued documents performed ("accept")
 
         self.kinds = QListWidget()
         self.kinds.itemDoubleClicked.connect(lambda _: self.draft_selected())
@@ -237,7 +240,17 @@ class DocumentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addLayout(row)
-        self.reload()
+        self.reload(select=select)
+        if draft_kind:
+            self.draft_kind(draft_kind)
+
+    def draft_kind(self, kind: str) -> None:
+        """Draft ``kind`` at once (the step dialog's "soạn văn bản" offer), unless it is not offered."""
+        for i in range(self.kinds.count()):
+            if self.kinds.item(i).data(KIND_ROLE) == kind:
+                self.kinds.setCurrentRow(i)
+                self.draft_selected()
+                return
 
     # -- lists ---------------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
@@ -374,12 +387,24 @@ class DocumentDialog(QDialog):
                 "Chỉ cấp số sau khi người có thẩm quyền đã ký. Số đã cấp không dùng lại được.") \
                 != QMessageBox.StandardButton.Yes:
             return False
+        from desktop.workflow.documents_flow import issue_document
+
         try:
-            outgoing.issue(self.db, self.current, issued_on=self.today, today=self.today)
+            record, performed = issue_document(self.db, self.current, actor=self.actor, today=self.today,
+                                               issued_on=self.today)
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return False
+        if performed:
+            self.performed.append(performed)
         self.reload()
+        if performed == "accept":
+            from desktop.storage.cases import get_case
+            from desktop.workflow.engine import rules_of
+
+            self.case = get_case(self.db, self.case.uuid)
+            self.state_label.setText(f"{self.state_label.text()}\nĐã ghi bước “{rules_of(self.case).actions['accept'].label}” "
+                                     f"ngày {record.issued_on:%d/%m/%Y} theo văn bản số {record.symbol}.")
         return True
 
     def void_current(self, reason: str) -> bool:

@@ -176,3 +176,16 @@ def test_group_reception_stores_every_representative_once_as_representative(offi
     assert sorted(r for r in roles if r[1] == "representative") == [("Lê Văn Bình", "representative"),
                                                                      ("Nguyễn Văn An", "representative")]
     assert len(roles) == 5 and len({n for n, _ in roles}) == 5   # nobody listed twice
+
+
+def test_preview_shows_the_new_deadline_and_writes_nothing(office):
+    from desktop.workflow.preview import preview_act
+
+    db = office["db"]
+    case = _case(office)
+    act(db, case.uuid, "accept", actor="vt", effective_on=date(2026, 11, 5), today=TODAY)
+    before = list_events(db, case.uuid)
+    shown = preview_act(db, case.uuid, "extend", actor="vt", effective_on=TODAY, today=TODAY, note="Phức tạp")
+    assert shown.state == "extended" and shown.due_on > get_case(db, case.uuid).due_on
+    assert list_events(db, case.uuid) == before and get_case(db, case.uuid).state == "accepted"
+    _verified(db)

@@ -1,0 +1,88 @@
+"""Dialogs that do not lose what the clerk typed, and that fit the office PC's screen.
+
+``GuardedDialog``: Ctrl+Enter confirms (calls ``save``), Escape or "Hủy" on a form whose fields
+were changed asks before discarding them. ``fit_to_screen`` keeps a dialog's frame inside the
+screen's available area (1366×768 with a task bar leaves about 1366×728).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox, QCheckBox, QComboBox, QDateEdit, QDialog, QLineEdit, QMessageBox, QPlainTextEdit, QWidget,
+)
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Resize to ``width``×``height`` or less: the whole frame (title bar included) inside the
+    screen's available geometry, centred on it."""
+    screen = (widget.parentWidget().screen() if widget.parentWidget() else None) or QGuiApplication.primaryScreen()
+    avail = screen.availableGeometry()
+    frame_w, frame_h = 16, 48  # borders and title bar, as window managers draw them
+    w = min(width, avail.width() - frame_w)
+    h = min(height, avail.height() - frame_h)
+    widget.resize(w, h)
+    widget.setMaximumSize(avail.width() - frame_w, avail.height() - frame_h)
+    widget.move(avail.x() + (avail.width() - w - frame_w) // 2, avail.y() + max(0, (avail.height() - h - frame_h) // 2))
+
+
+def _value(w: QWidget):
+    if isinstance(w, QLineEdit):
+        return w.text()
+    if isinstance(w, QPlainTextEdit):
+        return w.toPlainText()
+    if isinstance(w, QComboBox):
+        return w.currentIndex()
+    if isinstance(w, QDateEdit):
+        return w.date()
+    if isinstance(w, QAbstractSpinBox):
+        return w.text()
+    if isinstance(w, QCheckBox):
+        return w.isChecked()
+    return None
+
+
+class GuardedDialog(QDialog):
+    """Subclasses define ``save()``; the first show takes the form's starting values."""
+
+    DISCARD_TITLE = "Bỏ nội dung đang nhập?"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._start: dict[int, object] | None = None
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self._confirm, context=Qt.ShortcutContext.WindowShortcut)
+
+    def _confirm(self) -> None:
+        self.save()
+
+    def save(self) -> None:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    def _fields(self) -> list[QWidget]:
+        return [w for w in self.findChildren(QWidget) if _value(w) is not None]
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt
+        if self._start is None:
+            self._start = {id(w): _value(w) for w in self._fields()}
+        super().showEvent(event)
+
+    def is_dirty(self) -> bool:
+        start = self._start or {}
+        return any(id(w) in start and start[id(w)] != _value(w) for w in self._fields())
+
+    def reject(self) -> None:
+        if self.result() != QDialog.DialogCode.Accepted and self.is_dirty() and not self.ask_discard():
+            return
+        super().reject()
+
+    def ask_discard(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, self.DISCARD_TITLE,
+                          "Các ô đã nhập sẽ mất nếu đóng cửa sổ này. Đóng và bỏ nội dung đang nhập?", parent=self)
+        drop = box.addButton("Đóng, bỏ nội dung", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Tiếp tục nhập", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is drop
