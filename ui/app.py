@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(session)
     if os.environ.get("GIAITRINH_FIRST_PAINT") == "1":  # bench/bench_ui.py: report the first paint and quit
         _quit_after_first_paint(window)
-    window.show()
+    window.show_as_last_left()
     try:
         return app.exec()
     finally:

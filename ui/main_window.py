@@ -60,13 +60,20 @@ class MainWindow(QMainWindow):
         session.today_changed.connect(lambda _d: self._update_status())
         session.changed.connect(self._update_status)
         geometry = self.state[WindowState.geometry]
-        if not geometry.isEmpty():
-            self.restoreGeometry(geometry)
+        self.restored = not geometry.isEmpty() and self.restoreGeometry(geometry)
         # The window paints first (navigation, menus, status); the dashboard is built and filled
         # right after the first paint (``_after_first_paint``), so opening never waits for it.
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(0)
         self.nav.blockSignals(False)
+
+    def show_as_last_left(self) -> None:
+        """As the clerk left it (size, place, maximized); the first time maximized: an office PC's
+        1366×768 screen has no pixel to spare."""
+        if self.restored:
+            self.show()
+        else:
+            self.showMaximized()
 
     # -- pages ----------------------------------------------------------------------------------
     def page_count(self) -> int:
@@ -135,6 +142,15 @@ class MainWindow(QMainWindow):
         self._return_to = self.stack.currentIndex() if self.stack.currentWidget() is not self.case_page else 0
         self.stack.setCurrentWidget(self.case_page)
 
+    def find(self) -> None:
+        """Ctrl+F: the search box of the register in view (the case register from anywhere else)."""
+        current = self.stack.currentWidget()
+        page = current if hasattr(current, "search") else self.page(2)
+        if page is not current:
+            self.show_page(2)
+        page.search.setFocus()
+        page.search.selectAll()
+
     def _back_from_case(self) -> None:
         self.show_page(min(getattr(self, "_return_to", 0), len(PAGES) - 1))
 
@@ -163,6 +179,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_reception)
         file_menu.addAction(self.act_case)
         file_menu.addSeparator()
+        self.act_find = QAction("Tìm…", self, shortcut=QKeySequence.StandardKey.Find, triggered=self.find)
+        file_menu.addAction(self.act_find)
         self.act_print_day = QAction("In các văn bản ban hành hôm nay…", self, shortcut=QKeySequence("Ctrl+P"),
                                      triggered=self._print_today)
         file_menu.addAction(self.act_print_day)

@@ -73,9 +73,20 @@ class GuardedDialog(QDialog):
         return any(id(w) in start and start[id(w)] != _value(w) for w in self._fields())
 
     def reject(self) -> None:
-        if self.result() != QDialog.DialogCode.Accepted and self.is_dirty() and not self.ask_discard():
+        """Escape, "Hủy" or the title bar's close button: a changed form asks first. A close asked
+        by the program itself (``close()`` at shutdown) does not."""
+        if not self._quiet and self.is_dirty() and not self.ask_discard():
             return
         super().reject()
+
+    _quiet = False
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt
+        self._quiet = not event.spontaneous()
+        try:
+            super().closeEvent(event)
+        finally:
+            self._quiet = False
 
     def ask_discard(self) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, self.DISCARD_TITLE,

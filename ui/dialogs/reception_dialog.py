@@ -20,6 +20,7 @@ from desktop.errors import UserError, ValidationError
 from desktop.rules.book import KIND_LABELS
 from desktop.storage.units import own_officers
 from desktop.workflow.receive import OUTCOMES, ReceptionInput, record_reception
+from ui.dialogs.guarded import GuardedDialog
 from ui.errors import report
 from ui.labels import FIELD_LABELS, RECEPTION_KIND_LABELS
 from ui.session import Session
@@ -55,14 +56,16 @@ class GroupMember(QWidget):
         lay.addWidget(self.entry)
 
 
-class ReceptionDialog(QDialog):
+class ReceptionDialog(GuardedDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.reception: Reception | None = None
         self.case: Case | None = None
         self.setWindowTitle("Tiếp công dân")
-        self.resize(860, 720)
+        from ui.dialogs.guarded import fit_to_screen
+
+        fit_to_screen(self, 860, 720)
         db = session.db
         self.errors = FormErrors()
 
@@ -156,7 +159,6 @@ class ReceptionDialog(QDialog):
         lay.addWidget(scroll, 1)
         lay.addWidget(buttons)
         self.save_button.setDefault(True)  # after it joined the dialog: Enter saves
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         self.people_count.valueChanged.connect(self._group_changed)
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self._group_changed()

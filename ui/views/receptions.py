@@ -51,6 +51,11 @@ class ReceptionsView(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
         self.search.search.connect(self.apply)
+        self.search.down.connect(self.table.enter_from_search)
+        self.correct = QPushButton("Đính chính…")
+        self.correct.setToolTip("Đính chính lượt tiếp đang chọn (ghi lý do, giữ giá trị cũ)")
+        self.correct.clicked.connect(self.correct_selected)
+        top.addWidget(self.correct)
         self.kind.currentIndexChanged.connect(self.apply)
         self.use_period.toggled.connect(self.apply)
         for w in (self.date_from, self.date_to):
@@ -76,6 +81,21 @@ class ReceptionsView(QWidget):
     def reload(self) -> None:
         self.model.refresh()
         self._update_count()
+
+    def correct_dialog(self):
+        from desktop.storage.receptions import get_reception
+        from ui.dialogs.case_edits import CorrectReceptionDialog
+
+        index = self.table.currentIndex()
+        item = self.model.row_at(index.row()) if index.isValid() else None
+        if item is None:
+            return None
+        return CorrectReceptionDialog(self.session, get_reception(self.session.db, item.uuid), self)
+
+    def correct_selected(self) -> None:
+        dialog = self.correct_dialog()
+        if dialog is not None:
+            dialog.exec()
 
     def _open_row(self, row: int) -> None:
         item = self.model.row_at(row)

@@ -13,6 +13,8 @@ class SearchBox(QLineEdit):
     """Emits ``search(text)`` shortly after the last key (accent-insensitive in the core)."""
 
     search = Signal(str)
+    down = Signal()  # Down arrow: into the results below
+
 
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -22,6 +24,13 @@ class SearchBox(QLineEdit):
         self.timer.timeout.connect(lambda: self.search.emit(self.text()))
         self.textChanged.connect(lambda _t: self.timer.start())
         self.returnPressed.connect(self.flush)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt
+        if event.key() == Qt.Key.Key_Down:
+            self.flush()
+            self.down.emit()
+            return
+        super().keyPressEvent(event)
 
     def flush(self) -> None:
         self.timer.stop()
@@ -78,6 +87,16 @@ class RegisterTable(QTableView):
         idx = self.currentIndex()
         if idx.isValid():
             self.activated_row.emit(idx.row())
+
+    def enter_from_search(self) -> None:
+        """Focus the table on its first row (Down from the search box)."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        index = self.currentIndex() if self.currentIndex().isValid() else model.index(0, 0)
+        self.setCurrentIndex(index)
+        self.selectRow(index.row())
 
     def set_widths(self, widths: list[int]) -> None:
         for col, width in enumerate(widths):
