@@ -48,12 +48,9 @@ class GroupMember(QWidget):
         self.representative = QCheckBox("Người đại diện")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 4)
-        head = QHBoxLayout()
-        head.addWidget(QLabel(f"<b>Người thứ {index + 2}</b>"))
-        head.addWidget(self.representative)
-        head.addStretch(1)
-        lay.addLayout(head)
+        lay.addWidget(QLabel(f"<b>Người thứ {index + 2}</b>"))
         lay.addWidget(self.entry)
+        lay.addWidget(self.representative)   # after the fields: typed in reading order, then ticked
 
 
 class ReceptionDialog(GuardedDialog):
@@ -184,7 +181,22 @@ class ReceptionDialog(GuardedDialog):
         member = GroupMember(self.session.db, len(self.members))
         self.members.append(member)
         self.members_lay.addWidget(member)
+        member.show()   # at once, not at the next turn of the event loop: the keys typed next go into it
+        self._chain_members()
         member.entry.name.setFocus()
+
+    def _chain_members(self) -> None:
+        """Tab follows the page: the first citizen, each member in turn (name, paper, phone,
+        address, "người đại diện"), then "Thêm người trong đoàn" and the matter. A widget made
+        later joins the end of Qt's focus chain: without this, Tab from a new member jumped to
+        the top of the form and the next keys changed the visit type."""
+        chain: list[QWidget] = [self.first_rep]
+        for m in self.members:
+            e = m.entry
+            chain += [e.name, e.identity.kind, e.identity.number, e.phone, e.address, m.representative]
+        chain += [self.add_member, self.case_kind]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
     def _outcome_changed(self) -> None:
         outcome = self.outcome.currentData()
