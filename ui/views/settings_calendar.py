@@ -169,7 +169,7 @@ class CalendarSettings(QWidget):
         if not moved:
             text = "Không có thời hạn đang tính nào thay đổi."
         else:
-            lines = [f"• Vụ việc số {m.number}: hạn {vn_date(m.old_due)} → {vn_date(m.new_due)}" for m in moved[:20]]
+            lines = [f"• Vụ việc số {m.number}: hạn {vn_date(m.stored)} → {vn_date(m.counted)}" for m in moved[:20]]
             more = f"\n… và {len(moved) - 20} vụ việc khác" if len(moved) > 20 else ""
             text = f"Đã tính lại thời hạn của {len(moved)} vụ việc:\n" + "\n".join(lines) + more
         self.moved_label.setText(text)
@@ -195,7 +195,7 @@ class CalendarSettings(QWidget):
             return
         what = "ngày nghỉ" if entry.kind == "off" else "ngày làm việc bù"
         effect = (f"Thời hạn của {len(would_move)} vụ việc sẽ được tính lại: "
-                  + ", ".join(f"{m.number} ({vn_date(m.old_due)} → {vn_date(m.new_due)})" for m in would_move[:8])
+                  + ", ".join(f"{m.number} ({vn_date(m.stored)} → {vn_date(m.counted)})" for m in would_move[:8])
                   + (" …" if len(would_move) > 8 else "")) if would_move else "Không thời hạn đang tính nào thay đổi."
         box = self.confirm_box = QMessageBox(QMessageBox.Icon.Question, "Xóa ngày đã khai báo",
                                              f"Xóa {what} {vn_date(entry.day)} “{entry.name}”?\n{effect}", parent=self)

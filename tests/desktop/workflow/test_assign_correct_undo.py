@@ -185,7 +185,8 @@ def test_preview_shows_the_new_deadline_and_writes_nothing(office):
     case = _case(office)
     act(db, case.uuid, "accept", actor="vt", effective_on=date(2026, 11, 5), today=TODAY)
     before = list_events(db, case.uuid)
-    shown = preview_act(db, case.uuid, "extend", actor="vt", effective_on=TODAY, today=TODAY, note="Phức tạp")
+    shown = preview_act(db, case.uuid, "extend", actor="vt", effective_on=date(2026, 11, 10), today=TODAY,
+                        note="Phức tạp")
     assert shown.state == "extended" and shown.due_on > get_case(db, case.uuid).due_on
     assert list_events(db, case.uuid) == before and get_case(db, case.uuid).state == "accepted"
     _verified(db)

@@ -35,7 +35,7 @@ def test_day_off_on_a_deadline_moves_it_and_removing_it_moves_it_back(office):
     assert get_case(db, early.uuid).due_on == early.due_on          # due before the day: untouched
     assert len(list_events(db, closed.uuid)) == 2                     # closed: no deadline to move
     back = remove_day(db, due, actor="vt", today=TODAY)
-    assert [m.new_due for m in back] == [due]
+    assert [m.counted for m in back] == [due]
     assert verify_register(db).ok
 
 
