@@ -19,7 +19,7 @@ def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
     screen's available geometry, centred on it."""
     screen = (widget.parentWidget().screen() if widget.parentWidget() else None) or QGuiApplication.primaryScreen()
     avail = screen.availableGeometry()
-    frame_w, frame_h = 16, 48  # borders and title bar, as window managers draw them
+    frame_w, frame_h = 16, 60  # borders and title bar, as window managers draw them (with room to spare)
     w = min(width, avail.width() - frame_w)
     h = min(height, avail.height() - frame_h)
     widget.resize(w, h)

@@ -68,6 +68,8 @@ class CasesView(QWidget):
         self.table.set_widths([65, 90, 125, 300, 175, 125, 90, 150, 110])
         # the register number whole, year included, up to four digits a year ("2290/2025")
         self.table.setColumnWidth(0, max(65, self.table.fontMetrics().horizontalAdvance("9999/2026") + 14))
+        self.table._widths[0] = self.table.columnWidth(0)
+        self.table.fit_to_width(3, optional=[8, 2])   # field, then kind, give way to the summary
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(filters)

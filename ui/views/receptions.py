@@ -46,7 +46,10 @@ class ReceptionsView(QWidget):
         self.model = ReceptionTableModel(session.db, self)
         self.table = RegisterTable(sortable=True)
         self.table.setModel(self.model)
-        self.table.set_widths([90, 190, 115, 330, 130, 70, 150, 85, 140, 140, 130, 120])
+        self.table.set_widths([90, 190, 115, 330, 130, 70, 150, 85, 140, 140, 130, 120, 120])
+        # Mẫu 03/TCD has 13 columns: on a 1366-pixel screen the ones most often empty give way
+        # (all are printed in the register and shown in the tooltip of the line).
+        self.table.fit_to_width(3, optional=[12, 11, 6, 9, 8, 7])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
