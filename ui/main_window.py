@@ -184,6 +184,9 @@ class MainWindow(QMainWindow):
         self.act_print_day = QAction("In các văn bản ban hành hôm nay…", self, shortcut=QKeySequence("Ctrl+P"),
                                      triggered=self._print_today)
         file_menu.addAction(self.act_print_day)
+        self.act_print_register = QAction("In sổ (tiếp công dân, theo dõi giải quyết, văn bản đi)…", self,
+                                          shortcut=QKeySequence("Ctrl+Shift+P"), triggered=self.print_register)
+        file_menu.addAction(self.act_print_register)
         file_menu.addSeparator()
         backup = QAction("Sao lưu ngay", self, triggered=self._backup_now)
         file_menu.addAction(backup)
@@ -285,6 +288,19 @@ class MainWindow(QMainWindow):
             print_day_in_background(self, self.session, self.session.today())
         except Exception as exc:  # noqa: BLE001 - shown, logged; the window stays usable
             report(self, exc)
+
+    def register_print_dialog(self, book: str = "reception"):
+        from ui.dialogs.register_print import RegisterPrintDialog
+
+        return RegisterPrintDialog(self.session, self, book=book)
+
+    def print_register(self) -> None:
+        try:
+            dialog = self.register_print_dialog()
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return
+        dialog.exec()
 
     def _backup_now(self) -> None:
         self.show_page(3)
