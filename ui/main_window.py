@@ -8,7 +8,7 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
@@ -142,6 +142,19 @@ class MainWindow(QMainWindow):
         self._return_to = self.stack.currentIndex() if self.stack.currentWidget() is not self.case_page else 0
         self.stack.setCurrentWidget(self.case_page)
 
+    def help_page(self) -> str:
+        """The guide's page for the screen in view."""
+        current = self.stack.currentWidget()
+        if current is not None and current is self.case_page:
+            return "vu-viec"
+        index = self.stack.currentIndex()
+        return {0: "hom-nay", 1: "so-tiep-cong-dan", 2: "so-vu-viec", 3: "cai-dat"}.get(index, "index")
+
+    def help(self) -> None:
+        from ui.dialogs.help import open_help
+
+        self.help_window = open_help(self.help_page(), self)
+
     def find(self) -> None:
         """Ctrl+F: the search box of the register in view (the case register from anywhere else)."""
         current = self.stack.currentWidget()
@@ -196,6 +209,8 @@ class MainWindow(QMainWindow):
         for i, title in enumerate(PAGES):
             go.addAction(QAction(title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
                                  triggered=lambda _c=False, i=i: self.show_page(i)))
+        self.act_help = QAction("Hướng dẫn sử dụng", self, shortcut=QKeySequence(Qt.Key.Key_F1), triggered=self.help)
+        self.addAction(self.act_help)   # F1 works before the menus are mounted
         # Menus of other modules (sync, province) import heavy code: mounted right after the
         # first paint (see ``event``) so start-up does not wait for them; "Trợ giúp" stays last.
         tools = QToolBar("Công việc")
@@ -223,6 +238,7 @@ class MainWindow(QMainWindow):
     def _finish_menus(self, bar) -> None:
         self._mount_optional(bar)
         help_menu = bar.addMenu("&Trợ giúp")
+        help_menu.addAction(self.act_help)
         help_menu.addAction(QAction("Thư mục nhật ký lỗi", self, triggered=self._show_log_location))
         help_menu.addAction(QAction("Giới thiệu", self, triggered=self._about))
 

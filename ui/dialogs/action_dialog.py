@@ -32,6 +32,8 @@ CONFIRMED = frozenset({"extend", "close", "terminate", "withdraw", "refuse", "gu
 
 
 class ActionDialog(GuardedDialog):
+    HELP_PAGE = "vu-viec"
+
     def __init__(self, session: Session, case: Case, action: Action, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.case, self.action = session, case, action

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 
 class CaseDialog(GuardedDialog):
+    HELP_PAGE = "tiep-cong-dan"
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session

@@ -34,6 +34,8 @@ def _reason_edit() -> QLineEdit:
 class _Form(GuardedDialog):
     """Title, an intro line, a form, the general error line and "<save>" / "Hủy"."""
 
+    HELP_PAGE = "vu-viec"
+
     def __init__(self, session: Session, title: str, intro: str, save_label: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.session = session

@@ -164,6 +164,9 @@ class DocumentDialog(QDialog):
 
         fit_to_screen(self, 1320, 800)   # the buttons stay on a 1366×768 screen
         self.performed: list[str] = []    # steps the issued documents performed ("accept")
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self, self._help)
 
         self.kinds = QListWidget()
         self.kinds.itemDoubleClicked.connect(lambda _: self.draft_selected())
@@ -243,6 +246,11 @@ class DocumentDialog(QDialog):
         self.reload(select=select)
         if draft_kind:
             self.draft_kind(draft_kind)
+
+    def _help(self) -> None:
+        from ui.dialogs.help import open_help
+
+        self.help_window = open_help("van-ban", self)
 
     def draft_kind(self, kind: str) -> None:
         """Draft ``kind`` at once (the step dialog's "soạn văn bản" offer), unless it is not offered."""

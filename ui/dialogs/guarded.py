@@ -47,12 +47,19 @@ class GuardedDialog(QDialog):
     """Subclasses define ``save()``; the first show takes the form's starting values."""
 
     DISCARD_TITLE = "Bỏ nội dung đang nhập?"
+    HELP_PAGE = "index"   # the guide's page F1 opens
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._start: dict[int, object] | None = None
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self._confirm, context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.help, context=Qt.ShortcutContext.WindowShortcut)
+
+    def help(self) -> None:
+        from ui.dialogs.help import open_help
+
+        self.help_window = open_help(self.HELP_PAGE, self)
 
     def _confirm(self) -> None:
         self.save()

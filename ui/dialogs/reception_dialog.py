@@ -54,6 +54,8 @@ class GroupMember(QWidget):
 
 
 class ReceptionDialog(GuardedDialog):
+    HELP_PAGE = "tiep-cong-dan"
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
