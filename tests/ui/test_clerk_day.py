@@ -149,7 +149,7 @@ def test_dashboard_shows_overdue_when_the_clock_passes(qtbot, window, session):
     qtbot.waitUntil(lambda: dash.tiles["overdue"].number.text() == "1")
     row = dash.overdue.model.row_at(0)
     assert row.uuid == case.uuid and row.days_late == 3
-    assert dash.overdue.model.index(0, 5).data() == "3 ngày"  # "Quá hạn" column
+    assert dash.overdue.model.index(0, 6).data() == "3 ngày"  # "Quá hạn" column
     # the line opens the case
     dash.overdue.table.activated_row.emit(0)
     assert window.stack.currentWidget() is window.case_page
