@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         if self.restored:
             self.show()
         else:
+            # the whole screen even where no window manager maximizes (a kiosk, a bare X server)
+            self.setGeometry(self.screen().availableGeometry())
             self.showMaximized()
 
     # -- pages ----------------------------------------------------------------------------------

@@ -86,7 +86,8 @@ class AssignDialog(_Form):
         self.officer.addItem("(chưa giao — thu hồi)", None)
         for o in own_officers(session.db):
             self.officer.addItem(f"{o.full_name} — {o.title}" if o.title else o.full_name, o.uuid)
-        index = self.officer.findData(current) if current else -1
+        # the case's officer, else the officer at this desk, else the first one listed
+        index = self.officer.findData(current or session.actor_uuid)
         self.officer.setCurrentIndex(index if index >= 0 else min(1, self.officer.count() - 1))
         self.note = QLineEdit(placeholderText="không bắt buộc")
         self.errors.add(self.form, "Cán bộ thụ lý:", "officer", self.officer)

@@ -59,6 +59,9 @@ class CaseView(QWidget):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.assign_button = QPushButton("Giao cán bộ…")
         self.assign_button.clicked.connect(self.assign_dialog_exec)
+        self.assign_button.setToolTip("Ctrl+G")
+        QShortcut(QKeySequence("Ctrl+G"), self, self.assign_dialog_exec,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.correct_button = QPushButton("Đính chính…")
         self.correct_button.clicked.connect(self.correct_dialog_exec)
         self.undo_button = QPushButton("Hoàn tác bước cuối…")

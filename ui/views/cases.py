@@ -51,6 +51,12 @@ class CasesView(QWidget):
         self.assign = QPushButton("Giao cán bộ…")
         self.assign.setToolTip("Giao các vụ việc đang chọn (Ctrl+bấm, Shift+↓ để chọn nhiều) cho một cán bộ")
         self.assign.clicked.connect(self.assign_selected)
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        QShortcut(QKeySequence("Ctrl+G"), self, self.assign_selected,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.assign.setText("Giao cán bộ… (Ctrl+G)")
         filters = QHBoxLayout()
         for w in (self.kind, self.state, self.field, self.assignee, self.use_period, self.date_from, QLabel("đến"),
                   self.date_to, self.open_only):
