@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
@@ -152,6 +153,7 @@ class ReceptionDialog(GuardedDialog):
             bl.addWidget(box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # not a Tab stop of its own
         scroll.setWidget(body)
         buttons, self.save_button = save_cancel_buttons(self, "Lưu vào sổ", self.save)
         lay = QVBoxLayout(self)
