@@ -19,6 +19,7 @@ from desktop.calendar.workdays import SOURCE_LAW, CalendarEntry
 from desktop.errors import UserError
 from desktop.storage.calendar_repo import confirm_year_checked, load_calendar, needs_yearly_check
 from ui.labels import vn_date
+from ui.dialogs.guarded import GuardedDialog
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -42,7 +43,9 @@ def calendar_columns() -> list[Column[CalendarEntry]]:
     ]
 
 
-class AddDayDialog(QDialog):
+class AddDayDialog(GuardedDialog):
+    HELP_PAGE = "cai-dat"
+
     def __init__(self, session: Session, year: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
