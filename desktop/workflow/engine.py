@@ -110,10 +110,13 @@ NOTE_ACTIONS = frozenset({"assign", "correct", "undo", "document_issued", "docum
                           "note", "reveal"})
 
 
-def standing_steps(events: list) -> list:
-    """The events that still count: ``receive`` and the steps of the procedure, less those undone
-    (``desktop.workflow.undo`` appends an ``undo`` event naming the step it reverses)."""
+def standing_steps(events: list, rs: RuleSet | None = None) -> list:
+    """The events that still count: ``receive`` and the steps of the procedure (with ``rs``: only
+    its actions, whatever other timeline entries exist), less those undone (``desktop.workflow.undo``
+    appends an ``undo`` event naming the step it reverses)."""
     undone = {e.data.get("undoes") for e in events if e.action == "undo"}
+    if rs is not None:
+        return [e for e in events if (e.action == "receive" or e.action in rs.actions) and e.uuid not in undone]
     return [e for e in events if e.action not in NOTE_ACTIONS and e.uuid not in undone]
 
 
@@ -123,7 +126,7 @@ def _step_start(events: list, step_code: str, rs: RuleSet | None) -> tuple[date 
     label = "Sự kiện"
     pauses: list[tuple[date, date]] = []
     paused_from: date | None = None
-    for ev in standing_steps(events):
+    for ev in standing_steps(events, rs):
         if ev.data.get("starts_step") == step_code:
             start, pauses, paused_from = ev.effective_on, [], None
             if ev.action == "receive":
@@ -143,7 +146,7 @@ def _check_dates(case: Case, effective_on: date, events: list, today: date | Non
     if effective_on < case.received_on:
         raise ValidationError({"effective_on": f"Ngày thực hiện {format_date(effective_on)} trước ngày tiếp nhận "
                                                f"{format_date(case.received_on)}."})
-    steps = standing_steps(events)
+    steps = standing_steps(events, rules_of(case))
     if steps and effective_on < steps[-1].effective_on:
         raise ValidationError({"effective_on": f"Ngày thực hiện {format_date(effective_on)} trước bước liền trước "
                                                f"({format_date(steps[-1].effective_on)})."})
@@ -234,7 +237,7 @@ def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, n
     changes: dict[str, Any] = {"updated_at": now_iso()}
     to_state = case.state if action.to_state is None else action.to_state
     if action.to_state == "@previous":
-        last_suspend = next((e for e in reversed(standing_steps(events)) if e.action == "suspend"), None)
+        last_suspend = next((e for e in reversed(standing_steps(events, rs)) if e.action == "suspend"), None)
         to_state = last_suspend.from_state if last_suspend else "accepted"
     changes["state"] = to_state
 

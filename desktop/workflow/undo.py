@@ -37,7 +37,7 @@ def step_of_document(kind: str) -> str | None:
 
 def last_step(db: Database, case: Case) -> Event | None:
     """The step an undo would reverse: the last standing step other than the receipt."""
-    steps = [e for e in standing_steps(case_repo.list_events(db, case.uuid)) if e.action != "receive"]
+    steps = [e for e in standing_steps(case_repo.list_events(db, case.uuid), rules_of(case)) if e.action != "receive"]
     return steps[-1] if steps else None
 
 
