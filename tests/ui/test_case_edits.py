@@ -137,6 +137,7 @@ def test_undo_then_refused_once_the_notice_is_issued(qtbot, window, session):
     assert performed == "accept"
     refused = _run(qtbot, view.undo_dialog())
     assert record.symbol in refused.errors.general.text() and not refused.ok.isEnabled()
+    assert not view.undo_button.isEnabled() and record.symbol in view.undo_button.toolTip()
 
 
 def test_documents_tab_lists_documents_and_timeline_has_no_codes(qtbot, window, session):

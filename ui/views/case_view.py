@@ -251,6 +251,12 @@ class CaseView(QWidget):
         owned = is_owned(db, case)
         for b in (self.assign_button, self.correct_button, self.undo_button, self.correct_person_button):
             b.setVisible(owned)
+        if owned:
+            from desktop.workflow.undo import undo_refusal
+
+            refusal = undo_refusal(db, case)
+            self.undo_button.setEnabled(refusal is None)
+            self.undo_button.setToolTip(refusal or "Hoàn tác bước cuối bằng một bước ngược có lý do (không xóa gì)")
         self.tabs.setTabText(3, f"Văn bản ({self.documents.rowCount()})" if self.documents.rowCount() else "Văn bản")
 
     def _show_deadline(self, case: Case, today) -> None:
@@ -301,7 +307,6 @@ class CaseView(QWidget):
             self.actions_grid.addWidget(self.no_action, 0, 0)
         self.no_action.setVisible(not actions)
         self.compose.setEnabled(owned)
-        self.undo_button.setEnabled(owned)
 
     # -- behaviour -------------------------------------------------------------------------------
     def action_dialog(self, code: str):
