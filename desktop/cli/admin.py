@@ -103,7 +103,7 @@ def cmd_calendar_add(args: argparse.Namespace) -> int:
 
     with open_db(args) as db:
         moved = declare_day(db, parse_date(args.day), args.kind, args.name or "",
-                            actor=getattr(args, "actor", "") or "", today=date.today())
+                            today=date.today())
         day = get_day(db, parse_date(args.day))
         emit(args, {**asdict(day), "moved": [asdict(m) for m in moved]},
              f"Đã thêm {'ngày nghỉ' if day.kind == 'off' else 'ngày làm việc bù'} {day.day:%d/%m/%Y}; "
@@ -115,7 +115,7 @@ def cmd_calendar_remove(args: argparse.Namespace) -> int:
     from desktop.workflow.calendar_change import remove_day
 
     with open_db(args) as db:
-        moved = remove_day(db, parse_date(args.day), actor=getattr(args, "actor", "") or "", today=date.today())
+        moved = remove_day(db, parse_date(args.day), today=date.today())
         emit(args, {"removed": args.day, "moved": [asdict(m) for m in moved]},
              f"Đã xóa ngày {args.day}; {len(moved)} hạn đang chạy được tính lại.")
     return 0

@@ -13,6 +13,7 @@ from datetime import date
 
 from desktop.domain.records import Case
 from desktop.errors import UserError
+from desktop.security import require
 from desktop.storage import cases as case_repo
 from desktop.storage.db import Database
 from desktop.storage.events import insert_event
@@ -26,7 +27,7 @@ def _officer_name(db: Database, uuid: str | None) -> str:
     return get_officer(db, uuid).full_name if uuid else ""
 
 
-def assign(db: Database, case_uuids: list[str], officer_uuid: str | None, *, actor: str, effective_on: date,
+def assign(db: Database, case_uuids: list[str], officer_uuid: str | None, *, effective_on: date,
            note: str = "") -> list[Case]:
     """Give every case in ``case_uuids`` to ``officer_uuid`` (None: take it back, "chưa giao").
 
@@ -47,6 +48,7 @@ def assign(db: Database, case_uuids: list[str], officer_uuid: str | None, *, act
         for uuid in dict.fromkeys(case_uuids):
             case = case_repo.get_case(db, uuid)
             ensure_owned(db, case)
+            require(db, "case.assign", case=case)   # the leader assigns (roles.py)
             if case.assignee_uuid == officer_uuid:
                 continue
             old_name = _officer_name(db, case.assignee_uuid)
@@ -55,7 +57,7 @@ def assign(db: Database, case_uuids: list[str], officer_uuid: str | None, *, act
             text = (f"Giao cho {new_name}" if new_name else "Thu hồi, chưa giao cán bộ") + (
                 f" (trước: {old_name})" if old_name else "")
             insert_event(db, unit_code=case.unit_code, case_uuid=case.uuid, action="assign", from_state=case.state,
-                         to_state=case.state, actor=actor, effective_on=effective_on,
+                         to_state=case.state, effective_on=effective_on,
                          note=" — ".join(x for x in (text, note.strip()) if x),
                          data={"old": {"assignee_uuid": case.assignee_uuid, "name": old_name},
                                "new": {"assignee_uuid": officer_uuid, "name": new_name},

@@ -25,6 +25,7 @@ from desktop.calendar.deadlines import format_date
 from desktop.domain.records import FIELDS, Case, Channel
 from desktop.domain.validation import check_not_future
 from desktop.errors import UserError, ValidationError
+from desktop.security import require
 from desktop.storage import cases as case_repo
 from desktop.storage import receptions as reception_repo
 from desktop.storage import search
@@ -81,10 +82,10 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]
 
 
 def _record(db: Database, case: Case, *, target: str, target_uuid: str, correction: Correction, reason: str,
-            actor: str, effective_on: date) -> None:
+            effective_on: date) -> None:
     updated = case_repo.get_case(db, case.uuid)
     insert_event(db, unit_code=case.unit_code, case_uuid=case.uuid, action="correct", from_state=case.state,
-                 to_state=case.state, actor=actor, effective_on=effective_on,
+                 to_state=case.state, effective_on=effective_on,
                  note=f"Đính chính: {correction.describe()}. Lý do: {reason}",
                  data={"target": target, "target_uuid": target_uuid, "reason": reason,
                        "changes": {k: list(v) for k, v in correction.changes.items()},
@@ -92,7 +93,7 @@ def _record(db: Database, case: Case, *, target: str, target_uuid: str, correcti
 
 
 # -- a case -------------------------------------------------------------------------------------
-def correct_case(db: Database, case_uuid: str, values: dict[str, Any], *, reason: str, actor: str,
+def correct_case(db: Database, case_uuid: str, values: dict[str, Any], *, reason: str,
                  today: date) -> Correction:
     """Correct the case's own fields (``CASE_FIELDS``); unchanged values are ignored."""
     unknown = set(values) - set(CASE_FIELDS)
@@ -101,6 +102,7 @@ def correct_case(db: Database, case_uuid: str, values: dict[str, Any], *, reason
     reason = _reason(reason)
     case = case_repo.get_case(db, case_uuid)
     ensure_owned(db, case)
+    require(db, "case.correct", case=case)
     new = dict(values)
     if "summary" in new:
         new["summary"] = " ".join(str(new["summary"]).split())
@@ -147,7 +149,7 @@ def correct_case(db: Database, case_uuid: str, values: dict[str, Any], *, reason
                                            people=search.case_people(db, case.uuid),
                                            confidential=bool(row["confidential"]))
             search.set_search_text(db, "cases", row["id"], text)
-        _record(db, case, target="case", target_uuid=case.uuid, correction=correction, reason=reason, actor=actor,
+        _record(db, case, target="case", target_uuid=case.uuid, correction=correction, reason=reason,
                 effective_on=today)
     log.info("case %s corrected: %s", case.number, ", ".join(changes))
     return correction
@@ -165,7 +167,7 @@ def _person_cases(db: Database, person_uuid: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def correct_person(db: Database, person_uuid: str, values: dict[str, Any], *, reason: str, actor: str,
+def correct_person(db: Database, person_uuid: str, values: dict[str, Any], *, reason: str,
                    today: date) -> Correction:
     """Correct a person's name, ID, phone or address: one ``correct`` event on each of their cases."""
     unknown = set(values) - set(PERSON_FIELDS)
@@ -173,6 +175,8 @@ def correct_person(db: Database, person_uuid: str, values: dict[str, Any], *, re
         raise UserError("not_correctable", f"Không đính chính được trường: {', '.join(sorted(unknown))}.")
     reason = _reason(reason)
     person = get_person(db, person_uuid)
+    for uuid in _person_cases(db, person.uuid):   # a handler corrects only the people of his or her cases
+        require(db, "case.correct", case=case_repo.get_case(db, uuid))
     current = {k: getattr(person, k) for k in PERSON_FIELDS}
     with db.write():
         saved = save_person(db, uuid=person.uuid, kind=person.kind, representative=person.representative,
@@ -184,16 +188,16 @@ def correct_person(db: Database, person_uuid: str, values: dict[str, Any], *, re
         cases = _person_cases(db, person.uuid)
         for uuid in cases:
             _record(db, case_repo.get_case(db, uuid), target="person", target_uuid=person.uuid,
-                    correction=correction, reason=reason, actor=actor, effective_on=today)
+                    correction=correction, reason=reason, effective_on=today)
         if not cases:
-            log_access(db, "correct_person", actor=actor, target=person.uuid,
+            log_access(db, "correct_person", target=person.uuid,
                        detail=_JSON.encode({"changes": changes, "reason": reason}))
     log.info("person %s corrected: %s (%d case(s))", person.uuid, ", ".join(changes), len(cases))
     return correction
 
 
 # -- a reception --------------------------------------------------------------------------------
-def correct_reception(db: Database, reception_uuid: str, values: dict[str, Any], *, reason: str, actor: str,
+def correct_reception(db: Database, reception_uuid: str, values: dict[str, Any], *, reason: str,
                       today: date) -> Correction:
     """Correct a line of the Sổ tiếp công dân; the event goes on the case it opened, if any."""
     unknown = set(values) - set(RECEPTION_FIELDS)
@@ -203,6 +207,7 @@ def correct_reception(db: Database, reception_uuid: str, values: dict[str, Any],
     rec = reception_repo.get_reception(db, reception_uuid)
     if rec.unit_code != local_unit_code(db):
         raise UserError("foreign_record", "Hồ sơ này thuộc đơn vị khác, chỉ được xem.")
+    require(db, "case.correct", case=case_repo.get_case(db, rec.case_uuid) if rec.case_uuid else None)
     new = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
     errors: dict[str, str] = {}
     if "content" in new and not new["content"]:
@@ -232,9 +237,9 @@ def correct_reception(db: Database, reception_uuid: str, values: dict[str, Any],
             search.set_search_text(db, "receptions", row["id"], text)
         if rec.case_uuid:
             _record(db, case_repo.get_case(db, rec.case_uuid), target="reception", target_uuid=rec.uuid,
-                    correction=correction, reason=reason, actor=actor, effective_on=today)
+                    correction=correction, reason=reason, effective_on=today)
         else:
-            log_access(db, "correct_reception", actor=actor, target=rec.uuid,
+            log_access(db, "correct_reception", target=rec.uuid,
                        detail=_JSON.encode({"changes": changes, "reason": reason}))
     log.info("reception %s corrected: %s", rec.uuid, ", ".join(changes))
     return correction

@@ -15,6 +15,7 @@ from datetime import date
 from desktop.documents import outgoing, templates
 from desktop.documents.model import DocumentRecord
 from desktop.storage import cases as case_repo
+from desktop.storage import documents_repo as repo
 from desktop.storage.db import Database
 from desktop.workflow.engine import act, allowed_actions
 from desktop.workflow.undo import step_of_document
@@ -25,24 +26,52 @@ log = logging.getLogger(__name__)
 STEPS_PERFORMED_BY_ISSUE = frozenset({"accept"})
 
 
-def issue_document(db: Database, doc_uuid: str, *, actor: str, today: date,
+def issue_document(db: Database, doc_uuid: str, *, today: date,
                    issued_on: date | None = None) -> tuple[DocumentRecord, str | None]:
     """Issue a draft; returns the record and the step it performed (``"accept"``) or None."""
     issued_on = issued_on or today
     performed = None
     with db.write():
-        record = outgoing.issue(db, doc_uuid, issued_on=issued_on, actor=actor, today=today)
-        step = step_of_document(record.kind)
-        if record.case_uuid and step in STEPS_PERFORMED_BY_ISSUE:
-            case = case_repo.get_case(db, record.case_uuid)
+        draft = repo.get_document(db, doc_uuid)
+        step = step_of_document(draft.kind)
+        if draft.case_uuid and step in STEPS_PERFORMED_BY_ISSUE:
+            case = case_repo.get_case(db, draft.case_uuid)
             if any(a.code == step for a in allowed_actions(case)):
-                act(db, case.uuid, step, actor=actor, effective_on=issued_on, today=today,
-                    note=f"Theo văn bản số {record.symbol}",
-                    data={"document_uuid": record.uuid, "symbol": record.symbol})
+                # the step first, dated the issue day: the notice then states the deadline it starts
+                act(db, case.uuid, step, effective_on=issued_on, today=today, note="Theo thông báo được cấp số",
+                    data={"document_uuid": draft.uuid})
                 performed = step
+                _fill_blanks_from_case(db, draft)
+        record = outgoing.issue(db, doc_uuid, issued_on=issued_on, today=today)
     if performed:
         log.info("document %s performed %s", record.symbol, performed)
     return record, performed
+
+
+def _fill_blanks_from_case(db: Database, draft: DocumentRecord) -> None:
+    """Fill what the draft left blank because the case had not reached the step yet (the
+    deadline the acceptance starts) from the case as it now stands; the clerk's text stays."""
+    from dataclasses import replace
+
+    from desktop.documents.context import case_context
+
+    doc = draft.document
+    meta = doc.meta or {}
+    blanks = [b for b in meta.get("blanks", [])]
+    if not blanks:
+        return
+    fresh, _case, _unit = case_context(db, draft.case_uuid)
+    filled = {k: fresh[k] for k in blanks if fresh.get(k)}
+    if not filled:
+        return
+    ctx = {**meta.get("context", {}), **filled}
+    unit = {"name": "\n".join(doc.issuing_body), "place_name": doc.place, "abbreviation": doc.issuer_abbr,
+            "governing_body": "\n".join(doc.governing_body), "archive_unit": doc.archive_unit}
+    new = templates.build_document(doc.kind, ctx, unit)
+    body = new.body if any(templates.BLANK in getattr(p, "text", "") for p in doc.body) else doc.body
+    doc = replace(doc, summary=new.summary if templates.BLANK in doc.summary else doc.summary, body=body,
+                  meta={**meta, **{k: new.meta[k] for k in ("blanks", "fields", "context") if k in new.meta}})
+    repo.update_draft(db, draft.uuid, doc)
 
 
 def document_for_step(db: Database, case_uuid: str, action_code: str) -> str | None:

@@ -15,6 +15,7 @@ from datetime import date
 
 from desktop.domain.records import Case, Event
 from desktop.errors import UserError, ValidationError
+from desktop.security import require
 from desktop.storage import cases as case_repo
 from desktop.storage import documents_repo
 from desktop.storage.db import Database
@@ -56,13 +57,14 @@ def undo_refusal(db: Database, case: Case) -> str | None:
     return None
 
 
-def undo_last_step(db: Database, case_uuid: str, *, reason: str, actor: str, today: date) -> Case:
+def undo_last_step(db: Database, case_uuid: str, *, reason: str, today: date) -> Case:
     """Reverse the case's last step, or refuse with a Vietnamese message and change nothing."""
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": "Hãy ghi lý do hoàn tác."})
     case = case_repo.get_case(db, case_uuid)
     ensure_owned(db, case)
+    require(db, "case.correct", case=case)
     refusal = undo_refusal(db, case)
     if refusal:
         raise UserError("undo_refused", refusal)
@@ -90,7 +92,7 @@ def undo_last_step(db: Database, case_uuid: str, *, reason: str, actor: str, tod
         restored = case_repo.get_case(db, case.uuid)
         data["digest"] = case_digest(restored)
         insert_event(db, unit_code=case.unit_code, case_uuid=case.uuid, action="undo", from_state=case.state,
-                     to_state=restored.state, actor=actor, effective_on=today,
+                     to_state=restored.state, effective_on=today,
                      note=f"Hoàn tác “{label}” ngày {step.effective_on:%d/%m/%Y}. Lý do: {reason}", data=data)
     log.info("case %s: undid %s", case.number, step.action)
     return restored

@@ -37,12 +37,11 @@ def main() -> None:
     reception, case = record_reception(db, ReceptionInput(
         received_on=TODAY, person_uuid=person.uuid, content="Đề nghị giải trình việc thu phí vệ sinh môi trường năm 2026",
         outcome="accepted", case_kind="explanation", summary="Giải trình việc thu phí vệ sinh môi trường năm 2026",
-        previous_handling="UBND xã đã trả lời bằng văn bản", notes="Công dân mang theo biên lai"),
-        actor="vt", today=TODAY)
+        previous_handling="UBND xã đã trả lời bằng văn bản", notes="Công dân mang theo biên lai"), today=TODAY)
     for i in range(3):
         receive_case(db, CaseInput(kind="complaint_1", received_on=TODAY, summary=f"Khiếu nại quyết định thu hồi đất {i}",
-                                   requesters=[person.uuid], assignee_uuid=clerk.uuid), actor="vt", today=TODAY)
-    act(db, case.uuid, "accept", actor="vt", effective_on=TODAY, today=TODAY)
+                                   requesters=[person.uuid], assignee_uuid=clerk.uuid), today=TODAY)
+    act(db, case.uuid, "accept", effective_on=TODAY, today=TODAY)
     session = Session(db, today=TODAY)
     session.set_actor(clerk.uuid, clerk.full_name)
 
@@ -83,7 +82,7 @@ def main() -> None:
         yield "Vụ việc mới", lambda: CaseDialog(session, window)
         for action in allowed_actions(current):
             yield f"Bước: {action.label}", lambda a=action: ActionDialog(session, current, a, window)
-        yield "Soạn văn bản", lambda: DocumentDialog(db, case.uuid, window, actor="vt", today=TODAY)
+        yield "Soạn văn bản", lambda: DocumentDialog(db, case.uuid, window, today=TODAY)
         yield "Giao cán bộ", lambda: AssignDialog(session, [case.uuid], window, numbers=[case.number])
         yield "Đính chính vụ việc", lambda: CorrectCaseDialog(session, current, window)
         yield "Đính chính người", lambda: CorrectPersonDialog(session, person, window)

@@ -15,12 +15,12 @@ from tests.ui.keys import answer_box
 TODAY = date(2026, 3, 2)
 
 
-def _case(session, summary="Giải trình việc thu phí chợ", kind="explanation"):
+def _case(session, summary="Giải trình việc thu phí chợ", kind="explanation", assignee=None):
     from desktop.storage.persons import save_person
 
-    person = save_person(session.db, full_name="Trần Thị Đức")
+    person = save_person(session.db, full_name="Trần Thị Đức", address="Thôn Đông, xã Thụy Hùng")
     return receive_case(session.db, CaseInput(kind=kind, received_on=TODAY, summary=summary,
-                                              requesters=[person.uuid]), actor="vt", today=TODAY)
+                                              requesters=[person.uuid], assignee_uuid=assignee), today=TODAY)
 
 
 def _timeline(view) -> list[str]:
@@ -115,12 +115,12 @@ def test_correct_a_person_from_the_case(qtbot, window, session):
     assert list_events(session.db, case.uuid)[-1].data["target"] == "person"
 
 
-def test_undo_then_refused_once_the_notice_is_issued(qtbot, window, session):
+def test_undo_then_refused_once_the_notice_is_issued(qtbot, window, session, office):
     from desktop.documents import outgoing
     from desktop.workflow.documents_flow import issue_document
 
-    case = _case(session)
-    act(session.db, case.uuid, "accept", actor="vt", effective_on=TODAY, today=TODAY)
+    case = _case(session, assignee=office["clerk"].uuid)
+    act(session.db, case.uuid, "accept", effective_on=TODAY, today=TODAY)
     window.open_case(case.uuid)
     view = window.case_page
     d = _run(qtbot, view.undo_dialog())
@@ -131,8 +131,8 @@ def test_undo_then_refused_once_the_notice_is_issued(qtbot, window, session):
     assert get_case(session.db, case.uuid).state == "received"
     assert _timeline(view)[-2:] == ["Tiếp nhận yêu cầu giải trình", "Hoàn tác"]
     # accepted again by issuing the notice: that step cannot be undone while the notice stands
-    draft = outgoing.draft(session.db, case.uuid, "explanation_accept", actor="vt")
-    record, performed = issue_document(session.db, draft.uuid, actor="vt", today=TODAY)
+    draft = outgoing.draft(session.db, case.uuid, "explanation_accept")
+    record, performed = issue_document(session.db, draft.uuid, today=TODAY)
     session.notify_changed()
     assert performed == "accept"
     refused = _run(qtbot, view.undo_dialog())
@@ -140,13 +140,13 @@ def test_undo_then_refused_once_the_notice_is_issued(qtbot, window, session):
     assert not view.undo_button.isEnabled() and record.symbol in view.undo_button.toolTip()
 
 
-def test_documents_tab_lists_documents_and_timeline_has_no_codes(qtbot, window, session):
+def test_documents_tab_lists_documents_and_timeline_has_no_codes(qtbot, window, session, office):
     from desktop.documents import outgoing
 
-    case = _case(session)
+    case = _case(session, assignee=office["clerk"].uuid)
     window.open_case(case.uuid)
     view = window.case_page
-    draft = outgoing.draft(session.db, case.uuid, "explanation_accept", actor="vt")
+    draft = outgoing.draft(session.db, case.uuid, "explanation_accept")
     dialog = view.document_dialog(select=draft.uuid)
     qtbot.addWidget(dialog)
     assert dialog.issue_current(confirm=False)
@@ -161,7 +161,7 @@ def test_documents_tab_lists_documents_and_timeline_has_no_codes(qtbot, window, 
 
 def test_extension_asks_its_reason_previews_and_is_confirmed(qtbot, window, session):
     case = _case(session)
-    accepted = act(session.db, case.uuid, "accept", actor="vt", effective_on=TODAY, today=TODAY)
+    accepted = act(session.db, case.uuid, "accept", effective_on=TODAY, today=TODAY)
     window.open_case(case.uuid)
     d = _run(qtbot, window.case_page.action_dialog("extend"))
     assert "hạn mới" in d.preview.text()
@@ -183,7 +183,7 @@ def test_reply_step_offers_to_draft_its_document(qtbot, window, session, monkeyp
     import ui.dialogs.document_dialog as dd
 
     case = _case(session)
-    act(session.db, case.uuid, "accept", actor="vt", effective_on=TODAY, today=TODAY)
+    act(session.db, case.uuid, "accept", effective_on=TODAY, today=TODAY)
     window.open_case(case.uuid)
     view = window.case_page
     d = view.action_dialog("reply")
@@ -235,7 +235,10 @@ def test_a_day_off_on_a_deadline_moves_it_and_the_clerk_sees_which(qtbot, sessio
     from ui.views.settings_calendar import CalendarSettings
     from ui.widgets.form import qdate
 
+    from desktop.security import accounts
+
     case = _case(session)
+    accounts.assume_role(session.db, "admin")   # the calendar is the administrator's (calendar.edit)
     view = CalendarSettings(session)
     qtbot.addWidget(view)
     view.show()

@@ -30,7 +30,7 @@ def test_f1_opens_the_page_of_the_current_screen(qtbot, window, session):
     assert help_.page == "so-vu-viec" and "Giao cán bộ cho nhiều vụ việc" in help_.browser.toPlainText()
     person = save_person(session.db, full_name="Trần Thị Đức")
     case = receive_case(session.db, CaseInput(kind="explanation", received_on=date(2026, 3, 2), summary="Giải trình",
-                                              requesters=[person.uuid]), actor="vt", today=date(2026, 3, 2))
+                                              requesters=[person.uuid]), today=date(2026, 3, 2))
     window.open_case(case.uuid)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)

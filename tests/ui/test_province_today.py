@@ -22,12 +22,12 @@ def test_province_today_shows_its_own_work_first(qtbot, tmp_path):
     save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", place_name="Thụy Hùng")
     p = save_person(db, full_name="Trần Văn A")
     theirs = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 11, 20), summary="Kiến nghị của xã",
-                                        requesters=[p.uuid]), actor="t", today=TODAY)
+                                        requesters=[p.uuid]), today=TODAY)
     # the same rows now sit in the province's register, whose own unit is the province
     save_unit(db, code="01", name="Ủy ban nhân dân tỉnh Thử", level="province", make_local=True, mode="province")
     save_officer(db, full_name="Cán bộ tỉnh")
     ours = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 11, 20), summary="Kiến nghị gửi tỉnh",
-                                      requesters=[p.uuid]), actor="t", today=TODAY)
+                                      requesters=[p.uuid]), today=TODAY)
     session = Session(db, today=TODAY)
     view = DashboardView(session)
     qtbot.addWidget(view)

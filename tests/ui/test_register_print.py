@@ -17,7 +17,7 @@ TODAY = date(2026, 3, 2)
 def test_reception_register_previewed_saved_and_printed(qtbot, window, session, tmp_path):
     person = save_person(session.db, full_name="Trần Thị Đức", address="Thôn Đông")
     record_reception(session.db, ReceptionInput(received_on=TODAY, person_uuid=person.uuid,
-                                                content="Phản ánh đường liên thôn sạt lở"), actor="vt", today=TODAY)
+                                                content="Phản ánh đường liên thôn sạt lở"), today=TODAY)
     d = window.register_print_dialog()
     qtbot.addWidget(d)
     assert d.book.currentText() == "Sổ tiếp công dân" and d.preset.currentText() == "Hôm nay"

@@ -69,7 +69,7 @@ def _dialogs(session, window):
 
     person = save_person(session.db, full_name="Trần Thị Đức")
     case = receive_case(session.db, CaseInput(kind="complaint_1", received_on=TODAY, summary="Khiếu nại",
-                                              requesters=[person.uuid]), actor="vt", today=TODAY)
+                                              requesters=[person.uuid]), today=TODAY)
     group = ReceptionDialog(session, window)
     group.people_count.setValue(6)
     group._add_member()

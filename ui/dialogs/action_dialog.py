@@ -122,7 +122,7 @@ class ActionDialog(GuardedDialog):
             data["commitment_uuid"] = self.commitment.currentData()
         if self.commitment_due is not None:
             data["commitment_due"] = pydate(self.commitment_due.date()).isoformat()
-        return dict(actor=self.session.actor, effective_on=pydate(self.effective_on.date()),
+        return dict(effective_on=pydate(self.effective_on.date()),
                     note=self.note.toPlainText() or ("(xem trước)" if self.action.requires_note else ""),
                     ground=self.ground.currentData() if self.ground else None,
                     satisfaction=self.satisfaction.currentData() if self.satisfaction else None,

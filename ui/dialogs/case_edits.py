@@ -97,7 +97,7 @@ class AssignDialog(_Form):
     def save(self) -> None:
         def write():
             self.changed = assign(self.session.db, self.case_uuids, self.officer.currentData(),
-                                  actor=self.session.actor, effective_on=self.session.today(), note=self.note.text())
+                                  effective_on=self.session.today(), note=self.note.text())
         self.run(write)
 
 
@@ -144,8 +144,7 @@ class CorrectCaseDialog(_Form):
         return values
 
     def save(self) -> None:
-        self.run(lambda: correct_case(self.session.db, self.case.uuid, self.values(), reason=self.reason.text(),
-                                      actor=self.session.actor, today=self.session.today()))
+        self.run(lambda: correct_case(self.session.db, self.case.uuid, self.values(), reason=self.reason.text(), today=self.session.today()))
 
 
 class CorrectPersonDialog(_Form):
@@ -173,8 +172,7 @@ class CorrectPersonDialog(_Form):
     def save(self) -> None:
         values = {"full_name": self.full_name.text(), "id_kind": self.identity.id_kind(),
                   "id_number": self.identity.id_number(), "phone": self.phone.text(), "address": self.address.text()}
-        self.run(lambda: correct_person(self.session.db, self.person.uuid, values, reason=self.reason.text(),
-                                        actor=self.session.actor, today=self.session.today()))
+        self.run(lambda: correct_person(self.session.db, self.person.uuid, values, reason=self.reason.text(), today=self.session.today()))
 
 
 class CorrectReceptionDialog(_Form):
@@ -205,8 +203,7 @@ class CorrectReceptionDialog(_Form):
         values = {"content": self.content.toPlainText(), "request": self.request.text(),
                   "previous_handling": self.previous.text(), "people_count": self.people_count.value(),
                   "notes": self.notes.text()}
-        self.run(lambda: correct_reception(self.session.db, self.reception.uuid, values, reason=self.reason.text(),
-                                           actor=self.session.actor, today=self.session.today()))
+        self.run(lambda: correct_reception(self.session.db, self.reception.uuid, values, reason=self.reason.text(), today=self.session.today()))
 
 
 class UndoDialog(_Form):
@@ -235,6 +232,5 @@ class UndoDialog(_Form):
 
     def save(self) -> None:
         def write():
-            self.result_case = undo_last_step(self.session.db, self.case.uuid, reason=self.reason.text(),
-                                              actor=self.session.actor, today=self.session.today())
+            self.result_case = undo_last_step(self.session.db, self.case.uuid, reason=self.reason.text(), today=self.session.today())
         self.run(write)

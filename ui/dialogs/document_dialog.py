@@ -150,7 +150,7 @@ def print_day_in_background(parent: QWidget | None, session, day: date, printer:
 
 
 class DocumentDialog(QDialog):
-    def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *, actor: str = "",
+    def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *,
                  today: date | None = None, select: str | None = None, draft_kind: str | None = None) -> None:
         super().__init__(parent)
         from desktop.storage.cases import get_case
@@ -398,7 +398,7 @@ class DocumentDialog(QDialog):
         from desktop.workflow.documents_flow import issue_document
 
         try:
-            record, performed = issue_document(self.db, self.current, actor=self.actor, today=self.today,
+            record, performed = issue_document(self.db, self.current, today=self.today,
                                                issued_on=self.today)
         except Exception as exc:  # noqa: BLE001
             report(self, exc)

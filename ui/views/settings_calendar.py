@@ -72,7 +72,7 @@ class AddDayDialog(GuardedDialog):
 
         try:
             self.moved = declare_day(self.session.db, pydate(self.day.date()), self.kind.currentData(),
-                                     self.name.text(), actor=self.session.actor, today=self.session.today())
+                                     self.name.text(), today=self.session.today())
         except UserError as exc:
             self.errors.show({"day": exc.message})
             return
@@ -190,9 +190,9 @@ class CalendarSettings(QWidget):
         from desktop.workflow import calendar_change
         from desktop.workflow.preview import dry_run
 
-        db, actor, today = self.session.db, self.session.actor, self.session.today()
+        db, today = self.session.db, self.session.today()
         try:
-            would_move = dry_run(db, lambda: calendar_change.remove_day(db, entry.day, actor=actor, today=today))
+            would_move = dry_run(db, lambda: calendar_change.remove_day(db, entry.day, today=today))
         except UserError as exc:
             report(self, exc)
             return
@@ -210,7 +210,7 @@ class CalendarSettings(QWidget):
         if box.clickedButton() is not yes:
             return
         try:
-            moved = calendar_change.remove_day(db, entry.day, actor=actor, today=today)
+            moved = calendar_change.remove_day(db, entry.day, today=today)
         except UserError as exc:
             report(self, exc)
             return
