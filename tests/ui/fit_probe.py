@@ -29,9 +29,12 @@ def main() -> None:
     from ui.session import Session
 
     db = open_database(Path(tempfile.mkdtemp()) / "so.sqlite")
+    from desktop.security import accounts
+
     save_unit(db, code="12345", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
     save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head", can_sign=True)
     clerk = save_officer(db, full_name="Lê Thị Mai", title="Công chức Văn phòng - Thống kê")
+    accounts.assume_role(db, "leader", officer_uuid=clerk.uuid)
     person = save_person(db, full_name="Trần Thị Đức", id_kind="cccd", id_number="034185001234",
                          address="Thôn Đông, xã Thụy Hùng, tỉnh Hưng Yên")
     reception, case = record_reception(db, ReceptionInput(

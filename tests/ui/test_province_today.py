@@ -19,13 +19,18 @@ def test_province_today_shows_its_own_work_first(qtbot, tmp_path):
 
     create_application()
     db = open_database(tmp_path / "tinh.sqlite")
+    from desktop.security import accounts
+
     save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", place_name="Thụy Hùng")
+    accounts.assume_role(db, "leader")
     p = save_person(db, full_name="Trần Văn A")
     theirs = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 11, 20), summary="Kiến nghị của xã",
                                         requesters=[p.uuid]), today=TODAY)
     # the same rows now sit in the province's register, whose own unit is the province
+    accounts.assume_role(db, "admin")
     save_unit(db, code="01", name="Ủy ban nhân dân tỉnh Thử", level="province", make_local=True, mode="province")
     save_officer(db, full_name="Cán bộ tỉnh")
+    accounts.assume_role(db, "leader")
     ours = receive_case(db, CaseInput(kind="petition", received_on=date(2026, 11, 20), summary="Kiến nghị gửi tỉnh",
                                       requesters=[p.uuid]), today=TODAY)
     session = Session(db, today=TODAY)
