@@ -94,8 +94,11 @@ def test_a_full_disk_leaves_no_backup_that_could_pass(register, tmp_path):
     folder = tmp_path / "usb"
     folder.mkdir()
     limit = register.stat().st_size // 3
+    # The child is the test's own harness printing the message it caught, not the CLI: it writes
+    # UTF-8 whatever code page the Windows-like pass gives children.
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
     out = subprocess.run([sys.executable, "-c", FULL_DISK, str(register), str(folder), str(limit)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, encoding="utf-8", timeout=120, env=env)
     assert out.stdout.startswith("backup_failed") and "đầy" in out.stdout, (out.stdout, out.stderr)
     assert list(folder.iterdir()) == [], "a partial backup was left behind"
     db = open_database(register, create=False)
