@@ -63,6 +63,20 @@ def writer(conn) -> RegisterSealer | None:
     return RegisterSealer(public_raw=material[0], wraps=material[1])
 
 
+def seal_copy(conn, plain: Path) -> Path:
+    """Encrypt a clear copy just written (the copy taken before a migration) into ``.gtbk`` beside
+    it and remove the clear one; a register without a key yet keeps its copy clear."""
+    sealer = writer(conn)
+    if sealer is None:
+        return plain
+    sealed = Path(plain).with_suffix(store.SEALED)
+    try:
+        sealer.seal(Path(plain), sealed)
+    finally:
+        Path(plain).unlink(missing_ok=True)
+    return sealed
+
+
 def opener(db, backup: Path) -> RegisterSealer:
     """The logged-in person (on the register ``db``) may restore ``backup``: its kind's permission
     is checked, and the sealer returned opens it with the key unwrapped at login."""

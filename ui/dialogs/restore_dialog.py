@@ -88,7 +88,7 @@ class RestoreDialog(QDialog):
             self.sealer = backups.opener(db, self.info.path)
         except UserError as exc:
             self.password.clear()
-            self.errors.show({"_": exc.message})
+            self.errors.show({"_": "Mật khẩu không đúng." if exc.code == "login_failed" else exc.message})
             self.password.setFocus()
             return
         chosen, register, sealer = self.info.path, Path(self.session.path), self.sealer

@@ -318,3 +318,16 @@ def test_restoring_a_backup_older_than_the_last_bundle_is_warned(tmp_path, monke
     assert warning and "tỉnh sẽ từ chối gói tiếp theo" in warning
     province.close()
     commune.close()
+
+
+def test_the_copy_taken_before_a_migration_is_encrypted_too(register, tmp_path):
+    conn = __import__("sqlite3").connect(register)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0015_search_terms'")  # idempotent: made pending
+    conn.commit()
+    conn.close()
+    db = open_database(register, create=False)
+    db.close()
+    copies = list((register.parent / "backups").iterdir())
+    assert len(copies) == 1 and copies[0].name.endswith("-before-0015_search_terms.gtbk"), copies
+    assert files.is_encrypted(copies[0])
+    backup.restore(copies[0], register, sealer=opener_for(register, "quantri", copies[0]), folder=tmp_path / "s")
