@@ -79,11 +79,20 @@ def check_typed(db, typed: str) -> None:
             crypto.load_private(key.private_key_pem, typed)
 
 
+def _holds_and_manages(db) -> bool:
+    who = current(db)
+    return (may(db, "keys.manage") and who is not None and who.seal_key is not None
+            and sealing.public_key(db) is not None)
+
+
+def can_seal(db) -> bool:
+    """No keys yet, and the login can make them under a sealed random passphrase."""
+    return state(db) == "none" and _holds_and_manages(db)
+
+
 def may_adopt(db) -> bool:
     """The login may move typed keys to the sealed passphrase (manages keys and holds the seal key)."""
-    who = current(db)
-    return (state(db) == "typed" and may(db, "keys.manage") and who is not None and who.seal_key is not None
-            and sealing.public_key(db) is not None)
+    return state(db) == "typed" and _holds_and_manages(db)
 
 
 def adopt_sealed(db, typed: str) -> str:

@@ -102,6 +102,15 @@ def _failed(exc: BaseException, target: Path) -> UserError:
                      "được giữ lại; sổ đang dùng không bị ảnh hưởng.", path=str(target))
 
 
+def _new_private(path: Path) -> Path:
+    """An empty file only its owner may read (the clear copies of the register made on the way)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    if os.name == "posix":
+        os.chmod(path, 0o600)  # whatever the umask
+    return path
+
+
 def _fsync_dir(folder: Path) -> None:
     if os.name == "posix":
         fd = os.open(folder, os.O_RDONLY)
@@ -172,7 +181,7 @@ def make_backup(conn: sqlite3.Connection, register: Path, folder: Path, *, reaso
             for stale in folder.glob(f"{Path(register).stem}-{pattern}"):
                 stale.unlink(missing_ok=True)  # left by a backup that died
         expect = _expect(conn)
-        dest = sqlite3.connect(str(plain))
+        dest = sqlite3.connect(str(_new_private(plain)))
         try:
             conn.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
@@ -322,7 +331,8 @@ def restore(backup: Path, register: Path, *, sealer: Sealer | None = None, folde
             raise UserError("backup_damaged", f"Bản sao lưu {backup.name} bị hỏng hoặc không phải tệp sổ: không "
                                               "khôi phục. Sổ đang dùng không bị thay đổi.")
         else:
-            shutil.copyfile(backup, work)
+            with open(backup, "rb") as src, open(_new_private(work), "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
         unit = unit_of(register)
         check_copy(work, {"unit": unit, "ledger": 0, "cases": 0} if unit else None)
         safety = None

@@ -52,3 +52,21 @@ def test_typed_keys_are_moved_to_the_sealed_passphrase_keeping_the_keys(typed_re
         keys.private_key(db, "signing", TYPED)      # the old passphrase no longer opens anything
     accounts.login_user(db, "chutich", PASSWORD)     # a leader unlocks them without typing
     assert keyring.passphrase(db) == secret
+
+
+def test_the_cli_makes_and_unlocks_sealed_keys_with_the_login(db, db_path, tmp_path, monkeypatch, capsys):
+    from desktop.cli import main
+
+    monkeypatch.delenv("GIAITRINH_KEY_PASSPHRASE", raising=False)
+    save_unit(db, code="11230", name="Ủy ban nhân dân xã Thụy Hùng", place_name="Thụy Hùng")
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head")
+    accounts.create_first_admin(db, login="quantri", password=PASSWORD, full_name="Đỗ Văn Quản")
+    accounts.create_account(db, login="chutich", password=PASSWORD, role="leader", officer_uuid=head.uuid)
+    monkeypatch.setenv("GIAITRINH_PASSWORD", PASSWORD)
+    monkeypatch.setenv("GIAITRINH_USER", "quantri")
+    assert main(["keys", "init", "--db", str(db_path)]) == 0, capsys.readouterr().err
+    assert keyring.state(db) == "sealed"          # nothing typed, no variable: sealed to the register key
+    monkeypatch.setenv("GIAITRINH_USER", "chutich")
+    assert main(["keys", "export", "--db", str(db_path), "--out", str(tmp_path / "khoa.json")]) == 0, \
+        capsys.readouterr().err
+    assert (tmp_path / "khoa.json").exists()

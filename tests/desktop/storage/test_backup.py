@@ -80,6 +80,8 @@ def test_a_backup_is_checked_then_named_and_restores(register, tmp_path):
     safety = backup.restore(made, register, sealer=opener_for(register, "chutich", made), folder=folder)
     assert safety is not None and safety.exists() and "before-restore" in safety.name
     assert files.is_encrypted(safety)          # the safety copy too
+    if os.name == "posix":                     # and every file written is its owner's only
+        assert {oct(p.stat().st_mode & 0o777) for p in (made, safety, register)} == {"0o600"}
     db = open_database(register, create=False)
     try:
         assert db.scalar("SELECT count(*) FROM cases") == cases
