@@ -57,14 +57,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_make(args: argparse.Namespace) -> int:
-    from desktop.security.principal import require
-    from desktop.storage.backup import make_backup, rotate
+    from desktop.security.backups import make_now
+    from desktop.storage.backup import rotate
 
     register = _register(args)
     folder = _folder(args, register)
     with open_db(args) as db:
-        require(db, "backup.make")
-        path = make_backup(db.conn, register, folder, reason="manual")  # encrypted to the register's key
+        path = make_now(db, folder)  # encrypted to the register's key
     removed = rotate(folder, register.stem)
     emit(args, {"file": str(path), "sealed": path.suffix == ".gtbk", "removed": [str(p) for p in removed]},
          f"Đã sao lưu, kiểm tra và mã hóa: {path}" + (f"\nĐã xóa {len(removed)} bản sao lưu cũ theo lịch giữ."

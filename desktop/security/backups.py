@@ -77,14 +77,19 @@ def seal_copy(conn, plain: Path) -> Path:
     return sealed
 
 
+def make_now(db, folder: Path, *, reason: str = "manual") -> Path:
+    """A backup asked for by the logged-in person (``backup.make``), encrypted to the register's key.
+    The automatic ones (on close, daily) are made whoever is logged in and need no permission."""
+    require(db, "backup.make")
+    return store.make_backup(db.conn, Path(db.path), Path(folder), reason=reason)
+
+
 def opener(db, backup: Path) -> RegisterSealer:
     """The logged-in person (on the register ``db``) may restore ``backup``: its kind's permission
     is checked, and the sealer returned opens it with the key unwrapped at login."""
     kind = store.file_kind(Path(backup))
-    who = require(db, "backup.restore")
-    if kind in ("plain", "empty"):
-        require(db, "backup.restore_plain")
-    elif kind == "sealed" and who.seal_key is None:
+    who = require(db, "backup.restore_plain" if kind in ("plain", "empty") else "backup.restore")
+    if kind == "sealed" and who.seal_key is None:
         raise UserError("no_seal_key", "Tài khoản này chưa giữ khóa niêm phong: hãy đăng nhập bằng mật khẩu (nếu vừa "
                                        "được cấp tài khoản, nhờ quản trị hệ thống đặt lại mật khẩu để cấp khóa).")
     return RegisterSealer(key=who.seal_key)

@@ -187,8 +187,21 @@ class BackupSettings(QWidget):
             self.status.setText("Sao lưu không thành công.")
             report(self, exc)
 
-        return self.session.tasks.run(lambda state: run_backup(db_path, folder, state), title="Đang sao lưu sổ…",
-                                      on_done=done, on_error=failed, parent=self)
+        session = self.session
+
+        def work(state: TaskState) -> Path:
+            from desktop.security.backups import make_now
+
+            state.progress(0, 0, "Đang sao lưu sổ…")
+            db = session.worker_database()   # the logged-in person asks for it (backup.make)
+            try:
+                target = make_now(db, folder)
+            finally:
+                db.close()
+            backup.rotate(folder, db_path.stem)
+            return target
+
+        return self.session.tasks.run(work, title="Đang sao lưu sổ…", on_done=done, on_error=failed, parent=self)
 
     def restore_selected(self):
         """Open the restore dialog for the chosen backup (password typed again); returns it."""
