@@ -86,6 +86,9 @@ class RestoreDialog(QDialog):
                 raise UserError("login_required", "Hãy đăng nhập trước khi khôi phục sổ.")
             accounts.login_user(db, who.login, self.password.text())
             self.sealer = backups.opener(db, self.info.path)
+            # A backup of an earlier register of this office (made again after a loss: another key)
+            # opens with the same login and the password it had then, from the backup's own wraps.
+            self.sealer.login, self.sealer.password = who.login, self.password.text()
         except UserError as exc:
             self.password.clear()
             self.errors.show({"_": "Mật khẩu không đúng." if exc.code == "login_failed" else exc.message})
