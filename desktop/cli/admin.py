@@ -183,7 +183,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if report.ok and args.checkpoint:
             from desktop.sync.chain import checkpoint
 
-            head = checkpoint(db)
+            from desktop.cli.sync import _passphrase
+
+            head = checkpoint(db, _passphrase(db))
             payload["checkpoint"] = head
             text += f"\nĐã ký đầu chuỗi: mục số {head['seq']} ({head['hash'][:16]}…), khóa {head['key_fingerprint']}."
         emit(args, payload, text)

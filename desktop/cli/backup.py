@@ -1,11 +1,18 @@
-"""``giaitrinh backup list|make|restore``: the register's backups from the command line."""
+"""``giaitrinh backup list|make|restore``: the register's backups from the command line.
+
+Every command logs in like the others (``--user``, ``GIAITRINH_USER`` / ``GIAITRINH_PASSWORD``).
+Backups are encrypted to the register's key; a restore needs a leader or the administrator (an
+old unencrypted backup: the administrator), checked on the register being replaced, or against
+the backup itself when that register is lost (``desktop.security.backups``)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-from desktop.cli import add_db_argument, add_json_argument, default_db_path, emit
+from desktop.cli import (PASSWORD_ENV, USER_ENV, add_db_argument, add_json_argument, ask_password, default_db_path,
+                         emit, open_db)
 from desktop.errors import UserError
 
 FOLDER_KEY = "backup_folder"  # the same setting the window's backup page writes
@@ -35,9 +42,12 @@ def _folder(args: argparse.Namespace, register: Path) -> Path:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from desktop.security.principal import require
     from desktop.storage.backup import list_backups
 
     register = _register(args)
+    with open_db(args) as db:
+        require(db, "register.read")
     folder = _folder(args, register)
     found = list_backups(folder, register.stem)
     emit(args, [{"file": str(b.path), "taken_at": b.taken_at.isoformat(), "reason": b.reason, "sealed": b.sealed,
@@ -47,44 +57,59 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_make(args: argparse.Namespace) -> int:
-    from desktop.storage.backup import make_backup, rotate
-    from desktop.storage.db import open_database
+    from desktop.security.backups import make_now
+    from desktop.storage.backup import rotate
 
     register = _register(args)
     folder = _folder(args, register)
-    db = open_database(register, create=False)
-    try:
-        path = make_backup(db.conn, register, folder, reason="manual")
-    finally:
-        db.close()
+    with open_db(args) as db:
+        path = make_now(db, folder)  # encrypted to the register's key
     removed = rotate(folder, register.stem)
-    emit(args, {"file": str(path), "removed": [str(p) for p in removed]},
-         f"Đã sao lưu và kiểm tra: {path}" + (f"\nĐã xóa {len(removed)} bản sao lưu cũ theo lịch giữ." if removed else ""))
+    emit(args, {"file": str(path), "sealed": path.suffix == ".gtbk", "removed": [str(p) for p in removed]},
+         f"Đã sao lưu, kiểm tra và mã hóa: {path}" + (f"\nĐã xóa {len(removed)} bản sao lưu cũ theo lịch giữ."
+                                                     if removed else ""))
     return 0
 
 
+def _opener(args: argparse.Namespace, register: Path, backup: Path):
+    """Log in on the register being replaced when it still opens; else against the backup itself
+    (the register is lost). Either way a leader or the administrator, per the roles matrix."""
+    from desktop.security import backups
+
+    if backups.register_usable(register):
+        with open_db(args) as db:
+            return backups.opener(db, backup)
+    user = getattr(args, "user", None) or os.environ.get(USER_ENV)
+    if not user:
+        raise UserError("login_required", "Sổ hiện tại không mở được: hãy đăng nhập bằng tài khoản lãnh đạo hoặc quản "
+                                          "trị có trong bản sao lưu (--user TÊN_ĐĂNG_NHẬP; mật khẩu được hỏi khi chạy).")
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        password = ask_password(f"Mật khẩu của {user} (lúc sao lưu): ")
+    return backups.offline_opener(backup, user, password)
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
+    from desktop.security import backups
     from desktop.storage.backup import restore
-    from desktop.storage.db import open_database
     from desktop.workflow.verify import verify_register
 
-    from desktop.storage.backup import older_than_sent
-
     register = _register(args)
-    warning = older_than_sent(Path(args.file), register) if register.exists() else None
+    chosen = Path(args.file)
+    if not chosen.is_file():
+        raise UserError("backup_missing", f"Không tìm thấy tệp sao lưu {chosen}.")
+    sealer = _opener(args, register, chosen)
     if not args.yes:
-        raise UserError("confirm_needed", f"Khôi phục sẽ thay sổ {register} bằng bản sao lưu {Path(args.file).name} "
+        warning = backups.older_than_sent(sealer, chosen, register) if register.exists() else None
+        raise UserError("confirm_needed", f"Khôi phục sẽ thay sổ {register} bằng bản sao lưu {chosen.name} "
                         "(sổ hiện tại được sao lưu trước). Hãy đóng chương trình trên máy này rồi chạy lại với --yes."
                         + (f" Lưu ý: {warning}" if warning else ""))
-    safety = restore(Path(args.file), register, folder=_folder(args, register))
-    db = open_database(register, create=False)
-    try:
+    safety = restore(chosen, register, sealer=sealer, folder=_folder(args, register))
+    with open_db(args, login=False) as db:   # the restored register, checked whole
         report = verify_register(db)
-    finally:
-        db.close()
-    text = f"Đã khôi phục sổ từ {Path(args.file).name}."
+    text = f"Đã khôi phục sổ từ {chosen.name}."
     if safety:
-        text += f" Sổ trước khi khôi phục được giữ ở {safety}."
+        text += f" Sổ trước khi khôi phục được giữ (mã hóa) ở {safety}."
     text += " Kiểm tra sổ: toàn vẹn." if report.ok else "\nKiểm tra sổ phát hiện vấn đề:\n" + "\n".join(
         f"  - {p}" for p in report.problems)
     emit(args, {"restored_from": str(args.file), "safety_copy": str(safety) if safety else None,

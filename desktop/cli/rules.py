@@ -18,10 +18,10 @@ from desktop.cli import add_db_argument, add_json_argument, date_arg, emit, open
 from desktop.rules.book import KIND_LABELS
 
 
-def _passphrase():
+def _passphrase(db=None):
     from desktop.cli.sync import _passphrase as ask
 
-    return ask()
+    return ask(db)
 
 
 def _fmt(d: date | None) -> str:
@@ -81,7 +81,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     days = read_json_list(args.calendar, "days") if args.calendar else []
     with open_db(args) as db:
         content = build_update(db, title=args.title, rule_sets=rule_sets, reception_rules=reception,
-                               calendar_days=days, passphrase=_passphrase())
+                               calendar_days=days, passphrase=_passphrase(db))
     path = write_update(args.out, content)
     emit(args, {"file": str(path), "uuid": content["uuid"], "fingerprint": content["issuer"]["fingerprint"]},
          f"Đã ghi bản cập nhật “{content['title']}” vào {path} (ký bằng khóa {content['issuer']['fingerprint']}).")

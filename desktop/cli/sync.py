@@ -22,7 +22,17 @@ from desktop.sync import crypto, export, importer, keys, receipts
 from desktop.sync.verify import inspect_bundle
 
 
-def _passphrase() -> str | None:
+def _passphrase(db=None) -> str | None:
+    """The keys' passphrase: the one sealed to the register key when the logged-in leader or
+    administrator holds it (desktop.security.keyring: nothing to type), else the variable or a prompt."""
+    if db is not None:
+        from desktop.security import keyring
+
+        sealed = keyring.passphrase(db)
+        if sealed:
+            return sealed
+        if keyring.can_seal(db):   # no keys yet: made under a sealed random passphrase, as in the window
+            return keyring.ensure_passphrase(db)
     if os.environ.get(crypto.PASSPHRASE_ENV) or not sys.stdin.isatty():
         return None                      # crypto reads the variable, or explains what is missing
     return getpass.getpass("Cụm mật khẩu bảo vệ khóa: ")
@@ -38,7 +48,7 @@ def _peer_dict(p: sync_repo.PeerKey) -> dict:
 
 def cmd_keys_init(args) -> int:
     with open_db(args) as db:
-        made = keys.ensure_keys(db, _passphrase())
+        made = keys.ensure_keys(db, _passphrase(db))
         emit(args, [{"purpose": k.purpose, "fingerprint": k.fingerprint} for k in made],
              "\n".join(f"Khóa {'ký' if k.purpose == 'signing' else 'mã hóa'}: {k.fingerprint}" for k in made))
     return 0
@@ -59,7 +69,7 @@ def cmd_keys_show(args) -> int:
 
 def cmd_keys_export(args) -> int:
     with open_db(args) as db:
-        path = keys.write_key_file(db, args.out, _passphrase())
+        path = keys.write_key_file(db, args.out, _passphrase(db))
         fp = keys.own_key(db, "signing").fingerprint
         emit(args, {"file": str(path), "fingerprint": fp},
              f"Đã ghi tệp khóa công khai {path}. Dấu vân tay để đọc qua điện thoại: {fp}")
@@ -91,7 +101,7 @@ def cmd_keys_revoke(args) -> int:
 
 def cmd_bundle_export(args) -> int:
     with open_db(args) as db:
-        result = export.export_bundle(db, args.out, full=args.full, passphrase=_passphrase(),
+        result = export.export_bundle(db, args.out, full=args.full, passphrase=_passphrase(db),
                                       period_label=args.period_label)
         emit(args, {"file": str(result.path), "sequence": result.sequence, "kind": result.kind,
                     "counts": result.counts, "bundle_sha256": result.bundle_sha256, "size": result.size},
@@ -102,7 +112,7 @@ def cmd_bundle_export(args) -> int:
 
 def cmd_bundle_inspect(args) -> int:
     with open_db(args) as db:
-        info = inspect_bundle(db, args.file, passphrase=_passphrase() if keys.register_mode(db) == "province"
+        info = inspect_bundle(db, args.file, passphrase=_passphrase(db) if keys.register_mode(db) == "province"
                               else None)
         m = info.get("manifest") or {}
         lines = [f"Tệp: {info['file']} ({info['size']} byte)", f"SHA-256: {info['bundle_sha256']}"]
@@ -122,7 +132,7 @@ def cmd_bundle_inspect(args) -> int:
 def cmd_bundle_import(args) -> int:
     """One or many bundle files; the province key is unlocked once for all of them."""
     with open_db(args) as db:
-        secret = _passphrase()
+        secret = _passphrase(db)
         private = keys.private_key(db, "encryption", secret) if keys.register_mode(db) == "province" else None
         payloads, texts, failed = [], [], 0
         for path in args.files:
@@ -159,7 +169,7 @@ def cmd_bundle_receipt(args) -> int:
         else:
             if not args.unit or not args.out:
                 raise UserError("usage", "Cần --unit và --out để lập biên nhận (ở tỉnh), hoặc tên tệp biên nhận (ở xã).")
-            path = receipts.write_receipt(db, args.unit, args.out, _passphrase())
+            path = receipts.write_receipt(db, args.unit, args.out, _passphrase(db))
             emit(args, {"file": str(path)}, f"Đã ghi biên nhận {path}.")
     return 0
 

@@ -51,14 +51,21 @@ PERMISSIONS: dict[str, str] = {
     "person.export": "xuất dữ liệu cá nhân của một người theo yêu cầu",
     "audit.read": "xem nhật ký xử lý dữ liệu cá nhân",
     "retention.run": "ẩn danh hóa dữ liệu hết thời hạn lưu trữ",
+    "backup.make": "sao lưu sổ",
+    "backup.restore": "khôi phục sổ từ bản sao lưu mã hóa",
+    "backup.restore_plain": "khôi phục sổ từ bản sao lưu cũ không mã hóa",
 }
 
-_RECEPTION = {"register.read", "case.receive", "person.edit"}
+# Anyone who writes to the register may back it up (the copy is encrypted to the key holders); a
+# restore replaces the register, so it needs a key holder, and an old unencrypted backup (made
+# before backups were encrypted, nothing proves whose it is) the administrator alone.
+_RECEPTION = {"register.read", "case.receive", "person.edit", "backup.make"}
 _HANDLER = _RECEPTION | {"case.act", "case.correct", "document.draft"}
 _LEADER = _HANDLER | {"case.assign", "document.issue", "document.void", "identity.reveal", "report.accept",
-                      "cases.import", "bundle.export", "person.export", "audit.read"}
+                      "cases.import", "bundle.export", "person.export", "audit.read", "backup.restore"}
 _ADMIN = {"register.read", "cases.import", "calendar.edit", "settings.edit", "users.manage", "keys.manage",
-          "bundle.export", "bundle.import", "person.export", "audit.read", "retention.run"}
+          "bundle.export", "bundle.import", "person.export", "audit.read", "retention.run",
+          "backup.make", "backup.restore", "backup.restore_plain"}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.RECEPTION: frozenset(_RECEPTION),

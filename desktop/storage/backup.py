@@ -1,16 +1,18 @@
-"""Backups of a register: written whole and checked, kept in rotation, restored on request.
+"""Backups of a register: written whole, checked, encrypted, kept in rotation, restored on request.
 
-A backup is written with SQLite's online backup API into ``<name>.partial`` in the backup folder,
-flushed to the device, then **checked** (SQLite's integrity check, the register's own unit, as
-many ledger entries as the register held): only a checked copy is renamed to its final name.
-A full disk, a pulled USB stick or a killed program leaves at most a ``.partial`` file, which is
-never listed, never restored, and removed at the next backup (a partial file once opened as an
-empty register and passed ``verify``; issue #17, item 8).
+A backup is written with SQLite's online backup API into a ``.check`` file in the backup folder,
+**checked** (SQLite's integrity check, the register's own unit, as many ledger entries as the
+register held), then encrypted into ``<name>.partial`` and flushed to the device: only then is it
+renamed to its final name. A full disk, a pulled USB stick or a killed program leaves at most a
+``.partial`` file, which is never listed, never restored, and removed at the next backup (a
+partial file once opened as an empty register and passed ``verify``; issue #17, item 8).
 
-Encryption is one call: ``make_backup(..., sealer=…)`` has ``sealer.seal(checked, partial)``
-write the encrypted file before the rename, and ``restore`` has ``sealer.open(backup, work)``
-write the plain register before its check (``desktop.security.files`` encrypts to the register's
-sealing key). A sealed backup ends in ``.gtbk``, a plain one in ``.sqlite``.
+Every backup is encrypted by default (``sealer=REGISTER_KEY``): ``desktop.security.backups``
+encrypts to the register's sealing key, so that only a leader or the administrator can restore it
+(format in ``docs/security.md``). A register without a sealing key yet (no administrator) is
+copied plain, with a warning in the log. ``restore`` tells a sealed backup by its first bytes,
+not its name; ``sealer.open(backup, work)`` writes the plain register before its check. A sealed
+backup ends in ``.gtbk``, a plain one (made by versions before encryption) in ``.sqlite``.
 
 Rotation keeps every backup of the last 24 hours, the newest of each of the last ``days`` days, of each of the last ``weeks``
 ISO weeks and of each of the last ``months`` months, plus the newest of all; others are removed.
@@ -38,6 +40,8 @@ REASONS = {"manual": "sao lưu thủ công", "close": "khi đóng chương trìn
            "before-restore": "trước khi khôi phục", "before-upgrade": "trước khi nâng cấp"}
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})-(?P<reason>[a-z-]+)(?P<ext>\.sqlite|\.gtbk)$")
 SQLITE_MAGIC = b"SQLite format 3\x00"
+SEALED_MAGIC = b"GIAITRINH-ENCRYPTED-BACKUP\n"   # desktop.security.files writes it
+REGISTER_KEY = "register-key"   # make_backup's default: encrypted to the register's own sealing key
 
 
 class Sealer(Protocol):
@@ -46,6 +50,24 @@ class Sealer(Protocol):
     def seal(self, src: Path, dst: Path) -> None: ...
 
     def open(self, src: Path, dst: Path) -> None: ...
+
+
+def file_kind(path: Path) -> str:
+    """'sealed', 'plain' (an SQLite file), 'empty' or 'other', from the file's first bytes."""
+    with open(path, "rb") as fh:
+        head = fh.read(max(len(SQLITE_MAGIC), len(SEALED_MAGIC)))
+    if not head:
+        return "empty"
+    if head.startswith(SEALED_MAGIC):
+        return "sealed"
+    return "plain" if head.startswith(SQLITE_MAGIC) else "other"
+
+
+def register_sealer(conn: sqlite3.Connection) -> Sealer | None:
+    """The sealer of the register open on ``conn`` (its own key; no login needed to encrypt)."""
+    from desktop.security.backups import writer
+
+    return writer(conn)
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,15 @@ def _failed(exc: BaseException, target: Path) -> UserError:
         why = f"lỗi khi ghi ({str(exc)[:120]})"
     return UserError("backup_failed", f"Không sao lưu được vào {target.parent}: {why}. Không có bản sao lưu dở nào "
                      "được giữ lại; sổ đang dùng không bị ảnh hưởng.", path=str(target))
+
+
+def _new_private(path: Path) -> Path:
+    """An empty file only its owner may read (the clear copies of the register made on the way)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    if os.name == "posix":
+        os.chmod(path, 0o600)  # whatever the umask
+    return path
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -120,7 +151,10 @@ def check_copy(path: Path, expect: dict | None = None) -> None:
         conn.close()
     if not got["unit"]:
         raise UserError("backup_empty", f"Bản sao lưu {path.name} là một sổ trống (chưa khai báo đơn vị).")
-    if expect and (got["unit"] != expect["unit"] or got["ledger"] < expect["ledger"] or got["cases"] < expect["cases"]):
+    if expect and expect.get("unit") and got["unit"] != expect["unit"]:
+        raise UserError("backup_other_unit", f"Bản sao lưu {path.name} là sổ của đơn vị mã {got['unit']}, không phải "
+                        f"của sổ này (mã {expect['unit']}): không khôi phục.")
+    if expect and (got["ledger"] < expect["ledger"] or got["cases"] < expect["cases"]):
         raise UserError("backup_incomplete", f"Bản sao lưu {path.name} thiếu dữ liệu so với sổ đang dùng.")
 
 
@@ -129,19 +163,25 @@ def backup_name(register: Path, reason: str, now: datetime, sealed: bool) -> str
 
 
 def make_backup(conn: sqlite3.Connection, register: Path, folder: Path, *, reason: str = "manual",
-                sealer: Sealer | None = None, now: datetime | None = None) -> Path:
-    """Copy the register open on ``conn`` into ``folder``; the final file appears only once checked."""
+                sealer: Sealer | str | None = REGISTER_KEY, now: datetime | None = None) -> Path:
+    """Copy the register open on ``conn`` into ``folder``, encrypted to its key (``sealer=None``:
+    plain, for tests of old backups); the final file appears only once checked."""
     folder = Path(folder)
     now = now or datetime.now()
+    if sealer == REGISTER_KEY:
+        sealer = register_sealer(conn)
+        if sealer is None:
+            log.warning("register %s has no sealing key yet: backup written unencrypted", register)
     target = folder / backup_name(Path(register), reason, now, sealer is not None)
     tmp = target.with_name(target.name + ".partial")
     plain = target.with_name(target.name + ".check")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(f"{Path(register).stem}-*.partial"):
-            stale.unlink(missing_ok=True)  # left by a backup that died
+        for pattern in ("*.partial", "*.check", "*.partial.tmp"):
+            for stale in folder.glob(f"{Path(register).stem}-{pattern}"):
+                stale.unlink(missing_ok=True)  # left by a backup that died
         expect = _expect(conn)
-        dest = sqlite3.connect(str(plain))
+        dest = sqlite3.connect(str(_new_private(plain)))
         try:
             conn.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
@@ -253,30 +293,53 @@ def older_than_sent(backup: Path, register: Path) -> str | None:
     return None
 
 
+def unit_of(register: Path) -> str | None:
+    """The unit code of the register file (None when missing, empty or unreadable)."""
+    register = Path(register)
+    if not register.exists() or register.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{register}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
 def restore(backup: Path, register: Path, *, sealer: Sealer | None = None, folder: Path | None = None,
             now: datetime | None = None) -> Path | None:
-    """Put ``backup`` in place of ``register`` (closed by the caller). The backup is checked first;
-    the current register is itself backed up (``before-restore``) unless it is missing or empty.
-    Returns the path of that safety copy."""
+    """Put ``backup`` in place of ``register`` (closed by the caller). The backup is opened
+    (``sealer.open`` for an encrypted one) and checked first, and must be of the register's unit;
+    the current register is itself backed up (``before-restore``, encrypted to its own key) unless
+    it is missing or empty. Returns the path of that safety copy. Who may restore is decided by
+    ``desktop.security.backups``, which builds the sealer."""
     backup, register = Path(backup), Path(register)
     if not _NAME.match(backup.name) and backup.suffix not in (PLAIN, SEALED):
         raise UserError("backup_unknown", f"{backup.name} không phải là bản sao lưu của Sổ Giải trình.")
     work = register.with_name(register.name + ".restoring")
     try:
-        if backup.suffix == SEALED:
+        kind = file_kind(backup)
+        if kind == "sealed":
             if sealer is None:
-                raise UserError("backup_sealed", "Bản sao lưu này được mã hóa; hãy đăng nhập bằng tài khoản quản trị để "
-                                "mở khóa sổ rồi khôi phục.")
+                raise UserError("backup_sealed", "Bản sao lưu này được mã hóa: chỉ lãnh đạo hoặc quản trị hệ thống "
+                                                 "đăng nhập bằng mật khẩu mới khôi phục được.")
             sealer.open(backup, work)
+        elif kind == "other":
+            raise UserError("backup_damaged", f"Bản sao lưu {backup.name} bị hỏng hoặc không phải tệp sổ: không "
+                                              "khôi phục. Sổ đang dùng không bị thay đổi.")
         else:
-            shutil.copyfile(backup, work)
-        check_copy(work)
+            with open(backup, "rb") as src, open(_new_private(work), "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        unit = unit_of(register)
+        check_copy(work, {"unit": unit, "ledger": 0, "cases": 0} if unit else None)
         safety = None
         if register.exists() and register.stat().st_size > 0:
             conn = sqlite3.connect(str(register))
             try:
-                safety = make_backup(conn, register, folder or backup.parent, reason="before-restore", now=now,
-                                     sealer=sealer)
+                safety = make_backup(conn, register, folder or backup.parent, reason="before-restore", now=now)
             finally:
                 conn.close()
         for suffix in ("-wal", "-shm"):

@@ -363,6 +363,9 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
                     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
                     target = p.parent / "backups" / f"{p.stem}-{stamp}-before-{pending[0]}.sqlite"
                     backup_to(conn, target)
+                    from desktop.security.backups import seal_copy
+
+                    target = seal_copy(conn, target)  # encrypted to the register's key, as every backup
                     log.info("backup before migration %s: %s", pending[0], target)
                 migrations().apply(db.utils)
                 if existing and str(path) != ":memory:":

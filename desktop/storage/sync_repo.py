@@ -70,6 +70,11 @@ def save_own_key(db: Database, purpose: str, public: bytes, pem: bytes, fp: str,
                "VALUES (?, ?, ?, ?, ?)", (purpose, public, pem, fp, at))
 
 
+def rewrap_own_key(db: Database, purpose: str, pem: bytes) -> None:
+    """The same private key, stored under another passphrase (``desktop.security.keyring``)."""
+    db.execute("UPDATE sync_own_keys SET private_key_pem = ? WHERE purpose = ?", (pem, purpose))
+
+
 def list_peer_keys(db: Database, role: str | None = None) -> list[PeerKey]:
     sql = "SELECT * FROM sync_peer_keys"
     rows = db.query(sql + " WHERE role = ? ORDER BY unit_code, id", (role,)) if role else \

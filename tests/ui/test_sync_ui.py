@@ -17,9 +17,12 @@ from tests.desktop.sync.conftest import Data, make_register
 TODAY = date(2026, 3, 2)
 
 
+PASSPHRASE = "mật khẩu giao diện"
+
+
 @pytest.fixture(autouse=True)
 def passphrase(monkeypatch):
-    monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", "mật khẩu giao diện")
+    monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", PASSPHRASE)  # for the core calls the tests make
 
 
 @pytest.fixture
@@ -50,6 +53,7 @@ def test_export_dialog_writes_a_bundle(qtbot, registers, tmp_path):
     qtbot.addWidget(dialog)
     assert "Chưa xuất gói nào" in dialog.status.text()
     dialog.folder.setText(str(tmp_path))
+    dialog.passphrase.setText(PASSPHRASE)  # keys made with a typed passphrase (the window never reads a variable)
     dialog.label.setText("Quý I năm 2026")
     with qtbot.waitSignal(dialog.exported, timeout=10000) as blocker:
         dialog.button.click()
@@ -84,6 +88,7 @@ def test_import_dialog_previews_then_applies_and_writes_receipt(qtbot, registers
     dialog = ImportDialog(tinh)
     qtbot.addWidget(dialog)
     dialog.file.setText(str(bundle.path))
+    dialog.passphrase.setText(PASSPHRASE)
     with qtbot.waitSignal(dialog.previewed, timeout=10000):
         dialog.preview_button.click()
     assert dialog.table.rowCount() >= 4 and dialog.apply_button.isEnabled()

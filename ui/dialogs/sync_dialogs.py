@@ -62,15 +62,16 @@ class _SyncDialog(QDialog):
         self.session = session
         self.setWindowTitle(title)
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("cụm mật khẩu bảo vệ khóa của sổ")
+        self.passphrase.setPlaceholderText("để trống: khóa được mở bằng đăng nhập, hoặc sổ sẽ hỏi khi cần")
         self.message = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.task = None
 
     def secret(self) -> str | None:
-        """The typed passphrase, else the one the login protects (desktop.security.keyring)."""
-        from desktop.security import keyring
+        """The typed passphrase, else the one the login protects, else asked in a dialog (never an
+        environment variable, issue #17); None when the person cancelled."""
+        from ui.dialogs.passphrase_dialog import sync_passphrase
 
-        return self.passphrase.text() or keyring.passphrase(self.session.db)
+        return self.passphrase.text() or sync_passphrase(self.session, self)
 
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
@@ -144,6 +145,8 @@ class ExportDialog(_SyncDialog):
             return
         out, full, label, secret = Path(self.folder.text().strip()), self.full.isChecked(), \
             self.label.text().strip(), self.secret()
+        if secret is None:
+            return
         self.button.setEnabled(False)
         self.run("Đang xuất gói…", lambda db, p: export.export_bundle(
             db, out, full=full, passphrase=secret, period_label=label, progress=p), self._done)
@@ -209,6 +212,8 @@ class ImportDialog(_SyncDialog):
 
     def preview(self) -> None:
         path, secret = Path(self.file.text().strip()), self.secret()
+        if secret is None:
+            return
         self.apply_button.setEnabled(False)
         self.run("Đang kiểm tra và xem trước gói…",
                  lambda db, p: importer.preview(db, path, passphrase=secret, progress=p), self._previewed)
@@ -239,6 +244,8 @@ class ImportDialog(_SyncDialog):
         if self.report is None:
             return
         path, secret = Path(self.file.text().strip()), self.secret()
+        if secret is None:
+            return
         accept, receipt = self.accept_sequence.isChecked(), self.write_receipt.isChecked()
         self.apply_button.setEnabled(False)
 
@@ -381,8 +388,13 @@ def export_own_key(session, parent: QWidget | None = None) -> None:
     name, _ = QFileDialog.getSaveFileName(parent, "Ghi tệp khóa công khai", "khoa-cong-khai.json", "JSON (*.json)")
     if not name:
         return
+    from ui.dialogs.passphrase_dialog import sync_passphrase
+
+    secret = sync_passphrase(session, parent)
+    if secret is None:
+        return
     try:
-        path = keys.write_key_file(session.db, Path(name))
+        path = keys.write_key_file(session.db, Path(name), secret)
         fp = keys.own_key(session.db, "signing").fingerprint
     except Exception as exc:  # noqa: BLE001 - shown to the clerk
         report(parent, exc)

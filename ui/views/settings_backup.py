@@ -4,9 +4,14 @@ Backups go through ``desktop.storage.backup`` (written, checked, then named; rot
 weeks and months), off the UI thread. They are also made automatically: once a day while the
 window is open (``schedule_daily``) and when it closes (``backup_on_close``).
 
-Restoring replaces the register file, which the open window holds: the clerk picks a backup, it
-is checked at once, and the restore itself is done by the next start, before the register is
-opened (``apply_pending_restore``); the current register is backed up first.
+Every backup is encrypted to the register's sealing key (``desktop.security.backups``), whoever is
+logged in when it is made.
+
+Restoring replaces the register file, which the open window holds: a leader or the administrator
+picks a backup and types his or her password again (``ui.dialogs.restore_dialog``); the backup is
+decrypted and checked at once into a clear copy beside the register, and the restore itself is
+done by the next start, before the register is opened (``apply_pending_restore``); the current
+register is backed up (encrypted) first.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+                               QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from desktop.errors import UserError
 from desktop.storage import backup
@@ -79,25 +84,28 @@ def schedule_daily(session: Session) -> QTimer:
     return timer
 
 
-def schedule_restore(register: Path, chosen: Path) -> Path:
-    """Check ``chosen`` now and leave a note for the next start to restore it."""
-    if chosen.suffix == backup.PLAIN:
-        backup.check_copy(chosen)
+def schedule_restore(register: Path, staged: Path, chosen: Path) -> Path:
+    """Leave a note for the next start: restore the checked clear copy ``staged`` of ``chosen``."""
     marker = register.with_name(register.name + RESTORE_SUFFIX)
-    marker.write_text(str(chosen), encoding="utf-8")
+    marker.write_text(f"{staged}\n{chosen}\n", encoding="utf-8")
     return marker
 
 
 def apply_pending_restore(register: Path) -> Path | None:
-    """At start, before the register is opened: restore the backup the clerk chose; return it."""
+    """At start, before the register is opened: restore the backup chosen in the window (already
+    decrypted and checked into a clear copy); return the backup chosen."""
     marker = register.with_name(register.name + RESTORE_SUFFIX)
     if not marker.exists():
         return None
-    chosen = Path(marker.read_text(encoding="utf-8").strip())
+    lines = marker.read_text(encoding="utf-8").split("\n")
+    staged = Path(lines[0].strip())
+    chosen = Path(lines[1].strip()) if len(lines) > 1 and lines[1].strip() else staged
     try:
-        backup.restore(chosen, register, folder=chosen.parent)
+        backup.restore(staged, register, folder=chosen.parent)
     finally:
         marker.unlink(missing_ok=True)
+        if staged != chosen:
+            staged.unlink(missing_ok=True)  # the clear copy lives only until the restore
     log.info("register restored at start from %s", chosen)
     return chosen
 
@@ -124,14 +132,21 @@ class BackupSettings(QWidget):
         self.list = QListWidget()
         self.restore_button = QPushButton("Khôi phục bản đã chọn…")
         self.restore_button.clicked.connect(self.restore_selected)
-        self.list.currentItemChanged.connect(lambda *_: self.restore_button.setEnabled(self.list.currentItem()
-                                                                                      is not None))
+        from desktop.security.principal import may
+
+        self._may_restore = may(session.db, "backup.restore")
+        self.now.setEnabled(may(session.db, "backup.make"))
+        if not self._may_restore:
+            self.restore_button.setToolTip("Chỉ lãnh đạo và quản trị hệ thống được khôi phục sổ.")
+        self.list.currentItemChanged.connect(lambda *_: self.restore_button.setEnabled(
+            self.list.currentItem() is not None and self._may_restore))
         listed = QGroupBox("Các bản sao lưu (tự động khi đóng chương trình và mỗi ngày; giữ 7 ngày, 5 tuần, 12 tháng)")
         lay_list = QVBoxLayout(listed)
         lay_list.addWidget(self.list)
         lay_list.addWidget(self.restore_button, 0, Qt.AlignmentFlag.AlignLeft)
-        hint = QLabel("Nên chọn thư mục trên ổ đĩa khác hoặc ổ USB rồi cất ổ USB đi. Bản sao lưu là tệp sổ "
-                      "đầy đủ, chứa dữ liệu cá nhân: hãy giữ kín. Không mở sổ trực tiếp từ ổ USB hay thư mục mạng.")
+        hint = QLabel("Nên chọn thư mục trên ổ đĩa khác hoặc ổ USB rồi cất ổ USB đi. Bản sao lưu được mã hóa bằng "
+                      "khóa của sổ: chỉ lãnh đạo và quản trị hệ thống mở được. Không mở sổ trực tiếp từ ổ USB hay "
+                      "thư mục mạng.")
         hint.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.addWidget(box)
@@ -147,7 +162,7 @@ class BackupSettings(QWidget):
             item = QListWidgetItem(b.label)
             item.setData(Qt.ItemDataRole.UserRole, str(b.path))
             self.list.addItem(item)
-        self.restore_button.setEnabled(self.list.currentItem() is not None)
+        self.restore_button.setEnabled(self.list.currentItem() is not None and self._may_restore)
 
     def choose(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Chọn thư mục sao lưu", self.folder.text())
@@ -172,27 +187,37 @@ class BackupSettings(QWidget):
             self.status.setText("Sao lưu không thành công.")
             report(self, exc)
 
-        return self.session.tasks.run(lambda state: run_backup(db_path, folder, state), title="Đang sao lưu sổ…",
-                                      on_done=done, on_error=failed, parent=self)
+        session = self.session
 
-    def restore_selected(self, *, confirm: bool = True) -> Path | None:
+        def work(state: TaskState) -> Path:
+            from desktop.security.backups import make_now
+
+            state.progress(0, 0, "Đang sao lưu sổ…")
+            db = session.worker_database()   # the logged-in person asks for it (backup.make)
+            try:
+                target = make_now(db, folder)
+            finally:
+                db.close()
+            backup.rotate(folder, db_path.stem)
+            return target
+
+        return self.session.tasks.run(work, title="Đang sao lưu sổ…", on_done=done, on_error=failed, parent=self)
+
+    def restore_selected(self):
+        """Open the restore dialog for the chosen backup (password typed again); returns it."""
+        from ui.dialogs.restore_dialog import RestoreDialog
+
         item = self.list.currentItem()
         if item is None:
             return None
         chosen = Path(item.data(Qt.ItemDataRole.UserRole))
-        warning = backup.older_than_sent(chosen, self.session.path) if chosen.suffix == backup.PLAIN else None
-        if confirm and QMessageBox.question(
-                self, "Khôi phục sổ",
-                f"Thay sổ đang dùng bằng bản sao lưu {item.text()}?\n\nSổ hiện tại sẽ được sao lưu trước. Việc khôi "
-                "phục làm ở lần mở chương trình sau: hãy đóng chương trình rồi mở lại."
-                + (f"\n\nLưu ý: {warning}" if warning else "")) != QMessageBox.StandardButton.Yes:
+        info = next((b for b in backup.list_backups(chosen.parent, self.session.path.stem) if b.path == chosen), None)
+        if info is None:
+            self.reload()
             return None
-        try:
-            marker = schedule_restore(self.session.path, chosen)
-        except UserError as exc:
-            from ui.errors import report
-
-            report(self, exc)
-            return None
-        self.status.setText(f"Đã chọn khôi phục từ {chosen.name}. Hãy đóng chương trình rồi mở lại để khôi phục.")
-        return marker
+        dialog = RestoreDialog(self.session, info, self)
+        dialog.staged.connect(lambda _p: self.status.setText(
+            f"Đã kiểm tra và chọn khôi phục từ {chosen.name}. Hãy đóng chương trình rồi mở lại để khôi phục."))
+        self.restore_dialog = dialog
+        dialog.open()
+        return dialog

@@ -38,12 +38,16 @@ def test_an_encrypted_backup_restores_only_with_a_key_holders_password(register,
         assert sealed.stat().st_mode & 0o777 == 0o600
     with pytest.raises(UserError) as exc:
         files.decrypt_file(sealed, tmp_path / "x.sqlite", "quantri", "sai mật khẩu")
-    assert exc.value.code == "seal_key_damaged"
+    assert exc.value.code == "backup_wrong_password" and "không mở được" in exc.value.message
     with pytest.raises(UserError) as exc:
         files.decrypt_file(sealed, tmp_path / "x.sqlite", "khac", PASSWORD)
     assert exc.value.code == "backup_no_key"
     restored = files.decrypt_file(sealed, tmp_path / "restored.sqlite", "quantri", PASSWORD)
     assert restored.read_bytes() == copy.read_bytes()
+    # The key a key holder unwrapped at login opens it without the password being typed again.
+    key = accounts.login_user(register, "quantri", PASSWORD).seal_key
+    assert files.decrypt_file(sealed, tmp_path / "by-key.sqlite", key=key).read_bytes() == copy.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
     assert sqlite3.connect(restored).execute("SELECT name FROM units").fetchone()[0].endswith("Thụy Hùng")
 
 
@@ -65,4 +69,18 @@ def test_a_damaged_encrypted_backup_is_refused(register, tmp_path, damage):
     with pytest.raises(UserError) as exc:
         files.decrypt_file(sealed, tmp_path / "out.bin", "quantri", PASSWORD)
     assert exc.value.code == "backup_damaged"
-    assert not (tmp_path / "out.bin").exists()
+    assert not (tmp_path / "out.bin").exists() and not (tmp_path / "out.bin.tmp").exists()
+
+
+def test_a_key_of_another_register_does_not_open_it(register, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    src = tmp_path / "a.bin"
+    src.write_bytes(b"x" * 1000)
+    sealed = files.encrypt_file(register, src, tmp_path / "a.gtbk")
+    with pytest.raises(UserError) as exc:
+        files.decrypt_file(sealed, tmp_path / "out.bin", key=X25519PrivateKey.generate())
+    assert exc.value.code == "backup_other_register" and "sổ khác" in exc.value.message
+    # A register made again after a loss has another key: the backup's own wraps still open it.
+    out = files.decrypt_file(sealed, tmp_path / "out.bin", "quantri", PASSWORD, key=X25519PrivateKey.generate())
+    assert out.read_bytes() == src.read_bytes()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import UserError
-from desktop.security import accounts, roles
+from desktop.security import accounts, backups, files, roles
 from desktop.security.roles import Role
 
 TODAY = date(2026, 3, 2)
@@ -107,7 +107,18 @@ def _entry_points():
         ("bundle.import", "importer.apply", lambda r: importer.apply(r["db"], Path(r["folder"], "x.gtb"))),
         ("bundle.import", "import_receipt", lambda r: receipts.import_receipt(r["db"], Path(r["folder"], "r.json"))),
         ("cases.import", "bulk_import_cases", lambda r: bulk_import_cases(r["db"], [], today=TODAY)),
+        ("backup.make", "backups.make_now", lambda r: backups.make_now(r["db"], Path(r["folder"], "sao-luu"))),
+        ("backup.restore", "backups.opener", lambda r: backups.opener(r["db"], _backup_file(r, files.MAGIC))),
+        ("backup.restore_plain", "backups.opener(plain)",
+         lambda r: backups.opener(r["db"], _backup_file(r, b"SQLite format 3\x00"))),
     ]
+
+
+def _backup_file(r, magic: bytes) -> Path:
+    """A file that starts like an encrypted backup or like an old clear one (the opener looks no further)."""
+    path = Path(r["folder"], f"xa-20260301-080000-daily{'.gtbk' if magic == files.MAGIC else '.sqlite'}")
+    path.write_bytes(magic + bytes(100))
+    return path
 
 
 def _refusals():

@@ -1,0 +1,148 @@
+"""The sync keys' passphrase is asked in the window, never read from an environment variable
+(issue #17 item 10, #15 item 11): keys made with a typed passphrase are unlocked in a dialog and
+then moved to the sealed passphrase; a first passphrase is typed twice and a weak one refused."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.security import accounts, keyring
+from desktop.storage.units import save_unit
+from desktop.sync import keys
+from tests.desktop.sync.conftest import Data, make_register
+
+TODAY = date(2026, 3, 2)
+PASSWORD = "so cua xa phai that an toan"   # typed key by key: QTest types ASCII only
+TYPED = "cay tre xanh ben bo song"
+PROVINCE = "cum mat khau cua tinh thu"
+
+
+@pytest.fixture
+def province(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", PROVINCE)
+    tinh = make_register(tmp_path / "tinh.sqlite", code="01", name="UBND tỉnh Thử", mode="province")
+    keys.ensure_keys(tinh)
+    content = keys.key_file_content(tinh)
+    tinh.close()
+    monkeypatch.delenv("GIAITRINH_KEY_PASSPHRASE")   # from here on, only what the window asks
+    return keys.parse_key_file(content)
+
+
+def commune(db, province, *, typed: bool):
+    """A commune register; ``typed``: its administrator made the register key and its sync keys were
+    made with a typed passphrase by an earlier version; else an administrator without the sealing key."""
+    from desktop.storage import units as units_repo
+
+    save_unit(db, code="00001", name="UBND xã Thụy Hùng", level="commune", make_local=True, mode="commune")
+    units_repo.save_unit(db, code="01", name="UBND tỉnh Thử", level="province")
+    if typed:
+        accounts.create_first_admin(db, login="quantri", password=PASSWORD, full_name="Đỗ Văn Quản")
+        keys.ensure_keys(db, TYPED)
+    else:
+        accounts.assume_role(db, "admin", login="quantri", password=PASSWORD)
+    keys.import_key_file(db, province)
+    Data(db).populate(2)
+    from ui.session import Session
+
+    return Session(db, today=TODAY)
+
+
+def modal():
+    return QApplication.activeModalWidget()
+
+
+def type_and_enter(qtbot, edit, text):
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_typed_keys_are_asked_in_a_dialog_then_sealed(qtbot, qapp, db, province, tmp_path):
+    from ui.dialogs.passphrase_dialog import PassphraseDialog
+    from ui.dialogs.sync_dialogs import ExportDialog
+
+    session = commune(db, province, typed=True)
+    fingerprint = keys.own_key(db, "signing").fingerprint
+    seen = {}
+    dialog = ExportDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(tmp_path))
+
+    def answer_offer():
+        box = modal()
+        seen["offer"] = box.text()
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+
+    def unlock():
+        ask = modal()
+        assert isinstance(ask, PassphraseDialog) and not ask.new and not ask.confirm.isVisible()
+        seen["title"] = ask.windowTitle()
+        type_and_enter(qtbot, ask.passphrase, "khong phai cum nay")
+        seen["wrong"] = ask.errors.general.text() + ask.errors.fields["passphrase"][1].text()
+        QTimer.singleShot(0, answer_offer)
+        type_and_enter(qtbot, ask.passphrase, TYPED)
+
+    QTimer.singleShot(0, unlock)
+    with qtbot.waitSignal(dialog.exported, timeout=20_000):
+        qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
+    assert seen["title"] == "Mở khóa đồng bộ của sổ" and "không đúng" in seen["wrong"]
+    assert "không cần gõ cụm mật khẩu" in seen["offer"]
+    assert keyring.state(db) == "sealed" and keys.own_key(db, "signing").fingerprint == fingerprint
+    assert "biến môi trường" not in dialog.message.text()
+    # Next time: nothing asked, the login unlocks the keys.
+    with qtbot.waitSignal(dialog.exported, timeout=20_000):
+        qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
+    session.close()
+
+
+def test_a_first_passphrase_is_typed_twice_and_a_weak_one_refused(qtbot, qapp, db, province, tmp_path):
+    from ui.dialogs.passphrase_dialog import PassphraseDialog
+    from ui.dialogs.sync_dialogs import ExportDialog
+
+    session = commune(db, province, typed=False)
+    assert keyring.state(db) == "none"
+    seen = {}
+    dialog = ExportDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(tmp_path))
+
+    def set_first():
+        ask = modal()
+        assert isinstance(ask, PassphraseDialog) and ask.new
+        seen["title"] = ask.windowTitle()
+        qtbot.keyClicks(ask.passphrase, "123456")
+        qtbot.keyClick(ask.passphrase, Qt.Key.Key_Tab)
+        type_and_enter(qtbot, ask.confirm, "123456")
+        seen["weak"] = ask.errors.fields["passphrase"][1].text()
+        type_and_enter(qtbot, ask.passphrase, TYPED)
+        ask.confirm.clear()
+        type_and_enter(qtbot, ask.confirm, TYPED + "x")
+        seen["mismatch"] = ask.errors.fields["confirm"][1].text()
+        ask.confirm.clear()
+        type_and_enter(qtbot, ask.confirm, TYPED)
+
+    QTimer.singleShot(0, set_first)
+    with qtbot.waitSignal(dialog.exported, timeout=20_000):
+        qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
+    assert seen["title"] == "Đặt cụm mật khẩu bảo vệ khóa"
+    assert "quá ngắn" in seen["weak"] and "không giống nhau" in seen["mismatch"]
+    assert keyring.state(db) == "typed" and keys.private_key(db, "signing", TYPED) is not None
+    session.close()
+
+
+def test_cancelling_asks_nothing_else_and_names_no_variable(qtbot, qapp, db, province, tmp_path):
+    from ui.dialogs.sync_dialogs import ExportDialog
+
+    session = commune(db, province, typed=True)
+    dialog = ExportDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(tmp_path))
+    QTimer.singleShot(0, lambda: qtbot.keyClick(modal(), Qt.Key.Key_Escape))
+    qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
+    assert dialog.button.isEnabled() and dialog.task is None and "biến" not in dialog.message.text()
+    assert keyring.state(db) == "typed"
+    session.close()
