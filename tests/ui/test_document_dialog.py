@@ -60,7 +60,9 @@ def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(dialog, of
     item = dialog.documents.item(0).text()
     assert item.startswith("01/TB-UBND") and "đã ban hành" in item
     assert not dialog.body.isEnabled() and not dialog.buttons["issue"].isEnabled()
-    assert list_events(office["db"], case.uuid)[-1].action == "document_issued"
+    # the notice is the acceptance: issued, then the step recorded on the issue day
+    assert [e.action for e in list_events(office["db"], case.uuid)][-2:] == ["document_issued", "accept"]
+    assert dialog.performed == ["accept"] and "theo văn bản số 01/TB-UBND" in dialog.state_label.text()
 
     pdf_path = dialog.save_as(tmp_path / "tb.pdf", "pdf")
     with pdfplumber.open(pdf_path) as pdf:
@@ -194,7 +196,7 @@ def test_fit_screen_at_1366_by_768():
 
     from ui.widgets.screen import fit_screen
 
-    assert fit_screen(QSize(1200, 800), QRect(0, 0, 1366, 728)) == QSize(1200, 688)
+    assert fit_screen(QSize(1200, 800), QRect(0, 0, 1366, 728)) == QSize(1200, 668)
     assert fit_screen(QSize(1200, 800), QRect(0, 0, 1920, 1040)) == QSize(1200, 800)
 
 

@@ -87,6 +87,8 @@ def test_import_dialog_previews_then_applies_and_writes_receipt(qtbot, registers
     with qtbot.waitSignal(dialog.previewed, timeout=10000):
         dialog.preview_button.click()
     assert dialog.table.rowCount() >= 4 and dialog.apply_button.isEnabled()
+    kinds = {dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
+    assert "vụ việc" in kinds and not kinds & {"cases", "events", "persons"}   # named as a clerk names them
     assert tinh.db.scalar("SELECT count(*) FROM cases") == 0
     with qtbot.waitSignal(dialog.applied, timeout=10000) as blocker:
         dialog.apply_button.click()
