@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.records import Case, CasePerson, Commitment, Event
+from desktop.errors import UserError
 from desktop.storage.cases import case_people, get_case, list_commitments, list_events
 from desktop.storage.units import list_officers, log_access
 from desktop.workflow.engine import (SATISFACTION, allowed_actions, complaint_is_late, is_owned,
@@ -36,6 +37,23 @@ EVENT_LABELS = {"receive": "Tiếp nhận", "assign": "Giao cán bộ thụ lý"
                 "attach": "Đính kèm tài liệu", "identity_revealed": "Xem danh tính người tố cáo"}
 DOC_STATUS = {"draft": "Dự thảo", "issued": "Đã ban hành", "void": "Đã hủy số"}
 STATUS = {"open": "Đang theo dõi", "done": "Đã thực hiện", "dropped": "Không theo dõi nữa"}
+
+
+def refused(db, permission: str, case: Case | None = None) -> str | None:
+    """Why the logged-in role may not do ``permission`` (on ``case``), in the core's words; None if it may."""
+    from desktop.security.principal import require
+
+    try:
+        require(db, permission, case=case)
+    except UserError as exc:
+        return exc.message
+    return None
+
+
+def _offer(button: QPushButton, refusal: str | None, tip: str) -> None:
+    """A button the role may use, or greyed with the reason as its tooltip."""
+    button.setEnabled(refusal is None)
+    button.setToolTip(refusal or tip)
 
 
 def _table(model) -> RegisterTable:
@@ -275,9 +293,13 @@ class CaseView(QWidget):
         if owned:
             from desktop.workflow.undo import undo_refusal
 
-            refusal = undo_refusal(db, case)
-            self.undo_button.setEnabled(refusal is None)
-            self.undo_button.setToolTip(refusal or "Hoàn tác bước cuối bằng một bước ngược có lý do (không xóa gì)")
+            # greyed, with the reason, for a role that may not (the core refuses it anyway)
+            _offer(self.assign_button, refused(db, "case.assign", case), "Giao hoặc đổi cán bộ thụ lý (Ctrl+G)")
+            _offer(self.correct_button, refused(db, "case.correct", case), "Đính chính thông tin đã ghi, có lý do")
+            _offer(self.correct_person_button, refused(db, "case.correct", case),
+                   "Đính chính họ tên, giấy tờ, địa chỉ của người đã chọn")
+            refusal = refused(db, "case.correct", case) or undo_refusal(db, case)
+            _offer(self.undo_button, refusal, "Hoàn tác bước cuối bằng một bước ngược có lý do (không xóa gì)")
         self.tabs.setTabText(3, f"Văn bản ({self.documents.rowCount()})" if self.documents.rowCount() else "Văn bản")
 
     def _show_deadline(self, case: Case, today) -> None:
@@ -314,9 +336,10 @@ class CaseView(QWidget):
         # The province reads a commune's cases and never changes them (issue #5).
         actions = allowed_actions(case) if owned else []
         self.action_buttons: dict[str, QPushButton] = {}
+        acting = refused(self.session.db, "case.act", case) if actions else None
         for i, action in enumerate(actions):
             button = QPushButton(action.label)
-            button.setToolTip(action.citation)
+            _offer(button, acting, action.citation)
             button.clicked.connect(lambda _c=False, a=action: self.run_action(a.code))
             self.actions_grid.addWidget(button, i // 3, i % 3)
             self.action_buttons[action.code] = button
@@ -416,6 +439,9 @@ class CaseView(QWidget):
         return CorrectPersonDialog(self.session, row.person, self)
 
     def assign_dialog_exec(self) -> None:
+        if not self.assign_button.isEnabled():   # Ctrl+G by a role that does not assign: say why at once
+            QMessageBox.information(self, "Giao cán bộ", self.assign_button.toolTip())
+            return
         self._exec(self.assign_dialog)
 
     def correct_dialog_exec(self) -> None:

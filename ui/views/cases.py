@@ -95,7 +95,16 @@ class CasesView(QWidget):
         session.follow_changes(self, self.reload, today=False)
         session.today_changed.connect(self.model.set_today)
         self.fill_assignees()
+        self._offer_assign()
         self.apply()
+
+    def _offer_assign(self) -> None:
+        """'Giao cán bộ' is the leader's (case.assign): greyed, with the reason, for other roles."""
+        from ui.views.case_view import refused
+
+        refusal = refused(self.session.db, "case.assign")
+        self.assign.setEnabled(refusal is None)
+        self.assign.setToolTip(refusal or "Giao các vụ việc đang chọn (Ctrl+bấm, Shift+↓ để chọn nhiều) cho một cán bộ")
 
     def fill_assignees(self) -> None:
         current = self.assignee.currentData()
@@ -128,6 +137,7 @@ class CasesView(QWidget):
 
     def reload(self) -> None:
         self.fill_assignees()
+        self._offer_assign()
         self.model.refresh()
         self._update_count()
 
@@ -147,10 +157,13 @@ class CasesView(QWidget):
         return AssignDialog(self.session, [r.uuid for r in rows], self, numbers=[r.number for r in rows])
 
     def assign_selected(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        if not self.assign.isEnabled():   # Ctrl+G by a role that does not assign: say why at once
+            QMessageBox.information(self, "Giao cán bộ", self.assign.toolTip())
+            return
         dialog = self.assign_dialog()
         if dialog is None:
-            from PySide6.QtWidgets import QMessageBox
-
             QMessageBox.information(self, "Giao cán bộ", "Hãy chọn một hoặc nhiều vụ việc của đơn vị trong sổ.")
             return
         dialog.exec()
