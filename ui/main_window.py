@@ -85,9 +85,12 @@ class MainWindow(QMainWindow):
         if i not in self.pages:
             widget = self.factories[i]()
             old = self.stack.widget(i)
+            shown = self.stack.currentWidget() is old
             self.stack.removeWidget(old)
             old.deleteLater()
             self.stack.insertWidget(i, widget)
+            if shown:   # removing the shown placeholder moved the stack on to the next page's (blank)
+                self.stack.setCurrentWidget(widget)
             self.pages[i] = widget
         return self.pages[i]
 
