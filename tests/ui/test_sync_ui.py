@@ -233,3 +233,12 @@ def test_province_sees_a_communes_case_read_only(qtbot, tmp_path):
     view.show_case(case.uuid)
     assert view.action_buttons == {}
     assert "đơn vị khác" in view.no_action.text() and not view.compose.isEnabled()
+
+
+def test_every_synced_table_has_a_vietnamese_name(db):
+    """The import preview names each kind of record as a clerk does (issue #15 item 12), the
+    tables later migrations added (attachments, ledger, reports, publications) included."""
+    from desktop.storage.sync_repo import synced_tables
+    from ui.labels import TABLE_LABELS
+
+    assert [t.name for t in synced_tables(db) if t.name not in TABLE_LABELS] == []
