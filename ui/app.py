@@ -54,7 +54,7 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     from ui.settings import APPLICATION, ORGANIZATION
-    from ui.translator import VietnameseQtTranslator
+    from ui.translator import load_qt_translations
 
     app = QApplication.instance()
     if app is None:
@@ -71,9 +71,7 @@ def create_application(argv: list[str] | None = None):
         app.setWindowIcon(QIcon(str(resource_path("icons", "giaitrinh.png"))))   # installer/make_icon.py
         app._giaitrinh_icon = True
     if not getattr(app, "_giaitrinh_translator", None):
-        translator = VietnameseQtTranslator(app)
-        app.installTranslator(translator)
-        app._giaitrinh_translator = translator  # keep it alive
+        app._giaitrinh_translator = load_qt_translations(app)  # keep them alive
     return app
 
 
@@ -196,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(session)
     if os.environ.get("GIAITRINH_FIRST_PAINT") == "1":  # bench/bench_ui.py: report the first paint and quit
         _quit_after_first_paint(window)
-    window.show()
+    window.show_as_last_left()
     try:
         return app.exec()
     finally:

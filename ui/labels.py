@@ -24,7 +24,10 @@ CHANNEL_LABELS = {"reception": "Tại nơi tiếp công dân", "mail": "Qua bưu
 TABLE_LABELS = {"units": "đơn vị", "officers": "cán bộ", "persons": "người dân, tổ chức", "receptions": "lượt tiếp",
                 "reception_people": "người trong lượt tiếp", "cases": "vụ việc", "case_people": "người gửi vụ việc",
                 "events": "bước xử lý", "commitments": "cam kết", "calendar_days": "ngày nghỉ, làm bù",
-                "documents": "văn bản"}
+                "documents": "văn bản", "attachments": "tài liệu đính kèm", "ledger": "sổ cái chuỗi bản ghi",
+                "publications": "lần công khai kết quả", "report_openings": "số liệu đầu kỳ báo cáo",
+                "report_issues": "báo cáo đã ban hành", "report_reviews": "duyệt báo cáo",
+                "report_manual_values": "số liệu báo cáo nhập tay", "report_corrections": "đính chính báo cáo"}
 
 
 def table_label(table: str) -> str:

@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.cli import main as cli_main
 
         return cli_main(argv)
+    from ui.system_libs import check_before_qt
+
+    if not check_before_qt():   # Qt's own message ("could not load … xcb") names no fix
+        return 3
     from ui.app import main as app_main
 
     return app_main(argv)

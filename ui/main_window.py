@@ -8,7 +8,7 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
@@ -60,13 +60,22 @@ class MainWindow(QMainWindow):
         session.today_changed.connect(lambda _d: self._update_status())
         session.changed.connect(self._update_status)
         geometry = self.state[WindowState.geometry]
-        if not geometry.isEmpty():
-            self.restoreGeometry(geometry)
+        self.restored = not geometry.isEmpty() and self.restoreGeometry(geometry)
         # The window paints first (navigation, menus, status); the dashboard is built and filled
         # right after the first paint (``_after_first_paint``), so opening never waits for it.
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(0)
         self.nav.blockSignals(False)
+
+    def show_as_last_left(self) -> None:
+        """As the clerk left it (size, place, maximized); the first time maximized: an office PC's
+        1366×768 screen has no pixel to spare."""
+        if self.restored:
+            self.show()
+        else:
+            # the whole screen even where no window manager maximizes (a kiosk, a bare X server)
+            self.setGeometry(self.screen().availableGeometry())
+            self.showMaximized()
 
     # -- pages ----------------------------------------------------------------------------------
     def page_count(self) -> int:
@@ -76,9 +85,12 @@ class MainWindow(QMainWindow):
         if i not in self.pages:
             widget = self.factories[i]()
             old = self.stack.widget(i)
+            shown = self.stack.currentWidget() is old
             self.stack.removeWidget(old)
             old.deleteLater()
             self.stack.insertWidget(i, widget)
+            if shown:   # removing the shown placeholder moved the stack on to the next page's (blank)
+                self.stack.setCurrentWidget(widget)
             self.pages[i] = widget
         return self.pages[i]
 
@@ -135,6 +147,28 @@ class MainWindow(QMainWindow):
         self._return_to = self.stack.currentIndex() if self.stack.currentWidget() is not self.case_page else 0
         self.stack.setCurrentWidget(self.case_page)
 
+    def help_page(self) -> str:
+        """The guide's page for the screen in view."""
+        current = self.stack.currentWidget()
+        if current is not None and current is self.case_page:
+            return "vu-viec"
+        index = self.stack.currentIndex()
+        return {0: "hom-nay", 1: "so-tiep-cong-dan", 2: "so-vu-viec", 3: "cai-dat"}.get(index, "index")
+
+    def help(self) -> None:
+        from ui.dialogs.help import open_help
+
+        self.help_window = open_help(self.help_page(), self)
+
+    def find(self) -> None:
+        """Ctrl+F: the search box of the register in view (the case register from anywhere else)."""
+        current = self.stack.currentWidget()
+        page = current if hasattr(current, "search") else self.page(2)
+        if page is not current:
+            self.show_page(2)
+        page.search.setFocus()
+        page.search.selectAll()
+
     def _back_from_case(self) -> None:
         self.show_page(min(getattr(self, "_return_to", 0), len(PAGES) - 1))
 
@@ -163,9 +197,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_reception)
         file_menu.addAction(self.act_case)
         file_menu.addSeparator()
+        self.act_find = QAction("Tìm…", self, shortcut=QKeySequence.StandardKey.Find, triggered=self.find)
+        file_menu.addAction(self.act_find)
         self.act_print_day = QAction("In các văn bản ban hành hôm nay…", self, shortcut=QKeySequence("Ctrl+P"),
                                      triggered=self._print_today)
         file_menu.addAction(self.act_print_day)
+        self.act_print_register = QAction("In sổ (tiếp công dân, theo dõi giải quyết, văn bản đi)…", self,
+                                          shortcut=QKeySequence("Ctrl+Shift+P"), triggered=self.print_register)
+        file_menu.addAction(self.act_print_register)
         file_menu.addSeparator()
         backup = QAction("Sao lưu ngay", self, triggered=self._backup_now)
         file_menu.addAction(backup)
@@ -175,6 +214,8 @@ class MainWindow(QMainWindow):
         for i, title in enumerate(PAGES):
             go.addAction(QAction(title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
                                  triggered=lambda _c=False, i=i: self.show_page(i)))
+        self.act_help = QAction("Hướng dẫn sử dụng", self, shortcut=QKeySequence(Qt.Key.Key_F1), triggered=self.help)
+        self.addAction(self.act_help)   # F1 works before the menus are mounted
         # Menus of other modules (sync, province) import heavy code: mounted right after the
         # first paint (see ``event``) so start-up does not wait for them; "Trợ giúp" stays last.
         tools = QToolBar("Công việc")
@@ -212,6 +253,7 @@ class MainWindow(QMainWindow):
     def _finish_menus(self, bar) -> None:
         self._mount_optional(bar)
         help_menu = bar.addMenu("&Trợ giúp")
+        help_menu.addAction(self.act_help)
         help_menu.addAction(QAction("Thư mục nhật ký lỗi", self, triggered=self._show_log_location))
         help_menu.addAction(QAction("Giới thiệu", self, triggered=self._about))
 
@@ -306,6 +348,19 @@ class MainWindow(QMainWindow):
             print_day_in_background(self, self.session, self.session.today())
         except Exception as exc:  # noqa: BLE001 - shown, logged; the window stays usable
             report(self, exc)
+
+    def register_print_dialog(self, book: str = "reception"):
+        from ui.dialogs.register_print import RegisterPrintDialog
+
+        return RegisterPrintDialog(self.session, self, book=book)
+
+    def print_register(self) -> None:
+        try:
+            dialog = self.register_print_dialog()
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return
+        dialog.exec()
 
     def _backup_now(self) -> None:
         self.show_page(3)

@@ -97,20 +97,27 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_add(args: argparse.Namespace) -> int:
-    from desktop.storage.calendar_repo import add_day
+    """Add a day; the open deadlines it touches are recounted, each with an event."""
+    from desktop.storage.calendar_repo import get_day
+    from desktop.workflow.calendar_change import declare_day
 
     with open_db(args) as db:
-        day = add_day(db, parse_date(args.day), args.kind, args.name or "")
-        emit(args, asdict(day), f"Đã thêm {'ngày nghỉ' if day.kind == 'off' else 'ngày làm việc bù'} {day.day:%d/%m/%Y}")
+        moved = declare_day(db, parse_date(args.day), args.kind, args.name or "",
+                            today=date.today())
+        day = get_day(db, parse_date(args.day))
+        emit(args, {**asdict(day), "moved": [asdict(m) for m in moved]},
+             f"Đã thêm {'ngày nghỉ' if day.kind == 'off' else 'ngày làm việc bù'} {day.day:%d/%m/%Y}; "
+             f"{len(moved)} hạn đang chạy được tính lại.")
     return 0
 
 
 def cmd_calendar_remove(args: argparse.Namespace) -> int:
-    from desktop.storage.calendar_repo import remove_day
+    from desktop.workflow.calendar_change import remove_day
 
     with open_db(args) as db:
-        remove_day(db, parse_date(args.day))
-        emit(args, {"removed": args.day}, f"Đã xóa ngày {args.day}")
+        moved = remove_day(db, parse_date(args.day), today=date.today())
+        emit(args, {"removed": args.day, "moved": [asdict(m) for m in moved]},
+             f"Đã xóa ngày {args.day}; {len(moved)} hạn đang chạy được tính lại.")
     return 0
 
 

@@ -235,6 +235,7 @@ class DueItem:
     due_step: str | None
     assignee_uuid: str | None
     days_late: int
+    unit_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -259,22 +260,30 @@ class Dashboard:
 
 def _due_items(db: Database, where: str, params: list[Any], today: date, limit: int) -> list[DueItem]:
     rows = db.query(
-        "SELECT uuid, number, kind, state, summary, due_on, due_step, assignee_uuid FROM cases "
+        "SELECT uuid, number, kind, state, summary, due_on, due_step, assignee_uuid, unit_code FROM cases "
         f"WHERE due_on IS NOT NULL AND {where} ORDER BY due_on, id LIMIT ?", [*params, limit])
     return [
         DueItem(uuid=r["uuid"], number=r["number"], kind=r["kind"], state=r["state"], summary=r["summary"],
                 due_on=date.fromisoformat(r["due_on"]), due_step=r["due_step"], assignee_uuid=r["assignee_uuid"],
-                days_late=max(0, (today - date.fromisoformat(r["due_on"])).days))
+                days_late=max(0, (today - date.fromisoformat(r["due_on"])).days), unit_code=r["unit_code"])
         for r in rows
     ]
 
 
-def dashboard(db: Database, today: date, *, limit: int = 200, unit_code: str | None = None) -> Dashboard:
+def dashboard(db: Database, today: date, *, limit: int = 200, unit_code: str | None = None,
+              other_than: str | None = None) -> Dashboard:
     """What is late and what falls due: open cases only carry a ``due_on`` (closed and
-    suspended cases have none), so every query here is a range scan of ``cases_due``."""
+    suspended cases have none), so every query here is a range scan of ``cases_due``.
+    ``unit_code``: one unit's cases; ``other_than``: every unit's but this one (a province's view
+    of its communes)."""
     t = today.isoformat()
     week_end = (today + timedelta(days=6 - today.weekday())).isoformat()  # through Sunday
-    unit_sql, unit_params = ("AND unit_code = ?", [unit_code]) if unit_code else ("", [])
+    if unit_code:
+        unit_sql, unit_params = "AND unit_code = ?", [unit_code]
+    elif other_than:
+        unit_sql, unit_params = "AND unit_code <> ?", [other_than]
+    else:
+        unit_sql, unit_params = "", []
     overdue = _due_items(db, f"due_on < ? {unit_sql}", [t, *unit_params], today, limit)
     overdue_count = db.scalar(f"SELECT count(*) FROM cases WHERE due_on < ? {unit_sql}", [t, *unit_params])
     per = db.query(

@@ -222,7 +222,7 @@ def _build_case_sql(unit_code: str | None) -> str:
         min(CASE WHEN e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS})
                  THEN e.effective_on || substr(1000000 + e.seq, 2) || e.action END) AS ended,
         max(substr(1000000 + e.seq, 2) || e.to_state) AS state_at_end,
-        max(CASE WHEN instr(e.data, '"due_on"') > 0
+        max(CASE WHEN instr(e.data, '"due_on"') > 0 AND json_type(e.data, '$.due_on') IS NOT NULL
                  THEN substr(1000000 + e.seq, 2) || coalesce(json_extract(e.data, '$.due_on'), '-') END) AS last_due,
         min(CASE WHEN e.action = 'receive' THEN json_extract(e.data, '$.due_on') END) AS first_due,
         sum(e.action = 'extend' AND e.effective_on >= :s) AS extended_in,

@@ -27,7 +27,7 @@ from desktop.storage.events import HASHED_FIELDS, event_data_json, row_hash
 from desktop.storage.search import compose_words
 from desktop.storage.units import new_uuid, now_iso
 from desktop.errors import ValidationError
-from desktop.workflow.effects import check_step_input, step_effects
+from desktop.workflow.effects import before_values, check_step_input, step_effects
 from desktop.workflow.engine import DIGEST_FIELDS, digest_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -170,6 +170,8 @@ class CaseRows:
         if item.import_key:
             self.keys.append((item.import_key, uuid, self.stamp))
         for p in requesters:
+            if rep and p[0] == rep[0]:
+                continue  # listed once, as representative (as ``receive_case`` does)
             self.links.append((uuid, p[0], "requester", new_uuid(), self.code, self.stamp))
         if rep:
             self.links.append((uuid, rep[0], "representative", new_uuid(), self.code, self.stamp))
@@ -188,8 +190,9 @@ class CaseRows:
                                cal=self.imp.deadlines.calendar, received_on=case["received_on"],
                                level=int(case["is_complex"]), remote=self.remote, note=step.note.strip(),
                                ground=step.ground, satisfaction=step.satisfaction)
-        case.update(effects.changes)
-        case.update(effects.settled)
+        changes = {**effects.changes, **effects.settled}
+        effects.data["before"] = before_values(case, changes)
+        case.update(changes)
         case["version"] += 1
         self._event(case, seq, step.action, from_state, step.effective_on, step.note.strip(), effects.data)
 

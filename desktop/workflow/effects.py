@@ -76,6 +76,14 @@ def settling_changes(rs: RuleSet, action: Action, from_state: str, to_state: str
     return changes
 
 
+def before_values(case: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """What a step overwrites, as its event keeps it (``data.before``) so that ``undo`` can put it
+    back without deleting the event; ``engine.act`` and bulk import share it. ``case`` maps the
+    case's fields to their values before the step."""
+    return {k: (case[k].isoformat() if isinstance(case[k], date) else case[k])
+            for k in changes if k in case and k not in ("updated_at", "version")}
+
+
 def step_effects(rs: RuleSet, action: Action, from_state: str, effective_on: date, *, deadline: Deadline,
                  cal: WorkCalendar, received_on: date, level: int = 0, remote: bool = False,
                  data: dict[str, Any] | None = None, note: str = "", ground: str | None = None,

@@ -29,7 +29,7 @@ from desktop.storage.calendar_repo import load_calendar
 from desktop.storage.db import Database
 from desktop.storage.events import insert_event
 from desktop.storage.units import local_unit_code, new_uuid, now_iso
-from desktop.workflow.effects import SATISFACTION, settling_changes, step_effects  # noqa: F401 (re-exported)
+from desktop.workflow.effects import SATISFACTION, before_values, settling_changes, step_effects  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -102,13 +102,29 @@ def compute_step_deadline(db: Database, rs: RuleSet, case: Case, step_code: str,
     return deadline.due, f"{step.heading(bool(level))}{extra}. {deadline.trace}"
 
 
+# Timeline entries that record something beside the procedure: they never start, move or end a
+# step, and a step's date is checked only against the steps before it.
+NOTE_ACTIONS = frozenset({"assign", "correct", "undo", "document_issued", "document_voided", "deadline_recomputed",
+                          "note", "reveal", "identity_revealed", "attach"})
+
+
+def standing_steps(events: list, rs: RuleSet | None = None) -> list:
+    """The events that still count: ``receive`` and the steps of the procedure (with ``rs``: only
+    its actions, whatever other timeline entries exist), less those undone (``desktop.workflow.undo``
+    appends an ``undo`` event naming the step it reverses)."""
+    undone = {e.data.get("undoes") for e in events if e.action == "undo"}
+    if rs is not None:
+        return [e for e in events if (e.action == "receive" or e.action in rs.actions) and e.uuid not in undone]
+    return [e for e in events if e.action not in NOTE_ACTIONS and e.uuid not in undone]
+
+
 def _step_start(events: list, step_code: str, rs: RuleSet | None) -> tuple[date | None, str, list[tuple[date, date]]]:
     """When the running step started, the name of the event that started it, and its pauses."""
     start: date | None = None
     label = "Sự kiện"
     pauses: list[tuple[date, date]] = []
     paused_from: date | None = None
-    for ev in events:
+    for ev in standing_steps(events, rs):
         if ev.data.get("starts_step") == step_code:
             start, pauses, paused_from = ev.effective_on, [], None
             if ev.action == "receive":
@@ -128,9 +144,10 @@ def _check_dates(case: Case, effective_on: date, events: list, today: date | Non
     if effective_on < case.received_on:
         raise ValidationError({"effective_on": f"Ngày thực hiện {format_date(effective_on)} trước ngày tiếp nhận "
                                                f"{format_date(case.received_on)}."})
-    if events and effective_on < events[-1].effective_on:
+    steps = standing_steps(events, rules_of(case))
+    if steps and effective_on < steps[-1].effective_on:
         raise ValidationError({"effective_on": f"Ngày thực hiện {format_date(effective_on)} trước bước liền trước "
-                                               f"({format_date(events[-1].effective_on)})."})
+                                               f"({format_date(steps[-1].effective_on)})."})
 
 
 def is_owned(db: Database, case: Case) -> bool:
@@ -177,7 +194,7 @@ def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, n
     def deadline(step_code: str, start_on: date, label: str) -> tuple[date | None, str]:
         return compute_step_deadline(db, rs, case, step_code, start_on, event_label=label)
 
-    last_suspend = next((e for e in reversed(events) if e.action == "suspend"), None)
+    last_suspend = next((e for e in reversed(standing_steps(events, rs)) if e.action == "suspend"), None)
     effects = step_effects(rs, action, case.state, effective_on, deadline=deadline, cal=load_calendar(db),
                            received_on=case.received_on, level=level, remote=bool(case.is_remote), data=data,
                            note=note, ground=ground, satisfaction=satisfaction,
@@ -234,6 +251,7 @@ def act(db: Database, case_uuid: str, action_code: str, *, effective_on: date, n
         event_data.update(due_on=due and due.isoformat(), trace=trace)
     changes.update(effects.settled)
     touched = locks.guard_case_change(db, case.unit_code, effective_on, correction_reason)
+    event_data["before"] = before_values(asdict(case), changes)
 
     with db.write():
         if touched:

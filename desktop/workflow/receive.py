@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from dataclasses import field as dc_field
 from datetime import date
 
 from desktop.domain.names import name_key
@@ -73,6 +74,7 @@ class CaseInput:
     channel: str = Channel.RECEPTION
     field: str = "other"
     representative_uuid: str | PersonInput | None = None
+    representatives: list[str | PersonInput] = dc_field(default_factory=list)  # a group's other representatives
     assignee_uuid: str | None = None
     reception_uuid: str | None = None
     learned_on: date | None = None       # complaints: when the decision became known
@@ -162,9 +164,11 @@ def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None,
     confidential = rs.confidential if data.confidential is None else data.confidential
     people = [get_person(db, u) for u in dict.fromkeys(_person_uuid(db, p, today, protect=confidential)
                                                        for p in data.requesters)]
-    rep_uuid = _person_uuid(db, data.representative_uuid, today, protect=confidential)
-    rep = get_person(db, rep_uuid) if rep_uuid else None
-    names = [p.full_name for p in ([rep] if rep else []) + [p for p in people if not rep or p.uuid != rep.uuid]]
+    rep_uuids = list(dict.fromkeys(_person_uuid(db, r, today, protect=confidential)
+                                   for r in [*([data.representative_uuid] if data.representative_uuid else []),
+                                             *data.representatives]))
+    reps = [get_person(db, u) for u in rep_uuids]
+    names = [p.full_name for p in reps + [p for p in people if p.uuid not in rep_uuids]]
     shown = "" if confidential else case_repo.requester_label(names)
     uuid = new_uuid()
     stamp = now_iso()
@@ -178,7 +182,7 @@ def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None,
         # columns and not searchable by name; it is shown only in the case, and revealing is logged.
         text = search.case_search_text(
             number=number, summary=data.summary, content=data.content,
-            people=[] if confidential else [(p.full_name, p.id_number, p.phone) for p in people + ([rep] if rep else [])])
+            people=[] if confidential else [(p.full_name, p.id_number, p.phone) for p in people + reps])
         values = dict(
             uuid=uuid, unit_code=unit.code, number=number, kind=data.kind, rules_id=rs.id, channel=data.channel,
             field=data.field, summary=" ".join(data.summary.split()), content=data.content.strip(),
@@ -190,14 +194,17 @@ def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None,
         )
         case_id = case_repo.insert_case(db, values)
         search.fts_insert(db, "cases", case_id, text)
+        # A representative is listed once, as representative (not also as a plain requester).
         for p in people:
+            if p.uuid in rep_uuids:
+                continue
             db.execute("INSERT INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
                        "VALUES (?,?,?,?,?,?)", (uuid, p.uuid, "requester", new_uuid(), unit.code, stamp))
-        if rep:
+        for r in reps:
             db.execute("INSERT OR IGNORE INTO case_people(case_uuid, person_uuid, role, uuid, unit_code, updated_at) "
-                       "VALUES (?,?,?,?,?,?)", (uuid, rep.uuid, "representative", new_uuid(), unit.code, stamp))
+                       "VALUES (?,?,?,?,?,?)", (uuid, r.uuid, "representative", new_uuid(), unit.code, stamp))
         if confidential:  # the denouncer's identity is sealed in the storage layer (desktop.security.sealing)
-            sealing.seal_persons(db, [p.uuid for p in people] + ([rep.uuid] if rep else []))
+            sealing.seal_persons(db, list(dict.fromkeys([p.uuid for p in people] + rep_uuids)))
         case = case_repo.get_case(db, uuid)
         due, trace = compute_step_deadline(db, rs, case, rs.initial_step, data.received_on, event_label="Nhận")
         case_repo.update_case(db, uuid, {"due_on": due and due.isoformat(), "due_step": rs.initial_step,
@@ -307,7 +314,8 @@ def _record_reception(db: Database, data: ReceptionInput, unit,
             case = receive_case(db, CaseInput(
                 kind=data.case_kind, received_on=data.received_on,
                 summary=data.summary or data.content.strip().split("\n")[0][:200], content=data.content,
-                requesters=everyone, representative_uuid=reps[0] if reps else None, channel=Channel.RECEPTION,
+                requesters=everyone, representative_uuid=reps[0] if reps else None, representatives=reps[1:],
+                channel=Channel.RECEPTION,
                 field=data.field, assignee_uuid=data.assignee_uuid, reception_uuid=uuid,
                 learned_on=data.learned_on), today=today)
             reception_repo.set_reception_case(db, uuid, case.uuid)

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from PySide6.QtCore import Qt
 
 from desktop.storage.cases import get_case
+from tests.ui.keys import answer_box
 
 TODAY = date(2026, 3, 2)
 
@@ -76,6 +79,10 @@ def test_reception_becomes_explanation_request_through_to_closing(qtbot, window,
                 d.note.setPlainText(value)
             else:
                 choose(getattr(d, name), value)
+        from ui.dialogs.action_dialog import CONFIRMED
+
+        if code in CONFIRMED:
+            answer_box("Ghi vào sổ")
         with qtbot.waitSignal(session.changed):
             d.save()
         assert d.result_case is not None, d.errors.general.text()
@@ -144,9 +151,183 @@ def test_dashboard_shows_overdue_when_the_clock_passes(qtbot, window, session):
     qtbot.waitUntil(lambda: dash.tiles["overdue"].number.text() == "1")
     row = dash.overdue.model.row_at(0)
     assert row.uuid == case.uuid and row.days_late == 3
-    assert dash.overdue.model.index(0, 5).data() == "3 ngày"  # "Quá hạn" column
+    assert dash.overdue.model.index(0, 6).data() == "3 ngày"  # "Quá hạn" column
     # the line opens the case
     dash.overdue.table.activated_row.emit(0)
     assert window.stack.currentWidget() is window.case_page
     assert "quá hạn 3 ngày" in window.case_page.deadline.text()
     assert TODAY < case.due_on
+
+
+def test_a_whole_day_at_1366x768(qtbot, window, session, office, tmp_path):
+    """The done-when of issue #15: a group at the desk, a case of each kind, assign, correct,
+    accept by issuing the notice, extend, reply with its document, close, print the day's
+    documents and the reception register — in a window of 1366×768. Each step is taken by the
+    role whose it is (desktop.security.roles): the reception clerk receives, the chairman assigns
+    and signs, the officer the cases were given to handles them."""
+    import pdfplumber
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.storage.cases import case_people, list_events
+    from ui.dialogs.case_dialog import CaseDialog
+    from ui.dialogs.document_dialog import print_day_in_background
+
+    assert (window.width(), window.height()) == (1366, 768)
+    from desktop.security import accounts
+
+    def log_in(role: str, officer: str) -> None:
+        """Another officer at the shared PC (the window's Ctrl+Shift+L, without typing passwords)."""
+        accounts.assume_role(session.db, role, officer_uuid=office[officer].uuid)
+        session.notify_changed()
+
+    log_in("reception", "clerk")
+
+    def active(d):
+        qtbot.addWidget(d, before_close_func=lambda w: w.done(0))
+        d.show()
+        d.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is d)
+        return d
+
+    def key(widget, k, mod=Qt.KeyboardModifier.NoModifier):
+        qtbot.keyClick(widget, k, mod)
+
+    # 1. a group of six at the desk, two representatives: a request for an explanation
+    d = active(_reception(qtbot, window))
+    type_into(qtbot, d.person.name, "Nguyễn Văn An")
+    type_into(qtbot, d.person.address, "Thôn Đông, xã Thụy Hùng")
+    d.people_count.setValue(6)
+    d.add_member.setFocus()
+    key(d.add_member, Qt.Key.Key_Space)
+    type_into(qtbot, d.members[0].entry.name, "Lê Văn Bình")
+    d.members[0].representative.setChecked(True)
+    choose(d.case_kind, "explanation")
+    d.content.setPlainText("Đoàn đề nghị giải trình việc thu hồi đất làm đường liên thôn")
+    choose(d.outcome, "accepted")
+    type_into(qtbot, d.summary, "Giải trình thu hồi đất làm đường")
+    with qtbot.waitSignal(session.changed):
+        key(d.summary, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    group = d.case
+    assert sorted(p.role for p in case_people(session.db, group.uuid)) == ["representative", "representative"]
+
+    # 2. a case of each other kind, received by mail
+    numbers = [group.number]
+    for kind, summary, who in (("petition", "Kiến nghị sửa đường liên thôn", "Mùa A Sử"),
+                               ("feedback", "Phản ánh rác thải tại chợ", "Đỗ Thị Hoa"),
+                               ("complaint_1", "Khiếu nại quyết định xử phạt", "Hoàng Văn Nam"),
+                               ("complaint_2", "Khiếu nại lần hai về bồi thường", "Vũ Thị Én"),
+                               ("denunciation", "Tố cáo cán bộ thu tiền sai quy định", "Phan Văn Tố")):
+        c = active(CaseDialog(session, window))
+        choose(c.kind, kind)
+        type_into(qtbot, c.summary, summary)
+        type_into(qtbot, c.person.name, who)
+        with qtbot.waitSignal(session.changed):
+            key(c.summary, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert c.case is not None, c.errors.general.text()
+        numbers.append(c.case.number)
+
+    # 3. assign all six at once from the register, with the keyboard: the chairman's to do
+    window.show_page(2)
+    cases = window.page(2)
+    qtbot.waitUntil(lambda: cases.model.rowCount() == 6)
+    assert not cases.assign.isEnabled() and "không được giao" in cases.assign.toolTip()  # not the desk's
+    log_in("leader", "head")
+    assert cases.assign.isEnabled()
+    assert cases.table.horizontalScrollBar().maximum() == 0      # readable without scrolling sideways
+    cases.table.setFocus()
+    cases.table.selectAll()
+    a = active(cases.assign_dialog())
+    choose(a.officer, office["clerk"].uuid)
+    with qtbot.waitSignal(session.changed):
+        key(a.officer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert len(a.changed) == 6
+
+    # 4. correct the group's case, with its reason: the officer it was given to
+    log_in("handler", "clerk")
+    window.open_case(group.uuid)
+    view = window.case_page
+    assert not view.assign_button.isEnabled() and view.correct_button.isEnabled()
+    fix = active(view.correct_dialog())
+    fix.summary.setText("Giải trình việc thu hồi đất làm đường liên thôn")
+    fix.reason.setText("Ghi thiếu khi tiếp nhận")
+    with qtbot.waitSignal(session.changed):
+        key(fix.reason, Qt.Key.Key_Return)
+
+    # 5. accept by issuing the acceptance notice, signed by the chairman
+    log_in("leader", "head")
+    docs = view.document_dialog()
+    qtbot.addWidget(docs)
+    docs.kinds.setCurrentRow(next(i for i in range(docs.kinds.count())
+                                  if docs.kinds.item(i).data(Qt.ItemDataRole.UserRole) == "explanation_accept"))
+    docs.draft_selected()
+    assert docs.issue_current(confirm=False) and docs.performed == ["accept"]
+    session.notify_changed()
+    assert get_case(session.db, group.uuid).state == "accepted"
+
+    # 6. extend, with its reason, confirmed after the preview: the officer again
+    log_in("handler", "clerk")
+    assert view.action_buttons["extend"].isEnabled()
+    ext = active(view.action_dialog("extend"))
+    ext.note.setPlainText("Vụ việc phức tạp, cần xác minh hồ sơ đất tại nhiều nơi")
+    answer_box("Ghi vào sổ")
+    with qtbot.waitSignal(session.changed):
+        key(ext.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert get_case(session.db, group.uuid).state == "extended"
+
+    # 7. reply, and its document is drafted at once, then issued
+    rep = active(view.action_dialog("reply"))
+    assert rep.offer.isChecked()
+    rep.note.setPlainText("Đã ban hành văn bản giải trình")
+    with qtbot.waitSignal(session.changed):
+        key(rep.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    reply_docs = view.document_dialog(draft_kind=rep.draft_kind)   # drafted by the officer
+    qtbot.addWidget(reply_docs)
+    assert reply_docs.current is not None
+    from desktop.documents.templates import BLANK
+
+    for edit in reply_docs.field_edits.values():   # the reply's own content, typed into its boxes
+        if not edit.toPlainText().strip() or BLANK in edit.toPlainText():
+            edit.setPlainText("Việc thu hồi đất làm đường liên thôn theo Quyết định số 12/QĐ-UBND; "
+                              "mức bồi thường đã niêm yết tại nhà văn hóa thôn.")
+    assert reply_docs.save_draft()
+    log_in("leader", "head")           # signed and numbered by the chairman
+    assert reply_docs.issue_current(confirm=False)
+    log_in("handler", "clerk")
+
+    # 8. close, with the requester's satisfaction, confirmed
+    close = active(view.action_dialog("close"))
+    choose(close.satisfaction, "satisfied")
+    answer_box("Ghi vào sổ")
+    with qtbot.waitSignal(session.changed):
+        key(close.satisfaction, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    done = get_case(session.db, group.uuid)
+    assert done.state == "closed" and done.assignee_uuid == office["clerk"].uuid
+    labels = [view.events.index(r, 1).data() for r in range(view.events.rowCount())]
+    assert {"Giao cán bộ thụ lý", "Đính chính", "Ban hành văn bản"} <= set(labels)
+    assert any(x.startswith("Gia hạn") for x in labels)
+    assert not any("_" in x for x in labels)
+    assert view.documents.rowCount() == 2
+    assert [e.action for e in list_events(session.db, group.uuid)].count("document_issued") == 2
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    key(view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.stack.currentWidget() is cases
+
+    # 9. print the day's documents and the reception register
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "day.pdf"))
+    task = print_day_in_background(window, session, TODAY, printer)
+    with qtbot.waitSignal(task.done, timeout=30000) as printed:
+        pass
+    assert printed.args == [2]
+    register = window.register_print_dialog("reception")
+    qtbot.addWidget(register)
+    sheet = QPrinter(QPrinter.PrinterMode.HighResolution)
+    sheet.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    sheet.setOutputFileName(str(tmp_path / "register.pdf"))
+    assert register.print_to(sheet) >= 1
+    with pdfplumber.open(register.save_pdf(tmp_path / "so-tiep-cong-dan.pdf")) as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "SỔ TIẾP CÔNG DÂN" in text and "Nguyễn Văn An" in text

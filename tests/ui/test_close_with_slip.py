@@ -8,6 +8,7 @@ from desktop.storage.cases import get_case, list_events
 from desktop.storage.persons import save_person
 from desktop.workflow.engine import act, rules_of
 from desktop.workflow.receive import CaseInput, receive_case
+from tests.ui.keys import answer_box
 
 
 def _replied(db):
@@ -27,6 +28,7 @@ def test_close_records_the_slips_answer_or_no_opinion(qtbot, session):
     qtbot.addWidget(dlg)
     assert dlg.has_slip.isChecked() and dlg.satisfaction.isEnabled()
     dlg.satisfaction.setCurrentIndex(dlg.satisfaction.findData("partly"))
+    answer_box("Ghi vào sổ")   # closing is confirmed, with what it changes
     dlg.save()
     closed = get_case(session.db, case.uuid)
     assert closed.state == "closed" and closed.satisfaction == "partly"
@@ -37,6 +39,7 @@ def test_close_records_the_slips_answer_or_no_opinion(qtbot, session):
     qtbot.addWidget(dlg)
     dlg.has_slip.setChecked(False)
     assert not dlg.satisfaction.isEnabled() and dlg.satisfaction.currentData() == "unknown"
+    answer_box("Ghi vào sổ")   # closing is confirmed, with what it changes
     dlg.save()
     assert get_case(session.db, other.uuid).satisfaction == "unknown"
     assert list_events(session.db, other.uuid)[-1].data["satisfaction_source"] == "no_slip"

@@ -60,7 +60,10 @@ def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(dialog, of
     item = dialog.documents.item(0).text()
     assert item.startswith("01/TB-UBND") and "đã ban hành" in item
     assert not dialog.body.isEnabled() and not dialog.buttons["issue"].isEnabled()
+    # the case was accepted already (the fixture): issuing the notice records no second acceptance
+    # (a case awaiting acceptance is accepted by its notice: test_clerk_day, test_assign_correct_undo)
     assert list_events(office["db"], case.uuid)[-1].action == "document_issued"
+    assert dialog.performed == []
 
     pdf_path = dialog.save_as(tmp_path / "tb.pdf", "pdf")
     with pdfplumber.open(pdf_path) as pdf:
@@ -194,7 +197,7 @@ def test_fit_screen_at_1366_by_768():
 
     from ui.widgets.screen import fit_screen
 
-    assert fit_screen(QSize(1200, 800), QRect(0, 0, 1366, 728)) == QSize(1200, 688)
+    assert fit_screen(QSize(1200, 800), QRect(0, 0, 1366, 728)) == QSize(1200, 668)
     assert fit_screen(QSize(1200, 800), QRect(0, 0, 1920, 1040)) == QSize(1200, 800)
 
 

@@ -29,6 +29,11 @@ def sample_window(qtbot, qapp, db):
     create_application()
     QApplication.setFont(QFont("DejaVu Sans", 9))
     build_demo(db, cases=120, today=TODAY)
+    from desktop.security import accounts
+    from desktop.storage.units import list_officers
+
+    head = next(o for o in list_officers(db) if o.role == "head")
+    accounts.assume_role(db, "leader", officer_uuid=head.uuid)   # what the chairman sees once logged in
     session = Session(db, today=TODAY)
     window = MainWindow(session)
     qtbot.addWidget(window)
@@ -61,6 +66,7 @@ def test_screenshots(qtbot, sample_window, tmp_path):
     dash = w.page(0)
     qtbot.waitUntil(lambda: dash.data is not None)
     assert dash.data.overdue_count > 0 and dash.overdue.model.rowCount() > 0
+    assert w.stack.currentWidget() is dash   # building the page in view keeps it in view (was blank)
     _grab(qtbot, w, out / "hom-nay.png")
 
     w.show_page(1)

@@ -88,3 +88,24 @@ def test_sample_register_choice_ends_the_wizard(qtbot, qapp, db):
     assert w.start.isFinalPage()
     w.button(QWizard.WizardButton.FinishButton).click()
     assert w.sample_requested and not has_local_unit(db)
+
+
+def test_choosing_the_sample_then_pressing_the_next_button_opens_it(qtbot, qapp, db):
+    """The clerk picks "Mở sổ mẫu" with the arrow key and presses the button where "Tiếp" was:
+    it now says "Hoàn tất" and ends the wizard with the sample chosen."""
+    from PySide6.QtCore import Qt
+
+    from PySide6.QtWidgets import QApplication
+
+    w = _wizard(qtbot, db)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    w.start.new.setFocus()
+    qtbot.keyClick(w.start.new, Qt.Key.Key_Down)
+    assert w.sample_requested
+    shown = [w.button(b) for b in (QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton)
+             if w.button(b).isVisible()]
+    assert shown
+    qtbot.mouseClick(shown[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not w.isVisible())
+    assert w.result() == 1 and w.sample_requested and not has_local_unit(db)

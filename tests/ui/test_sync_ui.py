@@ -92,6 +92,8 @@ def test_import_dialog_previews_then_applies_and_writes_receipt(qtbot, registers
     with qtbot.waitSignal(dialog.previewed, timeout=10000):
         dialog.preview_button.click()
     assert dialog.table.rowCount() >= 4 and dialog.apply_button.isEnabled()
+    kinds = {dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
+    assert "vụ việc" in kinds and not kinds & {"cases", "events", "persons"}   # named as a clerk names them
     assert tinh.db.scalar("SELECT count(*) FROM cases") == 0
     with qtbot.waitSignal(dialog.applied, timeout=10000) as blocker:
         dialog.apply_button.click()
@@ -236,3 +238,12 @@ def test_province_sees_a_communes_case_read_only(qtbot, tmp_path):
     view.show_case(case.uuid)
     assert view.action_buttons == {}
     assert "đơn vị khác" in view.no_action.text() and not view.compose.isEnabled()
+
+
+def test_every_synced_table_has_a_vietnamese_name(db):
+    """The import preview names each kind of record as a clerk does (issue #15 item 12), the
+    tables later migrations added (attachments, ledger, reports, publications) included."""
+    from desktop.storage.sync_repo import synced_tables
+    from ui.labels import TABLE_LABELS
+
+    assert [t.name for t in synced_tables(db) if t.name not in TABLE_LABELS] == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFormLayout, QLabel, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
 from desktop.domain.records import Case
@@ -18,19 +18,29 @@ from desktop.errors import UserError
 from desktop.rules.book import Action
 from desktop.storage.cases import list_commitments
 from desktop.workflow.engine import SATISFACTION, act, rules_of
+from ui.dialogs.guarded import GuardedDialog
 from ui.errors import report
 from ui.labels import vn_date
 from ui.session import Session
 from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
+from ui.widgets.screen import fit_to_screen
 
 log = logging.getLogger(__name__)
 
 
-class ActionDialog(QDialog):
+# Steps with consequences a slip of the hand must not cause: confirmed, with the new deadline shown.
+CONFIRMED = frozenset({"extend", "close", "terminate", "withdraw", "refuse", "guide", "forward", "suspend"})
+
+
+class ActionDialog(GuardedDialog):
+    HELP_PAGE = "vu-viec"
+
     def __init__(self, session: Session, case: Case, action: Action, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.case, self.action = session, case, action
         self.result_case: Case | None = None
+        self.draft_kind: str | None = None      # the document to draft after saving (the clerk's choice)
+        self.confirm_box: QMessageBox | None = None
         self.setWindowTitle(action.label)
         self.setMinimumWidth(560)
         self.errors = FormErrors()
@@ -72,18 +82,43 @@ class ActionDialog(QDialog):
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(80)
-        label = "Nội dung cam kết:" if action.code == "add_commitment" else (
-            "Ghi chú (bắt buộc):" if action.requires_note else "Ghi chú:")
+        if action.code == "add_commitment":
+            label = "Nội dung cam kết:"
+        elif action.extends_step:
+            label = "Lý do gia hạn (bắt buộc):"
+            self.note.setPlaceholderText("ví dụ: vụ việc phức tạp, cần xác minh tại nhiều nơi")
+        else:
+            label = "Ghi chú (bắt buộc):" if action.requires_note else "Ghi chú:"
         self.errors.add(form, label, "note", self.note)
+        self.offer: QCheckBox | None = None
+        from desktop.workflow.documents_flow import document_for_step
+
+        kind = document_for_step(session.db, case.uuid, action.code)
+        if kind:
+            from desktop.documents.templates import get_template
+
+            self.offer = QCheckBox(f"Soạn “{get_template(kind).label}” ngay sau khi ghi")
+            self.offer.setProperty("kind", kind)
+            self.offer.setChecked(action.code == "reply")
+            form.addRow("", self.offer)
+        self.preview = QLabel()
+        self.preview.setWordWrap(True)
+        self.preview.setStyleSheet("color: #0d47a1;")
         buttons, ok = save_cancel_buttons(self, "Ghi vào sổ", self.save)
+        self.ok = ok
+        ok.setToolTip("Enter hoặc Ctrl+Enter")
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
         lay.addLayout(form)
+        lay.addWidget(self.preview)
         lay.addWidget(self.errors.general)
         lay.addWidget(buttons)
         ok.setDefault(True)  # after it joined the dialog: Enter saves
         if case.due_on:
             lay.insertWidget(1, QLabel(f"Hạn hiện tại: {vn_date(case.due_on)}"))
+        self.effective_on.dateChanged.connect(lambda *_: self.update_preview())
+        self.update_preview()
+        fit_to_screen(self, max(560, self.sizeHint().width()), self.sizeHint().height())
 
     def _slip_toggled(self, has_slip: bool) -> None:
         """Without a slip the answer is not the clerk's to guess: "Không có ý kiến"."""
@@ -91,7 +126,8 @@ class ActionDialog(QDialog):
         if not has_slip:
             self.satisfaction.setCurrentIndex(self.satisfaction.findData("unknown"))
 
-    def save(self) -> None:
+    # -- what the step will do -------------------------------------------------------------------
+    def _kwargs(self) -> dict:
         data = {}
         if self.satisfaction is not None:
             data["satisfaction_source"] = "slip" if self.has_slip.isChecked() else "no_slip"
@@ -99,13 +135,73 @@ class ActionDialog(QDialog):
             data["commitment_uuid"] = self.commitment.currentData()
         if self.commitment_due is not None:
             data["commitment_due"] = pydate(self.commitment_due.date()).isoformat()
+        return dict(effective_on=pydate(self.effective_on.date()),
+                    note=self.note.toPlainText() or ("(xem trước)" if self.action.requires_note else ""),
+                    ground=self.ground.currentData() if self.ground else None,
+                    satisfaction=self.satisfaction.currentData() if self.satisfaction else None,
+                    today=self.session.today(), data=data or None)
+
+    def outcome_text(self, case: Case) -> str:
+        rs = rules_of(case)
+        parts = [f"Sau bước này: “{rs.state_label(case.state)}”"]
+        if case.due_on:
+            step = rs.steps[case.due_step].label if case.due_step in rs.steps else ""
+            parts.append(f"hạn mới {vn_date(case.due_on)}" + (f" ({step})" if step else ""))
+        elif self.case.due_on:
+            parts.append("không còn thời hạn đang tính")
+        return "; ".join(parts) + "."
+
+    def update_preview(self) -> None:
+        """Show the new state and deadline for the step as now filled (nothing is written)."""
+        from desktop.workflow.preview import preview_act
+
+        kwargs = self._kwargs()
+        if self.ground is not None and kwargs["ground"] is None:
+            kwargs["ground"] = next((self.ground.itemData(i) for i in range(1, self.ground.count())
+                                     if self.ground.itemData(i) != "other"), None)
+        if self.satisfaction is not None and kwargs["satisfaction"] is None:
+            kwargs["satisfaction"] = "unknown"
+        if kwargs["note"] == "" and (self.action.extends_step or self.action.code == "add_commitment"):
+            kwargs["note"] = "(xem trước)"
         try:
-            self.result_case = act(
-                self.session.db, self.case.uuid, self.action.code,
-                effective_on=pydate(self.effective_on.date()), note=self.note.toPlainText(),
-                ground=self.ground.currentData() if self.ground else None,
-                satisfaction=self.satisfaction.currentData() if self.satisfaction else None,
-                today=self.session.today(), data=data or None)
+            shown = preview_act(self.session.db, self.case.uuid, self.action.code, **kwargs)
+        except UserError:
+            self.preview.setText("")
+            return
+        except Exception:  # noqa: BLE001 - a preview never stops the form
+            log.exception("preview of %s", self.action.code)
+            self.preview.setText("")
+            return
+        self.preview.setText(self.outcome_text(shown))
+
+    def confirm(self, shown: Case) -> bool:
+        """Ask before a consequential step, naming what it changes."""
+        box = self.confirm_box = QMessageBox(
+            QMessageBox.Icon.Question, self.action.label,
+            f"Vụ việc số {self.case.number}: {self.action.label}.\n{self.outcome_text(shown)}\n\nGhi bước này vào sổ?",
+            parent=self)
+        yes = box.addButton("Ghi vào sổ", QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton("Xem lại", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(yes)
+        box.setEscapeButton(no)
+        box.exec()
+        self.confirm_box = None
+        return box.clickedButton() is yes
+
+    def save(self) -> None:
+        from desktop.workflow.preview import preview_act
+
+        kwargs = self._kwargs()
+        kwargs["note"] = self.note.toPlainText()
+        if self.action.extends_step and not kwargs["note"].strip():
+            self.errors.show({"note": "Hãy ghi lý do gia hạn (Nghị định 59/2019, Điều 13: vụ việc phức tạp)."})
+            return
+        try:
+            if self.action.code in CONFIRMED:
+                shown = preview_act(self.session.db, self.case.uuid, self.action.code, **kwargs)
+                if not self.confirm(shown):
+                    return
+            self.result_case = act(self.session.db, self.case.uuid, self.action.code, **kwargs)
         except UserError as exc:
             self.errors.show_error(exc)
             return
@@ -113,5 +209,7 @@ class ActionDialog(QDialog):
             report(self, exc)
             return
         log.info("case %s: %s", self.case.number, self.action.code)
+        if self.offer is not None and self.offer.isChecked():
+            self.draft_kind = self.offer.property("kind")
         self.session.notify_changed()
         self.accept()

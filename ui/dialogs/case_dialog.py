@@ -16,6 +16,8 @@ from desktop.rules.book import KIND_LABELS
 from desktop.storage.units import own_officers
 from desktop.workflow.receive import CaseInput, receive_case
 from ui.dialogs.reception_dialog import combo
+from ui.dialogs.guarded import GuardedDialog
+from ui.widgets.screen import fit_to_screen
 from ui.errors import report
 from ui.labels import CHANNEL_LABELS, FIELD_LABELS
 from ui.session import Session
@@ -25,13 +27,15 @@ from ui.widgets.person_entry import PersonEntry
 log = logging.getLogger(__name__)
 
 
-class CaseDialog(QDialog):
+class CaseDialog(GuardedDialog):
+    HELP_PAGE = "tiep-cong-dan"
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.case: Case | None = None
         self.setWindowTitle("Vụ việc mới")
-        self.resize(760, 640)
+        fit_to_screen(self, 760, 640)
         db = session.db
         self.errors = FormErrors()
         self.kind = combo(KIND_LABELS, ("", "— Chọn loại —"))
@@ -73,7 +77,6 @@ class CaseDialog(QDialog):
         lay.addWidget(self.errors.general)
         lay.addWidget(buttons)
         save.setDefault(True)  # after it joined the dialog: Enter saves
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         self.kind.setFocus()
 
     def save(self) -> None:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QTransform
+from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut, QTransform
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -32,7 +32,7 @@ from desktop.storage import documents_repo as repo
 from desktop.storage.db import Database
 from ui.errors import report
 from ui.tasks import Cancelled
-from ui.widgets.screen import fit_screen
+from ui.widgets.screen import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def print_day_in_background(parent: QWidget | None, session, day: date, printer:
 
 class DocumentDialog(QDialog):
     def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *,
-                 today: date | None = None) -> None:
+                 today: date | None = None, select: str | None = None, draft_kind: str | None = None) -> None:
         super().__init__(parent)
         from desktop.storage.cases import get_case
 
@@ -161,7 +161,9 @@ class DocumentDialog(QDialog):
         self.current: str | None = None        # uuid of the document being shown
         self._pdf_bytes = b""
         self.setWindowTitle(f"Soạn văn bản — vụ việc số {self.case.number}")
-        self.resize(fit_screen(QSize(1200, 800), self.screen().availableGeometry()))
+        fit_to_screen(self, 1320, 800)   # the buttons stay on a 1366×768 screen
+        self.performed: list[str] = []    # steps the issued documents performed ("accept")
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self, self._help)
 
         self.kinds = QListWidget()
         self.kinds.itemDoubleClicked.connect(lambda _: self.draft_selected())
@@ -238,7 +240,22 @@ class DocumentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addLayout(row)
-        self.reload()
+        self.reload(select=select)
+        if draft_kind:
+            self.draft_kind(draft_kind)
+
+    def _help(self) -> None:
+        from ui.dialogs.help import open_help
+
+        self.help_window = open_help("van-ban", self)
+
+    def draft_kind(self, kind: str) -> None:
+        """Draft ``kind`` at once (the step dialog's "soạn văn bản" offer), unless it is not offered."""
+        for i in range(self.kinds.count()):
+            if self.kinds.item(i).data(KIND_ROLE) == kind:
+                self.kinds.setCurrentRow(i)
+                self.draft_selected()
+                return
 
     # -- lists ---------------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
@@ -381,12 +398,24 @@ class DocumentDialog(QDialog):
                 "Chỉ cấp số sau khi người có thẩm quyền đã ký. Số đã cấp không dùng lại được.") \
                 != QMessageBox.StandardButton.Yes:
             return False
+        from desktop.workflow.documents_flow import issue_document
+
         try:
-            outgoing.issue(self.db, self.current, issued_on=self.today, today=self.today)
+            record, performed = issue_document(self.db, self.current, today=self.today,
+                                               issued_on=self.today)
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return False
+        if performed:
+            self.performed.append(performed)
         self.reload()
+        if performed == "accept":
+            from desktop.storage.cases import get_case
+            from desktop.workflow.engine import rules_of
+
+            self.case = get_case(self.db, self.case.uuid)
+            self.state_label.setText(f"{self.state_label.text()}\nĐã ghi bước “{rules_of(self.case).actions['accept'].label}” "
+                                     f"ngày {record.issued_on:%d/%m/%Y} theo văn bản số {record.symbol}.")
         return True
 
     def void_current(self, reason: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
@@ -21,12 +21,13 @@ from desktop.errors import UserError, ValidationError
 from desktop.rules.book import KIND_LABELS
 from desktop.storage.units import own_officers
 from desktop.workflow.receive import OUTCOMES, ReceptionInput, record_reception
+from ui.dialogs.guarded import GuardedDialog
 from ui.errors import report
 from ui.labels import FIELD_LABELS, RECEPTION_KIND_LABELS
 from ui.session import Session
 from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 from ui.widgets.person_entry import PersonEntry
-from ui.widgets.screen import fit_screen
+from ui.widgets.screen import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +50,21 @@ class GroupMember(QWidget):
         self.representative = QCheckBox("Người đại diện")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 4)
-        head = QHBoxLayout()
-        head.addWidget(QLabel(f"<b>Người thứ {index + 2}</b>"))
-        head.addWidget(self.representative)
-        head.addStretch(1)
-        lay.addLayout(head)
+        lay.addWidget(QLabel(f"<b>Người thứ {index + 2}</b>"))
         lay.addWidget(self.entry)
+        lay.addWidget(self.representative)   # after the fields: typed in reading order, then ticked
 
 
-class ReceptionDialog(QDialog):
+class ReceptionDialog(GuardedDialog):
+    HELP_PAGE = "tiep-cong-dan"
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.reception: Reception | None = None
         self.case: Case | None = None
         self.setWindowTitle("Tiếp công dân")
-        self.resize(fit_screen(QSize(860, 720), self.screen().availableGeometry()))  # 1366×768 with a taskbar
+        fit_to_screen(self, 860, 720)  # 1366×768 with a taskbar
         db = session.db
         self.errors = FormErrors()
 
@@ -152,13 +152,13 @@ class ReceptionDialog(QDialog):
             bl.addWidget(box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # not a Tab stop of its own
         scroll.setWidget(body)
         buttons, self.save_button = save_cancel_buttons(self, "Lưu vào sổ", self.save)
         lay = QVBoxLayout(self)
         lay.addWidget(scroll, 1)
         lay.addWidget(buttons)
         self.save_button.setDefault(True)  # after it joined the dialog: Enter saves
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         self.people_count.valueChanged.connect(self._group_changed)
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self._group_changed()
@@ -184,7 +184,22 @@ class ReceptionDialog(QDialog):
         member = GroupMember(self.session.db, len(self.members))
         self.members.append(member)
         self.members_lay.addWidget(member)
+        member.show()   # at once, not at the next turn of the event loop: the keys typed next go into it
+        self._chain_members()
         member.entry.name.setFocus()
+
+    def _chain_members(self) -> None:
+        """Tab follows the page: the first citizen, each member in turn (name, paper, phone,
+        address, "người đại diện"), then "Thêm người trong đoàn" and the matter. A widget made
+        later joins the end of Qt's focus chain: without this, Tab from a new member jumped to
+        the top of the form and the next keys changed the visit type."""
+        chain: list[QWidget] = [self.first_rep]
+        for m in self.members:
+            e = m.entry
+            chain += [e.name, e.identity.kind, e.identity.number, e.phone, e.address, m.representative]
+        chain += [self.add_member, self.case_kind]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
     def _outcome_changed(self) -> None:
         outcome = self.outcome.currentData()

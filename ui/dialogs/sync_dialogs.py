@@ -22,6 +22,7 @@ from desktop.storage import sync_repo
 from desktop.sync import export, importer, keys, receipts
 from desktop.sync.merge import CATEGORIES
 from desktop.sync.progress import Progress
+from ui.labels import table_label
 from ui.errors import report
 
 log = logging.getLogger(__name__)
@@ -234,7 +235,7 @@ class ImportDialog(_SyncDialog):
         self.table.setRowCount(len(tables))
         lines = []
         for row, (name, t) in enumerate(tables.items()):
-            self.table.setItem(row, 0, QTableWidgetItem(name))
+            self.table.setItem(row, 0, QTableWidgetItem(table_label(name)))  # "vụ việc", not "cases"
             for col, category in enumerate(CATEGORIES, start=1):
                 self.table.setItem(row, col, QTableWidgetItem(str(t.counts[category])))
             lines += [f"{name} — {importer.LABELS[c]} {u}: {reason}" for c, u, reason in t.samples]

@@ -37,12 +37,27 @@ class StartPage(QWizardPage):
         lay.addWidget(self.new)
         lay.addWidget(self.sample)
         lay.addStretch(1)
-
-    def nextId(self) -> int:  # noqa: N802
-        return -1 if self.sample.isChecked() else super().nextId()
+        # The wizard shows "Hoàn tất" instead of "Tiếp" only when told the page changed: without
+        # this, choosing the sample left "Tiếp", which had no page to go to and did nothing.
+        self.sample.toggled.connect(lambda _on: self.completeChanged.emit())
 
     def isFinalPage(self) -> bool:  # noqa: N802
         return self.sample.isChecked()
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt
+        """"Tiếp" with the sample chosen ends the wizard (Qt's "Tiếp" had no page to go to: it did
+        nothing); with "Khai báo đơn vị" it goes on to the unit page."""
+        if self.sample.isChecked():
+            if self.finishing:      # QWizard.done() validates the page again: now it may end
+                return True
+            from PySide6.QtCore import QTimer
+
+            self.finishing = True
+            QTimer.singleShot(0, self.wizard().accept)   # after Qt's "next" has returned
+            return False
+        return True
+
+    finishing = False
 
 
 class UnitPage(QWizardPage):
@@ -201,12 +216,17 @@ class SetupWizard(QWizard):
         self.setWindowTitle("Sổ Giải trình — Khai báo ban đầu")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.resize(760, 620)
+        from ui.widgets.screen import fit_to_screen
+
+        fit_to_screen(self, 760, 620)
         self.start, self.unit, self.signers, self.officer = StartPage(), UnitPage(), SignersPage(), OfficerPage()
         self.account = AccountPage()
         for page in (self.start, self.unit, self.signers, self.officer, self.account):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Hoàn tất")
+        self.setButtonText(QWizard.WizardButton.NextButton, "Tiếp >")
+        self.setButtonText(QWizard.WizardButton.BackButton, "< Quay lại")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Hủy")
         self.saved = False
 
     @property

@@ -8,12 +8,14 @@ from datetime import date
 import logging
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTabWidget,
     QVBoxLayout, QWidget,
 )
 
 from desktop.domain.records import Case, CasePerson, Commitment, Event
+from desktop.errors import UserError
 from desktop.storage.cases import case_people, get_case, list_commitments, list_events
 from desktop.storage.units import list_officers, log_access
 from desktop.workflow.engine import (SATISFACTION, allowed_actions, complaint_is_late, is_owned,
@@ -28,7 +30,30 @@ from ui.widgets.register_table import RegisterTable
 log = logging.getLogger(__name__)
 
 ROLE = {"requester": "Người yêu cầu", "representative": "Người đại diện"}
+# Timeline entries beside the procedure's steps (the rule book labels the steps).
+EVENT_LABELS = {"receive": "Tiếp nhận", "assign": "Giao cán bộ thụ lý", "correct": "Đính chính", "undo": "Hoàn tác",
+                "document_issued": "Ban hành văn bản", "document_voided": "Hủy số văn bản",
+                "deadline_recomputed": "Tính lại thời hạn (lịch thay đổi)", "note": "Ghi chú",
+                "attach": "Đính kèm tài liệu", "identity_revealed": "Xem danh tính người tố cáo"}
+DOC_STATUS = {"draft": "Dự thảo", "issued": "Đã ban hành", "void": "Đã hủy số"}
 STATUS = {"open": "Đang theo dõi", "done": "Đã thực hiện", "dropped": "Không theo dõi nữa"}
+
+
+def refused(db, permission: str, case: Case | None = None) -> str | None:
+    """Why the logged-in role may not do ``permission`` (on ``case``), in the core's words; None if it may."""
+    from desktop.security.principal import require
+
+    try:
+        require(db, permission, case=case)
+    except UserError as exc:
+        return exc.message
+    return None
+
+
+def _offer(button: QPushButton, refusal: str | None, tip: str) -> None:
+    """A button the role may use, or greyed with the reason as its tooltip."""
+    button.setEnabled(refusal is None)
+    button.setToolTip(refusal or tip)
 
 
 def _table(model) -> RegisterTable:
@@ -48,7 +73,20 @@ class CaseView(QWidget):
         self.case: Case | None = None
         self.revealed = False
         back = QPushButton("← Quay lại")
+        back.setToolTip("Alt+←")
         back.clicked.connect(self.back)
+        QShortcut(QKeySequence("Alt+Left"), self, self.back.emit, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Back), self, self.back.emit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.assign_button = QPushButton("Giao cán bộ…")
+        self.assign_button.clicked.connect(self.assign_dialog_exec)
+        self.assign_button.setToolTip("Ctrl+G")
+        QShortcut(QKeySequence("Ctrl+G"), self, self.assign_dialog_exec,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.correct_button = QPushButton("Đính chính…")
+        self.correct_button.clicked.connect(self.correct_dialog_exec)
+        self.undo_button = QPushButton("Hoàn tác bước cuối…")
+        self.undo_button.clicked.connect(self.undo_dialog_exec)
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.title.setWordWrap(True)
@@ -58,6 +96,8 @@ class CaseView(QWidget):
         head.addWidget(back)
         head.addWidget(self.title, 1)
         head.addWidget(self.state)
+        for b in (self.assign_button, self.correct_button, self.undo_button):
+            head.addWidget(b)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -93,15 +133,28 @@ class CaseView(QWidget):
         self.seen = QLabel()  # who saw a sealed identity of this case, when and why
         self.seen.setWordWrap(True)
         pl.addWidget(self.seen)
+        self.correct_person_button = QPushButton("Đính chính thông tin người đã chọn…")
+        self.correct_person_button.clicked.connect(self.correct_person_exec)
+        pl.addWidget(self.correct_person_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(people_tab, "Người yêu cầu")
         self.tabs.addTab(_table(self.commitments), "Cam kết")
         docs = QWidget()
         dl2 = QVBoxLayout(docs)
         self.compose = QPushButton("Soạn văn bản…")
         self.compose.clicked.connect(self._compose)
-        dl2.addWidget(QLabel("Thông báo thụ lý, văn bản giải trình, biên bản làm việc… theo Nghị định 30/2020."))
-        dl2.addWidget(self.compose, 0, Qt.AlignmentFlag.AlignLeft)
-        dl2.addStretch(1)
+        self.open_doc = QPushButton("Mở")
+        self.open_doc.clicked.connect(self.open_selected_document)
+        self.print_doc = QPushButton("In…")
+        self.print_doc.clicked.connect(self.print_selected_document)
+        self.documents = RowsModel(self._document_columns(), parent=self)
+        self.documents_table = _table(self.documents)
+        self.documents_table.activated_row.connect(lambda _r: self.open_selected_document())
+        doc_buttons = QHBoxLayout()
+        doc_buttons.addWidget(QLabel("Thông báo thụ lý, văn bản giải trình, biên bản làm việc… theo Nghị định 30/2020."), 1)
+        for b in (self.compose, self.open_doc, self.print_doc):
+            doc_buttons.addWidget(b)
+        dl2.addLayout(doc_buttons)
+        dl2.addWidget(self.documents_table, 1)
         self.tabs.addTab(docs, "Văn bản")
         self.attachments = AttachmentsPanel(session, self)  # scans, photos, PDFs; case file, slip (issue #18)
         self.tabs.addTab(self.attachments, "Tài liệu đính kèm")
@@ -128,12 +181,10 @@ class CaseView(QWidget):
     # -- columns ---------------------------------------------------------------------------------
     def _event_columns(self) -> list[Column[Event]]:
         def label(e: Event) -> str:
-            if e.action == "receive":
-                return "Tiếp nhận"
-            if e.action == "attach":
-                return "Đính kèm tài liệu"
             rs = rules_of(self.case) if self.case else None
-            return rs.actions[e.action].label if rs and e.action in rs.actions else e.action
+            if rs and e.action in rs.actions:
+                return rs.actions[e.action].label
+            return EVENT_LABELS.get(e.action, "Ghi nhận khác")
 
         def details(e: Event) -> str:
             parts = [e.note] if e.note else []
@@ -153,6 +204,15 @@ class CaseView(QWidget):
             Column("Trạng thái sau", lambda e: rules_of(self.case).state_label(e.to_state) if self.case else e.to_state),
             Column("Người ghi", lambda e: e.actor),
             Column("Ghi chú", details, tooltip=lambda e: e.data.get("trace", "") or ""),
+        ]
+
+    def _document_columns(self):
+        return [
+            Column("Số, ký hiệu", lambda d: d.symbol or "(chưa cấp số)"),
+            Column("Văn bản", lambda d: d.label),
+            Column("Tình trạng", lambda d: DOC_STATUS.get(d.status, d.status)),
+            Column("Ngày ban hành", lambda d: vn_date(d.issued_on)),
+            Column("Trích yếu", lambda d: d.summary),
         ]
 
     def _people_columns(self) -> list[Column[CasePerson]]:
@@ -223,7 +283,24 @@ class CaseView(QWidget):
         self.seen.setText("Đã xem danh tính: " + "; ".join(
             f"{r.officer_name} lúc {r.at[11:16]} {vn_date(date.fromisoformat(r.at[:10]))} ({r.reason})" for r in seen[-5:]))
         self.commitments.set_rows(list_commitments(db, case.uuid))
-        self.attachments.show_case(case, owned=is_owned(db, case))
+        from desktop.storage.documents_repo import list_documents
+
+        self.documents.set_rows(list_documents(db, case_uuid=case.uuid))
+        owned = is_owned(db, case)
+        self.attachments.show_case(case, owned=owned)
+        for b in (self.assign_button, self.correct_button, self.undo_button, self.correct_person_button):
+            b.setVisible(owned)
+        if owned:
+            from desktop.workflow.undo import undo_refusal
+
+            # greyed, with the reason, for a role that may not (the core refuses it anyway)
+            _offer(self.assign_button, refused(db, "case.assign", case), "Giao hoặc đổi cán bộ thụ lý (Ctrl+G)")
+            _offer(self.correct_button, refused(db, "case.correct", case), "Đính chính thông tin đã ghi, có lý do")
+            _offer(self.correct_person_button, refused(db, "case.correct", case),
+                   "Đính chính họ tên, giấy tờ, địa chỉ của người đã chọn")
+            refusal = refused(db, "case.correct", case) or undo_refusal(db, case)
+            _offer(self.undo_button, refusal, "Hoàn tác bước cuối bằng một bước ngược có lý do (không xóa gì)")
+        self.tabs.setTabText(3, f"Văn bản ({self.documents.rowCount()})" if self.documents.rowCount() else "Văn bản")
 
     def _show_deadline(self, case: Case, today) -> None:
         rs = rules_of(case)
@@ -259,9 +336,10 @@ class CaseView(QWidget):
         # The province reads a commune's cases and never changes them (issue #5).
         actions = allowed_actions(case) if owned else []
         self.action_buttons: dict[str, QPushButton] = {}
+        acting = refused(self.session.db, "case.act", case) if actions else None
         for i, action in enumerate(actions):
             button = QPushButton(action.label)
-            button.setToolTip(action.citation)
+            _offer(button, acting, action.citation)
             button.clicked.connect(lambda _c=False, a=action: self.run_action(a.code))
             self.actions_grid.addWidget(button, i // 3, i % 3)
             self.action_buttons[action.code] = button
@@ -287,7 +365,8 @@ class CaseView(QWidget):
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return
-        dialog.exec()
+        if dialog.exec() and dialog.draft_kind:
+            self._compose(draft_kind=dialog.draft_kind)
 
     def _reveal(self) -> None:
         """The core opens each sealed identity of the case for a leader, with the reason typed
@@ -333,17 +412,95 @@ class CaseView(QWidget):
             out.append(cp)
         return out
 
-    def _compose(self) -> None:
-        try:
-            module = importlib.import_module("ui.dialogs.document_dialog")
-        except ImportError:
-            QMessageBox.information(self, "Soạn văn bản", "Bản này chưa có chức năng soạn văn bản.")
+    # -- assign, correct, undo ------------------------------------------------------------------
+    def assign_dialog(self):
+        from ui.dialogs.case_edits import AssignDialog
+
+        return AssignDialog(self.session, [self.case.uuid], self, current=self.case.assignee_uuid,
+                            numbers=[self.case.number])
+
+    def correct_dialog(self):
+        from ui.dialogs.case_edits import CorrectCaseDialog
+
+        return CorrectCaseDialog(self.session, self.case, self)
+
+    def undo_dialog(self):
+        from ui.dialogs.case_edits import UndoDialog
+
+        return UndoDialog(self.session, self.case, self)
+
+    def correct_person_dialog(self):
+        from ui.dialogs.case_edits import CorrectPersonDialog
+
+        rows = self.people_table.selectionModel().selectedRows() if self.people_table.selectionModel() else []
+        row = self.people.row_at(rows[0].row() if rows else 0)
+        if row is None:
+            return None
+        return CorrectPersonDialog(self.session, row.person, self)
+
+    def assign_dialog_exec(self) -> None:
+        if not self.assign_button.isEnabled():   # Ctrl+G by a role that does not assign: say why at once
+            QMessageBox.information(self, "Giao cán bộ", self.assign_button.toolTip())
             return
+        self._exec(self.assign_dialog)
+
+    def correct_dialog_exec(self) -> None:
+        self._exec(self.correct_dialog)
+
+    def undo_dialog_exec(self) -> None:
+        self._exec(self.undo_dialog)
+
+    def correct_person_exec(self) -> None:
+        self._exec(self.correct_person_dialog)
+
+    def _exec(self, make) -> None:
         try:
-            dialog_class = getattr(module, "DocumentDialog")
-            dialog = dialog_class(self.session.db, self.case.uuid, self, today=self.session.today())
-            dialog.exec()
+            dialog = make()
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return
+        if dialog is not None:
+            dialog.exec()
+
+    # -- documents -------------------------------------------------------------------------------
+    def document_dialog(self, *, select: str | None = None, draft_kind: str | None = None):
+        module = importlib.import_module("ui.dialogs.document_dialog")
+        return module.DocumentDialog(self.session.db, self.case.uuid, self,
+                                     today=self.session.today(), select=select, draft_kind=draft_kind)
+
+    def _selected_document(self):
+        model = self.documents_table.selectionModel()
+        rows = model.selectedRows() if model else []
+        return self.documents.row_at(rows[0].row()) if rows else self.documents.row_at(self.documents.rowCount() - 1)
+
+    def open_selected_document(self) -> None:
+        record = self._selected_document()
+        if record is not None:
+            self._compose(select=record.uuid)
+
+    def print_selected_document(self) -> None:
+        record = self._selected_document()
+        if record is None:
+            return
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from desktop.documents import outgoing
+        from ui.dialogs.document_dialog import print_pdf
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, self).exec():
+            try:
+                print_pdf(printer, outgoing.render(self.session.db, record.uuid, "pdf"))
+            except Exception as exc:  # noqa: BLE001
+                report(self, exc)
+
+    def _compose(self, *, select: str | None = None, draft_kind: str | None = None) -> None:
+        try:
+            dialog = self.document_dialog(select=select, draft_kind=draft_kind)
+        except ImportError:
+            QMessageBox.information(self, "Soạn văn bản", "Bản này chưa có chức năng soạn văn bản.")
+            return
+        except Exception as exc:  # noqa: BLE001
+            report(self, exc)
+            return
+        dialog.exec()
         self.session.notify_changed()

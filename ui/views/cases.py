@@ -49,6 +49,15 @@ class CasesView(QWidget):
         self.count = QLabel()
         add = QPushButton("Vụ việc mới…")
         add.clicked.connect(self.new_case)
+        self.assign = QPushButton("Giao cán bộ…")
+        self.assign.setToolTip("Giao các vụ việc đang chọn (Ctrl+bấm, Shift+↓ để chọn nhiều) cho một cán bộ")
+        self.assign.clicked.connect(self.assign_selected)
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        QShortcut(QKeySequence("Ctrl+G"), self, self.assign_selected,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.assign.setText("Giao cán bộ… (Ctrl+G)")
         filters = QHBoxLayout()
         for w in (self.kind, self.state, self.field, self.assignee, self.use_period, self.date_from, QLabel("đến"),
                   self.date_to, self.open_only):
@@ -57,19 +66,24 @@ class CasesView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
+        top.addWidget(self.assign)
         top.addWidget(add)
         self.model = CaseTableModel(session.db, session.today(), self)
         self.table = RegisterTable(sortable=True)
         self.table.setModel(self.model)
+        self.table.setSelectionMode(RegisterTable.SelectionMode.ExtendedSelection)
         self.table.set_widths([65, 90, 125, 300, 175, 125, 90, 150, 110])
         # the register number whole, year included, up to four digits a year ("2290/2025")
         self.table.setColumnWidth(0, max(65, self.table.fontMetrics().horizontalAdvance("9999/2026") + 14))
+        self.table._widths[0] = self.table.columnWidth(0)
+        self.table.fit_to_width(3, optional=[8, 2])   # field, then kind, give way to the summary
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(filters)
         lay.addWidget(self.table, 1)
         self.search.search.connect(self.apply)
         attach_lookup(self.search, lambda: session.db, self.open_case.emit)  # a receipt's code opens its case
+        self.search.down.connect(self.table.enter_from_search)
         for box in (self.kind, self.state, self.field, self.assignee):
             box.currentIndexChanged.connect(self.apply)
         for w in (self.date_from, self.date_to):
@@ -81,7 +95,16 @@ class CasesView(QWidget):
         session.follow_changes(self, self.reload, today=False)
         session.today_changed.connect(self.model.set_today)
         self.fill_assignees()
+        self._offer_assign()
         self.apply()
+
+    def _offer_assign(self) -> None:
+        """'Giao cán bộ' is the leader's (case.assign): greyed, with the reason, for other roles."""
+        from ui.views.case_view import refused
+
+        refusal = refused(self.session.db, "case.assign")
+        self.assign.setEnabled(refusal is None)
+        self.assign.setToolTip(refusal or "Giao các vụ việc đang chọn (Ctrl+bấm, Shift+↓ để chọn nhiều) cho một cán bộ")
 
     def fill_assignees(self) -> None:
         current = self.assignee.currentData()
@@ -114,8 +137,36 @@ class CasesView(QWidget):
 
     def reload(self) -> None:
         self.fill_assignees()
+        self._offer_assign()
         self.model.refresh()
         self._update_count()
+
+    def selected_rows(self) -> list:
+        model = self.table.selectionModel()
+        rows = sorted({i.row() for i in model.selectedRows()}) if model else []
+        return [r for r in (self.model.row_at(i) for i in rows) if r is not None]
+
+    def assign_dialog(self):
+        from desktop.storage.units import local_unit_code
+        from ui.dialogs.case_edits import AssignDialog
+
+        own = local_unit_code(self.session.db)
+        rows = [r for r in self.selected_rows() if r.unit_code == own]
+        if not rows:
+            return None
+        return AssignDialog(self.session, [r.uuid for r in rows], self, numbers=[r.number for r in rows])
+
+    def assign_selected(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        if not self.assign.isEnabled():   # Ctrl+G by a role that does not assign: say why at once
+            QMessageBox.information(self, "Giao cán bộ", self.assign.toolTip())
+            return
+        dialog = self.assign_dialog()
+        if dialog is None:
+            QMessageBox.information(self, "Giao cán bộ", "Hãy chọn một hoặc nhiều vụ việc của đơn vị trong sổ.")
+            return
+        dialog.exec()
 
     def _open_row(self, row: int) -> None:
         item = self.model.row_at(row)

@@ -8,7 +8,7 @@ from datetime import date
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from desktop.storage.calendar_repo import next_head_reception
@@ -31,19 +31,25 @@ def _tip(d: DueItem) -> str:
     return f"{kind_label(d.kind)} — {state_label(d.state)}\n{d.summary}"
 
 
-def due_columns(names: dict[str, str], late: bool) -> list[Column[DueItem]]:
+UNIT_COLUMN = 1  # "Đơn vị": shown when the province looks at its communes' cases
+
+
+def due_columns(names: dict[str, str], late: bool, units: dict[str, str] | None = None) -> list[Column[DueItem]]:
     """Short lists: number, summary (kind and state in its tooltip), deadline, officer; the
-    overdue list adds the kind, the state and how many days late."""
+    overdue list adds the kind, the state and how many days late. Column 1 names the unit
+    (hidden unless the view shows other units' cases)."""
+    units = {} if units is None else units
     cols: list[Column[DueItem]] = [
         Column("Số", lambda d: d.number),
+        Column("Đơn vị", lambda d: units.get(d.unit_code, d.unit_code)),
         Column("Tóm tắt", lambda d: d.summary, tooltip=_tip),
         Column("Hạn", lambda d: vn_date(d.due_on), foreground=lambda d: RED if d.days_late else None),
         Column("Cán bộ", lambda d: names.get(d.assignee_uuid or "", "")),
     ]
     if late:
-        cols.insert(1, Column("Loại", lambda d: kind_label(d.kind)))
-        cols.insert(3, Column("Trạng thái", lambda d: state_label(d.state)))
-        cols.insert(5, Column("Quá hạn", lambda d: f"{d.days_late} ngày", foreground=lambda d: RED,
+        cols.insert(2, Column("Loại", lambda d: kind_label(d.kind)))
+        cols.insert(4, Column("Trạng thái", lambda d: state_label(d.state)))
+        cols.insert(6, Column("Quá hạn", lambda d: f"{d.days_late} ngày", foreground=lambda d: RED,
                               sort_key=lambda d: d.days_late))
     return cols
 
@@ -92,6 +98,9 @@ class DueList(QGroupBox):
         lay.addWidget(self.empty)
         self.table.activated_row.connect(lambda r: open_case(self.model.row_at(r).uuid))
 
+    def show_units(self, shown: bool) -> None:
+        self.table.setColumnHidden(UNIT_COLUMN, not shown)
+
     def set_rows(self, rows: list[DueItem]) -> None:
         self.model.set_rows(rows)
         self.table.setVisible(bool(rows))
@@ -107,6 +116,14 @@ class DashboardView(QWidget):
         self.session = session
         self.data: Dashboard | None = None
         self.names: dict[str, str] = {}
+        self.units: dict[str, str] = {}
+        # A province's register also holds its communes' cases: its own work first, theirs on request.
+        self.scope = QComboBox()
+        self.scope.addItem("Việc của đơn vị", "own")
+        self.scope.addItem("Vụ việc các xã gửi lên", "others")
+        self.scope.addItem("Tất cả", "all")
+        self.scope.setVisible(False)
+        self.scope.currentIndexChanged.connect(lambda _i: self.reload())
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.subheading = QLabel()
@@ -120,10 +137,14 @@ class DashboardView(QWidget):
         for t in self.tiles.values():
             tiles.addWidget(t)
         emit = self.open_case.emit
-        self.overdue = DueList("Quá hạn", due_columns(self.names, late=True), emit)
-        self.today_list = DueList("Đến hạn hôm nay", due_columns(self.names, late=False), emit)
-        self.week = DueList("Đến hạn trong tuần này", due_columns(self.names, late=False), emit)
-        self.notice = DueList("Chờ ra thông báo thụ lý / từ chối", due_columns(self.names, late=False), emit)
+        self.overdue = DueList("Quá hạn", due_columns(self.names, late=True, units=self.units), emit)
+        self.today_list = DueList("Đến hạn hôm nay", due_columns(self.names, late=False, units=self.units), emit)
+        self.week = DueList("Đến hạn trong tuần này", due_columns(self.names, late=False, units=self.units), emit)
+        self.notice = DueList("Chờ ra thông báo thụ lý / từ chối", due_columns(self.names, late=False,
+                                                                              units=self.units), emit)
+        self.lists = (self.overdue, self.today_list, self.week, self.notice)
+        for box in self.lists:
+            box.show_units(False)
         self.loads = RowsModel(load_columns(), parent=self)
         load_box = QGroupBox("Cán bộ và văn bản")
         self.load_table = RegisterTable()
@@ -150,7 +171,10 @@ class DashboardView(QWidget):
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 2)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.heading)
+        head = QHBoxLayout()
+        head.addWidget(self.heading, 1)
+        head.addWidget(self.scope)
+        lay.addLayout(head)
         lay.addWidget(self.subheading)
         lay.addLayout(tiles)
         lay.addLayout(grid, 1)
@@ -163,7 +187,19 @@ class DashboardView(QWidget):
         db, today = self.session.db, self.session.today()
         self.names.clear()
         self.names.update({o.uuid: o.full_name for o in list_officers(db, active_only=False)})
-        data = dashboard(db, today)
+        self.units.clear()
+        own = local_unit_code(db) if has_local_unit(db) else None
+        others = bool(own and db.scalar("SELECT 1 FROM cases WHERE unit_code <> ? LIMIT 1", (own,)))
+        self.scope.setVisible(others)
+        scope = self.scope.currentData() if others else "all"
+        if others:
+            from desktop.storage.units import list_units
+
+            self.units.update({u.code: u.name.replace("Ủy ban nhân dân ", "") for u in list_units(db)})
+        for box in self.lists:
+            box.show_units(others and scope != "own")
+        data = dashboard(db, today, unit_code=own if scope == "own" else None,
+                         other_than=own if scope == "others" else None)
         self.data = data
         try:
             unit = local_unit(db).name

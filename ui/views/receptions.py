@@ -46,11 +46,19 @@ class ReceptionsView(QWidget):
         self.model = ReceptionTableModel(session.db, self)
         self.table = RegisterTable(sortable=True)
         self.table.setModel(self.model)
-        self.table.set_widths([90, 190, 115, 330, 130, 70, 150, 85, 140, 140, 130, 120])
+        self.table.set_widths([90, 190, 115, 330, 130, 70, 150, 85, 140, 140, 130, 120, 120])
+        # Mẫu 03/TCD has 13 columns: on a 1366-pixel screen the ones most often empty give way
+        # (all are printed in the register and shown in the tooltip of the line).
+        self.table.fit_to_width(3, optional=[12, 11, 6, 9, 8, 7])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
         self.search.search.connect(self.apply)
+        self.search.down.connect(self.table.enter_from_search)
+        self.correct = QPushButton("Đính chính…")
+        self.correct.setToolTip("Đính chính lượt tiếp đang chọn (ghi lý do, giữ giá trị cũ)")
+        self.correct.clicked.connect(self.correct_selected)
+        top.addWidget(self.correct)
         self.kind.currentIndexChanged.connect(self.apply)
         self.use_period.toggled.connect(self.apply)
         for w in (self.date_from, self.date_to):
@@ -76,6 +84,21 @@ class ReceptionsView(QWidget):
     def reload(self) -> None:
         self.model.refresh()
         self._update_count()
+
+    def correct_dialog(self):
+        from desktop.storage.receptions import get_reception
+        from ui.dialogs.case_edits import CorrectReceptionDialog
+
+        index = self.table.currentIndex()
+        item = self.model.row_at(index.row()) if index.isValid() else None
+        if item is None:
+            return None
+        return CorrectReceptionDialog(self.session, get_reception(self.session.db, item.uuid), self)
+
+    def correct_selected(self) -> None:
+        dialog = self.correct_dialog()
+        if dialog is not None:
+            dialog.exec()
 
     def _open_row(self, row: int) -> None:
         item = self.model.row_at(row)

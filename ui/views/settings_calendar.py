@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget,
@@ -17,7 +18,9 @@ from desktop.calendar.deadlines import format_date, weekday_vi
 from desktop.calendar.workdays import SOURCE_LAW, CalendarEntry
 from desktop.errors import UserError
 from desktop.security.principal import may
-from desktop.storage.calendar_repo import add_day, confirm_year_checked, load_calendar, needs_yearly_check, remove_day
+from desktop.storage.calendar_repo import confirm_year_checked, load_calendar, needs_yearly_check
+from ui.dialogs.guarded import GuardedDialog
+from ui.labels import vn_date
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -41,11 +44,14 @@ def calendar_columns() -> list[Column[CalendarEntry]]:
     ]
 
 
-class AddDayDialog(QDialog):
+class AddDayDialog(GuardedDialog):
+    HELP_PAGE = "cai-dat"
+
     def __init__(self, session: Session, year: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.setWindowTitle("Thêm ngày nghỉ hoặc ngày làm việc bù")
+        self.moved: list = []
         start = session.today()
         if start.year != year:
             start = start.replace(year=year, month=1, day=2)
@@ -63,8 +69,11 @@ class AddDayDialog(QDialog):
         form.addRow(buttons)
 
     def save(self) -> None:
+        from desktop.workflow.calendar_change import declare_day
+
         try:
-            add_day(self.session.db, pydate(self.day.date()), self.kind.currentData(), self.name.text())
+            self.moved = declare_day(self.session.db, pydate(self.day.date()), self.kind.currentData(),
+                                     self.name.text(), today=self.session.today())
         except UserError as exc:
             self.errors.show({"day": exc.message})
             return
@@ -113,6 +122,12 @@ class CalendarSettings(QWidget):
         lay.addWidget(UncertainDayBanner(session, self))
         lay.addWidget(self.banner)
         lay.addLayout(top)
+        self.moved_label = QLabel()   # which open deadlines the last change moved
+        self.moved_label.setWordWrap(True)
+        self.moved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.moved_label.setStyleSheet("background: #e3f2fd; color: #0d47a1; padding: 6px; border-radius: 4px;")
+        self.moved_label.hide()
+        lay.addWidget(self.moved_label)
         lay.addWidget(self.table, 1)
         note = QLabel("Ngày lễ, Tết lấy theo Bộ luật Lao động 2019 (Điều 112). Hằng năm Thủ tướng quyết định "
                       "ngày nghỉ Tết và Quốc khánh, có thể hoán đổi ngày làm việc: hãy khai báo ở đây để "
@@ -155,8 +170,25 @@ class CalendarSettings(QWidget):
                 return
             self.reload()
 
+    def add_dialog(self) -> "AddDayDialog":
+        return AddDayDialog(self.session, self.year.value(), self)
+
     def add(self) -> None:
-        AddDayDialog(self.session, self.year.value(), self).exec()
+        dialog = self.add_dialog()
+        if dialog.exec():
+            self.show_moved(dialog.moved)
+
+    def show_moved(self, moved) -> None:
+        """Tell the clerk which open deadlines the calendar change moved (each has its event)."""
+        self.last_moved = list(moved)
+        if not moved:
+            text = "Không có thời hạn đang tính nào thay đổi."
+        else:
+            lines = [f"• Vụ việc số {m.number}: hạn {vn_date(m.stored)} → {vn_date(m.counted)}" for m in moved[:20]]
+            more = f"\n… và {len(moved) - 20} vụ việc khác" if len(moved) > 20 else ""
+            text = f"Đã tính lại thời hạn của {len(moved)} vụ việc:\n" + "\n".join(lines) + more
+        self.moved_label.setText(text)
+        self.moved_label.show()
 
     def remove(self) -> None:
         idx = self.table.currentIndex()
@@ -167,9 +199,32 @@ class CalendarSettings(QWidget):
             QMessageBox.information(self, "Lịch làm việc", "Ngày lễ theo luật không xóa được; "
                                     "có thể khai báo ngày làm việc bù nếu có quyết định.")
             return
+        from desktop.workflow import calendar_change
+        from desktop.workflow.preview import dry_run
+
+        db, today = self.session.db, self.session.today()
         try:
-            remove_day(self.session.db, entry.day)
+            would_move = dry_run(db, lambda: calendar_change.remove_day(db, entry.day, today=today))
+        except UserError as exc:
+            report(self, exc)
+            return
+        what = "ngày nghỉ" if entry.kind == "off" else "ngày làm việc bù"
+        effect = (f"Thời hạn của {len(would_move)} vụ việc sẽ được tính lại: "
+                  + ", ".join(f"{m.number} ({vn_date(m.stored)} → {vn_date(m.counted)})" for m in would_move[:8])
+                  + (" …" if len(would_move) > 8 else "")) if would_move else "Không thời hạn đang tính nào thay đổi."
+        box = self.confirm_box = QMessageBox(QMessageBox.Icon.Question, "Xóa ngày đã khai báo",
+                                             f"Xóa {what} {vn_date(entry.day)} “{entry.name}”?\n{effect}", parent=self)
+        yes = box.addButton("Xóa", QMessageBox.ButtonRole.DestructiveRole)
+        no = box.addButton("Không xóa", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.exec()
+        if box.clickedButton() is not yes:
+            return
+        try:
+            moved = calendar_change.remove_day(db, entry.day, today=today)
         except UserError as exc:
             report(self, exc)
             return
         self.session.notify_changed()
+        self.show_moved(moved)

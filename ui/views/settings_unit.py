@@ -14,6 +14,7 @@ from desktop.domain.text import vietnamese_sort_key
 from desktop.errors import UserError, ValidationError
 from desktop.storage.units import (head_reception_weekday, list_officers, local_unit, save_officer, save_unit,
                                    set_head_reception_weekday)
+from ui.dialogs.guarded import GuardedDialog
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -34,7 +35,9 @@ def officer_columns() -> list[Column[Officer]]:
     ]
 
 
-class OfficerDialog(QDialog):
+class OfficerDialog(GuardedDialog):
+    HELP_PAGE = "cai-dat"
+
     def __init__(self, session: Session, officer: Officer | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.officer = session, officer

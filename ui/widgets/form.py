@@ -91,6 +91,8 @@ class FormErrors:
             signal = widget.currentIndexChanged
         elif isinstance(widget, QDateEdit):
             signal = widget.dateChanged
+        elif isinstance(widget, IdentityEdit):
+            signal = widget.checked   # any change of kind or number: the saved message is stale
         if signal is not None:
             signal.connect(lambda *_: self.clear_field(name))
 

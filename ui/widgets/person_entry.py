@@ -150,8 +150,15 @@ class PersonEntry(QWidget):
         return True
 
     def show_errors(self, fields: dict[str, str]) -> dict[str, str]:
-        """Show the person's own messages; return the rest for the caller."""
+        """Show the person's own messages; return the rest for the caller. A citizen-ID problem
+        the field already shows as it is typed is not repeated under it (shown once; it clears
+        when the number is fixed)."""
         mine = {k: v for k, v in fields.items() if k in self.errors.fields}
+        shown_by_field = "id_number" in mine and bool(self.identity.problem())
+        if shown_by_field:
+            del mine["id_number"]
         if mine:
             self.errors.show(mine)
-        return {k: v for k, v in fields.items() if k not in mine}
+        if shown_by_field:
+            self.identity.number.setFocus()
+        return {k: v for k, v in fields.items() if k not in mine and not (shown_by_field and k == "id_number")}

@@ -13,6 +13,8 @@ class SearchBox(QLineEdit):
     """Emits ``search(text)`` shortly after the last key (accent-insensitive in the core)."""
 
     search = Signal(str)
+    down = Signal()  # Down arrow: into the results below
+
 
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -22,6 +24,13 @@ class SearchBox(QLineEdit):
         self.timer.timeout.connect(lambda: self.search.emit(self.text()))
         self.textChanged.connect(lambda _t: self.timer.start())
         self.returnPressed.connect(self.flush)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt
+        if event.key() == Qt.Key.Key_Down:
+            self.flush()
+            self.down.emit()
+            return
+        super().keyPressEvent(event)
 
     def flush(self) -> None:
         self.timer.stop()
@@ -79,7 +88,59 @@ class RegisterTable(QTableView):
         if idx.isValid():
             self.activated_row.emit(idx.row())
 
+    def enter_from_search(self) -> None:
+        """Focus the table on its first row (Down from the search box)."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        index = self.currentIndex() if self.currentIndex().isValid() else model.index(0, 0)
+        self.setCurrentIndex(index)
+        self.selectRow(index.row())
+
     def set_widths(self, widths: list[int]) -> None:
+        self._widths = dict(enumerate(widths))
         for col, width in enumerate(widths):
             if width:
                 self.setColumnWidth(col, width)
+
+    MIN_STRETCH = 220  # the summary column never narrower than this
+
+    def fit_to_width(self, stretch: int, optional: list[int]) -> None:
+        """Readable without a horizontal scroll bar on a 1366-pixel screen: column ``stretch``
+        (the summary) takes the room left; when even its minimum does not fit, the ``optional``
+        columns are hidden, first listed first, and come back when the window widens. Their text
+        stays in the printed register and the case view."""
+        self._fit = (stretch, list(optional))
+        hh = self.horizontalHeader()
+        hh.setStretchLastSection(False)
+        hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        self._refit()
+
+    def _refit(self) -> None:
+        fit = getattr(self, "_fit", None)
+        model = self.model()
+        if fit is None or model is None:
+            return
+        stretch, optional = fit
+        widths = getattr(self, "_widths", {})
+        room = self.viewport().width() or self.width()
+
+        def width(col: int) -> int:
+            return widths.get(col) or self.horizontalHeader().defaultSectionSize()
+
+        shown = [c for c in range(model.columnCount()) if c != stretch]
+        hidden: set[int] = set()
+        for col in optional:
+            if sum(width(c) for c in shown if c not in hidden) + self.MIN_STRETCH <= room:
+                break
+            hidden.add(col)
+        for col in range(model.columnCount()):
+            if col != stretch:
+                self.setColumnHidden(col, col in hidden)
+                if col not in hidden and widths.get(col):
+                    self.setColumnWidth(col, widths[col])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt
+        super().resizeEvent(event)
+        self._refit()

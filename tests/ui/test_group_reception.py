@@ -1,0 +1,82 @@
+"""A group at the desk, typed with the keyboard: Tab follows the form, every representative is
+stored as one, a citizen-ID error shows once and clears when fixed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop.storage.cases import case_people
+
+
+def _dialog(qtbot, window):
+    from ui.dialogs.reception_dialog import ReceptionDialog
+
+    d = ReceptionDialog(window.session, window)
+    qtbot.addWidget(d, before_close_func=lambda w: w.done(0))
+    d.show()
+    qtbot.waitExposed(d)
+    d.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is d)
+    return d
+
+
+def _type(qtbot, text: str) -> None:
+    from tests.ui.test_clerk_day import type_into
+
+    type_into(qtbot, QApplication.focusWidget(), text)
+
+
+def _tab(qtbot, times: int = 1) -> None:
+    for _ in range(times):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+
+
+def test_tab_after_adding_a_member_stays_in_the_group_and_reps_are_stored(qtbot, window, session):
+    d = _dialog(qtbot, window)
+    _type(qtbot, "Nguyễn Văn An")
+    d.people_count.setFocus()
+    d.people_count.selectAll()
+    qtbot.keyClicks(d.people_count, "6")
+    assert d.add_member.isVisible() and d.first_rep.isChecked()
+    kind_before = d.kind.currentIndex()
+    d.add_member.setFocus()
+    qtbot.keyClick(d.add_member, Qt.Key.Key_Space)            # "Thêm người trong đoàn"
+    member = d.members[0]
+    assert member.entry.name.hasFocus()
+    _type(qtbot, "Lê Văn Bình")
+    _tab(qtbot, 5)                                            # paper kind, number, phone, address, representative
+    assert member.representative.hasFocus()
+    qtbot.keyClick(member.representative, Qt.Key.Key_Space)   # the second representative
+    _tab(qtbot)
+    assert d.add_member.hasFocus()                            # not the top of the form
+    _tab(qtbot)
+    assert d.case_kind.hasFocus()
+    assert d.kind.currentIndex() == kind_before and not d.by_deputy.isChecked()
+    d.case_kind.setCurrentIndex(d.case_kind.findData("explanation"))
+    d.content.setPlainText("Đoàn đề nghị giải trình việc thu hồi đất")
+    d.outcome.setCurrentIndex(d.outcome.findData("accepted"))
+    d.summary.setText("Giải trình thu hồi đất")
+    with qtbot.waitSignal(session.changed):
+        qtbot.keyClick(d.summary, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    roles = sorted((p.person.full_name, p.role) for p in case_people(session.db, d.case.uuid))
+    assert roles == [("Lê Văn Bình", "representative"), ("Nguyễn Văn An", "representative")]
+
+
+def test_citizen_id_error_shows_once_and_clears_when_fixed(qtbot, window, session):
+    d = _dialog(qtbot, window)
+    _type(qtbot, "Trần Thị Đức")
+    d.person.identity.kind.setCurrentIndex(d.person.identity.kind.findData("cccd"))
+    d.person.identity.number.setFocus()
+    _type(qtbot, "999185001234")                              # no province 999
+    hint = d.person.identity.hint
+    assert hint.isVisibleTo(d) and hint.text()
+    d.content.setPlainText("Phản ánh đường sạt lở")
+    d.save()
+    assert d.reception is None
+    assert d.person.errors.message("id_number") == ""          # not repeated under the field
+    messages = [w.text() for w in d.findChildren(type(hint)) if w.isVisibleTo(d) and w.text() == hint.text()]
+    assert len(messages) == 1
+    d.person.identity.number.setFocus()
+    _type(qtbot, "034185001234")
+    assert "hợp lệ" in hint.text() and d.person.errors.message("id_number") == ""
