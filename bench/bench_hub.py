@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import psycopg
+    import psycopg.conninfo
 
     from hub.devserver import Cluster
     from hub.importer import Keyring, import_files
@@ -213,25 +214,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.communes} communes, {cases:,} cases, {rows:,} records, {size / 2**20:,.0f} MiB of bundles "
               f"(made in {time.perf_counter() - t0:.0f} s)")
 
-        # Baseline: raw COPY of the same rows into tables of the same shape and indexes.
-        with conn.transaction(), conn.cursor() as cur:
-            cur.execute("CREATE SCHEMA raw")
-            for t in ("cases", "events", "records"):
-                cur.execute(f"CREATE TABLE raw.{t} (LIKE hub.{t} INCLUDING DEFAULTS INCLUDING INDEXES)")
-                cur.execute(f"CREATE INDEX ON raw.{t} (uuid)")
+        # Baseline: raw COPY of the same rows, already in COPY format, into the very same tables
+        # (a second database with the hub's migrations: same partitions, keys and indexes).
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS hub_bench_raw")
+            admin.execute("CREATE DATABASE hub_bench_raw")
+        raw_dsn = psycopg.conninfo.make_conninfo(dsn, dbname="hub_bench_raw")
+        raw_conn = hub_db.connect(raw_dsn)
+        hub_db.migrate(raw_conn)
         copy_time = 0.0
         for per in raw_copy_rows(tpl, args.communes):
             start = time.perf_counter()
-            with conn.transaction(), conn.cursor() as cur:
+            with raw_conn.transaction(), raw_conn.cursor() as cur:
                 for target, lines in per.items():
                     cols = ("unit_code, tbl, uuid, province_code, version, data" if target == "records"
                             else "unit_code, year, uuid, province_code, version, data")
-                    with cur.copy(f"COPY raw.{target} ({cols}) FROM STDIN") as cp:
+                    with cur.copy(f"COPY hub.{target} ({cols}) FROM STDIN") as cp:
                         cp.write("".join(lines).encode("utf-8"))
             copy_time += time.perf_counter() - start
-        with conn.cursor() as cur:
-            cur.execute("DROP SCHEMA raw CASCADE")
-        conn.commit()
+        raw_conn.close()
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute("DROP DATABASE hub_bench_raw")
         raw_rate = rows / copy_time
         print(f"raw COPY baseline: {copy_time:.1f} s, {raw_rate:,.0f} rows/s")
 
