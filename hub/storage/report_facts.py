@@ -22,14 +22,15 @@ _EDATA = "(e.data->>'data')"
 
 def _where_units(alias: str, scope: str) -> str:
     return {"unit": f"{alias}.unit_code = %(u)s", "province": f"{alias}.province_code = %(p)s",
-            "nation": "true"}[scope]
+            "units": f"{alias}.unit_code = ANY(%(us)s)", "nation": "true"}[scope]
 
 
 def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | None = None,
-          province: str | None = None) -> dict:
-    """(Re)build the facts for one unit, one province or the nation; the SQL parameters."""
+          province: str | None = None, units: list[str] | None = None) -> dict:
+    """(Re)build the facts for one unit, one province, a list of units or the nation; the SQL
+    parameters."""
     params = {"s": start.isoformat(), "e": end.isoformat(), "before": (start - timedelta(days=1)).isoformat(),
-              "u": unit, "p": province}
+              "u": unit, "p": province, "us": units}
     cur.execute("DROP TABLE IF EXISTS pg_temp.rp_case, pg_temp.rp_reception, pg_temp.rp_commitment")
     # One pass hashing every event of the scope per case: room for it in memory (this session only).
     cur.execute("SET work_mem = '256MB'")

@@ -158,3 +158,52 @@ def test_reports_cli_writes_the_forms_as_xlsx(hub_dsn, hub, country, tmp_path, c
     assert main(["hub", "completeness", "--dsn", hub_dsn, "--period", "2026-H1", "--province", "01"]) == 0
     text = capsys.readouterr().out
     assert "Đúng hạn" in text and "Chưa nộp" in text
+
+
+def _own_rows(db) -> dict[str, dict]:
+    return {r.form.id: {no: v for no, v in r.main_row().values.items() if v is not None}
+            for r in register_reports.make_reports(db, H1)}
+
+
+def _hub_rows(hub, code) -> dict[str, dict]:
+    return {r.form.id: next(row.values for row in r.rows if row.key == code)
+            for r in hub_reports.make_reports(hub, H1)}
+
+
+def test_kept_rows_are_read_back_and_only_a_commune_with_a_new_bundle_is_computed_again(hub, country, tmp_path):
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("nation", "", "Toàn quốc"))
+    first = {f.id: run.compute(f) for f in run.forms()}
+    assert run.computed == ["01001", "01002", "02001"]
+    run.close()
+    assert _count_rows(hub) == 3 * len(first)
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("nation", "", "Toàn quốc"))
+    again = {f.id: run.compute(f) for f in run.forms()}
+    assert run.computed == [] and not run.built     # nothing computed: every row read back
+    run.close()
+    assert {k: (r.rows, r.total) for k, r in again.items()} == {k: (r.rows, r.total) for k, r in first.items()}
+
+    # The commune works on and sends its next bundle: its row is computed again, and only its row.
+    db = country["01002"]
+    person = db.one("SELECT uuid FROM persons LIMIT 1")["uuid"]
+    officer = db.one("SELECT uuid FROM officers WHERE role <> 'head' LIMIT 1")["uuid"]
+    for i, kind in enumerate(KINDS):
+        receive_case(db, CaseInput(kind=kind, received_on=date(2026, 3, 2 + i), summary=f"Vụ việc thêm {i}",
+                                   requesters=[person], assignee_uuid=officer), today=TODAY)
+    path = export.export_bundle(db, tmp_path / "next.gtb").path
+    (result,) = import_files(hub, [path], keyring=Keyring())
+    assert result.applied and not result.direct
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("nation", "", "Toàn quốc"))
+    assert run.computed == ["01002"]
+    run.close()
+    own, held = _own_rows(db), _hub_rows(hub, "01002")
+    assert own != {k: {n: v for n, v in r.rows[1].values.items() if v is not None} for k, r in first.items()}
+    for form_id, values in own.items():
+        assert {no: held[form_id][no] for no in values} == values, form_id
+
+
+def _count_rows(hub) -> int:
+    with hub.cursor() as cur:
+        cur.execute("SELECT count(*) FROM hub.report_rows WHERE period_code = %s", (H1.code,))
+        n = cur.fetchone()[0]
+    hub.rollback()
+    return n
