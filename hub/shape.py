@@ -101,19 +101,21 @@ def _ref_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _shape_all(t: RecordType | None, name: str, records: list, unit: str) -> list[Shaped]:
-    """``shape`` of every record, with the usual good record judged in one expression."""
+def _shape_all(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> list[Shaped]:
+    """``shape`` of every record, with the usual good record judged in one expression (a line with
+    one ``{`` and no ``[`` holds no nested value: no need to look at each value)."""
     if t is None:
         return [shape(t, name, record, unit) for record in records]
     columns, versioned, year_key, scalars = t.column_set, t.versioned, t.year_key, _SCALAR_TYPES
     out = []
-    for record in records:
+    for record, line in zip(records, lines):
         if type(record) is dict:
             uuid = record.get("uuid")
             version = record.get("version") if versioned else 0
             stamp = record.get(year_key) if year_key is not None else None
             if (type(uuid) is str and 0 < len(uuid) <= 64 and record.get("unit_code") == unit
-                    and record.keys() <= columns and set(map(type, record.values())) <= scalars
+                    and record.keys() <= columns
+                    and ((line.count("{") == 1 and "[" not in line) or set(map(type, record.values())) <= scalars)
                     and (not versioned or (type(version) is int and 1 <= version < 2**63))
                     and (year_key is None or (type(stamp) is str and _YEAR.match(stamp)))):
                 out.append(Shaped(uuid, version, int(stamp[:4]) if year_key is not None else None, None))
@@ -123,7 +125,7 @@ def _shape_all(t: RecordType | None, name: str, records: list, unit: str) -> lis
 
 
 def shape_part(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> Part:
-    shaped = _shape_all(t, name, records, unit)
+    shaped = _shape_all(t, name, records, lines, unit)
     refs: list[tuple[tuple[str, str, str], ...]] = []
     if t is not None and t.references:
         for record, s in zip(records, shaped):

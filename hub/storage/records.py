@@ -212,21 +212,43 @@ def unit_is_new(cur, unit: str) -> bool:
     return cur.fetchone()[0]
 
 
+def uuids_unique(cur) -> bool:
+    """Whether the server itself refuses a uuid another unit uses (migration 0003's unique indexes;
+    not under Citus, where a unique index must hold the distribution column)."""
+    cur.execute("""
+        SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE c.relnamespace = 'hub'::regnamespace AND i.indisunique
+          AND c.relname IN ('cases_uuid', 'events_uuid', 'records_uuid')""")
+    return cur.fetchone()[0] == 3
+
+
 def copy_first(cur, plan, *, unit: str, chunk: int = 1 << 20) -> dict[str, TypeResult] | None:
     """Write a unit's first bundle (``hub.first.plan``) straight into the record tables; ``None``,
     with nothing written, when one of its uuids is another unit's (the staged merge then judges it).
-    Inside the caller's transaction, after ``unit_is_new``."""
-    for target, (first, second) in plan.uuids.items():
-        if not first:
-            continue
-        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_FIRST_CLASH[target]})", (first, second, unit))
-        if cur.fetchone()[0]:
-            return None
-    for target, data in plan.copy.items():
-        with cur.copy(f"COPY hub.{target} ({_FIRST_COLUMNS[target]}, uuid, province_code, version, data) "
-                      "FROM STDIN") as copy:
-            for start in range(0, len(data), chunk):
-                copy.write(data[start:start + chunk])
+    Inside the caller's transaction, after ``unit_is_new``. With the unique uuid indexes the
+    server refuses a taken uuid as it copies (the copy is undone to a savepoint); without them
+    each uuid is looked up first."""
+    import psycopg
+
+    unique = uuids_unique(cur)
+    if not unique:
+        for target, (first, second) in plan.uuids.items():
+            if not first:
+                continue
+            cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_FIRST_CLASH[target]})", (first, second, unit))
+            if cur.fetchone()[0]:
+                return None
+    try:
+        with cur.connection.transaction():
+            for target, data in plan.copy.items():
+                with cur.copy(f"COPY hub.{target} ({_FIRST_COLUMNS[target]}, uuid, province_code, version, data) "
+                              "FROM STDIN") as copy:
+                    for start in range(0, len(data), chunk):
+                        copy.write(data[start:start + chunk])
+    except psycopg.errors.UniqueViolation:
+        if not unique:
+            raise
+        return None
     if plan.rejected:
         with cur.copy("COPY hub.conflicts (unit_code, province_code, bundle_sha256, tbl, uuid, kind, reason, "
                       "incoming) FROM STDIN") as copy:

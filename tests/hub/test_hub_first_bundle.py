@@ -114,9 +114,24 @@ def test_first_bundle_goes_direct_with_exactly_the_staged_merges_result(hub, sec
     assert _stored(hub, data.unit) == _stored(second_hub, data.unit)
 
 
+def _plain_uuid_indexes(hub):
+    """The uuid indexes as a Citus cluster has them: not unique (migration 0003 undone)."""
+    with hub.transaction():
+        for table, cols in (("cases", "uuid, year"), ("events", "uuid, year"), ("records", "tbl, uuid")):
+            hub.execute(f"DROP INDEX hub.{table}_uuid")
+            hub.execute(f"CREATE INDEX {table}_uuid ON hub.{table} ({cols})")
+
+
+@pytest.mark.parametrize("unique", [True, False], ids=["unique-indexes", "plain-indexes"])
 @pytest.mark.parametrize("kind", ["cases", "events", "persons"])
 def test_first_bundle_with_a_uuid_another_unit_uses_takes_the_staged_way(hub, commune_factory, province, outdir,
-                                                                         kind):
+                                                                         kind, unique):
+    from hub.storage import records
+
+    if not unique:
+        _plain_uuid_indexes(hub)
+    assert records.uuids_unique(hub.cursor()) is unique
+    hub.rollback()
     a, b = commune_factory("00001"), commune_factory("00002", "UBND xã Hai")
     (taken,) = Data(a).populate(1)
     _trusted(hub, province)
