@@ -54,9 +54,10 @@ def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | Non
             min(x.effective_on || lpad(x.seq::text, 6, '0') || x.action)
                FILTER (WHERE x.to_state IN ({_ENDS}) AND coalesce(x.from_state, '') NOT IN ({_ENDS})) AS ended,
             max(lpad(x.seq::text, 6, '0') || x.to_state) AS state_at_end,
-            -- The deadline in force: the last event that set one (its text names "due_on").
+            -- The deadline in force: the last event that set one (a "due_on" of its own, not one
+            -- quoted further in, such as what a step overwrote, as the register's builder reads it).
             max(lpad(x.seq::text, 6, '0') || coalesce(x.data::jsonb->>'due_on', '-'))
-               FILTER (WHERE strpos(x.data, '"due_on"') > 0) AS last_due,
+               FILTER (WHERE strpos(x.data, '"due_on"') > 0 AND x.data::jsonb ? 'due_on') AS last_due,
             min(x.data::jsonb->>'due_on') FILTER (WHERE x.action = 'receive' AND strpos(x.data, '"due_on"') > 0)
                AS first_due,
             count(*) FILTER (WHERE x.action = 'extend' AND x.effective_on >= %(s)s) AS extended_in,
