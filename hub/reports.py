@@ -18,7 +18,7 @@ from desktop.reports.engine import TOTAL_KEY, FormReport, ReportRow, check_ident
 from desktop.reports.forms import Form, Rule, forms_for, get_form
 from desktop.reports.periods import Period, due_date
 from desktop.storage.report_facts import DISTINCT, FACTS, MEASURES
-from hub.storage import report_facts
+from hub.storage import report_facts, report_rows
 
 # PostgreSQL spellings of the register's SQLite expressions (the facts' conditions are plain SQL).
 _PG_MEASURES = {("case", "late_days"): "greatest(r.ended_on::date - r.last_due::date, 0)"}
@@ -117,21 +117,11 @@ class HubReportRun:
         """Read the kept rows still valid; compute and keep every form's row of the other communes."""
         forms = self.forms()
         versions = {f.id: forms_version(f) for f in forms}
-        where = {"unit": "u.unit_code = %(u)s", "province": "u.province_code = %(p)s",
-                 "nation": "true"}[self.scope.kind]
-        self.cur.execute(f"""
-            SELECT u.unit_code, u.province_code, coalesce(b.n, 0) FROM hub.units u
-            LEFT JOIN (SELECT unit_code, count(*) AS n FROM hub.bundles GROUP BY 1) b USING (unit_code)
-            WHERE u.level = 'commune' AND {where}""", self.params)
-        units = {u: (p, n) for u, p, n in self.cur.fetchall()}
-        self.cur.execute(f"""
-            SELECT r.form_id, r.unit_code, r.forms_version, r.bundles_seen, r.row_values FROM hub.report_rows r
-            JOIN hub.units u USING (unit_code)
-            WHERE r.period_code = %(code)s AND u.level = 'commune' AND {where}""",
-                         {**self.params, "code": self.period.code})
-        for form_id, unit, version, seen, values in self.cur.fetchall():
+        units = report_rows.communes(self.cur, self.scope.kind, self.params)
+        for form_id, unit, version, seen, values in report_rows.kept(self.cur, self.scope.kind, self.params,
+                                                                     self.period.code):
             if unit in units and versions.get(form_id) == version and units[unit][1] == seen:
-                self.values.setdefault(form_id, {})[unit] = {int(k): v for k, v in values.items()}
+                self.values.setdefault(form_id, {})[unit] = values
         stale = sorted(u for u in units if any(u not in self.values.get(f.id, {}) for f in forms))
         if not stale:
             return
@@ -140,28 +130,10 @@ class HubReportRun:
         for f in forms:
             self.values.setdefault(f.id, {}).update(fresh[f.id])
         self.computed = stale
-        if not self.keep:
-            return
-        import json
-
-        import psycopg
-
-        rows = [(u, self.period.code, f.id, units[u][0], versions[f.id], units[u][1],
-                 json.dumps({str(k): v for k, v in fresh[f.id][u].items()})) for f in forms for u in stale]
-        try:
-            with self.conn.transaction():
-                self.cur.executemany("""
-                    INSERT INTO hub.report_rows (unit_code, period_code, form_id, province_code, forms_version,
-                                                 bundles_seen, row_values)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s)
-                    ON CONFLICT (unit_code, period_code, form_id) DO UPDATE
-                    SET province_code = excluded.province_code, forms_version = excluded.forms_version,
-                        bundles_seen = excluded.bundles_seen, computed_at = excluded.computed_at,
-                        row_values = excluded.row_values""", rows)
-        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.SerializationFailure):
-            # A province's reader computes its report but cannot keep the rows; a report run at
-            # the same moment kept them first.
-            pass
+        if self.keep:
+            # A province's reader computes its report but cannot keep the rows.
+            report_rows.keep(self.cur, [(u, self.period.code, f.id, units[u][0], versions[f.id], units[u][1],
+                                         fresh[f.id][u]) for f in forms for u in stale])
 
     def _build(self, units: list[str], every: bool = False) -> None:
         """The period's fact tables for ``units`` (or the whole scope when ``every``)."""

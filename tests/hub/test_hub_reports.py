@@ -207,3 +207,20 @@ def _count_rows(hub) -> int:
         n = cur.fetchone()[0]
     hub.rollback()
     return n
+
+
+def test_a_provinces_reader_computes_its_report_but_keeps_nothing(hub, country):
+    from hub.trust import add_reader
+
+    add_reader(hub, "hub_doc_01", "01")
+    hub.execute("SET ROLE hub_doc_01")
+    try:
+        seen = {r.form.id: r for r in hub_reports.make_reports(hub, H1, province="01")}
+    finally:
+        hub.rollback()
+        hub.execute("RESET ROLE")
+        hub.commit()
+    assert _count_rows(hub) == 0
+    own = {r.form.id: r for r in hub_reports.make_reports(hub, H1, province="01")}
+    assert _count_rows(hub) == 2 * len(own)
+    assert {k: (r.rows, r.total) for k, r in seen.items()} == {k: (r.rows, r.total) for k, r in own.items()}
