@@ -4,6 +4,7 @@ completeness per commune and period from the reports the communes issued."""
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from datetime import date, timedelta
@@ -147,8 +148,6 @@ def test_completeness_per_commune_and_period(hub, country):
 
 
 def test_reports_cli_writes_the_forms_as_xlsx(hub_dsn, hub, country, tmp_path, capsys):
-    import json
-
     from desktop.cli import main
 
     out = tmp_path / "toan-quoc.xlsx"
@@ -224,3 +223,41 @@ def test_a_provinces_reader_computes_its_report_but_keeps_nothing(hub, country):
     own = {r.form.id: r for r in hub_reports.make_reports(hub, H1, province="01")}
     assert _count_rows(hub) == 2 * len(own)
     assert {k: (r.rows, r.total) for k, r in seen.items()} == {k: (r.rows, r.total) for k, r in own.items()}
+
+
+_FACT_COLUMNS = ("uuid", "kind", "received_on", "accepted_on", "handled_on", "handled_how", "ended_on", "end_action",
+                 "state_at_end", "last_due", "first_due", "extended_in", "suspended_in", "published_in", "closed_on",
+                 "satisfaction", "ground", "term_ground")
+
+
+def test_each_cases_facts_equal_the_registers_including_a_suspended_deadline(hub, country, tmp_path):
+    """Fact by fact, case by case: a suspended case keeps its old deadline only in what the step
+    overwrote (data.before), which is no deadline in force (main's b65731b)."""
+    from desktop.storage import report_facts as register_facts
+
+    db = country["01001"]
+    person = db.one("SELECT uuid FROM persons LIMIT 1")["uuid"]
+    officer = db.one("SELECT uuid FROM officers WHERE role <> 'head' LIMIT 1")["uuid"]
+    case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 3, 2), summary="Vụ việc tạm đình chỉ",
+                                      requesters=[person], assignee_uuid=officer), today=TODAY)
+    from desktop.workflow.engine import rules_of
+
+    case = act(db, case.uuid, "accept", effective_on=date(2026, 3, 4), note="ghi chú", today=TODAY)
+    case = act(db, case.uuid, "suspend", effective_on=date(2026, 3, 9), note="ghi chú", today=TODAY,
+               ground=rules_of(case).grounds["suspension"][0].code)
+    suspended = db.one("SELECT data FROM events WHERE case_uuid = ? AND action = 'suspend'", (case.uuid,))
+    assert suspended is not None and '"due_on"' in suspended["data"]
+    assert "due_on" not in json.loads(suspended["data"])
+    (result,) = import_files(hub, [export.export_bundle(db, tmp_path / "next.gtb").path], keyring=Keyring())
+    assert result.applied
+
+    cols = ", ".join(_FACT_COLUMNS)
+    register_facts.build(db, H1.start, H1.end, "01001")
+    own = sorted(tuple(r) for r in db.query(f"SELECT {cols} FROM temp.rp_case WHERE uuid IS NOT NULL"))
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("unit", "01001", "UBND xã 01001"), keep=False)
+    run._build(["01001"])
+    run.cur.execute(f"SELECT {cols} FROM pg_temp.rp_case WHERE uuid IS NOT NULL")
+    held = sorted(tuple(int(v) if isinstance(v, int) else v for v in r) for r in run.cur.fetchall())
+    run.close()
+    assert len(own) > 20 and any(r[0] == case.uuid for r in own)
+    assert held == own
