@@ -10,7 +10,7 @@ The approval model of DHIS2 (issue #14 items 8–9):
    ``report_reviews`` row, about that digest. The next signed receipt carries the decision back;
    on import the commune records it, and an accepted period is then locked (``locks``).
 3. The province's **completeness** board: per commune and period, submitted on time / late /
-   missing against the due date (the cut-off plus the scheme's working days).
+   missing against the due date (by default the 17th of the period's last month, TT 06/2025 Art. 7(2)(a)).
 4. **Consolidation**: the sum of the accepted commune reports (their figures as accepted) plus the
    province's own, a row per unit, and the communes missing.
 """

@@ -32,7 +32,7 @@ def test_reports_section_table_and_cell_cases(qtbot, window, session, office, mo
     cases = _cases(office["db"], 3)
     session.set_today(date(2026, 6, 3))
     qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
-    assert window.report_reminder.text().startswith("Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 16/06/2026")
+    assert window.report_reminder.text().startswith("Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 17/06/2026")
     window.report_reminder.click()
     view = window.stack.currentWidget()
     assert isinstance(view, view_mod.ReportsView) and window.nav.currentItem().text() == "Báo cáo"

@@ -52,6 +52,27 @@ def test_a_province_with_calendar_months(monkeypatch):
     assert periods.period("2026-H1").start == date(2025, 12, 15)
 
 
+def test_a_communes_report_is_due_on_the_17th_of_the_periods_last_month(monkeypatch):
+    """TT 06/2025/TT-TTCP Art. 7(2)(a): the UBND cấp xã sends its report to the province by the 17th
+    of the period's last month (not the cut-off plus two working days); a province may set an
+    earlier date for its communes (same point, last indent)."""
+    from desktop.calendar.workdays import WorkCalendar
+
+    cal = WorkCalendar()
+    assert periods.due_date(periods.period("2026-H1"), cal) == date(2026, 6, 17)
+    assert periods.due_date(periods.period("2026-Y"), cal) == date(2026, 12, 17)
+    assert periods.due_date(periods.period("2026-Q1"), cal) == date(2026, 3, 17)
+    assert periods.due_date(periods.period("2026-9M"), cal) == date(2026, 9, 17)
+    assert periods.due_date(periods.period("2026-06-01..2026-06-20"), cal) == date(2026, 7, 17)
+    assert "Thông tư 06/2025/TT-TTCP, Điều 7 khoản 2" in periods.scheme().due_basis
+    data = json.loads(json.dumps(periods._data()))
+    data["provinces"]["01"] = {"due": {"working_days_after_cutoff": 2}}
+    data["provinces"]["02"] = {"due": {"day_of_last_month": 14}}
+    monkeypatch.setattr(periods, "_data", lambda: data)
+    assert periods.due_date(periods.period("2026-H1", "01"), cal, "01") == date(2026, 6, 16)  # Sun 14 → Tue 16
+    assert periods.due_date(periods.period("2026-H1", "02"), cal, "02") == date(2026, 6, 14)
+
+
 def test_reminder_from_first_of_june_and_december():
     assert periods.reminder(date(2026, 5, 31)) is None
     assert periods.reminder(date(2026, 6, 1)).code == "2026-H1"

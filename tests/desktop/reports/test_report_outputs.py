@@ -122,7 +122,7 @@ def test_cli_periods_make_cells(demo, tmp_path):
     db = str(demo.path)
     periods = json.loads(_cli("report", "periods", "--db", db, "--year", "2026", "--json").stdout)
     h1 = next(p for p in periods if p["code"] == "2026-H1")
-    assert h1["label"] == "6 tháng đầu năm 2026 (15/12/2025–14/6/2026)" and h1["due_on"] == "2026-06-16"
+    assert h1["label"] == "6 tháng đầu năm 2026 (15/12/2025–14/6/2026)" and h1["due_on"] == "2026-06-17"
     out = tmp_path / "b.xlsx"
     made = json.loads(_cli("report", "make", "--db", db, "--period", "2026-H1", "--form", "GT-01", "--xlsx",
                            str(out), "--json").stdout)
