@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
     QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -569,21 +569,86 @@ def install_menu(bar, session: Session, window) -> None:
     menu.addAction(QAction("Báo cáo định kỳ", window, triggered=show))
     menu.addAction(QAction("Xuất Excel sổ đang xem…", window, triggered=lambda: export_current(session, window)))
 
-    due = periods_mod.reminder(session.today())
-    if due is not None:
-        from desktop.reports import submit
-        from desktop.storage.calendar_repo import load_calendar
-        from desktop.storage.units import local_unit
+    button = ReportDueButton(session)
+    button.clicked.connect(show)
+    window.statusBar().addPermanentWidget(button)
+    button.refresh()   # shown now that it has its place
+    window.report_reminder = button
 
-        issued = submit.latest(session.db, local_unit(session.db).code, due.code)
-        if issued is None:
-            deadline = periods_mod.due_date(due, load_calendar(session.db))
-            button = QPushButton(f"Đến kỳ báo cáo {due.name.lower()}: hạn nộp {deadline:%d/%m/%Y}")
-            button.setFlat(True)
-            button.setStyleSheet("color: #a04000; font-weight: bold;")
-            button.clicked.connect(show)
-            window.statusBar().addPermanentWidget(button)
-            window.report_reminder = button
+
+def _report_due(session: Session):
+    from desktop.reports import submit
+
+    try:
+        return submit.report_due(session.db, session.today())
+    except UserError:
+        return None
+
+
+class ReportDueButton(QPushButton):
+    """The reminder in the status bar: shown from 1/6 and 1/12 until the report is issued, kept
+    up to date after each save and each new day; a click opens "Báo cáo"."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setFlat(True)
+        self.setStyleSheet("color: #a04000; font-weight: bold;")
+        session.changed.connect(self.refresh)
+        session.today_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        due = _report_due(self.session)
+        self.setText(due.text() if due else "")
+        self.setVisible(due is not None and self.parentWidget() is not None)
+
+
+class ReportDueNotice(QFrame):
+    """The reminder on "Hôm nay" (issue #14 item 11): from 1/6 (the six months) and 1/12 (the year)
+    until the unit issues the period's report, its due date and the days left (or overdue), and a
+    button to the "Báo cáo" section. Hidden when nothing is due; kept up to date after each save
+    and each new day (it is a small query, so also while hidden)."""
+
+    open_reports = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.due = None
+        self.setObjectName("reportDue")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel()
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.button = QPushButton("Lập báo cáo…")
+        self.button.clicked.connect(self.open_reports)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self.title)
+        text.addWidget(self.detail)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.addLayout(text, 1)
+        lay.addWidget(self.button)
+        session.changed.connect(self.refresh)
+        session.today_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        self.due = _report_due(self.session)
+        if self.due is None:
+            self.hide()
+            return
+        overdue = self.due.days_left < 0
+        colour, background = ("#a00000", "#fdecea") if overdue else ("#a04000", "#fff4e5")
+        self.setStyleSheet(f"#reportDue {{ background: {background}; border: 1px solid {colour}; "
+                           "border-radius: 4px; }")
+        self.title.setText(self.due.text())
+        self.title.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.detail.setText(self.due.detail())
+        if self.parentWidget() is not None:
+            self.show()
 
 
 def export_current(session: Session, window) -> None:

@@ -179,3 +179,35 @@ def test_hand_entered_figures_fill_only_manual_columns(tmp_path):
     assert ReportRun(db, p).compute("03/GQKN").main_row().values[8] is None
     assert ReportRun(db, periods.period("2026-H2")).compute("03/GQKN").main_row().values[13] is None
     db.close()
+
+
+def test_the_report_is_due_from_first_of_june_until_it_is_issued(tmp_path):
+    """"Hôm nay" reminds from 1/6 (the six months) and 1/12 (the year) until the unit issues the
+    report — past its due date too, counting the days overdue — and again once the province reopens
+    it; a register that holds nothing up to the cut-off is not reminded."""
+    from desktop.reports import submit
+    from desktop.storage.persons import save_person
+    from desktop.storage.units import save_officer
+    from desktop.workflow.receive import CaseInput, receive_case
+
+    db = open_database(tmp_path / "r.sqlite")
+    save_unit(db, code="11230", name="Ủy ban nhân dân xã Thụy Hùng", place_name="Thụy Hùng")
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head")
+    accounts.assume_role(db, "leader", officer_uuid=head.uuid)
+    assert submit.report_due(db, date(2026, 6, 3)) is None          # nothing recorded yet
+    person = save_person(db, full_name="Trần Thị Đức", id_kind="cccd", id_number="034185001234").uuid
+    receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 2), summary="Giải trình",
+                               requesters=[person]), today=date(2026, 2, 2))
+    assert submit.report_due(db, date(2026, 5, 31)) is None
+    due = submit.report_due(db, date(2026, 6, 1))
+    assert (due.period.code, due.due_on, due.days_left) == ("2026-H1", date(2026, 6, 17), 16)
+    assert due.text() == "Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 17/06/2026 (còn 16 ngày)"
+    assert "15/06/2026" in due.detail()
+    late = submit.report_due(db, date(2026, 7, 20))                   # not issued: still reminded, overdue
+    assert late.period.code == "2026-H1" and late.text().endswith("(đã quá hạn 33 ngày)")
+    assert submit.report_due(db, date(2026, 12, 2)).period.code == "2026-Y"
+    assert submit.report_due(db, date(2027, 1, 5)).period.code == "2026-Y"
+    submit.issue_report(db, periods.period("2026-H1"), today=date(2026, 6, 16))
+    assert submit.report_due(db, date(2026, 6, 16)) is None
+    assert submit.report_due(db, date(2026, 12, 1)).period.code == "2026-Y"
+    db.close()
