@@ -42,17 +42,31 @@ def figure(name: str, measured: float, baseline: float | None, target: str, ok: 
     ratio = f"{measured / baseline:.2f}×" if baseline else "—"
     base = f"{baseline * 1000:,.0f} ms" if baseline else "—"
     ROWS.append((name, f"{measured * 1000:,.0f} ms", base, ratio, target, "ok" if ok else "MISSED"))
-    print(f"{name}: {measured * 1000:,.1f} ms (baseline {base}, {ratio}) — {target}: {'ok' if ok else 'MISSED'}",
-          flush=True)
+    print(f"{name}: {measured * 1000:,.1f} ms{spread(measured)} (baseline {base}{spread(baseline) if baseline else ''}, "
+          f"{ratio}) — {target}: {'ok' if ok else 'MISSED'}", flush=True)
+
+
+SPREAD: dict[int, tuple[float, list[float]]] = {}   # id(a measured value) -> (the value, every run)
 
 
 def best(fn, repeat: int) -> float:
+    """The best of ``repeat`` runs (the median of two); every run is kept for the spread printed."""
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return min(times) if repeat > 2 else statistics.median(times)
+    value = min(times) if repeat > 2 else statistics.median(times)
+    SPREAD[id(value)] = (value, times)   # the value is kept: its id stays its own
+    return value
+
+
+def spread(value: float) -> str:
+    kept = SPREAD.get(id(value))
+    times = kept[1] if kept and kept[0] is value else None
+    if not times or len(times) < 2:
+        return ""
+    return f" [runs {min(times) * 1000:,.0f}–{max(times) * 1000:,.0f} ms, median {statistics.median(times) * 1000:,.0f}]"
 
 
 def the_period(db) -> object:
@@ -75,12 +89,13 @@ def baseline_group_by(db, p) -> None:
                  GROUP BY c.kind, c.state""", {"s": p.start.isoformat(), "e": p.end.isoformat()})
 
 
-def bench_forms(db, scale: str) -> None:
+def bench_forms(db, scale: str, repeat: int | None = None) -> None:
     p = the_period(db)
     print(f"Period {p.label}; cases {db.scalar('SELECT count(*) FROM cases'):,}, "
           f"events {db.scalar('SELECT count(*) FROM events'):,}", flush=True)
-    repeat = 5 if scale == "commune" else 2
+    repeat = repeat or (5 if scale == "commune" else 3)
     base = best(lambda: baseline_group_by(db, p), repeat)
+    print(f"    baseline GROUP BY: {base * 1000:,.1f} ms{spread(base)}", flush=True)
 
     def all_forms():
         run = ReportRun(db, p)
@@ -94,7 +109,8 @@ def bench_forms(db, scale: str) -> None:
     for form in run.forms():
         t = best(lambda form=form: ReportRun(db, p).compute(form), repeat)
         worst = max(worst, t)
-        print(f"    {form.code:<10} fresh (facts + form): {t * 1000:,.1f} ms ({t / base:.2f}× baseline)", flush=True)
+        print(f"    {form.code:<10} fresh (facts + form): {t * 1000:,.1f} ms{spread(t)} ({t / base:.2f}× baseline)",
+              flush=True)
     if scale == "commune":   # the per-form targets are the province register's
         figure("1b slowest single form, fresh", worst, base, "for information (targets are at province scale)", True)
     else:
@@ -168,13 +184,15 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="commune")
     parser.add_argument("--register", type=Path, help="measure this register file instead (a copy: it is migrated)")
     parser.add_argument("--forms-only", action="store_true", help="figure 1 only")
+    parser.add_argument("--repeat", type=int, help="runs of each figure 1 measure (default 5 commune, 3 province)")
     args = parser.parse_args()
     path = args.register or generate(args.scale)
     print(f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores; register {path.name}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
         db = open_database(path)
-        bench_forms(db, args.scale)
+        bench_forms(db, "province" if args.register and args.scale == "commune" and
+                    db.scalar("SELECT count(*) FROM cases") > 100_000 else args.scale, args.repeat)
         if not args.forms_only:
             bench_xlsx(work)
         if args.scale == "commune" and not args.forms_only:
