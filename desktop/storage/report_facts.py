@@ -224,8 +224,9 @@ def _build_case_sql(unit_code: str | None) -> str:
         min(CASE WHEN e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS})
                  THEN e.effective_on || substr(1000000 + e.seq, 2) || e.action END) AS ended,
         max(substr(1000000 + e.seq, 2) || e.to_state) AS state_at_end,
-        max(CASE WHEN instr(e.data, '"due_on"') > 0 AND json_type(e.data, '$.due_on') IS NOT NULL
-                 THEN substr(1000000 + e.seq, 2) || coalesce(json_extract(e.data, '$.due_on'), '-') END) AS last_due,
+        max(CASE WHEN instr(e.data, '"due_on"') > 0   -- a top-level due_on, not one quoted in data.before:
+                 THEN substr(1000000 + e.seq, 2) || coalesce(json_extract(e.data, '$.due_on'),     -- its date,
+                      CASE WHEN json_type(e.data, '$.due_on') = 'null' THEN '-' END) END) AS last_due,  -- cleared
         min(CASE WHEN e.action = 'receive' THEN json_extract(e.data, '$.due_on') END) AS first_due,
         sum(CASE WHEN e.effective_on >= :s THEN (e.action = 'extend') + 1000 * (e.action = 'suspend')
                  + 1000000 * (e.action = 'publish') ELSE 0 END) AS steps_in,
