@@ -159,7 +159,10 @@ def report_due(db: Database, today: date) -> ReportDue | None:
                   "WHERE received_on <= ? LIMIT 1", (p.end.isoformat(), p.end.isoformat()))
     if held is None:
         return None
-    return ReportDue(p, due_date(p, load_calendar(db)), today)
+    # the calendar only where the scheme counts working days (the default day needs none): this runs
+    # after every save, for "Hôm nay" and the status bar
+    cal = load_calendar(db) if scheme().due_day is None else None
+    return ReportDue(p, due_date(p, cal), today)
 
 
 # -- the commune ------------------------------------------------------------------------------------

@@ -297,37 +297,41 @@ def test_province_drills_down_from_the_consolidated_table_to_a_commune(qtbot, tm
         db.close()
 
 
-def test_the_report_due_notice_from_first_of_june_until_issued(qtbot, window, session, office):
-    """Issue #14 item 11: from 1/6 the notice says the six months' report is due (days left, then
-    overdue), its button leads to "Báo cáo"; once the head issues the report it is gone, from the
-    status bar too."""
+def test_hom_nay_reminds_of_the_report_from_first_of_june_until_issued(qtbot, window, session, office):
+    """Issue #14 item 11: from 1/6 the "Hôm nay" page says the six months' report is due (days left,
+    then overdue); its button opens "Báo cáo"; once the head issues the report the notice is gone,
+    from the status bar too."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QVBoxLayout, QWidget
 
     from desktop.reports import periods, submit
     from desktop.security import accounts
-    from ui.views.reports import ReportDueNotice
+    from ui.views.dashboard import DashboardView
+    from ui.views.reports import ReportsView
 
     _cases(office["db"], 2)
-    page = QWidget()
-    notice = ReportDueNotice(session)
-    QVBoxLayout(page).addWidget(notice)
-    qtbot.addWidget(page)
-    page.show()
     session.set_today(date(2026, 5, 31))
-    assert not notice.isVisible()
+    window.show_page(0)
+    page = window.stack.currentWidget()
+    assert isinstance(page, DashboardView)
+    notice = page.report_due
+    qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
+    assert not notice.isVisible() and not window.report_reminder.isVisible()
     session.set_today(date(2026, 6, 1))
     qtbot.waitUntil(notice.isVisible)
     assert notice.title.text() == "Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 17/06/2026 (còn 16 ngày)"
     assert "15/06/2026" in notice.detail.text()
+    assert notice.geometry().top() < page.tiles["overdue"].mapTo(page, page.tiles["overdue"].rect().topLeft()).y()
+    if os.environ.get("GIAITRINH_SCREENSHOTS"):
+        window.grab().save(os.environ["GIAITRINH_SCREENSHOTS"])
     session.set_today(date(2026, 6, 19))
     qtbot.waitUntil(lambda: "đã quá hạn 2 ngày" in notice.title.text())
-    qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
     assert window.report_reminder.isVisible() and "đã quá hạn 2 ngày" in window.report_reminder.text()
-    with qtbot.waitSignal(notice.open_reports):
-        qtbot.mouseClick(notice.button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(notice.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.stack.currentWidget(), ReportsView))
+    assert window.nav.currentItem().text() == "Báo cáo"
     accounts.assume_role(office["db"], "leader", officer_uuid=office["head"].uuid)
     submit.issue_report(office["db"], periods.period("2026-H1"), today=date(2026, 6, 19))
     session.notify_changed()
+    window.show_page(0)
     qtbot.waitUntil(lambda: not notice.isVisible())
     assert not window.report_reminder.isVisible()

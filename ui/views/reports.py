@@ -621,7 +621,7 @@ class ReportDueNotice(QFrame):
         self.title = QLabel()
         self.detail = QLabel()
         self.detail.setWordWrap(True)
-        self.button = QPushButton("Lập báo cáo…")
+        self.button = QPushButton("Mở mục Báo cáo")
         self.button.clicked.connect(self.open_reports)
         text = QVBoxLayout()
         text.setSpacing(2)
