@@ -67,13 +67,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--day", type=int, default=200, help="cases changed between checkpoint and quick check")
+    parser.add_argument("--in-place", action="store_true",
+                        help="work on FILE itself (a copy made for the bench: a 1M register is 9 GB)")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("GIAITRINH_KEY_PASSPHRASE", PASSPHRASE)
     work = Path(tempfile.mkdtemp(prefix="bench-verify-", dir=args.db.parent))
     try:
-        copy = work / args.db.name
-        shutil.copy(args.db, copy)
+        copy = args.db if args.in_place else work / args.db.name
+        if not args.in_place:
+            shutil.copy(args.db, copy)
         db = open_database(copy)
         try:
             today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
