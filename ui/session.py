@@ -21,6 +21,7 @@ from desktop.storage import wal
 from desktop.storage.db import Database, open_database
 from ui.lock import RegisterLock
 from ui.tasks import TaskRunner
+from ui.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Session(QObject):
         self.signed_in()
         self.tasks = TaskRunner(self)
         self.checkpointer = self._checkpoints(db)
+        self.writer = Writer(self, self)  # saves and steps, off the GUI thread (ui/writer.py)
         self._midnight = QTimer(self, interval=60_000)
         self._midnight.timeout.connect(self._tick)
         self._midnight.start()
@@ -135,6 +137,7 @@ class Session(QObject):
     def close(self) -> None:
         self._midnight.stop()
         self.tasks.wait()
+        self.writer.close()
         if self.checkpointer is not None:
             self.checkpointer.close()
         self.db.close()
