@@ -89,6 +89,8 @@ def main() -> None:
             report, full = timed(lambda: verify_register(db))
             print(f"  full verify                        {full:8.2f} s   = {full / base:.2f} × integrity_check "
                   f"(ok={report.ok}, {report.ledger_entries:,} entries, {report.events_checked:,} events)")
+            for part, seconds in report.seconds.items():
+                print(f"      {part:<34} {seconds:8.2f} s")
             accounts.assume_role(db, "admin")
             keys.ensure_keys(db)
             signer = keys.private_key(db, "signing", None)

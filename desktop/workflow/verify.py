@@ -15,6 +15,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class VerifyReport:
     mode: str = "full"          # 'full', or 'quick' (only what came after the verified checkpoint)
     since: str = ""             # the verified checkpoint's signing time (quick)
     note: str = ""              # why the check was full although a quick one was asked (Vietnamese)
+    seconds: dict[str, float] = field(default_factory=dict)  # time of each part (bench/bench_verify.py)
 
     @property
     def ok(self) -> bool:
@@ -205,21 +207,34 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
             report.problems.append("Sổ trống: chưa khai báo đơn vị và không có dữ liệu nào. Nếu đây là bản sao lưu "
                                    "hoặc sổ đang dùng thì tệp đã bị hỏng hoặc bị thay.")
             return report
+        clock = [time.perf_counter()]
+
+        def lap(name: str) -> None:
+            now = time.perf_counter()
+            report.seconds[name] = now - clock[0]
+            clock[0] = now
+
         fk = db.query("PRAGMA foreign_key_check")
         if fk:
             report.problems.append(f"Có {len(fk)} liên kết dữ liệu bị gãy (khóa ngoại).")
         report.problems.extend(_restored_triggers(db))
+        lap("foreign keys")
         report.ledger_entries, report.records_checked, findings = ledger.verify_ledger(
             db.conn, limit=limit_problems, tick=tick)
         report.problems.extend(f.message for f in findings)
+        lap("ledger: chain and records")
         report.problems.extend(verify_heads(db))
         report.problems.extend(_document_files(db))
+        lap("signed heads, document files")
         report.events_checked, chain = verify_chain(db, tick=tick)
         report.problems.extend(p.message for p in chain[:limit_problems])
+        lap("event chain")
         report.cases_checked, cases = _case_problems(db, tick=tick, limit=limit_problems)
         report.problems.extend(cases)
+        lap("cases against their last event")
         progress.report(total, total, "Đang chờ SQLite kiểm tra tệp sổ…")
         report.integrity = integrity.join(progress)
+        lap("waiting for integrity_check")
     finally:
         integrity.stop()
     if report.integrity != "ok":
