@@ -85,9 +85,12 @@ def check_since(conn: sqlite3.Connection, mark: dict, *, limit: int = 200,
         add("Các mục cuối của nhật ký toàn vẹn đã bị xóa ngoài ứng dụng (các thay đổi mới nhất của sổ bị xóa dấu vết).")
     latest: dict[tuple[str, str], tuple[str, str]] = {}   # (tbl, uuid) → (digest, unit) of its newest entry
     prev: dict[str, tuple[int, str]] = {}
-    for u, seq, tbl, ruuid, ver, digest, prev_hash, h in conn.execute(
-            "SELECT unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash FROM ledger WHERE id > ? "
-            "ORDER BY unit_code, seq", (mark["ledger_id"],)):
+    # Read by id (a range of the table) and ordered here: ``ORDER BY unit_code, seq`` would walk the
+    # whole (unit_code, seq) index of a province's 7M entries to find the few after the mark.
+    entries = sorted(conn.execute(
+        "SELECT unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash FROM ledger WHERE id > ? "
+        "ORDER BY id", (mark["ledger_id"],)).fetchall(), key=lambda e: (e[0], e[1]))
+    for u, seq, tbl, ruuid, ver, digest, prev_hash, h in entries:
         out.ledger_entries += 1
         if u not in prev:
             before = conn.execute("SELECT seq, hash FROM ledger WHERE unit_code = ? AND seq < ? ORDER BY seq DESC "
@@ -123,14 +126,15 @@ def check_since(conn: sqlite3.Connection, mark: dict, *, limit: int = 200,
             recorded, _unit = latest[(tbl, ruuid)]
             have = actual.get(ruuid)
             out.records_checked += 1
-            what = ledger.describe(conn, tbl, ruuid)
             if recorded == "" and have is not None:
-                add(f"{what} đã bị xóa theo nhật ký nhưng vẫn còn trong sổ (được khôi phục ngoài ứng dụng).")
+                add(f"{ledger.describe(conn, tbl, ruuid)} đã bị xóa theo nhật ký nhưng vẫn còn trong sổ (được khôi "
+                    "phục ngoài ứng dụng).")
             elif recorded != "" and have is None:
                 add(f"{ledger.TABLE_LABELS.get(tbl, tbl)} mã {ruuid[:8]} có trong nhật ký toàn vẹn nhưng đã bị xóa "
                     "khỏi sổ ngoài ứng dụng.")
             elif recorded != "" and have != recorded:
-                add(f"{what} đã bị sửa ngoài ứng dụng (nội dung không khớp nhật ký toàn vẹn).")
+                add(f"{ledger.describe(conn, tbl, ruuid)} đã bị sửa ngoài ứng dụng (nội dung không khớp nhật ký "
+                    "toàn vẹn).")
         if tbl == "cases":
             out.cases.update(u for u in uuids if u in actual)
         elif tbl == "documents":
@@ -152,8 +156,9 @@ def check_since(conn: sqlite3.Connection, mark: dict, *, limit: int = 200,
     last_event: dict[str, str] = {}
     if conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0] < mark["event_id"]:
         add("Các sự kiện cuối cùng của sổ đã bị xóa ngoài ứng dụng.")
-    for row in conn.execute(f"SELECT id, hash, {', '.join(HASHED_FIELDS)} FROM events WHERE id > ? "
-                            "ORDER BY unit_code, id", (mark["event_id"],)):
+    events = sorted(conn.execute(f"SELECT id, hash, {', '.join(HASHED_FIELDS)} FROM events WHERE id > ? ORDER BY id",
+                                 (mark["event_id"],)).fetchall(), key=lambda r: (r[3], r[0]))  # unit, id
+    for row in events:
         event_id, h, values = row[0], row[1], tuple(row)[2:]
         unit, case_uuid, prev_hash = values[1], values[2], values[-1]
         out.events_checked += 1
