@@ -58,6 +58,19 @@ def wants_file_name(printer: QPrinter) -> bool:
     return printer.printerName().strip().lower() in PDF_PRINTERS
 
 
+def ask_file_name(printer: QPrinter, parent=None) -> dict | None:
+    """What ``print_documents`` needs beyond the printer, asked on the GUI thread before the job
+    starts: for "Microsoft Print to PDF", where to write (``{"pdf_file": path}``); ``{}`` for any
+    other printer; None when the clerk gave up."""
+    if not wants_file_name(printer):
+        return {}
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(parent, "In ra tệp PDF", printer.docName() or "van-ban.pdf",
+                                          "Tệp PDF (*.pdf)")
+    return {"pdf_file": Path(path)} if path else None
+
+
 def print_documents(printer: QPrinter, *files: bytes, state=None, pdf_file: Path | str | None = None,
                     lp: str | None = None) -> int:
     """Print ``files`` (PDFs) as one job on ``printer`` by the best path (see the module); returns
@@ -106,7 +119,10 @@ def merge(files: Sequence[bytes], pages: tuple[int, int] | None = None) -> tuple
     except Exception as exc:  # noqa: BLE001 - pypdf raises its own kinds for a damaged file
         raise UserError("print_failed", "Tệp văn bản không đọc được để in.") from exc
     # The documents engine embeds the same fonts in each document: kept once in the job.
-    writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+    try:
+        writer.compress_identical_objects(remove_identicals=True, remove_unreferenced=True)
+    except TypeError:  # pypdf 5 names it remove_orphans
+        writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)
