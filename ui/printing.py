@@ -120,8 +120,8 @@ def merge(files: Sequence[bytes], pages: tuple[int, int] | None = None) -> tuple
         raise UserError("print_failed", "Tệp văn bản không đọc được để in.") from exc
     # The documents engine embeds the same fonts in each document: kept once in the job.
     try:
-        writer.compress_identical_objects(remove_identicals=True, remove_unreferenced=True)
-    except TypeError:  # pypdf 5 names it remove_orphans
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    except TypeError:  # pypdf before 6.1 names them remove_identicals, remove_orphans
         writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
     out = io.BytesIO()
     writer.write(out)

@@ -91,3 +91,49 @@ def test_an_error_in_the_writer_is_shown_in_vietnamese_and_nothing_is_written(qt
     assert [e.message for e in shown] == ["Ổ đĩa đã đầy nên không ghi được."]
     assert session.db.get_setting("half") is None          # the failed save's transaction rolled back
     assert session.db.scalar("SELECT count(*) FROM cases") == before
+
+
+# -- the new-case dialog saves on the writer -----------------------------------------------------------
+
+def _filled_dialog(qtbot, session):
+    from ui.dialogs.case_dialog import CaseDialog
+
+    d = CaseDialog(session)
+    qtbot.addWidget(d)
+    d.kind.setCurrentIndex(d.kind.findData("petition"))
+    d.summary.setText("Kiến nghị sửa đường liên thôn")
+    d.person.name.setText("Mùa A Sử")
+    return d
+
+
+def test_the_case_dialog_saves_on_the_writer_and_says_it_is_saving(qtbot, session):
+    d = _filled_dialog(qtbot, session)
+    d.show()
+    release = threading.Event()
+    session.writer.save(lambda db: release.wait(10))   # a save before it holds the writer
+    d.save()
+    qtbot.waitUntil(d.saving.isVisible, timeout=5000)    # "Đang lưu…" after 150 ms; the window works meanwhile
+    assert d.saving.text() == "Đang lưu…" and not d.save_button.isEnabled()
+    d.save()                                             # Enter again while saving: no second case
+    release.set()
+    qtbot.waitUntil(lambda: d.case is not None, timeout=10000)
+    assert not d.saving.isVisible() and d.result() == d.DialogCode.Accepted
+    assert session.db.scalar("SELECT count(*) FROM cases WHERE summary = ?", ("Kiến nghị sửa đường liên thôn",)) == 1
+
+
+def test_a_refused_save_keeps_the_form_and_says_why_in_vietnamese(qtbot, session, monkeypatch):
+    shown: list[BaseException] = []
+    monkeypatch.setattr("ui.dialogs.case_dialog.report", lambda parent, exc: shown.append(exc))
+
+    def full_disk(db, data, today=None):
+        raise UserError("disk_full", "Ổ đĩa đã đầy nên không ghi được. Không có dữ liệu nào bị ghi dở.")
+
+    monkeypatch.setattr("ui.dialogs.case_dialog.receive_case", full_disk)
+    persons = session.db.scalar("SELECT count(*) FROM persons")
+    d = _filled_dialog(qtbot, session)
+    d.save()
+    qtbot.waitUntil(lambda: d.pending is None, timeout=10000)
+    assert [e.message for e in shown] == ["Ổ đĩa đã đầy nên không ghi được. Không có dữ liệu nào bị ghi dở."]
+    assert d.case is None and d.save_button.isEnabled()
+    assert d.summary.text() == "Kiến nghị sửa đường liên thôn" and d.person.name.text() == "Mùa A Sử"
+    assert session.db.scalar("SELECT count(*) FROM persons") == persons   # the requester typed was not half-saved
