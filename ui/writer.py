@@ -15,7 +15,6 @@ After each save that succeeded the session's ``changed`` fires, so the views rel
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -40,14 +39,17 @@ class _Job(QRunnable):
         self.writer, self.fn, self.signals = writer, fn, signals
 
     def run(self) -> None:  # the writer's thread
+        db = None
         try:
-            db = self.writer._connection()
-            db.principal = self.writer.session.db.principal  # the officer logged in now
+            db = self.writer.session.worker_database()  # its own connection, logged in as the window's officer
             result = self.fn(db)
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
             self.signals.failed.emit(exc)
         else:
             self.signals.finished.emit(result)
+        finally:
+            if db is not None:
+                db.close()
 
 
 class Save(QObject):
@@ -87,29 +89,23 @@ class Save(QObject):
 
 
 class Writer(QObject):
-    """The session's single writer thread (see the module)."""
+    """The session's single writer thread (see the module). Its pool is made at the first save and
+    its thread ends when idle; each save opens its own connection (a few milliseconds, once per
+    save a person makes) and closes it, so nothing of the writer outlives a save."""
 
     def __init__(self, session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.pool.setExpiryTimeout(-1)   # the one thread lives as long as the writer: so does its connection
-        self._local = threading.local()
-        self._opened: list = []
+        self.pool: QThreadPool | None = None
         self.saves: set[Save] = set()
-
-    def _connection(self):
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = self.session.worker_database()
-            self._opened.append(db)
-        return db
 
     def save(self, fn: Callable[[Any], Any], *, on_done: Callable[[Any], None] | None = None,
              on_error: Callable[[BaseException], None] | None = None, indicator: QWidget | None = None,
              parent: QWidget | None = None) -> Save:
         """Run ``fn(db)`` on the writer's thread (see the module)."""
+        if self.pool is None:
+            self.pool = QThreadPool(self)
+            self.pool.setMaxThreadCount(1)  # one writer: saves run one after another, in order
         job = Save(self, indicator)
         self.saves.add(job)
         job.done.connect(lambda _r: self.session.notify_changed())
@@ -132,24 +128,5 @@ class Writer(QObject):
         report(parent, exc)
 
     def close(self, msecs: int = 30000) -> bool:
-        """Finish the saves already given, then close the writer's connection (on quit)."""
-        finished = self.pool.waitForDone(msecs)
-        if finished and self._opened:
-            self.pool.start(_Closer(self._local))
-            self.pool.waitForDone(msecs)
-            self._opened.clear()
-        return finished
-
-
-class _Closer(QRunnable):
-    """Closes the writer thread's connection in that thread."""
-
-    def __init__(self, local: threading.local) -> None:
-        super().__init__()
-        self.local = local
-
-    def run(self) -> None:
-        db = getattr(self.local, "db", None)
-        if db is not None:
-            db.close()
-            self.local.db = None
+        """Finish the saves already given (on quit)."""
+        return self.pool is None or self.pool.waitForDone(msecs)
