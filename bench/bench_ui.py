@@ -7,6 +7,8 @@
 1. cold start to the first painted main window (a fresh process opening the register, lock,
    migrations check, dashboard) versus a fresh process showing a bare QMainWindow with a
    1,000,000-row virtual QTableView: target ≤ 1.5 × the bare window (median of --repeat runs);
+   beside it, in the same runs, the time to the dashboard painted with its figures (what the
+   clerk waits for: the window paints first and fills the dashboard right after);
 2. scrolling the case register to its end and back (Ctrl+End, page by page over the last and
    first rows, Ctrl+Home, then the scroll bar dragged to 50 positions and back): the slowest
    page fetch, target ≤ 16 ms;
@@ -61,21 +63,50 @@ app.exec()
 """
 
 
-def _first_paint(cmd: list[str], env: dict[str, str]) -> float:
+# The app as a clerk starts it, the password typed at once: the login dialog (since accounts, issue
+# #17) would otherwise wait for a person; the officer logged in is the register's head.
+APP = r"""
+import sys
+import ui.opening
+from bench.generate import log_in_as_head
+
+def sign_in(db, parent=None, *, hint=""):
+    log_in_as_head(db)
+    return True
+
+ui.opening.sign_in = sign_in
+from ui.app import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _first_paint(cmd: list[str], env: dict[str, str], *, filled: list[float] | None = None) -> float:
+    """Seconds to the first paint; with ``filled``, also waits for "dashboard-filled" and
+    appends its time."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    elapsed = None
     for line in proc.stdout:
         if line.startswith("first-paint"):
             elapsed = time.perf_counter() - t0
+            if filled is None:
+                break
+        elif line.startswith("dashboard-filled") and filled is not None:
+            filled.append(time.perf_counter() - t0)
             break
-    else:
+    if elapsed is None:
         raise RuntimeError(f"no paint from {cmd}: {proc.stderr.read()[-2000:]}")
-    proc.wait(timeout=60)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:  # the figure is taken; what the app does next is not measured
+        proc.kill()
+        proc.wait()
     return elapsed
 
 
-def cold_start(db: Path, repeat: int) -> tuple[float, float]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", GIAITRINH_FIRST_PAINT="1")
+def cold_start(db: Path, repeat: int) -> tuple[float, float, float]:
+    """Medians of: the bare window's first paint, the app's first paint, the app's dashboard filled."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", GIAITRINH_FIRST_PAINT="dashboard")
     with tempfile.TemporaryDirectory() as home:
         env["XDG_CONFIG_HOME"] = home  # no window geometry from a previous run
         # An installed app runs from bytecode (the frozen build ships .pyc): let both programs
@@ -83,12 +114,12 @@ def cold_start(db: Path, repeat: int) -> tuple[float, float]:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(Path(home) / "pycache")
         _first_paint([sys.executable, "-c", BARE], env)
-        _first_paint([sys.executable, "-m", "ui.app", "--db", str(db)], env)
-        bare, app = [], []
+        _first_paint([sys.executable, "-c", APP, "--db", str(db)], env, filled=[])
+        bare, app, filled = [], [], []
         for _ in range(repeat):
             bare.append(_first_paint([sys.executable, "-c", BARE], env))
-            app.append(_first_paint([sys.executable, "-m", "ui.app", "--db", str(db)], env))
-    return statistics.median(bare), statistics.median(app)
+            app.append(_first_paint([sys.executable, "-c", APP, "--db", str(db)], env, filled=filled))
+    return statistics.median(bare), statistics.median(app), statistics.median(filled)
 
 
 def scrolling(db: Path) -> dict[str, float]:
@@ -204,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only-start", action="store_true", help="figure 1 only (first paint, filled dashboard)")
     args = parser.parse_args(argv)
     db = args.db
     if db is None:
@@ -218,9 +250,12 @@ def main(argv: list[str] | None = None) -> int:
     with open_database(db, create=False) as d:
         cases = d.scalar("SELECT count(*) FROM cases")
     print(f"register: {db.name}, {cases:,} cases")
-    bare, app = cold_start(db, args.repeat)
+    bare, app, filled = cold_start(db, args.repeat)
     print(f"1. cold start to first paint: bare window {bare * 1000:.0f} ms, Sổ Giải trình {app * 1000:.0f} ms "
-          f"= {app / bare:.2f} × (target ≤ 1.5 ×)")
+          f"= {app / bare:.2f} × (target ≤ 1.5 ×); dashboard painted with its figures at {filled * 1000:.0f} ms "
+          f"= {filled / bare:.2f} × the bare window")
+    if args.only_start:
+        return 0
     print("2. scrolling the case register:")
     for name, value in scrolling(db).items():
         print(f"   {name}: {value:,.1f}" if isinstance(value, float) else f"   {name}: {value:,}")

@@ -17,9 +17,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from desktop.storage import wal
 from desktop.storage.db import Database, open_database
 from ui.lock import RegisterLock
 from ui.tasks import TaskRunner
+from ui.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,8 @@ class Session(QObject):
         self.actor_name = ""
         self.signed_in()
         self.tasks = TaskRunner(self)
+        self.checkpointer = self._checkpoints(db)
+        self.writer = Writer(self, self)  # saves and steps, off the GUI thread (ui/writer.py)
         self._midnight = QTimer(self, interval=60_000)
         self._midnight.timeout.connect(self._tick)
         self._midnight.start()
@@ -113,15 +117,29 @@ class Session(QObject):
         if today:
             self.today_changed.connect(follower.changed)
 
+    @staticmethod
+    def _checkpoints(db: Database) -> wal.Checkpointer | None:
+        """No save of the clerk copies the write-ahead log back into the file: a background
+        checkpointer does it when the register is quiet (issue #20, item 1)."""
+        if str(db.path) == ":memory:":
+            return None
+        wal.defer(db.conn)
+        return wal.Checkpointer(db.path, owner=db).start()
+
     def worker_database(self) -> Database:
         """A connection for a worker thread (each thread has its own)."""
         db = open_database(self.db.path, create=False, migrate=False)
         db.principal = self.db.principal  # the worker acts for the logged-in officer
+        if self.checkpointer is not None:
+            wal.defer(db.conn)
         return db
 
     def close(self) -> None:
         self._midnight.stop()
         self.tasks.wait()
+        self.writer.close()
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.db.close()
         if self.lock is not None:
             self.lock.release()

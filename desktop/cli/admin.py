@@ -177,22 +177,60 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_progress():
+    """Progress of ``verify`` on stderr when a person watches it (a terminal), else nothing.
+    Ctrl-C stops the check (``main``: "Đã dừng.", exit 130); the register is left as it was."""
+    import sys
+    import time
+
+    from desktop.sync.progress import Progress
+
+    if not sys.stderr.isatty():
+        return Progress(), False
+    last = [0.0]
+
+    def show(done: int, total: int, text: str) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.3 and done < total:
+            return
+        last[0] = now
+        share = f" {100 * done // total:3d}%" if total else ""
+        print(f"\r{text or 'Đang kiểm tra…'}{share}   (Ctrl+C để dừng)", end="", file=sys.stderr, flush=True)
+
+    return Progress(show), True
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop.workflow.verify import check_register_file, verify_register
+    import sys
+
+    from desktop.workflow.verify import check_register_file, verify
 
     check_register_file(args.db or default_db_path())  # a zero-byte file must not become a new register
     with open_db(args) as db:
-        report = verify_register(db)
-        text = (f"Sổ toàn vẹn: đã kiểm {report.records_checked} bản ghi, {report.ledger_entries} mục nhật ký toàn "
-                f"vẹn, {report.events_checked} sự kiện, {report.cases_checked} vụ việc."
-                if report.ok else "Phát hiện vấn đề:\n" + "\n".join(f"  - {p}" for p in report.problems))
+        progress, shown = _verify_progress()
+        try:
+            report = verify(db, full=args.full, progress=progress)
+        finally:
+            if shown:
+                print(file=sys.stderr)
+        scope = (f"Kiểm tra nhanh những gì thay đổi từ lần kiểm tra đã ký lúc {report.since[:16].replace('T', ' ')} "
+                 "(kiểm tra toàn bộ: --full). " if report.mode == "quick" else "")
+        note = f"{report.note}\n" if report.note else ""
+        text = note + (scope + f"Sổ toàn vẹn: đã kiểm {report.records_checked} bản ghi, {report.ledger_entries} mục "
+                       f"nhật ký toàn vẹn, {report.events_checked} sự kiện, {report.cases_checked} vụ việc."
+                       if report.ok else "Phát hiện vấn đề:\n" + "\n".join(f"  - {p}" for p in report.problems))
         payload = report.as_dict()
         if report.ok and args.checkpoint:
+            from desktop.sync import keys, verified
             from desktop.sync.chain import checkpoint
 
             from desktop.cli.sync import _passphrase
 
-            head = checkpoint(db, _passphrase(db))
+            passphrase = _passphrase(db)
+            keys.ensure_keys(db, passphrase)
+            signer = keys.private_key(db, "signing", passphrase)
+            head = checkpoint(db, passphrase, signer=signer)
+            verified.sign(db, signer, full=report.mode == "full")
             payload["checkpoint"] = head
             text += f"\nĐã ký đầu chuỗi: mục số {head['seq']} ({head['hash'][:16]}…), khóa {head['key_fingerprint']}."
         emit(args, payload, text)
@@ -283,6 +321,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     add_json_argument(p)
     p.add_argument("--checkpoint", action="store_true",
-                   help="khi sổ toàn vẹn: ký đầu chuỗi bằng khóa ký của sổ (cần cụm mật khẩu của khóa)")
+                   help="khi sổ toàn vẹn: ký đầu chuỗi bằng khóa ký của sổ (cần cụm mật khẩu của khóa); lần kiểm tra "
+                        "sau chỉ cần xem những gì thay đổi từ đây")
+    p.add_argument("--full", action="store_true",
+                   help="kiểm tra toàn bộ sổ, kể cả khi đã có điểm kiểm tra đã ký (mặc định: chỉ phần thay đổi sau đó)")
     p.set_defaults(func=cmd_verify)
 

@@ -105,6 +105,7 @@ class Database:
         # The logged-in officer (``desktop.security.Principal``), set by ``security.accounts``:
         # permission checks and every event's actor read it. A worker's connection copies it.
         self.principal = None
+        self.closed = False
 
     @property
     def utils(self):
@@ -192,6 +193,7 @@ class Database:
             )
 
     def close(self) -> None:
+        self.closed = True
         try:
             self.conn.close()
         except sqlite3.Error:  # pragma: no cover

@@ -121,6 +121,7 @@ def test_refused_step_shows_the_law_and_keeps_the_dialog(qtbot, window, session)
     type_into(qtbot, d.summary, "Giải trình việc cấp phép xây dựng")
     type_into(qtbot, d.person.name, "Hoàng Văn Nam")
     d.save()
+    qtbot.waitUntil(lambda: d.pending is None)  # the save runs on the session's writer
     case = d.case
     window.open_case(case.uuid)
     dlg = window.case_page.action_dialog("refuse")
@@ -140,6 +141,7 @@ def test_dashboard_shows_overdue_when_the_clock_passes(qtbot, window, session):
     type_into(qtbot, d.summary, "Giải trình việc chậm chi trả trợ cấp")
     type_into(qtbot, d.person.name, "Đỗ Thị Hoa")
     d.save()
+    qtbot.waitUntil(lambda: d.pending is None)  # the save runs on the session's writer
     case = get_case(session.db, d.case.uuid)
     dash = window.page(0)
     window.show_page(0)

@@ -115,6 +115,8 @@ def test_batch_print_of_the_day_runs_in_the_background_from_the_main_menu(qtbot,
     assert blocker.args == [3]
     with pdfplumber.open(tmp_path / "day.pdf") as printed:
         assert len(printed.pages) == 3
+        # the stored pages as they are (issue #20): text stays text, no page was painted as an image
+        assert all("UBND" in p.extract_text() for p in printed.pages)
 
 
 def test_the_board_lists_only_this_units_drafts_for_signing(dialog, office):

@@ -261,6 +261,7 @@ def test_other_engineers_menus_are_mounted_and_compose_opens_the_document_dialog
     d.summary.setText("Kiến nghị sửa đường liên thôn")
     d.person.name.setText("Mùa A Sử")
     d.save()
+    qtbot.waitUntil(lambda: d.pending is None)  # the save runs on the session's writer
     window.open_case(d.case.uuid)
     import ui.dialogs.document_dialog as dd
 
@@ -285,6 +286,7 @@ def test_saving_a_new_person_with_a_known_id_number_picks_the_known_person(qtbot
     d.person.name.setText("Nguyễn Thị Hoà Bình")
     d.person.identity.number.setText("034185001234")
     d.save()
+    qtbot.waitUntil(lambda: d.pending is None)  # the save runs on the session's writer
     assert session.db.scalar("SELECT count(*) FROM cases") == before and d.case is None
     assert d.person.person_uuid() == known.uuid
     assert "034185001234" in d.person.errors.general.text()

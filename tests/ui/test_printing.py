@@ -137,3 +137,121 @@ def test_fit_evenly_centres_either_way():
 
     assert fit_evenly(QSize(100, 200), QRect(0, 0, 300, 300)) == QRect(75, 0, 150, 300)
     assert fit_evenly(QSize(200, 100), QRect(10, 10, 300, 300)) == QRect(10, 85, 300, 150)
+
+
+# -- pages as they are where the print path takes a PDF (issue #20, item 5: ui/printing.py) ----------
+
+import os  # noqa: E402
+import stat  # noqa: E402
+import sys  # noqa: E402
+
+from desktop.errors import UserError  # noqa: E402
+from ui import printing  # noqa: E402
+
+
+class SystemPrinter(QPrinter):
+    """A printer of the system as the print dialog returns it (this machine has no CUPS printer)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(QPrinter.PrinterMode.HighResolution)
+        self._name = name
+
+    def outputFormat(self):  # noqa: N802 - Qt's name
+        return QPrinter.OutputFormat.NativeFormat
+
+    def printerName(self) -> str:  # noqa: N802 - Qt's name
+        return self._name
+
+
+def _fake_lp(folder, code: int = 0):
+    """An ``lp`` that keeps what it was given (arguments, the PDF) in ``folder``."""
+    script = folder / "lp"
+    script.write_text(f"""#!{sys.executable}
+import shutil, sys, json, pathlib
+out = pathlib.Path({str(folder)!r})
+json.dump(sys.argv[1:], open(out / "args.json", "w"))
+shutil.copy(sys.argv[-1], out / "job.pdf")
+if {code}:
+    print("lp: The printer or class does not exist.", file=sys.stderr)
+sys.exit({code})
+""")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+def _vector_pages(path) -> list[tuple[bool, int]]:
+    """(portrait, images) of each page of a PDF."""
+    with pdfplumber.open(path) as pdf:
+        return [(p.width < p.height, len(p.images)) for p in pdf.pages]
+
+
+def test_a_pdf_file_gets_the_stored_pages_as_they_are(qapp, tmp_path):
+    out = tmp_path / "job.pdf"
+    files = [_pdf(A4), _pdf(landscape(A4)), _pdf(A4)]
+    assert printing.route(_printer(out)) == "file"
+    assert printing.print_documents(_printer(out), *files) == 3
+    assert _vector_pages(out) == [(True, 0), (False, 0), (True, 0)]   # no page became an image
+    with pdfplumber.open(out) as pdf:
+        assert all("trang" in p.extract_text() for p in pdf.pages)   # text stays text
+    assert out.stat().st_size <= 1.5 * sum(map(len, files))
+
+
+def test_the_print_dialogs_page_range_is_kept(qapp, tmp_path):
+    out = tmp_path / "range.pdf"
+    printer = _printer(out)
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(2, 2)
+    assert printing.print_documents(printer, _pdf(A4), _pdf(landscape(A4)), _pdf(A4)) == 1
+    assert _vector_pages(out) == [(False, 0)]
+
+
+def test_microsoft_print_to_pdf_writes_the_file_the_window_asked_for(qapp, tmp_path):
+    printer = SystemPrinter("Microsoft Print to PDF")
+    assert printing.wants_file_name(printer)
+    out = tmp_path / "da-in.pdf"
+    assert printing.route(printer, pdf_file=out) == "file"
+    assert printing.print_documents(printer, _pdf(A4), _pdf(A4), pdf_file=out) == 2
+    assert _vector_pages(out) == [(True, 0), (True, 0)]
+
+
+def test_a_cups_printer_gets_the_pdf_in_one_job(qapp, tmp_path):
+    lp = _fake_lp(tmp_path)
+    printer = SystemPrinter("VanThu_HP")
+    printer.setCopyCount(2)
+    assert printing.route(printer, lp=str(lp)) == "cups"
+    assert printing.print_documents(printer, _pdf(A4), _pdf(landscape(A4)), lp=str(lp)) == 2
+    import json
+
+    args = json.loads((tmp_path / "args.json").read_text())
+    assert args[:6] == ["-d", "VanThu_HP", "-n", "2", "-o", "media=A4"]
+    assert args[-1].endswith(".pdf") and len(args) < 12   # one file: one job
+    assert _vector_pages(tmp_path / "job.pdf") == [(True, 0), (False, 0)]
+
+
+def test_a_refused_cups_job_is_said_in_vietnamese(qapp, tmp_path):
+    lp = _fake_lp(tmp_path, code=1)
+    with pytest.raises(UserError) as caught:
+        printing.print_documents(SystemPrinter("KhongCo"), _pdf(A4), lp=str(lp))
+    assert "Máy in KhongCo không nhận lệnh in" in caught.value.message
+
+
+def test_a_printer_without_a_pdf_path_is_painted_at_no_more_than_its_resolution(qapp, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))   # no lp: a Windows GDI printer's case
+    printer = SystemPrinter("HP LaserJet")
+    assert printing.route(printer) == "raster"
+    out = tmp_path / "raster.pdf"
+    low = _printer(out)
+    low.setResolution(150)   # a printer coarser than PRINT_DPI: painted at its own resolution
+    assert printing.route(low) == "file"   # (a PDF file takes the vectors; the raster path itself:)
+    assert print_pdf(low, _pdf(A4)) == 1
+    with pdfplumber.open(out) as printed:
+        assert printed.pages[0].images[0]["srcsize"][0] == round(A4[0] * 150 / 72)
+
+
+def test_cancel_sends_nothing(qapp, tmp_path):
+    out = tmp_path / "cancelled.pdf"
+    state = TaskState()
+    state.cancel()
+    with pytest.raises(Cancelled):
+        printing.print_documents(_printer(out), _pdf(A4), state=state)
+    assert not out.exists()

@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QVBoxLayout,
+    QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
     QWidget,
 )
 
@@ -23,6 +23,7 @@ from ui.labels import CHANNEL_LABELS, FIELD_LABELS
 from ui.session import Session
 from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 from ui.widgets.person_entry import PersonEntry
+from ui.writer import SAVING_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -71,40 +72,58 @@ class CaseDialog(GuardedDialog):
         who = QGroupBox("Người gửi đơn / người yêu cầu")
         QVBoxLayout(who).addWidget(self.person)
         buttons, save = save_cancel_buttons(self, "Lưu vào sổ", self.save)
+        self.save_button = save
+        self.saving = QLabel(SAVING_TEXT)  # shown by the writer when a save outlasts 150 ms
+        self.saving.hide()
+        self.pending = None               # the save in flight on the writer (ui/writer.py)
         lay = QVBoxLayout(self)
         lay.addWidget(matter)
         lay.addWidget(who)
         lay.addWidget(self.errors.general)
+        lay.addWidget(self.saving)
         lay.addWidget(buttons)
         save.setDefault(True)  # after it joined the dialog: Enter saves
         self.kind.setFocus()
 
     def save(self) -> None:
-        db, today = self.session.db, self.session.today()
+        """Save on the session's writer: the window keeps working meanwhile, "Đang lưu…" shows
+        after 150 ms, and a refusal comes back onto the form as it was typed (issue #20)."""
+        today = self.session.today()
+        if self.pending is not None:
+            return  # already saving (Enter pressed twice)
         self.errors.clear()
         if self.person.is_empty():
             self.person.errors.show({"full_name": "Chưa nhập họ tên người gửi đơn."})
             return
-        try:
+        requester = self.person.requester(today)
+        fields = dict(
+            kind=self.kind.currentData() or "", received_on=pydate(self.received_on.date()),
+            summary=self.summary.text(), content=self.content.toPlainText(),
+            channel=self.channel.currentData(), field=self.field.currentData(),
+            assignee_uuid=self.assignee.currentData(),
+            learned_on=pydate(self.learned_on.date()) if self.learned_known.isChecked() else None,
+            is_complex=self.is_complex.isChecked())
+
+        def write(db):  # the writer's thread, its own connection
             with db.write():
-                person = self.person.person_uuid(today)
-                self.case = receive_case(db, CaseInput(
-                    kind=self.kind.currentData() or "", received_on=pydate(self.received_on.date()),
-                    summary=self.summary.text(), requesters=[person], content=self.content.toPlainText(),
-                    channel=self.channel.currentData(), field=self.field.currentData(),
-                    assignee_uuid=self.assignee.currentData(),
-                    learned_on=pydate(self.learned_on.date()) if self.learned_known.isChecked() else None,
-                    is_complex=self.is_complex.isChecked()), today=today)
-        except ValidationError as exc:
-            self.errors.show(self.person.show_errors(exc.fields))
-            return
-        except UserError as exc:
-            if self.person.offer_existing(exc):
-                return
-            report(self, exc)
-            return
-        except Exception as exc:  # noqa: BLE001
-            report(self, exc)
-            return
-        self.session.notify_changed()
+                return receive_case(db, CaseInput(requesters=[requester(db)], **fields), today=today)
+
+        self.save_button.setEnabled(False)
+        self.pending = self.session.writer.save(write, on_done=self._saved, on_error=self._refused,
+                                                indicator=self.saving, parent=self)
+
+    def _saved(self, case: Case) -> None:
+        self.pending = None
+        self.save_button.setEnabled(True)
+        self.case = case
         self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.pending = None
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.errors.show(self.person.show_errors(exc.fields))
+        elif isinstance(exc, UserError) and self.person.offer_existing(exc):
+            return
+        else:
+            report(self, exc)

@@ -142,11 +142,17 @@ def print_day_in_background(parent: QWidget | None, session, day: date, printer:
         QMessageBox.information(parent, "In văn bản", f"Không có văn bản nào ban hành ngày {day:%d/%m/%Y}.")
         return None
     files = [outgoing.render(session.db, r.uuid, "pdf") for r in records]  # issued: the stored PDFs
+    from ui.printing import ask_file_name, print_documents
+
     if printer is None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
             return None
-    return session.tasks.run(lambda state: print_pdf(printer, *files, state=state),
+    where = ask_file_name(printer, parent)
+    if where is None:
+        return None
+    # The stored PDFs' pages as they are where the printer takes a PDF; painted only where it must.
+    return session.tasks.run(lambda state: print_documents(printer, *files, state=state, **where),
                              title=f"Đang in {len(files)} văn bản ban hành ngày {day:%d/%m/%Y}…", parent=parent)
 
 
@@ -469,15 +475,21 @@ class DocumentDialog(QDialog):
             except Exception as exc:  # noqa: BLE001
                 report(self, exc)
 
-    def print_to(self, printer: QPrinter) -> int:
-        return print_pdf(printer, self._pdf_bytes or outgoing.render(self.db, self.current, "pdf"))
+    def print_to(self, printer: QPrinter, **where) -> int:
+        from ui.printing import print_documents
+
+        return print_documents(printer, self._pdf_bytes or outgoing.render(self.db, self.current, "pdf"), **where)
 
     def print_current(self) -> None:
         if not self.current:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
+            from ui.printing import ask_file_name
+
+            where = ask_file_name(printer, self)
             try:
-                self.print_to(printer)
+                if where is not None:
+                    self.print_to(printer, **where)
             except Exception as exc:  # noqa: BLE001
                 report(self, exc)

@@ -144,15 +144,19 @@ class RegisterPrintDialog(QDialog):
             except Exception as exc:  # noqa: BLE001
                 report(self, exc)
 
-    def print_to(self, printer: QPrinter) -> int:
-        from ui.dialogs.document_dialog import print_pdf
+    def print_to(self, printer: QPrinter, **where) -> int:
+        from ui.printing import print_documents
 
-        return print_pdf(printer, self.pdf_bytes)
+        return print_documents(printer, self.pdf_bytes, **where)  # the sheets as they are where a PDF is taken
 
     def print_dialog(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
+            from ui.printing import ask_file_name
+
+            where = ask_file_name(printer, self)
             try:
-                self.print_to(printer)
+                if where is not None:
+                    self.print_to(printer, **where)
             except Exception as exc:  # noqa: BLE001
                 report(self, exc)

@@ -366,11 +366,13 @@ class KeyDialog(_SyncDialog):
     def print_slip(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-        from ui.dialogs.document_dialog import print_pdf
+        from ui.printing import ask_file_name, print_documents
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
-            print_pdf(printer, self.slip_pdf())
+            where = ask_file_name(printer, self)
+            if where is not None:
+                print_documents(printer, self.slip_pdf(), **where)
 
 
 def import_receipt(session, parent: QWidget | None = None) -> None:

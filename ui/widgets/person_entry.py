@@ -139,6 +139,17 @@ class PersonEntry(QWidget):
                              address=self.address.text(), today=today)
         return person.uuid
 
+    def requester(self, today=None):
+        """``person_uuid`` for the writer's thread: the values typed are read now, on the GUI
+        thread; the returned ``f(db)`` saves them (or names the person picked) on ``db``, inside
+        the caller's transaction (ui/writer.py)."""
+        if self.picked is not None:
+            uuid = self.picked.uuid
+            return lambda db: uuid
+        typed = dict(full_name=self.name.text(), id_kind=self.identity.id_kind(), id_number=self.identity.id_number(),
+                     phone=self.phone.text(), address=self.address.text(), today=today)
+        return lambda db: save_person(db, **typed).uuid
+
     def offer_existing(self, exc: UserError) -> bool:
         """The ID number typed belongs to someone already in the register: pick that person
         instead of creating a duplicate, and say why. False when ``exc`` is something else."""

@@ -38,3 +38,21 @@ def test_verify_checkpoint_and_a_finding(tmp_path):
     assert found.returncode == 3
     assert "Phát hiện vấn đề" in found.stdout and f"Vụ việc {number}" in found.stdout
     assert "đã bị gỡ ngoài ứng dụng" in found.stdout
+
+
+def test_verify_after_a_checkpoint_is_quick_and_full_on_demand(tmp_path):
+    db = str(tmp_path / "xa.sqlite")
+    assert run("demo", "--db", db, "--cases", "20").returncode == 0
+    admin = {"GIAITRINH_USER": "quantri", "GIAITRINH_PASSWORD": DEMO_PASSWORD,
+             "GIAITRINH_KEY_PASSPHRASE": "mật khẩu thử nghiệm dài"}
+    first = json.loads(run("verify", "--db", db, "--checkpoint", "--json", env=admin).stdout)
+    assert first["mode"] == "full" and first["ok"]
+    quick = run("verify", "--db", db, "--json", env=admin)
+    assert quick.returncode == 0, quick.stderr
+    report = json.loads(quick.stdout)
+    assert report["mode"] == "quick" and report["ok"] and report["since"]
+    assert report["ledger_entries"] < first["ledger_entries"] // 10  # only what came after (a login at most)
+    text = run("verify", "--db", db, env=admin).stdout
+    assert "Kiểm tra nhanh" in text and "--full" in text
+    full = json.loads(run("verify", "--db", db, "--full", "--json", env=admin).stdout)
+    assert full["mode"] == "full" and full["ok"] and full["ledger_entries"] >= first["ledger_entries"]

@@ -1,0 +1,171 @@
+"""Write-ahead-log checkpoints kept off interactive saves (issue #20, item 1).
+
+In WAL mode SQLite appends each commit to ``register.sqlite-wal`` and, by default, the connection
+whose commit takes the log past 1,000 pages copies the log back into the database file at once —
+inside that commit. On a province's register the pages it copies lie all over a multi-gigabyte
+file: measured at 1M cases (``bench/bench_saves.py``), that one save took 873 ms while the others
+took 2–15 ms. So a connection that saves for the clerk (``defer``) leaves the copying to a
+``Checkpointer``: a thread with its own connection that copies the log back (a PASSIVE checkpoint:
+it never waits for nor blocks a reader or a writer) once the register has been quiet for
+``IDLE_SECONDS``, or every ``BUSY_SECONDS`` while commits keep coming, so the log stays small
+without a save ever paying for it. On close it empties the log (TRUNCATE).
+
+The log cannot grow without bound: the saving connection keeps SQLite's own automatic checkpoint
+as a backstop at ``BACKSTOP_PAGES`` (256 MiB of 4 KiB pages), which only a checkpointer that
+cannot keep up (a reader holding a snapshot for minutes) would ever let the log reach. A
+checkpoint never changes what a crash can lose: a commit is durable once its frames are in the
+log (``synchronous = FULL``), wherever they are copied later.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 1.0      # quiet time after a commit before the log is copied back
+BUSY_SECONDS = 2.0      # while commits keep coming, copy back at least this often
+POLL_SECONDS = 0.25     # how often the checkpointer looks for new commits
+BACKSTOP_PAGES = 65536  # SQLite's own auto-checkpoint on a deferring connection (the log's bound)
+RESTART_FRAMES = 8192   # a log this long (32 MiB) is restarted from its start once copied back
+SIZE_LIMIT = 32 << 20   # bytes a restarted log file is cut back to
+RESTART_WAIT_MS = 30    # the longest a restart waits for readers (and a save for the restart)
+
+
+def defer(conn: sqlite3.Connection, backstop_pages: int = BACKSTOP_PAGES) -> None:
+    """This connection's commits no longer copy the log back (up to the backstop): a
+    ``Checkpointer`` on the same file does it in the background."""
+    conn.execute(f"PRAGMA wal_autocheckpoint = {int(backstop_pages)}")
+    conn.execute(f"PRAGMA journal_size_limit = {SIZE_LIMIT}")
+
+
+def checkpoint(conn: sqlite3.Connection, mode: str = "PASSIVE") -> tuple[int, int, int]:
+    """(busy, frames in the log, frames copied back) of one checkpoint in ``mode``."""
+    if mode not in ("PASSIVE", "FULL", "RESTART", "TRUNCATE"):
+        raise ValueError(mode)
+    busy, frames, copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+    return busy, frames, copied
+
+
+class Checkpointer:
+    """Copies a register's write-ahead log back into the file in the background (see above).
+
+    ``start()`` runs it on a daemon thread; ``close()`` stops it, empties the log and closes its
+    connection; the thread also ends by itself once ``owner`` (the ``Database`` whose saves it
+    serves) is closed. ``run_once(now)`` is one look (the thread calls it; tests call it with a clock).
+    """
+
+    def __init__(self, path: Path | str, *, owner=None, idle_seconds: float = IDLE_SECONDS,
+                 busy_seconds: float = BUSY_SECONDS, poll_seconds: float = POLL_SECONDS,
+                 restart_frames: int = RESTART_FRAMES) -> None:
+        self.path = Path(path)
+        self.owner = owner
+        self.idle_seconds, self.busy_seconds, self.poll_seconds = idle_seconds, busy_seconds, poll_seconds
+        self.restart_frames = restart_frames
+        # Its own connection (one per thread): made in the thread that uses it first.
+        self._conn: sqlite3.Connection | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._seen_version: int | None = None
+        self._dirty_since: float | None = None   # first commit not yet copied back
+        self._last_commit = 0.0
+        self.checkpoints = 0                     # how many ran (bench, tests)
+        self.restarts = 0                        # how many logs were restarted from their start
+        self.frames_copied = 0
+        self._backfilled = 0
+        self.last_result: tuple[int, int, int] | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            from desktop.storage.db import BUSY_TIMEOUT_MS
+
+            conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            # Never itself a writer: it only copies the log back, so a lock it meets is not waited for.
+            conn.execute("PRAGMA busy_timeout = 0")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f"PRAGMA journal_size_limit = {SIZE_LIMIT}")
+            self._conn = conn
+        return self._conn
+
+    def start(self) -> "Checkpointer":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="wal-checkpointer", daemon=True)
+            self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        try:
+            self._watch()
+        finally:
+            if not self._stop.is_set() and self._conn is not None:  # ended with its owner
+                self._conn.close()
+                self._conn = None
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll_seconds):
+            if self.owner is not None and getattr(self.owner, "closed", False):
+                break  # the register was closed without ``close()``: SQLite's last close empties the log
+            try:
+                self.run_once(time.monotonic())
+            except sqlite3.Error as exc:  # a busy or vanished file: try again at the next look
+                log.warning("background checkpoint of %s: %s", self.path.name, exc)
+
+    def run_once(self, now: float) -> bool:
+        """Look for new commits; copy the log back when quiet long enough or dirty for too long.
+        True when a checkpoint ran."""
+        conn = self._connection()
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._seen_version:
+            if self._seen_version is not None:
+                self._last_commit = now
+                if self._dirty_since is None:
+                    self._dirty_since = now
+            self._seen_version = version
+        if self._dirty_since is None:
+            return False
+        if now - self._last_commit < self.idle_seconds and now - self._dirty_since < self.busy_seconds:
+            return False
+        busy, frames, copied = self.last_result = checkpoint(conn, "PASSIVE")
+        self.checkpoints += 1
+        new = copied - self._backfilled if copied >= self._backfilled else copied  # the log started over meanwhile
+        self.frames_copied += max(new, 0)
+        self._backfilled = max(copied, 0)
+        if frames >= self.restart_frames:
+            # Saves that keep coming never find the log fully copied back, so SQLite never starts
+            # it over: take the writer's lock for the few frames left and start the log again,
+            # waiting at most RESTART_WAIT_MS for readers (a save meanwhile waits as long, once
+            # per 32 MiB of log; on a timeout it gives up until the next look).
+            conn.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
+            try:
+                busy, frames, copied = self.last_result = checkpoint(conn, "RESTART")
+            finally:
+                conn.execute("PRAGMA busy_timeout = 0")
+            if not busy:
+                self.restarts += 1
+                self._backfilled = 0
+        if not busy and frames == copied:
+            self._dirty_since = None
+        else:  # a reader still needs old frames, or a commit came meanwhile: look again soon
+            self._dirty_since = now
+        return True
+
+    def close(self) -> None:
+        """Stop the thread, empty the log (TRUNCATE, waiting at most the busy timeout) and close."""
+        self._stop.set()
+        if self._thread is not None:
+            if self._thread is not threading.current_thread():
+                self._thread.join()
+            self._thread = None
+        try:
+            self._connection().execute("PRAGMA busy_timeout = 2000")
+            checkpoint(self._conn, "TRUNCATE")
+        except sqlite3.Error as exc:
+            log.warning("final checkpoint of %s: %s", self.path.name, exc)
+        finally:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,128 @@
+"""The write-ahead log's checkpoints stay off interactive saves (issue #20, item 1): a deferring
+connection's commits leave the log alone, a ``Checkpointer`` copies it back when the register is
+quiet (or saves keep coming too long), restarts a long log, empties it on close, and the log
+stays bounded by SQLite's own checkpoint as a backstop."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop.storage import wal
+from desktop.storage.db import open_database
+
+PAGE_ROW = "x" * 3000  # about one 4 KiB page per row
+
+
+@pytest.fixture
+def register(tmp_path: Path):
+    db = open_database(tmp_path / "so.sqlite")
+    db.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, payload TEXT)")
+    yield db
+    db.close()
+
+
+def save(db, rows: int = 1) -> None:
+    with db.write():
+        db.conn.executemany("INSERT INTO filler(payload) VALUES (?)", [(PAGE_ROW,)] * rows)
+
+
+def log_frames(path: Path) -> int:
+    """Frames in the log, read by a PASSIVE checkpoint on another connection (which copies them
+    back but leaves the log as long as it is until the next writer restarts it)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return wal.checkpoint(conn)[1]
+    finally:
+        conn.close()
+
+
+def test_default_connection_checkpoints_inside_a_save(register):
+    for _ in range(30):
+        save(register, 50)  # 1,500 pages: SQLite's automatic checkpoint ran in one of these saves
+    assert log_frames(register.path) < 1000
+
+
+def test_deferring_connection_leaves_the_log_to_the_checkpointer(register):
+    wal.defer(register.conn)
+    for _ in range(30):
+        save(register, 50)
+    assert log_frames(register.path) >= 1500  # no save copied the log back
+
+
+def test_backstop_bounds_the_log(register):
+    wal.defer(register.conn, backstop_pages=200)
+    for _ in range(30):
+        save(register, 50)
+    assert log_frames(register.path) < 400
+
+
+def test_checkpointer_waits_for_quiet_then_copies_back(register):
+    wal.defer(register.conn)
+    cp = wal.Checkpointer(register.path, idle_seconds=1.0, busy_seconds=10.0)
+    try:
+        assert cp.run_once(0.0) is False          # first look: nothing new
+        save(register, 20)
+        assert cp.run_once(10.0) is False         # a commit just now: the clerk may save again
+        assert cp.run_once(10.5) is False
+        assert cp.run_once(11.2) is True          # quiet for a second: copied back
+        busy, frames, copied = cp.last_result
+        assert busy == 0 and frames == copied >= 20
+        assert cp.run_once(20.0) is False         # nothing new since
+        save(register, 1)
+        frames_after = log_frames(register.path)
+        assert frames_after < 10                  # the next save found the log copied and started it over
+    finally:
+        cp.close()
+
+
+def test_checkpointer_copies_back_while_saves_keep_coming(register):
+    wal.defer(register.conn)
+    cp = wal.Checkpointer(register.path, idle_seconds=1.0, busy_seconds=2.0)
+    try:
+        cp.run_once(0.0)
+        ran = []
+        for step in range(12):                    # a save every half second for six seconds
+            save(register, 5)
+            ran.append(cp.run_once(0.5 * (step + 1)))
+        assert sum(ran) >= 2                      # never quiet, yet copied back every two seconds
+        assert cp.frames_copied >= 30
+    finally:
+        cp.close()
+
+
+def test_long_log_is_restarted(register):
+    wal.defer(register.conn)
+    cp = wal.Checkpointer(register.path, idle_seconds=0.0, restart_frames=100)
+    try:
+        cp.run_once(0.0)
+        save(register, 300)
+        assert cp.run_once(1.0) is True
+        assert cp.restarts == 1
+        save(register, 1)
+        assert log_frames(register.path) < 10
+    finally:
+        cp.close()
+
+
+def test_close_empties_the_log(register):
+    wal.defer(register.conn)
+    cp = wal.Checkpointer(register.path)
+    cp.start()
+    save(register, 100)
+    cp.close()
+    wal_file = Path(f"{register.path}-wal")
+    assert not wal_file.exists() or wal_file.stat().st_size == 0
+    assert register.scalar("SELECT count(*) FROM filler") == 100  # nothing lost
+
+
+def test_thread_ends_with_its_register(tmp_path: Path):
+    db = open_database(tmp_path / "so.sqlite")
+    cp = wal.Checkpointer(db.path, owner=db, poll_seconds=0.01).start()
+    thread = cp._thread
+    db.close()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    cp.close()
