@@ -189,11 +189,14 @@ def render_sheet(sheet: Sheet) -> bytes:
         if sheet.numbering:
             data.append([Paragraph(n, ParagraphStyle("n", parent=cell, alignment=1)) for n in sheet.numbering])
         data += [[Paragraph(x(v), cell) for v in row] for row in sheet.rows]
-        if not sheet.rows:
-            data.append([Paragraph("Không có dòng nào trong kỳ.", cell)] + [""] * (len(sheet.header) - 1))
+        style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+        if not sheet.rows:   # one line across the whole table, not wrapped inside the first column
+            empty = ParagraphStyle("e", parent=cell, alignment=1)
+            data.append([Paragraph("Không có dòng nào trong kỳ.", empty)] + [""] * (len(sheet.header) - 1))
+            style.append(("SPAN", (0, len(data) - 1), (-1, len(data) - 1)))
         table = Table(data, colWidths=[w * width for w in sheet.widths], repeatRows=2 if sheet.numbering else 1)
-        table.setStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)])
+        table.setStyle(style)
         out.append(table)
         return out
 

@@ -86,3 +86,19 @@ def test_reception_register_follows_the_case_a_reception_opened(register):
     act(db, case.uuid, "accept", effective_on=date(2026, 2, 5), today=date(2026, 2, 10))
     sheet = registers.reception_sheet(db, date(2026, 2, 1), date(2026, 2, 28))
     assert sheet.rows[0][11] == f"Vụ việc số {case.number}: đang giải quyết"
+
+
+@pytest.mark.parametrize("which", ["reception", "outgoing", "followup"])
+def test_an_empty_period_says_so_across_the_table(register, which):
+    """"Không có dòng nào trong kỳ." spans the table on one line, not squeezed into the first column."""
+    import pdfplumber
+
+    from tests.desktop.documents.pdf_lines import line
+
+    data = registers.render_register(register["db"], which, date(2030, 1, 1), date(2030, 1, 31))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        found, _ = line(page, "Không có dòng nào trong kỳ.")
+        assert found["text"] == "Không có dòng nào trong kỳ."
+        column = registers.SHEETS[which](register["db"], date(2030, 1, 1), date(2030, 1, 31)).widths[0]
+        assert found["x1"] - found["x0"] > column * page.width
