@@ -80,3 +80,32 @@ def test_citizen_id_error_shows_once_and_clears_when_fixed(qtbot, window, sessio
     d.person.identity.number.setFocus()
     _type(qtbot, "034185001234")
     assert "hợp lệ" in hint.text() and d.person.errors.message("id_number") == ""
+
+
+def test_a_members_id_error_shows_under_that_member_not_the_first_citizen(qtbot, window, session):
+    """The second person's 11-digit citizen ID: the message goes under the second person's
+    number, with the cursor there and the form scrolled to it; the first citizen's valid number
+    keeps its "hợp lệ" line and no red message."""
+    d = _dialog(qtbot, window)
+    _type(qtbot, "Trần Văn Bình")
+    _tab(qtbot, 2)
+    _type(qtbot, "034185001234")
+    d.people_count.setFocus()
+    d.people_count.selectAll()
+    qtbot.keyClicks(d.people_count, "6")
+    d.add_member.setFocus()
+    qtbot.keyClick(d.add_member, Qt.Key.Key_Space)
+    member = d.members[0]
+    _type(qtbot, "Nguyễn Thị Cúc")
+    _tab(qtbot, 2)
+    _type(qtbot, "03418500123")                                   # one digit short
+    d.case_kind.setCurrentIndex(d.case_kind.findData("petition"))
+    d.content.setPlainText("Đề nghị sửa đường liên thôn")
+    d.content.setFocus()
+    qtbot.keyClick(d.content, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert d.reception is None
+    assert "12 chữ số" in member.entry.errors.message("id_number")
+    assert d.person.errors.message("id_number") == ""
+    assert "hợp lệ" in d.person.identity.hint.text()
+    assert member.entry.identity.number.hasFocus()
+    qtbot.waitUntil(lambda: not member.entry.identity.number.visibleRegion().isEmpty())

@@ -12,7 +12,7 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QApplication, QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -150,7 +150,7 @@ class ReceptionDialog(GuardedDialog):
         bl = QVBoxLayout(body)
         for box in (visit, citizen, matter, result):
             bl.addWidget(box)
-        scroll = QScrollArea()
+        scroll = self.scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # not a Tab stop of its own
         scroll.setWidget(body)
@@ -228,6 +228,9 @@ class ReceptionDialog(GuardedDialog):
         if self.person.is_empty():
             self.person.errors.show({"full_name": "Chưa nhập họ tên công dân."})
             return
+        for m in self.members:
+            m.entry.errors.clear()
+        saving = self.person   # whose fields a refusal is about: a member's ID is that member's
         try:
             with db.write():
                 main = self.person.person_uuid(today)
@@ -236,11 +239,16 @@ class ReceptionDialog(GuardedDialog):
                     people.append((main, self.first_rep.isChecked()))
                     for m in self.members:
                         if not m.entry.is_empty():
+                            saving = m.entry
                             people.append((m.entry.person_uuid(today), m.representative.isChecked()))
+                saving = self.person
                 self.reception, self.case = record_reception(db, self._input(main, people),
                                                              today=today)
         except ValidationError as exc:
-            rest = self.person.show_errors(exc.fields)
+            rest = saving.show_errors(exc.fields)
+            focused = QApplication.focusWidget()
+            if focused is not None and self.scroll.widget().isAncestorOf(focused):
+                self.scroll.ensureWidgetVisible(focused)
             if "people" in rest:
                 rest["_people"] = rest.pop("people")
             self.errors.show(rest)
