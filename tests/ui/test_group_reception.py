@@ -109,3 +109,47 @@ def test_a_members_id_error_shows_under_that_member_not_the_first_citizen(qtbot,
     assert "hợp lệ" in d.person.identity.hint.text()
     assert member.entry.identity.number.hasFocus()
     qtbot.waitUntil(lambda: not member.entry.identity.number.visibleRegion().isEmpty())
+
+
+def _group_with_member(qtbot, d, first_id: str, member_id: str):
+    _type(qtbot, "Trần Văn Bình")
+    _tab(qtbot, 2)
+    _type(qtbot, first_id)
+    d.people_count.setFocus()
+    d.people_count.selectAll()
+    qtbot.keyClicks(d.people_count, "6")
+    d.add_member.setFocus()
+    qtbot.keyClick(d.add_member, Qt.Key.Key_Space)
+    _type(qtbot, "Nguyễn Thị Cúc")
+    _tab(qtbot, 2)
+    _type(qtbot, member_id)
+    d.case_kind.setCurrentIndex(d.case_kind.findData("petition"))
+    d.content.setPlainText("Đề nghị sửa đường liên thôn")
+    d.content.setFocus()
+    qtbot.keyClick(d.content, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    return d.members[0]
+
+
+def test_two_people_of_a_group_with_one_id_number_are_told_apart(qtbot, window, session):
+    """The member typed with the first citizen's number: said under the member's number (it
+    said "Không tìm thấy người này trong sổ." in a box), nothing saved, nothing lost."""
+    d = _dialog(qtbot, window)
+    member = _group_with_member(qtbot, d, "034185001234", "034185001234")
+    assert d.reception is None
+    assert "Trần Văn Bình" in member.entry.errors.message("id_number")
+    assert d.person.name.text() == "Trần Văn Bình" and member.entry.name.text() == "Nguyễn Thị Cúc"
+    assert member.entry.identity.number.hasFocus()
+
+
+def test_a_member_already_in_the_register_is_offered_to_that_member(qtbot, window, session):
+    """The member's number belongs to someone in the register: that person is picked for the
+    member, not put in place of the first citizen."""
+    from desktop.storage.persons import save_person
+
+    with session.db.write():
+        save_person(session.db, full_name="Nguyễn Thị Cúc", id_kind="cccd", id_number="001185000017")
+    d = _dialog(qtbot, window)
+    member = _group_with_member(qtbot, d, "034185001234", "001185000017")
+    assert d.reception is None
+    assert d.person.picked is None and d.person.name.text() == "Trần Văn Bình"
+    assert member.entry.picked is not None and member.entry.picked.id_number == "001185000017"

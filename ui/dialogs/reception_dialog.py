@@ -221,6 +221,22 @@ class ReceptionDialog(GuardedDialog):
             summary=self.summary.text(), field=self.field.currentData() or "other",
             assignee_uuid=self.assignee.currentData())
 
+    def _same_number_twice(self) -> bool:
+        """Two people of one group typed with one ID number: said under the later one (the register
+        refused the second as a duplicate of a person not yet saved: "Không tìm thấy người này")."""
+        seen: dict[str, str] = {}
+        for entry in [self.person, *(m.entry for m in self.members if not m.entry.is_empty())]:
+            number = entry.identity.id_number() if entry.picked is None else entry.picked.id_number
+            if number and number in seen:
+                entry.errors.show({"id_number": f"Số giấy tờ này đã nhập cho {seen[number]} ở trên: "
+                                                "mỗi người trong đoàn một số giấy tờ."})
+                entry.identity.number.setFocus()
+                self.scroll.ensureWidgetVisible(entry.identity.number)
+                return True
+            if number:
+                seen[number] = " ".join(entry.name.text().split()) or "người khác"
+        return False
+
     def save(self) -> None:
         db, today = self.session.db, self.session.today()
         self.errors.clear()
@@ -230,6 +246,8 @@ class ReceptionDialog(GuardedDialog):
             return
         for m in self.members:
             m.entry.errors.clear()
+        if self._same_number_twice():
+            return
         saving = self.person   # whose fields a refusal is about: a member's ID is that member's
         try:
             with db.write():
@@ -255,7 +273,8 @@ class ReceptionDialog(GuardedDialog):
             log.info("reception not saved: %s", exc.fields)
             return
         except UserError as exc:
-            if self.person.offer_existing(exc):
+            if saving.offer_existing(exc):   # the member whose number is in the register, not the first citizen
+                self.scroll.ensureWidgetVisible(saving)
                 return
             report(self, exc)
             return
