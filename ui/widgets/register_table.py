@@ -69,14 +69,41 @@ class RegisterTable(QTableView):
         QShortcut(QKeySequence(Qt.Key.Key_Return), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Enter), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
 
+    FIT_SHARE = 3   # the stretched column keeps at least 1/3 of the width
+
     def fit_columns(self, stretch: int) -> None:
         """A small list that fits its box: each column as wide as its content, column ``stretch``
-        taking the rest, never a horizontal scroll bar (the dashboard's lists)."""
+        taking the rest, never a horizontal scroll bar (the dashboard's lists). When the contents
+        are wider than the box (a province's list naming the commune), the other columns shrink
+        (their text elided) so the stretched one keeps a third: it was squeezed to "…"."""
+        self._fit_stretch = stretch
         hh = self.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         hh.setStretchLastSection(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        model = self.model()
+        if model is not None:
+            for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.dataChanged):
+                signal.connect(lambda *_: QTimer.singleShot(0, self, self.refit))
+        self.refit()
+
+    def refit(self) -> None:
+        stretch = getattr(self, "_fit_stretch", None)
+        model = self.model()
+        if stretch is None or model is None:
+            return
+        hh = self.horizontalHeader()
+        others = [c for c in range(model.columnCount()) if c != stretch and not self.isColumnHidden(c)]
+        natural = {c: max(self.sizeHintForColumn(c), hh.sectionSizeFromContents(c).width()) for c in others}
+        room = self.viewport().width() - self.viewport().width() // self.FIT_SHARE
+        scale = min(1.0, room / max(1, sum(natural.values())))
+        for c in others:
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+            hh.resizeSection(c, max(24, int(natural[c] * scale)))
+        hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt
+        super().resizeEvent(event)
+        self.refit()
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         model = self.model()
