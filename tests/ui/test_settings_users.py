@@ -89,3 +89,20 @@ def test_the_users_tab_follows_a_switch_of_user(qtbot, window, session, office, 
     with qtbot.waitSignal(session.actor_changed):
         assert window.switch_user()
     assert "Người dùng" not in titles()
+
+
+def test_last_login_reads_as_a_vietnamese_date(qtbot, session, office, login):
+    from ui.views.settings import SettingsView
+
+    login("admin", officer_uuid=office["clerk"].uuid)
+    accounts.create_account(office["db"], login="lan", password="một câu của Phó Chủ tịch", role="leader",
+                            officer_uuid=office["deputy"].uuid)
+    accounts.login_user(office["db"], "lan", "một câu của Phó Chủ tịch")
+    login("admin", officer_uuid=office["clerk"].uuid)
+    view = SettingsView(session)
+    qtbot.addWidget(view)
+    users = view.users
+    row = [users.model.index(r, 0).data() for r in range(users.model.rowCount())].index("lan")
+    import re
+
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", users.model.index(row, 4).data())
