@@ -153,3 +153,13 @@ def test_a_member_already_in_the_register_is_offered_to_that_member(qtbot, windo
     assert d.reception is None
     assert d.person.picked is None and d.person.name.text() == "Trần Văn Bình"
     assert member.entry.picked is not None and member.entry.picked.id_number == "001185000017"
+
+
+def test_the_group_hint_cites_article_29(qtbot, window, session):
+    """Representatives of a group: Luật Tiếp công dân 2013, Điều 29 (DOMAIN.md; the help page
+    says 29), not Điều 30 as the form said."""
+    d = _dialog(qtbot, window)
+    d.people_count.setFocus()
+    d.people_count.selectAll()
+    qtbot.keyClicks(d.people_count, "12")
+    assert "Điều 29" in d.group_hint.text() and "không quá 05" in d.group_hint.text()

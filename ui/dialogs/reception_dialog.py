@@ -175,7 +175,7 @@ class ReceptionDialog(GuardedDialog):
         if group:
             reps = "01 hoặc 02" if n <= 10 else "không quá 05"
             self.group_hint.setText(f"Đoàn đông người ({n} người): cử {reps} người đại diện "
-                                    "(Luật Tiếp công dân 2013, Điều 30). Ghi tên người đại diện.")
+                                    "(Luật Tiếp công dân 2013, Điều 29). Ghi tên người đại diện.")
             if not self.first_rep.isChecked() and not self.members:
                 self.first_rep.setChecked(True)
         self.group_hint.setVisible(group)
