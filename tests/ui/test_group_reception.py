@@ -163,3 +163,19 @@ def test_the_group_hint_cites_article_29(qtbot, window, session):
     d.people_count.selectAll()
     qtbot.keyClicks(d.people_count, "12")
     assert "Điều 29" in d.group_hint.text() and "không quá 05" in d.group_hint.text()
+
+
+def test_scrolling_the_form_with_the_wheel_changes_no_choice(qtbot, window, session):
+    """The wheel over "Kết quả" while scrolling the form scrolls the form; it changed the outcome
+    to "Hướng dẫn" unnoticed (a choice changes by the wheel only once the clerk is in it)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    d = _dialog(qtbot, window)
+    before = d.outcome.currentIndex()
+    assert not d.outcome.hasFocus()
+    centre = QPointF(d.outcome.rect().center())
+    wheel = QWheelEvent(centre, QPointF(d.outcome.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(d.outcome, wheel)
+    assert d.outcome.currentIndex() == before

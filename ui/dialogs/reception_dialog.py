@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
+    QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from desktop.domain.records import Case, Reception
@@ -163,7 +163,22 @@ class ReceptionDialog(GuardedDialog):
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self._group_changed()
         self._outcome_changed()
+        self._calm_wheel(body)
         self.person.name.setFocus()
+
+    def _calm_wheel(self, root: QWidget) -> None:
+        """The wheel scrolls the form, and changes a choice only once the clerk is in it: over
+        "Kết quả" while scrolling, it turned the outcome to "Hướng dẫn" unnoticed."""
+        for w in root.findChildren(QComboBox) + root.findChildren(QAbstractSpinBox):
+            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # no focus by the wheel either
+            w.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt
+        if event.type() == QEvent.Type.Wheel and isinstance(obj, (QComboBox, QAbstractSpinBox)) \
+                and not obj.hasFocus():
+            QApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(obj, event)
 
     # -- behaviour -------------------------------------------------------------------------------
     def _group_changed(self) -> None:
@@ -185,6 +200,7 @@ class ReceptionDialog(GuardedDialog):
         self.members.append(member)
         self.members_lay.addWidget(member)
         member.show()   # at once, not at the next turn of the event loop: the keys typed next go into it
+        self._calm_wheel(member)
         self._chain_members()
         member.entry.name.setFocus()
 
