@@ -75,18 +75,10 @@ class AddDayDialog(GuardedDialog):
             self.moved = declare_day(self.session.db, pydate(self.day.date()), self.kind.currentData(),
                                      self.name.text(), today=self.session.today())
         except UserError as exc:
-            self.errors.show({"day": exc.message})
-            self._grow()
+            self.errors.show({"day": exc.message})   # the dialog grows to hold it (FormErrors)
             return
         self.session.notify_changed()
         self.accept()
-
-    def _grow(self) -> None:
-        """Tall enough for the message just shown (a small dialog cut it after its first line)."""
-        self.layout().activate()
-        need = self.heightForWidth(self.width()) if self.hasHeightForWidth() else self.sizeHint().height()
-        if need > self.height():
-            self.resize(self.width(), need)
 
 
 class CalendarSettings(QWidget):
