@@ -8,7 +8,9 @@ Per bundle, in this order, nothing written until the end and all or nothing:
 3. ``classify_sequence`` (the core's rules): gap, reused number, broken chain of files need an
    explicit acceptance;
 4. one transaction: each part staged with ``COPY`` and merged (``hub.storage.records``), the
-   bundle recorded in ``hub.bundles``, the records kept aside in ``hub.conflicts``.
+   bundle recorded in ``hub.bundles``, the records kept aside in ``hub.conflicts``. A unit's first
+   bundle (the hub holds nothing of it) is judged off the server and copied straight into the
+   record tables (``hub.first``), unless one of its uuids is another unit's.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from desktop.sync.importer import SequenceCheck, classify_sequence
 from desktop.sync.progress import Progress, ensure
 from desktop.storage.sync_repo import PeerKey
 from desktop.sync.verify import VerifiedBundle, read_bundle_file, verify_bundle_data
-from hub import shape
+from hub import first, shape
 from hub.storage import records, registry
 from hub.types import by_name
 
@@ -42,6 +44,7 @@ class HubImport:
     applied: bool = False
     replay: bool = False
     dry_run: bool = False
+    direct: bool = False                 # written straight into the record tables (a first bundle)
     tables: dict[str, records.TypeResult] = field(default_factory=dict)
 
     def totals(self) -> dict[str, int]:
@@ -57,7 +60,7 @@ class HubImport:
                 "sequence": None if self.sequence is None else
                 {"status": self.sequence.status, "message": self.sequence.message,
                  "missing": list(self.sequence.missing)},
-                "applied": self.applied, "replay": self.replay, "dry_run": self.dry_run,
+                "applied": self.applied, "replay": self.replay, "dry_run": self.dry_run, "direct": self.direct,
                 "totals": self.totals(),
                 "tables": {n: {"counts": t.counts, "samples": [list(s) for s in t.samples]}
                            for n, t in self.tables.items()}}
@@ -110,7 +113,21 @@ class Trust:
     @classmethod
     def load(cls, conn) -> "Trust":
         with conn.cursor() as cur:
-            return cls(registry.all_recipients(cur), registry.all_peers(cur), registry.all_bundles(cur))
+            trust = cls(registry.all_recipients(cur), registry.all_peers(cur), registry.all_bundles(cur))
+        trust._units = {v["unit_code"] for v in trust.imported.values()}
+        return trust
+
+    def has_bundles(self, unit: str) -> bool:
+        return any(v["unit_code"] == unit for v in self.imported.values()) if self._units is None \
+            else unit in self._units
+
+    _units: set[str] | None = None
+
+    def imported_now(self, report: "HubImport") -> None:
+        self.imported[report.bundle_sha256] = {"unit_code": report.unit_code, "seq": report.sequence_number,
+                                               "imported_at": "vừa xong"}
+        if self._units is not None:
+            self._units.add(report.unit_code)
 
 
 @dataclass
@@ -118,9 +135,19 @@ class Prepared:
     """A bundle read and verified, or refused, before its transaction (``prepare``)."""
     report: HubImport
     bundle: VerifiedBundle | None = None
-    rows: list[bytes] | None = None          # the staging rows of each part (hub.shape)
+    parts: list[shape.Part] | None = None    # each record's shape (hub.shape)
+    plan: first.Plan | None = None           # made ahead when the unit looked new (hub.first)
     earlier: dict | None = None
     error: UserError | None = None
+
+    def staging_rows(self) -> list[bytes]:
+        return [shape.staging_rows(p) for p in self.parts]
+
+    def first_plan(self) -> first.Plan:
+        if self.plan is None:
+            self.plan = first.plan(self.parts, unit=self.report.unit_code, province=self.report.province_code,
+                                   bundle_sha=self.report.bundle_sha256)
+        return self.plan
 
 
 def prepare(path: Path, trust: Trust, keyring: Keyring, *, reimport: bool = False, dry_run: bool = False,
@@ -158,10 +185,13 @@ def prepare(path: Path, trust: Trust, keyring: Keyring, *, reimport: bool = Fals
                 raise UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({part.name} có số dòng khác bản "
                                 "kê). Gói bị từ chối, không ghi gì.")
         types = by_name()
-        rows = [shape.copy_rows(types.get(p.table), p.table, bundle.records(p), bundle.lines(p), m.unit_code)
-                for p in m.parts]
+        parts = [shape.shape_part(types.get(p.table), p.table, bundle.records(p), bundle.lines(p), m.unit_code)
+                 for p in m.parts]
         report.unit_code, report.province_code, report.sequence_number = m.unit_code, province, m.sequence
-        return Prepared(report, bundle=bundle, rows=rows, earlier=earlier)
+        prepared = Prepared(report, bundle=bundle, parts=parts, earlier=earlier)
+        if not earlier and not trust.has_bundles(m.unit_code):
+            prepared.first_plan()
+        return prepared
     except UserError as exc:
         exc.details.setdefault("file", path.name)
         return Prepared(HubImport(path.name, ""), error=exc)
@@ -199,8 +229,14 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
         try:
             with conn.transaction():
                 progress.report(1, 2, "Đang đối chiếu và ghi")
-                report.tables = records.merge(cur, by_name(), prepared.rows, unit=m.unit_code, province=province,
-                                              bundle_sha=report.bundle_sha256)
+                tables = None
+                if not earlier and records.unit_is_new(cur, m.unit_code):
+                    tables = records.copy_first(cur, prepared.first_plan(), unit=m.unit_code)
+                    report.direct = tables is not None
+                if tables is None:
+                    tables = records.merge(cur, by_name(), prepared.staging_rows(), unit=m.unit_code,
+                                           province=province, bundle_sha=report.bundle_sha256)
+                report.tables = tables
                 for p in m.parts:
                     report.tables.setdefault(p.table, records.TypeResult(p.table))
                 if not earlier:
@@ -263,7 +299,6 @@ def import_files(conn, paths: list[Path], *, keyring: Keyring, accept_sequence: 
                 out.append(exc)
                 continue
             if report.applied and not report.replay:
-                trust.imported[report.bundle_sha256] = {"unit_code": report.unit_code,
-                                                        "seq": report.sequence_number, "imported_at": "vừa xong"}
+                trust.imported_now(report)
             out.append(report)
     return out

@@ -18,7 +18,7 @@ from desktop.reports.engine import TOTAL_KEY, FormReport, ReportRow, check_ident
 from desktop.reports.forms import Form, Rule, forms_for, get_form
 from desktop.reports.periods import Period, due_date
 from desktop.storage.report_facts import DISTINCT, FACTS, MEASURES
-from hub.storage import report_facts
+from hub.storage import report_facts, report_rows
 
 # PostgreSQL spellings of the register's SQLite expressions (the facts' conditions are plain SQL).
 _PG_MEASURES = {("case", "late_days"): "greatest(r.ended_on::date - r.last_due::date, 0)"}
@@ -69,16 +69,39 @@ def _unit_name(cur, code: str) -> str:
     return row[0] if row else code
 
 
-class HubReportRun:
-    """A period's facts on one connection, and every form computed from them for the scope."""
+def forms_version(form: Form) -> str:
+    """What a kept row was computed with: the form's definition, the facts' conditions and the
+    SQL building the facts (a change to any of them makes every kept row stale)."""
+    import hashlib
+    from pathlib import Path
 
-    def __init__(self, conn, period: Period, scope: Scope) -> None:
-        self.conn, self.period, self.scope = conn, period, scope
+    h = hashlib.sha256(repr(form).encode())
+    h.update(repr(sorted((k, v.sql) for k, v in FACTS.items())).encode())
+    h.update(repr((MEASURES, DISTINCT, _PG_MEASURES)).encode())
+    h.update(Path(report_facts.__file__).read_bytes())
+    return h.hexdigest()[:32]
+
+
+class HubReportRun:
+    """A period's report for the scope: each commune's row of every form kept at the hub
+    (``hub.report_rows``) while none of its bundles came in since, the others computed in one
+    set-based pass over those communes' records (the facts) and kept. One transaction
+    (repeatable read), so the rows read and the rows computed describe the same moment."""
+
+    def __init__(self, conn, period: Period, scope: Scope, *, keep: bool = True) -> None:
+        from psycopg import pq
+
+        self.conn, self.period, self.scope, self.keep = conn, period, scope, keep
+        if conn.info.transaction_status == pq.TransactionStatus.IDLE:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         self.cur = conn.cursor()
-        self.params = report_facts.build(self.cur, period.start, period.end, scope=scope.kind,
-                                         unit=scope.code if scope.kind == "unit" else None,
-                                         province=scope.code if scope.kind == "province" else None)
+        self.params: dict = {"u": scope.code if scope.kind == "unit" else None,
+                             "p": scope.code if scope.kind == "province" else None}
         self.units = self._units()
+        self.built: set[str] = set()
+        self.values: dict[str, dict[str, dict[int, int | None]]] = {}     # form id → unit → row values
+        self.computed: list[str] = []
+        self._refresh()
 
     def _units(self) -> list[tuple[str, str]]:
         """The communes (and provinces) whose rows the forms show: every unit of the scope."""
@@ -90,8 +113,41 @@ class HubReportRun:
     def forms(self) -> list[Form]:
         return forms_for(self.period.end)
 
-    def compute(self, form: Form | str) -> FormReport:
-        form = get_form(form, self.period.end) if isinstance(form, str) else form
+    def _refresh(self) -> None:
+        """Read the kept rows still valid; compute and keep every form's row of the other communes."""
+        forms = self.forms()
+        versions = {f.id: forms_version(f) for f in forms}
+        units = report_rows.communes(self.cur, self.scope.kind, self.params)
+        for form_id, unit, version, seen, values in report_rows.kept(self.cur, self.scope.kind, self.params,
+                                                                     self.period.code):
+            if unit in units and versions.get(form_id) == version and units[unit][1] == seen:
+                self.values.setdefault(form_id, {})[unit] = values
+        stale = sorted(u for u in units if any(u not in self.values.get(f.id, {}) for f in forms))
+        if not stale:
+            return
+        self._build(stale, every=len(stale) == len(units))
+        fresh = {f.id: self._compute_units(f, stale) for f in forms}
+        for f in forms:
+            self.values.setdefault(f.id, {}).update(fresh[f.id])
+        self.computed = stale
+        if self.keep:
+            # A province's reader computes its report but cannot keep the rows.
+            report_rows.keep(self.cur, [(u, self.period.code, f.id, units[u][0], versions[f.id], units[u][1],
+                                         fresh[f.id][u]) for f in forms for u in stale])
+
+    def _build(self, units: list[str], every: bool = False) -> None:
+        """The period's fact tables for ``units`` (or the whole scope when ``every``)."""
+        if every:
+            self.params.update(report_facts.build(
+                self.cur, self.period.start, self.period.end, scope=self.scope.kind,
+                unit=self.params["u"], province=self.params["p"]))
+        else:
+            self.params.update(report_facts.build(self.cur, self.period.start, self.period.end, scope="units",
+                                                  units=list(units)))
+        self.built = set(units)
+
+    def _compute_units(self, form: Form, units: list[str]) -> dict[str, dict[int, int | None]]:
+        """Each of ``units``' row of the form, from the fact tables."""
         leaves = form.leaves()
         grouped: dict[str, dict[int, int]] = {}
         by_entity: dict[str, list] = {}
@@ -109,7 +165,7 @@ class HubReportRun:
         entered = self._manual_values(form) if manual else {}
         sums = [leaf for leaf in leaves if leaf.rule and leaf.rule.sum]
 
-        def full(values: dict[int, int], unit: str | None) -> dict[int, int | None]:
+        def full(values: dict[int, int], unit: str) -> dict[int, int | None]:
             out = {leaf.no: (entered.get((unit, leaf.no)) if leaf.no in manual else values.get(leaf.no, 0))
                    for leaf in leaves}
             for leaf in sums:
@@ -117,7 +173,17 @@ class HubReportRun:
                 out[leaf.no] = None if any(p is None for p in parts) else sum(parts)
             return out
 
-        rows = tuple(ReportRow(code, name, full(grouped.get(code, {}), code)) for code, name in self.units)
+        return {u: full(grouped.get(u, {}), u) for u in units}
+
+    def compute(self, form: Form | str) -> FormReport:
+        form = get_form(form, self.period.end) if isinstance(form, str) else form
+        leaves = form.leaves()
+        if form.id not in self.values or any(u not in self.values[form.id] for u, _ in self.units):
+            # A form not in force at the period's end (asked by name): computed, not kept.
+            self._build([u for u, _ in self.units])
+            self.values[form.id] = self._compute_units(form, [u for u, _ in self.units])
+        values = self.values[form.id]
+        rows = tuple(ReportRow(code, name, dict(values[code])) for code, name in self.units)
         total_values: dict[int, int | None] = {}
         for leaf in leaves:
             figures = [r.values[leaf.no] for r in rows]
@@ -141,13 +207,17 @@ class HubReportRun:
             return []
         if rule.sum:
             return [u for n in rule.sum for u in self.explain(form, n, unit)]
+        if unit not in self.built:
+            self._build([unit])
         self.cur.execute(f"SELECT r.uuid FROM pg_temp.rp_{rule.of} r WHERE {_condition(rule)} "
                          "AND r.unit_code = %(unit)s AND r.uuid IS NOT NULL ORDER BY r.id",
                          {**self.params, "unit": unit})
         return [r[0] for r in self.cur.fetchall()]
 
     def close(self) -> None:
-        self.conn.rollback()          # drops the period's temporary fact tables
+        """Commit the rows computed and kept; the temporary fact tables are dropped."""
+        self.cur.execute("DROP TABLE IF EXISTS pg_temp.rp_case, pg_temp.rp_reception, pg_temp.rp_commitment")
+        self.conn.commit()
         self.cur.close()
 
 

@@ -10,17 +10,19 @@ merge only has to look at what needs other rows: duplicates, other units' uuids,
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hub.types import RecordType
 
 _YEAR = re.compile(r"\d{4}-")
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
-@dataclass(frozen=True)
-class Shaped:
+class Shaped(NamedTuple):          # a tuple: made once per record, it must be cheap
     uuid: str | None
     version: int
     year: int | None
@@ -76,14 +78,79 @@ def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def copy_rows(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> bytes:
-    """The part's rows for ``hub_stage``: type, uuid, version, year, reason, the line itself."""
-    tbl = _text(name)
+def _line(line: str) -> str:
+    """A JSON line in COPY's text format: only backslashes to double, unless the line has a raw tab
+    or carriage return (JSON allows them between tokens; the register's export never writes one)."""
+    if "\t" in line or "\r" in line:
+        return _text(line)
+    return line.replace("\\", "\\\\")
+
+
+@dataclass
+class Part:
+    """One part of a bundle, each record shaped: what both ways into the tables need."""
+    name: str
+    type: RecordType | None
+    shaped: list[Shaped]
+    lines: list[str]
+    refs: list[tuple[tuple[str, str, str], ...]]     # per record: (column, parent type, uuid) it points to
+
+
+def _ref_text(value: object) -> str:
+    """A reference value as PostgreSQL's ``->>`` gives it (the staged merge compares that text)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _shape_all(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> list[Shaped]:
+    """``shape`` of every record, with the usual good record judged in one expression (a line with
+    one ``{`` and no ``[`` holds no nested value: no need to look at each value)."""
+    if t is None:
+        return [shape(t, name, record, unit) for record in records]
+    columns, versioned, year_key, scalars = t.column_set, t.versioned, t.year_key, _SCALAR_TYPES
     out = []
     for record, line in zip(records, lines):
-        s = shape(t, name, record, unit)
+        if type(record) is dict:
+            uuid = record.get("uuid")
+            version = record.get("version") if versioned else 0
+            stamp = record.get(year_key) if year_key is not None else None
+            if (type(uuid) is str and 0 < len(uuid) <= 64 and record.get("unit_code") == unit
+                    and record.keys() <= columns
+                    and ((line.count("{") == 1 and "[" not in line) or set(map(type, record.values())) <= scalars)
+                    and (not versioned or (type(version) is int and 1 <= version < 2**63))
+                    and (year_key is None or (type(stamp) is str and _YEAR.match(stamp)))):
+                out.append(Shaped(uuid, version, int(stamp[:4]) if year_key is not None else None, None))
+                continue
+        out.append(shape(t, name, record, unit))
+    return out
+
+
+def shape_part(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> Part:
+    shaped = _shape_all(t, name, records, lines, unit)
+    refs: list[tuple[tuple[str, str, str], ...]] = []
+    if t is not None and t.references:
+        for record, s in zip(records, shaped):
+            if s.reason is None:
+                refs.append(tuple((col, parent, _ref_text(record[col])) for col, parent in t.references
+                                  if record.get(col) is not None))
+            else:
+                refs.append(())
+    else:
+        refs = [()] * len(shaped)
+    return Part(name, t, shaped, lines, refs)
+
+
+def staging_rows(part: Part) -> bytes:
+    """The part's rows for ``hub_stage``: type, uuid, version, year, reason, the line itself."""
+    tbl = _text(part.name)
+    out = []
+    for s, line in zip(part.shaped, part.lines):
         out.append("\t".join((tbl, _text(s.uuid) if s.uuid is not None else "\\N", str(s.version),
                               str(s.year) if s.year is not None else "\\N",
                               _text(s.reason) if s.reason is not None else "\\N",
-                              line.replace("\\", "\\\\"))) + "\n")
+                              _line(line))) + "\n")
     return "".join(out).encode("utf-8")
+
+
+def copy_rows(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> bytes:
+    """``staging_rows`` of one part from its records and lines."""
+    return staging_rows(shape_part(t, name, records, lines, unit))

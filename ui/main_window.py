@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
 
         view = DashboardView(self.session, defer=not self.menus_ready)
         view.open_case.connect(self.open_case)
+        view.report_due.open_reports.connect(lambda: getattr(self, "show_reports", lambda: None)())
         return view
 
     def _make_receptions(self) -> QWidget:

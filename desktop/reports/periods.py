@@ -1,9 +1,11 @@
 """Reporting periods as data (``resources/reports/periods.json``).
 
-By default the cut-offs of NĐ 09/2019/NĐ-CP Art. 12 (DOMAIN.md §6): figures run from the 15th of
-the month before the period to the 14th of its last month; the year from 15/12 of the year before
-to 14/12. A province that uses other dates gets its own entry in the data file, keyed by its
-code; any date range is a period too. A period reads like
+By default the cut-offs of Thông tư 06/2025/TT-TTCP Art. 7(1)(a), the same as NĐ 09/2019/NĐ-CP
+Art. 12 (DOMAIN.md §6): figures run from the 15th of the month before the period to the 14th of its
+last month; the year from 15/12 of the year before to 14/12. A commune's report is due at the
+province by the 17th of the period's last month (TT 06/2025 Art. 7(2)(a)); the province may set an
+earlier date (same point, last indent). A province that uses other dates gets its own entry in the
+data file, keyed by its code; any date range is a period too. A period reads like
 "6 tháng đầu năm 2026 (15/12/2025–14/6/2026)".
 
 Codes (CLI, stored reports): ``2026-M03`` month, ``2026-Q1`` quarter, ``2026-H1`` / ``2026-H2``
@@ -71,8 +73,10 @@ class Scheme:
     basis: str
     start_day: int
     kinds: dict
-    due_days: int
-    due_day_kind: str
+    due_day: int | None                 # the report is due on this day of the cut-off's month …
+    due_days: int                       # … or this many days after the cut-off
+    due_day_kind: str                   # working | calendar (for due_days)
+    due_basis: str
     reminders: tuple[tuple[int, int, str], ...]   # (month, day, period kind)
 
 
@@ -81,8 +85,15 @@ def scheme(province_code: str | None = None) -> Scheme:
     raw = dict(data["default"])
     raw.update(data.get("provinces", {}).get(province_code or "", {}))
     reminders = tuple((int(r["from"][:2]), int(r["from"][3:]), r["kind"]) for r in raw.get("reminders", ()))
-    due = raw.get("due_after_cutoff", {"days": 0, "day_kind": "calendar"})
-    return Scheme(raw["basis"], int(raw["start_day"]), raw["kinds"], int(due["days"]), due["day_kind"], reminders)
+    due = raw.get("due") or {}
+    if "day_of_last_month" in due:
+        day, days, kind = int(due["day_of_last_month"]), 0, "calendar"
+    elif "working_days_after_cutoff" in due:
+        day, days, kind = None, int(due["working_days_after_cutoff"]), "working"
+    else:
+        day, days, kind = None, int(due.get("days_after_cutoff", 0)), "calendar"
+    return Scheme(raw["basis"], int(raw["start_day"]), raw["kinds"], day, days, kind, due.get("basis", ""),
+                  reminders)
 
 
 def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -174,8 +185,18 @@ def containing(day: date, kind: str = "half", province_code: str | None = None) 
 
 
 def due_date(p: Period, cal=None, province_code: str | None = None) -> date:
-    """When the report of ``p`` is due: the cut-off plus the scheme's days (working days by default)."""
+    """When the report of ``p`` is due at the province: by default the 17th of the cut-off's month
+    (TT 06/2025/TT-TTCP Art. 7(2)(a): 17/6 for the six months, 17/12 for the year), the first such
+    day on or after the cut-off for a period that ends later in its month (a date range, a province
+    counting calendar months); or, where the province sets it so, the cut-off plus N (working) days."""
     sch = scheme(province_code)
+    if sch.due_day is not None:
+        year, month = p.end.year, p.end.month
+        while True:
+            day = date(year, month, min(sch.due_day, calendar.monthrange(year, month)[1]))
+            if day >= p.end:
+                return day
+            year, month = _add_months(year, month, 1)
     if sch.due_day_kind == "working" and cal is not None:
         return cal.add_working_days(p.end, sch.due_days) if sch.due_days else p.end
     return p.end + timedelta(days=sch.due_days)

@@ -10,7 +10,7 @@ The approval model of DHIS2 (issue #14 items 8–9):
    ``report_reviews`` row, about that digest. The next signed receipt carries the decision back;
    on import the commune records it, and an accepted period is then locked (``locks``).
 3. The province's **completeness** board: per commune and period, submitted on time / late /
-   missing against the due date (the cut-off plus the scheme's working days).
+   missing against the due date (by default the 17th of the period's last month, TT 06/2025 Art. 7(2)(a)).
 4. **Consolidation**: the sum of the accepted commune reports (their figures as accepted) plus the
    province's own, a row per unit, and the communes missing.
 """
@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from desktop.errors import UserError
 from desktop.reports import locks, written
@@ -106,6 +106,63 @@ def latest(db: Database, unit_code: str, period_code: str) -> IssuedReport | Non
     row = db.one("SELECT * FROM report_issues WHERE unit_code = ? AND period_code = ? ORDER BY revision DESC "
                  "LIMIT 1", (unit_code, period_code))
     return _issued(db, row) if row else None
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """A report "Hôm nay" reminds of: its period, when it is due, how many days are left."""
+    period: Period
+    due_on: date
+    today: date
+
+    @property
+    def days_left(self) -> int:
+        return (self.due_on - self.today).days
+
+    def text(self) -> str:
+        """"Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 17/06/2026 (còn 14 ngày)"."""
+        left = self.days_left
+        when = (f"còn {left} ngày" if left > 0 else "hôm nay là hạn cuối" if left == 0
+                else f"đã quá hạn {-left} ngày")
+        return f"Đến kỳ báo cáo {self.period.name.lower()}: hạn nộp {self.due_on:%d/%m/%Y} ({when})"
+
+    def detail(self) -> str:
+        if self.today <= self.period.end:
+            return (f"Số liệu chốt đến hết ngày {self.period.end:%d/%m/%Y}; báo cáo ban hành được từ ngày "
+                    f"{self.period.end + timedelta(days=1):%d/%m/%Y}.")
+        return "Kỳ báo cáo đã chốt số liệu: lập, kiểm tra các biểu rồi trình Chủ tịch ban hành."
+
+
+def report_due(db: Database, today: date) -> ReportDue | None:
+    """The period's report "Hôm nay" reminds of (issue #14 item 11): from the scheme's reminder days
+    (1/6 the six months, 1/12 the year) until this unit issues it (a reopened report is due again),
+    the latest reminder started winning. Nothing for a register that holds nothing up to the
+    period's cut-off (started after it: there is no report of it to make here)."""
+    from desktop.reports.periods import period as period_of, scheme
+    from desktop.storage.calendar_repo import load_calendar
+
+    code_of = {"half": "H1", "half2": "H2", "nine": "9M", "year": "Y"}
+    started = [(date(year, month, day), f"{year}-{code_of[kind]}")
+               for year in (today.year, today.year - 1) for month, day, kind in scheme().reminders
+               if kind in code_of and date(year, month, day) <= today]
+    if not started:
+        return None
+    p = period_of(max(started)[1])
+    try:
+        unit = local_unit(db).code
+    except UserError:
+        return None
+    issued = latest(db, unit, p.code)
+    if issued is not None and issued.decision != "reopened":
+        return None
+    held = db.one("SELECT 1 FROM cases WHERE received_on <= ? UNION ALL SELECT 1 FROM receptions "
+                  "WHERE received_on <= ? LIMIT 1", (p.end.isoformat(), p.end.isoformat()))
+    if held is None:
+        return None
+    # the calendar only where the scheme counts working days (the default day needs none): this runs
+    # after every save, for "Hôm nay" and the status bar
+    cal = load_calendar(db) if scheme().due_day is None else None
+    return ReportDue(p, due_date(p, cal), today)
 
 
 # -- the commune ------------------------------------------------------------------------------------

@@ -193,6 +193,15 @@ def compose(b: ReportBundle, signer=None) -> Document:
 
 # -- PDF ---------------------------------------------------------------------------------------------
 
+def _table_metrics(n: int, width: float) -> tuple[float, list[float]]:
+    """Font size and column widths of a form's table ``width`` points wide with ``n`` columns (the
+    unit's label first): the wide forms (GT-01, 05/KQTH: 36–37 columns) get a smaller font and a
+    narrower label column, so that a figure of four digits and a header syllable fit a column."""
+    size, share = (6, 0.09) if n > 30 else (7, 0.12) if n > 20 else (8, 0.14) if n > 12 else (8, 0.2)
+    label_w = width * share
+    return size, [label_w] + [(width - label_w) / (n - 1)] * (n - 1)
+
+
 def _appendix_table(report: FormReport, width: float, styles: dict):
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph as P
@@ -202,7 +211,7 @@ def _appendix_table(report: FormReport, width: float, styles: dict):
     leaves = form.leaves()
     depth = form.header_depth()
     n = len(leaves) + 1
-    size = 7 if n > 20 else 8
+    size, widths = _table_metrics(n, width)
     head = ParagraphStyle("ah", parent=styles["cellhead"], fontSize=size, leading=size * 1.15, alignment=1)
     cell = ParagraphStyle("ac", parent=styles["cell"], fontSize=size, leading=size * 1.15)
     num = ParagraphStyle("an", parent=cell, alignment=2)
@@ -215,8 +224,6 @@ def _appendix_table(report: FormReport, width: float, styles: dict):
     grid.append([P("MS", head)] + [P(t, head) for t in form.numbering()])
     for row in report.all_rows():
         grid.append([P(row.label, cell)] + [P(_n(row.values.get(leaf.no)), num) for leaf in leaves])
-    label_w = width * (0.14 if n > 12 else 0.2)
-    widths = [label_w] + [(width - label_w) / (n - 1)] * (n - 1)
     table = T(grid, colWidths=widths, repeatRows=depth + 1)
     table.setStyle([("GRID", (0, 0), (-1, -1), 0.4, "black"), ("VALIGN", (0, 0), (-1, depth), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 1.5), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
@@ -376,7 +383,7 @@ def render_docx(doc: Document, b: ReportBundle) -> bytes:
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Mm, Pt
 
-    from desktop.documents.word import _clean_cell, _para, render_docx as base_docx
+    from desktop.documents.word import _clean_cell, _fix_grid, _para, render_docx as base_docx
 
     document = docx.Document(io.BytesIO(base_docx(doc)))
     section = document.add_section(WD_SECTION.NEW_PAGE)
@@ -397,17 +404,15 @@ def render_docx(doc: Document, b: ReportBundle) -> bytes:
         depth = form.header_depth()
         rows = report.all_rows()
         n = len(leaves) + 1
-        size = 7 if n > 20 else 8
+        size, widths = _table_metrics(n, text_w)
         table = document.add_table(rows=depth + 1 + len(rows), cols=n)
         table.style = document.styles["Table Grid"]
         table.autofit = False
-        label_w = text_w * (0.14 if n > 12 else 0.2)
-        widths = [label_w] + [(text_w - label_w) / (n - 1)] * (n - 1)
         for column, w in zip(table.columns, widths):
             column.width = Pt(w)
-        for r in table.rows:
-            for c, w in zip(r.cells, widths):
-                c.width = Pt(w)
+        # the grid, the table and every cell agree (LibreOffice follows the grid); inner margins as
+        # the PDF's 1.5 pt, not Word's 5.4 pt that left a column room for two digits of a figure
+        _fix_grid(table, widths, cell_margin_pt=1.5)
         for cell in form.header():
             target = table.cell(cell.row, cell.col)
             if cell.rowspan > 1 or cell.colspan > 1:
@@ -426,6 +431,12 @@ def render_docx(doc: Document, b: ReportBundle) -> bytes:
                 target = table.cell(r, c)
                 _clean_cell(target)
                 _para(target, _n(row.values.get(leaf.no)), size, align="right")
+        manual = [str(leaf.no) for leaf in leaves if leaf.rule is None or leaf.rule.manual]
+        if manual:   # the notes under the table, as in the PDF
+            _para(document, f"Cột để trống ({', '.join(manual)}): sổ không theo dõi, đơn vị tự điền.", 8.5,
+                  align="left", before=4)
+        if form.note:
+            _para(document, f"Ghi chú: {form.note}", 8.5, align="left", before=0 if manual else 4)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

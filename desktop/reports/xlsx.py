@@ -71,6 +71,22 @@ class _Formats:
         self.total = wb.add_format({**base, "border": 1, "bold": True, "num_format": "#,##0", "font_size": 10})
         self.date = wb.add_format({**base, "border": 1, "num_format": DATE_FORMAT, "valign": "top", "font_size": 10})
         self.note = wb.add_format({**base, "italic": True, "font_size": 10, "text_wrap": True, "valign": "top"})
+        # the wide forms' header (GT-01, 05/KQTH: 36–37 columns), in narrower columns
+        self.head_small = wb.add_format({**base, "bold": True, "border": 1, "align": "center", "valign": "vcenter",
+                                         "text_wrap": True, "font_size": 8})
+        self.numbering_small = wb.add_format({**base, "italic": True, "border": 1, "align": "center",
+                                              "font_size": 8, "text_wrap": True})
+
+
+def _form_widths(width: int) -> tuple[float, float, bool]:
+    """(label column, figure columns, small header) for a form ``width`` columns wide: fit to one
+    A4 page wide, a 37-column form printed at 35 % was unreadable; narrower columns and a smaller
+    header font print it at about twice that."""
+    if width > 30:
+        return 20, 5.6, True
+    if width > 20:
+        return 24, 7, True
+    return 28, 9, False
 
 
 def write_forms(reports: Sequence, target: Path | io.BytesIO, *, unit_name: str = "",
@@ -90,8 +106,10 @@ def write_forms(reports: Sequence, target: Path | io.BytesIO, *, unit_name: str 
         depth = form.header_depth()
         first_head = 5
         _page(ws, (first_head, first_head + depth), width)
-        ws.set_column(0, 0, 28)
-        ws.set_column(1, width - 1, 9)
+        label_w, col_w, small = _form_widths(width)
+        ws.set_column(0, 0, label_w)
+        ws.set_column(1, width - 1, col_w)
+        head = fmt.head_small if small else fmt.head
         ws.write(0, 0, (unit_name or report.unit_name).upper(), fmt.left)
         ws.write(0, width - 1, form.code, fmt.code)
         ws.merge_range(1, 0, 1, width - 1, form.title, fmt.title)
@@ -101,18 +119,21 @@ def write_forms(reports: Sequence, target: Path | io.BytesIO, *, unit_name: str 
         cells = sorted(form.header(), key=lambda c: (c.row, c.col))
         for level in range(depth):
             row = first_head + level
-            ws.set_row(row, 42)
+            ws.set_row(row, 56 if small else 42)
             for cell in (c for c in cells if c.row == level):
                 r0, c0 = row, cell.col
                 r1, c1 = row + cell.rowspan - 1, cell.col + cell.colspan - 1
                 if (r0, c0) == (r1, c1):
-                    ws.write(r0, c0, cell.text, fmt.head)
+                    ws.write(r0, c0, cell.text, head)
                 else:
-                    ws.merge_range(r0, c0, r1, c1, cell.text, fmt.head)
+                    ws.merge_range(r0, c0, r1, c1, cell.text, head)
         row = first_head + depth
-        ws.write(row, 0, "MS", fmt.numbering)
+        numbering = fmt.numbering_small if small else fmt.numbering
+        if small and any(len(t) > 6 for t in form.numbering()):
+            ws.set_row(row, 36)       # "5=6+7+8+9+10+11+12" wraps in a narrow column
+        ws.write(row, 0, "MS", numbering)
         for i, text in enumerate(form.numbering(), start=1):
-            ws.write(row, i, text, fmt.numbering)
+            ws.write(row, i, text, numbering)
         ws.freeze_panes(row + 1, 1)
         for data_row in report.all_rows():
             row += 1

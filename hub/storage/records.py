@@ -187,3 +187,70 @@ def merge(cur, types: dict[str, RecordType], rows: list[bytes], *, unit: str, pr
         out.setdefault(tbl, TypeResult(tbl)).samples.append((category, uuid, why))
     cur.execute("DROP TABLE hub_stage, hub_types, hub_refs, hub_chk, hub_cmp")
     return out
+
+
+# One index probe per incoming key (LIMIT keeps each probe a nested loop, so a year's partition is
+# picked at run time and the look-up costs the same however large the tables grow).
+_FIRST_CLASH = {
+    "cases": "unnest(%s::text[], %s::int[]) x(uuid, year) CROSS JOIN LATERAL (SELECT 1 FROM hub.cases t "
+             "WHERE t.uuid = x.uuid AND t.year = x.year AND t.unit_code <> %s LIMIT 1) t",
+    "events": "unnest(%s::text[], %s::int[]) x(uuid, year) CROSS JOIN LATERAL (SELECT 1 FROM hub.events t "
+              "WHERE t.uuid = x.uuid AND t.year = x.year AND t.unit_code <> %s LIMIT 1) t",
+    "records": "unnest(%s::text[], %s::text[]) x(tbl, uuid) CROSS JOIN LATERAL (SELECT 1 FROM hub.records t "
+               "WHERE t.tbl = x.tbl AND t.uuid = x.uuid AND t.unit_code <> %s LIMIT 1) t",
+}
+_FIRST_COLUMNS = {"cases": "unit_code, year", "events": "unit_code, year", "records": "unit_code, tbl"}
+
+
+def unit_is_new(cur, unit: str) -> bool:
+    """Whether the hub holds nothing of the unit: no bundle, no record (its first bundle)."""
+    cur.execute("""
+        SELECT NOT (EXISTS (SELECT 1 FROM hub.bundles WHERE unit_code = %(u)s)
+                    OR EXISTS (SELECT 1 FROM hub.cases WHERE unit_code = %(u)s)
+                    OR EXISTS (SELECT 1 FROM hub.events WHERE unit_code = %(u)s)
+                    OR EXISTS (SELECT 1 FROM hub.records WHERE unit_code = %(u)s))""", {"u": unit})
+    return cur.fetchone()[0]
+
+
+def uuids_unique(cur) -> bool:
+    """Whether the server itself refuses a uuid another unit uses (migration 0003's unique indexes;
+    not under Citus, where a unique index must hold the distribution column)."""
+    cur.execute("""
+        SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE c.relnamespace = 'hub'::regnamespace AND i.indisunique
+          AND c.relname IN ('cases_uuid', 'events_uuid', 'records_uuid')""")
+    return cur.fetchone()[0] == 3
+
+
+def copy_first(cur, plan, *, unit: str, chunk: int = 1 << 20) -> dict[str, TypeResult] | None:
+    """Write a unit's first bundle (``hub.first.plan``) straight into the record tables; ``None``,
+    with nothing written, when one of its uuids is another unit's (the staged merge then judges it).
+    Inside the caller's transaction, after ``unit_is_new``. With the unique uuid indexes the
+    server refuses a taken uuid as it copies (the copy is undone to a savepoint); without them
+    each uuid is looked up first."""
+    import psycopg
+
+    unique = uuids_unique(cur)
+    if not unique:
+        for target, (first, second) in plan.uuids.items():
+            if not first:
+                continue
+            cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_FIRST_CLASH[target]})", (first, second, unit))
+            if cur.fetchone()[0]:
+                return None
+    try:
+        with cur.connection.transaction():
+            for target, data in plan.copy.items():
+                with cur.copy(f"COPY hub.{target} ({_FIRST_COLUMNS[target]}, uuid, province_code, version, data) "
+                              "FROM STDIN") as copy:
+                    for start in range(0, len(data), chunk):
+                        copy.write(data[start:start + chunk])
+    except psycopg.errors.UniqueViolation:
+        if not unique:
+            raise
+        return None
+    if plan.rejected:
+        with cur.copy("COPY hub.conflicts (unit_code, province_code, bundle_sha256, tbl, uuid, kind, reason, "
+                      "incoming) FROM STDIN") as copy:
+            copy.write(plan.rejected)
+    return plan.results()

@@ -22,17 +22,22 @@ _EDATA = "(e.data->>'data')"
 
 def _where_units(alias: str, scope: str) -> str:
     return {"unit": f"{alias}.unit_code = %(u)s", "province": f"{alias}.province_code = %(p)s",
-            "nation": "true"}[scope]
+            "units": f"{alias}.unit_code = ANY(%(us)s)", "nation": "true"}[scope]
 
 
 def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | None = None,
-          province: str | None = None) -> dict:
-    """(Re)build the facts for one unit, one province or the nation; the SQL parameters."""
+          province: str | None = None, units: list[str] | None = None) -> dict:
+    """(Re)build the facts for one unit, one province, a list of units or the nation; the SQL
+    parameters."""
     params = {"s": start.isoformat(), "e": end.isoformat(), "before": (start - timedelta(days=1)).isoformat(),
-              "u": unit, "p": province}
+              "u": unit, "p": province, "us": units}
     cur.execute("DROP TABLE IF EXISTS pg_temp.rp_case, pg_temp.rp_reception, pg_temp.rp_commitment")
     # One pass hashing every event of the scope per case: room for it in memory (this session only).
     cur.execute("SET work_mem = '256MB'")
+    # The events per case are joined to their cases by hashing: the planner, blind to what the
+    # JSON functions return, otherwise merged them on the unit alone (a unit's every case against
+    # every one of its cases' aggregates).
+    cur.execute("SET LOCAL enable_mergejoin = off")
     # Each case's steps as recorded by the cut-off, aggregated per case first (the events are the
     # large table; the cases' own fields join in afterwards, so no wide row is ever sorted).
     cur.execute(f"""
@@ -40,7 +45,8 @@ def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | Non
         WITH ev AS (
           -- Plain min/max over "date + 6-digit seq + value" (as the register's builder does), so
           -- the events are hashed per case, never sorted; each record is unpacked once
-          -- (jsonb_to_record), not once per field.
+          -- (jsonb_to_record), not once per field; the text of an event's own "data" is parsed
+          -- only for the few events whose fields the facts read.
           SELECT e.unit_code, x.case_uuid,
             min(x.effective_on) FILTER (WHERE x.action = 'accept') AS accepted_on,
             min(x.effective_on || lpad(x.seq::text, 6, '0') || x.action)
@@ -48,21 +54,22 @@ def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | Non
             min(x.effective_on || lpad(x.seq::text, 6, '0') || x.action)
                FILTER (WHERE x.to_state IN ({_ENDS}) AND coalesce(x.from_state, '') NOT IN ({_ENDS})) AS ended,
             max(lpad(x.seq::text, 6, '0') || x.to_state) AS state_at_end,
-            -- The deadline in force: the last event that set one (its text names "due_on").
-            max(lpad(x.seq::text, 6, '0') || coalesce(d.due_on, '-')) FILTER (WHERE strpos(x.data, '"due_on"') > 0)
-               AS last_due,
-            min(d.due_on) FILTER (WHERE x.action = 'receive') AS first_due,
+            -- The deadline in force: the last event that set one (a "due_on" of its own, not one
+            -- quoted further in, such as what a step overwrote, as the register's builder reads it).
+            max(lpad(x.seq::text, 6, '0') || coalesce(x.data::jsonb->>'due_on', '-'))
+               FILTER (WHERE strpos(x.data, '"due_on"') > 0 AND x.data::jsonb ? 'due_on') AS last_due,
+            min(x.data::jsonb->>'due_on') FILTER (WHERE x.action = 'receive' AND strpos(x.data, '"due_on"') > 0)
+               AS first_due,
             count(*) FILTER (WHERE x.action = 'extend' AND x.effective_on >= %(s)s) AS extended_in,
             count(*) FILTER (WHERE x.action = 'suspend' AND x.effective_on >= %(s)s) AS suspended_in,
             count(*) FILTER (WHERE x.action = 'publish' AND x.effective_on >= %(s)s) AS published_in,
             min(x.effective_on) FILTER (WHERE x.action = 'close') AS closed_on,
-            max(d.satisfaction) FILTER (WHERE x.action = 'close') AS satisfaction,
-            max(d.ground) FILTER (WHERE x.action = 'refuse') AS ground,
-            max(d.ground) FILTER (WHERE x.action = 'terminate') AS term_ground
+            max(x.data::jsonb->>'satisfaction') FILTER (WHERE x.action = 'close') AS satisfaction,
+            max(x.data::jsonb->>'ground') FILTER (WHERE x.action = 'refuse') AS ground,
+            max(x.data::jsonb->>'ground') FILTER (WHERE x.action = 'terminate') AS term_ground
           FROM hub.events e
           CROSS JOIN LATERAL jsonb_to_record(e.data) AS x(case_uuid text, seq int, action text, from_state text,
                                                           to_state text, effective_on text, data text)
-          CROSS JOIN LATERAL jsonb_to_record(x.data::jsonb) AS d(due_on text, satisfaction text, ground text)
           WHERE {_where_units('e', scope)} AND x.effective_on <= %(e)s
           GROUP BY 1, 2)
         SELECT row_number() OVER (ORDER BY c.unit_code, k.received_on, c.uuid) AS id, c.uuid,
@@ -78,6 +85,7 @@ def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | Non
         JOIN ev ON ev.unit_code = c.unit_code AND ev.case_uuid = c.uuid
         WHERE {_where_units('c', scope)} AND k.received_on <= %(e)s
           AND (k.closed_on IS NULL OR k.closed_on >= %(s)s OR k.published_on >= %(s)s)""", params)
+    cur.execute("RESET enable_mergejoin")
     # Opening balances (kê khai đầu kỳ): rows received (and accepted) the day before the period.
     cur.execute(f"""
         INSERT INTO rp_case (id, uuid, opening_uuid, unit_code, kind, field, assignee_uuid, received_on,

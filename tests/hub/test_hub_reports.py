@@ -4,6 +4,7 @@ completeness per commune and period from the reports the communes issued."""
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from datetime import date, timedelta
@@ -147,8 +148,6 @@ def test_completeness_per_commune_and_period(hub, country):
 
 
 def test_reports_cli_writes_the_forms_as_xlsx(hub_dsn, hub, country, tmp_path, capsys):
-    import json
-
     from desktop.cli import main
 
     out = tmp_path / "toan-quoc.xlsx"
@@ -158,3 +157,107 @@ def test_reports_cli_writes_the_forms_as_xlsx(hub_dsn, hub, country, tmp_path, c
     assert main(["hub", "completeness", "--dsn", hub_dsn, "--period", "2026-H1", "--province", "01"]) == 0
     text = capsys.readouterr().out
     assert "Đúng hạn" in text and "Chưa nộp" in text
+
+
+def _own_rows(db) -> dict[str, dict]:
+    return {r.form.id: {no: v for no, v in r.main_row().values.items() if v is not None}
+            for r in register_reports.make_reports(db, H1)}
+
+
+def _hub_rows(hub, code) -> dict[str, dict]:
+    return {r.form.id: next(row.values for row in r.rows if row.key == code)
+            for r in hub_reports.make_reports(hub, H1)}
+
+
+def test_kept_rows_are_read_back_and_only_a_commune_with_a_new_bundle_is_computed_again(hub, country, tmp_path):
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("nation", "", "Toàn quốc"))
+    first = {f.id: run.compute(f) for f in run.forms()}
+    assert run.computed == ["01001", "01002", "02001"]
+    run.close()
+    assert _count_rows(hub) == 3 * len(first)
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("nation", "", "Toàn quốc"))
+    again = {f.id: run.compute(f) for f in run.forms()}
+    assert run.computed == [] and not run.built     # nothing computed: every row read back
+    run.close()
+    assert {k: (r.rows, r.total) for k, r in again.items()} == {k: (r.rows, r.total) for k, r in first.items()}
+
+    # The commune works on and sends its next bundle: its row is computed again, and only its row.
+    db = country["01002"]
+    person = db.one("SELECT uuid FROM persons LIMIT 1")["uuid"]
+    officer = db.one("SELECT uuid FROM officers WHERE role <> 'head' LIMIT 1")["uuid"]
+    for i, kind in enumerate(KINDS):
+        receive_case(db, CaseInput(kind=kind, received_on=date(2026, 3, 2 + i), summary=f"Vụ việc thêm {i}",
+                                   requesters=[person], assignee_uuid=officer), today=TODAY)
+    path = export.export_bundle(db, tmp_path / "next.gtb").path
+    (result,) = import_files(hub, [path], keyring=Keyring())
+    assert result.applied and not result.direct
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("nation", "", "Toàn quốc"))
+    assert run.computed == ["01002"]
+    run.close()
+    own, held = _own_rows(db), _hub_rows(hub, "01002")
+    assert own != {k: {n: v for n, v in r.rows[1].values.items() if v is not None} for k, r in first.items()}
+    for form_id, values in own.items():
+        assert {no: held[form_id][no] for no in values} == values, form_id
+
+
+def _count_rows(hub) -> int:
+    with hub.cursor() as cur:
+        cur.execute("SELECT count(*) FROM hub.report_rows WHERE period_code = %s", (H1.code,))
+        n = cur.fetchone()[0]
+    hub.rollback()
+    return n
+
+
+def test_a_provinces_reader_computes_its_report_but_keeps_nothing(hub, country):
+    from hub.trust import add_reader
+
+    add_reader(hub, "hub_doc_01", "01")
+    hub.execute("SET ROLE hub_doc_01")
+    try:
+        seen = {r.form.id: r for r in hub_reports.make_reports(hub, H1, province="01")}
+    finally:
+        hub.rollback()
+        hub.execute("RESET ROLE")
+        hub.commit()
+    assert _count_rows(hub) == 0
+    own = {r.form.id: r for r in hub_reports.make_reports(hub, H1, province="01")}
+    assert _count_rows(hub) == 2 * len(own)
+    assert {k: (r.rows, r.total) for k, r in seen.items()} == {k: (r.rows, r.total) for k, r in own.items()}
+
+
+_FACT_COLUMNS = ("uuid", "kind", "received_on", "accepted_on", "handled_on", "handled_how", "ended_on", "end_action",
+                 "state_at_end", "last_due", "first_due", "extended_in", "suspended_in", "published_in", "closed_on",
+                 "satisfaction", "ground", "term_ground")
+
+
+def test_each_cases_facts_equal_the_registers_including_a_suspended_deadline(hub, country, tmp_path):
+    """Fact by fact, case by case: a suspended case keeps its old deadline only in what the step
+    overwrote (data.before), which is no deadline in force (main's b65731b)."""
+    from desktop.storage import report_facts as register_facts
+
+    db = country["01001"]
+    person = db.one("SELECT uuid FROM persons LIMIT 1")["uuid"]
+    officer = db.one("SELECT uuid FROM officers WHERE role <> 'head' LIMIT 1")["uuid"]
+    case = receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 3, 2), summary="Vụ việc tạm đình chỉ",
+                                      requesters=[person], assignee_uuid=officer), today=TODAY)
+    from desktop.workflow.engine import rules_of
+
+    case = act(db, case.uuid, "accept", effective_on=date(2026, 3, 4), note="ghi chú", today=TODAY)
+    case = act(db, case.uuid, "suspend", effective_on=date(2026, 3, 9), note="ghi chú", today=TODAY,
+               ground=rules_of(case).grounds["suspension"][0].code)
+    suspended = db.one("SELECT data FROM events WHERE case_uuid = ? AND action = 'suspend'", (case.uuid,))
+    assert suspended is not None and '"due_on"' in suspended["data"]
+    assert "due_on" not in json.loads(suspended["data"])
+    (result,) = import_files(hub, [export.export_bundle(db, tmp_path / "next.gtb").path], keyring=Keyring())
+    assert result.applied
+
+    cols = ", ".join(_FACT_COLUMNS)
+    register_facts.build(db, H1.start, H1.end, "01001")
+    own = sorted(tuple(r) for r in db.query(f"SELECT {cols} FROM temp.rp_case WHERE uuid IS NOT NULL"))
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("unit", "01001", "UBND xã 01001"), keep=False)
+    run._build(["01001"])
+    run.cur.execute(f"SELECT {cols} FROM pg_temp.rp_case WHERE uuid IS NOT NULL")
+    held = sorted(tuple(int(v) if isinstance(v, int) else v for v in r) for r in run.cur.fetchall())
+    run.close()
+    assert len(own) > 20 and any(r[0] == case.uuid for r in own)
+    assert held == own

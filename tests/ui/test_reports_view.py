@@ -32,7 +32,7 @@ def test_reports_section_table_and_cell_cases(qtbot, window, session, office, mo
     cases = _cases(office["db"], 3)
     session.set_today(date(2026, 6, 3))
     qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
-    assert window.report_reminder.text().startswith("Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 16/06/2026")
+    assert window.report_reminder.text().startswith("Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 17/06/2026")
     window.report_reminder.click()
     view = window.stack.currentWidget()
     assert isinstance(view, view_mod.ReportsView) and window.nav.currentItem().text() == "Báo cáo"
@@ -171,3 +171,167 @@ def test_the_count_axis_has_whole_gridlines():
         top = count_axis_top(largest)
         assert top % 4 == 0 and max(largest, 1) <= top < max(largest, 1) + 4
     assert [count_axis_top(21) * i // 4 for i in range(5)] == [0, 6, 12, 18, 24]
+
+
+def _click_cell(qtbot, table, row: int, col: int, *, double: bool = False) -> None:
+    """Click (or double-click) a cell of the table where a person's mouse would."""
+    from PySide6.QtCore import Qt
+
+    table.scrollToItem(table.item(row, col))
+    centre = table.visualItemRect(table.item(row, col)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    if double:   # a double-click is a click, then the second press the view reads as double
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+
+
+def test_province_drills_down_from_the_consolidated_table_to_a_commune(qtbot, tmp_path, monkeypatch):
+    """Issue #14 item 9: from the province's consolidated table, a double-click on a commune's row
+    shows that commune's own figures (counted from the province's copy of its register, compared
+    with the report it issued), a figure lists the commune's cases, and a button leads back."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from desktop.reports import submit
+    from desktop.reports.engine import ReportRun
+    from desktop.reports.periods import period
+    from desktop.security import accounts
+    from desktop.storage.db import open_database
+    from desktop.storage.units import save_officer, save_unit
+    from desktop.sync import export, importer, keys, receipts
+    from ui.app import create_application
+    from ui.session import Session
+    from ui.views.reports import ReportsView
+
+    monkeypatch.setenv("GIAITRINH_KEY_PASSPHRASE", "mật khẩu thử nghiệm")
+
+    def register(name, code, mode):
+        db = open_database(tmp_path / f"{code}.sqlite")
+        save_unit(db, code=code, name=name, level="province" if mode == "province" else "commune",
+                  place_name=name.split()[-1], make_local=True, mode=mode)
+        if mode == "province":
+            db.set_setting("register_mode", "province")
+        accounts.assume_role(db, "admin")
+        keys.ensure_keys(db)
+        return db
+
+    province = register("Ủy ban nhân dân tỉnh Thử Nghiệm", "01", "province")
+    communes = {}
+    for code, name, n in (("11230", "Ủy ban nhân dân xã Thụy Hùng", 3), ("11231", "Ủy ban nhân dân xã Thụy Lâm", 2)):
+        db = register(name, code, "commune")
+        keys.import_key_file(db, keys.parse_key_file(keys.key_file_content(province)))
+        keys.import_key_file(province, keys.parse_key_file(keys.key_file_content(db)))
+        head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head")
+        accounts.assume_role(db, "leader", officer_uuid=head.uuid)
+        communes[code] = (db, _cases(db, n))
+        submit.issue_report(db, period("2026-H1"), today=date(2026, 6, 15))
+        importer.apply(province, export.export_bundle(db, tmp_path / "usb").path, accept_sequence=True)
+    accounts.assume_role(province, "leader")
+    for report in submit.list_issued(province, period_code="2026-H1"):
+        submit.accept(province, report.uuid)
+    # a later step at Thụy Lâm, a correction of its accepted period, sent after its report: the province's copy now counts one reply more
+    db_b, cases_b = communes["11231"]
+    accounts.assume_role(province, "admin")
+    accounts.assume_role(db_b, "admin")
+    receipts.import_receipt(db_b, receipts.write_receipt(province, "11231", tmp_path / "usb"))  # accepted: locked
+    accounts.assume_role(db_b, "leader")
+    act(db_b, cases_b[0].uuid, "reply", effective_on=date(2026, 3, 2), today=date(2026, 6, 16),
+        correction_reason="Văn bản trả lời ban hành ngày 02/3, vào sổ muộn")
+    importer.apply(province, export.export_bundle(db_b, tmp_path / "usb").path, accept_sequence=True)
+    accounts.assume_role(province, "leader")
+
+    create_application()
+    session = Session(province, today=date(2026, 6, 20))
+    view = ReportsView(session)
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
+    qtbot.mouseClick(view.consolidated, Qt.MouseButton.LeftButton)
+    assert view.consolidated.isChecked() and not view.back_button.isVisible()
+    depth = view.report.form.header_depth()
+    labels = [view.table.item(r, 0).text() for r in range(depth + 1, view.table.rowCount())]
+    assert labels[:2] == ["Ủy ban nhân dân xã Thụy Hùng", "Ủy ban nhân dân xã Thụy Lâm"]
+    assert view.table.item(depth + len(labels), 3).text() == "5"      # (3) received: 3 + 2 + 0
+
+    _click_cell(qtbot, view.table, depth + 1, 0, double=True)        # Thụy Hùng's row
+    qtbot.waitUntil(lambda: view.unit_code == "11230")
+    expected = ReportRun(province, period("2026-H1"), "11230").compute("gt01")
+    assert not view.consolidated.isChecked() and view.back_button.isVisible()
+    assert view.unit_box.currentData() == "11230"
+    assert view.report.unit_code == "11230" and view.table.rowCount() == depth + 2
+    assert view.table.item(depth + 1, 0).text() == "Ủy ban nhân dân xã Thụy Hùng"
+    assert view.table.item(depth + 1, 3).text() == str(expected.main_row().value(3)) == "3"
+    assert "Thụy Hùng" in view.info.text() and "số liệu khớp báo cáo của xã" in view.info.text()
+    assert not view.issue_button.isEnabled() and "một xã" in view.issue_button.toolTip()
+    if os.environ.get("GIAITRINH_SCREENSHOTS"):
+        view.grab().save(os.environ["GIAITRINH_SCREENSHOTS"])
+
+    seen = []
+
+    def read_dialog():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(10, read_dialog)
+            return
+        seen.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
+        dialog.reject()
+
+    QTimer.singleShot(0, read_dialog)
+    _click_cell(qtbot, view.table, depth + 1, 3)                      # (3): its three cases
+    qtbot.waitUntil(lambda: bool(seen))
+    numbers = sorted(c.number for c in communes["11230"][1])
+    assert len(seen[0]) == 3 and all(any(n in line for line in seen[0]) for n in numbers)
+
+    qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)     # the way back
+    assert view.consolidated.isChecked() and view.unit_code is None and not view.back_button.isVisible()
+    assert view.table.item(depth + 1, 0).text() == "Ủy ban nhân dân xã Thụy Hùng"
+    assert view.table.rowCount() == depth + 1 + len(labels)
+
+    view.unit_box.setCurrentIndex(view.unit_box.findData("11231"))    # the picker: Thụy Lâm, corrected since
+    assert view.report.unit_code == "11231" and view.back_button.isVisible()
+    assert "khác báo cáo của xã ở cột" in view.info.text()
+    province.close()
+    for db, _cases_ in communes.values():
+        db.close()
+
+
+def test_hom_nay_reminds_of_the_report_from_first_of_june_until_issued(qtbot, window, session, office):
+    """Issue #14 item 11: from 1/6 the "Hôm nay" page says the six months' report is due (days left,
+    then overdue); its button opens "Báo cáo"; once the head issues the report the notice is gone,
+    from the status bar too."""
+    from PySide6.QtCore import Qt
+
+    from desktop.reports import periods, submit
+    from desktop.security import accounts
+    from ui.views.dashboard import DashboardView
+    from ui.views.reports import ReportsView
+
+    _cases(office["db"], 2)
+    session.set_today(date(2026, 5, 31))
+    window.show_page(0)
+    page = window.stack.currentWidget()
+    assert isinstance(page, DashboardView)
+    notice = page.report_due
+    qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
+    assert not notice.isVisible() and not window.report_reminder.isVisible()
+    session.set_today(date(2026, 6, 1))
+    qtbot.waitUntil(notice.isVisible)
+    assert notice.title.text() == "Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 17/06/2026 (còn 16 ngày)"
+    assert "15/06/2026" in notice.detail.text()
+    assert notice.geometry().top() < page.tiles["overdue"].mapTo(page, page.tiles["overdue"].rect().topLeft()).y()
+    if os.environ.get("GIAITRINH_SCREENSHOTS"):
+        window.grab().save(os.environ["GIAITRINH_SCREENSHOTS"])
+    session.set_today(date(2026, 6, 19))
+    qtbot.waitUntil(lambda: "đã quá hạn 2 ngày" in notice.title.text())
+    assert window.report_reminder.isVisible() and "đã quá hạn 2 ngày" in window.report_reminder.text()
+    qtbot.mouseClick(notice.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.stack.currentWidget(), ReportsView))
+    assert window.nav.currentItem().text() == "Báo cáo"
+    accounts.assume_role(office["db"], "leader", officer_uuid=office["head"].uuid)
+    submit.issue_report(office["db"], periods.period("2026-H1"), today=date(2026, 6, 19))
+    session.notify_changed()
+    window.show_page(0)
+    qtbot.waitUntil(lambda: not notice.isVisible())
+    assert not window.report_reminder.isVisible()

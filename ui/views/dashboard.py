@@ -177,6 +177,10 @@ class DashboardView(QWidget):
         head.addWidget(self.scope)
         lay.addLayout(head)
         lay.addWidget(self.subheading)
+        from ui.views.reports import ReportDueNotice
+
+        self.report_due = ReportDueNotice(session, self)   # from 1/6 and 1/12: the period's report is due
+        lay.addWidget(self.report_due)
         lay.addLayout(tiles)
         lay.addLayout(grid, 1)
         session.follow_changes(self, self.reload)

@@ -1,6 +1,8 @@
 """The "Báo cáo" section: period and form, the form's table as printed (merged header levels,
 numbered columns), a click on a figure lists the cases or receptions it counts, exports (Excel,
-PDF, Word) and issuing the period's report. ``install_menu`` (mounted by the main window with the
+PDF, Word) and issuing the period's report. At a province: the consolidated table of the accepted
+commune reports, and a drill-down to one commune's own figures (double-click its row, or pick it
+under "Xã"), counted from the province's copy of its register, with a way back. ``install_menu`` (mounted by the main window with the
 other optional modules) adds the section to the navigation, a "Báo cáo" menu with Excel export of
 the register being looked at, and the reminder from 1/6 and 1/12 that a report is due.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
     QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -61,8 +63,18 @@ class ReportsView(QWidget):
         self.province = register_mode(session.db) == "province"
         self.consolidated = QCheckBox("Tổng hợp các xã (báo cáo đã chấp nhận)")
         self.consolidated.setVisible(self.province)
-        self.consolidated.toggled.connect(self._show_form)
+        self.consolidated.toggled.connect(self._consolidated_toggled)
         buttons.addWidget(self.consolidated)
+        # the drill-down (province): a commune whose own figures are shown; None: the register's own unit
+        self.unit_code: str | None = None
+        self.unit_box = QComboBox()
+        self.unit_box.setMinimumWidth(260)
+        self.unit_label = QLabel("Xã:")
+        self.back_button = QPushButton("← Bảng tổng hợp các xã")
+        self.back_button.setToolTip("Trở lại bảng tổng hợp báo cáo đã chấp nhận của các xã")
+        self.back_button.clicked.connect(self._back_to_consolidated)
+        self.back_button.setVisible(False)
+        buttons.addWidget(self.back_button)
         if self.province:
             board = QPushButton("Tình hình nộp báo cáo…")
             board.clicked.connect(self._completeness)
@@ -73,6 +85,14 @@ class ReportsView(QWidget):
         top.addWidget(self.period_box)
         top.addWidget(QLabel("Biểu:"))
         top.addWidget(self.form_box, 1)
+        if self.province:
+            top.addWidget(self.unit_label)
+            top.addWidget(self.unit_box)
+            self._fill_units()
+            self.unit_box.currentIndexChanged.connect(self._unit_picked)
+        else:
+            self.unit_box.setVisible(False)
+            self.unit_label.setVisible(False)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(buttons)
@@ -86,9 +106,10 @@ class ReportsView(QWidget):
         self.tabs.addTab(self.table, "Bảng số liệu")
         self.tabs.addTab(self.charts, "Biểu đồ")
         lay.addWidget(self.tabs, 1)
-        hint = QLabel("Bấm vào một số liệu để xem các vụ việc, lượt tiếp mà số đó đếm.")
-        hint.setStyleSheet("color: #555;")
-        lay.addWidget(hint)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #555;")
+        lay.addWidget(self.hint)
+        self.table.cellDoubleClicked.connect(self._drill_down)
         self.run: ReportRun | None = None
         self.report = None
         self._fill_periods()
@@ -115,6 +136,66 @@ class ReportsView(QWidget):
     def period(self):
         return periods_mod.period(self.period_box.currentData())
 
+    def _fill_units(self) -> None:
+        """The communes the province knows, after its own figures."""
+        from desktop.storage.sync_repo import communes_known
+        from desktop.storage.units import local_unit
+
+        self.unit_box.blockSignals(True)
+        self.unit_box.clear()
+        self.unit_box.addItem(f"{local_unit(self.session.db).name} (số liệu của sổ tỉnh)", "")
+        for code, name in communes_known(self.session.db):
+            self.unit_box.addItem(f"{name or code} ({code})", code)
+        self.unit_box.setCurrentIndex(max(0, self.unit_box.findData(self.unit_code or "")))
+        self.unit_box.blockSignals(False)
+
+    # -- the province's drill-down ------------------------------------------------------------------
+    def show_unit(self, code: str | None) -> None:
+        """Show ``code``'s own figures (a commune, counted from the province's register), or the
+        register's own unit with ``None``; the consolidated table is left for them."""
+        self.unit_code = code or None
+        self.unit_box.blockSignals(True)
+        self.unit_box.setCurrentIndex(max(0, self.unit_box.findData(code or "")))
+        self.unit_box.blockSignals(False)
+        self.consolidated.blockSignals(True)
+        self.consolidated.setChecked(False)
+        self.consolidated.blockSignals(False)
+        self.back_button.setVisible(self.unit_code is not None)
+        self._period_changed()
+
+    def _unit_picked(self, _index: int) -> None:
+        self.show_unit(self.unit_box.currentData())
+
+    def _back_to_consolidated(self) -> None:
+        self.unit_code = None
+        self.unit_box.blockSignals(True)
+        self.unit_box.setCurrentIndex(0)
+        self.unit_box.blockSignals(False)
+        self.back_button.setVisible(False)
+        self.consolidated.blockSignals(True)
+        self.consolidated.setChecked(True)
+        self.consolidated.blockSignals(False)
+        self._period_changed()
+
+    def _consolidated_toggled(self, checked: bool) -> None:
+        if checked and self.unit_code is not None:
+            self._back_to_consolidated()
+        else:
+            self._show_form()
+
+    def _drill_down(self, row: int, col: int) -> None:
+        """A double-click on a unit's row of the consolidated table opens that unit's own figures."""
+        if self.report is None or not self.consolidated.isChecked():
+            return
+        index = row - self.report.form.header_depth() - 1
+        rows = self.report.all_rows()
+        if not 0 <= index < len(rows) or rows[index].key == TOTAL_KEY:
+            return
+        from desktop.storage.units import local_unit
+
+        key = rows[index].key
+        self.show_unit(None if key == local_unit(self.session.db).code else key)
+
     def _offer_issue(self) -> None:
         from desktop.security.principal import may
 
@@ -123,7 +204,9 @@ class ReportsView(QWidget):
 
         p = self.period()
         why = ""
-        if not may(self.session.db, "document.issue"):
+        if self.unit_code is not None:
+            why = "Đang xem số liệu của một xã: chỉ ban hành báo cáo của đơn vị mình."
+        elif not may(self.session.db, "document.issue"):
             why = "Chỉ Chủ tịch hoặc Phó Chủ tịch ký ban hành báo cáo."
         elif self.session.today() <= p.end:
             why = f"Kỳ chưa kết thúc: ban hành được từ ngày {p.end + timedelta(days=1):%d/%m/%Y}."
@@ -140,7 +223,9 @@ class ReportsView(QWidget):
     def _period_changed(self, *_args) -> None:
         self._offer_issue()
         p = self.period()
-        self.run = guarded(self, lambda: ReportRun(self.session.db, p))
+        if self.province:
+            self._fill_units()
+        self.run = guarded(self, lambda: ReportRun(self.session.db, p, self.unit_code))
         if self.run is None:
             return
         from desktop.reports.written import charts_of
@@ -176,7 +261,9 @@ class ReportsView(QWidget):
             missing = ", ".join(n or c for c, n in merged.missing) or "không"
             self.info.setText(f"<b>{report.form.code}</b> — tổng hợp {report.period.label}: "
                               f"{len(merged.included)} xã có báo cáo đã chấp nhận; chưa có: {missing}")
+            self.hint.setText("Bấm đúp vào dòng của một xã để xem số liệu riêng của xã đó.")
         else:
+            self.hint.setText("Bấm vào một số liệu để xem các vụ việc, lượt tiếp mà số đó đếm.")
             self.info.setText(self._status_text(report))
         form = report.form
         leaves = form.leaves()
@@ -232,8 +319,12 @@ class ReportsView(QWidget):
 
         p = report.period
         parts = [f"<b>{report.form.code}</b> — {p.label}"]
+        if self.unit_code is not None:
+            parts[0] += f" — <b>{report.unit_name}</b> ({report.unit_code}), tính từ sổ của tỉnh"
         issued = submit.latest(self.session.db, report.unit_code, p.code)
-        if issued is None:
+        if self.unit_code is not None:
+            parts.append(self._against_issued(report, issued))
+        elif issued is None:
             parts.append("chưa ban hành")
         else:
             word = {"accepted": "tỉnh đã chấp nhận: kỳ đã khóa, mọi thay đổi về trước ngày chốt phải ghi lý do "
@@ -248,6 +339,25 @@ class ReportsView(QWidget):
         if report.warnings:
             text += "<br><span style='color:#a00000'>" + "<br>".join(report.warnings) + "</span>"
         return text
+
+    @staticmethod
+    def _against_issued(report, issued) -> str:
+        """A commune seen from the province: its report's state, and whether the figures counted
+        now from the province's register are those it issued (a later correction shows here)."""
+        if issued is None:
+            return "xã chưa gửi báo cáo kỳ này"
+        state = {"accepted": "đã chấp nhận", "reopened": "đã mở lại", None: "chờ xem xét"}[issued.decision]
+        stored = issued.figures.get(report.form.id, {}).get(report.unit_code)
+        head = f"báo cáo {issued.symbol} ngày {issued.issued_on:%d/%m/%Y}, {state}"
+        if stored is None:
+            return head + " (không có biểu này)"
+        manual = {leaf.no for leaf in report.form.leaves() if leaf.rule is None or leaf.rule.manual}
+        differ = [no for no, v in report.main_row().values.items()
+                  if no not in manual and stored.get(str(no)) != v]
+        if not differ:
+            return head + "; số liệu khớp báo cáo của xã"
+        return (head + "; <span style='color:#a00000'>khác báo cáo của xã ở cột "
+                + ", ".join(f"({n})" for n in differ) + "</span>")
 
     def _explain(self, row: int, col: int) -> None:
         if self.report is None or col == 0 or self.consolidated.isChecked():
@@ -287,8 +397,9 @@ class ReportsView(QWidget):
             return
 
         def work() -> bool:
-            b = written.bundle(self.session.db, self.period())
-            doc = written.compose(b, next(iter(signers(self.session.db)), None))
+            b = written.bundle(self.session.db, self.period(), unit_code=self.unit_code)
+            signer = None if self.unit_code else next(iter(signers(self.session.db)), None)
+            doc = written.compose(b, signer)
             path.write_bytes(written.render_pdf(doc, b) if fmt == "pdf" else written.render_docx(doc, b))
             return True
 
@@ -458,21 +569,86 @@ def install_menu(bar, session: Session, window) -> None:
     menu.addAction(QAction("Báo cáo định kỳ", window, triggered=show))
     menu.addAction(QAction("Xuất Excel sổ đang xem…", window, triggered=lambda: export_current(session, window)))
 
-    due = periods_mod.reminder(session.today())
-    if due is not None:
-        from desktop.reports import submit
-        from desktop.storage.calendar_repo import load_calendar
-        from desktop.storage.units import local_unit
+    button = ReportDueButton(session)
+    button.clicked.connect(show)
+    window.statusBar().addPermanentWidget(button)
+    button.refresh()   # shown now that it has its place
+    window.report_reminder = button
 
-        issued = submit.latest(session.db, local_unit(session.db).code, due.code)
-        if issued is None:
-            deadline = periods_mod.due_date(due, load_calendar(session.db))
-            button = QPushButton(f"Đến kỳ báo cáo {due.name.lower()}: hạn nộp {deadline:%d/%m/%Y}")
-            button.setFlat(True)
-            button.setStyleSheet("color: #a04000; font-weight: bold;")
-            button.clicked.connect(show)
-            window.statusBar().addPermanentWidget(button)
-            window.report_reminder = button
+
+def _report_due(session: Session):
+    from desktop.reports import submit
+
+    try:
+        return submit.report_due(session.db, session.today())
+    except UserError:
+        return None
+
+
+class ReportDueButton(QPushButton):
+    """The reminder in the status bar: shown from 1/6 and 1/12 until the report is issued, kept
+    up to date after each save and each new day; a click opens "Báo cáo"."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setFlat(True)
+        self.setStyleSheet("color: #a04000; font-weight: bold;")
+        session.changed.connect(self.refresh)
+        session.today_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        due = _report_due(self.session)
+        self.setText(due.text() if due else "")
+        self.setVisible(due is not None and self.parentWidget() is not None)
+
+
+class ReportDueNotice(QFrame):
+    """The reminder on "Hôm nay" (issue #14 item 11): from 1/6 (the six months) and 1/12 (the year)
+    until the unit issues the period's report, its due date and the days left (or overdue), and a
+    button to the "Báo cáo" section. Hidden when nothing is due; kept up to date after each save
+    and each new day (it is a small query, so also while hidden)."""
+
+    open_reports = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.due = None
+        self.setObjectName("reportDue")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel()
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.button = QPushButton("Mở mục Báo cáo")
+        self.button.clicked.connect(self.open_reports)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self.title)
+        text.addWidget(self.detail)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.addLayout(text, 1)
+        lay.addWidget(self.button)
+        session.changed.connect(self.refresh)
+        session.today_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        self.due = _report_due(self.session)
+        if self.due is None:
+            self.hide()
+            return
+        overdue = self.due.days_left < 0
+        colour, background = ("#a00000", "#fdecea") if overdue else ("#a04000", "#fff4e5")
+        self.setStyleSheet(f"#reportDue {{ background: {background}; border: 1px solid {colour}; "
+                           "border-radius: 4px; }")
+        self.title.setText(self.due.text())
+        self.title.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.detail.setText(self.due.detail())
+        if self.parentWidget() is not None:
+            self.show()
 
 
 def export_current(session: Session, window) -> None:

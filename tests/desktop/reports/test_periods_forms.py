@@ -52,6 +52,27 @@ def test_a_province_with_calendar_months(monkeypatch):
     assert periods.period("2026-H1").start == date(2025, 12, 15)
 
 
+def test_a_communes_report_is_due_on_the_17th_of_the_periods_last_month(monkeypatch):
+    """TT 06/2025/TT-TTCP Art. 7(2)(a): the UBND cấp xã sends its report to the province by the 17th
+    of the period's last month (not the cut-off plus two working days); a province may set an
+    earlier date for its communes (same point, last indent)."""
+    from desktop.calendar.workdays import WorkCalendar
+
+    cal = WorkCalendar()
+    assert periods.due_date(periods.period("2026-H1"), cal) == date(2026, 6, 17)
+    assert periods.due_date(periods.period("2026-Y"), cal) == date(2026, 12, 17)
+    assert periods.due_date(periods.period("2026-Q1"), cal) == date(2026, 3, 17)
+    assert periods.due_date(periods.period("2026-9M"), cal) == date(2026, 9, 17)
+    assert periods.due_date(periods.period("2026-06-01..2026-06-20"), cal) == date(2026, 7, 17)
+    assert "Thông tư 06/2025/TT-TTCP, Điều 7 khoản 2" in periods.scheme().due_basis
+    data = json.loads(json.dumps(periods._data()))
+    data["provinces"]["01"] = {"due": {"working_days_after_cutoff": 2}}
+    data["provinces"]["02"] = {"due": {"day_of_last_month": 14}}
+    monkeypatch.setattr(periods, "_data", lambda: data)
+    assert periods.due_date(periods.period("2026-H1", "01"), cal, "01") == date(2026, 6, 16)  # Sun 14 → Tue 16
+    assert periods.due_date(periods.period("2026-H1", "02"), cal, "02") == date(2026, 6, 14)
+
+
 def test_reminder_from_first_of_june_and_december():
     assert periods.reminder(date(2026, 5, 31)) is None
     assert periods.reminder(date(2026, 6, 1)).code == "2026-H1"
@@ -157,4 +178,36 @@ def test_hand_entered_figures_fill_only_manual_columns(tmp_path):
     set_manual_value(db, p, "03/GQKN", 8, None)
     assert ReportRun(db, p).compute("03/GQKN").main_row().values[8] is None
     assert ReportRun(db, periods.period("2026-H2")).compute("03/GQKN").main_row().values[13] is None
+    db.close()
+
+
+def test_the_report_is_due_from_first_of_june_until_it_is_issued(tmp_path):
+    """"Hôm nay" reminds from 1/6 (the six months) and 1/12 (the year) until the unit issues the
+    report — past its due date too, counting the days overdue — and again once the province reopens
+    it; a register that holds nothing up to the cut-off is not reminded."""
+    from desktop.reports import submit
+    from desktop.storage.persons import save_person
+    from desktop.storage.units import save_officer
+    from desktop.workflow.receive import CaseInput, receive_case
+
+    db = open_database(tmp_path / "r.sqlite")
+    save_unit(db, code="11230", name="Ủy ban nhân dân xã Thụy Hùng", place_name="Thụy Hùng")
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head")
+    accounts.assume_role(db, "leader", officer_uuid=head.uuid)
+    assert submit.report_due(db, date(2026, 6, 3)) is None          # nothing recorded yet
+    person = save_person(db, full_name="Trần Thị Đức", id_kind="cccd", id_number="034185001234").uuid
+    receive_case(db, CaseInput(kind="explanation", received_on=date(2026, 2, 2), summary="Giải trình",
+                               requesters=[person]), today=date(2026, 2, 2))
+    assert submit.report_due(db, date(2026, 5, 31)) is None
+    due = submit.report_due(db, date(2026, 6, 1))
+    assert (due.period.code, due.due_on, due.days_left) == ("2026-H1", date(2026, 6, 17), 16)
+    assert due.text() == "Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 17/06/2026 (còn 16 ngày)"
+    assert "15/06/2026" in due.detail()
+    late = submit.report_due(db, date(2026, 7, 20))                   # not issued: still reminded, overdue
+    assert late.period.code == "2026-H1" and late.text().endswith("(đã quá hạn 33 ngày)")
+    assert submit.report_due(db, date(2026, 12, 2)).period.code == "2026-Y"
+    assert submit.report_due(db, date(2027, 1, 5)).period.code == "2026-Y"
+    submit.issue_report(db, periods.period("2026-H1"), today=date(2026, 6, 16))
+    assert submit.report_due(db, date(2026, 6, 16)) is None
+    assert submit.report_due(db, date(2026, 12, 1)).period.code == "2026-Y"
     db.close()

@@ -104,6 +104,17 @@ def test_docx_report_has_the_landscape_appendices_through_libreoffice(demo, tmp_
     assert (595, 842) in sizes and (842, 595) in sizes   # portrait body, landscape appendices
     flat = " ".join(text.split())
     assert "BÁO CÁO" in flat and "TỔNG HỢP KẾT QUẢ XỬ LÝ ĐƠN" in flat and "Phụ lục 2 — Biểu 02/XLD" in flat
+    # the widest form (GT-01, 37 columns): every figure and header syllable reads back whole, none broken over two lines
+    # (Word's default 5.4 pt cell margins left a column room for two digits), and its notes follow it
+    gt = next(r for r in b.reports if r.form.code == "GT-01")
+    with pdfplumber.open(pdf) as doc:
+        page = next(pg for pg in doc.pages if "— Biểu GT-01" in (pg.extract_text() or ""))
+        words = [w["text"] for w in page.extract_words()]
+        page_text = page.extract_text()
+    figures = [str(v) for v in gt.main_row().values.values() if v is not None and v >= 10]
+    assert figures and all(f in words for f in figures)
+    assert {"Tổng", "Đúng", "Quá", "hạn"} <= set(words)      # header syllables whole, not a letter a line
+    assert "Ghi chú:" in page_text
 
 
 def _cli(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
@@ -122,7 +133,7 @@ def test_cli_periods_make_cells(demo, tmp_path):
     db = str(demo.path)
     periods = json.loads(_cli("report", "periods", "--db", db, "--year", "2026", "--json").stdout)
     h1 = next(p for p in periods if p["code"] == "2026-H1")
-    assert h1["label"] == "6 tháng đầu năm 2026 (15/12/2025–14/6/2026)" and h1["due_on"] == "2026-06-16"
+    assert h1["label"] == "6 tháng đầu năm 2026 (15/12/2025–14/6/2026)" and h1["due_on"] == "2026-06-17"
     out = tmp_path / "b.xlsx"
     made = json.loads(_cli("report", "make", "--db", db, "--period", "2026-H1", "--form", "GT-01", "--xlsx",
                            str(out), "--json").stdout)

@@ -97,13 +97,13 @@ def test_issue_accept_lock_correct_and_consolidate(tmp_path):
     assert issued.symbol.endswith("/BC-UBND") and issued.figures["gt01"]["11230"]["3"] == 3
     with pytest.raises(UserError):
         submit.issue_report(a, H1, today=date(2026, 6, 16))
-    submit.issue_report(b, H1, today=date(2026, 6, 25))   # late: due 16/6 (+2 working days)
+    submit.issue_report(b, H1, today=date(2026, 6, 25))   # late: due 17/6 (TT 06/2025 Art. 7(2)(a))
 
     _send(a, province, outdir, "11230")
     _send(b, province, outdir, "11231")
     board = {x.unit_code: x for x in submit.completeness(province, H1)}
     assert (board["11230"].status, board["11231"].status, board["11232"].status) == ("on_time", "late", "missing")
-    assert board["11230"].due_on == date(2026, 6, 16)
+    assert board["11230"].due_on == date(2026, 6, 17)
 
     at_province = submit.latest(province, "11230", H1.code)
     assert at_province.digest == issued.digest and at_province.figures == issued.figures

@@ -1,0 +1,112 @@
+"""A unit's first bundle, judged off the server and written straight into the record tables.
+
+When the hub holds nothing of the sending unit, every rule of the merge but one can be decided from
+the bundle alone: nothing is stored to be newer, older, equal or in conflict, so an accepted record
+is **new**; a duplicate uuid and a reference to a record the unit does not have are found within
+the bundle. This module applies those rules exactly as the staged merge does
+(``hub.storage.records``: the shape's reason first, then duplicates, then references, repeated until
+nothing changes) and makes the COPY rows of the final tables (``hub.cases`` and ``hub.events``,
+which route each row to its year's partition, and ``hub.records``) and of ``hub.conflicts`` for
+the rejected ones.
+
+The one rule that needs the server, "a uuid another unit already uses", is checked there before
+the COPY (``hub.storage.records.copy_first``) over the uuids this module lists; when one is found
+the bundle goes the staged way instead, which rejects that record (and what refers to it) with its
+reason. Each row is written once, instead of once into staging and once more by the merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hub.shape import Part, _line, _text
+from hub.storage.records import SAMPLES, TypeResult
+
+DUPLICATE = "Trùng mã UUID trong cùng một gói"
+
+
+def broken_reference(parent: str, col: str) -> str:
+    return f"Tham chiếu tới bản ghi {parent} chưa có của đơn vị ({col}); có thể do thiếu gói trước"
+
+
+@dataclass
+class Plan:
+    """The bundle's rows as COPY text per final table, its rejected records, and its counts."""
+    copy: dict[str, bytes]                                    # cases | events | records → COPY rows
+    rejected: bytes                                           # hub.conflicts COPY rows
+    uuids: dict[str, tuple[list, list]] = field(default_factory=dict)   # target → the keys to look up
+    tables: dict[str, TypeResult] = field(default_factory=dict)
+
+    def results(self) -> dict[str, TypeResult]:
+        return {name: TypeResult(name, dict(t.counts), list(t.samples)) for name, t in self.tables.items()}
+
+
+def plan(parts: list[Part], *, unit: str, province: str, bundle_sha: str) -> Plan:
+    """The rules of the staged merge for a unit the hub holds nothing of."""
+    reasons: list[list[str | None]] = [[s.reason for s in p.shaped] for p in parts]
+    seen: set[tuple[str, str]] = set()
+    for p, why in zip(parts, reasons):
+        for i, s in enumerate(p.shaped):
+            if why[i] is None:
+                key = (p.name, s.uuid)
+                if key in seen:
+                    why[i] = DUPLICATE
+                else:
+                    seen.add(key)
+    # "A uuid another unit uses" is judged on the server over the records accepted so far (the
+    # staged merge judges it at this point too, before the references).
+    uuids: dict[str, tuple[list, list]] = {}
+    for p, why in zip(parts, reasons):
+        if p.type is None:
+            continue
+        target = p.type.target
+        first, second = uuids.setdefault(target, ([], []))
+        for i, s in enumerate(p.shaped):
+            if why[i] is None:
+                if target == "records":
+                    first.append(p.name)
+                    second.append(s.uuid)
+                else:
+                    first.append(s.uuid)
+                    second.append(s.year)
+    # References: to a record accepted in this bundle (the hub has none of the unit's), until
+    # nothing changes, since rejecting a parent rejects what refers to it.
+    changed = True
+    while changed:
+        changed = False
+        for p, why in zip(parts, reasons):
+            for i, refs in enumerate(p.refs):
+                if not refs or why[i] is not None:
+                    continue
+                for col, parent, uuid in refs:
+                    if (parent, uuid) not in seen:
+                        why[i] = broken_reference(parent, col)
+                        seen.discard((p.name, p.shaped[i].uuid))
+                        changed = True
+                        break
+    u, pr, sha = _text(unit), _text(province), _text(bundle_sha)
+    rows: dict[str, list[str]] = {"cases": [], "events": [], "records": []}
+    rejected: list[str] = []
+    tables: dict[str, TypeResult] = {}
+    for p, why in zip(parts, reasons):
+        name = _text(p.name)
+        result = tables.setdefault(p.name, TypeResult(p.name))
+        target = p.type.target if p.type is not None else None
+        out = rows.get(target)
+        new = 0
+        for s, line, reason in zip(p.shaped, p.lines, why):
+            if reason is None:
+                new += 1
+                key = name if target == "records" else s.year
+                out.append(f"{u}\t{key}\t{_text(s.uuid)}\t{pr}\t{s.version}\t{_line(line)}\n")
+            else:
+                result.counts["rejected"] += 1
+                uuid = s.uuid or ""
+                if len(result.samples) < SAMPLES:
+                    result.samples.append(("rejected", uuid, reason))
+                rejected.append(f"{u}\t{pr}\t{sha}\t{_text(p.name[:64])}\t{_text(uuid)}\trejected\t"
+                                f"{_text(reason)}\t{_line(line)}\n")
+        result.counts["new"] += new
+    tables = {n: t for n, t in tables.items() if any(t.counts.values())}
+    return Plan({t: "".join(r).encode("utf-8") for t, r in rows.items() if r},
+                "".join(rejected).encode("utf-8"), uuids, tables)
