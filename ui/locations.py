@@ -31,3 +31,12 @@ def log_path() -> Path:
 
 def default_backup_dir() -> Path:
     return data_dir() / "sao-luu"
+
+
+def documents_dir() -> Path:
+    """Where "Lưu PDF…" and "Lưu DOCX…" open: the user's Documents folder (else the home folder).
+    The program's own working folder — on Windows the install folder — is no place for them."""
+    from PySide6.QtCore import QStandardPaths
+
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found and Path(found).is_dir() else Path.home()

@@ -281,9 +281,13 @@ class MainWindow(QMainWindow):
         from desktop.security.principal import may
 
         receives = may(self.session.db, "case.receive")   # not the administrator's nor a viewer's
+        why = "Vai trò của tài khoản này không tiếp nhận vụ việc."
+        if who is not None and who.role == "admin":   # the first run's only account: say the way on
+            why = ("Tài khoản quản trị hệ thống không tiếp nhận vụ việc: tạo tài khoản cho cán bộ ở "
+                   "Cài đặt › Người dùng, rồi Đổi người dùng (Ctrl+Shift+L).")
         for action in (self.act_reception, self.act_case):
             action.setEnabled(receives)
-            action.setToolTip(action.text() if receives else "Vai trò của tài khoản này không tiếp nhận vụ việc.")
+            action.setToolTip(action.text() if receives else why)
 
     def switch_user(self) -> bool:
         """Another officer takes the shared PC: a login; the previous one stays until it succeeds."""

@@ -140,6 +140,17 @@ FOLLOWUP_HEADER = ("Số đến", "Ngày nhận", "Loại, trích yếu nội du
 FOLLOWUP_WIDTHS = (0.07, 0.08, 0.33, 0.12, 0.08, 0.12, 0.12, 0.08)
 
 
+def _kind_and_summary(kind: str, summary: str) -> str:
+    """"Tố cáo: cán bộ thu tiền", not "Tố cáo: Tố cáo cán bộ thu tiền" (summaries often start with
+    their kind)."""
+    label = CASE_KINDS.get(kind, kind)
+    for word in sorted({label, label.split(" lần")[0]}, key=len, reverse=True):
+        if summary[:len(word)].lower() == word.lower() and summary[len(word):len(word) + 1] in (" ", ""):
+            summary = summary[len(word):].strip()
+            break
+    return f"{label}: {summary}" if summary else label
+
+
 def followup_sheet(db: Database, start: date, end: date) -> Sheet:
     from desktop.rules.book import default_rules
     from desktop.storage import cases as case_repo
@@ -158,8 +169,9 @@ def followup_sheet(db: Database, start: date, end: date) -> Sheet:
             except Exception:  # a rule set retired since: show the code
                 state = c.state
             who = c.requester_name or (SECRET if c.confidential else "")
-            rows.append((c.number, _d(c.received_on), f"{CASE_KINDS.get(c.kind, c.kind)}: {c.summary}"
-                         + (f" ({who})" if who else ""), c.assignee_name, _d(c.due_on), state,
+            rows.append((c.number, _d(c.received_on), _kind_and_summary(c.kind, c.summary)
+                         + (f" ({who})" if who and who != SECRET else f" {SECRET}" if who else ""),
+                         c.assignee_name, _d(c.due_on), state,
                          "; ".join(issued.get(c.uuid, ())), ""))
     return Sheet(
         unit_name=unit.name, title="SỔ THEO DÕI GIẢI QUYẾT ĐƠN, YÊU CẦU", period=period_line(start, end),
@@ -189,11 +201,14 @@ def render_sheet(sheet: Sheet) -> bytes:
         if sheet.numbering:
             data.append([Paragraph(n, ParagraphStyle("n", parent=cell, alignment=1)) for n in sheet.numbering])
         data += [[Paragraph(x(v), cell) for v in row] for row in sheet.rows]
-        if not sheet.rows:
-            data.append([Paragraph("Không có dòng nào trong kỳ.", cell)] + [""] * (len(sheet.header) - 1))
+        style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+        if not sheet.rows:   # one line across the whole table, not wrapped inside the first column
+            empty = ParagraphStyle("e", parent=cell, alignment=1)
+            data.append([Paragraph("Không có dòng nào trong kỳ.", empty)] + [""] * (len(sheet.header) - 1))
+            style.append(("SPAN", (0, len(data) - 1), (-1, len(data) - 1)))
         table = Table(data, colWidths=[w * width for w in sheet.widths], repeatRows=2 if sheet.numbering else 1)
-        table.setStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)])
+        table.setStyle(style)
         out.append(table)
         return out
 

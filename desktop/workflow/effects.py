@@ -36,6 +36,16 @@ class Effects:
     settled: dict[str, Any] = field(default_factory=dict)   # applied last: ``settling_changes``
 
 
+# What a step that needs a note asks for (a partial withdrawal was asked for the guidance's words).
+NOTE_ASKED = {
+    "guide": "Hãy ghi rõ cơ quan có thẩm quyền / nội dung hướng dẫn.",
+    "forward": "Hãy ghi rõ cơ quan có thẩm quyền nhận đơn chuyển đến.",
+    "withdraw_part": "Hãy ghi rõ phần nội dung được rút.",
+    "mark_complex": "Hãy ghi rõ lý do, tiêu chí xác định vụ việc phức tạp.",
+    "mark_very_complex": "Hãy ghi rõ các tiêu chí xác định vụ việc đặc biệt phức tạp.",
+}
+
+
 def check_step_input(rs: RuleSet, action: Action, *, note: str, ground: str | None,
                      satisfaction: str | None) -> dict[str, Any]:
     """The checks of a step's own input; returns the event data they give (ground, satisfaction).
@@ -51,7 +61,7 @@ def check_step_input(rs: RuleSet, action: Action, *, note: str, ground: str | No
             raise ValidationError({"note": "Lý do khác: hãy ghi rõ lý do."})
         data.update(ground=g.code, ground_label=g.label, ground_citation=g.citation)
     if action.requires_note and not note:
-        raise ValidationError({"note": "Hãy ghi rõ cơ quan có thẩm quyền / nội dung hướng dẫn."})
+        raise ValidationError({"note": NOTE_ASKED.get(action.code, f"Hãy ghi nội dung bước “{action.label}”.")})
     if action.requires_satisfaction:
         if satisfaction not in SATISFACTION:
             raise ValidationError({"satisfaction": "Hãy ghi mức độ hài lòng của người yêu cầu."})

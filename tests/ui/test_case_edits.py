@@ -262,3 +262,24 @@ def test_a_day_off_on_a_deadline_moves_it_and_the_clerk_sees_which(qtbot, sessio
     view.remove()
     assert get_case(session.db, case.uuid).due_on == case.due_on
     assert "1 vụ việc" in view.moved_label.text()
+
+
+def test_a_refusal_under_a_field_is_read_whole_not_over_the_field(qtbot, window, session):
+    """"Hãy ghi lý do gia hạn …" under the reason box: the dialog grows to hold it (it was drawn
+    over the box and cut after its first line)."""
+    case = _case(session)
+    act(session.db, case.uuid, "accept", effective_on=TODAY, today=TODAY)
+    window.open_case(case.uuid)
+    d = _run(qtbot, window.case_page.action_dialog("extend"))
+    qtbot.keyClick(d.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    message = d.errors.fields["note"][1]
+    assert "lý do gia hạn" in message.text().lower()
+
+    def bottom(w):
+        return w.mapTo(d, w.rect().bottomLeft()).y()
+
+    def top(w):
+        return w.mapTo(d, w.rect().topLeft()).y()
+
+    qtbot.waitUntil(lambda: top(message) >= bottom(d.note)
+                    and message.height() >= message.heightForWidth(message.width()))

@@ -394,3 +394,15 @@ def test_the_administrator_is_not_offered_to_receive(qtbot, session, office):
     accounts.assume_role(office["db"], "reception", officer_uuid=office["clerk"].uuid)
     w._signed_in()   # the clerk takes the PC (Đổi người dùng)
     assert w.act_reception.isEnabled() and w.act_case.isEnabled()
+
+
+def test_the_administrator_is_told_the_way_to_receive(qtbot, window, session, office):
+    """The first run's only account is the administrator's, who may not receive: the greyed
+    "Tiếp công dân" says how a clerk gets an account, not only that this one may not."""
+    from desktop.security import accounts
+
+    accounts.assume_role(office["db"], "admin", officer_uuid=office["clerk"].uuid)
+    session.signed_in()
+    window._show_user()
+    assert not window.act_reception.isEnabled()
+    assert "Cài đặt › Người dùng" in window.act_reception.toolTip()

@@ -47,3 +47,32 @@ def test_province_today_shows_its_own_work_first(qtbot, tmp_path):
     assert not view.notice.table.isColumnHidden(UNIT_COLUMN)
     assert view.notice.model.index(0, UNIT_COLUMN).data() == "xã Thụy Hùng"
     session.close()
+
+
+def test_the_communes_column_leaves_room_for_the_summary(qtbot, window, session, office):
+    """The province's small lists with the commune named: the summary stays readable at 1366×768
+    (it was squeezed to "…" under a header cut to "m t")."""
+    from desktop.storage.persons import save_person
+    from desktop.workflow.receive import CaseInput, receive_case
+    from ui.views.dashboard import DashboardView
+
+    p = save_person(session.db, full_name="Nguyễn Mai Ngọc Trâm")
+    receive_case(session.db, CaseInput(kind="petition", received_on=date(2026, 3, 2),
+                                       summary="Đề nghị giải quyết việc cấp giấy chứng nhận", requesters=[p.uuid],
+                                       assignee_uuid=office["clerk"].uuid), today=date(2026, 3, 2))
+    window.show_page(0)
+    view = window.page(0)
+    assert isinstance(view, DashboardView)
+    qtbot.waitUntil(lambda: view.notice.model.rowCount() == 1)
+    view.units["12345"] = "phường Hoàn Kiếm thành phố Hà Nội"   # a long commune name
+    view.names[office["clerk"].uuid] = "Nguyễn Thị Phương Thảo Linh"   # and a long officer's name
+    view.notice.show_units(True)
+    view.notice.model.layoutChanged.emit()
+    table = view.notice.table
+    from PySide6.QtCore import Qt
+
+    summary = 2
+    assert view.notice.model.headerData(summary, Qt.Orientation.Horizontal) == "Tóm tắt"
+    shown = [i for i in range(view.notice.model.columnCount()) if not table.isColumnHidden(i)]
+    qtbot.waitUntil(lambda: sum(table.columnWidth(i) for i in shown) <= table.viewport().width()
+                    and table.columnWidth(summary) >= table.viewport().width() // 4)

@@ -35,3 +35,34 @@ def test_reception_register_previewed_saved_and_printed(qtbot, window, session, 
     assert d.print_to(printer) == d.pdf.pageCount()
     assert (tmp_path / "printed.pdf").stat().st_size > 1000
     assert window.act_print_register.shortcut().toString() == "Ctrl+Shift+P"
+
+
+def test_save_pdf_offers_the_documents_folder_and_says_where_it_went(qtbot, window, session, tmp_path, monkeypatch):
+    """"Lưu PDF…" opens in the Documents folder (it opened in the program's own folder: on
+    Windows the install folder), and after saving the dialog says where the file went."""
+    from PySide6.QtCore import QStandardPaths, Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from pathlib import Path
+
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    documents = documents if documents and Path(documents).is_dir() else str(Path.home())
+    monkeypatch.chdir(tmp_path)
+    d = window.register_print_dialog()
+    qtbot.addWidget(d)
+    seen = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QFileDialog):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.directory().absolutePath())
+        box.selectFile(str(tmp_path / "so.pdf"))
+        box.accept()
+
+    QTimer.singleShot(20, answer)
+    qtbot.mouseClick(d.buttons["pdf"], Qt.MouseButton.LeftButton)
+    assert seen and seen[0].rstrip("/") == str(documents).rstrip("/")
+    assert (tmp_path / "so.pdf").stat().st_size > 1000
+    assert "Đã lưu" in d.status.text() and "so.pdf" in d.status.text()

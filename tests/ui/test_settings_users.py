@@ -65,3 +65,44 @@ def test_the_administrator_adds_resets_and_disables_accounts(qtbot, session, off
     users.idle.setValue(5)
     users._save_idle()
     assert session.db.get_setting("idle_lock_minutes") == "5"
+
+
+def test_the_users_tab_follows_a_switch_of_user(qtbot, window, session, office, answer_login):
+    """Settings opened by the leader, then the administrator takes the PC (Ctrl+Shift+L): the
+    "Người dùng" tab appears without restarting the program; back to the leader, it goes."""
+    db = office["db"]
+    window.show_page(3)
+    settings = window.page(3)
+    titles = lambda: [settings.tabs.tabText(i) for i in range(settings.tabs.count())  # noqa: E731
+                      if settings.tabs.isTabVisible(i)]
+    assert "Người dùng" not in titles()
+    accounts.assume_role(db, "admin")
+    accounts.create_account(db, login="quantri", password="sổ của xã, người giữ khóa", role="admin",
+                            officer_uuid=office["clerk"].uuid)
+    accounts.create_account(db, login="lan", password="một câu của Phó Chủ tịch", role="leader",
+                            officer_uuid=office["deputy"].uuid)
+    answer_login("quantri", "sổ của xã, người giữ khóa")
+    with qtbot.waitSignal(session.actor_changed):
+        assert window.switch_user()
+    assert "Người dùng" in titles()
+    answer_login("lan", "một câu của Phó Chủ tịch")
+    with qtbot.waitSignal(session.actor_changed):
+        assert window.switch_user()
+    assert "Người dùng" not in titles()
+
+
+def test_last_login_reads_as_a_vietnamese_date(qtbot, session, office, login):
+    from ui.views.settings import SettingsView
+
+    login("admin", officer_uuid=office["clerk"].uuid)
+    accounts.create_account(office["db"], login="lan", password="một câu của Phó Chủ tịch", role="leader",
+                            officer_uuid=office["deputy"].uuid)
+    accounts.login_user(office["db"], "lan", "một câu của Phó Chủ tịch")
+    login("admin", officer_uuid=office["clerk"].uuid)
+    view = SettingsView(session)
+    qtbot.addWidget(view)
+    users = view.users
+    row = [users.model.index(r, 0).data() for r in range(users.model.rowCount())].index("lan")
+    import re
+
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", users.model.index(row, 4).data())

@@ -125,3 +125,24 @@ def test_the_december_reminder_text_has_no_box_of_its_own(qtbot, session):
     image = view.banner_text.grab().toImage()
     edge = {image.pixelColor(x, 0).name() for x in range(image.width())}
     assert QColor("#f0a020").name() not in edge
+
+
+def test_a_refused_day_is_said_in_full(qtbot, session):
+    """A Sunday typed as a day off: the message under the date is read whole, the dialog grows
+    to hold it (it was cut after its first line, over the next field)."""
+    from PySide6.QtCore import Qt
+
+    from ui.views.settings_calendar import AddDayDialog
+    from ui.widgets.form import qdate
+
+    d = AddDayDialog(session, 2026, None)
+    qtbot.addWidget(d, before_close_func=lambda w: w.done(0))
+    d.show()
+    qtbot.waitExposed(d)
+    d.day.setDate(qdate(date(2026, 3, 8)))   # a Sunday
+    qtbot.keyClick(d.name, Qt.Key.Key_Return)
+    message = d.errors.fields["day"][1]
+    assert "không cần thêm" in message.text()
+    qtbot.waitUntil(lambda: message.height() >= message.heightForWidth(message.width()))
+    below = d.kind.mapTo(d, d.kind.rect().topLeft()).y()
+    assert message.mapTo(d, message.rect().bottomLeft()).y() <= below

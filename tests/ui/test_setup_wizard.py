@@ -109,3 +109,26 @@ def test_choosing_the_sample_then_pressing_the_next_button_opens_it(qtbot, qapp,
     qtbot.mouseClick(shown[0], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not w.isVisible())
     assert w.result() == 1 and w.sample_requested and not has_local_unit(db)
+
+
+def test_the_unit_page_starts_in_the_search_and_down_enters_the_list(qtbot, qapp, db):
+    """The clerk presses "Tiếp" and types the commune's name, as the search line invites: the
+    keys go into the search (they used to land on the province box and changed the province);
+    the commune whose own name matches comes first, so Enter picks it; Down enters the list."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    w = _wizard(qtbot, db)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert w.currentPage() is w.unit
+    qtbot.waitUntil(lambda: w.unit.picker.search.hasFocus())
+    qtbot.keyClicks(QApplication.focusWidget(), "thuy hung")
+    picker = w.unit.picker
+    assert picker.province.currentIndex() == 0
+    assert picker.proxy.index(0, 0).data() == "Xã Thụy Hùng — Lạng Sơn"   # not "Bắc Thụy Anh — Hưng Yên"
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    assert w.unit.name.text() == "Ủy ban nhân dân xã Thụy Hùng"
+    qtbot.keyClick(picker.search, Qt.Key.Key_Down)
+    assert picker.list.hasFocus() and picker.list.currentIndex().row() == 0

@@ -468,7 +468,9 @@ class DocumentDialog(QDialog):
         record = repo.get_document(self.db, self.current)
         name = (record.symbol.replace("/", "-") or "du-thao") + f".{fmt}"
         filters = {"pdf": "Tệp PDF (*.pdf)", "docx": "Tệp Word (*.docx)"}
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu văn bản", name, filters[fmt])
+        from ui.locations import documents_dir
+
+        path, _ = QFileDialog.getSaveFileName(self, "Lưu văn bản", str(documents_dir() / name), filters[fmt])
         if path:
             try:
                 self.save_as(Path(path), fmt)

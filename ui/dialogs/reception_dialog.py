@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
+    QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from desktop.domain.records import Case, Reception
@@ -150,7 +150,7 @@ class ReceptionDialog(GuardedDialog):
         bl = QVBoxLayout(body)
         for box in (visit, citizen, matter, result):
             bl.addWidget(box)
-        scroll = QScrollArea()
+        scroll = self.scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # not a Tab stop of its own
         scroll.setWidget(body)
@@ -163,7 +163,22 @@ class ReceptionDialog(GuardedDialog):
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self._group_changed()
         self._outcome_changed()
+        self._calm_wheel(body)
         self.person.name.setFocus()
+
+    def _calm_wheel(self, root: QWidget) -> None:
+        """The wheel scrolls the form, and changes a choice only once the clerk is in it: over
+        "Kết quả" while scrolling, it turned the outcome to "Hướng dẫn" unnoticed."""
+        for w in root.findChildren(QComboBox) + root.findChildren(QAbstractSpinBox):
+            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # no focus by the wheel either
+            w.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt
+        if event.type() == QEvent.Type.Wheel and isinstance(obj, (QComboBox, QAbstractSpinBox)) \
+                and not obj.hasFocus():
+            QApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(obj, event)
 
     # -- behaviour -------------------------------------------------------------------------------
     def _group_changed(self) -> None:
@@ -175,7 +190,7 @@ class ReceptionDialog(GuardedDialog):
         if group:
             reps = "01 hoặc 02" if n <= 10 else "không quá 05"
             self.group_hint.setText(f"Đoàn đông người ({n} người): cử {reps} người đại diện "
-                                    "(Luật Tiếp công dân 2013, Điều 30). Ghi tên người đại diện.")
+                                    "(Luật Tiếp công dân 2013, Điều 29). Ghi tên người đại diện.")
             if not self.first_rep.isChecked() and not self.members:
                 self.first_rep.setChecked(True)
         self.group_hint.setVisible(group)
@@ -185,6 +200,7 @@ class ReceptionDialog(GuardedDialog):
         self.members.append(member)
         self.members_lay.addWidget(member)
         member.show()   # at once, not at the next turn of the event loop: the keys typed next go into it
+        self._calm_wheel(member)
         self._chain_members()
         member.entry.name.setFocus()
 
@@ -221,6 +237,22 @@ class ReceptionDialog(GuardedDialog):
             summary=self.summary.text(), field=self.field.currentData() or "other",
             assignee_uuid=self.assignee.currentData())
 
+    def _same_number_twice(self) -> bool:
+        """Two people of one group typed with one ID number: said under the later one (the register
+        refused the second as a duplicate of a person not yet saved: "Không tìm thấy người này")."""
+        seen: dict[str, str] = {}
+        for entry in [self.person, *(m.entry for m in self.members if not m.entry.is_empty())]:
+            number = entry.identity.id_number() if entry.picked is None else entry.picked.id_number
+            if number and number in seen:
+                entry.errors.show({"id_number": f"Số giấy tờ này đã nhập cho {seen[number]} ở trên: "
+                                                "mỗi người trong đoàn một số giấy tờ."})
+                entry.identity.number.setFocus()
+                self.scroll.ensureWidgetVisible(entry.identity.number)
+                return True
+            if number:
+                seen[number] = " ".join(entry.name.text().split()) or "người khác"
+        return False
+
     def save(self) -> None:
         db, today = self.session.db, self.session.today()
         self.errors.clear()
@@ -228,6 +260,11 @@ class ReceptionDialog(GuardedDialog):
         if self.person.is_empty():
             self.person.errors.show({"full_name": "Chưa nhập họ tên công dân."})
             return
+        for m in self.members:
+            m.entry.errors.clear()
+        if self._same_number_twice():
+            return
+        saving = self.person   # whose fields a refusal is about: a member's ID is that member's
         try:
             with db.write():
                 main = self.person.person_uuid(today)
@@ -236,18 +273,24 @@ class ReceptionDialog(GuardedDialog):
                     people.append((main, self.first_rep.isChecked()))
                     for m in self.members:
                         if not m.entry.is_empty():
+                            saving = m.entry
                             people.append((m.entry.person_uuid(today), m.representative.isChecked()))
+                saving = self.person
                 self.reception, self.case = record_reception(db, self._input(main, people),
                                                              today=today)
         except ValidationError as exc:
-            rest = self.person.show_errors(exc.fields)
+            rest = saving.show_errors(exc.fields)
+            focused = QApplication.focusWidget()
+            if focused is not None and self.scroll.widget().isAncestorOf(focused):
+                self.scroll.ensureWidgetVisible(focused)
             if "people" in rest:
                 rest["_people"] = rest.pop("people")
             self.errors.show(rest)
             log.info("reception not saved: %s", exc.fields)
             return
         except UserError as exc:
-            if self.person.offer_existing(exc):
+            if saving.offer_existing(exc):   # the member whose number is in the register, not the first citizen
+                self.scroll.ensureWidgetVisible(saving)
                 return
             report(self, exc)
             return

@@ -137,12 +137,16 @@ class RegisterPrintDialog(QDialog):
     def save_dialog(self) -> None:
         book, start, end = self.chosen()
         name = f"{FILE_NAMES[book]}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu sổ thành PDF", name, "Tệp PDF (*.pdf)")
+        from ui.locations import documents_dir
+
+        path, _ = QFileDialog.getSaveFileName(self, "Lưu sổ thành PDF", str(documents_dir() / name), "Tệp PDF (*.pdf)")
         if path:
             try:
-                self.save_pdf(Path(path))
+                saved = self.save_pdf(Path(path))
             except Exception as exc:  # noqa: BLE001
                 report(self, exc)
+                return
+            self.status.setText(f"Đã lưu {saved}")   # the clerk sees it went somewhere, and where
 
     def print_to(self, printer: QPrinter, **where) -> int:
         from ui.printing import print_documents

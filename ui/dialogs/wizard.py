@@ -86,6 +86,14 @@ class UnitPage(QWizardPage):
         lay.addWidget(self.errors.general)
         self.picker.picked.connect(self.use_commune)
 
+    def initializePage(self) -> None:  # noqa: N802 - Qt
+        """The keys typed next go into the search line its placeholder invites (they used to go to
+        the province box and changed the province)."""
+        from PySide6.QtCore import QTimer
+
+        search = self.picker.search
+        QTimer.singleShot(0, search, lambda: search.setFocus())   # after QWizard focused the first widget
+
     def use_commune(self, c: Commune) -> None:
         self.code.setText(c.code)
         self.name.setText(c.office_name)

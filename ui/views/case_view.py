@@ -349,7 +349,11 @@ class CaseView(QWidget):
         elif not actions:
             self.no_action.setText("Vụ việc đã kết thúc: không còn bước nào theo quy định.")
             self.actions_grid.addWidget(self.no_action, 0, 0)
-        self.no_action.setVisible(not actions)
+        elif acting:   # greyed buttons take no focus: their tooltip never shows to the keyboard
+            self.no_action.setText(acting)
+            self.actions_grid.addWidget(self.no_action, (len(actions) + 2) // 3, 0, 1, 3)
+        self.no_action.setWordWrap(True)
+        self.no_action.setVisible(not actions or bool(acting))
         self.compose.setEnabled(owned)
 
     # -- behaviour -------------------------------------------------------------------------------

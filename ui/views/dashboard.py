@@ -100,6 +100,7 @@ class DueList(QGroupBox):
 
     def show_units(self, shown: bool) -> None:
         self.table.setColumnHidden(UNIT_COLUMN, not shown)
+        self.table.refit()
 
     def set_rows(self, rows: list[DueItem]) -> None:
         self.model.set_rows(rows)

@@ -23,13 +23,25 @@ class SettingsView(QWidget):
         self.rules = RulesSettings(session)
         self.tabs.addTab(self.rules, "Quy định áp dụng")
         self.tabs.addTab(self.backup, "Sao lưu")
-        from desktop.security.principal import may
-
+        self.session = session
         self.users = None
-        if may(session.db, "users.manage"):  # the core refuses it to anyone else anyway
-            from ui.views.settings_users import UsersSettings
-
-            self.users = UsersSettings(session)
-            self.tabs.addTab(self.users, "Người dùng")
+        self._users_tab()
+        session.actor_changed.connect(lambda _name: self._users_tab())   # Ctrl+Shift+L, unlock
         lay = QVBoxLayout(self)
         lay.addWidget(self.tabs)
+
+    def _users_tab(self) -> None:
+        """"Người dùng" for the administrator only (the core refuses it to anyone else anyway),
+        following a switch of user: the administrator who took the PC from a leader had no tab."""
+        from desktop.security.principal import may
+
+        allowed = may(self.session.db, "users.manage")
+        if allowed and self.users is None:
+            from ui.views.settings_users import UsersSettings
+
+            self.users = UsersSettings(self.session)
+            self.tabs.addTab(self.users, "Người dùng")
+        if self.users is not None:
+            self.tabs.setTabVisible(self.tabs.indexOf(self.users), allowed)
+            if allowed:
+                self.users.reload()

@@ -75,7 +75,7 @@ class AddDayDialog(GuardedDialog):
             self.moved = declare_day(self.session.db, pydate(self.day.date()), self.kind.currentData(),
                                      self.name.text(), today=self.session.today())
         except UserError as exc:
-            self.errors.show({"day": exc.message})
+            self.errors.show({"day": exc.message})   # the dialog grows to hold it (FormErrors)
             return
         self.session.notify_changed()
         self.accept()

@@ -24,6 +24,15 @@ from ui.widgets.form import FormErrors, save_cancel_buttons
 log = logging.getLogger(__name__)
 
 
+def _when(stamp: str | None) -> str:
+    """"06/12/2026 10:45", as every date of the window (it showed "2026-12-06 10:45")."""
+    if not stamp:
+        return ""
+    day, _, time = stamp.replace("T", " ").partition(" ")
+    y, m, d = day.split("-")
+    return f"{d}/{m}/{y} {time[:5]}".strip()
+
+
 def account_columns() -> list[Column[Account]]:
     return [
         Column("Tên đăng nhập", lambda a: a.login),
@@ -31,7 +40,7 @@ def account_columns() -> list[Column[Account]]:
         Column("Vai trò", lambda a: roles.label(a.role)),
         Column("Trạng thái", lambda a: ("Đang dùng" if a.active else "Đã khóa") + ("" if a.has_password
                                                                                  else ", chưa có mật khẩu")),
-        Column("Lần đăng nhập cuối", lambda a: (a.last_login_at or "").replace("T", " ")[:16]),
+        Column("Lần đăng nhập cuối", lambda a: _when(a.last_login_at)),
     ]
 
 

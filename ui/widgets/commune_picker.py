@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from desktop.domain.text import fold, vietnamese_sort_key
@@ -121,12 +121,28 @@ class _FoldFilter(QSortFilterProxyModel):
         else:  # pragma: no cover - older Qt
             self.words, self.province = fold(text).split(), province
             self.invalidateRowsFilter()
+        self.sort(-1)   # the order depends on the words typed: sort again
+        self.sort(0)
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802
         c = self.sourceModel().items[row]
         if self.province and c.province_code != self.province:
             return False
         return all(any(word.startswith(w) for word in c.words) for w in self.words)
+
+    def _name_matches(self, row: int) -> bool:
+        c = self.sourceModel().items[row]
+        name_words = _words(fold(c.name))
+        return all(any(word.startswith(w) for word in name_words) for w in self.words)
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt
+        """"thuy hung" lists Xã Thụy Hùng before the Thụy Anh communes of Hưng Yên (the words
+        also match the province's name), so Enter picks what was typed; otherwise A→Z."""
+        if self.words:
+            a, b = self._name_matches(left.row()), self._name_matches(right.row())
+            if a != b:
+                return a
+        return left.row() < right.row()
 
 
 class CommunePicker(QWidget):
@@ -157,6 +173,18 @@ class CommunePicker(QWidget):
         self.search.textChanged.connect(self._refilter)
         self.list.selectionModel().currentChanged.connect(self._on_current)
         self.search.returnPressed.connect(self._pick_first)
+        self.search.installEventFilter(self)
+        self.proxy.sort(0)   # communes whose own name matches first (see _FoldFilter.lessThan)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt
+        """Down from the search line enters the list (keyboard-first, as in the registers)."""
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            if self.proxy.rowCount():
+                self.list.setFocus()
+                if not self.list.currentIndex().isValid():
+                    self.list.setCurrentIndex(self.proxy.index(0, 0))
+                return True
+        return super().eventFilter(obj, event)
 
     def _refilter(self) -> None:
         self.proxy.set_filter(self.search.text(), self.province.currentData() or "")

@@ -60,6 +60,22 @@ def error_label() -> QLabel:
     return lab
 
 
+def _grow_to_show(widget: QWidget) -> None:
+    """A dialog grows to hold the messages just shown (a small one drew them over the next field,
+    cut after their first line); never past the screen, never a main window."""
+    from PySide6.QtWidgets import QDialog
+
+    window = widget.window()
+    if not isinstance(window, QDialog) or window.layout() is None:
+        return
+    window.layout().activate()
+    need = window.heightForWidth(window.width()) if window.hasHeightForWidth() else -1
+    need = max(need, window.minimumSizeHint().height())
+    screen = window.screen().availableGeometry().height() if window.screen() else need
+    if need > window.height():
+        window.resize(window.width(), min(need, screen))
+
+
 class FormErrors:
     """Inline messages under fields; ``show(ValidationError.fields)``, ``clear()``."""
 
@@ -131,6 +147,7 @@ class FormErrors:
             self.general.show()
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
+        _grow_to_show(first or self.general)
 
     def message(self, name: str) -> str:
         widget, msg = self.fields[name]

@@ -170,6 +170,6 @@ class PersonEntry(QWidget):
             del mine["id_number"]
         if mine:
             self.errors.show(mine)
-        if shown_by_field:
+        if shown_by_field or next(iter(mine), "") == "id_number":   # the number, not its container
             self.identity.number.setFocus()
         return {k: v for k, v in fields.items() if k not in mine and not (shown_by_field and k == "id_number")}

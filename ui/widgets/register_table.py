@@ -37,6 +37,17 @@ class SearchBox(QLineEdit):
         self.search.emit(self.text())
 
 
+def _cap(widths: list[int], room: int) -> int:
+    """The largest width ``cap`` with ``sum(min(w, cap)) <= room`` (``widths`` sorted ascending)."""
+    used = 0
+    for i, w in enumerate(widths):
+        left = len(widths) - i
+        if used + w * left > room:
+            return max(24, (room - used) // left)
+        used += w
+    return max(widths, default=0)
+
+
 class RegisterTable(QTableView):
     """Fixed-height rows (no per-row measuring of a million rows), sortable header, Enter opens."""
 
@@ -69,14 +80,41 @@ class RegisterTable(QTableView):
         QShortcut(QKeySequence(Qt.Key.Key_Return), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Enter), self, self._enter, context=Qt.ShortcutContext.WidgetShortcut)
 
+    FIT_SHARE = 4   # the stretched column keeps at least a quarter of the width
+
     def fit_columns(self, stretch: int) -> None:
         """A small list that fits its box: each column as wide as its content, column ``stretch``
-        taking the rest, never a horizontal scroll bar (the dashboard's lists)."""
+        taking the rest, never a horizontal scroll bar (the dashboard's lists). When the contents
+        are wider than the box (a province's list naming the commune), the other columns shrink
+        (the widest first, their text elided) so the stretched one keeps a quarter: it was squeezed to "…"."""
+        self._fit_stretch = stretch
         hh = self.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         hh.setStretchLastSection(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        model = self.model()
+        if model is not None:
+            for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.dataChanged):
+                signal.connect(lambda *_: QTimer.singleShot(0, self, self.refit))
+        self.refit()
+
+    def refit(self) -> None:
+        stretch = getattr(self, "_fit_stretch", None)
+        model = self.model()
+        if stretch is None or model is None:
+            return
+        hh = self.horizontalHeader()
+        others = [c for c in range(model.columnCount()) if c != stretch and not self.isColumnHidden(c)]
+        natural = {c: max(self.sizeHintForColumn(c), hh.sectionSizeFromContents(c).width()) for c in others}
+        room = self.viewport().width() - self.viewport().width() // self.FIT_SHARE
+        cap = _cap(sorted(natural.values()), room)
+        for c in others:   # short columns (number, date, days) whole; only the widest are elided
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+            hh.resizeSection(c, min(natural[c], cap))
+        hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt
+        super().resizeEvent(event)
+        self.refit()
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         model = self.model()

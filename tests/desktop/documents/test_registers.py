@@ -86,3 +86,33 @@ def test_reception_register_follows_the_case_a_reception_opened(register):
     act(db, case.uuid, "accept", effective_on=date(2026, 2, 5), today=date(2026, 2, 10))
     sheet = registers.reception_sheet(db, date(2026, 2, 1), date(2026, 2, 28))
     assert sheet.rows[0][11] == f"Vụ việc số {case.number}: đang giải quyết"
+
+
+@pytest.mark.parametrize("which", ["reception", "outgoing", "followup"])
+def test_an_empty_period_says_so_across_the_table(register, which):
+    """"Không có dòng nào trong kỳ." spans the table on one line, not squeezed into the first column."""
+    import pdfplumber
+
+    from tests.desktop.documents.pdf_lines import line
+
+    data = registers.render_register(register["db"], which, date(2030, 1, 1), date(2030, 1, 31))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        found, _ = line(page, "Không có dòng nào trong kỳ.")
+        assert found["text"] == "Không có dòng nào trong kỳ."
+        column = registers.SHEETS[which](register["db"], date(2030, 1, 1), date(2030, 1, 31)).widths[0]
+        assert found["x1"] - found["x0"] > column * page.width
+
+
+def test_followup_lines_read_once_the_kind_and_the_secret(register):
+    """Column (3) of the follow-up register: "Tố cáo: việc …", not "Tố cáo: Tố cáo việc …", and a
+    denouncer is "(bảo mật)", not "((bảo mật))"."""
+    from desktop.workflow.receive import CaseInput, receive_case
+
+    db = register["db"]
+    receive_case(db, CaseInput(kind="denunciation", received_on=date(2026, 2, 4),
+                               summary="Tố cáo cán bộ địa chính thu tiền", requesters=[register["person"].uuid]),
+                 today=date(2026, 2, 4))
+    sheet = registers.followup_sheet(db, date(2026, 2, 4), date(2026, 2, 4))
+    assert sheet.rows[0][2] == "Tố cáo: cán bộ địa chính thu tiền (bảo mật)"
+    assert "Nguyễn Văn Ất" not in sheet.rows[0][2]

@@ -61,3 +61,21 @@ def test_bulk_history_reports_the_engines_message():
                     requesters=[BulkPerson("Lê Văn An")], history=(BulkStep("guide", date(2026, 3, 3)),))
     errors = bulk_rows.check_history(item, date(2026, 11, 1))
     assert errors == {"history": "Bước 1 (guide): Hãy ghi rõ cơ quan có thẩm quyền / nội dung hướng dẫn."}
+
+
+@pytest.mark.parametrize("kind,action,words", [
+    ("explanation", "guide", "cơ quan có thẩm quyền"),
+    ("explanation", "withdraw_part", "rút"),
+    ("denunciation", "withdraw_part", "rút"),
+])
+def test_a_missing_note_is_asked_for_what_the_step_needs(kind, action, words):
+    """A partial withdrawal without a note was asked for "cơ quan có thẩm quyền / nội dung hướng
+    dẫn", the guidance step's words; each step now asks for its own."""
+    from desktop.workflow.effects import check_step_input
+
+    rs = default_rules().for_case(kind, date(2026, 3, 2))
+    with pytest.raises(ValidationError) as refused:
+        check_step_input(rs, rs.action(action), note="", ground=None, satisfaction=None)
+    assert words in refused.value.fields["note"]
+    if action != "guide":
+        assert "hướng dẫn" not in refused.value.fields["note"]
