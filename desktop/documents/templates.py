@@ -71,8 +71,11 @@ _FIELD = re.compile(r"\{([a-z_0-9]+)\}")
 
 @lru_cache(maxsize=1)
 def document_types() -> dict[str, str]:
-    """Type codes and names of NĐ 30/2020 Appendix III (``resources/templates/format/types.json``)."""
-    return dict(_format_data("types")["types"])
+    """Type codes and names of NĐ 30/2020 Appendix III (``resources/templates/format/types.json``),
+    plus the specialised kinds the inspection laws name outside it (the denunciation's KẾT LUẬN,
+    Luật Tố cáo 2018 Art. 35), kept apart in the data with their source."""
+    data = _format_data("types")
+    return {**data["types"], **data.get("specialised", {})}
 
 
 @lru_cache(maxsize=1)

@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 # The step a document carries out, by the last word of its template kind ("explanation_accept").
 DOCUMENT_STEP = {"accept": "accept", "refuse": "refuse", "reject": "refuse", "extend": "extend", "reply": "reply",
                  "answer": "reply", "suspend": "suspend", "resume": "resume", "terminate": "terminate",
-                 "meeting": "meet", "forward": "forward", "guidance": "guide"}
+                 "meeting": "meet", "forward": "forward", "guidance": "guide",
+                 # the complaint's decision and the denunciation's conclusion are their "reply" step
+                 "decision": "reply", "conclusion": "reply"}
 
 
 def step_of_document(kind: str) -> str | None:

@@ -195,3 +195,24 @@ def test_preview_shows_the_new_deadline_and_writes_nothing(office):
     assert shown.state == "extended" and shown.due_on > get_case(db, case.uuid).due_on
     assert list_events(db, case.uuid) == before and get_case(db, case.uuid).state == "accepted"
     _verified(db)
+
+
+@pytest.mark.parametrize("kind, template, type_code", [
+    ("complaint_1", "complaint_decision", "QĐ"),            # Luật Khiếu nại 2011 Art. 31
+    ("complaint_2", "complaint_second_decision", "QĐ"),     # Art. 40
+    ("denunciation", "denunciation_conclusion", "KL"),      # Luật Tố cáo 2018 Art. 35
+    ("explanation", "explanation_reply", ""),               # NĐ 59/2019 Art. 12
+])
+def test_the_decision_step_offers_its_own_document(office, kind, template, type_code):
+    """The step that ends a complaint or a denunciation offers its decision / conclusion, drafted
+    with the blanks the law's content list leaves to the officer (it cannot be issued blank)."""
+    from desktop.documents import outgoing
+    from desktop.workflow.documents_flow import document_for_step
+
+    db = office["db"]
+    case = _case(office, kind=kind)
+    assert document_for_step(db, case.uuid, "reply") == template
+    draft = outgoing.draft(db, case.uuid, template)
+    assert f"/{type_code}-" in draft.document.number_line if type_code else "/UBND" in draft.document.number_line
+    if kind != "explanation":
+        assert "conclusion" in draft.document.meta["blanks"]
