@@ -159,7 +159,7 @@ def preview(db: Database, path: Path, *, passphrase: str | None = None,
         try:
             with db.write():
                 report.merge = merge(db, bundle, progress)
-                report.files = store_files(db, bundle, progress)
+                report.files = store_files(db, bundle, progress, dry_run=True)
                 raise _Rollback
         except _Rollback:
             pass
@@ -179,7 +179,8 @@ def apply(db: Database, path: Path, *, passphrase: str | None = None, accept_seq
     if replay and not reimport:
         raise UserError("bundle_replay", f"{replay.sequence.message} Gói không được nhập lại "
                         "(muốn đối chiếu lại, hãy chọn nhập lại).", previous_import=replay.previous_import)
-    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, private=private)
+    # The carried files are hashed once, as they are stored (a mismatch rolls the import back).
+    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, private=private, hash_files=False)
     try:
         return _apply(db, bundle, sha, replay, accept_sequence, progress)
     finally:

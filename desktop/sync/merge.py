@@ -327,17 +327,20 @@ def _write_blob(db: Database, table: str, column: str, rowid: int, chunks) -> in
     return done
 
 
-def store_files(db: Database, bundle: VerifiedBundle, progress: Progress) -> dict:
+def store_files(db: Database, bundle: VerifiedBundle, progress: Progress, *, dry_run: bool = False) -> dict:
     """Store the files a version-2 bundle carries (inside the caller's transaction), each checked
     against its SHA-256 as it streams: an attachment's bytes once per SHA-256 in
     ``attachment_blobs`` (as the commune keeps them), an issued document's PDF in its row. Every
     attachment and issued document of the bundle must end with its file — carried, or held from
-    before — else the whole bundle is refused (the caller's transaction rolls back)."""
+    before — else the whole bundle is refused (the caller's transaction rolls back).
+
+    ``dry_run`` (the preview, whose verification hashed every file): count, write nothing."""
     out = {"stored": 0, "held": 0, "bytes": 0}
     if bundle.manifest.format_version < 2:
         return out
     carried = {f.sha256: f for f in bundle.files}
     used: set[str] = set()
+    streamed: set[str] = set()
     attachments, documents = _needed_files(bundle)
     total = len(attachments) + len(documents)
     for step, (sha, uuids) in enumerate(attachments.items()):
@@ -351,10 +354,14 @@ def store_files(db: Database, bundle: VerifiedBundle, progress: Progress) -> dic
         file = carried.get(sha)
         if file is None:
             raise _missing(f"tệp đính kèm {uuids[0]}")
+        out["stored"] += 1
+        if dry_run:
+            out["bytes"] += file.size
+            continue
         cur = db.execute("INSERT INTO attachment_blobs(sha256, size, data) VALUES (?, ?, zeroblob(?))",
                          (sha, file.size, file.size))
         out["bytes"] += _write_blob(db, "attachment_blobs", "data", cur.lastrowid, bundle.stream_file(file))
-        out["stored"] += 1
+        streamed.add(sha)
     unit = bundle.manifest.unit_code
     for step, (uuid, sha) in enumerate(documents, start=len(attachments)):
         if step % 20 == 0:
@@ -371,10 +378,19 @@ def store_files(db: Database, bundle: VerifiedBundle, progress: Progress) -> dic
         file = carried.get(sha)
         if file is None:
             raise _missing(f"văn bản {uuid}")
+        out["stored"] += 1
+        if dry_run:
+            out["bytes"] += file.size
+            continue
         db.execute("UPDATE documents SET pdf = zeroblob(?) WHERE id = ?", (file.size, row[0]))
         out["bytes"] += _write_blob(db, "documents", "pdf", row[0], bundle.stream_file(file))
-        out["stored"] += 1
+        streamed.add(sha)
     if set(carried) - used:
         raise UserError("bundle_damaged", "Nội dung gói không hợp lệ (gói mang tệp không thuộc bản ghi nào). "
                         "Gói bị từ chối, sổ không thay đổi.")
+    if not bundle.files_hashed:  # files the province already held: checked all the same
+        for sha in sorted(set(carried) - streamed):
+            progress.check()
+            for _ in bundle.stream_file(carried[sha]):
+                pass
     return out

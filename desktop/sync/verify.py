@@ -45,6 +45,7 @@ class VerifiedBundle:
     payload: dict[str, bytes]           # part name → verified JSON-lines bytes
     archive: ArchiveReader | None = None   # version 2: where the carried files are read from
     source: object = None                  # version 2: the open file under ``archive``
+    files_hashed: bool = True              # False: the carried files are hashed as they are stored
 
     @property
     def files(self) -> tuple[manifest_mod.File, ...]:
@@ -122,8 +123,10 @@ def check_header(header: dict, own_fingerprint: str) -> None:
 
 def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
                   progress: Progress | None = None, data: bytes | None = None,
-                  private=None) -> VerifiedBundle:
-    """``private``: the province's unlocked encryption key, to import many bundles with one unlock."""
+                  private=None, hash_files: bool = True) -> VerifiedBundle:
+    """``private``: the province's unlocked encryption key, to import many bundles with one unlock.
+    ``hash_files=False``: the carried files' hashes are left to the caller, which checks each as
+    it stores it (``merge.store_files``), so that an import reads them once, not twice."""
     if keys.register_mode(db) != "province":
         raise UserError("wrong_mode", "Chỉ sổ cấp tỉnh mới nhập được gói đồng bộ của xã.")
     path = Path(path)
@@ -133,7 +136,7 @@ def verify_bundle(db: Database, path: Path, *, passphrase: str | None = None,
                   find_peer=lambda fp: sync_repo.get_peer_key(db, fp), progress=progress)
     if data is not None:
         return verify_bundle_data(data, path, **kwargs)
-    return verify_bundle_file(path, **kwargs)
+    return verify_bundle_file(path, hash_files=hash_files, **kwargs)
 
 
 def open_bundle_file(path: Path):
@@ -162,7 +165,7 @@ def file_sha256(path: Path) -> str:
 
 def verify_bundle_file(path: Path, *, own_fingerprint: str, unlock: Callable[[], object],
                        find_peer: Callable[[str], sync_repo.PeerKey | None],
-                       progress: Progress | None = None) -> VerifiedBundle:
+                       progress: Progress | None = None, hash_files: bool = True) -> VerifiedBundle:
     """``verify_bundle_data`` reading the file from disk: a version-2 bundle streams (the
     returned bundle keeps the file open until ``close()``), a version-1 bundle is read whole."""
     progress = ensure(progress)
@@ -178,7 +181,7 @@ def verify_bundle_file(path: Path, *, own_fingerprint: str, unlock: Callable[[],
             return verify_bundle_data(data, path, own_fingerprint=own_fingerprint, unlock=unlock,
                                       find_peer=find_peer, progress=progress)
         return _verify_v2(fh, size, header, aad, Path(path), own_fingerprint=own_fingerprint, unlock=unlock,
-                          find_peer=find_peer, progress=progress)
+                          find_peer=find_peer, progress=progress, hash_files=hash_files)
     except BaseException:
         fh.close()
         raise
@@ -213,21 +216,21 @@ def verify_bundle_data(data: bytes, path: Path, *, own_fingerprint: str, unlock:
 
 def _verify_v2(source, size: int, header: dict, aad: bytes, path: Path, *, own_fingerprint: str,
                unlock: Callable[[], object], find_peer: Callable[[str], sync_repo.PeerKey | None],
-               progress: Progress) -> VerifiedBundle:
+               progress: Progress, hash_files: bool = True) -> VerifiedBundle:
     check_header(header, own_fingerprint)
     progress.report(0, 3, "Đang giải mã")
     opener = crypto.StreamOpener(source, size, header, aad, unlock())
     sha = opener.authenticate_all(on_chunk=lambda i, n: progress.check() if i % 64 == 0 else None)
     reader = ArchiveReader(opener, with_files=True)
     bundle = _verify_archive(reader, header, sha, size, path, own_fingerprint=own_fingerprint,
-                             find_peer=find_peer, progress=progress)
+                             find_peer=find_peer, progress=progress, hash_files=hash_files)
     bundle.archive, bundle.source = reader, source
     return bundle
 
 
 def _verify_archive(reader: ArchiveReader, header: dict, sha: str, size: int, path: Path, *,
                     own_fingerprint: str, find_peer: Callable[[str], sync_repo.PeerKey | None],
-                    progress: Progress) -> VerifiedBundle:
+                    progress: Progress, hash_files: bool = True) -> VerifiedBundle:
     manifest_bytes = reader.read(MANIFEST, MAX_MANIFEST)
     signature = reader.read(SIGNATURE, 64)
     try:
@@ -272,8 +275,8 @@ def _verify_archive(reader: ArchiveReader, header: dict, sha: str, size: int, pa
         payload[part.name] = content
     if reader.file_names() != {f.name for f in manifest.files}:
         raise _refuse("các tệp trong gói không khớp bản kê")
-    bundle = VerifiedBundle(path, manifest, sha, size, peer, payload, archive=reader)
-    for file in manifest.files:  # each carried file hashed once here (and again as it is stored)
+    bundle = VerifiedBundle(path, manifest, sha, size, peer, payload, archive=reader, files_hashed=hash_files)
+    for file in manifest.files if hash_files else ():  # else hashed as the import stores each
         progress.check()
         for _ in bundle.stream_file(file):
             pass

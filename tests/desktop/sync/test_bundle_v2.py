@@ -239,3 +239,15 @@ def test_a_file_changed_on_the_stick_during_the_import_rolls_it_all_back(commune
         importer.apply(province, path, progress=Progress(meddle))
     assert err.value.code == "bundle_damaged" and "Tệp gói bị hỏng" in err.value.message
     assert snapshot(province) == before
+
+
+def test_a_swapped_file_the_province_already_holds_is_refused_too(commune, province, carried, outdir):
+    importer.apply(province, export.export_bundle(commune, outdir).path)
+    again = export.export_bundle(commune, outdir, full=True)
+    items = bt.members(bt.unseal(province, again.path.read_bytes()))
+    name = next(n for n in items if n.startswith("files/"))
+    items[name] = os.urandom(len(items[name]))
+    path = write(outdir, bt.reseal(province, bt.rezip(items, zipfile.ZIP_STORED)))
+    with pytest.raises(UserError) as err:  # nothing would be stored, the file is checked all the same
+        importer.apply(province, path, accept_sequence=True)
+    assert err.value.code == "bundle_damaged" and "mã băm" in err.value.message
