@@ -7,8 +7,8 @@ revoked) → signature → each member's size, SHA-256 and record count → each
 
 Format version 2 is read from the file as it lies on disk: every chunk is authenticated once in
 order (hashing the file on the way), then the archive is read through a decrypting view one
-chunk at a time; each carried file is hashed here and again when the merge stores it, so memory
-stays flat however many scans a bundle carries.
+chunk at a time; each carried file is hashed here (preview, hub) or as the import stores it
+(``merge.store_files``), so memory stays flat however many scans a bundle carries.
 """
 
 from __future__ import annotations
