@@ -307,7 +307,10 @@ def _needed_files(bundle: VerifiedBundle) -> tuple[dict[str, list[str]], list[tu
                 continue
             if part.table == "attachments":
                 attachments.setdefault(record["sha256"], []).append(str(record.get("uuid"))[:64])
-            elif "pdf" not in record:  # version 2: the PDF travels as a file, not in the line
+            elif "pdf" in record:  # version 2: the PDF travels as a file, never in the line
+                raise UserError("bundle_damaged", "Nội dung gói không hợp lệ (văn bản mang tệp PDF trong dòng "
+                                "thay vì tệp kèm theo). Gói bị từ chối, sổ không thay đổi.")
+            else:
                 documents.append((str(record.get("uuid"))[:64], record["sha256"]))
     return attachments, documents
 

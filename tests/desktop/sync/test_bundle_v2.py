@@ -251,3 +251,23 @@ def test_a_swapped_file_the_province_already_holds_is_refused_too(commune, provi
     with pytest.raises(UserError) as err:  # nothing would be stored, the file is checked all the same
         importer.apply(province, path, accept_sequence=True)
     assert err.value.code == "bundle_damaged" and "mã băm" in err.value.message
+
+
+def test_a_version_2_document_with_its_pdf_in_the_line_is_refused(commune, province, carried, outdir):
+    """The PDF is not covered by the ledger (its sha256 is): in version 2 it may only come as a
+    file checked against that hash, never as bytes in the line."""
+    result = export.export_bundle(commune, outdir)
+    items = bt.members(bt.unseal(province, result.path.read_bytes()))
+    name = "records/documents.jsonl"
+    rows = [json.loads(line) for line in items[name].decode().splitlines()]
+    rows[0]["pdf"] = {"$base64": crypto.b64(b"%PDF-1.7 another reply")}
+    items[name] = b"".join(crypto.canonical_json(r) + b"\n" for r in rows)
+
+    def edit(m):
+        for part in m["parts"]:
+            if part["name"] == name:
+                part["size"], part["sha256"] = len(items[name]), hashlib.sha256(items[name]).hexdigest()
+
+    forged = _resign(commune, items, edit)
+    err = refused(province, write(outdir, bt.reseal(province, bt.rezip(forged, zipfile.ZIP_STORED))), "bundle_damaged")
+    assert "PDF" in err.message
