@@ -155,7 +155,10 @@ def insert_outbox(db: Database, **values) -> None:
 
 
 def mark_acknowledged(db: Database, seq: int, at: str, receipt: str) -> None:
-    db.execute("UPDATE sync_outbox SET acknowledged_at = ?, receipt = ? WHERE seq = ?", (at, receipt, seq))
+    """The province received bundle ``seq``: its kept copy (only for a lost stick, and since format
+    2 as large as the scans it carries) is dropped; its manifest and item list stay."""
+    db.execute("UPDATE sync_outbox SET acknowledged_at = ?, receipt = ?, bundle = x'' WHERE seq = ?",
+               (at, receipt, seq))
 
 
 def upsert_acked(db: Database, items: Iterable[tuple[str, str, int]]) -> None:

@@ -8,7 +8,7 @@ The bundle (format version 2) streams to ``<name>.partial``: records and carried
 through deflate and the chunked cipher as they are read, so memory stays flat whatever the size
 of the scans; the file is flushed to disk and renamed only when complete, and its copy
 (encrypted file, manifest, list of record versions) is stored in ``sync_outbox`` in the same
-transaction.
+transaction; the file's copy is kept until a receipt acknowledges the bundle.
 """
 
 from __future__ import annotations
@@ -230,10 +230,15 @@ def _blob_chunks(db: Database, table: str, column: str, rowid: int, chunk: int =
 
 
 def save_copy(db: Database, seq: int, out: Path) -> Path:
-    """Write again the stored copy of bundle ``seq`` (e.g. when the USB stick was lost)."""
+    """Write again the stored copy of bundle ``seq`` (e.g. when the USB stick was lost); kept
+    until a receipt acknowledges the bundle."""
     row = next((r for r in sync_repo.list_outbox(db) if r["seq"] == seq), None)
     if row is None:
         raise UserError("bundle_not_found", f"Không có gói số {seq} trong sổ.")
+    if row["acknowledged_at"]:  # its copy was dropped with the receipt: the province has it
+        raise UserError("bundle_acknowledged",
+                        f"Tỉnh đã xác nhận nhận gói số {seq} (biên nhận ngày {row['acknowledged_at'][:10]}), nên sổ "
+                        "không giữ bản sao của gói này nữa. Nếu tỉnh cần lại dữ liệu, hãy xuất một gói đầy đủ.")
     out = Path(out)
     target = out / row["file_name"] if out.is_dir() else out
     tmp = target.with_name(target.name + ".partial")

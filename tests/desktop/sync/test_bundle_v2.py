@@ -97,6 +97,11 @@ def test_an_incremental_bundle_carries_only_the_files_of_its_records(commune, pr
     from desktop.sync import receipts
 
     receipts.import_receipt(commune, receipts.write_receipt(province, "00001", outdir))
+    # The copy kept for a lost stick goes with the receipt: the register does not hold the scans twice.
+    assert commune.scalar("SELECT length(bundle) FROM sync_outbox WHERE seq = 1") == 0
+    with pytest.raises(UserError) as err:
+        export.save_copy(commune, 1, outdir / "lai.gtb")
+    assert err.value.code == "bundle_acknowledged" and "gói đầy đủ" in err.value.message
     new = _attach(commune, data.case(data.person("Lê Văn Cường")), tmp_path / "moi.png", b"\x89PNG moi" * 500)
     nxt = export.export_bundle(commune, outdir)
     assert [f["sha256"] for f in nxt.manifest["files"]] == [new.sha256]
