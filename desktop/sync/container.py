@@ -28,6 +28,7 @@ SIGNATURE = "manifest.sig"
 PART_RE = re.compile(r"^records/([a-z][a-z0-9_]{0,62})\.jsonl$")
 FILE_RE = re.compile(r"^files/([0-9a-f]{64})$")
 MAX_MANIFEST = 1024 * 1024
+MAX_MANIFEST_V2 = 32 * 1024 * 1024   # lists every carried file (~160 bytes each)
 MAX_PART = 1024 * 1024 * 1024          # one member, decompressed
 MAX_TOTAL = 2 * 1024 * 1024 * 1024     # all members, decompressed
 MAX_TOTAL_V2 = 4 * 1024 * 1024 * 1024  # version 2 streams: at most a FAT32 stick's largest file

@@ -18,7 +18,7 @@ from desktop.sync.container import FILE_RE, PART_RE
 FORMAT = "giaitrinh-bundle"
 FORMAT_VERSION = 2                  # what export writes
 READABLE_VERSIONS = (1, 2)          # what import reads
-MAX_FILES = 1_000_000
+MAX_FILES = 200_000                 # the manifest lists each (at most 32 MiB)
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 FP_RE = re.compile(r"^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$")
 

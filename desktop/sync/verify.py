@@ -26,7 +26,8 @@ from desktop.storage import sync_repo
 from desktop.storage.db import Database
 from desktop.sync import crypto, keys
 from desktop.sync import manifest as manifest_mod
-from desktop.sync.container import MANIFEST, MAX_MANIFEST, MAX_PART, SIGNATURE, ArchiveReader
+from desktop.sync.container import (MANIFEST, MAX_MANIFEST, MAX_MANIFEST_V2, MAX_PART, SIGNATURE,
+                                    ArchiveReader)
 from desktop.sync.progress import Progress, ensure
 
 log = logging.getLogger(__name__)
@@ -231,7 +232,8 @@ def _verify_v2(source, size: int, header: dict, aad: bytes, path: Path, *, own_f
 def _verify_archive(reader: ArchiveReader, header: dict, sha: str, size: int, path: Path, *,
                     own_fingerprint: str, find_peer: Callable[[str], sync_repo.PeerKey | None],
                     progress: Progress, hash_files: bool = True) -> VerifiedBundle:
-    manifest_bytes = reader.read(MANIFEST, MAX_MANIFEST)
+    limit = MAX_MANIFEST_V2 if header.get("format_version") == 2 else MAX_MANIFEST  # v2 lists every file
+    manifest_bytes = reader.read(MANIFEST, limit)
     signature = reader.read(SIGNATURE, 64)
     try:
         raw = json.loads(manifest_bytes.decode("utf-8"))

@@ -276,3 +276,16 @@ def test_a_version_2_document_with_its_pdf_in_the_line_is_refused(commune, provi
     forged = _resign(commune, items, edit)
     err = refused(province, write(outdir, bt.reseal(province, bt.rezip(forged, zipfile.ZIP_STORED))), "bundle_damaged")
     assert "PDF" in err.message
+
+
+def test_a_manifest_listing_thousands_of_files_is_read(commune, province, data, outdir):
+    """A commune with thousands of scans: the list of files makes the manifest larger than a
+    version-1 manifest may be (1 MiB); version 2 reads it (here it is then refused only because
+    no record names those files)."""
+    data.populate(1)
+    files = {hashlib.sha256(i.to_bytes(4, "big")).hexdigest(): i.to_bytes(4, "big") for i in range(7000)}
+    bundle = bt.signed_bundle(commune, province, {}, files=files)
+    with zipfile.ZipFile(io.BytesIO(bt.unseal(province, bundle))) as zf:
+        assert zf.getinfo("manifest.json").file_size > 1024 * 1024
+    err = refused(province, write(outdir, bundle), "bundle_damaged")
+    assert "không thuộc bản ghi nào" in err.message
