@@ -268,6 +268,7 @@ def test_import_preview_says_how_many_files_come_with_the_bundle(qtbot, register
     qtbot.addWidget(dialog)
     dialog.resize(900, 600)
     dialog.file.setText(str(bundle.path))
+    dialog.passphrase.setText(PASSPHRASE)
     with qtbot.waitSignal(dialog.previewed, timeout=10000):
         dialog.preview_button.click()
     assert "2 tệp mới (1,6 MB), 0 tệp tỉnh đã có" in dialog.summary.text()
