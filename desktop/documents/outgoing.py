@@ -27,6 +27,9 @@ from desktop.storage.db import Database
 
 log = logging.getLogger(__name__)
 
+# Drawn from a case, or from a reception that opened none (papers handed in at the desk).
+FROM_RECEPTION_TOO = frozenset({"reception_receipt"})
+
 
 def offered(db: Database, case_uuid: str) -> list[templates.Template]:
     """The documents the case's current state calls for ("Soạn văn bản")."""
@@ -80,9 +83,11 @@ def compose_reception(db: Database, reception_uuid: str, kind: str = "reception_
     from desktop.storage.persons import get_person
 
     template = templates.get_template(kind)
-    if template.target != "reception":
+    if template.target != "reception" and kind not in FROM_RECEPTION_TOO:
         raise UserError("document_kind_not_for_reception", f"Mẫu “{template.label}” không lập từ một lượt tiếp.")
     reception = reception_repo.get_reception(db, reception_uuid)
+    if kind == "reception_receipt":
+        return _reception_receipt(db, reception, template, signer_uuid)
     rules = default_rules().reception_for(reception.received_on)
     ground = next((g for g in rules.grounds if g.label and g.label in reception.notes), None)
     if ground is None:
@@ -104,6 +109,43 @@ def compose_reception(db: Database, reception_uuid: str, kind: str = "reception_
     return replace(doc, meta={**doc.meta, "reception_uuid": reception.uuid})
 
 
+def _reception_receipt(db: Database, reception, template, signer_uuid: str | None) -> Document:
+    """The giấy biên nhận of papers handed in at a reception that opened no case (Luật Tiếp công
+    dân 2013, Art. 26): the reception's lookup code and QR under the signatures, as on a case's
+    receipt (issue #18). A reception that opened a case gives the case's receipt and code."""
+    from desktop.documents.context import dmy, requester_values, unit_dict
+    from desktop.rules.book import default_rules
+    from desktop.storage import units as unit_repo
+    from desktop.storage.lookup import display, ensure_reception_code
+    from desktop.storage.persons import get_person
+
+    if reception.case_uuid:
+        return compose(db, reception.case_uuid, template.kind, signer_uuid=signer_uuid)
+    summary = _sentence(reception.content or reception.request).rstrip(".")
+    ctx: dict[str, Any] = {"received_on": dmy(reception.received_on), "case_summary": summary,
+                           "document_date": reception.received_on.isoformat()}
+    person = get_person(db, reception.person_uuid) if reception.person_uuid else None
+    confidential = bool(reception.case_kind) and default_rules().is_confidential(
+        reception.case_kind, reception.received_on)
+    if confidential:  # a denouncer's identity is written by hand (Luật Tố cáo 2018, Art. 9)
+        ctx["confidential"] = "1"
+    elif person is not None:
+        ctx.update(requester_address=person.address, requester_id=person.id_number, **requester_values(person))
+    host = None
+    if reception.host_uuid:
+        try:
+            host = unit_repo.get_officer(db, reception.host_uuid)
+            ctx.update(handler_name=host.full_name, handler_title=host.title)
+        except Exception:  # noqa: BLE001 - an officer no longer in the register: the blank stays
+            log.info("host %s of reception %s not found", reception.host_uuid, reception.uuid)
+    officer = unit_repo.get_officer(db, signer_uuid) if signer_uuid else host
+    code = ensure_reception_code(db, reception.uuid)
+    unit = unit_repo.get_unit(db, reception.unit_code)
+    doc = templates.build_document(template.kind, {**ctx, "lookup_code": display(code)}, unit_dict(unit),
+                                   officer_dict(officer))
+    return replace(doc, meta={**doc.meta, "reception_uuid": reception.uuid, "lookup_code": code})
+
+
 def draft_reception(db: Database, reception_uuid: str, kind: str = "reception_refusal", *,
                     signer_uuid: str | None = None) -> DocumentRecord:
     """Compose and save a draft drawn from a reception (no case; ``document.draft``)."""
@@ -111,8 +153,10 @@ def draft_reception(db: Database, reception_uuid: str, kind: str = "reception_re
 
     who = require(db, "document.draft")
     doc = compose_reception(db, reception_uuid, kind, signer_uuid=signer_uuid)
-    unit_code = reception_repo.get_reception(db, reception_uuid).unit_code
-    return repo.insert_draft(db, doc, issuer_code=unit_code, case_uuid=None, created_by=who.officer_name)
+    reception = reception_repo.get_reception(db, reception_uuid)
+    case_uuid = reception.case_uuid if kind in FROM_RECEPTION_TOO else None  # a case's receipt stays with it
+    return repo.insert_draft(db, doc, issuer_code=reception.unit_code, case_uuid=case_uuid,
+                             created_by=who.officer_name)
 
 
 def _sentence(text: str) -> str:

@@ -133,6 +133,21 @@ def outbox_bundle(db: Database, seq: int) -> bytes | None:
     return db.scalar("SELECT bundle FROM sync_outbox WHERE seq = ?", (seq,))
 
 
+def outbox_bundle_chunks(db: Database, seq: int, chunk: int = 1 << 20):
+    """The stored copy of bundle ``seq`` in chunks (incremental blob I/O: memory flat)."""
+    with db.conn.blobopen("sync_outbox", "bundle", seq, readonly=True) as blob:
+        while data := blob.read(chunk):
+            yield data
+
+
+def store_outbox_bundle(db: Database, seq: int, source, size: int, chunk: int = 1 << 20) -> None:
+    """Copy ``size`` bytes of the open file ``source`` into the outbox row's ``bundle`` in chunks."""
+    db.execute("UPDATE sync_outbox SET bundle = zeroblob(?) WHERE seq = ?", (size, seq))
+    with db.conn.blobopen("sync_outbox", "bundle", seq) as blob:
+        while data := source.read(chunk):
+            blob.write(data)
+
+
 def insert_outbox(db: Database, **values) -> None:
     cols = ", ".join(values)
     marks = ", ".join("?" for _ in values)
@@ -140,7 +155,10 @@ def insert_outbox(db: Database, **values) -> None:
 
 
 def mark_acknowledged(db: Database, seq: int, at: str, receipt: str) -> None:
-    db.execute("UPDATE sync_outbox SET acknowledged_at = ?, receipt = ? WHERE seq = ?", (at, receipt, seq))
+    """The province received bundle ``seq``: its kept copy (only for a lost stick, and since format
+    2 as large as the scans it carries) is dropped; its manifest and item list stay."""
+    db.execute("UPDATE sync_outbox SET acknowledged_at = ?, receipt = ?, bundle = x'' WHERE seq = ?",
+               (at, receipt, seq))
 
 
 def upsert_acked(db: Database, items: Iterable[tuple[str, str, int]]) -> None:
@@ -178,14 +196,17 @@ def changed_rows(db: Database, table: SyncedTable, unit_code: str, full: bool) -
     return db.execute(f'SELECT {cols} FROM "{table.name}" t {join} WHERE {where} ORDER BY t.id', params)
 
 
-def changed_json(db: Database, table: SyncedTable, unit_code: str, full: bool) -> sqlite3.Cursor:
+def changed_json(db: Database, table: SyncedTable, unit_code: str, full: bool,
+                 omit: tuple[str, ...] = ()) -> sqlite3.Cursor:
     """Like ``changed_rows`` but as ``(uuid, version, json)`` with the JSON object built by SQLite.
 
     SQLite prints REAL values with 15 digits and cannot put a BLOB into JSON, so a row holding
     either gets NULL instead of JSON and the caller encodes that row itself (``row_by_uuid``).
+    ``omit``: columns left out of the JSON (a document's PDF travels as a file in format 2).
     """
-    pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in sorted(table.columns))  # sorted: canonical JSON
-    odd = " OR ".join(f"typeof(t.\"{c}\") IN ('real', 'blob')" for c in table.columns)
+    cols = [c for c in table.columns if c not in omit]
+    pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in sorted(cols))  # sorted: canonical JSON
+    odd = " OR ".join(f"typeof(t.\"{c}\") IN ('real', 'blob')" for c in cols)
     version = "t.version" if table.versioned else "0"
     join, where = _changed_where(db, table, full)
     params = (unit_code,) if full else (table.name, unit_code)
@@ -194,8 +215,8 @@ def changed_json(db: Database, table: SyncedTable, unit_code: str, full: bool) -
         f'FROM "{table.name}" t {join} WHERE {where} ORDER BY t.id', params)
 
 
-def row_by_uuid(db: Database, table: SyncedTable, uuid: str) -> dict:
-    cols = ", ".join(f'"{c}"' for c in table.columns)
+def row_by_uuid(db: Database, table: SyncedTable, uuid: str, omit: tuple[str, ...] = ()) -> dict:
+    cols = ", ".join(f'"{c}"' for c in table.columns if c not in omit)
     return dict(db.one(f'SELECT {cols} FROM "{table.name}" WHERE uuid = ?', (uuid,)))
 
 
@@ -284,17 +305,21 @@ def existing_rows(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dic
     return out
 
 
-def existing_json(db: Database, table: SyncedTable, uuids: Sequence[str]) -> dict[str, tuple[str, int, str]]:
-    """uuid → (unit_code, version, the row as JSON built like ``changed_json``) for stored rows."""
-    out: dict[str, tuple[str, int, str]] = {}
-    pairs = ", ".join(f"'{c}', \"{c}\"" for c in sorted(table.columns))
+def existing_json(db: Database, table: SyncedTable, uuids: Sequence[str],
+                  omit: tuple[str, ...] = ()) -> dict[str, tuple[str, int, str | None]]:
+    """uuid → (unit_code, version, the row as JSON built like ``changed_json``, without the
+    ``omit`` columns; None for a row holding a REAL or a BLOB) for stored rows."""
+    out: dict[str, tuple[str, int, str | None]] = {}
+    cols = [c for c in table.columns if c not in omit]
+    pairs = ", ".join(f"'{c}', \"{c}\"" for c in sorted(cols))
+    odd = " OR ".join(f"typeof(\"{c}\") IN ('real', 'blob')" for c in cols)
     version = "version" if table.versioned else "0"
     for start in range(0, len(uuids), CHUNK):
         part = uuids[start:start + CHUNK]
         marks = ",".join("?" * len(part))
         for uuid, unit, ver, text in db.execute(
-                f'SELECT uuid, unit_code, {version}, json_object({pairs}) FROM "{table.name}" '
-                f"WHERE uuid IN ({marks})", part):
+                f'SELECT uuid, unit_code, {version}, CASE WHEN {odd} THEN NULL ELSE json_object({pairs}) END '
+                f'FROM "{table.name}" WHERE uuid IN ({marks})', part):
             out[uuid] = (unit, ver, text)
     return out
 

@@ -1,9 +1,13 @@
-"""The bundle's inner archive: a ZIP holding ``manifest.json``, ``manifest.sig`` and one
-deflate-compressed JSON-lines member per record type (``records/<table>.jsonl``).
+"""The bundle's inner archive: a ZIP holding ``manifest.json``, ``manifest.sig``, one
+deflate-compressed JSON-lines member per record type (``records/<table>.jsonl``) and, from format
+version 2, one stored member per carried file (``files/<sha256>``: an attachment's bytes or an
+issued document's PDF, once per SHA-256).
 
-Writing streams each member through deflate level 1 while hashing it. Reading never extracts
-to disk and never trusts a name: only the names listed above are accepted, each once, each read
-with a size cap, so a ZIP bomb, a path like ``../x`` or an extra member is refused.
+Writing streams each member through deflate level 1 while hashing it; in version 2 the ZIP is
+written straight into the encrypting sink (``crypto.StreamSealer``), never whole in memory.
+Reading never extracts to disk and never trusts a name: only the names listed above are
+accepted, each once, each read with a size cap, so a ZIP bomb, a path like ``../x`` or an extra
+member is refused.
 """
 
 from __future__ import annotations
@@ -22,9 +26,13 @@ from desktop.errors import UserError
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PART_RE = re.compile(r"^records/([a-z][a-z0-9_]{0,62})\.jsonl$")
+FILE_RE = re.compile(r"^files/([0-9a-f]{64})$")
 MAX_MANIFEST = 1024 * 1024
+MAX_MANIFEST_V2 = 32 * 1024 * 1024   # lists every carried file (~160 bytes each)
 MAX_PART = 1024 * 1024 * 1024          # one member, decompressed
 MAX_TOTAL = 2 * 1024 * 1024 * 1024     # all members, decompressed
+MAX_TOTAL_V2 = 4 * 1024 * 1024 * 1024  # version 2 streams: at most a FAT32 stick's largest file
+FILE_CHUNK = 1 << 20
 MAX_RATIO = 200                        # decompressed / compressed, beyond which it is a bomb
 COMPRESS_LEVEL = 1                     # ~5x faster than level 6 at a modest size cost
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplementedError, RuntimeError,
@@ -33,6 +41,10 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplement
 
 def part_name(table: str) -> str:
     return f"records/{table}.jsonl"
+
+
+def file_name(sha256: str) -> str:
+    return f"files/{sha256}"
 
 
 @dataclass
@@ -49,13 +61,34 @@ class PartInfo:
 
 
 class ArchiveWriter:
-    """Builds the archive in memory, one member per record type."""
+    """Builds the archive, one member per record type (and per carried file): in memory
+    (version 1), or streamed into ``sink``, a write-only file object (version 2)."""
 
-    def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-        self.zip = zipfile.ZipFile(self.buffer, "w", compression=zipfile.ZIP_DEFLATED,
+    def __init__(self, sink=None) -> None:
+        self.buffer = io.BytesIO() if sink is None else None
+        self.zip = zipfile.ZipFile(self.buffer if sink is None else sink, "w", compression=zipfile.ZIP_DEFLATED,
                                    compresslevel=COMPRESS_LEVEL, allowZip64=True)
         self.parts: list[PartInfo] = []
+        self.files: list[dict] = []
+
+    def add_file(self, sha256: str, size: int, chunks: Iterable[bytes]) -> dict:
+        """Store one file as ``files/<sha256>`` (not compressed: scans and PDFs are already),
+        checking while it streams that its bytes are the ``size`` bytes of that SHA-256."""
+        info = zipfile.ZipInfo(file_name(sha256), date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_STORED
+        digest, done = hashlib.sha256(), 0
+        with self.zip.open(info, "w", force_zip64=True) as out:
+            for chunk in chunks:
+                digest.update(chunk)
+                out.write(chunk)
+                done += len(chunk)
+        if done != size or digest.hexdigest() != sha256:
+            raise UserError("file_damaged_in_register",
+                            f"Tệp {sha256[:12]}… lưu trong sổ không còn khớp mã băm của nó. Hãy chạy “Kiểm tra sổ” "
+                            "(giaitrinh verify / attach --check) trước khi xuất gói.")
+        entry = {"name": info.filename, "sha256": sha256, "size": size}
+        self.files.append(entry)
+        return entry
 
     def add_part(self, table: str, lines: Iterable[str], on_line=None) -> PartInfo:
         info = PartInfo(part_name(table), table)
@@ -90,10 +123,12 @@ class ArchiveWriter:
         self.buffer = io.BytesIO()
 
     def finish(self, manifest_bytes: bytes, signature: bytes) -> bytes:
+        """Write the manifest and its signature and close the archive: its bytes in version 1
+        (in memory), ``b""`` when it streamed into a sink."""
         self.zip.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_STORED)
         self.zip.writestr(SIGNATURE, signature, compress_type=zipfile.ZIP_STORED)
         self.zip.close()
-        return self.buffer.getvalue()
+        return self.buffer.getvalue() if self.buffer is not None else b""
 
 
 def _refuse(detail: str) -> UserError:
@@ -101,11 +136,15 @@ def _refuse(detail: str) -> UserError:
 
 
 class ArchiveReader:
-    """Reads a decrypted archive defensively; every failure is a ``UserError``."""
+    """Reads a decrypted archive defensively; every failure is a ``UserError``.
 
-    def __init__(self, data: bytes) -> None:
+    ``data``: the archive's bytes (version 1) or a seekable file object over it (version 2,
+    ``crypto.StreamOpener``); only version 2 may hold ``files/<sha256>`` members.
+    """
+
+    def __init__(self, data, *, with_files: bool = False) -> None:
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            self.zip = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data)
             infos = self.zip.infolist()
         except ZIP_ERRORS as exc:
             raise _refuse("không đọc được gói nén") from exc
@@ -115,7 +154,8 @@ class ArchiveReader:
             name = info.filename
             if name in self.members:
                 raise _refuse(f"thành phần lặp lại: {name[:80]}")
-            if name not in (MANIFEST, SIGNATURE) and not PART_RE.match(name):
+            if name not in (MANIFEST, SIGNATURE) and not PART_RE.match(name) and not (
+                    with_files and FILE_RE.match(name)):
                 raise _refuse(f"tên thành phần không được phép: {name[:80]!r}")
             if info.flag_bits & 0x1:
                 raise _refuse("thành phần bị mã hóa kiểu ZIP")
@@ -127,7 +167,7 @@ class ArchiveReader:
                 raise _refuse(f"tỉ lệ nén của {name} bất thường (nghi bom nén)")
             total += info.file_size
             self.members[name] = info
-        if total > MAX_TOTAL:
+        if total > (MAX_TOTAL_V2 if with_files else MAX_TOTAL):
             raise _refuse("tổng dung lượng giải nén vượt giới hạn")
         for required in (MANIFEST, SIGNATURE):
             if required not in self.members:
@@ -149,5 +189,28 @@ class ArchiveReader:
         return data
 
     def part_names(self) -> set[str]:
-        return {n for n in self.members if n not in (MANIFEST, SIGNATURE)}
+        return {n for n in self.members if n not in (MANIFEST, SIGNATURE) and not n.startswith("files/")}
+
+    def file_names(self) -> set[str]:
+        return {n for n in self.members if n.startswith("files/")}
+
+    def stream(self, name: str, size: int) -> Iterable[bytes]:
+        """A member's bytes in chunks, refused if they are not exactly ``size`` bytes."""
+        info = self.members.get(name)
+        if info is None:
+            raise _refuse(f"thiếu thành phần {name}")
+        if info.file_size != size:
+            raise _refuse(f"dung lượng của {name} khác bản kê")
+        done = 0
+        try:
+            with self.zip.open(info) as stream:
+                while chunk := stream.read(min(FILE_CHUNK, size - done + 1)):
+                    done += len(chunk)
+                    if done > size:
+                        break
+                    yield chunk
+        except ZIP_ERRORS as exc:
+            raise _refuse(f"không đọc được {name}") from exc
+        if done != size:
+            raise _refuse(f"dung lượng thực của {name} khác dung lượng khai báo")
 

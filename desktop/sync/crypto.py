@@ -9,13 +9,16 @@ Envelope (see docs/bundle-format.md)::
     MAGIC | u32 big-endian header length | header JSON (UTF-8) | ciphertext (plaintext + 16-byte tag)
 
 The header (recipient fingerprint, ephemeral public key, nonce, sizes) is the AEAD's associated
-data, so changing any byte of the file makes decryption fail.
+data, so changing any byte of the file makes decryption fail. Version 1 seals the whole archive
+in one AEAD call; version 2 (``StreamSealer`` / ``StreamOpener``) seals it in 1 MiB chunks so that
+export and import stream, whatever the size of the files a bundle carries.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import struct
@@ -211,3 +214,229 @@ def open_sealed(header: dict, aad: bytes, ciphertext: bytes, private: X25519Priv
         return ChaCha20Poly1305(key).decrypt(nonce, ciphertext, aad)
     except InvalidTag as exc:
         raise _damaged("dữ liệu đã bị thay đổi hoặc không mã hóa cho khóa của tỉnh này") from exc
+
+
+# -- the streamed envelope (format version 2) ----------------------------------------------------
+#
+#   MAGIC | u32 header length | header JSON | chunk 0 | chunk 1 | … | chunk n-1
+#
+# Each chunk is ChaCha20-Poly1305 over at most ``chunk_size`` plaintext bytes (every chunk but
+# the last exactly ``chunk_size``), with the nonce ``prefix (7 bytes) ‖ counter (u32 BE) ‖ last
+# flag (0x00, or 0x01 for the final chunk)`` and the magic, length and header as associated data
+# (the STREAM construction, Hoang–Reyhanitabar–Rogaway–Vizár 2015): a chunk moved, dropped,
+# repeated, taken from another bundle, or a file cut at a chunk boundary or extended fails its
+# tag. The key is fresh per bundle (ephemeral X25519), so no nonce repeats across bundles.
+
+CIPHER_V2 = "X25519-HKDF-SHA256-ChaCha20Poly1305-STREAM"
+HKDF_INFO_V2 = b"giaitrinh bundle v2"
+CHUNK_SIZE = 1 << 20
+TAG = 16
+
+
+def _stream_nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    if index >= 2**32:
+        raise _damaged("quá nhiều khối")
+    return prefix + struct.pack(">IB", index, 1 if last else 0)
+
+
+class StreamSealer:
+    """A write-only sink that encrypts what is written to it chunk by chunk into ``out``.
+
+    ``out`` receives the envelope's head at once and each chunk as soon as it is full; only one
+    chunk is held in memory. ``close()`` writes the final chunk; ``sha256`` and ``size`` are then
+    those of the whole file written.
+    """
+
+    def __init__(self, out, recipient_raw: bytes, chunk_size: int = CHUNK_SIZE) -> None:
+        recipient = X25519PublicKey.from_public_bytes(recipient_raw)
+        ephemeral = X25519PrivateKey.generate()
+        ephemeral_raw = ephemeral.public_key().public_bytes(serialization.Encoding.Raw,
+                                                            serialization.PublicFormat.Raw)
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_raw + recipient_raw,
+                   info=HKDF_INFO_V2).derive(ephemeral.exchange(recipient))
+        self.prefix = os.urandom(7)
+        self.chunk_size = chunk_size
+        header = canonical_json({
+            "format": "giaitrinh-bundle", "format_version": 2, "cipher": CIPHER_V2,
+            "recipient": fingerprint(recipient_raw, "encryption"), "ephemeral_public_key": b64(ephemeral_raw),
+            "nonce_prefix": b64(self.prefix), "chunk_size": chunk_size,
+        })
+        self.aad = MAGIC + struct.pack(">I", len(header)) + header
+        self.aead = ChaCha20Poly1305(key)
+        self.out = out
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.index = 0
+        self.buffer = bytearray()
+        self.closed = False
+        self._emit(self.aad)
+
+    def _emit(self, data: bytes) -> None:
+        self.out.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def _seal(self, data: bytes, last: bool) -> None:
+        self._emit(self.aead.encrypt(_stream_nonce(self.prefix, self.index, last), data, self.aad))
+        self.index += 1
+
+    def write(self, data) -> int:
+        self.buffer += data
+        size = self.chunk_size
+        # Keep at least one byte back: the last chunk is sealed by close(), with its flag.
+        if len(self.buffer) > size:
+            whole = (len(self.buffer) - 1) // size * size
+            view = memoryview(self.buffer)
+            for start in range(0, whole, size):
+                self._seal(bytes(view[start:start + size]), False)
+            view.release()
+            del self.buffer[:whole]
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._seal(bytes(self.buffer), True)
+            self.buffer = bytearray()
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.hexdigest()
+
+
+def seal_stream(plaintext: bytes, recipient_raw: bytes, chunk_size: int = CHUNK_SIZE) -> bytes:
+    """A whole version-2 envelope in memory (tests and small tools)."""
+    out = io.BytesIO()
+    sink = StreamSealer(out, recipient_raw, chunk_size)
+    sink.write(plaintext)
+    sink.close()
+    return out.getvalue()
+
+
+def read_header_from(fh) -> tuple[dict, bytes]:
+    """(header, associated data) read from the start of an open envelope file (any version)."""
+    head = fh.read(len(MAGIC) + 4)
+    if not head.startswith(MAGIC):
+        raise _damaged("thiếu dấu nhận dạng đầu tệp")
+    if len(head) < len(MAGIC) + 4:
+        raise _damaged("tệp quá ngắn")
+    (size,) = struct.unpack(">I", head[len(MAGIC):])
+    if size > MAX_HEADER:
+        raise _damaged("phần đầu không hợp lệ")
+    raw = fh.read(size)
+    if len(raw) != size:
+        raise _damaged("phần đầu không hợp lệ")
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _damaged("phần đầu không đọc được") from exc
+    if not isinstance(header, dict) or header.get("format") != "giaitrinh-bundle":
+        raise _damaged("phần đầu không đúng định dạng")
+    return header, head + raw
+
+
+class StreamOpener(io.RawIOBase):
+    """A read-only, seekable view of a version-2 envelope's plaintext, decrypting one chunk at a
+    time on demand (``zipfile`` reads the archive through it; nothing plaintext reaches disk).
+
+    ``fh`` is the open envelope file, ``size`` its length. Every chunk read is authenticated;
+    ``authenticate_all()`` reads them all once, in order (a damaged or cut file is refused before
+    anything is trusted), returning the SHA-256 of the whole file.
+    """
+
+    def __init__(self, fh, size: int, header: dict, aad: bytes, private: X25519PrivateKey) -> None:
+        super().__init__()
+        if header.get("cipher") != CIPHER_V2:
+            raise _damaged("thuật toán mã hóa không được hỗ trợ")
+        chunk = header.get("chunk_size")
+        if type(chunk) is not int or not 4096 <= chunk <= 16 * CHUNK_SIZE:
+            raise _damaged("kích thước khối không hợp lệ")
+        try:
+            ephemeral_raw = unb64(header.get("ephemeral_public_key"), 32)
+            self.prefix = unb64(header.get("nonce_prefix"), 7)
+            shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_raw))
+        except ValueError as exc:
+            raise _damaged("khóa tạm thời không hợp lệ") from exc
+        recipient_raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_raw + recipient_raw,
+                   info=HKDF_INFO_V2).derive(shared)
+        self.aead = ChaCha20Poly1305(key)
+        self.fh, self.aad, self.chunk = fh, aad, chunk
+        self.start = len(aad)
+        body = size - self.start
+        if body < TAG:
+            raise _damaged("tệp bị cắt cụt")
+        whole = chunk + TAG
+        self.count = (body + whole - 1) // whole
+        last = body - (self.count - 1) * whole
+        if last < TAG:
+            raise _damaged("khối cuối không hợp lệ — tệp bị cắt cụt hoặc bị thêm dữ liệu")
+        self.length = (self.count - 1) * chunk + last - TAG     # plaintext length
+        self.pos = 0
+        self._cached: tuple[int, bytes] | None = None
+
+    def _chunk(self, index: int) -> bytes:
+        if self._cached is not None and self._cached[0] == index:
+            return self._cached[1]
+        whole = self.chunk + TAG
+        self.fh.seek(self.start + index * whole)
+        data = self.fh.read(whole)
+        last = index == self.count - 1
+        try:
+            plain = self.aead.decrypt(_stream_nonce(self.prefix, index, last), data, self.aad)
+        except InvalidTag as exc:
+            raise _damaged(f"khối {index + 1}/{self.count} đã bị thay đổi, đảo chỗ, cắt cụt hoặc không mã hóa "
+                           "cho khóa của tỉnh này") from exc
+        if not last and len(plain) != self.chunk:  # pragma: no cover - a tag over a short read fails first
+            raise _damaged("khối ngắn bất thường")
+        self._cached = (index, plain)
+        return plain
+
+    def authenticate_all(self, on_chunk=None) -> str:
+        """Decrypt every chunk once, in order; the SHA-256 of the whole envelope file."""
+        digest = hashlib.sha256(self.aad)
+        whole = self.chunk + TAG
+        for index in range(self.count):
+            self.fh.seek(self.start + index * whole)
+            data = self.fh.read(whole)
+            digest.update(data)
+            try:
+                self.aead.decrypt(_stream_nonce(self.prefix, index, index == self.count - 1), data, self.aad)
+            except InvalidTag as exc:
+                raise _damaged(f"khối {index + 1}/{self.count} đã bị thay đổi, đảo chỗ, cắt cụt hoặc không mã "
+                               "hóa cho khóa của tỉnh này") from exc
+            if on_chunk:
+                on_chunk(index, self.count)
+        return digest.hexdigest()
+
+    # -- io.RawIOBase ---------------------------------------------------------------------------
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self.pos, 2: self.length}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self.pos = base + offset
+        return self.pos
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        done = 0
+        while done < len(view) and self.pos < self.length:
+            index, skip = divmod(self.pos, self.chunk)
+            data = self._chunk(index)
+            n = min(len(view) - done, len(data) - skip)
+            view[done:done + n] = data[skip:skip + n]
+            done += n
+            self.pos += n
+        return done

@@ -10,7 +10,6 @@ acceptance before the bundle is applied.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -22,9 +21,9 @@ from desktop.storage import sync_repo
 from desktop.storage import units as units_repo
 from desktop.storage.db import Database
 from desktop.sync import chain, keys
-from desktop.sync.merge import CATEGORIES, MergeResult, merge
+from desktop.sync.merge import CATEGORIES, MergeResult, merge, store_files
 from desktop.sync.progress import Progress, ensure
-from desktop.sync.verify import VerifiedBundle, read_bundle_file, verify_bundle
+from desktop.sync.verify import VerifiedBundle, file_sha256, verify_bundle
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,7 @@ class ImportReport:
     applied: bool = False
     previous_import: str | None = None
     receipt: Path | None = None          # set by callers that write the receipt right away
+    files: dict | None = None            # carried files: {"stored", "held", "bytes"} (format version 2)
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +67,7 @@ class ImportReport:
             "dry_run": self.dry_run, "applied": self.applied, "previous_import": self.previous_import,
             "counts": (self.manifest or {}).get("counts", {}),
             "merge": self.merge.as_dict() if self.merge else None,
+            "files": self.files,
         }
 
     def text(self) -> str:
@@ -80,9 +81,18 @@ class ImportReport:
                                                       if table.counts[c]))
                 for category, uuid, reason in table.samples[:10]:
                     lines.append(f"    - {LABELS[category]} {uuid}: {reason}")
+        if self.files and (self.files["stored"] or self.files["held"]):
+            lines.append(files_line(self.files))
         lines.append("Xem trước — chưa ghi gì vào sổ." if self.dry_run else
                      ("Đã nhập vào sổ." if self.applied else "Không nhập."))
         return "\n".join(lines)
+
+
+def files_line(files: dict) -> str:
+    """One line on the carried files (attachments, issued PDFs) for the preview and the report."""
+    size = f"{files['bytes'] / 1024 / 1024:.1f}".replace(".", ",")
+    return (f"Tệp kèm theo (tệp đính kèm, văn bản đã ban hành): {files['stored']} tệp mới ({size} MB), "
+            f"{files['held']} tệp tỉnh đã có.")
 
 
 class _Rollback(Exception):
@@ -138,20 +148,23 @@ def preview(db: Database, path: Path, *, passphrase: str | None = None,
     require(db, "bundle.import")
     progress = ensure(progress)
     path = Path(path)
-    data = read_bundle_file(path)
-    replay = _replay(db, path, hashlib.sha256(data).hexdigest())
-    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, data=data, private=private)
-    m = bundle.manifest
-    check = replay.sequence if replay else check_sequence(db, m.unit_code, m.sequence, m.previous_sha256)
-    report = _report(bundle, check, dry_run=True)
-    report.previous_import = replay.previous_import if replay else None
-    chain.check_bundle(db, bundle)  # a commune is trusted only with its own, chained records
+    replay = _replay(db, path, file_sha256(path))
+    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, private=private)
     try:
-        with db.write():
-            report.merge = merge(db, bundle, progress)
-            raise _Rollback
-    except _Rollback:
-        pass
+        m = bundle.manifest
+        check = replay.sequence if replay else check_sequence(db, m.unit_code, m.sequence, m.previous_sha256)
+        report = _report(bundle, check, dry_run=True)
+        report.previous_import = replay.previous_import if replay else None
+        chain.check_bundle(db, bundle)  # a commune is trusted only with its own, chained records
+        try:
+            with db.write():
+                report.merge = merge(db, bundle, progress)
+                report.files = store_files(db, bundle, progress, dry_run=True)
+                raise _Rollback
+        except _Rollback:
+            pass
+    finally:
+        bundle.close()
     return report
 
 
@@ -161,14 +174,24 @@ def apply(db: Database, path: Path, *, passphrase: str | None = None, accept_seq
     require(db, "bundle.import")
     progress = ensure(progress)
     path = Path(path)
-    data = read_bundle_file(path)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = file_sha256(path)
     replay = _replay(db, path, sha)
     if replay and not reimport:
         raise UserError("bundle_replay", f"{replay.sequence.message} Gói không được nhập lại "
                         "(muốn đối chiếu lại, hãy chọn nhập lại).", previous_import=replay.previous_import)
-    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, data=data, private=private)
-    del data
+    # The carried files are hashed once, as they are stored (a mismatch rolls the import back).
+    bundle = verify_bundle(db, path, passphrase=passphrase, progress=progress, private=private, hash_files=False)
+    try:
+        return _apply(db, bundle, sha, replay, accept_sequence, progress)
+    finally:
+        bundle.close()
+
+
+def _apply(db: Database, bundle: VerifiedBundle, sha: str, replay: ImportReport | None, accept_sequence: bool,
+           progress: Progress) -> ImportReport:
+    if bundle.bundle_sha256 != sha:
+        raise UserError("bundle_changed", "Tệp gói thay đổi trong lúc đọc (thẻ nhớ bị rút hoặc tệp đang được chép?). "
+                        "Hãy chép lại tệp rồi nhập lại; sổ không thay đổi.")
     m = bundle.manifest
     check = replay.sequence if replay else check_sequence(db, m.unit_code, m.sequence, m.previous_sha256)
     if check.needs_acceptance and not accept_sequence:
@@ -178,6 +201,7 @@ def apply(db: Database, path: Path, *, passphrase: str | None = None, accept_seq
     now = keys.now_iso()
     with db.write():
         result = merge(db, bundle, progress)
+        files = store_files(db, bundle, progress)
         chain.apply_deletions(db, m.unit_code, trusted.deleted)
         chain.record_import(db, bundle, trusted)
         progress.check()
@@ -191,6 +215,6 @@ def apply(db: Database, path: Path, *, passphrase: str | None = None, accept_seq
             sync_repo.insert_conflicts(db, [(inbox_id, *k, now) for k in result.kept])
         units_repo.log_access(db, "import_bundle", target=f"{m.unit_code}#{m.sequence}",
                               detail=json.dumps(result.totals()))
-    report.merge, report.applied = result, True
+    report.merge, report.files, report.applied = result, files, True
     log.info("imported bundle %s #%d: %s", m.unit_code, m.sequence, result.totals())
     return report

@@ -20,6 +20,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from desktop.errors import UserError
+from desktop.storage import attachments as attachment_repo
 from desktop.storage import sync_repo
 from desktop.storage.db import Database
 from desktop.sync.progress import Progress
@@ -160,7 +162,12 @@ class _TableMerge:
 
     def _compare(self, checked: dict[str, tuple[int, dict, str]], new: list[tuple[str, dict]]) -> None:
         # Fast path: SQLite prints the stored row as JSON; the same line means unchanged.
-        brief = sync_repo.existing_json(self.db, self.table, list(checked))
+        # Columns no incoming record has (a document's PDF, which travels as a file) are left out.
+        present: set[str] = set()
+        for _, record, _ in checked.values():
+            present.update(record)
+        omit = tuple(c for c in self.table.columns if c not in present)
+        brief = sync_repo.existing_json(self.db, self.table, list(checked), omit)
         slow: list[str] = []
         for uuid, (version, record, line) in checked.items():
             found = brief.get(uuid)
@@ -286,3 +293,107 @@ def merge(db: Database, bundle: VerifiedBundle, progress: Progress) -> MergeResu
             continue
         _TableMerge(db, tables[name], unit, result).run(records, lines, first_from_unit)
     return result
+
+
+def _needed_files(bundle: VerifiedBundle) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """What the bundle's records need: {attachment sha256: [uuids]}, [(document uuid, sha256)]."""
+    attachments: dict[str, list[str]] = {}
+    documents: list[tuple[str, str]] = []
+    for part in bundle.manifest.parts:
+        if part.table not in ("attachments", "documents"):
+            continue
+        for record in bundle.records(part):
+            if not isinstance(record, dict) or not isinstance(record.get("sha256"), str) or not record["sha256"]:
+                continue
+            if part.table == "attachments":
+                attachments.setdefault(record["sha256"], []).append(str(record.get("uuid"))[:64])
+            elif "pdf" in record:  # version 2: the PDF travels as a file, never in the line
+                raise UserError("bundle_damaged", "Nội dung gói không hợp lệ (văn bản mang tệp PDF trong dòng "
+                                "thay vì tệp kèm theo). Gói bị từ chối, sổ không thay đổi.")
+            else:
+                documents.append((str(record.get("uuid"))[:64], record["sha256"]))
+    return attachments, documents
+
+
+def _missing(what: str) -> UserError:
+    return UserError("bundle_file_missing",
+                     f"Gói thiếu tệp của {what}, tỉnh cũng chưa có tệp đó. Gói bị từ chối, sổ không thay đổi; "
+                     "hãy đề nghị xã xuất lại gói.")
+
+
+def _write_blob(db: Database, table: str, column: str, rowid: int, chunks) -> int:
+    done = 0
+    with db.conn.blobopen(table, column, rowid) as blob:
+        for chunk in chunks:
+            blob.write(chunk)
+            done += len(chunk)
+    return done
+
+
+def store_files(db: Database, bundle: VerifiedBundle, progress: Progress, *, dry_run: bool = False) -> dict:
+    """Store the files a version-2 bundle carries (inside the caller's transaction), each checked
+    against its SHA-256 as it streams: an attachment's bytes once per SHA-256 in
+    ``attachment_blobs`` (as the commune keeps them), an issued document's PDF in its row. Every
+    attachment and issued document of the bundle must end with its file — carried, or held from
+    before — else the whole bundle is refused (the caller's transaction rolls back).
+
+    ``dry_run`` (the preview, whose verification hashed every file): count, write nothing."""
+    out = {"stored": 0, "held": 0, "bytes": 0}
+    if bundle.manifest.format_version < 2:
+        return out
+    carried = {f.sha256: f for f in bundle.files}
+    used: set[str] = set()
+    streamed: set[str] = set()
+    attachments, documents = _needed_files(bundle)
+    total = len(attachments) + len(documents)
+    for step, (sha, uuids) in enumerate(attachments.items()):
+        if step % 20 == 0:
+            progress.report(step, total, "Đang lưu tệp đính kèm")
+        if sha in carried:
+            used.add(sha)
+        if attachment_repo.has_blob(db, sha):
+            out["held"] += 1
+            continue
+        file = carried.get(sha)
+        if file is None:
+            raise _missing(f"tệp đính kèm {uuids[0]}")
+        out["stored"] += 1
+        if dry_run:
+            out["bytes"] += file.size
+            continue
+        cur = db.execute("INSERT INTO attachment_blobs(sha256, size, data) VALUES (?, ?, zeroblob(?))",
+                         (sha, file.size, file.size))
+        out["bytes"] += _write_blob(db, "attachment_blobs", "data", cur.lastrowid, bundle.stream_file(file))
+        streamed.add(sha)
+    unit = bundle.manifest.unit_code
+    for step, (uuid, sha) in enumerate(documents, start=len(attachments)):
+        if step % 20 == 0:
+            progress.report(step, total, "Đang lưu văn bản đã ban hành")
+        if sha in carried:
+            used.add(sha)
+        row = db.one("SELECT id, pdf IS NULL FROM documents WHERE uuid = ? AND unit_code = ? AND sha256 = ?",
+                     (uuid, unit, sha))
+        if row is None:  # the record was not merged (kept as a conflict or rejected): nothing to fill
+            continue
+        if not row[1]:
+            out["held"] += 1
+            continue
+        file = carried.get(sha)
+        if file is None:
+            raise _missing(f"văn bản {uuid}")
+        out["stored"] += 1
+        if dry_run:
+            out["bytes"] += file.size
+            continue
+        db.execute("UPDATE documents SET pdf = zeroblob(?) WHERE id = ?", (file.size, row[0]))
+        out["bytes"] += _write_blob(db, "documents", "pdf", row[0], bundle.stream_file(file))
+        streamed.add(sha)
+    if set(carried) - used:
+        raise UserError("bundle_damaged", "Nội dung gói không hợp lệ (gói mang tệp không thuộc bản ghi nào). "
+                        "Gói bị từ chối, sổ không thay đổi.")
+    if not bundle.files_hashed:  # files the province already held: checked all the same
+        for sha in sorted(set(carried) - streamed):
+            progress.check()
+            for _ in bundle.stream_file(carried[sha]):
+                pass
+    return out

@@ -247,3 +247,32 @@ def test_every_synced_table_has_a_vietnamese_name(db):
     from ui.labels import TABLE_LABELS
 
     assert [t.name for t in synced_tables(db) if t.name not in TABLE_LABELS] == []
+
+
+def test_import_preview_says_how_many_files_come_with_the_bundle(qtbot, registers, tmp_path):
+    from desktop.security import accounts
+    from desktop.workflow import attach
+    from ui.dialogs.sync_dialogs import ImportDialog
+
+    register_commune(registers)
+    xa = registers["xa"].db
+    case = registers["data"].case()
+    admin = xa.principal
+    accounts.assume_role(xa, "reception")
+    for name, size in (("don.pdf", 400_000), ("anh.jpg", 1_300_000)):
+        (tmp_path / name).write_bytes(bytes(range(256)) * (size // 256) + name.encode())
+        attach.attach_file(xa, tmp_path / name, case_uuid=case)
+    xa.principal = admin
+    bundle = export.export_bundle(xa, tmp_path)
+    dialog = ImportDialog(registers["tinh"])
+    qtbot.addWidget(dialog)
+    dialog.resize(900, 600)
+    dialog.file.setText(str(bundle.path))
+    dialog.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(dialog.previewed, timeout=10000):
+        dialog.preview_button.click()
+    assert "2 tệp mới (1,6 MB), 0 tệp tỉnh đã có" in dialog.summary.text()
+    import os
+
+    if os.environ.get("GIAITRINH_SHOT"):  # to look at it
+        dialog.grab().save(os.environ["GIAITRINH_SHOT"])

@@ -229,8 +229,9 @@ class ImportDialog(_SyncDialog):
         self.previewed.emit(rep)
 
     def _show_report(self, rep) -> None:
+        files = f" {importer.files_line(rep.files)}" if rep.files and (rep.files["stored"] or rep.files["held"]) else ""
         self.summary.setText(f"Gói số {rep.sequence_number} của {rep.unit_name or rep.unit_code}. "
-                             f"{rep.sequence.message}")
+                             f"{rep.sequence.message}{files}")
         tables = rep.merge.tables if rep.merge else {}
         self.table.setRowCount(len(tables))
         lines = []

@@ -22,7 +22,7 @@ from desktop.errors import UserError
 from desktop.rules.book import default_rules
 from desktop.storage.db import Database
 from desktop.storage.units import log_access
-from desktop.workflow.bulk import BATCH, bulk_import_cases, check_item
+from desktop.workflow.bulk import bulk_import_cases, check_item
 from desktop.workflow.old_register import mapping as mapping_mod
 from desktop.workflow.old_register.mapping import Mapping
 from desktop.workflow.old_register.rows import ParsedRow, Problem, parse_row
@@ -147,6 +147,12 @@ def preview(db: Database, data: SheetData, mapping: Mapping, *, default_kind: st
 
 class _Rollback(Exception):
     pass
+
+
+# An old register is imported once, when the office starts with the program: batches of 5,000
+# rather than the bulk path's 2,000 wrote 10,000 rows 15–20 % faster (two rounds, same run, on 2
+# shared cores), at the cost of a cancel that keeps up to 5,000 rows fewer.
+BATCH = 5000
 
 
 def import_rows(db: Database, pv: Preview, *, dry_run: bool = False, progress=None,

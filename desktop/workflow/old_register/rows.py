@@ -72,6 +72,8 @@ class ParsedRow:
 
 
 def cell_text(value: Any) -> str:
+    if type(value) is str:  # most cells: the common case first
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -81,9 +83,10 @@ def cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def row_key(row: SheetRow) -> str:
-    """A stable key of the row's content: the same row in next year's copy of the file is found again."""
-    cells = [cell_text(c) for c in row.cells]
+def row_key(row: SheetRow, texts: list[str] | None = None) -> str:
+    """A stable key of the row's content: the same row in next year's copy of the file is found again.
+    ``texts``: the row's cells already as ``cell_text`` (each cell is read once per row)."""
+    cells = [cell_text(c) for c in row.cells] if texts is None else list(texts)
     while cells and not cells[-1]:
         cells.pop()
     return hashlib.sha256("\x1f".join(cells).encode("utf-8")).hexdigest()
@@ -147,9 +150,11 @@ def _word_match(folded: str, table) -> str | None:
 
 def parse_row(row: SheetRow, mapping: Mapping, *, default_kind: str, today: date) -> ParsedRow:
     """The row as a ``BulkCase`` with its problems; ``item`` None when refused or empty."""
-    key = row_key(row)
-    raw = {code: (row.cells[c] if c < len(row.cells) else None) for code, c in mapping.columns.items()}
-    texts = {code: cell_text(v) for code, v in raw.items()}
+    all_texts = [cell_text(c) for c in row.cells]
+    key = row_key(row, all_texts)
+    width = len(row.cells)
+    raw = {code: (row.cells[c] if c < width else None) for code, c in mapping.columns.items()}
+    texts = {code: (all_texts[c] if c < width else "") for code, c in mapping.columns.items()}
     if not any(texts.values()):
         return ParsedRow(row.number, key, {}, None, (Problem(row.number, "", "Dòng trống: bỏ qua.", False),), True)
     others = [t for code, t in texts.items() if t and code != "seq"]

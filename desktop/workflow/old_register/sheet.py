@@ -136,7 +136,11 @@ def _read_xlsx(p: Path, sheet: str | None) -> SheetData:
         ws.reset_dimensions()  # some writers record wrong dimensions: read what is there
         merged = _merged_ranges(ws)
         rows: list[SheetRow] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        try:
+            values_by_row = _fast_values(wb, ws)
+        except _NoFastPath:
+            values_by_row = ws.iter_rows(values_only=True)
+        for number, values in enumerate(values_by_row, start=1):
             cells = values[:MAX_COLUMNS]
             while cells and cells[-1] is None:  # styled but empty cells at the end of a row
                 cells = cells[:-1]
@@ -147,6 +151,129 @@ def _read_xlsx(p: Path, sheet: str | None) -> SheetData:
     data = SheetData(title, rows, sheets=names, merged_ranges=len(merged))
     _fill_merged(data, merged)
     return data
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _C, _V, _IS, _T, _R = (_NS + t for t in ("row", "c", "v", "is", "t", "r"))
+
+
+class _NoFastPath(Exception):
+    pass
+
+
+def _text(node) -> str:
+    """A string item's text without its formatting: its ``<t>`` and each run's ``<t>`` (as
+    openpyxl's ``Text.content``; phonetic runs left out)."""
+    if len(node) == 1 and node[0].tag == _T:  # the usual case: one plain <t>
+        return node[0].text or ""
+    parts = []
+    t = node.find(_T)
+    if t is not None and t.text:
+        parts.append(t.text)
+    for run in node.iterfind(_R):
+        t = run.find(_T)
+        if t is not None and t.text:
+            parts.append(t.text)
+    return "".join(parts)
+
+
+def _row_elements(source) -> Iterator[Any]:
+    """Each ``<row>`` element of the sheet XML, parsed in C (lxml, which python-docx and openpyxl
+    already bring, else the standard library), the rows before it dropped: memory stays flat."""
+    try:
+        from lxml.etree import iterparse
+    except ImportError:  # pragma: no cover - lxml is a dependency of python-docx
+        from xml.etree.ElementTree import iterparse
+
+        for _, element in iterparse(source):
+            if element.tag == _ROW:
+                yield element
+                element.clear()
+        return
+    for _, element in iterparse(source, events=("end",), tag=_ROW, huge_tree=True, resolve_entities=False):
+        yield element
+        element.clear()
+        parent = element.getparent()
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _fast_values(wb, ws) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows as value tuples, exactly as openpyxl's read-only ``iter_rows(values_only=True)``
+    gives them (missing rows as ``[]``), but parsed in one C-level XML pass with no object per
+    cell: openpyxl builds a dict — and for each text cell a rich-text object — per cell, which was
+    most of the time of a 10,000-row import (issue #18). openpyxl still opens the workbook, reads
+    its shared strings and styles and tells which styles are dates; only the cell loop is here
+    (``tests/desktop/workflow/test_old_register_fast_read.py`` compares the two on quirky sheets)."""
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.worksheet._reader import _cast_number
+
+    try:
+        strings = ws._shared_strings
+        dates, durations, epoch = wb._date_formats, wb._timedelta_formats, wb.epoch
+        source = ws._get_source()
+    except Exception as exc:  # noqa: BLE001 - another openpyxl: its own reader then
+        raise _NoFastPath from exc
+    if getattr(wb, "rich_text", False) or not wb.data_only:  # pragma: no cover - read_file opens neither
+        source.close()
+        raise _NoFastPath
+    columns: dict[str, int] = {}
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        expected = 1
+        row_number = 0
+        with source:
+            for element in _row_elements(source):
+                r = element.get("r")
+                row_number = int(float(r)) if r else row_number + 1
+                column = 0
+                found: list[tuple[int, Any]] = []
+                for cell in element:
+                    if cell.tag != _C:
+                        continue
+                    ref = cell.get("r")
+                    if ref:
+                        letters = ref.rstrip("0123456789")
+                        column = columns.get(letters) or columns.setdefault(letters, column_index(letters) + 1)
+                    else:
+                        column += 1
+                    kind = cell.get("t", "n")
+                    if kind == "inlineStr":
+                        node = cell.find(_IS)
+                        value = _text(node) if node is not None else None
+                    else:
+                        value = cell.findtext(_V) or None
+                        if value is not None:
+                            if kind == "n":
+                                value = _cast_number(value)
+                                style = cell.get("s")
+                                style = int(style) if style else 0
+                                if style in dates:
+                                    try:
+                                        value = from_excel(value, epoch, timedelta=style in durations)
+                                    except (OverflowError, ValueError):
+                                        value = "#VALUE!"
+                            elif kind == "s":
+                                value = strings[int(value)]
+                            elif kind == "b":
+                                value = bool(int(value))
+                            elif kind == "d":
+                                value = from_ISO8601(value)
+                    found.append((column, value))
+                while expected < row_number:  # rows the file leaves out (openpyxl: an empty list)
+                    expected += 1
+                    yield []
+                if expected == row_number:
+                    expected += 1
+                    if not found:
+                        yield ()
+                        continue
+                    out = [None] * found[-1][0]
+                    for col, value in found:
+                        out[col - 1] = value
+                    yield tuple(out)
+
+    return rows()
 
 
 def _fill_merged(data: SheetData, merged: list[tuple[int, int, int, int]]) -> None:

@@ -4,7 +4,9 @@ decryption must stand on its own."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import uuid as uuidlib
 import zipfile
 
@@ -15,12 +17,32 @@ from desktop.sync.container import ArchiveWriter
 
 
 def unseal(province: Database, data: bytes) -> bytes:
+    """The archive inside an envelope of either version."""
     header, aad, ct = crypto.read_header(data)
-    return crypto.open_sealed(header, aad, ct, keys.private_key(province, "encryption", None))
+    private = keys.private_key(province, "encryption", None)
+    if header.get("format_version") == 2:
+        source = io.BytesIO(data)
+        crypto.read_header_from(source)
+        return crypto.StreamOpener(source, len(data), header, aad, private).read()
+    return crypto.open_sealed(header, aad, ct, private)
 
 
-def reseal(province: Database, plaintext: bytes, version: int = 1) -> bytes:
-    return crypto.seal(plaintext, keys.own_key(province, "encryption").public_key, version)
+def archive_version(plaintext: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(plaintext)) as zf:
+            return int(json.loads(zf.read("manifest.json")).get("format_version", 1))
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError):
+        return manifest.FORMAT_VERSION
+
+
+def reseal(province: Database, plaintext: bytes, version: int | None = None, chunk_size: int | None = None) -> bytes:
+    """Encrypt an archive to the province, in the envelope its manifest's version names
+    (or ``version``): what anyone holding the province's public key can do."""
+    public = keys.own_key(province, "encryption").public_key
+    version = archive_version(plaintext) if version is None else version
+    if version >= 2:
+        return crypto.seal_stream(plaintext, public, chunk_size or crypto.CHUNK_SIZE)
+    return crypto.seal(plaintext, public, version)
 
 
 def members(plaintext: bytes) -> dict[str, bytes]:
@@ -39,7 +61,8 @@ def rezip(items: dict[str, bytes], compress: int = zipfile.ZIP_DEFLATED) -> byte
 def signed_bundle(commune: Database, province: Database, parts: dict[str, list[str]], *,
                   sequence: int = 1, signer=None, fingerprint: str | None = None,
                   format_version: int = manifest.FORMAT_VERSION, extra: dict[str, bytes] | None = None,
-                  head: dict | None = None) -> bytes:
+                  head: dict | None = None, files: dict[str, bytes] | None = None,
+                  envelope: int | None = None) -> bytes:
     """A bundle with arbitrary JSON lines, signed by the commune's key (or ``signer``).
 
     Like a real export it carries the commune's record ledger (unless ``parts`` has its own) and a
@@ -50,19 +73,27 @@ def signed_bundle(commune: Database, province: Database, parts: dict[str, list[s
     writer = ArchiveWriter()
     for table, lines in parts.items():
         writer.add_part(table, lines)
+    for sha, data in (files or {}).items():  # carried files (format 2), listed under the given hash
+        if hashlib.sha256(data).hexdigest() == sha:
+            writer.add_file(sha, len(data), [data])
+        else:  # a forged file: listed under a hash that is not its own
+            writer.zip.writestr(f"files/{sha}", data, compress_type=zipfile.ZIP_STORED)
+            writer.files.append({"name": f"files/{sha}", "sha256": sha, "size": len(data)})
     code, name = keys.local_unit(commune)
     body = manifest.build(
         bundle_id=uuidlib.uuid4().hex, unit_code=code, unit_name=name,
         key_fingerprint=fingerprint or keys.own_key(commune, "signing").fingerprint,
         recipient=keys.own_key(province, "encryption").fingerprint, sequence=sequence, previous_sha256=None,
         kind="incremental", period_from=None, period_to="2026-03-02T10:00:00", period_label="",
-        created_at="2026-03-02T10:00:00", app_version="test", parts=[p.as_dict() for p in writer.parts])
+        created_at="2026-03-02T10:00:00", app_version="test", parts=[p.as_dict() for p in writer.parts],
+        files=writer.files, format_version=min(format_version, 2))
     body["format_version"] = format_version
     body["chain"] = head if head is not None else signed_head(commune, signer)
     raw = crypto.canonical_json(body)
     for name_, data in (extra or {}).items():
         writer.zip.writestr(name_, data)
-    return reseal(province, writer.finish(raw, crypto.sign(signer, raw)))
+    return reseal(province, writer.finish(raw, crypto.sign(signer, raw)),
+                  envelope if envelope is not None else min(format_version, 2))
 
 
 def ledger_lines(db: Database) -> list[str]:

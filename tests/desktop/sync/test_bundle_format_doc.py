@@ -80,7 +80,9 @@ class Reader:
             raise Refused("header too long")
         header_bytes = data[21:21 + size]
         header = json.loads(header_bytes)
-        if header["format_version"] != 1 or header["cipher"] != "X25519-HKDF-SHA256-ChaCha20Poly1305":
+        version = header["format_version"]
+        if (version, header["cipher"]) not in ((1, "X25519-HKDF-SHA256-ChaCha20Poly1305"),
+                                               (2, "X25519-HKDF-SHA256-ChaCha20Poly1305-STREAM")):
             raise Refused("version")
         own_public = self.private.public_key().public_bytes(serialization.Encoding.Raw,
                                                             serialization.PublicFormat.Raw)
@@ -89,11 +91,25 @@ class Reader:
         ephemeral = base64.b64decode(header["ephemeral_public_key"])
         shared = self.private.exchange(X25519PublicKey.from_public_bytes(ephemeral))
         key = HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral + own_public,
-                   info=b"giaitrinh bundle v1").derive(shared)
-        ciphertext = data[21 + size:]
-        if header["ciphertext_size"] != len(ciphertext):
-            raise Refused("size")
-        archive = ChaCha20Poly1305(key).decrypt(base64.b64decode(header["nonce"]), ciphertext, data[:21 + size])
+                   info=b"giaitrinh bundle v%d" % version).derive(shared)
+        ad, body = data[:21 + size], data[21 + size:]
+        if version == 1:  # §1.1
+            if header["ciphertext_size"] != len(body):
+                raise Refused("size")
+            archive = ChaCha20Poly1305(key).decrypt(base64.b64decode(header["nonce"]), body, ad)
+        else:  # §1.2
+            s = header["chunk_size"]
+            if not 4096 <= s <= 16777216:
+                raise Refused("chunk size")
+            chunks = [body[i:i + s + 16] for i in range(0, len(body), s + 16)]
+            if not chunks or len(chunks[-1]) < 16:
+                raise Refused("last chunk")
+            prefix = base64.b64decode(header["nonce_prefix"])
+            plain = []
+            for i, chunk in enumerate(chunks):
+                nonce = prefix + struct.pack(">I", i) + (b"\x01" if i == len(chunks) - 1 else b"\x00")
+                plain.append(ChaCha20Poly1305(key).decrypt(nonce, chunk, ad))
+            archive = b"".join(plain)
         # §2 archive, §3 manifest
         zf = zipfile.ZipFile(io.BytesIO(archive))
         names = [i.filename for i in zf.infolist()]
@@ -104,12 +120,23 @@ class Reader:
         if canonical(manifest) != manifest_bytes:
             raise Refused("manifest not canonical")
         self.key.verify(zf.read("manifest.sig"), manifest_bytes)
-        if manifest["format"] != "giaitrinh-bundle" or manifest["format_version"] != 1:
+        if manifest["format"] != "giaitrinh-bundle" or manifest["format_version"] != version:
             raise Refused("manifest version")
         if manifest["issuer"]["unit_code"] != self.unit or manifest["recipient"] != header["recipient"]:
             raise Refused("issuer or recipient")
-        if set(names) - {"manifest.json", "manifest.sig"} != {p["name"] for p in manifest["parts"]}:
+        files = manifest["files"] if version == 2 else []
+        if [f["name"] for f in files] != sorted(f["name"] for f in files):
+            raise Refused("files not sorted")
+        listed = {p["name"] for p in manifest["parts"]} | {f["name"] for f in files}
+        if set(names) - {"manifest.json", "manifest.sig"} != listed:
             raise Refused("members")
+        self.files: dict[str, bytes] = {}
+        for f in files:  # §2, §3: each carried file by its SHA-256
+            content = zf.read(f["name"])
+            if set(f) != {"name", "sha256", "size"} or f["name"] != "files/" + f["sha256"] \
+                    or len(content) != f["size"] or sha(content) != f["sha256"]:
+                raise Refused(f"{f['name']} hash")
+            self.files[f["sha256"]] = content
         records: dict[str, list[dict]] = {}
         for part in manifest["parts"]:
             content = zf.read(part["name"])
@@ -171,6 +198,15 @@ class Reader:
                 ref = r.get(column)
                 if ref and ref in owners and owners[ref] != self.unit:
                     raise Refused(f"{table}.{column} points to another unit")
+        named = set()  # §3, version 2: every attachment and issued document has its file
+        for table in ("attachments", "documents"):
+            for r in records.get(table, ()):
+                if r.get("sha256") and "pdf" not in r:
+                    if r["sha256"] not in self.files:
+                        raise Refused(f"{table} {r['uuid']} without its file")
+                    named.add(r["sha256"])
+        if set(self.files) - named:
+            raise Refused("a file no record names")
         last: dict[str, str] = {}
         events = 0
         for e in records["events"]:  # §8
@@ -183,7 +219,7 @@ class Reader:
                 raise Refused(f"event {e['uuid']} does not follow")
             last[e["unit_code"]] = e["hash"]
             events += 1
-        return {"entries": len(entries), "records": checked, "events": events}
+        return {"entries": len(entries), "records": checked, "events": events, "files": len(self.files)}
 
 
 # ==== fixtures: a real bundle made by the program ==================================================
@@ -229,7 +265,12 @@ def made(tmp_path, monkeypatch):
     doc = outgoing.edit(commune, doc.uuid, fields={     # no number while a blank is left (issue #16)
         "meeting_result": "Không tổ chức làm việc trực tiếp.", "legal_grounds": "Nghị định 59/2019/NĐ-CP.",
         "explanation": "Hồ sơ cấp phép đúng quy định."})
-    outgoing.issue(commune, doc.uuid, issued_on=date(2026, 3, 3), today=today)
+    issued = outgoing.issue(commune, doc.uuid, issued_on=date(2026, 3, 3), today=today)
+    from desktop.workflow import attach
+
+    scan = tmp_path / "don-goc.pdf"
+    scan.write_bytes(b"%PDF-1.4 " + bytes(range(256)) * 9000)   # 2.3 MB: three chunks
+    attach.attach_file(commune, scan, case_uuid=case.uuid, today=today)
     usb = tmp_path / "usb"
     usb.mkdir()
     bundle = export.export_bundle(commune, usb).path.read_bytes()
@@ -237,7 +278,8 @@ def made(tmp_path, monkeypatch):
     stored = sqlite3.connect(province.path).execute(
         "SELECT private_key_pem FROM sync_own_keys WHERE purpose = 'encryption'").fetchone()[0]
     yield {"bundle": bundle, "key_file": key_file, "stored": stored, "passphrase": passphrase,
-           "commune": commune, "province": province}
+           "commune": commune, "province": province, "scan": scan.read_bytes(),
+           "pdf": bytes(commune.scalar("SELECT pdf FROM documents WHERE uuid = ?", (issued.uuid,)))}
     commune.close()
     province.close()
 
@@ -248,8 +290,10 @@ def test_an_independent_reader_checks_a_real_bundle_and_its_chains(made):
     manifest, records = reader.open(made["bundle"])
     checked = reader.check_chains(manifest, records)
     assert checked["entries"] >= checked["records"] > 10 and checked["events"] >= 5
-    assert {"persons", "receptions", "commitments", "calendar_days", "documents", "events"} <= {
+    assert {"persons", "receptions", "commitments", "calendar_days", "documents", "events", "attachments"} <= {
         t for t, rows in records.items() if rows}
+    assert manifest["format_version"] == 2 and checked["files"] == 2
+    assert set(reader.files.values()) == {made["scan"], made["pdf"]}
 
 
 def test_the_independent_reader_catches_what_the_program_catches(made):

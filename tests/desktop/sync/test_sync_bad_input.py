@@ -61,9 +61,9 @@ def test_flipped_byte_anywhere(province, good, outdir):
 
 
 def test_wrong_format_version_in_envelope_and_in_manifest(commune, province, good, outdir):
-    data = good.path.read_bytes().replace(b'"format_version":1', b'"format_version":9', 1)
+    data = good.path.read_bytes().replace(b'"format_version":2', b'"format_version":9', 1)
     assert refused(province, write(outdir, data), "unsupported_version").message.startswith("Gói dùng phiên bản")
-    newer = bt.signed_bundle(commune, province, {"cases": []}, format_version=2)
+    newer = bt.signed_bundle(commune, province, {"cases": []}, format_version=3)
     refused(province, write(outdir, newer, "v2.gtb"), "unsupported_version")
 
 
