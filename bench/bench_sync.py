@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from desktop.errors import UserError  # noqa: E402
+from desktop.security import accounts  # noqa: E402
 from desktop.storage import sync_repo  # noqa: E402
 from desktop.storage import units as units_repo  # noqa: E402
 from desktop.storage.db import open_database  # noqa: E402
@@ -42,6 +43,7 @@ def register(path: Path, code: str, name: str, mode: str):
     db = open_database(path)
     units_repo.save_unit(db, code=code, name=name, level="province" if mode == "province" else "commune",
                          make_local=True, mode=mode)
+    accounts.assume_role(db, "admin")   # keys are the administrator's (roles matrix)
     keys.ensure_keys(db, PASS)
     return db
 
