@@ -237,7 +237,7 @@ def open_register_interactive(path: Path | None, *, today: date | None = None,
     try:
         from ui.views.settings_backup import apply_pending_restore
 
-        apply_pending_restore(path)  # a restore chosen in the settings, done before opening
+        restored = apply_pending_restore(path)  # a restore chosen in the settings, done before opening
         if pending_upgrade(path):
             upgrade_in_background(path, parent)
         db = open_database(path)
@@ -264,4 +264,16 @@ def open_register_interactive(path: Path | None, *, today: date | None = None,
         return None
     state[WindowState.last_register] = str(path)
     log.info("register opened: %s", path)
+    if restored is not None:
+        tell_restored(restored, parent)
     return Session(db, lock=lock, today=today)
+
+
+def tell_restored(chosen: Path, parent: QWidget | None = None) -> None:
+    """Say, once, that the register just opened is the backup chosen before the restart (it was
+    written only to the log, so the clerk could not tell the restore had happened)."""
+    QMessageBox.information(
+        parent, "Đã khôi phục sổ",
+        f"Sổ đã được khôi phục từ bản sao lưu “{chosen.name}”.\n"
+        "Những gì ghi vào sổ sau thời điểm sao lưu đó không còn trong sổ; bản sao của sổ ngay trước "
+        "khi khôi phục được giữ trong thư mục sao lưu.")

@@ -152,3 +152,40 @@ def test_the_days_backup_is_made_once(qtbot, session, keyed):
     assert kinds == ["daily"]
     made = backup.list_backups(folder, session.path.stem)[0]
     assert date.today() == made.taken_at.date() and made.sealed
+
+
+def test_the_next_start_says_the_register_was_restored(qtbot, session, page, answer_login):
+    """The restore happens at the next start, before the register opens: the leader is told so
+    once, naming the backup (it used to be written only to the log)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui import opening
+    from ui.views.settings_backup import RESTORE_SUFFIX
+
+    made = make(qtbot, page)
+    choose(qtbot, page, made, PASSWORD)
+    marker = session.path.with_name(session.path.name + RESTORE_SUFFIX)
+    qtbot.waitUntil(marker.exists, timeout=30_000)
+    path = session.path
+    session.tasks.wait()
+    session.db.close()
+    seen: list[str] = []
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(10, poll)
+
+    answer_login("chutich", PASSWORD)
+    QTimer.singleShot(0, poll)
+    reopened = opening.open_register_interactive(path)
+    try:
+        assert reopened is not None and not marker.exists()
+        assert len(seen) == 1 and "khôi phục" in seen[0] and made.name in seen[0]
+    finally:
+        reopened.close()
+    session.db = open_database(path, create=False)  # the fixture closes it
