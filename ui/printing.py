@@ -71,6 +71,26 @@ def ask_file_name(printer: QPrinter, parent=None) -> dict | None:
     return {"pdf_file": Path(path)} if path else None
 
 
+def ask_and_print(parent, print_to) -> None:
+    """What every "In…" button does: Qt's print dialog, then the file name where the target takes
+    one (``ask_file_name``), then ``print_to(printer, **where)``; a failure is shown to the clerk
+    in Vietnamese (``ui.errors.report``)."""
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialog
+
+    from ui.errors import report
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
+        return
+    where = ask_file_name(printer, parent)
+    try:
+        if where is not None:
+            print_to(printer, **where)
+    except Exception as exc:  # noqa: BLE001 - any failure reaches the clerk as a message
+        report(parent, exc)
+
+
 def print_documents(printer: QPrinter, *files: bytes, state=None, pdf_file: Path | str | None = None,
                     lp: str | None = None) -> int:
     """Print ``files`` (PDFs) as one job on ``printer`` by the best path (see the module); returns

@@ -255,3 +255,36 @@ def test_cancel_sends_nothing(qapp, tmp_path):
     with pytest.raises(Cancelled):
         printing.print_documents(_printer(out), _pdf(A4), state=state)
     assert not out.exists()
+
+
+def test_the_print_button_prints_to_what_the_dialog_chose_and_reports_a_failure(qapp, tmp_path, monkeypatch):
+    """``ask_and_print``, behind every "In…" button: nothing when the dialog is cancelled, the job
+    to the printer chosen, and a failure shown to the clerk rather than raised."""
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialog
+
+    from ui import errors, printing
+
+    out = tmp_path / "in.pdf"
+    answer = {"code": QDialog.DialogCode.Rejected}
+
+    def exec_(dialog):
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(out))
+        return answer["code"]
+
+    monkeypatch.setattr(QPrintDialog, "exec", exec_)
+    shown: list = []
+    monkeypatch.setattr(errors, "report", lambda parent, exc: shown.append(exc))
+    jobs: list = []
+    printing.ask_and_print(None, lambda printer, **where: jobs.append((printer.outputFileName(), where)) or 1)
+    assert jobs == []                                       # cancelled: nothing printed
+    answer["code"] = QDialog.DialogCode.Accepted
+    printing.ask_and_print(None, lambda printer, **where: jobs.append((printer.outputFileName(), where)) or 1)
+    assert jobs == [(str(out), {})]
+
+    def fails(printer, **where):
+        raise OSError(28, "No space left on device")
+
+    printing.ask_and_print(None, fails)
+    assert len(shown) == 1 and isinstance(shown[0], OSError)

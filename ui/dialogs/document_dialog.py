@@ -485,13 +485,6 @@ class DocumentDialog(QDialog):
     def print_current(self) -> None:
         if not self.current:
             return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
-            from ui.printing import ask_file_name
+        from ui.printing import ask_and_print
 
-            where = ask_file_name(printer, self)
-            try:
-                if where is not None:
-                    self.print_to(printer, **where)
-            except Exception as exc:  # noqa: BLE001
-                report(self, exc)
+        ask_and_print(self, self.print_to)

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
@@ -154,13 +154,6 @@ class RegisterPrintDialog(QDialog):
         return print_documents(printer, self.pdf_bytes, **where)  # the sheets as they are where a PDF is taken
 
     def print_dialog(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
-            from ui.printing import ask_file_name
+        from ui.printing import ask_and_print
 
-            where = ask_file_name(printer, self)
-            try:
-                if where is not None:
-                    self.print_to(printer, **where)
-            except Exception as exc:  # noqa: BLE001
-                report(self, exc)
+        ask_and_print(self, self.print_to)
