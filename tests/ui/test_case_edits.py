@@ -146,6 +146,7 @@ def test_documents_tab_lists_documents_and_timeline_has_no_codes(qtbot, window, 
     case = _case(session, assignee=office["clerk"].uuid)
     window.open_case(case.uuid)
     view = window.case_page
+    assert not view.open_doc.isEnabled() and not view.print_doc.isEnabled()  # no document yet
     draft = outgoing.draft(session.db, case.uuid, "explanation_accept")
     dialog = view.document_dialog(select=draft.uuid)
     qtbot.addWidget(dialog)
@@ -155,6 +156,7 @@ def test_documents_tab_lists_documents_and_timeline_has_no_codes(qtbot, window, 
     assert view.documents.rowCount() == 1
     assert view.documents.index(0, 0).data() == "01/TB-UBND" and view.documents.index(0, 2).data() == "Đã ban hành"
     assert "Văn bản (1)" == view.tabs.tabText(3)
+    assert view.open_doc.isEnabled() and view.print_doc.isEnabled()
     labels = _timeline(view)
     assert "Ban hành văn bản" in labels and not any("_" in x for x in labels)
 

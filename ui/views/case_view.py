@@ -286,6 +286,8 @@ class CaseView(QWidget):
         from desktop.storage.documents_repo import list_documents
 
         self.documents.set_rows(list_documents(db, case_uuid=case.uuid))
+        for b in (self.open_doc, self.print_doc):  # nothing to open or print before a document exists
+            b.setEnabled(self.documents.rowCount() > 0)
         owned = is_owned(db, case)
         self.attachments.show_case(case, owned=owned)
         for b in (self.assign_button, self.correct_button, self.undo_button, self.correct_person_button):
