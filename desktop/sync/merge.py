@@ -321,6 +321,19 @@ def _missing(what: str) -> UserError:
                      "hãy đề nghị xã xuất lại gói.")
 
 
+def _to_store(carried: dict, sha: str, what: str, out: dict, dry_run: bool):
+    """The carried file that must be written for ``sha`` (counted in ``out``); None on a dry run.
+    Neither carried nor held already: the whole bundle is refused (``_missing``)."""
+    file = carried.get(sha)
+    if file is None:
+        raise _missing(what)
+    out["stored"] += 1
+    if dry_run:
+        out["bytes"] += file.size
+        return None
+    return file
+
+
 def _write_blob(db: Database, table: str, column: str, rowid: int, chunks) -> int:
     done = 0
     with db.conn.blobopen(table, column, rowid) as blob:
@@ -354,12 +367,8 @@ def store_files(db: Database, bundle: VerifiedBundle, progress: Progress, *, dry
         if attachment_repo.has_blob(db, sha):
             out["held"] += 1
             continue
-        file = carried.get(sha)
+        file = _to_store(carried, sha, f"tệp đính kèm {uuids[0]}", out, dry_run)
         if file is None:
-            raise _missing(f"tệp đính kèm {uuids[0]}")
-        out["stored"] += 1
-        if dry_run:
-            out["bytes"] += file.size
             continue
         cur = db.execute("INSERT INTO attachment_blobs(sha256, size, data) VALUES (?, ?, zeroblob(?))",
                          (sha, file.size, file.size))
@@ -378,12 +387,8 @@ def store_files(db: Database, bundle: VerifiedBundle, progress: Progress, *, dry
         if not row[1]:
             out["held"] += 1
             continue
-        file = carried.get(sha)
+        file = _to_store(carried, sha, f"văn bản {uuid}", out, dry_run)
         if file is None:
-            raise _missing(f"văn bản {uuid}")
-        out["stored"] += 1
-        if dry_run:
-            out["bytes"] += file.size
             continue
         db.execute("UPDATE documents SET pdf = zeroblob(?) WHERE id = ?", (file.size, row[0]))
         out["bytes"] += _write_blob(db, "documents", "pdf", row[0], bundle.stream_file(file))

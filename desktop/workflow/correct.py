@@ -92,13 +92,18 @@ def _record(db: Database, case: Case, *, target: str, target_uuid: str, correcti
                        "digest": case_digest(updated)})
 
 
+def _only_correctable(values: dict[str, Any], fields) -> None:
+    """Refuse a field the law does not let this form correct (the edit forms offer only these)."""
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise UserError("not_correctable", f"Không đính chính được trường: {', '.join(sorted(unknown))}.")
+
+
 # -- a case -------------------------------------------------------------------------------------
 def correct_case(db: Database, case_uuid: str, values: dict[str, Any], *, reason: str,
                  today: date) -> Correction:
     """Correct the case's own fields (``CASE_FIELDS``); unchanged values are ignored."""
-    unknown = set(values) - set(CASE_FIELDS)
-    if unknown:
-        raise UserError("not_correctable", f"Không đính chính được trường: {', '.join(sorted(unknown))}.")
+    _only_correctable(values, CASE_FIELDS)
     reason = _reason(reason)
     case = case_repo.get_case(db, case_uuid)
     ensure_owned(db, case)
@@ -170,9 +175,7 @@ def _person_cases(db: Database, person_uuid: str) -> list[str]:
 def correct_person(db: Database, person_uuid: str, values: dict[str, Any], *, reason: str,
                    today: date) -> Correction:
     """Correct a person's name, ID, phone or address: one ``correct`` event on each of their cases."""
-    unknown = set(values) - set(PERSON_FIELDS)
-    if unknown:
-        raise UserError("not_correctable", f"Không đính chính được trường: {', '.join(sorted(unknown))}.")
+    _only_correctable(values, PERSON_FIELDS)
     reason = _reason(reason)
     person = get_person(db, person_uuid)
     for uuid in _person_cases(db, person.uuid):   # a handler corrects only the people of his or her cases
@@ -200,9 +203,7 @@ def correct_person(db: Database, person_uuid: str, values: dict[str, Any], *, re
 def correct_reception(db: Database, reception_uuid: str, values: dict[str, Any], *, reason: str,
                       today: date) -> Correction:
     """Correct a line of the Sổ tiếp công dân; the event goes on the case it opened, if any."""
-    unknown = set(values) - set(RECEPTION_FIELDS)
-    if unknown:
-        raise UserError("not_correctable", f"Không đính chính được trường: {', '.join(sorted(unknown))}.")
+    _only_correctable(values, RECEPTION_FIELDS)
     reason = _reason(reason)
     rec = reception_repo.get_reception(db, reception_uuid)
     if rec.unit_code != local_unit_code(db):
