@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(QWidget())  # placeholders until first shown
         self.case_page: QWidget | None = None
         self.menus_ready = False  # becomes True at the first paint (see ``event``)
+        self._closing = False  # the backup on close is running (see ``closeEvent``)
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -398,6 +399,13 @@ class MainWindow(QMainWindow):
         from ui.views.settings_backup import backup_on_close
 
         self.state[WindowState.geometry] = self.saveGeometry()
+        if self._closing:  # closed again while the backup on close runs
+            event.ignore()
+            return
+        self._closing = True
         self.session.tasks.wait(10000)
-        backup_on_close(self.session)  # checked and rotated (issue #17)
+        try:
+            backup_on_close(self.session, self)  # checked and rotated (issue #17), off the UI thread (#20)
+        finally:
+            self._closing = False
         super().closeEvent(event)

@@ -16,11 +16,19 @@ backup ends in ``.gtbk``, a plain one (made by versions before encryption) in ``
 
 Rotation keeps every backup of the last 24 hours, the newest of each of the last ``days`` days, of each of the last ``weeks``
 ISO weeks and of each of the last ``months`` months, plus the newest of all; others are removed.
-Automatic backups are made when the window closes and once a day (``due_today``).
+Automatic backups are made when the window closes and once a day (``due_today``), and skipped when
+the register has not changed since its newest backup (``unchanged_since``): a province's register
+of a million cases takes minutes to copy and check, and closing the window after reading it must
+not copy it again. The register's **mark** (``register_mark``) is a digest of what any change
+moves: the highest row id of every table (the ledger's among them, which grows with every change
+of a record with legal weight, issue #17 item 5), the settings, the schema version. Each backup
+writes the mark it copied to ``<register>.last-backup`` in its folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -41,6 +49,7 @@ REASONS = {"manual": "sao lưu thủ công", "close": "khi đóng chương trìn
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})-(?P<reason>[a-z-]+)(?P<ext>\.sqlite|\.gtbk)$")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SEALED_MAGIC = b"GIAITRINH-ENCRYPTED-BACKUP\n"   # desktop.security.files writes it
+MARK_SUFFIX = ".last-backup"  # in the backup folder: the mark of the register its newest backup copied
 REGISTER_KEY = "register-key"   # make_backup's default: encrypted to the register's own sealing key
 
 
@@ -158,6 +167,55 @@ def check_copy(path: Path, expect: dict | None = None) -> None:
         raise UserError("backup_incomplete", f"Bản sao lưu {path.name} thiếu dữ liệu so với sổ đang dùng.")
 
 
+def register_mark(conn: sqlite3.Connection) -> str:
+    """A digest that changes whenever the register's content does (see the module's docstring).
+    Cheap at any size: one index look-up per table, the settings table, two pragmas."""
+    parts: list[object] = [conn.execute("PRAGMA schema_version").fetchone()[0],
+                           conn.execute("PRAGMA user_version").fetchone()[0]]
+    tables = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                          "ORDER BY name").fetchall()
+    for name, sql in tables:
+        text = (sql or "").upper()
+        if text.startswith("CREATE VIRTUAL") or "WITHOUT ROWID" in text:
+            continue  # FTS tables are seen through their shadow tables
+        quoted = '"' + name.replace('"', '""') + '"'
+        parts.append([name, conn.execute(f"SELECT max(rowid) FROM {quoted}").fetchone()[0]])
+    if any(name == "settings" for name, _ in tables):
+        parts.append(conn.execute("SELECT json_group_array(json_array(key, value)) FROM "
+                                  "(SELECT key, value FROM settings ORDER BY key)").fetchone()[0])
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+
+
+def _mark_file(folder: Path, register: Path) -> Path:
+    return Path(folder) / f"{Path(register).stem}{MARK_SUFFIX}"
+
+
+def unchanged_since(conn: sqlite3.Connection, register: Path, folder: Path) -> Path | None:
+    """The newest backup in ``folder`` when the register has not changed since it was copied
+    (so an automatic backup would copy the same register again), else None."""
+    try:
+        noted = json.loads(_mark_file(folder, register).read_text(encoding="utf-8"))
+        made = Path(folder) / noted["backup"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    newest = list_backups(folder, Path(register).stem)
+    if not newest or newest[0].path != made or noted.get("mark") != register_mark(conn):
+        return None
+    return made
+
+
+def _note_mark(folder: Path, register: Path, mark: str, target: Path) -> None:
+    """Written after the backup is in place; losing it only costs one more backup."""
+    note = _mark_file(folder, register)
+    tmp = note.with_name(note.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps({"mark": mark, "backup": target.name}), encoding="utf-8")
+        os.replace(tmp, note)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        log.warning("could not note the backup's mark in %s: %s", note, exc)
+
+
 def backup_name(register: Path, reason: str, now: datetime, sealed: bool) -> str:
     return f"{register.stem}-{now:%Y%m%d-%H%M%S}-{reason}{SEALED if sealed else PLAIN}"
 
@@ -181,6 +239,7 @@ def make_backup(conn: sqlite3.Connection, register: Path, folder: Path, *, reaso
             for stale in folder.glob(f"{Path(register).stem}-{pattern}"):
                 stale.unlink(missing_ok=True)  # left by a backup that died
         expect = _expect(conn)
+        mark = register_mark(conn)  # before the copy: a write in between only costs one more backup
         dest = sqlite3.connect(str(_new_private(plain)))
         try:
             conn.backup(dest)
@@ -196,6 +255,7 @@ def make_backup(conn: sqlite3.Connection, register: Path, folder: Path, *, reaso
             os.fsync(fh.fileno())
         os.replace(tmp, target)
         _fsync_dir(folder)
+        _note_mark(folder, Path(register), mark, target)
     except UserError:
         tmp.unlink(missing_ok=True)
         raise

@@ -189,3 +189,38 @@ def test_the_next_start_says_the_register_was_restored(qtbot, session, page, ans
     finally:
         reopened.close()
     session.db = open_database(path, create=False)  # the fixture closes it
+
+
+def test_closing_backs_up_off_the_ui_thread_and_only_when_changed(qtbot, session, keyed, tmp_path):
+    """The backup on close runs while the window keeps processing events (at a million cases it
+    takes minutes: the window must not freeze, issue #20), and is not made again when nothing
+    changed since the newest backup."""
+    from PySide6.QtCore import QTimer
+
+    from desktop.workflow.receive import CaseInput, PersonInput, receive_case
+    from ui.main_window import MainWindow
+    from ui.views.settings_backup import BACKUP_KEY
+
+    folder = tmp_path / "sao-luu"
+    session.db.set_setting(BACKUP_KEY, str(folder))
+
+    def close_window() -> list[int]:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        seen: list[int] = []   # how many backups existed when the event loop first turned
+        QTimer.singleShot(0, lambda: seen.append(len(backup.list_backups(folder, session.path.stem))))
+        window.close()
+        qtbot.waitUntil(lambda: bool(seen))
+        return seen
+
+    assert close_window() == [0]                      # the loop turned before the backup was in place
+    assert [b.reason for b in backup.list_backups(folder, session.path.stem)] == ["close"]
+    made = backup.list_backups(folder, session.path.stem)[0].path
+    written = made.stat().st_mtime_ns
+    close_window()                                    # nothing changed: nothing copied again
+    assert backup.list_backups(folder, session.path.stem)[0].path == made and made.stat().st_mtime_ns == written
+    receive_case(session.db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Trước khi đóng",
+                                       requesters=[PersonInput("Người cuối ngày")]), today=date(2026, 11, 23))
+    assert backup.unchanged_since(session.db.conn, session.path, folder) is None
+    close_window()                                    # a change: copied (a new name, or the same second's)
+    assert backup.unchanged_since(session.db.conn, session.path, folder) is not None

@@ -2,7 +2,10 @@
 
 Backups go through ``desktop.storage.backup`` (written, checked, then named; rotated by days,
 weeks and months), off the UI thread. They are also made automatically: once a day while the
-window is open (``schedule_daily``) and when it closes (``backup_on_close``).
+window is open (``schedule_daily``) and when it closes (``backup_on_close``), unless the register
+has not changed since its newest backup (``backup.unchanged_since``). The backup on close runs off
+the UI thread too: at a province's size (a million cases) it takes minutes, and the window stays
+painted behind "Đang sao lưu sổ trước khi đóng…" instead of freezing (issue #20).
 
 Every backup is encrypted to the register's sealing key (``desktop.security.backups``), whoever is
 logged in when it is made.
@@ -20,7 +23,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
@@ -40,15 +43,22 @@ def backup_folder(session: Session) -> Path:
     return Path(session.db.get_setting(BACKUP_KEY) or default_backup_dir())
 
 
-def run_backup(db_path: Path, folder: Path, state: TaskState | None = None, reason: str = "manual") -> Path:
+def run_backup(db_path: Path, folder: Path, state: TaskState | None = None, reason: str = "manual",
+               *, if_changed: bool = False) -> Path | None:
     """Worker: copy the register with its own connection (one connection per thread), check the
-    copy, rotate the folder."""
+    copy, rotate the folder. ``if_changed`` (the automatic backups): None, and nothing written,
+    when the register has not changed since its newest backup."""
     from desktop.storage.db import connect
 
     if state is not None:
         state.progress(0, 0, "Đang sao lưu sổ…")
     conn = connect(db_path)
     try:
+        if if_changed:
+            same = backup.unchanged_since(conn, db_path, folder)
+            if same is not None:
+                log.info("register unchanged since backup %s: no %s backup", same.name, reason)
+                return None
         target = backup.make_backup(conn, db_path, folder, reason=reason)
     finally:
         conn.close()
@@ -56,24 +66,42 @@ def run_backup(db_path: Path, folder: Path, state: TaskState | None = None, reas
     return target
 
 
-def backup_on_close(session: Session) -> Path | None:
-    """The backup made when the window closes; a failure is logged, never blocks closing."""
+def backup_on_close(session: Session, parent: QWidget | None = None) -> Path | None:
+    """The backup made when the window closes, off the UI thread: the window stays painted and, after
+    half a second, says what it waits for. A failure is logged, never blocks closing."""
     if str(session.path) == ":memory:":
         return None
-    try:
-        return run_backup(session.path, backup_folder(session), reason="close")
-    except (UserError, OSError) as exc:
+    outcome: dict[str, object] = {}
+    loop = QEventLoop()
+
+    def done(result: object) -> None:
+        outcome["path"] = result
+        loop.quit()
+
+    def failed(exc: BaseException) -> None:
         log.warning("backup on close failed: %s", exc)
-        return None
+        loop.quit()
+
+    folder, path = backup_folder(session), session.path  # read here: the worker has its own connection
+    task = session.tasks.run(lambda state: run_backup(path, folder, state, "close", if_changed=True),
+                             title="Đang sao lưu sổ trước khi đóng chương trình…", on_done=done, on_error=failed,
+                             parent=parent, cancellable=False)
+    if not task.finished:
+        loop.exec()
+    if not task.finished:  # the application is already leaving its event loop: wait in place
+        session.tasks.pool.waitForDone(-1)
+    path = outcome.get("path")
+    return path if isinstance(path, Path) else None
 
 
 def schedule_daily(session: Session) -> QTimer:
-    """Make the day's backup when none was made today (checked now and every hour)."""
+    """Make the day's backup when none was made today (checked now and every hour); none when the
+    register has not changed since its newest backup."""
     def check() -> None:
         folder = backup_folder(session)
         if str(session.path) == ":memory:" or not backup.due_today(folder, session.path.stem):
             return
-        session.tasks.run(lambda state: run_backup(session.path, folder, state, "daily"),
+        session.tasks.run(lambda state: run_backup(session.path, folder, state, "daily", if_changed=True),
                           title="Đang sao lưu sổ hằng ngày…", show_progress=False, cancellable=False,
                           on_error=lambda exc: log.warning("daily backup failed: %s", exc))
 

@@ -43,6 +43,11 @@ def register(tmp_path, demo_template):
     return path
 
 
+def backups_in(folder: Path) -> list[Path]:
+    """The files of a backup folder but its note of the last backup's mark (``backup.MARK_SUFFIX``)."""
+    return [p for p in Path(folder).iterdir() if p.suffix != backup.MARK_SUFFIX]
+
+
 def opener_for(register: Path, login: str, made: Path):
     """What the window and the CLI do: log in on the register, get the sealer that may restore."""
     db = open_database(register, create=False)
@@ -127,7 +132,7 @@ def test_a_full_disk_leaves_no_backup_that_could_pass(register, tmp_path, where)
     out = subprocess.run([sys.executable, "-c", FULL_DISK, str(register), str(folder), str(limit)], cwd=ROOT,
                          capture_output=True, text=True, encoding="utf-8", timeout=120, env=env)
     assert out.stdout.startswith("backup_failed") and "đầy" in out.stdout, (out.stdout, out.stderr)
-    assert list(folder.iterdir()) == [older], "a partial backup was left behind"
+    assert backups_in(folder) == [older], "a partial backup was left behind"
     assert older.read_bytes() == before
     db = open_database(register, create=False)
     try:
@@ -209,7 +214,7 @@ def test_a_damaged_or_forged_backup_is_refused_and_changes_nothing(register, tmp
     assert err.value.code == expected, err.value.message
     assert ("đơn vị" if kind == "another unit's register" else "bị hỏng") in err.value.message
     assert register.read_bytes() == before
-    assert sorted(p.name for p in folder.iterdir()) == [made.name], "a safety copy or a temporary file was left"
+    assert sorted(p.name for p in backups_in(folder)) == [made.name], "a safety copy or a temporary file was left"
     assert not list(tmp_path.glob("*.restoring*"))
 
 
@@ -257,7 +262,7 @@ def test_the_backup_cli_logs_in(register, tmp_path):
     for login in ("vanthu", "thuly"):  # a reception clerk and a handling officer may back up, never restore
         out = _cli("backup", "restore", made["file"], "--db", str(register), "--folder", folder, "--yes", user=login)
         assert out.returncode == 1 and "không được khôi phục" in out.stderr, out.stderr
-    assert [p.name for p in Path(folder).iterdir()] == [Path(made["file"]).name]  # no safety copy: nothing began
+    assert [p.name for p in backups_in(folder)] == [Path(made["file"]).name]  # no safety copy: nothing began
 
 
 def test_restore_drill_from_the_cli(register, tmp_path):
@@ -329,7 +334,45 @@ def test_the_copy_taken_before_a_migration_is_encrypted_too(register, tmp_path):
     conn.close()
     db = open_database(register, create=False)
     db.close()
-    copies = list((register.parent / "backups").iterdir())
+    copies = backups_in(register.parent / "backups")
     assert len(copies) == 1 and copies[0].name.endswith("-before-0015_search_terms.gtbk"), copies
     assert files.is_encrypted(copies[0])
     backup.restore(copies[0], register, sealer=opener_for(register, "quantri", copies[0]), folder=tmp_path / "s")
+
+
+def test_an_automatic_backup_is_skipped_while_the_register_is_unchanged(register, tmp_path):
+    """Closing the window after only reading must not copy a province's register (minutes at a
+    million cases) again: the register's mark tells whether anything changed since its newest backup."""
+    from desktop.security.accounts import assume_role
+    from desktop.workflow.receive import CaseInput, PersonInput, receive_case
+
+    folder = tmp_path / "sao-luu"
+    db = open_database(register, create=False)
+    try:
+        assert backup.unchanged_since(db.conn, register, folder) is None          # no backup yet
+        made = backup.make_backup(db.conn, register, folder, reason="close", now=datetime(2026, 11, 23, 8))
+        assert backup.unchanged_since(db.conn, register, folder) == made
+        db.scalar("SELECT count(*) FROM cases")                                   # reading changes nothing
+        assert backup.unchanged_since(db.conn, register, folder) == made
+
+        assume_role(db, "leader")                                                  # a case received
+        receive_case(db, CaseInput(kind="petition", received_on=date(2026, 3, 2), summary="Sau sao lưu",
+                                   requesters=[PersonInput("Người sau sao lưu")]), today=TODAY)
+        assert backup.unchanged_since(db.conn, register, folder) is None
+        made = backup.make_backup(db.conn, register, folder, reason="close", now=datetime(2026, 11, 23, 9))
+        assert backup.unchanged_since(db.conn, register, folder) == made
+
+        with db.write():                                                           # an edit of a record
+            db.execute("UPDATE cases SET summary = summary || '.' WHERE id = (SELECT min(id) FROM cases)")
+        assert backup.unchanged_since(db.conn, register, folder) is None
+        made = backup.make_backup(db.conn, register, folder, reason="close", now=datetime(2026, 11, 23, 10))
+
+        db.set_setting("backup_folder", str(folder))                               # a setting
+        assert backup.unchanged_since(db.conn, register, folder) is None
+        made = backup.make_backup(db.conn, register, folder, reason="daily", now=datetime(2026, 11, 23, 11))
+        assert backup.unchanged_since(db.conn, register, folder) == made
+
+        made.unlink()                                      # the backup it names is gone: copy again
+        assert backup.unchanged_since(db.conn, register, folder) is None
+    finally:
+        db.close()
