@@ -33,6 +33,11 @@ BASE = date(2025, 11, 1)
 
 # -- building a register through the workflow -----------------------------------------------------------
 
+# The satisfaction a close records: from the part of ``pick`` that did not choose the action (with
+# ``pick % 4`` a close, picked as ``pick % len(options) == 0`` among four actions, was always "satisfied").
+LEVELS = ("satisfied", "partly", "unsatisfied", "unknown")
+
+
 def _ground(case, action) -> str | None:
     from desktop.workflow.engine import rules_of
 
@@ -81,8 +86,7 @@ def build_register(spec: dict):
                 extra = {"commitment_uuid": open_[0].uuid}
             try:
                 case = act(db, case.uuid, action.code, effective_on=day, note=note,
-                           ground=_ground(case, action.code), satisfaction=("satisfied", "partly", "unsatisfied",
-                                                                             "unknown")[pick % 4],
+                           ground=_ground(case, action.code), satisfaction=LEVELS[pick // len(options) % 4],
                            today=TODAY, data=extra)
             except UserError:
                 day = before
@@ -306,6 +310,25 @@ def test_a_standard_period_on_a_fixed_register():
             for leaf in form.leaves():
                 if not leaf.rule.manual and not leaf.rule.sum and form.rows == "unit":
                     assert report.main_row().values[leaf.no] == recount(db, leaf.rule, p.start, p.end, None)
+    finally:
+        db.close()
+
+
+def test_each_satisfaction_level_is_counted_where_it_was_answered():
+    """Four explanations closed with each level of satisfaction: GT-01 columns 27–31 count each once
+    (the builder's decoding of a close's level is checked too: all four levels must occur)."""
+    spec = {"cases": [{"kind": "explanation", "day": 10, "officer": 0, "steps": [(0, 3), (0, 3), (4 * n, 3)]}
+                      for n in range(4)], "receptions": []}
+    db = build_register(spec)
+    try:
+        levels = [r[0] for r in db.query("SELECT satisfaction FROM cases ORDER BY id")]
+        assert levels == list(LEVELS)
+        run = ReportRun(db, date_range(BASE, BASE + timedelta(days=100)))
+        row = run.compute("GT-01").main_row().values
+        assert (row[27], row[28], row[29], row[30], row[31]) == (4, 1, 1, 1, 1)
+        form = run.compute("GT-01").form
+        for no in (28, 29, 30, 31):
+            assert row[no] == recount(db, form.leaf(no).rule, BASE, BASE + timedelta(days=100), None)
     finally:
         db.close()
 
