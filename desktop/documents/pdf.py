@@ -207,16 +207,19 @@ def _closing(doc: Document, text_width: float, st: dict):
     return [Spacer(1, 6), table]
 
 
-def page_number_painter(size: float):
-    """Page numbers centred in the top margin, from page 2 (none on page 1)."""
+def page_number_painter(size: float, *, page: tuple[float, float] | None = None,
+                        margins: tuple[float, float, float] | None = None):
+    """Page numbers centred in the top margin, from page 2 (none on page 1) — NĐ 30/2020, App. I.
+    ``page`` and ``margins`` (left, right, top) for pages of another size than the document's own
+    (a report's landscape appendices: drawn at the portrait place, the number fell off the page)."""
 
     def paint(canvas, document) -> None:
         fam = register_pdf_fonts()
         canvas.saveState()
         canvas.setFont(fam.face(), size)
-        width, height = document.pagesize
-        canvas.drawCentredString(width / 2 + (document.leftMargin - document.rightMargin) / 2,
-                                 height - document.topMargin / 2 - size / 3, str(document.page))
+        width, height = page or document.pagesize
+        left, right, top = margins or (document.leftMargin, document.rightMargin, document.topMargin)
+        canvas.drawCentredString(width / 2 + (left - right) / 2, height - top / 2 - size / 3, str(document.page))
         canvas.restoreState()
 
     return paint

@@ -355,9 +355,11 @@ def render_pdf(doc: Document, b: ReportBundle) -> bytes:
     wide_frame = Frame(15 * mm, 15 * mm, wide_w, wide_h, leftPadding=0, rightPadding=0, topPadding=0,
                        bottomPadding=0, id="wide")
 
+    wide_painter = docpdf.page_number_painter(L.page_number, page=wide, margins=(15 * mm, 15 * mm, 15 * mm))
+
     def on_wide(canvas, document):
         canvas.setPageSize(wide)
-        painter(canvas, document)
+        wide_painter(canvas, document)
 
     template.addPageTemplates([
         PageTemplate(id="first", frames=[frame], autoNextPageTemplate="later", pagesize=portrait),

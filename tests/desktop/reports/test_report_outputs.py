@@ -67,6 +67,24 @@ def test_written_report_pdf_has_the_outline_appendices_and_charts(demo):
     assert "BIỂU ĐỒ" in pages[-1] and "theo cán bộ" in pages[-1]
 
 
+def test_every_page_after_the_first_is_numbered_at_its_top_landscape_too(demo):
+    """NĐ 30/2020: page numbers centred in the top margin from page 2; the landscape appendices'
+    numbers used to be drawn at the portrait page's place, off the page."""
+    import io
+
+    p = period("2026-H1")
+    b = written.bundle(demo, p)
+    data = written.render_pdf(written.compose(b, signers(demo)[0]), b)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) > 3 and any(pg.width > pg.height for pg in pdf.pages)
+        for n, page in enumerate(pdf.pages, start=1):
+            top = page.crop((0, 0, page.width, 15 * 72 / 25.4)).extract_text() or ""
+            assert top.strip() == ("" if n == 1 else str(n)), (n, top)
+            word = next(w for w in page.extract_words() if w["text"] == str(n)) if n > 1 else None
+            if word:
+                assert abs((word["x0"] + word["x1"]) / 2 - page.width / 2) < 30 * 72 / 25.4
+
+
 @needs_office
 def test_xlsx_of_the_forms_reads_back_through_libreoffice(demo, tmp_path):
     reports = make_reports(demo, period("2026-H1"), ["01/TCD", "GT-01"])
