@@ -77,7 +77,6 @@ def compose_reception(db: Database, reception_uuid: str, kind: str = "reception_
     receive (Luật Tiếp công dân Art. 9; NĐ 154/2026 Art. 4(3), within 03 working days), for the
     grounds the rules in force that day say need one."""
     from desktop.documents.context import requester_values, unit_dict
-    from desktop.rules.book import default_rules
     from desktop.storage import receptions as reception_repo
     from desktop.storage import units as unit_repo
     from desktop.storage.persons import get_person
@@ -88,13 +87,7 @@ def compose_reception(db: Database, reception_uuid: str, kind: str = "reception_
     reception = reception_repo.get_reception(db, reception_uuid)
     if kind == "reception_receipt":
         return _reception_receipt(db, reception, template, signer_uuid)
-    rules = default_rules().reception_for(reception.received_on)
-    ground = next((g for g in rules.grounds if g.label and g.label in reception.notes), None)
-    if ground is None:
-        raise UserError("reception_not_refused", "Lượt tiếp này không ghi từ chối tiếp theo lý do quy định.")
-    if not ground.written_notice:
-        raise UserError("reception_no_notice",
-                        f"Lý do “{ground.label}” không phải thông báo bằng văn bản ({ground.citation}).")
+    ground = _written_ground(reception)
     person = get_person(db, reception.person_uuid) if reception.person_uuid else None
     ctx: dict[str, Any] = {
         "received_on": f"{reception.received_on:%d/%m/%Y}", "ground": f"{ground.label} ({ground.citation})",
@@ -107,6 +100,35 @@ def compose_reception(db: Database, reception_uuid: str, kind: str = "reception_
     officer = unit_repo.get_officer(db, signer_uuid) if signer_uuid else default_signer(db)
     doc = templates.build_document(kind, ctx, unit_dict(unit), officer_dict(officer))
     return replace(doc, meta={**doc.meta, "reception_uuid": reception.uuid})
+
+
+def _written_ground(reception):
+    """The ground of a refusal to receive that calls for a written notice (NĐ 154/2026 Art. 4(3)),
+    as the rules in force on the reception's day list it; a Vietnamese refusal otherwise."""
+    from desktop.rules.book import default_rules
+
+    rules = default_rules().reception_for(reception.received_on)
+    ground = next((g for g in rules.grounds if g.label and g.label in reception.notes), None)
+    if ground is None:
+        raise UserError("reception_not_refused", "Lượt tiếp này không ghi từ chối tiếp theo lý do quy định.")
+    if not ground.written_notice:
+        raise UserError("reception_no_notice",
+                        f"Lý do “{ground.label}” không phải thông báo bằng văn bản ({ground.citation}).")
+    return ground
+
+
+def offered_for_reception(db: Database, reception_uuid: str) -> list[templates.Template]:
+    """The documents a reception calls for ("Văn bản…" in the reception register): the receipt of
+    the papers handed in, and the written notice of a refusal when its ground needs one."""
+    from desktop.storage import receptions as reception_repo
+
+    reception = reception_repo.get_reception(db, reception_uuid)
+    out = [templates.get_template(kind) for kind in sorted(FROM_RECEPTION_TOO)]
+    try:
+        _written_ground(reception)
+    except UserError:
+        return out
+    return [templates.get_template("reception_refusal")] + out
 
 
 def _reception_receipt(db: Database, reception, template, signer_uuid: str | None) -> Document:

@@ -98,10 +98,15 @@ def get_pdf(db: Database, uuid: str) -> bytes | None:
 
 
 def list_documents(db: Database, *, case_uuid: str | None = None, status: str | None = None,
-                   issued_on: date | None = None, unit_code: str | None = None) -> list[DocumentRecord]:
+                   issued_on: date | None = None, unit_code: str | None = None,
+                   reception_uuid: str | None = None) -> list[DocumentRecord]:
     """Documents matching every filter given, oldest first. ``unit_code``: the owning unit's only
-    (a province's register also holds the communes' documents its bundles brought)."""
+    (a province's register also holds the communes' documents its bundles brought).
+    ``reception_uuid``: those drawn from that reception (their payload names it)."""
     where, params = [], []
+    if reception_uuid is not None:
+        where.append("json_extract(payload, '$.meta.reception_uuid') = ?")
+        params.append(reception_uuid)
     if unit_code is not None:
         where.append("unit_code = ?")
         params.append(unit_code)

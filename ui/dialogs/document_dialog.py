@@ -157,16 +157,25 @@ def print_day_in_background(parent: QWidget | None, session, day: date, printer:
 
 
 class DocumentDialog(QDialog):
-    def __init__(self, db: Database, case_uuid: str, parent: QWidget | None = None, *,
-                 today: date | None = None, select: str | None = None, draft_kind: str | None = None) -> None:
+    def __init__(self, db: Database, case_uuid: str | None, parent: QWidget | None = None, *,
+                 today: date | None = None, select: str | None = None, draft_kind: str | None = None,
+                 reception_uuid: str | None = None) -> None:
+        """The documents of a case, or (``case_uuid=None, reception_uuid=…``) of a reception that
+        opened no case: the receipt of the papers handed in and the written notice of a refusal
+        to receive (NĐ 154/2026 Art. 4(3))."""
         super().__init__(parent)
         from desktop.storage.cases import get_case
+        from desktop.storage.receptions import get_reception
 
         self.db, self.today = db, today or date.today()
-        self.case = get_case(db, case_uuid)
+        self.case = get_case(db, case_uuid) if case_uuid else None
+        self.reception = get_reception(db, reception_uuid) if self.case is None and reception_uuid else None
+        if self.case is None and self.reception is None:
+            raise ValueError("a case or a reception")
         self.current: str | None = None        # uuid of the document being shown
         self._pdf_bytes = b""
-        self.setWindowTitle(f"Soạn văn bản — vụ việc số {self.case.number}")
+        self.setWindowTitle(f"Soạn văn bản — vụ việc số {self.case.number}" if self.case else
+                            f"Soạn văn bản — lượt tiếp công dân ngày {self.reception.received_on:%d/%m/%Y}")
         fit_to_screen(self, 1320, 800)   # the buttons stay on a 1366×768 screen
         self.performed: list[str] = []    # steps the issued documents performed ("accept")
         QShortcut(QKeySequence(Qt.Key.Key_F1), self, self._help)
@@ -179,7 +188,7 @@ class DocumentDialog(QDialog):
         draft_button = QPushButton("Soạn dự thảo")
         draft_button.clicked.connect(self.draft_selected)
         left = QVBoxLayout()
-        left.addWidget(QLabel("Văn bản cần cho vụ việc:"))
+        left.addWidget(QLabel("Văn bản cần cho vụ việc:" if self.case else "Văn bản của lượt tiếp:"))
         left.addWidget(self.kinds, 2)
         left.addWidget(draft_button)
         left.addWidget(QLabel("Văn bản đã soạn, đã ban hành:"))
@@ -266,7 +275,9 @@ class DocumentDialog(QDialog):
     # -- lists ---------------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
         self.kinds.clear()
-        for t in outgoing.offered(self.db, self.case.uuid):
+        offered = (outgoing.offered(self.db, self.case.uuid) if self.case else
+                   outgoing.offered_for_reception(self.db, self.reception.uuid))
+        for t in offered:
             item = QListWidgetItem(t.label)
             item.setData(KIND_ROLE, t.kind)
             item.setToolTip("Căn cứ: " + "; ".join(t.legal_basis))
@@ -275,7 +286,9 @@ class DocumentDialog(QDialog):
             self.kinds.setCurrentRow(0)
         self.documents.blockSignals(True)
         self.documents.clear()
-        for r in repo.list_documents(self.db, case_uuid=self.case.uuid):
+        documents = (repo.list_documents(self.db, case_uuid=self.case.uuid) if self.case else
+                     repo.list_documents(self.db, reception_uuid=self.reception.uuid))
+        for r in documents:
             number = r.symbol or "Dự thảo"
             item = QListWidgetItem(f"{number} — {r.label} ({STATUS[r.status]})")
             item.setData(DOC_ROLE, r.uuid)
@@ -290,8 +303,12 @@ class DocumentDialog(QDialog):
         if item is None:
             return
         try:
-            record = outgoing.draft(self.db, self.case.uuid, item.data(KIND_ROLE),
-                                    signer_uuid=self.signer.currentData())
+            if self.case:
+                record = outgoing.draft(self.db, self.case.uuid, item.data(KIND_ROLE),
+                                        signer_uuid=self.signer.currentData())
+            else:
+                record = outgoing.draft_reception(self.db, self.reception.uuid, item.data(KIND_ROLE),
+                                                  signer_uuid=self.signer.currentData())
         except Exception as exc:  # noqa: BLE001 - the dialog's boundary
             report(self, exc)
             return
@@ -415,7 +432,7 @@ class DocumentDialog(QDialog):
         if performed:
             self.performed.append(performed)
         self.reload()
-        if performed == "accept":
+        if performed == "accept" and self.case is not None:
             from desktop.storage.cases import get_case
             from desktop.workflow.engine import rules_of
 

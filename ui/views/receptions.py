@@ -59,6 +59,11 @@ class ReceptionsView(QWidget):
         self.correct.setToolTip("Đính chính lượt tiếp đang chọn (ghi lý do, giữ giá trị cũ)")
         self.correct.clicked.connect(self.correct_selected)
         top.addWidget(self.correct)
+        self.documents = QPushButton("Văn bản…")
+        self.documents.setToolTip("Giấy biên nhận, thông báo từ chối tiếp của lượt tiếp đang chọn "
+                                  "(Enter trên lượt tiếp không mở vụ việc)")
+        self.documents.clicked.connect(self.documents_selected)
+        top.addWidget(self.documents)
         self.kind.currentIndexChanged.connect(self.apply)
         self.use_period.toggled.connect(self.apply)
         for w in (self.date_from, self.date_to):
@@ -100,7 +105,32 @@ class ReceptionsView(QWidget):
         if dialog is not None:
             dialog.exec()
 
+    def documents_dialog(self, row: int | None = None):
+        """The documents of the chosen reception: a case's own when it opened one, else the
+        reception's (receipt, refusal notice), drafted, issued and printed there."""
+        from ui.dialogs.document_dialog import DocumentDialog
+
+        if row is None:
+            index = self.table.currentIndex()
+            row = index.row() if index.isValid() else -1
+        item = self.model.row_at(row) if row >= 0 else None
+        if item is None:
+            return None
+        return DocumentDialog(self.session.db, item.case_uuid, self, today=self.session.today(),
+                              reception_uuid=item.uuid)
+
+    def documents_selected(self) -> None:
+        dialog = self.documents_dialog()
+        if dialog is not None:
+            dialog.exec()
+            self.reload()
+
     def _open_row(self, row: int) -> None:
         item = self.model.row_at(row)
         if item is not None and item.case_uuid:
             self.open_case.emit(item.case_uuid)
+        elif item is not None:   # a reception that opened no case: its documents (no dead end)
+            dialog = self.documents_dialog(row)
+            if dialog is not None:
+                dialog.exec()
+                self.reload()

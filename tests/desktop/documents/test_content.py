@@ -318,3 +318,26 @@ def test_the_written_notice_of_a_refusal_to_receive(register):
     with pytest.raises(UserError) as info:   # explained on the spot: no written notice
         outgoing.compose_reception(db, spot.uuid)
     assert info.value.code == "reception_no_notice"
+
+
+def test_a_receptions_documents_are_offered_and_listed_by_reception(register):
+    """What "Văn bản…" of the reception register offers: the receipt always, the refusal notice
+    only when the refusal's ground needs one in writing; each reception lists its own drafts."""
+    from desktop.storage import documents_repo
+    from desktop.workflow.receive import ReceptionInput, record_reception
+
+    db = register["db"]
+    day = date(2026, 7, 29)
+    refused, _ = record_reception(db, ReceptionInput(
+        received_on=day, person_uuid=register["person"].uuid, content="Kiến nghị lại việc làm đường",
+        outcome="refused", refusal_ground="answered_petition"), today=day)
+    spot, _ = record_reception(db, ReceptionInput(
+        received_on=day, person_uuid=register["person"].uuid, content="Gây rối",
+        outcome="refused", refusal_ground="incitement"), today=day)
+    assert [t.kind for t in outgoing.offered_for_reception(db, refused.uuid)] == ["reception_refusal",
+                                                                                   "reception_receipt"]
+    assert [t.kind for t in outgoing.offered_for_reception(db, spot.uuid)] == ["reception_receipt"]
+    notice = outgoing.draft_reception(db, refused.uuid)
+    receipt = outgoing.draft_reception(db, spot.uuid, "reception_receipt")
+    assert [d.uuid for d in documents_repo.list_documents(db, reception_uuid=refused.uuid)] == [notice.uuid]
+    assert [d.uuid for d in documents_repo.list_documents(db, reception_uuid=spot.uuid)] == [receipt.uuid]
