@@ -179,6 +179,35 @@ def followup_sheet(db: Database, start: date, end: date) -> Sheet:
         rows=tuple(rows), numbering=tuple(f"({i})" for i in range(1, 9)))
 
 
+TALL_ROW = 72.0   # points (an inch): a row taller than this is split across pages rather than moved whole
+
+
+def _register_table_class():
+    from reportlab.platypus import Table
+
+    class RegisterTable(Table):
+        """A register's table: a tall row (a long complaint's content) that does not fit the rest of
+        a page is split there, its continuation under the repeated header of the next page; a
+        short row moves whole. ReportLab's own order (between rows first, then inside a row) moved
+        a tall row to the next page and left most of the page empty, or, splitting the rest on the
+        same page, repeated the header in its middle."""
+
+        def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+            self._calc(availWidth, availHeight)
+            n = self._getFirstPossibleSplitRowPosition(availHeight)
+            if n < len(self._rowHeights) and self._rowHeights[n] > TALL_ROW:
+                parts = self._splitRows(availHeight, doInRowSplit=1)
+                if parts:
+                    return parts
+            return super().split(availWidth, availHeight)
+
+    return RegisterTable
+
+
+def _RegisterTable(*args, **kwargs):  # noqa: N802 - a class, made on first use (reportlab loads lazily)
+    return _register_table_class()(*args, **kwargs)
+
+
 def render_sheet(sheet: Sheet) -> bytes:
     """The register as a landscape PDF; the header row repeats on every page, pages numbered from 2."""
     from reportlab.lib.styles import ParagraphStyle
@@ -207,7 +236,8 @@ def render_sheet(sheet: Sheet) -> bytes:
             empty = ParagraphStyle("e", parent=cell, alignment=1)
             data.append([Paragraph("Không có dòng nào trong kỳ.", empty)] + [""] * (len(sheet.header) - 1))
             style.append(("SPAN", (0, len(data) - 1), (-1, len(data) - 1)))
-        table = Table(data, colWidths=[w * width for w in sheet.widths], repeatRows=2 if sheet.numbering else 1)
+        table = _RegisterTable(data, colWidths=[w * width for w in sheet.widths],
+                               repeatRows=2 if sheet.numbering else 1, splitInRow=1)
         table.setStyle(style)
         out.append(table)
         return out

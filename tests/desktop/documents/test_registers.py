@@ -116,3 +116,28 @@ def test_followup_lines_read_once_the_kind_and_the_secret(register):
     sheet = registers.followup_sheet(db, date(2026, 2, 4), date(2026, 2, 4))
     assert sheet.rows[0][2] == "Tố cáo: cán bộ địa chính thu tiền (bảo mật)"
     assert "Nguyễn Văn Ất" not in sheet.rows[0][2]
+
+
+def test_a_tall_row_is_split_across_pages_and_the_header_repeats_only_at_the_top():
+    """A long complaint's content no longer moves whole to the next page leaving most of a page
+    blank, and the header never repeats in the middle of a page (ReportLab's own row splitting)."""
+    import io
+
+    import pdfplumber
+
+    from desktop.documents.registers import Sheet, render_sheet
+
+    sentence = "Nội dung rất dài của đơn khiếu nại về việc thu hồi đất và bồi thường, hỗ trợ tái định cư."
+    rows = tuple((f"{i:02d}/03/2026", f"Người {i}", " ".join([sentence] * 40) if i % 7 == 3 else "Ngắn gọn",
+                  "Khiếu nại", "1") for i in range(1, 30))
+    sheet = Sheet("UBND XÃ THỤY HÙNG", "SỔ THỬ", "Từ 01/03/2026 đến 31/03/2026",
+                  ("Ngày", "Họ tên", "Nội dung", "Phân loại", "Số người"), (0.1, 0.15, 0.55, 0.1, 0.1), rows,
+                  ("(1)", "(2)", "(3)", "(4)", "(5)"))
+    with pdfplumber.open(io.BytesIO(render_sheet(sheet))) as pdf:
+        pages = [page.extract_text() or "" for page in pdf.pages]
+    assert all(page.count("Phân loại") == 1 for page in pages), [p.count("Phân loại") for p in pages]
+    assert "Người 3" in pages[0]                  # the first tall row starts where there is room
+    assert len(pages) <= 5                        # seven pages when tall rows moved whole
+    text = " ".join(" ".join(pages).split())
+    assert text.count("tái định cư.") == 40 * 4   # every tall row whole, over the pages
+    assert all(f"Người {i}" in text for i in range(1, 30))
