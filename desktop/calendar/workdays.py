@@ -18,8 +18,8 @@ see ``desktop.storage.calendar_repo``): extra days off and make-up working days.
 the library: a make-up day is a working day even on a Saturday or on a day the library calls a
 holiday; an extra day off is off even when the library says it is a working day.
 
-The ``holidays`` object fills itself lazily year by year; a lock keeps that safe when one
-``WorkCalendar`` is shared between the UI thread and a worker.
+The ``holidays`` object fills itself lazily year by year; one object serves every calendar of the
+process (``_shared_law``), and a lock keeps its filling safe between the UI thread and a worker.
 """
 
 from __future__ import annotations
@@ -70,6 +70,23 @@ def _plain_date(d: date) -> date:
     return d
 
 
+_LAW: tuple[holidays.HolidayBase, set[int], threading.Lock] | None = None
+_LAW_MAKING = threading.Lock()
+
+
+def _shared_law() -> tuple[holidays.HolidayBase, set[int], threading.Lock]:
+    """The library's holidays, the years it has filled and the lock that guards filling, one for
+    the whole process: its tables are a function of the year alone, and filling the years around
+    a date cost each save about a millisecond when every ``WorkCalendar`` (built from the
+    register's own days at each deadline) had its own."""
+    global _LAW
+    if _LAW is None:
+        with _LAW_MAKING:
+            if _LAW is None:
+                _LAW = (holidays.Vietnam(language="vi"), set(), threading.Lock())
+    return _LAW
+
+
 class WorkCalendar:
     """Which days count as working days for a register.
 
@@ -96,10 +113,8 @@ class WorkCalendar:
         both = sorted(set(self._off) & set(self._work))
         if both:
             raise ValueError(f"days both off and working: {both}")
-        self._law = holidays.Vietnam(language="vi")
-        self._loaded: set[int] = set()  # years the library has filled
+        self._law, self._loaded, self._lock = _shared_law()  # years the library has filled, its lock
         self._ready: set[int] = set()   # years whose neighbours are filled too
-        self._lock = threading.Lock()
         self._working: dict[date, bool] = {}  # answers so far: the calendar never changes once built
 
     # -- the library, loaded lazily ----------------------------------------------------------

@@ -11,9 +11,15 @@ update (of a covered column) and delete appends one entry to the owning unit's c
 Canonical JSON: keys sorted, no spaces, UTF-8 without ``\\u`` escapes for non-ASCII (as
 ``json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":"))``). The entries are
 written by SQLite triggers, so no write path of the app can forget them (a bulk import, a
-migration, a new repository function); the triggers call two SQL functions this module registers
-on every connection (``register_functions``): a sqlite3 shell without them cannot write to a
-covered table until it drops the triggers, and then its edits no longer match the ledger.
+migration, a new repository function); the triggers call SQL functions this module registers on
+every connection (``register_functions``): a sqlite3 shell without them cannot write to a covered
+table until it drops the triggers, and then its edits no longer match the ledger.
+
+A trigger does as much as it can in SQLite itself, since a call into Python costs more than the
+SQL around it (migration 0016): SQLite writes both canonical JSON texts (``json_object`` over the
+sorted columns, ``json_array`` of the entry), hands their UTF-8 bytes to Python only to be hashed
+(``giaitrinh_digest``, ``giaitrinh_sha256``), and makes the entry's own id (a UUID version 7, as
+``units.new_uuid``) with ``randomblob``. The formulas above are unchanged: the same texts are hashed.
 
 Only the register's own unit's records are chained here: at the province, a commune's records
 and their entries come together in the commune's bundles (``desktop/sync/chain.py``).
@@ -76,17 +82,34 @@ def link_hash(unit_code: str, seq: int, tbl: str, record_uuid: str, version: int
     return sha256_hex(canonical([unit_code, seq, tbl, record_uuid, version, digest, prev_hash]))
 
 
-def _digest_sql(text: str | None, has_real: int = 1) -> str | None:
-    """SQL ``giaitrinh_digest(json_object(...), has_real)``. SQLite's ``json_object`` over the
-    columns in sorted order writes canonical JSON already (the same escapes as Python's, no
-    spaces, UTF-8 as is), so its text is hashed as it is; only a row with a fractional number,
-    which SQLite prints its own way, is parsed and re-encoded."""
+def _digest_sql(text: bytes | str | None, has_real: int = 1) -> str | None:
+    """SQL ``giaitrinh_digest(CAST(json_object(...) AS BLOB), has_real)``. SQLite's ``json_object``
+    over the columns in sorted order writes canonical JSON already (the same escapes as Python's,
+    no spaces, UTF-8 as is), so its bytes are hashed as they are (the cast spares decoding the text
+    into Python and encoding it back; triggers before migration 0016 pass the text itself); only a
+    row with a fractional number, which SQLite prints its own way, is parsed and re-encoded."""
     if text is None:
         return None
     if not has_real:
-        return sha256_hex(text)
+        return hashlib.sha256(text if type(text) is bytes else text.encode("utf-8")).hexdigest()
     record = json.loads(text)
     return record_digest(record, record)
+
+
+def _sha256_sql(data: bytes | str | None) -> str | None:
+    """SQL ``giaitrinh_sha256(CAST(json_array(...) AS BLOB))``: an entry's hash from the canonical
+    JSON SQLite wrote (``json_array`` of text and integers escapes as ``canonical`` does)."""
+    if data is None:
+        return None
+    return hashlib.sha256(data if type(data) is bytes else data.encode("utf-8")).hexdigest()
+
+
+# An entry's own id made in SQL: a UUID version 7 as ``units.new_uuid`` makes them (48 bits of Unix
+# milliseconds, version 7, 12 random bits, variant 0b10, 62 random bits; 32 hex digits), so the
+# unique index on ``ledger.uuid`` takes new entries at its end.
+_UUID_SQL = ("lower(printf('%012x', CAST(strftime('%s', 'now') AS INTEGER) * 1000 "
+             "+ CAST(substr(strftime('%f', 'now'), 4) AS INTEGER)) || '7' || substr(hex(randomblob(2)), 2) "
+             "|| substr('89ab', 1 + (random() & 3), 1) || substr(hex(randomblob(8)), 2))")
 
 
 def _new_uuid() -> str:
@@ -104,7 +127,8 @@ def register_functions(conn: sqlite3.Connection) -> None:
     _BATCHED.discard(key)  # a new connection that reuses a closed one's id
     conn.create_function("giaitrinh_digest", 1, _digest_sql, deterministic=True)
     conn.create_function("giaitrinh_digest", 2, _digest_sql, deterministic=True)
-    conn.create_function("giaitrinh_link", 7, link_hash, deterministic=True)
+    conn.create_function("giaitrinh_link", 7, link_hash, deterministic=True)  # triggers before 0016
+    conn.create_function("giaitrinh_sha256", 1, _sha256_sql, deterministic=True)
     conn.create_function("giaitrinh_uuid", 0, _new_uuid)
     conn.create_function("giaitrinh_by_trigger", 0, lambda: key not in _BATCHED)
 
@@ -191,7 +215,7 @@ def _digest_call(prefix: str, columns: Iterable[str]) -> str:
     """SQL computing a row's digest (``_digest_sql``), telling it whether a value is fractional."""
     columns = sorted(columns)
     real = " OR ".join(f"typeof({prefix}\"{c}\") = 'real'" for c in columns) or "0"
-    return f"giaitrinh_digest({_json_object(prefix, columns)}, {real})"
+    return f"giaitrinh_digest(CAST({_json_object(prefix, columns)} AS BLOB), {real})"
 
 
 def _trigger_sql(table: str, columns: tuple[str, ...], versioned: bool) -> list[str]:
@@ -209,7 +233,8 @@ def _trigger_sql(table: str, columns: tuple[str, ...], versioned: bool) -> list[
         out.append(f"""CREATE TRIGGER "ledger_{kind}_{table}" AFTER {event} ON "{table}" WHEN {when}
 BEGIN
   INSERT INTO ledger(uuid, unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash)
-  SELECT giaitrinh_uuid(), u, s, '{table}', r, v, d, p, giaitrinh_link(u, s, '{table}', r, v, d, p) FROM (
+  SELECT {_UUID_SQL}, u, s, '{table}', r, v, d, p,
+         giaitrinh_sha256(CAST(json_array(u, s, '{table}', r, v, d, p) AS BLOB)) FROM (
     SELECT {row}unit_code AS u, {row}uuid AS r, {version} AS v, {digest} AS d,
            coalesce((SELECT seq FROM ledger WHERE unit_code = {row}unit_code ORDER BY seq DESC LIMIT 1), 0) + 1 AS s,
            coalesce((SELECT hash FROM ledger WHERE unit_code = {row}unit_code ORDER BY seq DESC LIMIT 1),
@@ -304,6 +329,20 @@ def install(conn: sqlite3.Connection) -> int:
     for table in candidate_tables(conn):
         tables.append((table, _install_table(conn, table, None)))
     return baseline(conn, tables)
+
+
+def refresh_triggers(conn: sqlite3.Connection) -> list[str]:
+    """Recreate, in this module's current form, the triggers of every covered table that has all
+    three (migration 0016); entries, covered columns and records stay as they are. A table whose
+    triggers are missing is left to ``ensure``, which reports it."""
+    names = _trigger_names(conn)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    done = []
+    for table, columns in covered_columns(conn).items():
+        if table in tables and all(f"ledger_{k}_{table}" in names for k in TRIGGER_KINDS):
+            _install_table(conn, table, columns)
+            done.append(table)
+    return done
 
 
 def head(conn: sqlite3.Connection, unit_code: str) -> tuple[int, str]:

@@ -192,6 +192,13 @@ def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None,
             requester_name=shown, requester_key=name_key(names[0]) if names and not confidential else "",
             search_text=text, created_at=stamp, updated_at=stamp, extensions=0,
         )
+        # The first deadline is counted before the case is written, so that the case is written
+        # once: one row and one ledger entry instead of an insert and an update (issue #17's save).
+        draft = case_repo.row_to_case({**values, "id": 0, "due_on": None, "due_step": None, "due_trace": None,
+                                       "paused_on": None, "satisfaction": None, "closed_on": None,
+                                       "published_on": None, "version": 1})
+        due, trace = compute_step_deadline(db, rs, draft, rs.initial_step, data.received_on, event_label="Nhận")
+        values.update(due_on=due and due.isoformat(), due_step=rs.initial_step, due_trace=trace)
         case_id = case_repo.insert_case(db, values)
         search.fts_insert(db, "cases", case_id, text)
         # A representative is listed once, as representative (not also as a plain requester).
@@ -205,11 +212,7 @@ def _receive_case(db: Database, data: CaseInput, rs, unit, today: date | None,
                        "VALUES (?,?,?,?,?,?)", (uuid, r.uuid, "representative", new_uuid(), unit.code, stamp))
         if confidential:  # the denouncer's identity is sealed in the storage layer (desktop.security.sealing)
             sealing.seal_persons(db, list(dict.fromkeys([p.uuid for p in people] + rep_uuids)))
-        case = case_repo.get_case(db, uuid)
-        due, trace = compute_step_deadline(db, rs, case, rs.initial_step, data.received_on, event_label="Nhận")
-        case_repo.update_case(db, uuid, {"due_on": due and due.isoformat(), "due_step": rs.initial_step,
-                                         "due_trace": trace})
-        case = case_repo.get_case(db, uuid)
+        case = case_repo.get_case(db, case_id)
         event_data = {"starts_step": rs.initial_step, "due_on": due and due.isoformat(), "trace": trace,
                       "rules_id": rs.id, "citation": rs.steps[rs.initial_step].citation, "digest": case_digest(case)}
         if rs.is_late(data.received_on, data.learned_on, bool(unit.is_remote)):

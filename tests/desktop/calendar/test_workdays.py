@@ -176,3 +176,17 @@ def test_remembered_answers_are_the_answers():
     assert first == [forward.is_working_day(datetime(d.year, d.month, d.day, 9)) for d in days]
     assert first[::-1] == [backward.is_working_day(d) for d in reversed(days)]
     assert forward.is_working_day(date(2026, 1, 10)) and not forward.is_working_day(date(2026, 1, 2))
+
+
+def test_calendars_share_the_law_but_keep_their_own_days():
+    """One library object serves every calendar of the process (a calendar is built per save);
+    each calendar still answers with its own register's days off and make-up days."""
+    tet_eve = date(2026, 2, 13)  # a Friday the law leaves working
+    saturday = date(2026, 3, 7)
+    plain = WorkCalendar(official={})
+    own = WorkCalendar(extra_days_off={tet_eve: "Nghỉ thêm"}, makeup_work_days={saturday: "Làm bù"}, official={})
+    assert plain._law is own._law
+    assert not plain.is_working_day(date(2026, 2, 17)) and not own.is_working_day(date(2026, 2, 17))
+    assert plain.is_working_day(tet_eve) and not own.is_working_day(tet_eve)
+    assert not plain.is_working_day(saturday) and own.is_working_day(saturday)
+    assert WorkCalendar(official={}).is_working_day(tet_eve)  # a later calendar does not inherit them
