@@ -347,10 +347,83 @@ def describe(conn: sqlite3.Connection, table: str, uuid: str) -> str:
     return f"{label} {name} (mã {short})" if name else f"{label} mã {short}"
 
 
+def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]] | None:
+    """Every chain walked in one read of the ledger in id order (a scan of the table, not of the
+    (unit_code, seq) index with a lookup per entry): each unit's entries are appended with rising
+    seq and id, so per unit the id order is the seq order. Returns (entries, the first ``limit``
+    problems in (unit_code, seq) order, as ``_walk_by_seq`` finds them), or None when some unit's
+    seqs do not rise with its ids (then only that walk names the same problems).
+
+    SQLite writes each entry's canonical JSON (``json_array`` escapes as Python's encoder does, and
+    the entries hold text and integers only) as UTF-8 bytes: only the SHA-256 is computed here; an
+    entry whose hash differs is encoded again the Python way (``link_hash``) before it counts."""
+    sha256 = hashlib.sha256
+    state: dict[str, list] = {}        # unit → [expected seq, previous hash]
+    problems: list[tuple] = []
+    checked = 0
+    for blob, u, seq, prev_hash, h, rid in conn.execute(
+            "SELECT CAST(json_array(unit_code, seq, tbl, record_uuid, version, digest, prev_hash) AS BLOB), "
+            "unit_code, seq, prev_hash, hash, id FROM ledger ORDER BY id"):
+        checked += 1
+        if tick is not None and not checked % 20000:
+            tick()
+        st = state.get(u)
+        if st is None:
+            if type(u) is not str:
+                return None  # sorted here as SQLite sorts only if every unit is text
+            st = state[u] = [1, GENESIS]
+        elif seq < st[0]:
+            return None
+        if seq != st[0] or prev_hash != st[1]:
+            problems.append((u, seq, 0, "seq" if seq != st[0] else "prev", st[0], rid))
+        if sha256(blob).hexdigest() != h:
+            tbl, ruuid, ver, digest = conn.execute("SELECT tbl, record_uuid, version, digest FROM ledger WHERE id = ?",
+                                                   (rid,)).fetchone()
+            if link_hash(u, seq, tbl, ruuid, ver, digest, prev_hash) != h:
+                problems.append((u, seq, 1, "hash", st[0], rid))
+        if len(problems) > 2 * limit:
+            problems.sort()
+            del problems[limit:]
+        st[0], st[1] = seq + 1, h
+    problems.sort()
+    out = []
+    for u, seq, order, kind, expect, rid in problems[:limit]:
+        tbl, ruuid = conn.execute("SELECT tbl, record_uuid FROM ledger WHERE id = ?", (rid,)).fetchone()
+        out.append((u, seq, order, kind, tbl, ruuid, expect))
+    return checked, out
+
+
+def _walk_by_seq(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]]:
+    """The walk in (unit_code, seq) order, through the index: what ``_walk_by_id`` finds, for a
+    ledger whose seqs do not rise with its ids."""
+    sha256 = hashlib.sha256
+    problems: list[tuple] = []
+    checked = 0
+    unit, expect_seq, prev = None, 1, GENESIS
+    for text, u, seq, tbl, ruuid, ver, digest, prev_hash, h in conn.execute(
+            "SELECT json_array(unit_code, seq, tbl, record_uuid, version, digest, prev_hash), "
+            "unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash FROM ledger "
+            "ORDER BY unit_code, seq"):
+        checked += 1
+        if tick is not None and not checked % 20000:
+            tick()
+        if u != unit:
+            unit, expect_seq, prev = u, 1, GENESIS
+        if seq != expect_seq:
+            problems.append((u, seq, 0, "seq", tbl, ruuid, expect_seq))
+        elif prev_hash != prev:
+            problems.append((u, seq, 0, "prev", tbl, ruuid, expect_seq))
+        if sha256(text.encode()).hexdigest() != h and link_hash(u, seq, tbl, ruuid, ver, digest, prev_hash) != h:
+            problems.append((u, seq, 1, "hash", tbl, ruuid, expect_seq))
+        del problems[limit:]
+        expect_seq, prev = seq + 1, h
+    return checked, problems
+
+
 def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
                   tick=None) -> tuple[int, int, list[Finding]]:
     """(entries checked, records checked, findings) of every chain held in the register.
-    ``tick()`` is called every few thousand entries (progress, cancel)."""
+    ``tick()`` is called every few thousand entries and records (progress, cancel)."""
     findings: list[Finding] = []
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone():
         return 0, 0, findings
@@ -364,32 +437,20 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
     if top and top[0] > last_id:
         add("truncated", TABLE, "", f"{top[0] - last_id} mục cuối của nhật ký toàn vẹn đã bị xóa ngoài ứng dụng "
                                     "(các thay đổi mới nhất của sổ bị xóa dấu vết).")
-    checked = 0
-    unit, expect_seq, prev = None, 1, GENESIS
-    # SQLite writes each entry's canonical JSON itself (``json_array`` escapes as Python's encoder
-    # does, and the entries hold text and integers only): only the SHA-256 is computed here, for the
-    # millions of entries of a province. An entry whose hash differs is encoded again the Python way
-    # (``link_hash``) before it is reported.
-    sha256 = hashlib.sha256
-    for text, u, seq, tbl, ruuid, ver, digest, prev_hash, h in conn.execute(
-            "SELECT json_array(unit_code, seq, tbl, record_uuid, version, digest, prev_hash), "
-            "unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash FROM ledger "
-            "ORDER BY unit_code, seq"):
-        checked += 1
-        if tick is not None and not checked % 20000:
-            tick()
-        if u != unit:
-            unit, expect_seq, prev = u, 1, GENESIS
-        if seq != expect_seq:
+    walked = _walk_by_id(conn, tick, limit)
+    checked, problems = walked if walked is not None else _walk_by_seq(conn, tick, limit)
+    for u, seq, _order, kind, tbl, ruuid, expect_seq in problems:
+        if len(findings) >= limit:
+            break
+        if kind == "seq":
             add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: thiếu mục số {expect_seq}"
                 + (f" đến {seq - 1}" if seq - 1 > expect_seq else "") + " (đã bị xóa ngoài ứng dụng).")
-        elif prev_hash != prev:
+        elif kind == "prev":
             add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} không nối tiếp mục trước "
                                      "(chuỗi bị cắt, chèn hoặc viết lại).")
-        if sha256(text.encode()).hexdigest() != h and link_hash(u, seq, tbl, ruuid, ver, digest, prev_hash) != h:
+        else:
             add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} ({describe(conn, tbl, ruuid)}) "
                                      "đã bị sửa ngoài ứng dụng.")
-        expect_seq, prev = seq + 1, h
 
     units = [r[0] for r in conn.execute("SELECT DISTINCT unit_code FROM ledger")]
     own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
@@ -404,6 +465,7 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
     conn.execute("CREATE TEMP TABLE ledger_units (code TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.executemany("INSERT OR IGNORE INTO temp.ledger_units VALUES (?)", [(u,) for u in units])
     records = 0
+    sha256 = hashlib.sha256
     try:
         for table, columns in covered_columns(conn).items():
             if tick is not None:
@@ -411,12 +473,25 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone():
                 add("deleted", table, "", f"Bảng {TABLE_LABELS.get(table, table)} đã bị xóa khỏi sổ ngoài ứng dụng.")
                 continue
-            records += conn.execute(f'SELECT count(*) FROM "{table}" WHERE unit_code IN temp.ledger_units').fetchone()[0]
+            # Each record's canonical JSON as SQLite writes it (``_digest_sql``), read as UTF-8 bytes
+            # and hashed here; a record whose hash differs from its entry's digest is digested again
+            # exactly as the triggers do (``_digest_call``: a fractional number the Python way)
+            # before it is reported.
+            exact = f'SELECT {_digest_call("", columns)} FROM "{table}" WHERE rowid = ?'
             cur = conn.execute(
-                f'SELECT t.uuid, l.digest, {_digest_call("t.", columns)} AS actual '
+                f'SELECT t.rowid, t.uuid, l.digest, CAST({_json_object("t.", columns)} AS BLOB) '
                 f'FROM "{table}" t LEFT JOIN temp.ledger_latest l ON l.tbl = ? AND l.record_uuid = t.uuid '
-                f"WHERE t.unit_code IN temp.ledger_units AND (l.digest IS NULL OR l.digest <> actual)", (table,))
-            for uuid, recorded, _ in cur.fetchall():
+                f"WHERE t.unit_code IN temp.ledger_units", (table,))
+            for rowid, uuid, recorded, text in cur:
+                records += 1
+                if tick is not None and not records % 20000:
+                    tick()
+                if recorded and sha256(text).hexdigest() == recorded:
+                    continue
+                if recorded and conn.execute(exact, (rowid,)).fetchone()[0] == recorded:
+                    continue
+                if len(findings) >= limit:
+                    continue
                 what = describe(conn, table, uuid)
                 if recorded is None:
                     add("added", table, uuid, f"{what} có trong sổ nhưng không có trong nhật ký toàn vẹn "
