@@ -420,37 +420,56 @@ def _walk_by_seq(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[
     return checked, problems
 
 
-def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
-                  tick=None) -> tuple[int, int, list[Finding]]:
-    """(entries checked, records checked, findings) of every chain held in the register.
-    ``tick()`` is called every few thousand entries and records (progress, cancel)."""
-    findings: list[Finding] = []
+def walk_chains(conn: sqlite3.Connection, *, limit: int = 200, tick=None) -> tuple[int, list[tuple]]:
+    """Every chain of the ledger walked: (entries, the first ``limit`` problems in (unit_code, seq)
+    order, each ``(unit, seq, order, kind, tbl, record_uuid, expected seq)``). Plain values, so a
+    second process can walk while this one compares the records (``verify_ledger``'s ``walked``)."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone():
-        return 0, 0, findings
+        return 0, []
+    walked = _walk_by_id(conn, tick, limit)
+    return walked if walked is not None else _walk_by_seq(conn, tick, limit)
+
+
+def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200, tick=None,
+                  walked=None) -> tuple[int, int, list[Finding]]:
+    """(entries checked, records checked, findings) of every chain held in the register.
+    ``tick()`` is called every few thousand entries and records (progress, cancel). ``walked``:
+    a function returning ``walk_chains``'s result when another process walks the chains meanwhile;
+    without it they are walked here first."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone():
+        return 0, 0, []
+    findings: list[Finding] = []
+    top = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'ledger'").fetchone()
+    last_id = conn.execute("SELECT max(id) FROM ledger").fetchone()[0] or 0
+    if top and top[0] > last_id:
+        findings.append(Finding("truncated", TABLE, "", f"{top[0] - last_id} mục cuối của nhật ký toàn vẹn đã bị xóa "
+                                "ngoài ứng dụng (các thay đổi mới nhất của sổ bị xóa dấu vết)."))
+    walk = walk_chains(conn, limit=limit, tick=tick) if walked is None else None
+    records, compared = _compare_records(conn, limit=limit, tick=tick)
+    checked, problems = walk if walk is not None else walked()
+    for u, seq, _order, kind, tbl, ruuid, expect_seq in problems[:max(0, limit - len(findings))]:
+        if kind == "seq":
+            message = (f"Nhật ký toàn vẹn của đơn vị {u}: thiếu mục số {expect_seq}"
+                       + (f" đến {seq - 1}" if seq - 1 > expect_seq else "") + " (đã bị xóa ngoài ứng dụng).")
+        elif kind == "prev":
+            message = (f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} không nối tiếp mục trước "
+                       "(chuỗi bị cắt, chèn hoặc viết lại).")
+        else:
+            message = (f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} ({describe(conn, tbl, ruuid)}) "
+                       "đã bị sửa ngoài ứng dụng.")
+        findings.append(Finding("chain", tbl, ruuid, message))
+    findings.extend(compared[:max(0, limit - len(findings))])
+    return checked, records, findings
+
+
+def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int, list[Finding]]:
+    """Every covered record against its latest entry: (records checked, the first ``limit``
+    findings: edited, added, restored, deleted, a covered table gone)."""
+    findings: list[Finding] = []
 
     def add(kind: str, table: str, uuid: str, message: str) -> None:
         if len(findings) < limit:
             findings.append(Finding(kind, table, uuid, message))
-
-    top = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'ledger'").fetchone()
-    last_id = conn.execute("SELECT max(id) FROM ledger").fetchone()[0] or 0
-    if top and top[0] > last_id:
-        add("truncated", TABLE, "", f"{top[0] - last_id} mục cuối của nhật ký toàn vẹn đã bị xóa ngoài ứng dụng "
-                                    "(các thay đổi mới nhất của sổ bị xóa dấu vết).")
-    walked = _walk_by_id(conn, tick, limit)
-    checked, problems = walked if walked is not None else _walk_by_seq(conn, tick, limit)
-    for u, seq, _order, kind, tbl, ruuid, expect_seq in problems:
-        if len(findings) >= limit:
-            break
-        if kind == "seq":
-            add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: thiếu mục số {expect_seq}"
-                + (f" đến {seq - 1}" if seq - 1 > expect_seq else "") + " (đã bị xóa ngoài ứng dụng).")
-        elif kind == "prev":
-            add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} không nối tiếp mục trước "
-                                     "(chuỗi bị cắt, chèn hoặc viết lại).")
-        else:
-            add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} ({describe(conn, tbl, ruuid)}) "
-                                     "đã bị sửa ngoài ứng dụng.")
 
     units = [r[0] for r in conn.execute("SELECT DISTINCT unit_code FROM ledger")]
     own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
@@ -514,4 +533,4 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.ledger_latest")
         conn.execute("DROP TABLE IF EXISTS temp.ledger_units")
-    return checked, records, findings
+    return records, findings
