@@ -89,29 +89,44 @@ class ChainProblem:
 
 
 def verify_chain(db: Database, tick=None) -> tuple[int, list[ChainProblem]]:
-    """Walk every unit's chain in order; return (events checked, problems). ``tick()`` is called
-    every few thousand events (progress, cancel)."""
-    problems: list[ChainProblem] = []
+    """Walk every unit's chain in order; return (events checked, problems) in (unit, id) order.
+    ``tick()`` is called every few thousand events (progress, cancel)."""
+    walked = _walk(db, "ORDER BY id", tick)
+    return walked if walked is not None else _walk(db, "ORDER BY unit_code, id", tick)
+
+
+def _walk(db: Database, order: str, tick) -> tuple[int, list[ChainProblem]] | None:
+    """The events read in ``order``: by id (one scan of the table; each unit's chain is its events
+    in id order, kept apart by unit here) or by unit then id (through the index). None when by id
+    meets a unit that is not text (the problems are sorted here as SQLite sorts only text).
+
+    SQLite writes each event's JSON itself (``json_array`` escapes as ``_HASH_JSON`` does) as UTF-8
+    bytes: only the SHA-256 is computed here, for the millions of events of a province; an event
+    whose hash differs is encoded again the Python way (``row_hash``) before it is reported."""
+    found: list[tuple] = []
     checked = 0
     previous: dict[str, str] = {}
-    # SQLite writes each event's JSON itself (``json_array`` escapes as ``_HASH_JSON`` does): only
-    # the SHA-256 is computed here, for the millions of events of a province; an event whose hash
-    # differs is encoded again the Python way (``row_hash``) before it is reported.
     sha256 = hashlib.sha256
     fields = ", ".join(HASHED_FIELDS)
-    cur = db.conn.execute(f"SELECT id, hash, json_array({fields}), {fields} FROM events ORDER BY unit_code, id")
-    cur.row_factory = None  # plain tuples: the values in HASHED_FIELDS order follow id, hash and JSON
-    for row in cur:
+    by_id = order == "ORDER BY id"
+    cur = db.conn.execute(f"SELECT id, hash, CAST(json_array({fields}) AS BLOB), unit_code, case_uuid, prev_hash "
+                          f"FROM events {order}")
+    cur.row_factory = None
+    for event_id, h, blob, unit, case_uuid, prev_hash in cur:
         checked += 1
         if tick is not None and not checked % 20000:
             tick()
-        event_id, h, text, values = row[0], row[1], row[2], row[3:]
-        unit, prev_hash = values[1], values[-1]
+        if by_id and type(unit) is not str:
+            return None
         if prev_hash != previous.get(unit, GENESIS):
-            problems.append(ChainProblem(event_id, values[2], unit,
-                                         f"Sự kiện #{event_id} không nối tiếp sự kiện trước (chuỗi bị cắt, xóa hoặc chèn)."))
-        if sha256(text.encode("utf-8")).hexdigest() != h and row_hash(values) != h:
-            problems.append(ChainProblem(event_id, values[2], unit,
-                                         f"Sự kiện #{event_id} đã bị sửa ngoài ứng dụng (mã băm không khớp)."))
+            found.append((unit, event_id, 0, ChainProblem(
+                event_id, case_uuid, unit, f"Sự kiện #{event_id} không nối tiếp sự kiện trước (chuỗi bị cắt, xóa hoặc chèn).")))
+        if sha256(blob).hexdigest() != h:
+            values = db.conn.execute(f"SELECT {fields} FROM events WHERE id = ?", (event_id,)).fetchone()
+            if row_hash(tuple(values)) != h:
+                found.append((unit, event_id, 1, ChainProblem(
+                    event_id, case_uuid, unit, f"Sự kiện #{event_id} đã bị sửa ngoài ứng dụng (mã băm không khớp).")))
         previous[unit] = h
-    return checked, problems
+    if by_id:
+        found.sort(key=lambda f: f[:3])
+    return checked, [f[3] for f in found]

@@ -386,30 +386,59 @@ def describe(conn: sqlite3.Connection, table: str, uuid: str) -> str:
     return f"{label} {name} (mã {short})" if name else f"{label} mã {short}"
 
 
-def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
-                  tick=None) -> tuple[int, int, list[Finding]]:
-    """(entries checked, records checked, findings) of every chain held in the register.
-    ``tick()`` is called every few thousand entries (progress, cancel)."""
-    findings: list[Finding] = []
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone():
-        return 0, 0, findings
+def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]] | None:
+    """Every chain walked in one read of the ledger in id order (a scan of the table, not of the
+    (unit_code, seq) index with a lookup per entry): each unit's entries are appended with rising
+    seq and id, so per unit the id order is the seq order. Returns (entries, the first ``limit``
+    problems in (unit_code, seq) order, as ``_walk_by_seq`` finds them), or None when some unit's
+    seqs do not rise with its ids (then only that walk names the same problems).
 
-    def add(kind: str, table: str, uuid: str, message: str) -> None:
-        if len(findings) < limit:
-            findings.append(Finding(kind, table, uuid, message))
+    SQLite writes each entry's canonical JSON (``json_array`` escapes as Python's encoder does, and
+    the entries hold text and integers only) as UTF-8 bytes: only the SHA-256 is computed here; an
+    entry whose hash differs is encoded again the Python way (``link_hash``) before it counts."""
+    sha256 = hashlib.sha256
+    state: dict[str, list] = {}        # unit → [expected seq, previous hash]
+    problems: list[tuple] = []
+    checked = 0
+    for blob, u, seq, prev_hash, h, rid in conn.execute(
+            "SELECT CAST(json_array(unit_code, seq, tbl, record_uuid, version, digest, prev_hash) AS BLOB), "
+            "unit_code, seq, prev_hash, hash, id FROM ledger ORDER BY id"):
+        checked += 1
+        if tick is not None and not checked % 20000:
+            tick()
+        st = state.get(u)
+        if st is None:
+            if type(u) is not str:
+                return None  # sorted here as SQLite sorts only if every unit is text
+            st = state[u] = [1, GENESIS]
+        elif seq < st[0]:
+            return None
+        if seq != st[0] or prev_hash != st[1]:
+            problems.append((u, seq, 0, "seq" if seq != st[0] else "prev", st[0], rid))
+        if sha256(blob).hexdigest() != h:
+            tbl, ruuid, ver, digest = conn.execute("SELECT tbl, record_uuid, version, digest FROM ledger WHERE id = ?",
+                                                   (rid,)).fetchone()
+            if link_hash(u, seq, tbl, ruuid, ver, digest, prev_hash) != h:
+                problems.append((u, seq, 1, "hash", st[0], rid))
+        if len(problems) > 2 * limit:
+            problems.sort()
+            del problems[limit:]
+        st[0], st[1] = seq + 1, h
+    problems.sort()
+    out = []
+    for u, seq, order, kind, expect, rid in problems[:limit]:
+        tbl, ruuid = conn.execute("SELECT tbl, record_uuid FROM ledger WHERE id = ?", (rid,)).fetchone()
+        out.append((u, seq, order, kind, tbl, ruuid, expect))
+    return checked, out
 
-    top = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'ledger'").fetchone()
-    last_id = conn.execute("SELECT max(id) FROM ledger").fetchone()[0] or 0
-    if top and top[0] > last_id:
-        add("truncated", TABLE, "", f"{top[0] - last_id} mục cuối của nhật ký toàn vẹn đã bị xóa ngoài ứng dụng "
-                                    "(các thay đổi mới nhất của sổ bị xóa dấu vết).")
+
+def _walk_by_seq(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]]:
+    """The walk in (unit_code, seq) order, through the index: what ``_walk_by_id`` finds, for a
+    ledger whose seqs do not rise with its ids."""
+    sha256 = hashlib.sha256
+    problems: list[tuple] = []
     checked = 0
     unit, expect_seq, prev = None, 1, GENESIS
-    # SQLite writes each entry's canonical JSON itself (``json_array`` escapes as Python's encoder
-    # does, and the entries hold text and integers only): only the SHA-256 is computed here, for the
-    # millions of entries of a province. An entry whose hash differs is encoded again the Python way
-    # (``link_hash``) before it is reported.
-    sha256 = hashlib.sha256
     for text, u, seq, tbl, ruuid, ver, digest, prev_hash, h in conn.execute(
             "SELECT json_array(unit_code, seq, tbl, record_uuid, version, digest, prev_hash), "
             "unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash FROM ledger "
@@ -420,15 +449,66 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
         if u != unit:
             unit, expect_seq, prev = u, 1, GENESIS
         if seq != expect_seq:
-            add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: thiếu mục số {expect_seq}"
-                + (f" đến {seq - 1}" if seq - 1 > expect_seq else "") + " (đã bị xóa ngoài ứng dụng).")
+            problems.append((u, seq, 0, "seq", tbl, ruuid, expect_seq))
         elif prev_hash != prev:
-            add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} không nối tiếp mục trước "
-                                     "(chuỗi bị cắt, chèn hoặc viết lại).")
+            problems.append((u, seq, 0, "prev", tbl, ruuid, expect_seq))
         if sha256(text.encode()).hexdigest() != h and link_hash(u, seq, tbl, ruuid, ver, digest, prev_hash) != h:
-            add("chain", tbl, ruuid, f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} ({describe(conn, tbl, ruuid)}) "
-                                     "đã bị sửa ngoài ứng dụng.")
+            problems.append((u, seq, 1, "hash", tbl, ruuid, expect_seq))
+        del problems[limit:]
         expect_seq, prev = seq + 1, h
+    return checked, problems
+
+
+def walk_chains(conn: sqlite3.Connection, *, limit: int = 200, tick=None) -> tuple[int, list[tuple]]:
+    """Every chain of the ledger walked: (entries, the first ``limit`` problems in (unit_code, seq)
+    order, each ``(unit, seq, order, kind, tbl, record_uuid, expected seq)``). Plain values, so a
+    second process can walk while this one compares the records (``verify_ledger``'s ``walked``)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone():
+        return 0, []
+    walked = _walk_by_id(conn, tick, limit)
+    return walked if walked is not None else _walk_by_seq(conn, tick, limit)
+
+
+def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200, tick=None,
+                  walked=None) -> tuple[int, int, list[Finding]]:
+    """(entries checked, records checked, findings) of every chain held in the register.
+    ``tick()`` is called every few thousand entries and records (progress, cancel). ``walked``:
+    a function returning ``walk_chains``'s result when another process walks the chains meanwhile;
+    without it they are walked here first."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone():
+        return 0, 0, []
+    findings: list[Finding] = []
+    top = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'ledger'").fetchone()
+    last_id = conn.execute("SELECT max(id) FROM ledger").fetchone()[0] or 0
+    if top and top[0] > last_id:
+        findings.append(Finding("truncated", TABLE, "", f"{top[0] - last_id} mục cuối của nhật ký toàn vẹn đã bị xóa "
+                                "ngoài ứng dụng (các thay đổi mới nhất của sổ bị xóa dấu vết)."))
+    walk = walk_chains(conn, limit=limit, tick=tick) if walked is None else None
+    records, compared = _compare_records(conn, limit=limit, tick=tick)
+    checked, problems = walk if walk is not None else walked()
+    for u, seq, _order, kind, tbl, ruuid, expect_seq in problems[:max(0, limit - len(findings))]:
+        if kind == "seq":
+            message = (f"Nhật ký toàn vẹn của đơn vị {u}: thiếu mục số {expect_seq}"
+                       + (f" đến {seq - 1}" if seq - 1 > expect_seq else "") + " (đã bị xóa ngoài ứng dụng).")
+        elif kind == "prev":
+            message = (f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} không nối tiếp mục trước "
+                       "(chuỗi bị cắt, chèn hoặc viết lại).")
+        else:
+            message = (f"Nhật ký toàn vẹn của đơn vị {u}: mục số {seq} ({describe(conn, tbl, ruuid)}) "
+                       "đã bị sửa ngoài ứng dụng.")
+        findings.append(Finding("chain", tbl, ruuid, message))
+    findings.extend(compared[:max(0, limit - len(findings))])
+    return checked, records, findings
+
+
+def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int, list[Finding]]:
+    """Every covered record against its latest entry: (records checked, the first ``limit``
+    findings: edited, added, restored, deleted, a covered table gone)."""
+    findings: list[Finding] = []
+
+    def add(kind: str, table: str, uuid: str, message: str) -> None:
+        if len(findings) < limit:
+            findings.append(Finding(kind, table, uuid, message))
 
     units = [r[0] for r in conn.execute("SELECT DISTINCT unit_code FROM ledger")]
     own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
@@ -443,6 +523,7 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
     conn.execute("CREATE TEMP TABLE ledger_units (code TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.executemany("INSERT OR IGNORE INTO temp.ledger_units VALUES (?)", [(u,) for u in units])
     records = 0
+    sha256 = hashlib.sha256
     try:
         for table, columns in covered_columns(conn).items():
             if tick is not None:
@@ -450,12 +531,25 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone():
                 add("deleted", table, "", f"Bảng {TABLE_LABELS.get(table, table)} đã bị xóa khỏi sổ ngoài ứng dụng.")
                 continue
-            records += conn.execute(f'SELECT count(*) FROM "{table}" WHERE unit_code IN temp.ledger_units').fetchone()[0]
+            # Each record's canonical JSON as SQLite writes it (``_digest_sql``), read as UTF-8 bytes
+            # and hashed here; a record whose hash differs from its entry's digest is digested again
+            # exactly as the triggers do (``_digest_call``: a fractional number the Python way)
+            # before it is reported.
+            exact = f'SELECT {_digest_call("", columns)} FROM "{table}" WHERE rowid = ?'
             cur = conn.execute(
-                f'SELECT t.uuid, l.digest, {_digest_call("t.", columns)} AS actual '
+                f'SELECT t.rowid, t.uuid, l.digest, CAST({_json_object("t.", columns)} AS BLOB) '
                 f'FROM "{table}" t LEFT JOIN temp.ledger_latest l ON l.tbl = ? AND l.record_uuid = t.uuid '
-                f"WHERE t.unit_code IN temp.ledger_units AND (l.digest IS NULL OR l.digest <> actual)", (table,))
-            for uuid, recorded, _ in cur.fetchall():
+                f"WHERE t.unit_code IN temp.ledger_units", (table,))
+            for rowid, uuid, recorded, text in cur:
+                records += 1
+                if tick is not None and not records % 20000:
+                    tick()
+                if recorded and sha256(text).hexdigest() == recorded:
+                    continue
+                if recorded and conn.execute(exact, (rowid,)).fetchone()[0] == recorded:
+                    continue
+                if len(findings) >= limit:
+                    continue
                 what = describe(conn, table, uuid)
                 if recorded is None:
                     add("added", table, uuid, f"{what} có trong sổ nhưng không có trong nhật ký toàn vẹn "
@@ -478,4 +572,4 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200,
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.ledger_latest")
         conn.execute("DROP TABLE IF EXISTS temp.ledger_units")
-    return checked, records, findings
+    return records, findings

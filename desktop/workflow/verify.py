@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import multiprocessing
 import sqlite3
 import threading
 import time
@@ -27,11 +29,16 @@ from desktop.storage.events import verify_chain
 from desktop.sync.progress import Progress, ensure
 from desktop.workflow.engine import DIGEST_FIELDS, case_digest, digest_of
 
+log = logging.getLogger(__name__)
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The full check's page cache (KiB, each connection): SQLite's default 2 MiB makes every lookup
 # of a record's latest ledger entry, and every index page integrity_check revisits, a read from
 # the disk on a province's 9 GB register.
 VERIFY_CACHE_KIB = 262144
+# From how many ledger entries and events the chains are walked in a helper process (a second
+# core) while this one compares the records; below it, starting the process costs more than it saves.
+HELPER_FROM_ROWS = 200_000
 
 
 @dataclass
@@ -151,17 +158,70 @@ class _Integrity:
 
 
 def _work(db: Database) -> int:
-    """How many rows the full check reads (entries, events, cases), from their highest ids."""
-    return sum(db.scalar(f"SELECT coalesce(max(id), 0) FROM {t}") or 0 for t in ("ledger", "events", "cases"))
+    """How many rows the full check reads, from their highest ids: the ledger's entries, the
+    records they cover, then the events and the cases again (their chain, their last event)."""
+    present = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    names = ["ledger", "events", "cases"]
+    if "ledger_columns" in present:
+        names += list(ledger.covered_columns(db.conn))
+    return sum(db.scalar(f'SELECT coalesce(max(id), 0) FROM "{t}"') or 0 for t in names if t in present)
 
 
 _BOOLEAN = frozenset({"is_complex", "is_remote", "confidential"})
 
 
+def _digest_text_sql() -> str:
+    """SQL writing a case's ``digest_of`` text as UTF-8 bytes: the JSON array of its
+    ``DIGEST_FIELDS`` as ``engine._DIGEST_JSON`` writes it (``, `` between values; ``json_quote``
+    escapes text as Python's encoder does), flags as ``true``/``false``. A value Python would write
+    otherwise (a flag that is not an integer, a fractional number) gives a text that matches no
+    recorded digest, and the case is then digested the app's way (``_case_problems``)."""
+    parts = []
+    for f in DIGEST_FIELDS:
+        if f in _BOOLEAN:
+            parts.append(f"CASE typeof(c.{f}) WHEN 'integer' THEN CASE WHEN c.{f} THEN 'true' ELSE 'false' END "
+                         f"WHEN 'null' THEN 'false' ELSE '?' END")
+        else:
+            parts.append(f"json_quote(c.{f})")
+    return "CAST('[' || " + " || ', ' || ".join(parts) + " || ']' AS BLOB)"
+
+
+_DIGEST_TEXT = _digest_text_sql()
+
+
 def _case_problems(db: Database, where: str = "", params: tuple = (), *, tick=None, limit: int = 200) -> tuple[int, list[str]]:
-    """Each case must match the digest recorded by its latest event. The digest's values are read
-    from the row as the app wrote them (dates as ISO text, flags as booleans); a case whose fast
-    digest differs is computed again the app's way before it is reported."""
+    """Each case must match the digest recorded by its latest event. SQLite writes the digest's
+    text from the row as the app wrote it (dates as ISO text, flags as booleans) and only its
+    SHA-256 is computed here; a case whose fast digest differs is computed again the app's way
+    (``case_digest``) before it is reported. A value SQLite's JSON cannot hold (a blob) makes the
+    whole check the app's way (``_case_problems_in_python``)."""
+    sha256 = hashlib.sha256
+    checked, problems = 0, []
+    cur = db.conn.execute(
+        f"SELECT c.id, c.number, (SELECT coalesce(json_extract(e.data, '$.digest'), '') FROM events e "
+        f"WHERE e.case_uuid = c.uuid ORDER BY e.seq DESC LIMIT 1), {_DIGEST_TEXT} FROM cases c {where}", params)
+    cur.row_factory = None
+    try:
+        for case_id, number, recorded, text in cur:
+            checked += 1
+            if tick is not None and not checked % 20000:
+                tick()
+            if recorded is None:
+                problems.append(f"Vụ việc {number} không có sự kiện nào (bị thêm ngoài ứng dụng?).")
+            elif recorded and sha256(text).hexdigest() != recorded:
+                full = db.one("SELECT * FROM cases WHERE id = ?", (case_id,))
+                if case_digest(case_repo.row_to_case(full)) != recorded:
+                    problems.append(f"Vụ việc {number} đã bị sửa ngoài ứng dụng (không khớp với sự kiện cuối cùng).")
+            if len(problems) >= limit:
+                break
+    except sqlite3.OperationalError:  # json_quote of a blob: "JSON cannot hold BLOB values"
+        return _case_problems_in_python(db, where, params, tick=tick, limit=limit)
+    return checked, problems
+
+
+def _case_problems_in_python(db: Database, where: str = "", params: tuple = (), *, tick=None,
+                             limit: int = 200) -> tuple[int, list[str]]:
+    """``_case_problems`` with the digest's text written by Python from each row's values."""
     checked, problems = 0, []
     cols = ", ".join(f"c.{f}" for f in DIGEST_FIELDS)
     flags = [i for i, f in enumerate(DIGEST_FIELDS) if f in _BOOLEAN]
@@ -189,18 +249,120 @@ def _case_problems(db: Database, where: str = "", params: tuple = (), *, tick=No
     return checked, problems
 
 
-def verify_register(db: Database, *, limit_problems: int = 200, progress: Progress | None = None) -> VerifyReport:
-    """The full check: every record, entry and event of the register."""
+class _Helper:
+    """The walk of the ledger's chains, the event chain, each case against its last event and
+    the foreign keys, checked in a second process on its own read-only connection while this one
+    compares every record with its ledger entry, and SQLite's ``integrity_check`` runs in a thread:
+    the three use both cores (hashing is Python work, and one process's threads share one lock).
+    Started with ``spawn`` like the bulk import's writer (``desktop/workflow/bulk.py``; a frozen
+    build calls ``multiprocessing.freeze_support()``). It reports progress through a pipe, stops
+    at a cancel, and ends with the process that started it."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipe, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=_helper_main, args=(str(path), limit, sender),
+                                       name="giaitrinh-verify", daemon=True)
+        self.process.start()
+        sender.close()
+        self.ticks = 0
+        self.result: tuple | None = None
+
+    def poll(self, wait: float = 0.0) -> None:
+        """Take what the helper sent: progress ticks, then its result."""
+        try:
+            while self.result is None and self.pipe.poll(wait):
+                message = self.pipe.recv()
+                if message[0] == "tick":
+                    self.ticks += message[1]
+                else:
+                    self.result = message
+                wait = 0.0
+        except (EOFError, OSError):  # the helper is gone without a result (killed, out of memory)
+            self.result = ("error", "the verify helper process ended without a result")
+
+    def join(self, progress: Progress, tick) -> tuple:
+        while self.result is None:
+            self.poll(0.2)
+            tick(0)
+            if self.result is None and not self.process.is_alive():
+                self.poll()
+                if self.result is None:
+                    self.result = ("error", f"the verify helper process ended (exit code {self.process.exitcode})")
+        self.stop()
+        return self.result
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.pipe.close()
+
+
+def _helper_main(path: str, limit: int, sender) -> None:
+    """The helper process: walk, check and send ``("done", fk, walk, events, cases, laps)``, or
+    ``("error", why)``. It only reads (``mode=ro``), and ends when its parent ends."""
+    from desktop.workflow.bulk import _end_with_parent
+
+    _end_with_parent()
+    try:
+        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA cache_size = -{VERIFY_CACHE_KIB // 4}")
+        ledger.register_functions(conn)
+        db = Database(path, conn)
+
+        def tick() -> None:
+            sender.send(("tick", 20000))
+
+        laps, clock = {}, time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            laps[f"helper: {name}"], clock = now - clock, now
+
+        fk = len(db.query("PRAGMA foreign_key_check"))
+        lap("foreign keys")
+        walk = ledger.walk_chains(conn, limit=limit, tick=tick)
+        lap("ledger chains")
+        events, chain = verify_chain(db, tick=tick)
+        lap("event chain")
+        cases = _case_problems(db, tick=tick, limit=limit)
+        lap("cases against their last event")
+        conn.close()
+        sender.send(("done", fk, walk, (events, chain[:limit]), cases, laps))
+    except BaseException as exc:  # noqa: BLE001 - the parent does the work itself and meets the error there
+        sender.send(("error", repr(exc)))
+
+
+def _use_helper(db: Database, helper: bool | None) -> bool:
+    if str(db.path) == ":memory:" or db.conn.in_transaction:
+        return False  # another process cannot see this register, or not what this transaction wrote
+    if helper is not None:
+        return helper
+    rows = sum(db.scalar(f"SELECT coalesce(max(id), 0) FROM {t}") or 0 for t in ("ledger", "events"))
+    return rows >= HELPER_FROM_ROWS
+
+
+def verify_register(db: Database, *, limit_problems: int = 200, progress: Progress | None = None,
+                    helper: bool | None = None) -> VerifyReport:
+    """The full check: every record, entry and event of the register. ``helper``: walk the
+    chains in a second process (``_Helper``); by default from ``HELPER_FROM_ROWS`` rows."""
     from desktop.sync.chain import verify_heads
 
     progress = ensure(progress)
     report = VerifyReport()
     total = _work(db)
     done = [0]
+    second: _Helper | None = None
 
     def tick(step: int = 20000) -> None:
         done[0] += step
-        progress.report(min(done[0], total), total, "Đang kiểm tra toàn bộ sổ…")
+        if second is not None:
+            second.poll()
+        progress.report(min(done[0] + (second.ticks if second is not None else 0), total), total,
+                        "Đang kiểm tra toàn bộ sổ…")
 
     integrity = _Integrity(db)
     cache = [db.scalar("PRAGMA main.cache_size"), db.scalar("PRAGMA temp.cache_size")]
@@ -215,6 +377,11 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
             report.problems.append("Sổ trống: chưa khai báo đơn vị và không có dữ liệu nào. Nếu đây là bản sao lưu "
                                    "hoặc sổ đang dùng thì tệp đã bị hỏng hoặc bị thay.")
             return report
+        if _use_helper(db, helper):
+            try:
+                second = _Helper(db.path, limit_problems)
+            except (OSError, RuntimeError) as exc:  # no second process here: all of it in this one
+                log.warning("verify: no helper process (%s); checking in this process", exc)
         clock = [time.perf_counter()]
 
         def lap(name: str) -> None:
@@ -222,29 +389,58 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
             report.seconds[name] = now - clock[0]
             clock[0] = now
 
-        fk = db.query("PRAGMA foreign_key_check")
-        if fk:
-            report.problems.append(f"Có {len(fk)} liên kết dữ liệu bị gãy (khóa ngoại).")
-        report.problems.extend(_restored_triggers(db))
-        lap("foreign keys")
+        helped: list[tuple] = []
+
+        def helper_result() -> tuple | None:
+            if second is None:
+                return None
+            if not helped:
+                helped.append(second.join(progress, tick))
+                if helped[0][0] == "error":
+                    log.warning("verify: the helper process failed (%s); checking in this process", helped[0][1])
+            return helped[0] if helped[0][0] == "done" else None
+
+        def walked() -> tuple[int, list[tuple]]:
+            result = helper_result()
+            return result[2] if result is not None else ledger.walk_chains(db.conn, limit=limit_problems, tick=tick)
+
+        fk = None
+        if second is None:
+            fk = len(db.query("PRAGMA foreign_key_check"))
+        restored = _restored_triggers(db)
+        lap("foreign keys" if second is None else "triggers")
         report.ledger_entries, report.records_checked, findings = ledger.verify_ledger(
-            db.conn, limit=limit_problems, tick=tick)
-        report.problems.extend(f.message for f in findings)
-        lap("ledger: chain and records")
-        report.problems.extend(verify_heads(db))
-        report.problems.extend(_document_files(db))
+            db.conn, limit=limit_problems, tick=tick, walked=walked if second is not None else None)
+        lap("ledger: records, then waiting for the helper" if second is not None else "ledger: chain and records")
+        heads = verify_heads(db) + _document_files(db)
         lap("signed heads, document files")
-        report.events_checked, chain = verify_chain(db, tick=tick)
+        result = helper_result()
+        if result is not None:
+            fk = result[1]
+            report.seconds.update(result[5])
+            report.events_checked, chain = result[3]
+            report.cases_checked, cases = result[4]
+        else:
+            if fk is None:
+                fk = len(db.query("PRAGMA foreign_key_check"))
+            report.events_checked, chain = verify_chain(db, tick=tick)
+            lap("event chain")
+            report.cases_checked, cases = _case_problems(db, tick=tick, limit=limit_problems)
+            lap("cases against their last event")
+        if fk:
+            report.problems.append(f"Có {fk} liên kết dữ liệu bị gãy (khóa ngoại).")
+        report.problems.extend(restored)
+        report.problems.extend(f.message for f in findings)
+        report.problems.extend(heads)
         report.problems.extend(p.message for p in chain[:limit_problems])
-        lap("event chain")
-        report.cases_checked, cases = _case_problems(db, tick=tick, limit=limit_problems)
         report.problems.extend(cases)
-        lap("cases against their last event")
         progress.report(total, total, "Đang chờ SQLite kiểm tra tệp sổ…")
         report.integrity = integrity.join(progress)
         lap("waiting for integrity_check")
     finally:
         integrity.stop()
+        if second is not None:
+            second.stop()
         db.execute(f"PRAGMA main.cache_size = {cache[0]}")
         db.execute(f"PRAGMA temp.cache_size = {cache[1]}")
     if report.integrity != "ok":
