@@ -169,8 +169,12 @@ def append_inserted(conn: sqlite3.Connection, table: str, after_id: int) -> int:
         h = link_hash(unit, seq, table, uuid, ver, digest, prev)
         batch.append((_new_uuid(), unit, seq, table, uuid, ver, digest, prev, h))
         heads[unit] = (seq, h)
-    conn.executemany("INSERT INTO ledger(uuid, unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash) "
-                     "VALUES (?,?,?,?,?,?,?,?,?)", batch)
+    # Multi-row statements: a third less time than ``executemany`` for the entries of a batch.
+    per = max(1, min(500, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 9))
+    for i in range(0, len(batch), per):
+        chunk = batch[i:i + per]
+        conn.execute("INSERT INTO ledger(uuid, unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash) "
+                     "VALUES " + ",".join(["(?,?,?,?,?,?,?,?,?)"] * len(chunk)), [v for row in chunk for v in row])
     return len(batch)
 
 
@@ -573,3 +577,63 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
         conn.execute("DROP TABLE IF EXISTS temp.ledger_latest")
         conn.execute("DROP TABLE IF EXISTS temp.ledger_units")
     return records, findings
+
+
+# -- chaining a bulk writer's rows (issue #18) ----------------------------------------------------
+# ``append_inserted`` asks SQLite for each row's digest through ``giaitrinh_digest``: one call from
+# SQLite into Python per row, which decodes the row's JSON into a Python string only to encode it
+# back for hashing. ``chain_inserted`` reads the same canonical JSON as UTF-8 bytes and hashes
+# them here, and writes each entry's own canonical JSON (a list of text and whole numbers) with
+# ``json``'s C string encoder, as ``canonical`` does. Same entries, same order, same hashes.
+
+_JSON_STR = json.encoder.encode_basestring  # what ``canonical`` uses for text (ensure_ascii=False)
+
+
+def _fast_link(unit: str, seq: int, tbl: str, uuid: str, version: object, digest: str, prev: str) -> str:
+    """``link_hash`` for an entry of text and whole numbers, written without the encoder's walk."""
+    if type(version) is not int or type(unit) is not str or type(uuid) is not str:
+        return link_hash(unit, seq, tbl, uuid, version, digest, prev)
+    s = _JSON_STR
+    text = f"[{s(unit)},{seq},{s(tbl)},{s(uuid)},{version},{s(digest)},{s(prev)}]"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chain_inserted(conn: sqlite3.Connection, table: str, after_id: int) -> int:
+    """Chain the rows of ``table`` inserted after ``after_id`` (in id order) exactly as
+    ``append_inserted`` does (its triggers standing aside, ``batched``), in less time."""
+    from desktop.storage.units import new_uuid
+
+    columns = covered_columns(conn).get(table)
+    if columns is None:
+        return 0
+    own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
+    cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    version = "version" if "version" in cols else "0"
+    ordered = sorted(columns)
+    real = " OR ".join(f'typeof("{c}") = \'real\'' for c in ordered) or "0"
+    rows = conn.execute(f'SELECT unit_code, uuid, {version}, CAST({_json_object("", ordered)} AS BLOB), {real} '
+                        f'FROM "{table}" WHERE id > ? AND unit_code = coalesce(?, unit_code) ORDER BY id',
+                        (after_id, own[0] if own else None)).fetchall()
+    heads: dict[str, tuple[int, str]] = {}
+    batch = []
+    sha256 = hashlib.sha256
+    for unit, uuid, ver, record, has_real in rows:
+        if has_real:  # SQLite prints fractional numbers its own way: re-encoded as ``_digest_sql`` does
+            record = json.loads(record)
+            digest = record_digest(record, record)
+        else:
+            digest = sha256(record).hexdigest()
+        if unit not in heads:
+            heads[unit] = head(conn, unit)
+        seq, prev = heads[unit]
+        seq += 1
+        h = _fast_link(unit, seq, table, uuid, ver, digest, prev)
+        batch.append((new_uuid(), unit, seq, table, uuid, ver, digest, prev, h))
+        heads[unit] = (seq, h)
+    # Multi-row statements: a third less time than ``executemany`` for the entries of a batch.
+    per = max(1, min(500, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 9))
+    for i in range(0, len(batch), per):
+        chunk = batch[i:i + per]
+        conn.execute("INSERT INTO ledger(uuid, unit_code, seq, tbl, record_uuid, version, digest, prev_hash, hash) "
+                     "VALUES " + ",".join(["(?,?,?,?,?,?,?,?,?)"] * len(chunk)), [v for row in chunk for v in row])
+    return len(batch)

@@ -276,7 +276,7 @@ def _write(db: Database, unit_code: str, batch: Prepared, chain: str, text: Fast
             _insert_rows(db, f"INSERT INTO events({','.join(CaseRows.event_columns)})", len(CaseRows.event_columns),
                          events)
         for table, after in last.items():
-            ledger.append_inserted(db.conn, table, after)
+            ledger.chain_inserted(db.conn, table, after)
         if batch.keys:  # each source row's key (an old register imported again adds nothing)
             _insert_rows(db, "INSERT INTO imported_rows(key, case_uuid, imported_at)", 3, batch.keys)
         for key, value in batch.numbering_after.items():

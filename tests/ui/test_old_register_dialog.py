@@ -67,3 +67,43 @@ def test_wizard_imports_an_old_register_and_finds_it_again(qtbot, session, windo
     again.next()
     qtbot.waitUntil(again.preview_page.isComplete, timeout=10000)
     assert "Đã nhập trước đây: 4" in again.preview_page.counts.text()
+
+
+def test_a_large_register_is_written_by_the_helper_process_started_from_the_worker(qtbot, session, window, tmp_path,
+                                                                                  monkeypatch):
+    """From ``HELPER_ROWS`` rows the import starts the bulk path's helper process from the worker
+    thread (as a 10,000-row register does); the wizard reports it as any import."""
+    from desktop.workflow import bulk
+    from desktop.workflow.old_register import importer
+    from ui.dialogs.old_register_dialog import OldRegisterWizard
+
+    monkeypatch.setattr(importer, "HELPER_ROWS", 50)
+    monkeypatch.setattr(importer, "HELPER_BATCH", 20)
+    helpers = []
+    real_writer = bulk._Writer
+
+    def writer(*args, **kw):
+        w = real_writer(*args, **kw)
+        helpers.append(w.pool is not None)
+        return w
+
+    monkeypatch.setattr(bulk, "_Writer", writer)
+    path = samples.write_xlsx(tmp_path / "so-lon.xlsx", samples.large_rows(60, today=session.today()), merged_date_rows=None)
+    w = OldRegisterWizard(session, window)
+    qtbot.addWidget(w)
+    w.show()
+    w.file_page.path.setText(str(path))
+    w.file_page.load()
+    qtbot.waitUntil(w.file_page.isComplete, timeout=10000)
+    w.next()
+    w.next()
+    qtbot.waitUntil(w.preview_page.isComplete, timeout=10000)
+    assert "Sẽ nhập: 60" in w.preview_page.counts.text()
+    w.next()
+    ip = w.import_page
+    with qtbot.waitSignal(session.changed, timeout=60000):
+        ip.start.click()
+    qtbot.waitUntil(ip.isComplete, timeout=60000)
+    assert ip.result.text().startswith("Đã nhập 60 vụ việc") and helpers == [True]
+    assert session.db.scalar("SELECT count(*) FROM cases") == 60
+    w.close()

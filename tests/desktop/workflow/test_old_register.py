@@ -8,13 +8,18 @@ from datetime import date
 import pytest
 
 from desktop.errors import UserError
-from desktop.storage.units import save_unit
+from desktop.security import accounts, sealing
+from desktop.storage.db import open_database
+from desktop.storage.units import save_officer, save_unit
+from desktop.workflow import bulk as bulk_mod
+from desktop.workflow.old_register import importer as importer_mod
 from desktop.workflow.old_register import mapping, samples, sheet
 from desktop.workflow.old_register.importer import import_rows, preview
 from desktop.workflow.progress import Cancelled
 from desktop.workflow.verify import verify_register
 
 TODAY = date(2026, 11, 23)
+PASSWORD = "mật khẩu của lãnh đạo xã"
 
 
 @pytest.fixture
@@ -149,6 +154,84 @@ def test_cancel_keeps_nothing_half_written_and_a_later_import_adds_the_rest(offi
     assert 0 < kept < 60 and office.scalar("SELECT count(*) FROM imported_rows") == kept
     rest = import_rows(office, _preview(office, path), today=TODAY)
     assert rest.imported + kept == pv.counts()["new"] and verify_register(office).ok
+
+
+# What an imported case is, apart from its fresh ids and the moment it was written.
+_CASE = ("number, kind, rules_id, channel, field, summary, content, received_on, state, is_complex, confidential, "
+         "due_on, due_step, due_trace, requester_name, requester_key, search_text, closed_on")
+_EVENT = "c.number, e.seq, e.action, e.from_state, e.to_state, e.effective_on, e.note"
+
+
+def _register(db) -> tuple:
+    cases = [tuple(r) for r in db.query(f"SELECT {_CASE} FROM cases ORDER BY id")]
+    events = [tuple(r) for r in db.query(f"SELECT {_EVENT} FROM events e JOIN cases c ON c.uuid = e.case_uuid "
+                                         "ORDER BY e.id")]
+    data = [{k: v for k, v in json.loads(r[0]).items() if k not in ("digest",)}
+            for r in db.query("SELECT data FROM events ORDER BY id")]
+    people = [tuple(r) for r in db.query("SELECT full_name, id_kind, id_number, phone, address, sealed, search_text "
+                                         "FROM persons ORDER BY id")]
+    return cases, events, data, people
+
+
+def _keyed_office(path):
+    """A register with accounts, so that it holds a sealing key (denouncers are sealed)."""
+    db = open_database(path)
+    save_unit(db, code="06148", name="Ủy ban nhân dân xã Thụy Hùng", abbreviation="UBND", place_name="Thụy Hùng")
+    head = save_officer(db, full_name="Nguyễn Văn Hùng", title="Chủ tịch", role="head")
+    accounts.create_first_admin(db, login="quantri", password=PASSWORD, full_name="Đỗ Văn Quản")
+    accounts.create_account(db, login="hung", password=PASSWORD, role="leader", officer_uuid=head.uuid)
+    accounts.login_user(db, "hung", PASSWORD)
+    return db
+
+
+def test_a_large_register_goes_through_the_helper_process_as_it_would_here(tmp_path, monkeypatch):
+    path = samples.write_xlsx(tmp_path / "lon.xlsx", samples.large_rows(60, today=TODAY), merged_date_rows=None)
+    here, office = _keyed_office(tmp_path / "here.sqlite"), _keyed_office(tmp_path / "helper.sqlite")
+    assert import_rows(here, _preview(here, path), today=TODAY).imported == 60  # below HELPER_ROWS: here
+    monkeypatch.setattr(importer_mod, "HELPER_ROWS", 50)
+    monkeypatch.setattr(importer_mod, "HELPER_BATCH", 25)
+    started = []
+    real_writer = bulk_mod._Writer
+
+    def writer(*args, **kw):
+        w = real_writer(*args, **kw)
+        started.append(w.pool is not None)
+        return w
+
+    monkeypatch.setattr(bulk_mod, "_Writer", writer)
+    done = import_rows(office, _preview(office, path), today=TODAY)
+    assert done.imported == 60 and started == [True]  # three batches, written by the helper
+    assert _register(office) == _register(here)
+    sealed = office.query("SELECT full_name FROM persons WHERE sealed = 1")
+    assert len(sealed) == 12 and {r[0] for r in sealed} == {sealing.PLACEHOLDER}  # the 12 denouncers
+    assert verify_register(office).ok
+    again = _preview(office, path)
+    assert again.counts()["duplicate"] == 60 and import_rows(office, again, today=TODAY).imported == 0
+    assert office.scalar("SELECT count(*) FROM cases") == 60 and verify_register(office).ok
+    here.close()
+    office.close()
+
+
+def test_cancel_through_the_helper_keeps_whole_batches_and_a_later_import_adds_the_rest(office, tmp_path,
+                                                                                       monkeypatch):
+    monkeypatch.setattr(importer_mod, "HELPER_ROWS", 50)
+    path = samples.write_xlsx(tmp_path / "lon.xlsx", samples.large_rows(100, today=TODAY), merged_date_rows=None)
+    pv = _preview(office, path)
+
+    class StopAfterFirst:
+        cancelled = False
+
+        def report(self, done, total):
+            self.cancelled = done > 0
+
+    with pytest.raises(Cancelled):
+        import_rows(office, pv, progress=StopAfterFirst(), today=TODAY, batch_size=20)
+    kept = office.scalar("SELECT count(*) FROM cases")
+    # The batch written and the one already in the helper's hands; none after them.
+    assert kept in (20, 40) and office.scalar("SELECT count(*) FROM imported_rows") == kept
+    assert verify_register(office).ok
+    rest = import_rows(office, _preview(office, path), today=TODAY)
+    assert rest.imported + kept == 100 and verify_register(office).ok
 
 
 def test_files_the_import_cannot_read_get_a_clear_message(tmp_path):
