@@ -1,7 +1,9 @@
 """The facts a report counts, as they stood in a period: one row per case, reception, commitment.
 
 For a period ``[start, end]`` this module builds three temporary tables with set-based SQL (one
-pass over the events of the cases that matter to the period):
+pass over the events of the cases that matter to the period, read from ``report_events``: each
+event's step and the values of its JSON data the facts use, extracted once when the event was
+written — migration 0019):
 
 - ``rp_case``: each case received by the cut-off and not settled before the period, with the
   dates of its steps **as recorded by the cut-off** (events with ``effective_on <= end``): first
@@ -224,17 +226,15 @@ def _build_case_sql(unit_code: str | None) -> str:
         min(CASE WHEN e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS})
                  THEN e.effective_on || substr(1000000 + e.seq, 2) || e.action END) AS ended,
         max(substr(1000000 + e.seq, 2) || e.to_state) AS state_at_end,
-        max(CASE WHEN instr(e.data, '"due_on"') > 0   -- a top-level due_on, not one quoted in data.before:
-                 THEN substr(1000000 + e.seq, 2) || coalesce(json_extract(e.data, '$.due_on'),     -- its date,
-                      CASE WHEN json_type(e.data, '$.due_on') = 'null' THEN '-' END) END) AS last_due,  -- cleared
-        min(CASE WHEN e.action = 'receive' THEN json_extract(e.data, '$.due_on') END) AS first_due,
+        max(CASE WHEN e.due_mark IS NOT NULL THEN substr(1000000 + e.seq, 2) || e.due_mark END) AS last_due,
+        min(CASE WHEN e.action = 'receive' THEN nullif(e.due_mark, '-') END) AS first_due,
         sum(CASE WHEN e.effective_on >= :s THEN (e.action = 'extend') + 1000 * (e.action = 'suspend')
                  + 1000000 * (e.action = 'publish') ELSE 0 END) AS steps_in,
         min(CASE WHEN e.action = 'close' THEN substr(1000000 + e.seq, 2) || e.effective_on
-                 || coalesce(json_extract(e.data, '$.satisfaction'), '') END) AS closed,
-        max(CASE WHEN e.action = 'refuse' THEN json_extract(e.data, '$.ground') END) AS ground,
-        max(CASE WHEN e.action = 'terminate' THEN json_extract(e.data, '$.ground') END) AS term_ground
-      FROM cases c JOIN events e ON e.case_uuid = c.uuid AND e.effective_on <= :e
+                 || coalesce(e.satisfaction, '') END) AS closed,
+        max(CASE WHEN e.action = 'refuse' THEN e.ground END) AS ground,
+        max(CASE WHEN e.action = 'terminate' THEN e.ground END) AS term_ground
+      FROM cases c JOIN report_events e ON e.case_uuid = c.uuid AND e.effective_on <= :e
       WHERE c.id IN ({RELEVANT}) AND c.received_on <= :e {unit}
       GROUP BY c.id
     )"""
@@ -293,8 +293,8 @@ def build(db: Database, start: date, end: date, unit_code: str | None = None) ->
                CASE WHEN c.done_on <= :e THEN c.done_on END AS done_on,
                (c.status = 'dropped') AS dropped, c.case_uuid
         FROM commitments c
-        CROSS JOIN events e ON e.action = 'add_commitment' AND e.case_uuid = c.case_uuid
-                      AND json_extract(e.data, '$.commitment_uuid') = c.uuid
+        CROSS JOIN report_events e ON e.case_uuid = c.case_uuid AND e.action = 'add_commitment'
+                      AND e.commitment_uuid = c.uuid
         JOIN cases k ON k.uuid = c.case_uuid
         WHERE e.effective_on <= :e AND (c.done_on IS NULL OR c.done_on >= :s) {unit}""", params)
     return params
