@@ -1,7 +1,7 @@
 """Compute report forms from the register's events, as they stood in a period.
 
-``ReportRun(db, period)`` builds the period's fact tables once (``desktop.storage.report_facts``);
-each form is then one aggregate query per kind of row it counts (cases, receptions,
+``ReportRun(db, period)`` builds the period's fact tables once (``desktop.storage.report_facts``),
+each when a form first needs it; each form is then one aggregate query per kind of row it counts (cases, receptions,
 commitments), every cell a ``sum(CASE WHEN <facts> …)`` over the same rows — set-based, so a
 million-case register costs a few passes, not a loop. ``explain`` lists what a cell counts with
 the very same condition. Identities are checked on every row of every form: a failure is a bug
@@ -126,7 +126,24 @@ class ReportRun:
         unit = local_unit(db)
         self.unit_code = unit_code or unit.code
         self.unit_name = unit.name if self.unit_code == unit.code else self._unit_name(self.unit_code)
-        self.params = facts_sql.build(db, period.start, period.end, self.unit_code)
+        self.params = facts_sql.parameters(period.start, period.end, self.unit_code)
+        # each fact table is built when a form first counts its rows (01/TCD reads only receptions)
+        self._built: set[str] = set()
+        facts_sql.drop(db)
+        db.report_facts_owner = self
+
+    def ensure(self, *entities: str) -> None:
+        """Build the fact tables of these entities (``case``, ``reception``, ``commitment``) for this
+        run's period, unless built. The tables are the connection's: when another run on the same
+        connection built its own since, this run's are built again, never read as another period's."""
+        if getattr(self.db, "report_facts_owner", None) is not self:
+            facts_sql.drop(self.db)
+            self._built.clear()
+            self.db.report_facts_owner = self
+        for entity in entities:
+            if entity not in self._built:
+                facts_sql.build_entity(self.db, entity, self.params)
+                self._built.add(entity)
 
     def _unit_name(self, code: str) -> str:
         row = self.db.one("SELECT name FROM units WHERE code = ?", (code,))
@@ -147,6 +164,7 @@ class ReportRun:
                 by_entity.setdefault(leaf.rule.of, []).append(leaf)
         grouped: dict[str, dict[int, int]] = {}
         totals: dict[int, int] = {}
+        self.ensure(*by_entity)
         for entity, cols in by_entity.items():
             key = _row_key_sql(form, entity)
             table = TABLES[entity]
@@ -230,6 +248,7 @@ class ReportRun:
         if rule is None or rule.manual:
             return CellExplanation(form.code, no, leaf.label, row_key or TOTAL_KEY, "", meaning(Rule(manual=True)),
                                    None, (), ())
+        self.ensure(rule.of)
         where = condition(rule)
         params = dict(self.params)
         if row_key and row_key != TOTAL_KEY:

@@ -450,6 +450,7 @@ def charts_of(run) -> Charts:
     from desktop.reports.periods import scheme
     from desktop.storage import report_facts
 
+    run.ensure("case")
     return Charts(tuple(report_facts.monthly_series(run.db, run.params, scheme().start_day)),
                   tuple(report_facts.overdue_by_officer(run.db, run.params)))
 

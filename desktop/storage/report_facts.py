@@ -1,7 +1,9 @@
 """The facts a report counts, as they stood in a period: one row per case, reception, commitment.
 
 For a period ``[start, end]`` this module builds three temporary tables with set-based SQL (one
-pass over the events of the cases that matter to the period):
+pass over the events of the cases that matter to the period, read from ``report_events``: each
+event's step and the values of its JSON data the facts use, extracted once when the event was
+written — migration 0019):
 
 - ``rp_case``: each case received by the cut-off and not settled before the period, with the
   dates of its steps **as recorded by the cut-off** (events with ``effective_on <= end``): first
@@ -218,23 +220,23 @@ def _build_case_sql(unit_code: str | None) -> str:
            substr(closed, 7, 10) AS closed_on, nullif(substr(closed, 17), '') AS satisfaction, ground, term_ground
     FROM (
       SELECT c.id, c.uuid, c.unit_code, c.kind, c.field, c.assignee_uuid, c.received_on,
-        min(CASE WHEN e.action = 'accept' THEN e.effective_on END) AS accepted_on,
-        min(CASE WHEN e.from_state = 'received' AND e.to_state <> 'received'
-                 THEN e.effective_on || substr(1000000 + e.seq, 2) || e.action END) AS handled,
-        min(CASE WHEN e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS})
-                 THEN e.effective_on || substr(1000000 + e.seq, 2) || e.action END) AS ended,
+        -- FILTER, not CASE inside the aggregate: a row the filter refuses does not call the aggregate at all
+        -- (most of a case's events concern none of these columns: 15-20 % of the build on the 1M register)
+        min(e.effective_on) FILTER (WHERE e.action = 'accept') AS accepted_on,
+        min(e.effective_on || substr(1000000 + e.seq, 2) || e.action)
+            FILTER (WHERE e.from_state = 'received' AND e.to_state <> 'received') AS handled,
+        min(e.effective_on || substr(1000000 + e.seq, 2) || e.action)
+            FILTER (WHERE e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS})) AS ended,
         max(substr(1000000 + e.seq, 2) || e.to_state) AS state_at_end,
-        max(CASE WHEN instr(e.data, '"due_on"') > 0   -- a top-level due_on, not one quoted in data.before:
-                 THEN substr(1000000 + e.seq, 2) || coalesce(json_extract(e.data, '$.due_on'),     -- its date,
-                      CASE WHEN json_type(e.data, '$.due_on') = 'null' THEN '-' END) END) AS last_due,  -- cleared
-        min(CASE WHEN e.action = 'receive' THEN json_extract(e.data, '$.due_on') END) AS first_due,
-        sum(CASE WHEN e.effective_on >= :s THEN (e.action = 'extend') + 1000 * (e.action = 'suspend')
-                 + 1000000 * (e.action = 'publish') ELSE 0 END) AS steps_in,
-        min(CASE WHEN e.action = 'close' THEN substr(1000000 + e.seq, 2) || e.effective_on
-                 || coalesce(json_extract(e.data, '$.satisfaction'), '') END) AS closed,
-        max(CASE WHEN e.action = 'refuse' THEN json_extract(e.data, '$.ground') END) AS ground,
-        max(CASE WHEN e.action = 'terminate' THEN json_extract(e.data, '$.ground') END) AS term_ground
-      FROM cases c JOIN events e ON e.case_uuid = c.uuid AND e.effective_on <= :e
+        max(substr(1000000 + e.seq, 2) || e.due_mark) FILTER (WHERE e.due_mark IS NOT NULL) AS last_due,
+        min(nullif(e.due_mark, '-')) FILTER (WHERE e.action = 'receive') AS first_due,
+        coalesce(sum((e.action = 'extend') + 1000 * (e.action = 'suspend') + 1000000 * (e.action = 'publish'))
+            FILTER (WHERE e.effective_on >= :s AND e.action IN ('extend', 'suspend', 'publish')), 0) AS steps_in,
+        min(substr(1000000 + e.seq, 2) || e.effective_on || coalesce(e.satisfaction, ''))
+            FILTER (WHERE e.action = 'close') AS closed,
+        max(e.ground) FILTER (WHERE e.action = 'refuse') AS ground,
+        max(e.ground) FILTER (WHERE e.action = 'terminate') AS term_ground
+      FROM cases c JOIN report_events e ON e.case_uuid = c.uuid AND e.effective_on <= :e
       WHERE c.id IN ({RELEVANT}) AND c.received_on <= :e {unit}
       GROUP BY c.id
     )"""
@@ -261,42 +263,68 @@ def _opening_rows_sql(unit_code: str | None) -> str:
     WHERE o.as_of BETWEEN :s AND :e {unit}"""
 
 
-def build(db: Database, start: date, end: date, unit_code: str | None = None) -> dict:
-    """(Re)build the period's fact tables on this connection; returns the SQL parameters."""
+ENTITIES = ("case", "reception", "commitment")
+
+
+def parameters(start: date, end: date, unit_code: str | None = None) -> dict:
+    """The SQL parameters of a period's facts (``:s``, ``:e``, ``:before``, ``:u``)."""
     params = {"s": start.isoformat(), "e": end.isoformat(), "before": (start - timedelta(days=1)).isoformat()}
     if unit_code:
         params["u"] = unit_code
+    return params
+
+
+def drop(db: Database) -> None:
+    """Forget the fact tables on this connection (every one, whichever period built it)."""
     # The facts live in memory, not in a temporary file: a province's period is a hundred thousand
     # rows and more, and writing them through the file cost a fifth of building them (measured on the
     # 1M-case register). SQLite refuses the switch inside a transaction (and the switch drops the
     # connection's temporary tables, all of them transient): then the facts go where they went.
     if not db.conn.in_transaction and db.scalar("PRAGMA temp_store") != 2:
         db.execute("PRAGMA temp_store = MEMORY")
-    for name in ("rp_case", "rp_reception", "rp_commitment"):
-        db.execute(f"DROP TABLE IF EXISTS temp.{name}")
-    db.execute(_build_case_sql(unit_code), params)
-    if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_openings'") and db.one(
-            "SELECT 1 FROM report_openings WHERE as_of BETWEEN :s AND :e LIMIT 1", params):
-        db.execute(_opening_rows_sql(unit_code), params)
-    unit = "AND unit_code = :u" if unit_code else ""
-    db.execute(f"""
-        CREATE TEMP TABLE rp_reception AS
-        SELECT id, uuid, unit_code, host_uuid AS assignee_uuid, received_on, kind, by_deputy, people_count,
-               first_time, case_kind, within_competence, outcome, coalesce(case_uuid, uuid) AS matter,
-               coalesce((SELECT o.role = 'head' FROM officers o WHERE o.uuid = receptions.host_uuid), 0)
-                   AS host_is_head
-        FROM receptions WHERE received_on BETWEEN :s AND :e {unit}""", params)
-    unit = "AND c.unit_code = :u" if unit_code else ""
-    db.execute(f"""
-        CREATE TEMP TABLE rp_commitment AS
-        SELECT c.id, c.uuid, c.unit_code, k.assignee_uuid, e.effective_on AS made_on, c.due_on,
-               CASE WHEN c.done_on <= :e THEN c.done_on END AS done_on,
-               (c.status = 'dropped') AS dropped, c.case_uuid
-        FROM commitments c
-        CROSS JOIN events e ON e.action = 'add_commitment' AND e.case_uuid = c.case_uuid
-                      AND json_extract(e.data, '$.commitment_uuid') = c.uuid
-        JOIN cases k ON k.uuid = c.case_uuid
-        WHERE e.effective_on <= :e AND (c.done_on IS NULL OR c.done_on >= :s) {unit}""", params)
+    for table in TABLES.values():
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def build_entity(db: Database, entity: str, params: dict) -> None:
+    """Build one fact table (``TABLES[entity]``) of the period ``params`` describes (``parameters``)."""
+    unit_code = params.get("u")
+    if entity == "case":
+        db.execute(_build_case_sql(unit_code), params)
+        if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_openings'") and db.one(
+                "SELECT 1 FROM report_openings WHERE as_of BETWEEN :s AND :e LIMIT 1", params):
+            db.execute(_opening_rows_sql(unit_code), params)
+    elif entity == "reception":
+        unit = "AND unit_code = :u" if unit_code else ""
+        db.execute(f"""
+            CREATE TEMP TABLE rp_reception AS
+            SELECT id, uuid, unit_code, host_uuid AS assignee_uuid, received_on, kind, by_deputy, people_count,
+                   first_time, case_kind, within_competence, outcome, coalesce(case_uuid, uuid) AS matter,
+                   coalesce((SELECT o.role = 'head' FROM officers o WHERE o.uuid = receptions.host_uuid), 0)
+                       AS host_is_head
+            FROM receptions WHERE received_on BETWEEN :s AND :e {unit}""", params)
+    elif entity == "commitment":
+        unit = "AND c.unit_code = :u" if unit_code else ""
+        db.execute(f"""
+            CREATE TEMP TABLE rp_commitment AS
+            SELECT c.id, c.uuid, c.unit_code, k.assignee_uuid, e.effective_on AS made_on, c.due_on,
+                   CASE WHEN c.done_on <= :e THEN c.done_on END AS done_on,
+                   (c.status = 'dropped') AS dropped, c.case_uuid
+            FROM commitments c
+            CROSS JOIN report_events e ON e.case_uuid = c.case_uuid AND e.action = 'add_commitment'
+                          AND e.commitment_uuid = c.uuid
+            JOIN cases k ON k.uuid = c.case_uuid
+            WHERE e.effective_on <= :e AND (c.done_on IS NULL OR c.done_on >= :s) {unit}""", params)
+    else:
+        raise ValueError(entity)
+
+
+def build(db: Database, start: date, end: date, unit_code: str | None = None) -> dict:
+    """(Re)build the period's three fact tables on this connection; returns the SQL parameters."""
+    params = parameters(start, end, unit_code)
+    drop(db)
+    for entity in ENTITIES:
+        build_entity(db, entity, params)
     return params
 
 

@@ -155,6 +155,31 @@ def test_migration_0009_on_the_0006_register(tmp_path):
         db.close()
 
 
+def test_runs_sharing_a_connection_never_read_each_others_facts(tmp_path):
+    """Fact tables are built when a form first needs them and belong to the connection: a run whose
+    tables another run replaced builds its own again."""
+    from desktop.reports.engine import figures_of
+
+    path = tmp_path / "register.sqlite"
+    shutil.copy(FIXTURES / "register-0006.sqlite", path)
+    db = open_database(path)
+    try:
+        year, half = periods.period("2025-Y"), periods.period("2026-H1")
+        alone = {p.code: figures_of(ReportRun(db, p).compute_all()) for p in (year, half)}
+        assert alone[year.code] != alone[half.code]
+        first, second = ReportRun(db, year), ReportRun(db, half)
+        first.compute("03/GQKN")
+        assert figures_of(second.compute_all()) == alone[half.code]
+        assert figures_of(first.compute_all()) == alone[year.code]       # built again for its own period
+        assert figures_of(second.compute_all()) == alone[half.code]
+        only = ReportRun(db, half)
+        only.compute("01/TCD")                                          # receptions only
+        assert {r[0] for r in db.query("SELECT name FROM temp.sqlite_master WHERE type = 'table'")} == {
+            "rp_reception"}
+    finally:
+        db.close()
+
+
 def test_hand_entered_figures_fill_only_manual_columns(tmp_path):
     from desktop.reports.engine import set_manual_value
 

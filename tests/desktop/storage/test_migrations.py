@@ -98,7 +98,7 @@ def test_upgrade_from_schema_0004_makes_the_register_leaner(tmp_path):
         indexes = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE tbl_name = 'events' "
                                               "AND name NOT LIKE 'ledger%'")}  # 0008's triggers
         assert indexes == {"events", "sqlite_autoindex_events_1", "sqlite_autoindex_events_2", "events_unit",
-                           "events_no_update", "events_no_delete"}
+                           "events_no_update", "events_no_delete", "report_events_fill"}  # 0019's trigger
         assert "UNIQUE (case_uuid, seq)" in db.scalar("SELECT sql FROM sqlite_master WHERE name = 'events'")
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             db.conn.execute("UPDATE events SET note = 'x'")
