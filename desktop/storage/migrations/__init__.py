@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from . import (m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit, m0005_leaner_index,
                m0006_secret_receptions, m0007_accounts, m0008_record_ledger, m0009_reports, m0010_rule_updates,
-               m0012_person_sex, m0014_casefile, m0015_search_terms)
+               m0012_person_sex, m0014_casefile, m0015_search_terms, m0018_idle_index_merging)
 
 SET_NAME = "giaitrinh"
 TABLE = "_sqlite_migrations"  # sqlite-utils' own bookkeeping table
@@ -24,7 +24,7 @@ TABLE = "_sqlite_migrations"  # sqlite-utils' own bookkeeping table
 # Order matters; append only.
 MODULES = (m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit, m0005_leaner_index,
            m0006_secret_receptions, m0007_accounts, m0008_record_ledger, m0009_reports, m0010_rule_updates,
-           m0012_person_sex, m0014_casefile, m0015_search_terms)
+           m0012_person_sex, m0014_casefile, m0015_search_terms, m0018_idle_index_merging)
 NAMES = tuple(m.NAME for m in MODULES)
 LATEST = NAMES[-1]
 
