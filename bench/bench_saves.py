@@ -7,8 +7,8 @@ Works on a copy of ``FILE`` (a register just out of a large import, e.g. one mad
 ``bench.generate``), saves ``--saves`` new cases one by one (after one untimed save that loads the rules) through
 ``receive_case`` (case,
 event, search index, commit, as the case dialog does) and prints p50 / p99 / max, the saves
-slower than 100 ms (wall clock, and CPU time of this process: on a shared machine the wall clock
-also counts other processes' turns), and a one-row commit of the same size in a plain WAL database as the
+slower than 100 ms (wall clock, and CPU time of the saving thread: on a shared machine the wall
+clock also counts other processes' turns), and a one-row commit of the same size in a plain WAL database as the
 baseline of the same run. Before and after, it prints the shape of each FTS5 index — segments
 per level, in leaf pages — read from the index's structure record, because that shape is what
 decides whether a save pays for merging the index's large segment (issue #20, item 1; see
@@ -74,8 +74,8 @@ def pct(values: list[float], q: float) -> float:
     return values[max(0, int(round(len(values) * q)) - 1)]
 
 
-def run(path: Path, saves: int, checkpoints: str = "background", merging: str = "idle"
-        ) -> tuple[list[float], list[float]]:
+def run(path: Path, saves: int, checkpoints: str = "background", merging: str = "idle",
+        busy_seconds: float = wal.BUSY_SECONDS) -> tuple[list[float], list[float]]:
     db = open_database(path, migrate=False)
     if merging == "idle":
         # Migration 0018's index settings by its own ``apply``, without the backup of the whole
@@ -92,7 +92,8 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
     checkpointer = None
     if checkpoints == "background":
         wal.defer(db.conn)
-        checkpointer = wal.Checkpointer(path, merges=merging == "idle").start()
+        checkpointer = wal.Checkpointer(path, merges=merging == "idle", busy_seconds=busy_seconds).start()
+        print(f"    background checkpointer: busy_seconds {busy_seconds}, restart at {checkpointer.restart_frames} frames")
     try:
         log_in_as_head(db)
         today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
@@ -108,15 +109,19 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
             data = CaseInput(kind="petition", received_on=today, summary=summary, content=content,
                              requesters=[person], field="land")
             shape = shape_of(db)   # not timed: to name what a slow save did to the index
-            t0, c0 = time.perf_counter(), time.process_time()
+            t0, c0 = time.perf_counter(), time.thread_time()
             receive_case(db, data, today=today)
-            values.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
+            t1 = time.perf_counter()
+            values.append(t1 - t0)
+            cpu.append(time.thread_time() - c0)
             if values[-1] > SLOW:
                 after = shape_of(db)
+                beside = [f"{what} ({(e - s) * 1000:.0f} ms)" for s, e, what in
+                          (checkpointer.recent if checkpointer is not None else ()) if s < t1 and e > t0]
                 print(f"    save {n + 1}: {values[-1] * 1000:.1f} ms wall, {cpu[-1] * 1000:.1f} ms CPU; cases_fts "
                       + ("unchanged but for its new segment" if merged_nothing(shape, after) else
-                         f"merged: {shape} -> {after}") + f"; load {os.getloadavg()[0]:.2f}")
+                         f"merged: {shape} -> {after}") + f"; load {os.getloadavg()[0]:.2f}; "
+                      + f"background meanwhile: {', '.join(beside) or 'nothing'}")
         show_levels(db, "after ")
         if checkpointer is not None:
             print(f"    background checkpoints: {checkpointer.checkpoints} ({checkpointer.restarts} restarting the log), "
@@ -163,6 +168,8 @@ def main() -> None:
     parser.add_argument("--merging", choices=("idle", "fts5"), default="idle",
                         help="idle: saves merge no index segments, the checkpointer's thread does (migration 0018); "
                              "fts5: FTS5's own automerge in the saves, as before 0018")
+    parser.add_argument("--busy-seconds", type=float, default=wal.BUSY_SECONDS,
+                        help="while saves keep coming, copy the log back (and merge a step) this often")
     parser.add_argument("--in-place", action="store_true",
                         help="work on FILE itself (a copy made for the bench: a 1M register is 9 GB)")
     parser.add_argument("--keep", action="store_true", help="keep the copy (printed) for a second look")
@@ -174,7 +181,7 @@ def main() -> None:
             shutil.copy(args.db, copy)
         print(f"{args.saves:,} saves into a copy of {args.db.name}, checkpoints {args.checkpoints}; "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-        values, cpu = run(copy, args.saves, args.checkpoints, args.merging)
+        values, cpu = run(copy, args.saves, args.checkpoints, args.merging, args.busy_seconds)
         report("receive_case", values)
         report("  the same, CPU time", cpu)
         report("one-row commit (base)", baseline(work, args.saves))

@@ -29,6 +29,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,9 @@ class Checkpointer:
         self._backfilled = 0
         self.last_result: tuple[int, int, int] | None = None
         self.merges = merges                     # merge the search indexes' segments too (fts_merge)
+        # What the thread did lately, (start, end, what) on time.perf_counter(): benchmarks put a
+        # slow save beside the background work it overlapped.
+        self.recent: deque[tuple[float, float, str]] = deque(maxlen=512)
         self.merge_steps = 0                     # how many merge steps ran (bench, tests)
         self._merged_version: int | None = None  # nothing left to merge as of this data_version
         self._last_merge = 0.0
@@ -145,7 +149,9 @@ class Checkpointer:
             return False
         if now - self._last_commit < self.idle_seconds and now - self._dirty_since < self.busy_seconds:
             return False
+        t0 = time.perf_counter()
         busy, frames, copied = self.last_result = checkpoint(conn, "PASSIVE")
+        self.recent.append((t0, time.perf_counter(), f"checkpoint PASSIVE {copied}/{frames} frames"))
         self.checkpoints += 1
         new = copied - self._backfilled if copied >= self._backfilled else copied  # the log started over meanwhile
         self.frames_copied += max(new, 0)
@@ -157,7 +163,9 @@ class Checkpointer:
             # per 32 MiB of log; on a timeout it gives up until the next look).
             conn.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
             try:
+                t0 = time.perf_counter()
                 busy, frames, copied = self.last_result = checkpoint(conn, "RESTART")
+                self.recent.append((t0, time.perf_counter(), f"checkpoint RESTART {copied}/{frames} frames busy={busy}"))
             finally:
                 conn.execute("PRAGMA busy_timeout = 0")
             if not busy:
@@ -186,7 +194,11 @@ class Checkpointer:
         conn.execute(f"PRAGMA busy_timeout = {MERGE_WAIT_MS}")
         try:
             for table in MERGED_TABLES:
-                while fts_merge.merge_step(conn, table):
+                while True:
+                    t0 = time.perf_counter()
+                    if not fts_merge.merge_step(conn, table):
+                        break
+                    self.recent.append((t0, time.perf_counter(), f"merge step {table}"))
                     merged = True
                     self.merge_steps += 1
                     if not quiet or time.monotonic() - start >= MERGE_BUDGET_SECONDS:

@@ -152,7 +152,7 @@ def test_documents_tab_lists_documents_and_timeline_has_no_codes(qtbot, window, 
     dialog = view.document_dialog(select=draft.uuid)
     qtbot.addWidget(dialog)
     assert dialog.issue_current(confirm=False)
-    session.notify_changed()
+    saved(qtbot, dialog)   # on the session's writer, which tells the views
     assert get_case(session.db, case.uuid).state == "accepted"       # the notice performed the acceptance
     assert view.documents.rowCount() == 1
     assert view.documents.index(0, 0).data() == "01/TB-UBND" and view.documents.index(0, 2).data() == "Đã ban hành"
@@ -196,7 +196,9 @@ def test_reply_step_offers_to_draft_its_document(qtbot, window, session, monkeyp
     monkeypatch.setattr(dd.DocumentDialog, "exec", lambda self: opened.append(self) or 0)
     monkeypatch.setattr(type(d), "exec", lambda self: (self.save(), saved(qtbot, self), self.result())[2])
     view.run_action("reply")
-    assert opened and opened[0].current is not None   # the reply drafted, ready to edit and issue
+    assert opened
+    saved(qtbot, opened[0])                          # drafted on the session's writer
+    assert opened[0].current is not None             # the reply drafted, ready to edit and issue
     assert outgoing_kinds(session, case) == ["explanation_reply"]
 
 

@@ -21,12 +21,12 @@ TODAY = date(2026, 3, 2)
 FULL = "Ổ đĩa đã đầy nên không ghi được. Không có dữ liệu nào bị ghi dở."
 
 
-def _case(session, *, accepted: bool = False):
+def _case(session, *, accepted: bool = False, assignee: str | None = None):
     from desktop.storage.persons import save_person
 
     person = save_person(session.db, full_name="Trần Thị Đức", address="Thôn Đông, xã Thụy Hùng")
     case = receive_case(session.db, CaseInput(kind="explanation", received_on=TODAY, summary="Giải trình việc thu phí chợ",
-                                              requesters=[person.uuid]), today=TODAY)
+                                              requesters=[person.uuid], assignee_uuid=assignee), today=TODAY)
     return act(session.db, case.uuid, "accept", effective_on=TODAY, today=TODAY) if accepted else case
 
 
@@ -150,3 +150,64 @@ def _value(widget):
     from ui.dialogs.guarded import _value as value
 
     return value(widget)
+
+
+# -- the documents dialog: draft, edit, issue on the writer ---------------------------------------------
+
+def _documents(qtbot, session, monkeypatch):
+    from ui.dialogs.document_dialog import DocumentDialog
+
+    monkeypatch.setenv("GIAITRINH_DOCUMENT_FONT", "bundled")
+    case = _case(session, accepted=True, assignee=session.actor_uuid)
+    d = DocumentDialog(session, case.uuid, today=TODAY)
+    qtbot.addWidget(d)
+    d.show()
+    d.kinds.setCurrentRow(0)
+    assert d.draft_selected()
+    saved(qtbot, d)
+    assert d.current
+    return d
+
+
+def test_issuing_runs_on_the_writer_with_the_draft_as_typed(qtbot, session, monkeypatch):
+    from desktop.storage.documents_repo import get_document
+
+    d = _documents(qtbot, session, monkeypatch)
+    d.body.setPlainText(d.body.toPlainText() + "\nĐoạn bổ sung khi ký.")
+    release = threading.Event()
+    session.writer.save(lambda db: release.wait(10))   # a save before it holds the writer
+    assert d.issue_current(confirm=False)
+    qtbot.waitUntil(d.saving.isVisible, timeout=5000)   # "Đang lưu…"; the window works meanwhile
+    assert not d.buttons["issue"].isEnabled() and not d.issue_current(confirm=False)   # once
+    d.done(0)                                            # "Đóng" while saving: the dialog waits
+    assert d.isVisible() and get_document(session.db, d.current).is_draft
+    with qtbot.waitSignal(session.changed, timeout=10000):
+        release.set()
+    saved(qtbot, d)
+    record = get_document(session.db, d.current)
+    assert record.status == "issued" and record.symbol.startswith("01/")
+    assert "Đoạn bổ sung khi ký." in [p.text for p in record.document.body]
+    assert not d.saving.isVisible() and "đã ban hành" in d.documents.item(0).text()
+
+
+def test_a_refused_issue_keeps_the_draft_as_typed_and_writes_nothing(qtbot, session, monkeypatch):
+    from desktop.storage.documents_repo import get_document
+
+    d = _documents(qtbot, session, monkeypatch)
+    stored = get_document(session.db, d.current).document.body
+    d.body.setPlainText(d.body.toPlainText() + "\nĐoạn bổ sung khi ký.")
+    shown: list[str] = []
+    monkeypatch.setattr("ui.dialogs.document_dialog.report", lambda parent, exc: shown.append(exc.message))
+
+    def full_disk(db, *args, **kwargs):
+        db.execute("INSERT INTO settings(key, value) VALUES ('half', 'written')")
+        raise UserError("disk_full", FULL)
+
+    monkeypatch.setattr("desktop.workflow.documents_flow.issue_document", full_disk)
+    assert d.issue_current(confirm=False)
+    saved(qtbot, d)
+    assert shown == [FULL] and d.isVisible()
+    assert d.body.toPlainText().endswith("Đoạn bổ sung khi ký.") and d.buttons["issue"].isEnabled()
+    record = get_document(session.db, d.current)
+    assert record.is_draft and record.document.body == stored   # the draft's edit went with the failed issue
+    assert session.db.get_setting("half") is None
