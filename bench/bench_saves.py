@@ -1,17 +1,21 @@
 """Consecutive interactive saves after a large import: the maximum, not only the median.
 
-    python -m bench.bench_saves --db FILE [--saves 3000] [--checkpoints background|inline] [--keep]
+    python -m bench.bench_saves --db FILE [--saves 3000] [--checkpoints background|inline]
+                                [--merging idle|fts5] [--in-place] [--keep]
 
 Works on a copy of ``FILE`` (a register just out of a large import, e.g. one made by
 ``bench.generate``), saves ``--saves`` new cases one by one (after one untimed save that loads the rules) through
 ``receive_case`` (case,
 event, search index, commit, as the case dialog does) and prints p50 / p99 / max, the saves
-slower than 100 ms (wall clock, and CPU time of this process: on a shared machine the wall clock
-also counts other processes' turns), and a one-row commit of the same size in a plain WAL database as the
+slower than 100 ms (wall clock, and CPU time of the saving thread: on a shared machine the wall
+clock also counts other processes' turns), and a one-row commit of the same size in a plain WAL database as the
 baseline of the same run. Before and after, it prints the shape of each FTS5 index — segments
 per level, in leaf pages — read from the index's structure record, because that shape is what
 decides whether a save pays for merging the index's large segment (issue #20, item 1; see
-``search.optimize``). With ``--checkpoints background`` (the default, as the window saves) the
+``search.optimize``), and each save slower than 50 ms with what it did to the case index. With
+``--merging idle`` (the default) the copy takes migration 0018's settings: saves merge no index
+segments, the checkpointer's thread merges them in small steps (``desktop.storage.fts_merge``);
+``fts5`` keeps FTS5's own automerge in the saves, as registers had before 0018. With ``--checkpoints background`` (the default, as the window saves) the
 saving connection defers the write-ahead log's checkpoints to a ``wal.Checkpointer`` thread, as
 the window's session does; ``inline`` leaves SQLite's automatic checkpoint in the saves (item 1:
 the first one cost 873 ms at 1M). Prints to stdout; nothing here is a test.
@@ -20,6 +24,7 @@ the first one cost 873 ms at 1M). Prints to stdout; nothing here is a test.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sqlite3
 import statistics
@@ -31,6 +36,7 @@ from pathlib import Path
 from bench.generate import log_in_as_head
 from desktop.storage import search, wal
 from desktop.storage.db import open_database
+from desktop.storage.migrations import m0018_idle_index_merging
 from desktop.workflow.receive import CaseInput, receive_case
 from desktop.workflow.sample import Sampler
 
@@ -46,6 +52,21 @@ def show_levels(db, label: str) -> None:
         print(f"    {label} {table}_fts: " + "  ".join(parts))
 
 
+SLOW = 0.05   # a save slower than this is shown with what it did to the case index
+
+
+def shape_of(db) -> list[list[int]]:
+    """Leaf pages of each segment of cases_fts, per level (empty levels kept)."""
+    return [[pages for _, pages in segs] for _, segs in search.index_levels(db, "cases")]
+
+
+def merged_nothing(before: list[list[int]], after: list[list[int]]) -> bool:
+    """True when ``after`` is ``before`` plus new one-save segments on level 0 (no merge ran)."""
+    if len(after) != len(before) or after[1:] != before[1:]:
+        return False
+    return after[0][:len(before[0])] == before[0]
+
+
 # -- the saves --------------------------------------------------------------------------------------------
 
 def pct(values: list[float], q: float) -> float:
@@ -53,12 +74,26 @@ def pct(values: list[float], q: float) -> float:
     return values[max(0, int(round(len(values) * q)) - 1)]
 
 
-def run(path: Path, saves: int, checkpoints: str = "background") -> tuple[list[float], list[float]]:
-    db = open_database(path)
+def run(path: Path, saves: int, checkpoints: str = "background", merging: str = "idle",
+        busy_seconds: float = wal.BUSY_SECONDS) -> tuple[list[float], list[float]]:
+    db = open_database(path, migrate=False)
+    if merging == "idle":
+        # Migration 0018's index settings by its own ``apply``, without the backup of the whole
+        # register that ``open_database`` takes before a migration (9 GB at 1M: not what is measured).
+        with db.write():
+            m0018_idle_index_merging.apply(db)
+    else:   # FTS5's own merging in the saves, as before 0018: to show the cause on the same data
+        with db.write():
+            for fts in ("cases_fts", "persons_fts", "receptions_fts"):
+                for key, value in (("automerge", 4), ("crisismerge", 16), ("usermerge", 4)):
+                    db.execute(f"INSERT INTO {fts}({fts}, rank) VALUES (?, ?)", (key, value))
+    print(f"    index merging: {merging}; cases_fts config "
+          f"{dict(db.query('SELECT k, v FROM cases_fts_config WHERE k <> ' + repr('version')))}")
     checkpointer = None
     if checkpoints == "background":
         wal.defer(db.conn)
-        checkpointer = wal.Checkpointer(path).start()
+        checkpointer = wal.Checkpointer(path, merges=merging == "idle", busy_seconds=busy_seconds).start()
+        print(f"    background checkpointer: busy_seconds {busy_seconds}, restart at {checkpointer.restart_frames} frames")
     try:
         log_in_as_head(db)
         today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
@@ -69,19 +104,30 @@ def run(path: Path, saves: int, checkpoints: str = "background") -> tuple[list[f
         receive_case(db, CaseInput(kind="petition", received_on=today, summary=summary, content=content,
                                    requesters=[person], field="land"), today=today)
         values, cpu = [], []
-        for _ in range(saves):
+        for n in range(saves):
             summary, content = sample.matter("petition", "land")
             data = CaseInput(kind="petition", received_on=today, summary=summary, content=content,
                              requesters=[person], field="land")
-            t0, c0 = time.perf_counter(), time.process_time()
+            shape = shape_of(db)   # not timed: to name what a slow save did to the index
+            t0, c0 = time.perf_counter(), time.thread_time()
             receive_case(db, data, today=today)
-            values.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
+            t1 = time.perf_counter()
+            values.append(t1 - t0)
+            cpu.append(time.thread_time() - c0)
+            if values[-1] > SLOW:
+                after = shape_of(db)
+                beside = [f"{what} ({(e - s) * 1000:.0f} ms)" for s, e, what in
+                          (checkpointer.recent if checkpointer is not None else ()) if s < t1 and e > t0]
+                print(f"    save {n + 1}: {values[-1] * 1000:.1f} ms wall, {cpu[-1] * 1000:.1f} ms CPU; cases_fts "
+                      + ("unchanged but for its new segment" if merged_nothing(shape, after) else
+                         f"merged: {shape} -> {after}") + f"; load {os.getloadavg()[0]:.2f}; "
+                      + f"background meanwhile: {', '.join(beside) or 'nothing'}")
         show_levels(db, "after ")
         if checkpointer is not None:
             print(f"    background checkpoints: {checkpointer.checkpoints} ({checkpointer.restarts} restarting the log), "
                   f"{checkpointer.frames_copied:,} frames "
-                  f"copied back, last (busy, frames, copied): {checkpointer.last_result}")
+                  f"copied back, last (busy, frames, copied): {checkpointer.last_result}; "
+                  f"index merge steps in idle time: {checkpointer.merge_steps}")
         return values, cpu
     finally:
         if checkpointer is not None:
@@ -119,6 +165,11 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=3000)
     parser.add_argument("--checkpoints", choices=("background", "inline"), default="background",
                         help="background: as the window saves (wal.Checkpointer); inline: SQLite's automatic checkpoint")
+    parser.add_argument("--merging", choices=("idle", "fts5"), default="idle",
+                        help="idle: saves merge no index segments, the checkpointer's thread does (migration 0018); "
+                             "fts5: FTS5's own automerge in the saves, as before 0018")
+    parser.add_argument("--busy-seconds", type=float, default=wal.BUSY_SECONDS,
+                        help="while saves keep coming, copy the log back (and merge a step) this often")
     parser.add_argument("--in-place", action="store_true",
                         help="work on FILE itself (a copy made for the bench: a 1M register is 9 GB)")
     parser.add_argument("--keep", action="store_true", help="keep the copy (printed) for a second look")
@@ -128,11 +179,13 @@ def main() -> None:
         copy = args.db if args.in_place else work / args.db.name
         if not args.in_place:
             shutil.copy(args.db, copy)
-        print(f"{args.saves:,} saves into a copy of {args.db.name}, checkpoints {args.checkpoints}")
-        values, cpu = run(copy, args.saves, args.checkpoints)
+        print(f"{args.saves:,} saves into a copy of {args.db.name}, checkpoints {args.checkpoints}; "
+              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+        values, cpu = run(copy, args.saves, args.checkpoints, args.merging, args.busy_seconds)
         report("receive_case", values)
         report("  the same, CPU time", cpu)
         report("one-row commit (base)", baseline(work, args.saves))
+        print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         if args.keep:
             print(f"  copy kept: {copy}")
     finally:

@@ -290,8 +290,16 @@ def match_expression(db, text: str, *, prefix: bool = True) -> str | None:
 # many segments, 'crisismerge' whatever the setting. A large import defers all of it to one
 # 'optimize' at its end, which writes each entry once instead of once per level (measured on
 # 50,000 cases: the writer's time per case fell from about 110 µs to 85 µs, the final optimize
-# unchanged). The values are FTS5's own defaults and its largest crisismerge.
-MERGE_DEFAULTS = {"automerge": 4, "crisismerge": 16, "usermerge": 4}
+# unchanged); MERGE_DEFERRED is FTS5's largest crisismerge.
+#
+# Interactive saves merge nothing (issue #20, item 1; migration 0018): with FTS5's automerge a
+# save that completed a level went on merging the level above, a bounded number of pages but
+# always whole terms, so a save that reached a level holding a common word's long doclist took
+# 100–260 ms at 1,000,000 cases (``bench.bench_saves``, CPU time of the save itself). So
+# automerge is 0: the merging is done in idle time by ``desktop.storage.fts_merge`` on the
+# background checkpointer's thread, in small steps. crisismerge stays as the bound for when no
+# idle time comes: a save then merges level 0 once it holds 64 one-save segments (a few pages).
+MERGE_DEFAULTS = {"automerge": 0, "crisismerge": 64, "usermerge": 4}
 MERGE_DEFERRED = {"automerge": 0, "crisismerge": 1999, "usermerge": 4}
 
 
@@ -345,12 +353,16 @@ def _varint(b: bytes, i: int) -> tuple[int, int]:
 def index_levels(db, table: str) -> list[tuple[int, list[tuple[int, int]]]]:
     """The shape of an index, for support, benchmarks and tests: per level, (segments being
     merged, [(segment id, leaf pages)]), read from FTS5's structure record (rowid 10 of
-    ``<fts>_data``; format in SQLite's fts5_index.c, "structure record", versions 1 and 2)."""
+    ``<fts>_data``; format in SQLite's fts5_index.c, "structure record", versions 1 and 2).
+    ``db`` is a ``Database`` or a plain ``sqlite3.Connection`` (the background merger's)."""
     _, fts = _fts(table)
-    row = db.one(f"SELECT block FROM {fts}_data WHERE id = 10")
-    if row is None:
-        return []
-    b = bytes(row[0])
+    conn = db if isinstance(db, sqlite3.Connection) else db.conn
+    row = conn.execute(f"SELECT block FROM {fts}_data WHERE id = 10").fetchone()
+    return [] if row is None else structure_levels(bytes(row[0]))
+
+
+def structure_levels(b: bytes) -> list[tuple[int, list[tuple[int, int]]]]:
+    """``index_levels`` of one structure record."""
     v2 = b[4:8] == b"\xff\x00\x00\x01"
     i = 8 if v2 else 4
     count, i = _varint(b, i)
@@ -373,9 +385,10 @@ def index_levels(db, table: str) -> list[tuple[int, list[tuple[int, int]]]]:
 
 
 def merging_deferred(db) -> list[str]:
-    """The tables whose index an interrupted import left with merging turned off."""
+    """The tables whose index an interrupted import left with merging turned off (its crisismerge
+    is the import's: automerge is 0 in both settings since migration 0018)."""
     return [base for base, fts in FTS_TABLES.items()
-            if db.scalar(f"SELECT v FROM {fts}_config WHERE k = 'automerge'") == MERGE_DEFERRED["automerge"]]
+            if db.scalar(f"SELECT v FROM {fts}_config WHERE k = 'crisismerge'") == MERGE_DEFERRED["crisismerge"]]
 
 
 def integrity_check(db, table: str) -> bool:

@@ -15,6 +15,12 @@ as a backstop at ``BACKSTOP_PAGES`` (256 MiB of 4 KiB pages), which only a check
 cannot keep up (a reader holding a snapshot for minutes) would ever let the log reach. A
 checkpoint never changes what a crash can lose: a commit is durable once its frames are in the
 log (``synchronous = FULL``), wherever they are copied later.
+
+The same thread merges the search indexes' segments that saves leave, in small steps
+(``desktop.storage.fts_merge``; since migration 0018 a save merges none): while the register is
+quiet, up to ``MERGE_BUDGET_SECONDS`` of steps a look, and one step every ``BUSY_SECONDS`` while
+commits keep coming. A step is its own short transaction; when a save holds the lock it waits for
+the next look.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -34,6 +41,11 @@ BACKSTOP_PAGES = 65536  # SQLite's own auto-checkpoint on a deferring connection
 RESTART_FRAMES = 8192   # a log this long (32 MiB) is restarted from its start once copied back
 SIZE_LIMIT = 32 << 20   # bytes a restarted log file is cut back to
 RESTART_WAIT_MS = 30    # the longest a restart waits for readers (and a save for the restart)
+CATCH_UP_PASSES = 6     # PASSIVE passes at most before a RESTART, each copying what came meanwhile
+CATCH_UP_SECONDS = 0.02 # a pass this quick leaves the RESTART only a few frames to copy
+MERGE_BUDGET_SECONDS = 0.05   # index merging a quiet look does at most (steps of a few ms each)
+MERGE_WAIT_MS = 50      # how long a merge step waits for a save to finish (saves coming back to back)
+MERGED_TABLES = ("cases", "persons", "receptions")
 
 
 def defer(conn: sqlite3.Connection, backstop_pages: int = BACKSTOP_PAGES) -> None:
@@ -61,7 +73,7 @@ class Checkpointer:
 
     def __init__(self, path: Path | str, *, owner=None, idle_seconds: float = IDLE_SECONDS,
                  busy_seconds: float = BUSY_SECONDS, poll_seconds: float = POLL_SECONDS,
-                 restart_frames: int = RESTART_FRAMES) -> None:
+                 restart_frames: int = RESTART_FRAMES, merges: bool = True) -> None:
         self.path = Path(path)
         self.owner = owner
         self.idle_seconds, self.busy_seconds, self.poll_seconds = idle_seconds, busy_seconds, poll_seconds
@@ -78,6 +90,13 @@ class Checkpointer:
         self.frames_copied = 0
         self._backfilled = 0
         self.last_result: tuple[int, int, int] | None = None
+        self.merges = merges                     # merge the search indexes' segments too (fts_merge)
+        # What the thread did lately, (start, end, what) on time.perf_counter(): benchmarks put a
+        # slow save beside the background work it overlapped.
+        self.recent: deque[tuple[float, float, str]] = deque(maxlen=512)
+        self.merge_steps = 0                     # how many merge steps ran (bench, tests)
+        self._merged_version: int | None = None  # nothing left to merge as of this data_version
+        self._last_merge = 0.0
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -126,23 +145,30 @@ class Checkpointer:
                 if self._dirty_since is None:
                     self._dirty_since = now
             self._seen_version = version
+        if self.merges and self._merge(conn, version, now) and self._dirty_since is None:
+            self._dirty_since = now   # its own commits: copied back like the saves'
         if self._dirty_since is None:
             return False
         if now - self._last_commit < self.idle_seconds and now - self._dirty_since < self.busy_seconds:
             return False
-        busy, frames, copied = self.last_result = checkpoint(conn, "PASSIVE")
-        self.checkpoints += 1
-        new = copied - self._backfilled if copied >= self._backfilled else copied  # the log started over meanwhile
-        self.frames_copied += max(new, 0)
-        self._backfilled = max(copied, 0)
+        busy, frames, copied, took = self._passive(conn)
         if frames >= self.restart_frames:
             # Saves that keep coming never find the log fully copied back, so SQLite never starts
             # it over: take the writer's lock for the few frames left and start the log again,
             # waiting at most RESTART_WAIT_MS for readers (a save meanwhile waits as long, once
-            # per 32 MiB of log; on a timeout it gives up until the next look).
+            # per 32 MiB of log; on a timeout it gives up until the next look). A RESTART copies
+            # under that lock whatever the saves added while the PASSIVE ran — at 1M, a 1 s
+            # PASSIVE let 9,000 frames in, and the RESTART after it held a save for 1,037 ms
+            # (bench_saves) — so PASSIVE passes run first, lock-free, until one is quick.
+            for _ in range(CATCH_UP_PASSES):
+                if took < CATCH_UP_SECONDS:
+                    break
+                busy, frames, copied, took = self._passive(conn)
             conn.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
             try:
+                t0 = time.perf_counter()
                 busy, frames, copied = self.last_result = checkpoint(conn, "RESTART")
+                self.recent.append((t0, time.perf_counter(), f"checkpoint RESTART {copied}/{frames} frames busy={busy}"))
             finally:
                 conn.execute("PRAGMA busy_timeout = 0")
             if not busy:
@@ -153,6 +179,59 @@ class Checkpointer:
         else:  # a reader still needs old frames, or a commit came meanwhile: look again soon
             self._dirty_since = now
         return True
+
+    def _passive(self, conn: sqlite3.Connection) -> tuple[int, int, int, float]:
+        """One PASSIVE checkpoint: (busy, frames, copied, seconds it took)."""
+        t0 = time.perf_counter()
+        busy, frames, copied = self.last_result = checkpoint(conn, "PASSIVE")
+        t1 = time.perf_counter()
+        self.recent.append((t0, t1, f"checkpoint PASSIVE {copied}/{frames} frames"))
+        self.checkpoints += 1
+        new = copied - self._backfilled if copied >= self._backfilled else copied  # the log started over meanwhile
+        self.frames_copied += max(new, 0)
+        self._backfilled = max(copied, 0)
+        return busy, frames, copied, t1 - t0
+
+    def _merge(self, conn: sqlite3.Connection, version: int, now: float) -> bool:
+        """Merge index segments: steps for up to MERGE_BUDGET_SECONDS when quiet, one step per
+        BUSY_SECONDS while saves keep coming. True when a step ran."""
+        from desktop.storage import fts_merge
+
+        if version == self._merged_version:
+            return False   # nothing committed since the indexes were found merged
+        quiet = now - self._last_commit >= self.idle_seconds
+        if not quiet and now - self._last_merge < self.busy_seconds:
+            return False
+        self._last_merge = now
+        start, merged, left = time.monotonic(), False, False
+        # Saves that come back to back leave the write lock free for moments only: a step waits
+        # for one to finish (at most MERGE_WAIT_MS), then the next save waits for the step.
+        conn.execute(f"PRAGMA busy_timeout = {MERGE_WAIT_MS}")
+        try:
+            for table in MERGED_TABLES:
+                while True:
+                    t0 = time.perf_counter()
+                    if not fts_merge.merge_step(conn, table):
+                        break
+                    self.recent.append((t0, time.perf_counter(), f"merge step {table}"))
+                    merged = True
+                    self.merge_steps += 1
+                    if not quiet or time.monotonic() - start >= MERGE_BUDGET_SECONDS:
+                        left = True
+                        break
+                    if conn.execute("PRAGMA data_version").fetchone()[0] != version:
+                        left = True   # a save came: it goes first
+                        break
+                if left:
+                    break
+        except sqlite3.OperationalError as exc:   # a save holds the lock: at the next look
+            log.debug("index merge of %s postponed: %s", self.path.name, exc)
+            return merged
+        finally:
+            conn.execute("PRAGMA busy_timeout = 0")
+        if not left:
+            self._merged_version = version
+        return merged
 
     def close(self) -> None:
         """Stop the thread, empty the log (TRUNCATE, waiting at most the busy timeout) and close."""

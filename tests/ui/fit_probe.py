@@ -85,7 +85,7 @@ def main() -> None:
         yield "Vụ việc mới", lambda: CaseDialog(session, window)
         for action in allowed_actions(current):
             yield f"Bước: {action.label}", lambda a=action: ActionDialog(session, current, a, window)
-        yield "Soạn văn bản", lambda: DocumentDialog(db, case.uuid, window, today=TODAY)
+        yield "Soạn văn bản", lambda: DocumentDialog(session, case.uuid, window, today=TODAY)
         yield "Giao cán bộ", lambda: AssignDialog(session, [case.uuid], window, numbers=[case.number])
         yield "Đính chính vụ việc", lambda: CorrectCaseDialog(session, current, window)
         yield "Đính chính người", lambda: CorrectPersonDialog(session, person, window)

@@ -1,4 +1,4 @@
-"""What UI tests share to act as a clerk: answering a confirmation box."""
+"""What UI tests share to act as a clerk: answering a confirmation box, waiting for a save."""
 
 from __future__ import annotations
 
@@ -21,3 +21,10 @@ def answer_box(text: str, *, tries: int = 200) -> None:
             QTimer.singleShot(10, lambda: press(left - 1))
 
     QTimer.singleShot(0, press)
+
+
+def saved(qtbot, dialog, timeout: int = 10000) -> None:
+    """Wait until ``dialog``'s save on the session's writer has come back (ui/writer.py): the
+    form was accepted, or shows why not. Returns at once when nothing was sent (a refusal the
+    form found itself)."""
+    qtbot.waitUntil(lambda: dialog.pending is None, timeout=timeout)

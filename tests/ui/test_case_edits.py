@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.storage.cases import get_case, list_events
 from desktop.workflow.engine import act
 from desktop.workflow.receive import CaseInput, receive_case
-from tests.ui.keys import answer_box
+from tests.ui.keys import answer_box, saved
 
 TODAY = date(2026, 3, 2)
 
@@ -92,6 +92,7 @@ def test_correct_a_case_with_its_reason_and_the_timeline_says_it(qtbot, window, 
     d = _run(qtbot, view.correct_dialog())
     d.summary.setText("Giải trình việc thu phí chợ Đông")
     d.save()
+    saved(qtbot, d)   # refused on the session's writer
     assert "lý do" in d.errors.message("reason").lower() and d.result() == 0
     d.reason.setText("Ghi thiếu tên chợ")
     with qtbot.waitSignal(session.changed):
@@ -151,7 +152,7 @@ def test_documents_tab_lists_documents_and_timeline_has_no_codes(qtbot, window, 
     dialog = view.document_dialog(select=draft.uuid)
     qtbot.addWidget(dialog)
     assert dialog.issue_current(confirm=False)
-    session.notify_changed()
+    saved(qtbot, dialog)   # on the session's writer, which tells the views
     assert get_case(session.db, case.uuid).state == "accepted"       # the notice performed the acceptance
     assert view.documents.rowCount() == 1
     assert view.documents.index(0, 0).data() == "01/TB-UBND" and view.documents.index(0, 2).data() == "Đã ban hành"
@@ -193,9 +194,11 @@ def test_reply_step_offers_to_draft_its_document(qtbot, window, session, monkeyp
     assert d.offer is not None and d.offer.isChecked() and "giải trình" in d.offer.text().lower()
     opened = []
     monkeypatch.setattr(dd.DocumentDialog, "exec", lambda self: opened.append(self) or 0)
-    monkeypatch.setattr(type(d), "exec", lambda self: (self.save(), self.result())[1])
+    monkeypatch.setattr(type(d), "exec", lambda self: (self.save(), saved(qtbot, self), self.result())[2])
     view.run_action("reply")
-    assert opened and opened[0].current is not None   # the reply drafted, ready to edit and issue
+    assert opened
+    saved(qtbot, opened[0])                          # drafted on the session's writer
+    assert opened[0].current is not None             # the reply drafted, ready to edit and issue
     assert outgoing_kinds(session, case) == ["explanation_reply"]
 
 

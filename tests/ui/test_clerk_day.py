@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.storage.cases import get_case
-from tests.ui.keys import answer_box
+from tests.ui.keys import answer_box, saved
 
 TODAY = date(2026, 3, 2)
 
@@ -263,8 +263,10 @@ def test_a_whole_day_at_1366x768(qtbot, window, session, office, tmp_path):
     docs.kinds.setCurrentRow(next(i for i in range(docs.kinds.count())
                                   if docs.kinds.item(i).data(Qt.ItemDataRole.UserRole) == "explanation_accept"))
     docs.draft_selected()
-    assert docs.issue_current(confirm=False) and docs.performed == ["accept"]
-    session.notify_changed()
+    saved(qtbot, docs)   # the documents' writes run on the session's writer too
+    assert docs.issue_current(confirm=False)
+    saved(qtbot, docs)
+    assert docs.performed == ["accept"]
     assert get_case(session.db, group.uuid).state == "accepted"
 
     # 6. extend, with its reason, confirmed after the preview: the officer again
@@ -285,6 +287,7 @@ def test_a_whole_day_at_1366x768(qtbot, window, session, office, tmp_path):
         key(rep.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     reply_docs = view.document_dialog(draft_kind=rep.draft_kind)   # drafted by the officer
     qtbot.addWidget(reply_docs)
+    saved(qtbot, reply_docs)
     assert reply_docs.current is not None
     from desktop.documents.templates import BLANK
 
@@ -293,8 +296,10 @@ def test_a_whole_day_at_1366x768(qtbot, window, session, office, tmp_path):
             edit.setPlainText("Việc thu hồi đất làm đường liên thôn theo Quyết định số 12/QĐ-UBND; "
                               "mức bồi thường đã niêm yết tại nhà văn hóa thôn.")
     assert reply_docs.save_draft()
+    saved(qtbot, reply_docs)
     log_in("leader", "head")           # signed and numbered by the chairman
     assert reply_docs.issue_current(confirm=False)
+    saved(qtbot, reply_docs)
     log_in("handler", "clerk")
 
     # 8. close, with the requester's satisfaction, confirmed

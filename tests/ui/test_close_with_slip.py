@@ -8,7 +8,7 @@ from desktop.storage.cases import get_case, list_events
 from desktop.storage.persons import save_person
 from desktop.workflow.engine import act, rules_of
 from desktop.workflow.receive import CaseInput, receive_case
-from tests.ui.keys import answer_box
+from tests.ui.keys import answer_box, saved
 
 
 def _replied(db):
@@ -30,6 +30,7 @@ def test_close_records_the_slips_answer_or_no_opinion(qtbot, session):
     dlg.satisfaction.setCurrentIndex(dlg.satisfaction.findData("partly"))
     answer_box("Ghi vào sổ")   # closing is confirmed, with what it changes
     dlg.save()
+    saved(qtbot, dlg)   # on the session's writer
     closed = get_case(session.db, case.uuid)
     assert closed.state == "closed" and closed.satisfaction == "partly"
     assert list_events(session.db, case.uuid)[-1].data["satisfaction_source"] == "slip"
@@ -41,5 +42,6 @@ def test_close_records_the_slips_answer_or_no_opinion(qtbot, session):
     assert not dlg.satisfaction.isEnabled() and dlg.satisfaction.currentData() == "unknown"
     answer_box("Ghi vào sổ")   # closing is confirmed, with what it changes
     dlg.save()
+    saved(qtbot, dlg)
     assert get_case(session.db, other.uuid).satisfaction == "unknown"
     assert list_events(session.db, other.uuid)[-1].data["satisfaction_source"] == "no_slip"

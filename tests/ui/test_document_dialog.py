@@ -8,6 +8,8 @@ import docx
 import pdfplumber
 import pytest
 
+from tests.ui.keys import saved
+
 TODAY = date(2026, 3, 2)
 
 
@@ -28,18 +30,18 @@ def case(office):
 
 
 @pytest.fixture
-def dialog(qtbot, office, case, monkeypatch):
+def dialog(qtbot, session, case, monkeypatch):
     monkeypatch.setenv("GIAITRINH_DOCUMENT_FONT", "bundled")
     from ui.dialogs.document_dialog import DocumentDialog
 
-    d = DocumentDialog(office["db"], case.uuid, today=TODAY)
+    d = DocumentDialog(session, case.uuid, today=TODAY)
     qtbot.addWidget(d)
     d.show()
     qtbot.waitExposed(d)
     return d
 
 
-def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(dialog, office, case, tmp_path):
+def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(qtbot, dialog, office, case, tmp_path):
     from PySide6.QtPdf import QPdfDocument
     from PySide6.QtPrintSupport import QPrinter
 
@@ -50,6 +52,7 @@ def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(dialog, of
     assert "Văn bản giải trình" in labels and "Thông báo từ chối yêu cầu giải trình" not in labels
     dialog.kinds.setCurrentRow(0)
     dialog.draft_selected()
+    saved(qtbot, dialog)
     assert dialog.documents.count() == 1 and dialog.current
     assert "Dự thảo" in dialog.documents.item(0).text()
     assert dialog.pdf.status() == QPdfDocument.Status.Ready and dialog.pdf.pageCount() == 1
@@ -57,6 +60,7 @@ def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(dialog, of
 
     dialog.body.setPlainText(dialog.body.toPlainText() + "\nĐoạn bổ sung có chữ ữ ợ ặ đ Đ.")
     assert dialog.issue_current(confirm=False)
+    saved(qtbot, dialog)
     item = dialog.documents.item(0).text()
     assert item.startswith("01/TB-UBND") and "đã ban hành" in item
     assert not dialog.body.isEnabled() and not dialog.buttons["issue"].isEnabled()
@@ -81,34 +85,36 @@ def test_offers_what_the_state_calls_for_then_drafts_edits_and_issues(dialog, of
         assert len(printed.pages) == 1
 
     assert dialog.void_current("Ghi sai nơi nhận")
+    saved(qtbot, dialog)
     assert "đã hủy số" in dialog.documents.item(0).text()
 
 
-def test_an_empty_body_is_refused_and_the_draft_kept(dialog, monkeypatch):
+def test_an_empty_body_is_refused_and_the_draft_kept(qtbot, dialog, monkeypatch):
     shown = []
     monkeypatch.setattr("ui.dialogs.document_dialog.report", lambda parent, exc: shown.append(exc))
     dialog.draft_selected()
+    saved(qtbot, dialog)
     dialog.body.setPlainText("   ")
-    assert not dialog.save_draft()
+    assert dialog.save_draft()
+    saved(qtbot, dialog)   # refused on the session's writer
     assert shown and shown[0].code == "document_empty_body"
     assert dialog.documents.count() == 1 and dialog.body.toPlainText() == "   "   # nothing typed is lost
 
 
-def test_batch_print_of_the_day_runs_in_the_background_from_the_main_menu(qtbot, dialog, office, tmp_path):
+def test_batch_print_of_the_day_runs_in_the_background_from_the_main_menu(qtbot, dialog, session, office, tmp_path):
     """"In các văn bản ban hành hôm nay" paints the day's documents off the GUI thread."""
     from PySide6.QtPrintSupport import QPrinter
 
     from ui.dialogs.document_dialog import print_day_in_background
-    from ui.session import Session
-
     for _ in range(3):
         dialog.kinds.setCurrentRow(0)
         dialog.draft_selected()
+        saved(qtbot, dialog)
         assert dialog.issue_current(confirm=False)
+        saved(qtbot, dialog)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "day.pdf"))
-    session = Session(office["db"], today=TODAY)
     task = print_day_in_background(None, session, TODAY, printer)
     with qtbot.waitSignal(task.done, timeout=30000) as blocker:
         pass
@@ -119,13 +125,14 @@ def test_batch_print_of_the_day_runs_in_the_background_from_the_main_menu(qtbot,
         assert all("UBND" in p.extract_text() for p in printed.pages)
 
 
-def test_the_board_lists_only_this_units_drafts_for_signing(dialog, office):
+def test_the_board_lists_only_this_units_drafts_for_signing(qtbot, dialog, office):
     """At a province, a commune's drafts arrive in its bundles: they are the commune's to sign."""
     from desktop.storage.documents_repo import list_documents
     from ui.views.dashboard import drafts_awaiting_signature
 
     dialog.kinds.setCurrentRow(0)
     dialog.draft_selected()
+    saved(qtbot, dialog)
     db = office["db"]
     columns = [r[1] for r in db.query("PRAGMA table_info(documents)") if r[1] not in ("id", "uuid", "unit_code")]
     with db.write():  # the row as a bundle's merge writes it: the commune's uuid and unit
@@ -135,23 +142,28 @@ def test_the_board_lists_only_this_units_drafts_for_signing(dialog, office):
     assert [d.uuid for d in drafts_awaiting_signature(db)] == [dialog.current]
 
 
-def test_a_draft_is_discarded_not_voided_and_a_voided_document_previews_marked(dialog, office, monkeypatch):
+def test_a_draft_is_discarded_not_voided_and_a_voided_document_previews_marked(qtbot, dialog, office, monkeypatch):
     from desktop.storage.documents_repo import get_pdf, list_documents
 
     monkeypatch.setattr("ui.dialogs.document_dialog.QMessageBox.question",
                         lambda *a, **k: __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.StandardButton.Yes)
     dialog.kinds.setCurrentRow(0)
     dialog.draft_selected()
+    saved(qtbot, dialog)
     assert dialog.buttons["discard"].isEnabled() and not dialog.buttons["void"].isEnabled()
     assert dialog.discard_current()
+    saved(qtbot, dialog)
     assert dialog.documents.count() == 0 and list_documents(office["db"]) == []
 
     dialog.kinds.setCurrentRow(0)
     dialog.draft_selected()
+    saved(qtbot, dialog)
     assert dialog.issue_current(confirm=False)
+    saved(qtbot, dialog)
     assert dialog.buttons["void"].isEnabled() and not dialog.buttons["discard"].isEnabled()
     stored = bytes(get_pdf(office["db"], dialog.current))
     assert dialog.void_current("Ghi sai nơi nhận")
+    saved(qtbot, dialog)
     assert bytes(get_pdf(office["db"], dialog.current)) == stored   # the register's hashed file stays
     assert dialog._pdf_bytes != stored
     import io
@@ -164,7 +176,7 @@ def test_a_draft_is_discarded_not_voided_and_a_voided_document_previews_marked(d
     assert "Ghi sai nơi nhận" in text and "không có giá trị" in text
 
 
-def test_the_reply_asks_for_its_own_fields(dialog, office, monkeypatch):
+def test_the_reply_asks_for_its_own_fields(qtbot, dialog, office, monkeypatch):
     def fail(parent, exc):
         raise exc
 
@@ -172,18 +184,21 @@ def test_the_reply_asks_for_its_own_fields(dialog, office, monkeypatch):
     labels = [dialog.kinds.item(i).text() for i in range(dialog.kinds.count())]
     dialog.kinds.setCurrentRow(labels.index("Văn bản giải trình"))
     dialog.draft_selected()
+    saved(qtbot, dialog)
     assert dialog.fields_box.isVisible()
     assert set(dialog.field_edits) == {"meeting_result", "legal_grounds", "explanation"}
     dialog.field_edits["legal_grounds"].setPlainText("Luật Đất đai năm 2024.")
     dialog.field_edits["explanation"].setPlainText("Hồ sơ đã chuyển đến Văn phòng đăng ký đất đai.")
     dialog.field_edits["meeting_result"].setPlainText("Không tổ chức làm việc trực tiếp.")
     assert dialog.save_draft()
+    saved(qtbot, dialog)
     assert "3. Căn cứ pháp lý: Luật Đất đai năm 2024." in dialog.body.toPlainText()
     assert dialog.issue_current(confirm=False)
+    saved(qtbot, dialog)
     assert dialog.documents.item(0).text().startswith("01/UBND")
 
 
-def test_the_dialog_and_its_buttons_fit_the_screen(dialog):
+def test_the_dialog_and_its_buttons_fit_the_screen(qtbot, dialog):
     """At 1366×768 the 1200×800 dialog put its buttons below the screen's edge."""
     screen = dialog.screen().availableGeometry()
     assert dialog.height() <= screen.height() - 40
@@ -203,16 +218,17 @@ def test_fit_screen_at_1366_by_768():
     assert fit_screen(QSize(1200, 800), QRect(0, 0, 1920, 1040)) == QSize(1200, 800)
 
 
-def test_a_handler_drafts_but_is_not_offered_to_issue(qtbot, office, case, monkeypatch):
+def test_a_handler_drafts_but_is_not_offered_to_issue(qtbot, session, office, case, monkeypatch):
     """The handler of the case drafts its notice; numbering it is the head's (document.issue)."""
     monkeypatch.setenv("GIAITRINH_DOCUMENT_FONT", "bundled")
     from desktop.security import accounts
     from ui.dialogs.document_dialog import DocumentDialog
 
     accounts.assume_role(office["db"], "handler", officer_uuid=office["clerk"].uuid)
-    d = DocumentDialog(office["db"], case.uuid, today=TODAY)
+    d = DocumentDialog(session, case.uuid, today=TODAY)
     qtbot.addWidget(d)
     d.kinds.setCurrentRow(0)
     d.draft_selected()
+    saved(qtbot, d)
     assert d.current and d.buttons["save"].isEnabled() and d.buttons["discard"].isEnabled()
     assert not d.buttons["issue"].isEnabled() and "Chủ tịch" in d.buttons["issue"].toolTip()

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.errors import UserError
+from tests.ui.keys import saved
 
 
 def _menu_titles(window) -> list[str]:
@@ -151,6 +152,7 @@ def test_failed_save_keeps_every_field(qtbot, window, session, monkeypatch):
     reported = []
     monkeypatch.setattr(rd, "report", lambda parent, exc: reported.append(exc))
     dialog.save()
+    saved(qtbot, dialog)   # on the session's writer
     assert reported == [boom] and dialog.result() == 0
     assert dialog.person.name.text() == "Trần Văn Bình"
     assert dialog.content.toPlainText() == "Đề nghị cấp lại giấy chứng nhận"
@@ -168,15 +170,18 @@ def test_inline_validation_and_group_rules(qtbot, window, session):
     assert "họ tên" in d.person.errors.message("full_name")
     d.person.name.setText("Lò Văn Páo")
     d.save()
+    saved(qtbot, d)
     assert "nội dung" in d.errors.message("content").lower()
     d.content.setPlainText("Phản ánh đường liên thôn bị sạt lở")
     d.people_count.setValue(7)
     assert d.group_hint.isVisible() and "01 hoặc 02" in d.group_hint.text()
     d.first_rep.setChecked(False)
     d.save()
+    saved(qtbot, d)
     assert "đại diện" in d.errors.general.text()
     d.first_rep.setChecked(True)
     d.save()
+    saved(qtbot, d)
     assert d.reception is not None and d.reception.people_count == 7
 
 

@@ -14,6 +14,7 @@ from desktop.security import accounts
 from desktop.storage import documents_repo
 from desktop.storage.lookup import display, ensure_reception_code
 from desktop.workflow.receive import PersonInput, ReceptionInput, record_reception
+from tests.ui.keys import saved
 from ui.dialogs.document_dialog import KIND_ROLE
 
 DAY = date(2026, 7, 29)   # NĐ 154/2026's grounds of refusal are in force (from 01/07/2026)
@@ -52,13 +53,15 @@ def test_a_refused_reception_gets_its_written_notice_from_the_register(qtbot, se
     kinds = [dialog.kinds.item(i).data(KIND_ROLE) for i in range(dialog.kinds.count())]
     assert kinds[0] == "reception_refusal" and "reception_receipt" in kinds
     dialog.kinds.setCurrentRow(0)
-    dialog.draft_selected()
+    assert dialog.draft_selected()
+    saved(qtbot, dialog)                                                   # on the session's writer
     drafts = documents_repo.list_documents(db, reception_uuid=refused.uuid)
     assert [d.kind for d in drafts] == ["reception_refusal"] and drafts[0].case_uuid is None
     assert dialog.documents.count() == 1 and dialog.current == drafts[0].uuid
     accounts.assume_role(db, "leader", officer_uuid=office["head"].uuid)    # the chairman issues it
     dialog.show_document(dialog.current)
     assert dialog.issue_current(confirm=False)
+    saved(qtbot, dialog)
     issued = documents_repo.get_document(db, drafts[0].uuid)
     assert issued.status == "issued" and issued.symbol.endswith("/TB-UBND")
     assert dialog.buttons["print"].isEnabled()
@@ -94,6 +97,7 @@ def test_enter_on_a_reception_without_a_case_opens_its_receipt_with_the_lookup_c
         opened.append(dialog.windowTitle())
         opened.append([dialog.kinds.item(i).data(KIND_ROLE) for i in range(dialog.kinds.count())])
         dialog.draft_selected()
+        qtbot.waitUntil(lambda: dialog.pending is None)
         opened.append(dialog.current)
         dialog.accept()
 

@@ -112,6 +112,7 @@ class ActionDialog(GuardedDialog):
         lay.addLayout(form)
         lay.addWidget(self.preview)
         lay.addWidget(self.errors.general)
+        lay.addWidget(self.saving_label())   # "Đang lưu…" when a save outlasts 150 ms
         lay.addWidget(buttons)
         ok.setDefault(True)  # after it joined the dialog: Enter saves
         if case.due_on:
@@ -189,27 +190,41 @@ class ActionDialog(GuardedDialog):
         return box.clickedButton() is yes
 
     def save(self) -> None:
+        """The step is written on the session's writer (issue #20); a consequential one is first
+        shown as it would be (a transaction rolled back) and confirmed."""
         from desktop.workflow.preview import preview_act
 
+        if self.pending is not None:
+            return   # already saving (Enter pressed twice)
         kwargs = self._kwargs()
         kwargs["note"] = self.note.toPlainText()
         if self.action.extends_step and not kwargs["note"].strip():
             self.errors.show({"note": "Hãy ghi lý do gia hạn (Nghị định 59/2019, Điều 13: vụ việc phức tạp)."})
             return
-        try:
-            if self.action.code in CONFIRMED:
+        if self.action.code in CONFIRMED:
+            try:
                 shown = preview_act(self.session.db, self.case.uuid, self.action.code, **kwargs)
-                if not self.confirm(shown):
-                    return
-            self.result_case = act(self.session.db, self.case.uuid, self.action.code, **kwargs)
-        except UserError as exc:
-            self.errors.show_error(exc)
-            return
-        except Exception as exc:  # noqa: BLE001
-            report(self, exc)
-            return
+            except UserError as exc:
+                self.errors.show_error(exc)
+                return
+            except Exception as exc:  # noqa: BLE001
+                report(self, exc)
+                return
+            if not self.confirm(shown):
+                return
+        case_uuid, code = self.case.uuid, self.action.code
+        draft = self.offer.property("kind") if self.offer is not None and self.offer.isChecked() else None
+        self.save_on_writer(lambda db: act(db, case_uuid, code, **kwargs),
+                            done=lambda case: self._saved(case, draft), refused=self._refused, button=self.ok)
+
+    def _saved(self, case: Case, draft: str | None) -> None:
         log.info("case %s: %s", self.case.number, self.action.code)
-        if self.offer is not None and self.offer.isChecked():
-            self.draft_kind = self.offer.property("kind")
-        self.session.notify_changed()
+        self.result_case = case
+        self.draft_kind = draft
         self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.errors.show_error(exc)   # the law's reason, under its field; the dialog stays
+        else:
+            report(self, exc)

@@ -23,7 +23,6 @@ from ui.labels import CHANNEL_LABELS, FIELD_LABELS
 from ui.session import Session
 from ui.widgets.form import FormErrors, date_edit, pydate, save_cancel_buttons
 from ui.widgets.person_entry import PersonEntry
-from ui.writer import SAVING_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +72,11 @@ class CaseDialog(GuardedDialog):
         QVBoxLayout(who).addWidget(self.person)
         buttons, save = save_cancel_buttons(self, "Lưu vào sổ", self.save)
         self.save_button = save
-        self.saving = QLabel(SAVING_TEXT)  # shown by the writer when a save outlasts 150 ms
-        self.saving.hide()
-        self.pending = None               # the save in flight on the writer (ui/writer.py)
         lay = QVBoxLayout(self)
         lay.addWidget(matter)
         lay.addWidget(who)
         lay.addWidget(self.errors.general)
-        lay.addWidget(self.saving)
+        lay.addWidget(self.saving_label())  # "Đang lưu…" when a save outlasts 150 ms
         lay.addWidget(buttons)
         save.setDefault(True)  # after it joined the dialog: Enter saves
         self.kind.setFocus()
@@ -108,19 +104,13 @@ class CaseDialog(GuardedDialog):
             with db.write():
                 return receive_case(db, CaseInput(requesters=[requester(db)], **fields), today=today)
 
-        self.save_button.setEnabled(False)
-        self.pending = self.session.writer.save(write, on_done=self._saved, on_error=self._refused,
-                                                indicator=self.saving, parent=self)
+        self.save_on_writer(write, done=self._saved, refused=self._refused, button=self.save_button)
 
     def _saved(self, case: Case) -> None:
-        self.pending = None
-        self.save_button.setEnabled(True)
         self.case = case
         self.accept()
 
     def _refused(self, exc: BaseException) -> None:
-        self.pending = None
-        self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError):
             self.errors.show(self.person.show_errors(exc.fields))
         elif isinstance(exc, UserError) and self.person.offer_existing(exc):

@@ -51,24 +51,29 @@ class _Form(GuardedDialog):
         lay.addWidget(self.intro)
         lay.addLayout(self.form)
         lay.addWidget(self.errors.general)
+        lay.addWidget(self.saving_label())   # "Đang lưu…" when a save outlasts 150 ms
         lay.addWidget(buttons)
         self.ok.setDefault(True)
 
     def finish(self) -> None:
         fit_to_screen(self, max(560, self.sizeHint().width()), self.sizeHint().height())
 
-    def run(self, write) -> bool:
-        try:
-            write()
-        except UserError as exc:
+    def run(self, write, done=None) -> bool:
+        """``write(db)`` on the session's writer (issue #20): the values it uses are read before,
+        on the GUI thread. ``done(result)`` keeps the result; then the dialog closes. A refusal
+        stays in the dialog, the form as typed. False when a save is already in flight."""
+        def saved(result) -> None:
+            if done is not None:
+                done(result)
+            self.accept()
+
+        return self.save_on_writer(write, done=saved, refused=self._refused, button=self.ok)
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
             self.errors.show_error(exc)
-            return False
-        except Exception as exc:  # noqa: BLE001 - a bug: logged and shown, the form stays
-            report(self, exc)
-            return False
-        self.session.notify_changed()
-        self.accept()
-        return True
+        else:
+            report(self, exc)   # a bug: logged and shown, the form stays
 
 
 class AssignDialog(_Form):
@@ -96,10 +101,10 @@ class AssignDialog(_Form):
         self.finish()
 
     def save(self) -> None:
-        def write():
-            self.changed = assign(self.session.db, self.case_uuids, self.officer.currentData(),
-                                  effective_on=self.session.today(), note=self.note.text())
-        self.run(write)
+        uuids, officer, today, note = list(self.case_uuids), self.officer.currentData(), self.session.today(), \
+            self.note.text()
+        self.run(lambda db: assign(db, uuids, officer, effective_on=today, note=note),
+                 lambda changed: setattr(self, "changed", changed))
 
 
 class CorrectCaseDialog(_Form):
@@ -145,7 +150,8 @@ class CorrectCaseDialog(_Form):
         return values
 
     def save(self) -> None:
-        self.run(lambda: correct_case(self.session.db, self.case.uuid, self.values(), reason=self.reason.text(), today=self.session.today()))
+        uuid, values, reason, today = self.case.uuid, self.values(), self.reason.text(), self.session.today()
+        self.run(lambda db: correct_case(db, uuid, values, reason=reason, today=today))
 
 
 class CorrectPersonDialog(_Form):
@@ -173,7 +179,8 @@ class CorrectPersonDialog(_Form):
     def save(self) -> None:
         values = {"full_name": self.full_name.text(), "id_kind": self.identity.id_kind(),
                   "id_number": self.identity.id_number(), "phone": self.phone.text(), "address": self.address.text()}
-        self.run(lambda: correct_person(self.session.db, self.person.uuid, values, reason=self.reason.text(), today=self.session.today()))
+        uuid, reason, today = self.person.uuid, self.reason.text(), self.session.today()
+        self.run(lambda db: correct_person(db, uuid, values, reason=reason, today=today))
 
 
 class CorrectReceptionDialog(_Form):
@@ -204,7 +211,8 @@ class CorrectReceptionDialog(_Form):
         values = {"content": self.content.toPlainText(), "request": self.request.text(),
                   "previous_handling": self.previous.text(), "people_count": self.people_count.value(),
                   "notes": self.notes.text()}
-        self.run(lambda: correct_reception(self.session.db, self.reception.uuid, values, reason=self.reason.text(), today=self.session.today()))
+        uuid, reason, today = self.reception.uuid, self.reason.text(), self.session.today()
+        self.run(lambda db: correct_reception(db, uuid, values, reason=reason, today=today))
 
 
 class UndoDialog(_Form):
@@ -232,6 +240,6 @@ class UndoDialog(_Form):
         self.finish()
 
     def save(self) -> None:
-        def write():
-            self.result_case = undo_last_step(self.session.db, self.case.uuid, reason=self.reason.text(), today=self.session.today())
-        self.run(write)
+        uuid, reason, today = self.case.uuid, self.reason.text(), self.session.today()
+        self.run(lambda db: undo_last_step(db, uuid, reason=reason, today=today),
+                 lambda case: setattr(self, "result_case", case))

@@ -1,6 +1,6 @@
 """"Soạn văn bản": the documents a case's state calls for, previewed, edited, issued, printed.
 
-Self-contained: give it a ``Database`` and a case uuid. On the left, the documents the case's
+Self-contained: give it the window's session and a case uuid. On the left, the documents the case's
 state calls for and those already drafted or issued; on the right, the free text the clerk may
 edit (summary, body — one paragraph per line — and "Nơi nhận"), the signer, and the preview drawn
 by the core (``QPdfView``). Issuing gives the number from the outgoing register and links the
@@ -29,10 +29,10 @@ from desktop.documents.model import text_from_paragraphs
 from desktop.documents.templates import field_label
 from desktop.errors import UserError
 from desktop.storage import documents_repo as repo
-from desktop.storage.db import Database
 from ui.errors import report
 from ui.tasks import Cancelled
 from ui.widgets.screen import fit_to_screen
+from ui.writer import SAVING_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -157,17 +157,25 @@ def print_day_in_background(parent: QWidget | None, session, day: date, printer:
 
 
 class DocumentDialog(QDialog):
-    def __init__(self, db: Database, case_uuid: str | None, parent: QWidget | None = None, *,
+    """Reads on the window's connection; every write — draft, edit, issue, void, discard — runs on
+    the session's writer (``ui/writer.py``, issue #20): "Đang lưu…" after 150 ms, the buttons
+    greyed meanwhile, a refusal shown over the form as typed. ``pending`` is the write in flight.
+
+    The documents of a case, or (``case_uuid=None, reception_uuid=…``) of a reception that opened
+    no case: the receipt of the papers handed in and the written notice of a refusal to receive
+    (NĐ 154/2026 Art. 4(3))."""
+
+    def __init__(self, session, case_uuid: str | None, parent: QWidget | None = None, *,
                  today: date | None = None, select: str | None = None, draft_kind: str | None = None,
                  reception_uuid: str | None = None) -> None:
-        """The documents of a case, or (``case_uuid=None, reception_uuid=…``) of a reception that
-        opened no case: the receipt of the papers handed in and the written notice of a refusal
-        to receive (NĐ 154/2026 Art. 4(3))."""
         super().__init__(parent)
         from desktop.storage.cases import get_case
         from desktop.storage.receptions import get_reception
 
-        self.db, self.today = db, today or date.today()
+        self.session = session
+        db = self.db = session.db
+        self.today = today or session.today()
+        self.pending = None                     # the write in flight on the session's writer
         self.case = get_case(db, case_uuid) if case_uuid else None
         self.reception = get_reception(db, reception_uuid) if self.case is None and reception_uuid else None
         if self.case is None and self.reception is None:
@@ -232,6 +240,9 @@ class DocumentDialog(QDialog):
         close = QPushButton("Đóng")
         close.clicked.connect(self.accept)
         row.addStretch(1)
+        self.saving = QLabel(SAVING_TEXT)      # shown by the writer when a write outlasts 150 ms
+        self.saving.hide()
+        row.addWidget(self.saving)
         row.addWidget(close)
 
         editor = QWidget()
@@ -298,21 +309,56 @@ class DocumentDialog(QDialog):
         self.documents.blockSignals(False)
         self.show_document(select or self.current)
 
-    def draft_selected(self) -> None:
+    # -- writing, on the session's writer ---------------------------------------------------------
+    def _write(self, write, done) -> bool:
+        """``write(db)`` on the writer (values read before, here); ``done(result)`` on the GUI
+        thread after it. A failure is reported over the dialog as it is. False when a write is
+        already in flight."""
+        if self.pending is not None:
+            return False
+        enabled = {key: b.isEnabled() for key, b in self.buttons.items()}
+        for b in self.buttons.values():
+            b.setEnabled(False)
+
+        def settle() -> None:
+            self.pending = None
+            for key, b in self.buttons.items():
+                b.setEnabled(enabled[key])
+
+        def finished(result) -> None:
+            settle()
+            done(result)
+
+        def failed(exc: BaseException) -> None:
+            settle()
+            report(self, exc)
+
+        def job(db):   # one transaction, whatever the write calls
+            with db.write():
+                return write(db)
+
+        self.pending = self.session.writer.save(job, on_done=finished, on_error=failed, indicator=self.saving,
+                                                parent=self)
+        return True
+
+    def done(self, result: int) -> None:  # noqa: D401 - Qt
+        """"Đóng" while a write is in flight: the dialog waits for it (its result comes back here)."""
+        if self.pending is not None:
+            return
+        super().done(result)
+
+    def draft_selected(self) -> bool:
         item = self.kinds.currentItem()
         if item is None:
-            return
-        try:
-            if self.case:
-                record = outgoing.draft(self.db, self.case.uuid, item.data(KIND_ROLE),
-                                        signer_uuid=self.signer.currentData())
-            else:
-                record = outgoing.draft_reception(self.db, self.reception.uuid, item.data(KIND_ROLE),
-                                                  signer_uuid=self.signer.currentData())
-        except Exception as exc:  # noqa: BLE001 - the dialog's boundary
-            report(self, exc)
-            return
-        self.reload(select=record.uuid)
+            return False
+        kind, signer = item.data(KIND_ROLE), self.signer.currentData()
+        if self.case:
+            case_uuid = self.case.uuid
+            return self._write(lambda db: outgoing.draft(db, case_uuid, kind, signer_uuid=signer),
+                               lambda record: self.reload(select=record.uuid))
+        reception_uuid = self.reception.uuid
+        return self._write(lambda db: outgoing.draft_reception(db, reception_uuid, kind, signer_uuid=signer),
+                           lambda record: self.reload(select=record.uuid))
 
     # -- one document ----------------------------------------------------------------------------
     def show_document(self, uuid: str | None) -> None:
@@ -371,26 +417,31 @@ class DocumentDialog(QDialog):
             self.fields_form.addRow(field_label(name) + ":", edit)
         self.fields_box.setVisible(bool(values))
 
+    def _typed_draft(self):
+        """The draft as typed, read now: ``(apply(db), fields_changed)``. Changed fields fill the
+        template again (the body follows them); else the free text is stored as typed."""
+        uuid, signer = self.current, self.signer.currentData()
+        record = repo.get_document(self.db, uuid)
+        stored = (record.document.meta or {}).get("fields", {})
+        fields = {name: edit.toPlainText() for name, edit in self.field_edits.items()}
+        if fields and fields != stored:
+            return (lambda db: outgoing.edit(db, uuid, fields=fields, signer_uuid=signer)), True
+        summary, body, recipients = self.summary.text(), self.body.toPlainText(), self.recipients.toPlainText()
+        return (lambda db: outgoing.edit(db, uuid, summary=summary, body_text=body, recipients=recipients.splitlines(),
+                                         signer_uuid=signer)), False
+
     def save_draft(self) -> bool:
+        """Store the draft as typed (on the writer); True when the write was started."""
         if not self.current:
             return False
         try:
-            record = repo.get_document(self.db, self.current)
-            stored = (record.document.meta or {}).get("fields", {})
-            fields = {name: edit.toPlainText() for name, edit in self.field_edits.items()}
-            if fields and fields != stored:
-                # the template is filled again with the new content: the body follows the fields
-                outgoing.edit(self.db, self.current, fields=fields, signer_uuid=self.signer.currentData())
-                self.show_document(self.current)
-                return True
-            outgoing.edit(self.db, self.current, summary=self.summary.text(), body_text=self.body.toPlainText(),
-                          recipients=self.recipients.toPlainText().splitlines(),
-                          signer_uuid=self.signer.currentData())
+            apply, refilled = self._typed_draft()
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return False
-        self.refresh()
-        return True
+        uuid = self.current
+        # refilled fields: the body shown comes from the template again; else only the preview
+        return self._write(apply, lambda _record: self.show_document(uuid) if refilled else self.refresh())
 
     def refresh(self) -> None:
         if not self.current:
@@ -410,11 +461,11 @@ class DocumentDialog(QDialog):
             self.pdf.load(self._buffer)
 
     def issue_current(self, *, confirm: bool = True) -> bool:
-        if not self.current:
+        """Number and issue the document shown, a draft stored as typed first, in one write on the
+        session's writer; True when the write was started."""
+        if not self.current or self.pending is not None:
             return False
         record = repo.get_document(self.db, self.current)
-        if record.is_draft and not self.save_draft():
-            return False
         if confirm and QMessageBox.question(
                 self, "Cấp số văn bản",
                 "Cấp số cho văn bản này trong sổ đăng ký văn bản đi?\n"
@@ -424,11 +475,21 @@ class DocumentDialog(QDialog):
         from desktop.workflow.documents_flow import issue_document
 
         try:
-            record, performed = issue_document(self.db, self.current, today=self.today,
-                                               issued_on=self.today)
+            apply = self._typed_draft()[0] if record.is_draft else None
         except Exception as exc:  # noqa: BLE001
             report(self, exc)
             return False
+        uuid, today = self.current, self.today
+
+        def write(db):   # the draft as typed and its number: both or neither (one transaction)
+            if apply is not None:
+                apply(db)
+            return issue_document(db, uuid, today=today, issued_on=today)
+
+        return self._write(write, self._issued)
+
+    def _issued(self, result) -> None:
+        record, performed = result
         if performed:
             self.performed.append(performed)
         self.reload()
@@ -439,16 +500,12 @@ class DocumentDialog(QDialog):
             self.case = get_case(self.db, self.case.uuid)
             self.state_label.setText(f"{self.state_label.text()}\nĐã ghi bước “{rules_of(self.case).actions['accept'].label}” "
                                      f"ngày {record.issued_on:%d/%m/%Y} theo văn bản số {record.symbol}.")
-        return True
 
     def void_current(self, reason: str) -> bool:
-        try:
-            outgoing.void(self.db, self.current, reason, on=self.today)
-        except Exception as exc:  # noqa: BLE001
-            report(self, exc)
+        if not self.current:
             return False
-        self.reload()
-        return True
+        uuid, today = self.current, self.today
+        return self._write(lambda db: outgoing.void(db, uuid, reason, on=today), lambda _r: self.reload())
 
     def discard_current(self) -> bool:
         if not self.current:
@@ -456,14 +513,13 @@ class DocumentDialog(QDialog):
         if QMessageBox.question(self, "Bỏ dự thảo", "Xóa dự thảo này? Dự thảo chưa có số nên không ảnh hưởng sổ "
                                 "đăng ký văn bản đi.") != QMessageBox.StandardButton.Yes:
             return False
-        try:
-            outgoing.discard(self.db, self.current)
-        except Exception as exc:  # noqa: BLE001
-            report(self, exc)
-            return False
-        self.current = None
-        self.reload()
-        return True
+        uuid = self.current
+
+        def discarded(_result) -> None:
+            self.current = None
+            self.reload()
+
+        return self._write(lambda db: outgoing.discard(db, uuid), discarded)
 
     def void_dialog(self) -> None:
         if not self.current:

@@ -2,6 +2,9 @@
 
 ``GuardedDialog``: Ctrl+Enter confirms (calls ``save``), Escape or "Hủy" on a form whose fields
 were changed asks before discarding them. Their size comes from ``ui.widgets.screen.fit_to_screen``.
+``save_on_writer`` runs the form's write on the session's writer thread (``ui/writer.py``, issue
+#20): the window keeps working, "Đang lưu…" shows after 150 ms, a second Enter does nothing while
+the save is in flight, and a refusal comes back onto the form as it was typed.
 """
 
 from __future__ import annotations
@@ -9,8 +12,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractSpinBox, QCheckBox, QComboBox, QDateEdit, QDialog, QLineEdit, QMessageBox, QPlainTextEdit, QWidget,
+    QAbstractSpinBox, QCheckBox, QComboBox, QDateEdit, QDialog, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+    QWidget,
 )
+
+from ui.writer import SAVING_TEXT
 
 
 def _value(w: QWidget):
@@ -53,6 +59,38 @@ class GuardedDialog(QDialog):
     def save(self) -> None:  # pragma: no cover - subclasses
         raise NotImplementedError
 
+    # -- saving on the session's writer ------------------------------------------------------------
+    pending = None     # the save in flight on the writer (a ``ui.writer.Save``), else None
+    saving: QLabel | None = None
+
+    def saving_label(self) -> QLabel:
+        """The "Đang lưu…" line the writer shows when a save outlasts 150 ms (hidden until then)."""
+        if self.saving is None:
+            self.saving = QLabel(SAVING_TEXT)
+            self.saving.hide()
+        return self.saving
+
+    def save_on_writer(self, write, *, done, refused, button: QWidget | None = None) -> bool:
+        """Run ``write(db)`` on the session's writer (its own thread and connection, logged in as
+        the window's officer): the values typed must be read before, here on the GUI thread.
+        ``done(result)`` or ``refused(exc)`` runs on the GUI thread after it; ``button`` (the
+        form's save button) is greyed meanwhile. False when a save is already in flight."""
+        if self.pending is not None:
+            return False   # Enter pressed twice: one save
+        enabled = button is not None and button.isEnabled()
+        if button is not None:
+            button.setEnabled(False)
+
+        def settle() -> None:
+            self.pending = None
+            if button is not None and enabled:
+                button.setEnabled(True)
+
+        self.pending = self.session.writer.save(
+            write, on_done=lambda result: (settle(), done(result)), on_error=lambda exc: (settle(), refused(exc)),
+            indicator=self.saving_label(), parent=self)
+        return True
+
     def _fields(self) -> list[QWidget]:
         return [w for w in self.findChildren(QWidget) if _value(w) is not None]
 
@@ -67,7 +105,10 @@ class GuardedDialog(QDialog):
 
     def reject(self) -> None:
         """Escape, "Hủy" or the title bar's close button: a changed form asks first. A close asked
-        by the program itself (``close()`` at shutdown) does not."""
+        by the program itself (``close()`` at shutdown) does not. While a save is in flight the
+        dialog stays: its result comes back to this form."""
+        if not self._quiet and self.pending is not None:
+            return
         if not self._quiet and self.is_dirty() and not self.ask_discard():
             return
         super().reject()

@@ -8,6 +8,7 @@ field as typed and the messages next to the fields.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -157,6 +158,7 @@ class ReceptionDialog(GuardedDialog):
         buttons, self.save_button = save_cancel_buttons(self, "Lưu vào sổ", self.save)
         lay = QVBoxLayout(self)
         lay.addWidget(scroll, 1)
+        lay.addWidget(self.saving_label())   # "Đang lưu…" when a save outlasts 150 ms
         lay.addWidget(buttons)
         self.save_button.setDefault(True)  # after it joined the dialog: Enter saves
         self.people_count.valueChanged.connect(self._group_changed)
@@ -254,7 +256,11 @@ class ReceptionDialog(GuardedDialog):
         return False
 
     def save(self) -> None:
-        db, today = self.session.db, self.session.today()
+        """Save on the session's writer (issue #20): everything typed is read here, on the GUI
+        thread; the citizen, the group and the reception are written there in one transaction."""
+        if self.pending is not None:
+            return   # already saving (Enter pressed twice)
+        today = self.session.today()
         self.errors.clear()
         self.person.errors.clear()
         if self.person.is_empty():
@@ -264,21 +270,37 @@ class ReceptionDialog(GuardedDialog):
             m.entry.errors.clear()
         if self._same_number_twice():
             return
-        saving = self.person   # whose fields a refusal is about: a member's ID is that member's
-        try:
+        main = self.person.requester(today)
+        group = self.people_count.value() >= 5 or bool(self.members)
+        first_rep = self.first_rep.isChecked()
+        members = [(m.entry, m.entry.requester(today), m.representative.isChecked())
+                   for m in self.members if not m.entry.is_empty()]
+        typed = self._input("", [])
+        saving = [self.person]   # whose fields a refusal is about: a member's ID is that member's
+
+        def write(db):  # the writer's thread, its own connection
             with db.write():
-                main = self.person.person_uuid(today)
+                main_uuid = main(db)
                 people: list[tuple[str, bool]] = []
-                if self.people_count.value() >= 5 or self.members:
-                    people.append((main, self.first_rep.isChecked()))
-                    for m in self.members:
-                        if not m.entry.is_empty():
-                            saving = m.entry
-                            people.append((m.entry.person_uuid(today), m.representative.isChecked()))
-                saving = self.person
-                self.reception, self.case = record_reception(db, self._input(main, people),
-                                                             today=today)
-        except ValidationError as exc:
+                if group:
+                    people.append((main_uuid, first_rep))
+                    for entry, uuid_of, rep in members:
+                        saving[0] = entry
+                        people.append((uuid_of(db), rep))
+                saving[0] = self.person
+                return record_reception(db, replace(typed, person_uuid=main_uuid, people=people), today=today)
+
+        self.save_on_writer(write, done=self._saved, refused=lambda exc: self._refused(exc, saving[0]),
+                            button=self.save_button)
+
+    def _saved(self, result: tuple[Reception, Case | None]) -> None:
+        self.reception, self.case = result
+        log.info("reception saved%s", f", case {self.case.number}" if self.case else "")
+        self.accept()
+
+    def _refused(self, exc: BaseException, saving: PersonEntry) -> None:
+        """The form as typed, the message where it belongs; nothing was written."""
+        if isinstance(exc, ValidationError):
             rest = saving.show_errors(exc.fields)
             focused = QApplication.focusWidget()
             if focused is not None and self.scroll.widget().isAncestorOf(focused):
@@ -287,16 +309,8 @@ class ReceptionDialog(GuardedDialog):
                 rest["_people"] = rest.pop("people")
             self.errors.show(rest)
             log.info("reception not saved: %s", exc.fields)
-            return
-        except UserError as exc:
-            if saving.offer_existing(exc):   # the member whose number is in the register, not the first citizen
-                self.scroll.ensureWidgetVisible(saving)
-                return
-            report(self, exc)
-            return
-        except Exception as exc:  # noqa: BLE001 - a bug: logged, shown, the form stays filled
-            report(self, exc)
-            return
-        log.info("reception saved%s", f", case {self.case.number}" if self.case else "")
-        self.session.notify_changed()
-        self.accept()
+        elif isinstance(exc, UserError) and saving.offer_existing(exc):
+            # the member whose number is in the register, not the first citizen
+            self.scroll.ensureWidgetVisible(saving)
+        else:
+            report(self, exc)   # a UserError's message, or a bug: logged, shown, the form stays filled

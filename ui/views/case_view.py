@@ -471,7 +471,7 @@ class CaseView(QWidget):
     # -- documents -------------------------------------------------------------------------------
     def document_dialog(self, *, select: str | None = None, draft_kind: str | None = None):
         module = importlib.import_module("ui.dialogs.document_dialog")
-        return module.DocumentDialog(self.session.db, self.case.uuid, self,
+        return module.DocumentDialog(self.session, self.case.uuid, self,
                                      today=self.session.today(), select=select, draft_kind=draft_kind)
 
     def _selected_document(self):

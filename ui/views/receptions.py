@@ -116,7 +116,7 @@ class ReceptionsView(QWidget):
         item = self.model.row_at(row) if row >= 0 else None
         if item is None:
             return None
-        return DocumentDialog(self.session.db, item.case_uuid, self, today=self.session.today(),
+        return DocumentDialog(self.session, item.case_uuid, self, today=self.session.today(),
                               reception_uuid=item.uuid)
 
     def documents_selected(self) -> None:

@@ -107,6 +107,27 @@ def test_long_log_is_restarted(register):
         cp.close()
 
 
+def test_slow_passes_catch_up_before_the_restart_takes_the_lock(register, monkeypatch):
+    """A RESTART copies under the writer's lock what came in while the PASSIVE ran: passes run
+    first while they are slow (here: every pass counts as slow), at most CATCH_UP_PASSES more."""
+    wal.defer(register.conn)
+    cp = wal.Checkpointer(register.path, idle_seconds=0.0, restart_frames=100, merges=False)
+    try:
+        cp.run_once(0.0)
+        save(register, 300)
+        monkeypatch.setattr(wal, "CATCH_UP_SECONDS", -1.0)
+        assert cp.run_once(1.0) is True
+        kinds = [what.split()[1] for _, _, what in cp.recent]
+        assert kinds == ["PASSIVE"] * (1 + wal.CATCH_UP_PASSES) + ["RESTART"] and cp.restarts == 1
+        save(register, 300)
+        monkeypatch.setattr(wal, "CATCH_UP_SECONDS", 60.0)   # a quick pass: straight to the restart
+        cp.recent.clear()
+        assert cp.run_once(2.0) is True
+        assert [what.split()[1] for _, _, what in cp.recent] == ["PASSIVE", "RESTART"] and cp.restarts == 2
+    finally:
+        cp.close()
+
+
 def test_close_empties_the_log(register):
     wal.defer(register.conn)
     cp = wal.Checkpointer(register.path)

@@ -1,0 +1,96 @@
+"""Merging the search indexes' segments in idle time, in small steps (issue #20, item 1).
+
+Since migration 0018 an interactive save merges nothing (FTS5 ``automerge`` = 0, see
+``search.MERGE_DEFAULTS``): each save leaves a one-save segment on level 0 of each index it
+wrote. ``merge_step`` merges some of them — one transaction of at most about ``STEP_PAGES`` leaf
+pages written, a few milliseconds — and is run by the background ``wal.Checkpointer`` when the
+register is quiet (and now and then while saves keep coming), so the segments a search reads stay
+few without a save ever paying for the merging.
+
+A step never touches a *big* segment (more than ``BIG_PAGES`` leaf pages: the one an import's
+'optimize' wrote, 129,000 pages at 1,000,000 cases). Merging it rewrites the whole index, and
+FTS5 merges whole terms at a time, so one step over a common word's doclist ("nguyen") would hold
+the write lock — and a save waiting for it — for hundreds of milliseconds. FTS5's 'merge' picks
+the level holding the most segments among those holding at least ``usermerge``, and after
+finishing one level goes on to the next with the pages left; so a step sets ``usermerge`` (inside
+its transaction, put back before it commits) above the segment count of every level holding a
+big segment, where FTS5 can then never start. A big segment's level gathers one more segment each
+time the level below fills (about every 4^level saves: 1,024 at 1M, where 'optimize' lifted the
+big segment to level 5); folding those into it is ``search.optimize``'s, off-hours.
+
+Works on a plain ``sqlite3.Connection`` (the checkpointer's own, whose busy timeout is 0): when a
+save holds the write lock the step is skipped, not waited for.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from desktop.storage.search import FTS_TABLES, MERGE_DEFAULTS, structure_levels
+
+log = logging.getLogger(__name__)
+
+STEP_PAGES = 64      # leaf pages a step writes, about: a few milliseconds holding the write lock
+BIG_PAGES = 4096     # a segment larger than this (16 MiB) is never merged in idle time
+MAX_USERMERGE = 16   # FTS5's largest usermerge
+
+
+def _levels(conn: sqlite3.Connection, fts: str) -> list[tuple[int, list[tuple[int, int]]]]:
+    try:
+        row = conn.execute(f"SELECT block FROM {fts}_data WHERE id = 10").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []   # not a register (or not yet created): nothing to merge
+        raise
+    return [] if row is None else structure_levels(bytes(row[0]))
+
+
+def step_fan_in(levels: list[tuple[int, list[tuple[int, int]]]], usermerge: int = MERGE_DEFAULTS["usermerge"]
+                ) -> int | None:
+    """The ``usermerge`` for one idle step over an index of this shape, or None when the step
+    would merge nothing or would have to start on a big segment (see the module)."""
+    fan_in = usermerge
+    for merging, segments in levels:
+        if any(pages > BIG_PAGES for _, pages in segments):
+            if merging:
+                return None   # a merge of a big segment left half done (an interrupted optimize)
+            fan_in = max(fan_in, len(segments) + 2)   # +1: the segment a finished merge brings
+    if fan_in > MAX_USERMERGE:
+        return None
+    for merging, segments in levels:   # FTS5 goes on with a level half merged, first
+        if merging:
+            return fan_in
+    return fan_in if any(len(segments) >= fan_in for _, segments in levels) else None
+
+
+def merge_step(conn: sqlite3.Connection, table: str, pages: int = STEP_PAGES) -> bool:
+    """One bounded idle merge of ``table``'s index (see the module); True when it merged
+    something. Raises ``sqlite3.OperationalError`` ("database is locked") when a save holds the
+    write lock: the caller tries again at its next look."""
+    fts = FTS_TABLES[table]
+    if step_fan_in(_levels(conn, fts)) is None:   # the usual answer, read without taking the lock
+        return False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        fan_in = step_fan_in(_levels(conn, fts))   # again, under the lock: a save may have come
+        if fan_in is None:
+            conn.execute("ROLLBACK")
+            return False
+        usermerge = MERGE_DEFAULTS["usermerge"]
+        if fan_in != usermerge:
+            conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('usermerge', ?)", (fan_in,))
+        conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('merge', ?)", (int(pages),))
+        if fan_in != usermerge:
+            conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('usermerge', ?)", (usermerge,))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+def segment_count(conn: sqlite3.Connection, table: str) -> int:
+    """How many segments a search of ``table`` reads (tests, benchmarks)."""
+    return sum(len(segments) for _, segments in _levels(conn, FTS_TABLES[table]))
