@@ -3,8 +3,10 @@ and each case against its last event. Each finding is one Vietnamese sentence na
 and what is wrong with it (issue #17, item 5).
 
 ``verify_register`` reads the whole register (``giaitrinh verify --full``); SQLite's own
-``integrity_check`` runs meanwhile on a second connection, so the two take as long as the longer,
-not their sum. ``verify`` checks only what came after the register's verified checkpoint when it
+``integrity_check`` runs meanwhile on a second connection, and on a large register a helper
+process walks the ledger's chains, the event chain and the cases while this one compares every
+record with its ledger entry (``_Helper``): the machine's two cores share the work, and the whole
+takes about as long as the longest part, not their sum. ``verify`` checks only what came after the register's verified checkpoint when it
 has a valid one (``desktop/sync/verified.py``, ``desktop/storage/incremental.py``: seconds after a
 day's work at 1M cases instead of minutes), and everything otherwise. Both report progress and
 stop at a cancel through a ``desktop.sync.progress.Progress`` (issue #20, item 2)."""
