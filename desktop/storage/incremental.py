@@ -1,6 +1,6 @@
 """What changed since a verified checkpoint, and the check of only that (issue #20, item 2).
 
-A full ``verify`` reads every record, entry and event of the register: 130 s at 1M cases. After
+A full ``verify`` reads every record, entry and event of the register: minutes at 1M cases. After
 a day's work only a few hundred records changed, and every change made through SQL leaves a trace
 the check can follow without reading the rest:
 

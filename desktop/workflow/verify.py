@@ -3,8 +3,10 @@ and each case against its last event. Each finding is one Vietnamese sentence na
 and what is wrong with it (issue #17, item 5).
 
 ``verify_register`` reads the whole register (``giaitrinh verify --full``); SQLite's own
-``integrity_check`` runs meanwhile on a second connection, so the two take as long as the longer,
-not their sum. ``verify`` checks only what came after the register's verified checkpoint when it
+``integrity_check`` runs meanwhile on a second connection, and on a large register a helper
+process walks the ledger's chains, the event chain and the cases while this one compares every
+record with its ledger entry (``_Helper``): the machine's two cores share the work, and the whole
+takes about as long as the longest part, not their sum. ``verify`` checks only what came after the register's verified checkpoint when it
 has a valid one (``desktop/sync/verified.py``, ``desktop/storage/incremental.py``: seconds after a
 day's work at 1M cases instead of minutes), and everything otherwise. Both report progress and
 stop at a cancel through a ``desktop.sync.progress.Progress`` (issue #20, item 2)."""
@@ -197,11 +199,11 @@ def _case_problems(db: Database, where: str = "", params: tuple = (), *, tick=No
     whole check the app's way (``_case_problems_in_python``)."""
     sha256 = hashlib.sha256
     checked, problems = 0, []
-    cur = db.conn.execute(
-        f"SELECT c.id, c.number, (SELECT coalesce(json_extract(e.data, '$.digest'), '') FROM events e "
-        f"WHERE e.case_uuid = c.uuid ORDER BY e.seq DESC LIMIT 1), {_DIGEST_TEXT} FROM cases c {where}", params)
-    cur.row_factory = None
     try:
+        cur = db.conn.execute(
+            f"SELECT c.id, c.number, (SELECT coalesce(json_extract(e.data, '$.digest'), '') FROM events e "
+            f"WHERE e.case_uuid = c.uuid ORDER BY e.seq DESC LIMIT 1), {_DIGEST_TEXT} FROM cases c {where}", params)
+        cur.row_factory = None
         for case_id, number, recorded, text in cur:
             checked += 1
             if tick is not None and not checked % 20000:
@@ -401,6 +403,7 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
             return helped[0] if helped[0][0] == "done" else None
 
         def walked() -> tuple[int, list[tuple]]:
+            lap("ledger: records")
             result = helper_result()
             return result[2] if result is not None else ledger.walk_chains(db.conn, limit=limit_problems, tick=tick)
 
@@ -411,7 +414,7 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
         lap("foreign keys" if second is None else "triggers")
         report.ledger_entries, report.records_checked, findings = ledger.verify_ledger(
             db.conn, limit=limit_problems, tick=tick, walked=walked if second is not None else None)
-        lap("ledger: records, then waiting for the helper" if second is not None else "ledger: chain and records")
+        lap("waiting for the helper" if second is not None else "ledger: chain and records")
         heads = verify_heads(db) + _document_files(db)
         lap("signed heads, document files")
         result = helper_result()

@@ -433,26 +433,79 @@ def test_an_upgraded_0006_register_verifies_clean(tmp_path):
 
 
 def test_verify_stays_proportional(tmp_path):
-    """Twice the records cost about twice the time, never four times (no quadratic step)."""
-    import time
+    """Four times the records cost about four times the work, never sixteen (no quadratic step).
+    Work is counted, not timed (a loaded machine would move a time): SQLite's virtual-machine
+    steps on the register's connection, and the Python and C functions the check calls."""
+    import sys
 
     from desktop.workflow.demo import build_demo
 
-    def timed(n: int) -> float:
+    def work(n: int) -> tuple[int, int]:
         db = open_database(tmp_path / f"demo-{n}.sqlite")
         build_demo(db, cases=n, today=TODAY)
-        best = min(_clock(lambda: verify_register(db), time) for _ in range(3))
+        steps, calls = [0], [0]
+
+        def step() -> int:
+            steps[0] += 1
+            return 0
+
+        def call(frame, event, arg) -> None:
+            if event in ("call", "c_call"):
+                calls[0] += 1
+
+        db.conn.set_progress_handler(step, 100)
+        sys.setprofile(call)
+        try:
+            report = verify_register(db, helper=False)
+        finally:
+            sys.setprofile(None)
+            db.conn.set_progress_handler(None, 0)
+            db.close()
+        assert report.ok, report.problems
+        return steps[0], calls[0]
+
+    (small_steps, small_calls), (large_steps, large_calls) = work(150), work(600)
+    assert small_steps > 1000 and small_calls > 1000
+    # 4x the records: linear is ~4x, quadratic ~16x
+    assert large_steps < small_steps * 4 * 1.3, (small_steps, large_steps)
+    assert large_calls < small_calls * 4 * 1.3, (small_calls, large_calls)
+
+
+HELPED = [persons_update_name, cases_update_due_on, cases_delete_newest_with_everything, events_update_note,
+          events_delete_newest, ledger_entry_edited, ledger_and_rows_of_the_newest_deleted]
+
+
+@pytest.mark.parametrize("edit", [None, *HELPED], ids=["untouched", *(e.__name__ for e in HELPED)])
+def test_the_helper_process_finds_what_one_process_finds(register, edit):
+    """The full check with its chains walked in a second process reports the same, in the same
+    order, as the check in one process (a province's register uses the helper)."""
+    path, ids = register
+    if edit is not None:
+        edit(path, ids)
+    db = open_database(path)
+    try:
+        alone = verify_register(db, helper=False)
+        helped = verify_register(db, helper=True)
+    finally:
         db.close()
-        return best
+    assert any(k.startswith("helper: ") for k in helped.seconds), helped.seconds  # the helper did its part
+    assert helped.problems == alone.problems
+    assert helped.ok == alone.ok == (edit is None)
+    counts = lambda r: (r.events_checked, r.cases_checked, r.ledger_entries, r.records_checked)  # noqa: E731
+    assert counts(helped) == counts(alone)
 
-    small, large = timed(150), timed(600)
-    assert large < small * 4 * 1.6, (small, large)  # 4x the records: linear would be ~4x, quadratic ~16x
 
+def test_a_case_holding_what_json_cannot_hold_is_checked_the_apps_way(register):
+    from desktop.workflow.verify import _case_problems
 
-def _clock(fn, time) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    path, ids = register
+    shell(path, "cases").execute("UPDATE cases SET summary = X'00ff' WHERE uuid = ?", (ids["case"],))
+    db = open_database(path)
+    try:
+        checked, problems = _case_problems(db)
+    finally:
+        db.close()
+    assert checked == 3 and len(problems) == 1 and "01/2026" in problems[0]
 
 
 def test_a_zero_byte_or_empty_register_is_refused(tmp_path):

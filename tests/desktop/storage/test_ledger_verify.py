@@ -1,0 +1,111 @@
+"""``verify_ledger``'s fast paths name what the exact ones name (issue #20: full verify in
+proportion to ``integrity_check``): the walk of the chains by id and by (unit, seq), the record
+hashed from SQLite's JSON and the triggers' own digest of a record holding a fractional number."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from desktop.storage import ledger
+from desktop.storage.db import open_database
+from desktop.workflow.demo import build_demo
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def register(tmp_path):
+    path = tmp_path / "so.sqlite"
+    db = open_database(path)
+    build_demo(db, cases=12, today=TODAY)
+    db.close()
+    return path
+
+
+def shell(path) -> sqlite3.Connection:
+    """The sqlite3 shell with the ledger's guards dropped (as someone with the file would)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for name in ("ledger_no_update", "ledger_no_delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    return conn
+
+
+def walks(path) -> tuple:
+    conn = sqlite3.connect(path)
+    try:
+        return ledger._walk_by_id(conn, None, 200), ledger._walk_by_seq(conn, None, 200)
+    finally:
+        conn.close()
+
+
+def test_both_walks_name_the_same_problems_of_a_broken_chain(register):
+    c = shell(register)
+    c.execute("UPDATE ledger SET digest = ? WHERE seq = 5", ("0" * 64,))            # an entry edited
+    c.execute("DELETE FROM ledger WHERE seq = 9")                                      # one cut out
+    c.execute("UPDATE ledger SET prev_hash = ? WHERE seq = 14", ("1" * 64,))          # a link rewritten
+    c.close()
+    by_id, by_seq = walks(register)
+    assert by_id is not None
+    assert by_id == by_seq
+    kinds = [(p[1], p[3]) for p in by_id[1]]
+    assert kinds == [(5, "hash"), (10, "seq"), (14, "prev"), (14, "hash")]
+
+
+def test_a_ledger_whose_seqs_do_not_rise_with_the_ids_is_walked_by_seq(register):
+    """Two entries trade ids: the chain by seq is intact, the walk by id cannot say so."""
+    c = shell(register)
+    a, b = c.execute("SELECT id FROM ledger WHERE seq IN (3, 4) ORDER BY seq").fetchall()
+    c.execute("UPDATE ledger SET id = -1 WHERE id = ?", a)
+    c.execute("UPDATE ledger SET id = ? WHERE id = ?", (a[0], b[0]))
+    c.execute("UPDATE ledger SET id = ? WHERE id = -1", b)
+    c.close()
+    by_id, by_seq = walks(register)
+    assert by_id is None and by_seq[1] == []
+    db = open_database(register)
+    try:
+        entries, _records, findings = ledger.verify_ledger(db.conn)
+        assert entries == db.scalar("SELECT count(*) FROM ledger") and findings == []
+    finally:
+        db.close()
+
+
+def test_the_findings_stop_at_the_limit_in_chain_order(register):
+    c = shell(register)
+    c.execute("UPDATE ledger SET digest = ? WHERE seq > 10", ("0" * 64,))
+    c.close()
+    by_id, by_seq = walks(register)
+    assert by_id == by_seq
+    conn = sqlite3.connect(register)
+    try:
+        _n, first = ledger._walk_by_id(conn, None, 3)
+    finally:
+        conn.close()
+    assert [p[1] for p in first] == [11, 12, 13]
+
+
+def test_a_fractional_number_is_digested_as_the_triggers_did(register):
+    """SQLite writes 1e20 as 1.0e+20 and Python as 1e+20: the record's fast hash differs from
+    its entry's digest, the triggers' own digest matches, and an edit is still caught."""
+    db = open_database(register)
+    try:
+        uuid = db.scalar("SELECT uuid FROM cases ORDER BY id LIMIT 1")
+        db.execute("UPDATE cases SET extensions = 1e20 WHERE uuid = ?", (uuid,))  # through the triggers
+        text = db.scalar("SELECT json_object('x', extensions) FROM cases WHERE uuid = ?", (uuid,))
+        assert text == '{"x":1.0e+20}'
+        _e, _r, findings = ledger.verify_ledger(db.conn)
+        assert findings == []
+    finally:
+        db.close()
+    c = shell(register)
+    c.execute("DROP TRIGGER ledger_au_cases")
+    c.execute("UPDATE cases SET extensions = 2e20 WHERE uuid = ?", (uuid,))
+    c.close()
+    db = open_database(register)
+    try:
+        _e, _r, findings = ledger.verify_ledger(db.conn)
+        assert [(f.kind, f.record_uuid) for f in findings] == [("edited", uuid)]
+    finally:
+        db.close()
