@@ -5,13 +5,16 @@
 
 Figures:
 1. all forms of a six-month period (facts built once, every form computed) — target ≤ 0.3 s on the
-   commune register; and each form alone, fresh (facts built + the form), against a raw
-   ``GROUP BY`` over the same rows (the period's cases joined to their events) — target ≤ 3 s per
-   form and ≤ 3 × the baseline on the province register;
+   commune register; and each form alone, fresh (the fact tables it needs built + the form), against
+   a raw ``GROUP BY`` over the same rows (the period's cases joined to their events, read from
+   ``events`` and, the stricter baseline, from ``report_events``, the copy the report reads) —
+   target ≤ 3 s per form and ≤ 3 × each baseline on the province register;
 2. ``.xlsx`` of a 100,000-row register (``xlsx.write_table``) against bare XlsxWriter in
    ``constant_memory`` mode writing the same cells — target ≤ 1.3 ×; and its memory: the peak
    traced allocation for 100,000 rows against 10,000 rows (flat: about the same);
-3. for information: the register export (``exports.export_cases``) reading its own pages.
+3. for information: the register export (``exports.export_cases``) reading its own pages;
+4. ``--save-cost``: what migration 0019's trigger adds to a save (one event written), against the
+   same saves on a copy without the trigger.
 
 Prints to stdout; nothing here is a test.
 """
@@ -205,17 +208,58 @@ def bench_export(db, work: Path) -> None:
     figure(f"3 Sổ vụ việc export from the register ({n:,} rows)", t, None, "for information", True)
 
 
+def bench_save_cost(path: Path, work: Path, saves: int = 400) -> None:
+    """What 0019's trigger (``report_events_fill``) adds to a save: one step's event written in its own
+    transaction (``insert_event``, as a save writes it), on two copies of the register, the second
+    with the trigger dropped (the baseline); batches of 40 alternate between the two."""
+    import json
+
+    from desktop.security.accounts import assume_role
+    from desktop.storage.events import insert_event
+
+    dbs = {}
+    for name in ("trigger", "no trigger"):
+        copy = work / f"save-{len(dbs)}.sqlite"
+        shutil.copy(path, copy)
+        dbs[name] = db = open_database(copy)
+        assume_role(db, "leader")
+        if name == "no trigger":
+            db.execute("DROP TRIGGER report_events_fill")
+    first = dbs["trigger"]
+    cases = [tuple(r) for r in first.query("SELECT uuid, unit_code, state FROM cases ORDER BY id LIMIT ?", (saves,))]
+    data = json.loads(first.scalar("SELECT data FROM events WHERE action = 'accept' LIMIT 1") or "{}")
+    times: dict[str, list[float]] = {name: [] for name in dbs}
+    for at in range(0, len(cases), 40):
+        for name, db in dbs.items():
+            for uuid, unit, state in cases[at:at + 40]:
+                t0 = time.perf_counter()
+                with db.write():
+                    insert_event(db, unit_code=unit, case_uuid=uuid, action="extend", from_state=state, to_state=state,
+                                 effective_on=date(2026, 6, 1), data=data)
+                times[name].append(time.perf_counter() - t0)
+    for db in dbs.values():
+        db.close()
+    base, mine = statistics.median(times["no trigger"]), statistics.median(times["trigger"])
+    print(f"4 a save of one event with report_events_fill: median {mine * 1000:.3f} ms, mean "
+          f"{statistics.mean(times['trigger']) * 1000:.3f} ms (without the trigger: median {base * 1000:.3f} ms, mean "
+          f"{statistics.mean(times['no trigger']) * 1000:.3f} ms; {len(cases)} saves each) — {mine / base:.2f}×", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks of the reports (issue #14).")
     parser.add_argument("--scale", choices=sorted(SCALES), default="commune")
     parser.add_argument("--register", type=Path, help="measure this register file instead (a copy: it is migrated)")
     parser.add_argument("--forms-only", action="store_true", help="figure 1 only")
+    parser.add_argument("--save-cost", action="store_true", help="only what 0019's trigger adds to a save")
     parser.add_argument("--repeat", type=int, help="runs of each figure 1 measure (default 5 commune, 3 province)")
     args = parser.parse_args()
     path = args.register or generate(args.scale)
     print(f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores; register {path.name}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
+        if args.save_cost:
+            bench_save_cost(path, work)
+            return
         db = open_database(path)
         bench_forms(db, "province" if args.register and args.scale == "commune" and
                     db.scalar("SELECT count(*) FROM cases") > 100_000 else args.scale, args.repeat)
