@@ -33,6 +33,8 @@ from desktop.storage.search import FTS_TABLES, MERGE_DEFAULTS, structure_levels
 log = logging.getLogger(__name__)
 
 STEP_PAGES = 64      # leaf pages a step writes, about: a few milliseconds holding the write lock
+BUSY_STEP_PAGES = 16  # while saves keep coming, each waiting for the step: at 1M on the loaded bench
+                      # machine a 64-page step held a save for 44-96 ms (bench_saves)
 BIG_PAGES = 4096     # a segment larger than this (16 MiB) is never merged in idle time
 MAX_USERMERGE = 16   # FTS5's largest usermerge
 

@@ -211,7 +211,8 @@ class Checkpointer:
             for table in MERGED_TABLES:
                 while True:
                     t0 = time.perf_counter()
-                    if not fts_merge.merge_step(conn, table):
+                    if not fts_merge.merge_step(conn, table, fts_merge.STEP_PAGES if quiet else
+                                                fts_merge.BUSY_STEP_PAGES):
                         break
                     self.recent.append((t0, time.perf_counter(), f"merge step {table}"))
                     merged = True
