@@ -128,9 +128,11 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
             cpu.append(time.thread_time() - c0)
             if values[-1] > SLOW:
                 after = shape_of(db)
-                beside = [f"{what} ({(e - s) * 1000:.0f} ms)" for s, e, what in
-                          [*(checkpointer.recent if checkpointer is not None else ()), *collections]
-                          if s < t1 and e > t0]
+                work = [*(checkpointer.recent if checkpointer is not None else ()), *collections]
+                beside = [f"{what} ({(e - s) * 1000:.0f} ms)" for s, e, what in work if s < t1 and e > t0]
+                before = [f"{what} ({(e - s) * 1000:.0f} ms, ended {(t0 - e) * 1000:.0f} ms before)"
+                          for s, e, what in work if e <= t0][-1:]
+                beside += [f"before it: {b}" for b in before]
                 print(f"    save {n + 1}: {values[-1] * 1000:.1f} ms wall, {cpu[-1] * 1000:.1f} ms CPU; cases_fts "
                       + ("unchanged but for its new segment" if merged_nothing(shape, after) else
                          f"merged: {shape} -> {after}") + f"; load {os.getloadavg()[0]:.2f}; "

@@ -166,9 +166,11 @@ class Checkpointer:
             # PASSIVE let 9,000 frames in, and the RESTART after it held a save for 1,037 ms
             # (bench_saves) — so PASSIVE passes run first, lock-free, until one is quick.
             for _ in range(CATCH_UP_PASSES):
-                if took < CATCH_UP_SECONDS:
+                if took < CATCH_UP_SECONDS and not busy and copied == frames:
                     break
                 busy, frames, copied, took = self._passive(conn)
+            if busy or copied != frames or took >= CATCH_UP_SECONDS:
+                return True   # not caught up (a reader, or saves outrunning the copy): next look
             conn.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
             try:
                 t0 = time.perf_counter()
