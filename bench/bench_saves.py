@@ -131,7 +131,7 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
                 work = [*(checkpointer.recent if checkpointer is not None else ()), *collections]
                 beside = [f"{what} ({(e - s) * 1000:.0f} ms)" for s, e, what in work if s < t1 and e > t0]
                 before = [f"{what} ({(e - s) * 1000:.0f} ms, ended {(t0 - e) * 1000:.0f} ms before)"
-                          for s, e, what in work if e <= t0][-1:]
+                          for s, e, what in sorted(work, key=lambda w: w[1]) if e <= t0 and "gc" not in what][-1:]
                 beside += [f"before it: {b}" for b in before]
                 print(f"    save {n + 1}: {values[-1] * 1000:.1f} ms wall, {cpu[-1] * 1000:.1f} ms CPU; cases_fts "
                       + ("unchanged but for its new segment" if merged_nothing(shape, after) else
