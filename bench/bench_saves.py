@@ -24,6 +24,7 @@ the first one cost 873 ms at 1M). Prints to stdout; nothing here is a test.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import sqlite3
@@ -104,6 +105,17 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
         receive_case(db, CaseInput(kind="petition", received_on=today, summary=summary, content=content,
                                    requesters=[person], field="land"), today=today)
         values, cpu = [], []
+        collections: list[tuple[float, float, str]] = []   # Python's garbage collections, timed
+        started: dict[str, float] = {}
+
+        def gc_timer(phase: str, info: dict) -> None:
+            if phase == "start":
+                started["t"] = time.perf_counter()
+            elif "t" in started:
+                collections.append((started.pop("t"), time.perf_counter(),
+                                    f"Python gc generation {info['generation']} ({info['collected']} freed)"))
+
+        gc.callbacks.append(gc_timer)
         for n in range(saves):
             summary, content = sample.matter("petition", "land")
             data = CaseInput(kind="petition", received_on=today, summary=summary, content=content,
@@ -116,12 +128,19 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
             cpu.append(time.thread_time() - c0)
             if values[-1] > SLOW:
                 after = shape_of(db)
-                beside = [f"{what} ({(e - s) * 1000:.0f} ms)" for s, e, what in
-                          (checkpointer.recent if checkpointer is not None else ()) if s < t1 and e > t0]
+                work = [*(checkpointer.recent if checkpointer is not None else ()), *collections]
+                beside = [f"{what} ({(e - s) * 1000:.0f} ms)" for s, e, what in work if s < t1 and e > t0]
+                before = [f"{what} ({(e - s) * 1000:.0f} ms, ended {(t0 - e) * 1000:.0f} ms before)"
+                          for s, e, what in sorted(work, key=lambda w: w[1]) if e <= t0 and "gc" not in what][-1:]
+                beside += [f"before it: {b}" for b in before]
                 print(f"    save {n + 1}: {values[-1] * 1000:.1f} ms wall, {cpu[-1] * 1000:.1f} ms CPU; cases_fts "
                       + ("unchanged but for its new segment" if merged_nothing(shape, after) else
                          f"merged: {shape} -> {after}") + f"; load {os.getloadavg()[0]:.2f}; "
                       + f"background meanwhile: {', '.join(beside) or 'nothing'}")
+        gc.callbacks.remove(gc_timer)
+        slow_gc = [e - s for s, e, what in collections if "generation 2" in what]
+        print(f"    Python gc: {len(collections)} collections, {len(slow_gc)} of generation 2"
+              + (f" (longest {max(slow_gc) * 1000:.1f} ms)" if slow_gc else ""))
         show_levels(db, "after ")
         if checkpointer is not None:
             print(f"    background checkpoints: {checkpointer.checkpoints} ({checkpointer.restarts} restarting the log), "

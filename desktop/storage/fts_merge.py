@@ -8,9 +8,10 @@ register is quiet (and now and then while saves keep coming), so the segments a 
 few without a save ever paying for the merging.
 
 A step never touches a *big* segment (more than ``BIG_PAGES`` leaf pages: the one an import's
-'optimize' wrote, 129,000 pages at 1,000,000 cases). Merging it rewrites the whole index, and
-FTS5 merges whole terms at a time, so one step over a common word's doclist ("nguyen") would hold
-the write lock — and a save waiting for it — for hundreds of milliseconds. FTS5's 'merge' picks
+'optimize' wrote, 129,000 pages at 1,000,000 cases). Merging it rewrites the whole index (9.8 s
+at 1M, see ``search.merge_segments``), and FTS5 merges whole terms at a time, so a step over a
+common word's doclist ("nguyen": a large share of those pages) would hold the write lock — and a
+save waiting for it — as long as copying that doclist takes, whatever the step's page budget. FTS5's 'merge' picks
 the level holding the most segments among those holding at least ``usermerge``, and after
 finishing one level goes on to the next with the pages left; so a step sets ``usermerge`` (inside
 its transaction, put back before it commits) above the segment count of every level holding a
@@ -32,6 +33,8 @@ from desktop.storage.search import FTS_TABLES, MERGE_DEFAULTS, structure_levels
 log = logging.getLogger(__name__)
 
 STEP_PAGES = 64      # leaf pages a step writes, about: a few milliseconds holding the write lock
+BUSY_STEP_PAGES = 16  # while saves keep coming, each waiting for the step: at 1M on the loaded bench
+                      # machine a 64-page step held a save for 44-96 ms (bench_saves)
 BIG_PAGES = 4096     # a segment larger than this (16 MiB) is never merged in idle time
 MAX_USERMERGE = 16   # FTS5's largest usermerge
 

@@ -293,12 +293,15 @@ def match_expression(db, text: str, *, prefix: bool = True) -> str | None:
 # unchanged); MERGE_DEFERRED is FTS5's largest crisismerge.
 #
 # Interactive saves merge nothing (issue #20, item 1; migration 0018): with FTS5's automerge a
-# save that completed a level went on merging the level above, a bounded number of pages but
-# always whole terms, so a save that reached a level holding a common word's long doclist took
-# 100–260 ms at 1,000,000 cases (``bench.bench_saves``, CPU time of the save itself). So
-# automerge is 0: the merging is done in idle time by ``desktop.storage.fts_merge`` on the
-# background checkpointer's thread, in small steps. crisismerge stays as the bound for when no
-# idle time comes: a save then merges level 0 once it holds 64 one-save segments (a few pages).
+# save that filled a level merged it, and went on with the level above while pages of its budget
+# were left, always whole terms at a time. Measured (``bench.bench_saves --merging fts5``): at
+# 1,000,000 cases, with the import's segment lifted by ``optimize``, the save that merged levels
+# 0–3 into level 4 took 60 ms (28 ms of CPU); on a commune's register whose import left its
+# segments on level 0, the save that merged them took 177 ms (103 ms of CPU), and saves merging
+# level 2 50–64 ms. So automerge is 0: the merging is done in idle time by
+# ``desktop.storage.fts_merge`` on the background checkpointer's thread, in small steps.
+# crisismerge stays as the bound for when no idle time comes: a save then merges level 0 once it
+# holds 64 segments (one a save: a few pages, plus whatever an import left there).
 MERGE_DEFAULTS = {"automerge": 0, "crisismerge": 64, "usermerge": 4}
 MERGE_DEFERRED = {"automerge": 0, "crisismerge": 1999, "usermerge": 4}
 

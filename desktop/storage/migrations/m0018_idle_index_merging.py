@@ -1,8 +1,9 @@
 """0018: saves merge no search-index segments; the background checkpointer does, in idle time.
 
 FTS5 keeps its merge settings in each index's ``<fts>_config`` table, so they belong to the
-register, not to a connection: ``automerge`` 0 (a save no longer merges levels: at 1,000,000
-cases the saves that did took 100–260 ms, issue #20), ``crisismerge`` 64 (the bound if no idle
+register, not to a connection: ``automerge`` 0 (a save no longer merges levels: the saves that
+did took up to 60 ms at 1,000,000 cases and 177 ms on a commune's register just out of an
+import, issue #20; see ``search.MERGE_DEFAULTS``), ``crisismerge`` 64 (the bound if no idle
 time ever comes: a save then merges 64 one-save segments of level 0) and ``usermerge`` 4 (the
 fan-in of the idle merges, ``desktop.storage.fts_merge``). Values from ``search.MERGE_DEFAULTS``
 as of this migration, written out so that a later change of the defaults needs its own migration.
