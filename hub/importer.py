@@ -26,7 +26,7 @@ from desktop.sync.importer import SequenceCheck, classify_sequence
 from desktop.sync.progress import Progress, ensure
 from desktop.storage.sync_repo import PeerKey
 from desktop.sync.verify import VerifiedBundle, read_bundle_file, verify_bundle_data
-from hub import first, shape
+from hub import chain, first, shape
 from hub.storage import records, registry
 from hub.types import by_name
 
@@ -105,29 +105,37 @@ class _DryRun(Exception):
 
 @dataclass
 class Trust:
-    """The key registry as one batch sees it: loaded once, so bundles verify without the server."""
+    """The key registry as one batch sees it, loaded once so bundles verify without the server;
+    what was imported is asked of the server bundle by bundle (``conn``: a connection of the
+    thread that prepares), with the batch's own imports remembered."""
     recipients: dict[str, tuple[str, bytes]]          # fingerprint → (province, wrapped private key)
     peers: dict[str, tuple[PeerKey, str]]             # fingerprint → (commune key, its province)
-    imported: dict[str, dict]                         # bundle SHA-256 → what was imported
+    conn: object = None                               # where ``earlier`` and ``has_bundles`` look
+    imported: dict[str, dict] = field(default_factory=dict)   # this batch: bundle SHA-256 → what
+    _units: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, conn) -> "Trust":
         with conn.cursor() as cur:
-            trust = cls(registry.all_recipients(cur), registry.all_peers(cur), registry.all_bundles(cur))
-        trust._units = {v["unit_code"] for v in trust.imported.values()}
-        return trust
+            return cls(registry.all_recipients(cur), registry.all_peers(cur), conn)
+
+    def earlier(self, sha: str) -> dict | None:
+        """What was imported under this file hash (a replay), if anything."""
+        if sha in self.imported:
+            return self.imported[sha]
+        with self.conn.cursor() as cur:
+            return registry.bundle_by_sha(cur, sha)
 
     def has_bundles(self, unit: str) -> bool:
-        return any(v["unit_code"] == unit for v in self.imported.values()) if self._units is None \
-            else unit in self._units
-
-    _units: set[str] | None = None
+        if unit in self._units:
+            return True
+        with self.conn.cursor() as cur:
+            return registry.has_bundles(cur, unit)
 
     def imported_now(self, report: "HubImport") -> None:
         self.imported[report.bundle_sha256] = {"unit_code": report.unit_code, "seq": report.sequence_number,
                                                "imported_at": "vừa xong"}
-        if self._units is not None:
-            self._units.add(report.unit_code)
+        self._units.add(report.unit_code)
 
 
 @dataclass
@@ -135,10 +143,13 @@ class Prepared:
     """A bundle read and verified, or refused, before its transaction (``prepare``)."""
     report: HubImport
     bundle: VerifiedBundle | None = None
-    parts: list[shape.Part] | None = None    # each record's shape (hub.shape)
+    parts: list[shape.Part] | None = None    # each record's shape (hub.shape), the ledger apart
     plan: first.Plan | None = None           # made ahead when the unit looked new (hub.first)
     earlier: dict | None = None
     error: UserError | None = None
+    cached: chain.CachedBundle | None = None  # every part parsed once, for the chain check
+    entries: list = field(default_factory=list)   # the bundle's ledger entries
+    checked: chain.Checked | None = None     # the chain check, made ahead on the preparing thread
 
     def staging_rows(self) -> list[bytes]:
         return [shape.staging_rows(p) for p in self.parts]
@@ -151,15 +162,18 @@ class Prepared:
 
 
 def prepare(path: Path, trust: Trust, keyring: Keyring, *, reimport: bool = False, dry_run: bool = False,
-            progress: Progress | None = None) -> Prepared:
-    """Read, hash, decrypt and verify one bundle file: CPU only, no server (a batch prepares the
-    next file while the server merges the current one)."""
+            progress: Progress | None = None, check_chain: bool = False) -> Prepared:
+    """Read, hash, decrypt and verify one bundle file: CPU, and a few look-ups on ``trust.conn``
+    (a batch prepares the next file on a second thread and connection while the server merges the
+    current one). ``check_chain``: run the province's chain check here too (on ``trust.conn``,
+    which must see one snapshot per transaction); ``apply`` checks again only if the unit's
+    stored chain moved since."""
     path = Path(path)
     try:
         data = read_bundle_file(path)
         sha = hashlib.sha256(data).hexdigest()
         report = HubImport(path.name, sha, dry_run=dry_run)
-        earlier = trust.imported.get(sha)
+        earlier = trust.earlier(sha)
         if earlier and not reimport:
             return Prepared(report, earlier=earlier)
         header, _, _ = crypto.read_header(data)
@@ -185,16 +199,26 @@ def prepare(path: Path, trust: Trust, keyring: Keyring, *, reimport: bool = Fals
                 raise UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({part.name} có số dòng khác bản "
                                 "kê). Gói bị từ chối, không ghi gì.")
         types = by_name()
-        parts = [shape.shape_part(types.get(p.table), p.table, bundle.records(p), bundle.lines(p), m.unit_code)
-                 for p in m.parts]
+        records = {p.table: bundle.records(p) for p in m.parts}
+        lines = {p.table: bundle.lines(p) for p in m.parts}
+        # The ledger is checked and kept as the chain it is (hub.chain, hub.ledger), not as records.
+        parts = [shape.shape_part(types.get(p.table), p.table, records[p.table], lines[p.table], m.unit_code)
+                 for p in m.parts if p.table != chain.LEDGER]
         report.unit_code, report.province_code, report.sequence_number = m.unit_code, province, m.sequence
-        prepared = Prepared(report, bundle=bundle, parts=parts, earlier=earlier)
+        prepared = Prepared(report, bundle=bundle, parts=parts, earlier=earlier,
+                            cached=chain.CachedBundle(bundle, records, lines),
+                            entries=records.get(chain.LEDGER, []))
+        if check_chain:
+            prepared.checked = chain.check(trust.conn, prepared.cached)
         if not earlier and not trust.has_bundles(m.unit_code):
             prepared.first_plan()
         return prepared
     except UserError as exc:
         exc.details.setdefault("file", path.name)
         return Prepared(HubImport(path.name, ""), error=exc)
+    finally:
+        if trust.conn is not None:
+            trust.conn.rollback()
 
 
 def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
@@ -229,6 +253,14 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
         try:
             with conn.transaction():
                 progress.report(1, 2, "Đang đối chiếu và ghi")
+                # One import of a unit at a time; its stored chain is then what this import sees.
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("giaitrinh-hub-unit:" + m.unit_code,))
+                checked = prepared.checked
+                if checked is None or chain.stored_head(cur, m.unit_code) != checked.seen:
+                    checked = chain.check(conn, prepared.cached)
+                if checked.error is not None:
+                    checked.error.details.setdefault("file", report.file)
+                    raise checked.error
                 tables = None
                 if not earlier and records.unit_is_new(cur, m.unit_code):
                     tables = records.copy_first(cur, prepared.first_plan(), unit=m.unit_code)
@@ -239,7 +271,14 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
                 report.tables = tables
                 for p in m.parts:
                     report.tables.setdefault(p.table, records.TypeResult(p.table))
+                if prepared.entries or chain.LEDGER in report.tables:
+                    new = checked.result.new_entries
+                    report.tables[chain.LEDGER] = records.TypeResult(
+                        chain.LEDGER, {**dict.fromkeys(records.CATEGORIES, 0), "new": new,
+                                       "unchanged": len(prepared.entries) - new})
                 if not earlier:
+                    chain.save(cur, checked, prepared.entries, unit=m.unit_code, province=province,
+                               bundle_sha=report.bundle_sha256, fingerprint=m.key_fingerprint)
                     registry.insert_bundle(cur, unit_code=m.unit_code, sha=report.bundle_sha256,
                                            province_code=province, manifest=m, status=check.status,
                                            result=report.totals())
@@ -264,6 +303,7 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
 def import_bundle(conn, path: Path, *, keyring: Keyring, accept_sequence: bool = False, reimport: bool = False,
                   dry_run: bool = False, progress: Progress | None = None) -> HubImport:
     """Verify and merge one bundle file; a ``UserError`` (nothing written) when it is refused."""
+    chain.ensure_views(conn)
     prepared = prepare(path, Trust.load(conn), keyring, reimport=reimport, dry_run=dry_run, progress=progress)
     conn.rollback()
     return apply(conn, prepared, accept_sequence=accept_sequence, progress=progress)
@@ -273,32 +313,43 @@ def import_files(conn, paths: list[Path], *, keyring: Keyring, accept_sequence: 
                  reimport: bool = False, dry_run: bool = False,
                  progress: Progress | None = None) -> list[HubImport | UserError]:
     """Import many bundles, each in its own transaction; a refused one (its ``UserError`` in the
-    list) leaves the others imported. The next file is read and verified on a second thread while
-    the server merges the current one (decryption, hashing and unzipping release the GIL).
+    list) leaves the others imported. The next file is read, verified and its chain checked on a
+    second thread and connection while the server merges the current one (decryption, hashing,
+    unzipping and the server's work release the GIL).
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from hub.storage import db as hub_db
+
+    chain.ensure_views(conn)
     trust = Trust.load(conn)
     conn.rollback()
     out: list[HubImport | UserError] = []
     paths = [Path(p) for p in paths]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-verify") as pool:
-        def ahead(i: int):
-            return pool.submit(prepare, paths[i], trust, keyring, reimport=reimport, dry_run=dry_run) \
-                if i < len(paths) else None
+    if not paths:
+        return out
+    trust.conn = hub_db.second(conn)
+    chain.ensure_views(trust.conn)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-verify") as pool:
+            def ahead(i: int):
+                return pool.submit(prepare, paths[i], trust, keyring, reimport=reimport, dry_run=dry_run,
+                                   check_chain=True) if i < len(paths) else None
 
-        pending = ahead(0)
-        for i in range(len(paths)):
-            prepared = pending.result()
-            pending = ahead(i + 1)
-            try:
-                report = apply(conn, prepared, accept_sequence=accept_sequence, progress=progress)
-            except UserError as exc:
-                conn.rollback()
-                exc.details.setdefault("file", paths[i].name)
-                out.append(exc)
-                continue
-            if report.applied and not report.replay:
-                trust.imported_now(report)
-            out.append(report)
+            pending = ahead(0)
+            for i in range(len(paths)):
+                prepared = pending.result()
+                pending = ahead(i + 1)
+                try:
+                    report = apply(conn, prepared, accept_sequence=accept_sequence, progress=progress)
+                except UserError as exc:
+                    conn.rollback()
+                    exc.details.setdefault("file", paths[i].name)
+                    out.append(exc)
+                    continue
+                if report.applied and not report.replay:
+                    trust.imported_now(report)
+                out.append(report)
+    finally:
+        trust.conn.close()
     return out

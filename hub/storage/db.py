@@ -41,6 +41,20 @@ def connect(dsn: str | None = None):
     return conn
 
 
+def second(conn):
+    """Another connection to the same database (for a second thread), whose transactions each see
+    one snapshot (repeatable read)."""
+    import psycopg
+
+    password = conn.info.password
+    extra = {"password": password} if password else {}
+    other = psycopg.connect(conn.info.dsn, application_name="giaitrinh-hub", **extra)
+    other.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    other.execute("SET jit = off")
+    other.commit()
+    return other
+
+
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
