@@ -25,16 +25,37 @@ from desktop.storage import ledger
 from desktop.sync import chain as province_chain
 from hub.shape import _text
 
-_PLACEHOLDER = re.compile(r"\?")
+_MARKS = re.compile(r"IN \((\?(?:, ?\?)*)\)|\?")
 _READY: "weakref.WeakKeyDictionary[object, bool]" = weakref.WeakKeyDictionary()
 LEDGER = ledger.TABLE
 LEDGER_COLUMNS = ("unit_code", "seq", "province_code", "uuid", "tbl", "record_uuid", "version", "digest",
                   "prev_hash", "hash")
 
 
-def _pg(sql: str) -> str:
-    """A statement of ``desktop.sync.chain`` in psycopg's placeholders (its SQL holds no ``%``)."""
-    return _PLACEHOLDER.sub("%s", sql)
+def _pg(sql: str, params) -> tuple[str, list]:
+    """A statement of ``desktop.sync.chain`` in psycopg's terms (its SQL holds no ``%``): each ``?``
+    becomes ``%s``, and each list ``IN (?, ?, …)`` becomes ``= ANY(%s)`` with its values as one
+    array — the same test, in a short statement the driver and the server do not parse anew for
+    every chunk of 900 values."""
+    values = list(params)
+    out: list = []
+    at = 0
+
+    def mark(m: re.Match) -> str:
+        nonlocal at
+        if m.group(1) is None:
+            out.append(values[at])
+            at += 1
+            return "%s"
+        n = m.group(1).count("?")
+        out.append(values[at:at + n])
+        at += n
+        return "= ANY(%s)"
+
+    text = _MARKS.sub(mark, sql)
+    if at != len(values):
+        raise ValueError("placeholders and values differ")
+    return text, out
 
 
 class RegisterView:
@@ -46,7 +67,7 @@ class RegisterView:
         self.conn = self
 
     def execute(self, sql: str, params=()):
-        return self.pg.execute(_pg(sql), list(params))
+        return self.pg.execute(*_pg(sql, params))
 
     def query(self, sql: str, params=()) -> list[tuple]:
         return self.execute(sql, params).fetchall()
@@ -124,13 +145,16 @@ class Checked:
         """COPY rows of ``hub.ledger`` for the entries after the stored head (the check made sure
         the others are the stored ones and these continue them)."""
         top = self.seen[0]
-        out = []
-        for e in entries:
-            if e["seq"] > top:
-                out.append(f"{_text(e['unit_code'])}\t{e['seq']}\t{_text(province)}\t{_text(e['uuid'])}\t"
+        new = [e for e in entries if e["seq"] > top]
+        # The usual entry holds no character COPY must escape (hex digests, uuids, table names):
+        # written as is, then checked whole; otherwise each value is escaped.
+        text = "".join(f"{e['unit_code']}\t{e['seq']}\t{province}\t{e['uuid']}\t{e['tbl']}\t{e['record_uuid']}\t"
+                       f"{e['version']}\t{e['digest']}\t{e['prev_hash']}\t{e['hash']}\n" for e in new)
+        if (text.count("\t") != 9 * len(new) or text.count("\n") != len(new) or "\\" in text or "\r" in text):
+            text = "".join(f"{_text(e['unit_code'])}\t{e['seq']}\t{_text(province)}\t{_text(e['uuid'])}\t"
                            f"{_text(e['tbl'])}\t{_text(e['record_uuid'])}\t{e['version']}\t{_text(e['digest'])}\t"
-                           f"{_text(e['prev_hash'])}\t{_text(e['hash'])}\n")
-        return "".join(out).encode("utf-8")
+                           f"{_text(e['prev_hash'])}\t{_text(e['hash'])}\n" for e in new)
+        return text.encode("utf-8")
 
 
 def check(conn, bundle: CachedBundle) -> Checked:
