@@ -9,8 +9,9 @@ X25519 + ChaCha20-Poly1305 to the province's key) made from one template commune
 (every kind, state path, reception, document) with its uuids and unit code rewritten per commune.
 
 Figures, each against a baseline measured in the same run:
-- import of every bundle (verify, shape, and — each being its commune's first — COPY straight
-  into the record tables after the other-unit uuid check; one transaction per bundle) against
+- import of every bundle (verify, the province's chain check of its record ledger and signed head,
+  shape, and — each being its commune's first — COPY straight into the record tables and the
+  ledger into ``hub.ledger``; one transaction per bundle) against
   raw ``COPY`` of the same rows, already in COPY format, into the very same tables (a second
   database with the hub's migrations: same partitions, keys and indexes) — target ≥ 50 %;
 - importing everything again: refused as replays (the file hash is known) — target ≤ 10 % of the
@@ -403,12 +404,14 @@ def main(argv: list[str] | None = None) -> int:
         raw_rate = rows / copy_time
         print(f"raw COPY baseline: {copy_time:.1f} s, {raw_rate:,.0f} rows/s")
         rss_all = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # the preparing workers
         refused = [r for r in results if not getattr(r, "applied", False)]
         assert not refused, refused[:3]
         rate = rows / import_time
         print(f"import: {import_time:.1f} s, {rate:,.0f} rows/s = {rate / raw_rate:.0%} of raw COPY "
               f"(target ≥ 50 %; the two took turns, a quarter of the communes each); peak memory "
-              f"{rss_first:,.0f} MiB after the first quarter, {rss_all:,.0f} MiB after all")
+              f"{rss_first:,.0f} MiB after the first quarter, {rss_all:,.0f} MiB after all; the largest "
+              f"preparing worker {rss_workers:,.0f} MiB")
 
         report_figures(conn, label=f"{args.communes}-commune")
         if args.national:

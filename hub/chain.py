@@ -171,11 +171,11 @@ def check(conn, bundle: CachedBundle) -> Checked:
         return Checked(seen, error=exc)
 
 
-def save(cur, checked: Checked, entries: list, *, unit: str, province: str, bundle_sha: str,
+def save(cur, checked: Checked, data: bytes, *, unit: str, province: str, bundle_sha: str,
          fingerprint: str) -> None:
-    """Inside the import's transaction: the new entries, the signed head, then the deletions the
-    chain names (after the merge, as ``chain.apply_deletions`` does at the province)."""
-    data = checked.new_rows(entries, province=province)
+    """Inside the import's transaction: the new entries (``Checked.new_rows``), the signed head,
+    then the deletions the chain names (after the merge, as ``chain.apply_deletions`` does at the
+    province)."""
     if data:
         with cur.copy(f"COPY hub.ledger ({', '.join(LEDGER_COLUMNS)}) FROM STDIN") as copy:
             copy.write(data)

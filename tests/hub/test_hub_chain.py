@@ -23,7 +23,7 @@ from hub.importer import Keyring, import_bundle, import_files
 from hub.storage import db as hub_db
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import bundle_tools  # noqa: E402
+from conftest import bundle_tools, chained  # noqa: E402
 from test_hub_import import _count, _refused_alike, _snapshot, _trusted  # noqa: E402
 from tests.desktop.sync.conftest import ADMIN_PASSWORD, Data  # noqa: E402
 
@@ -136,8 +136,9 @@ def test_a_history_rewritten_between_two_bundles_is_refused_at_the_next_import(h
     assert "lịch sử đã bị viết lại" in err.message
 
 
+@pytest.mark.parametrize("workers", [2, 0], ids=["processes", "thread"])
 def test_in_one_batch_a_bundle_checked_ahead_is_checked_again_when_its_chain_moved(hub, commune, province, data,
-                                                                                    outdir, tmp_path):
+                                                                                    outdir, tmp_path, workers):
     """``import_files`` checks the next bundle's chain while the server merges the current one; a
     bundle of the same unit is checked again against the chain its predecessor left."""
     (case,) = data.populate(1)
@@ -173,7 +174,7 @@ def test_in_one_batch_a_bundle_checked_ahead_is_checked_again_when_its_chain_mov
         hub.execute("DELETE FROM hub.ledger_heads; DELETE FROM hub.ledger; DELETE FROM hub.bundles; "
                     "DELETE FROM hub.cases; DELETE FROM hub.events; DELETE FROM hub.records")
     assert _snapshot(hub) == before
-    results = import_files(hub, [one, two, rewritten], keyring=Keyring(), accept_sequence=True)
+    results = import_files(hub, [one, two, rewritten], keyring=Keyring(), accept_sequence=True, workers=workers)
     assert results[0].applied and results[1].applied and results[1].tables["ledger"].counts["new"] == 1
     assert isinstance(results[2], UserError) and results[2].code == "chain_rewritten"
     assert _hub_chain(hub, data.unit) == _province_chain(commune, data.unit)
@@ -268,3 +269,19 @@ def test_a_reader_sees_only_its_provinces_entries_and_heads(hub, commune, provin
             seen[role] = cur.fetchone()
             cur.execute("RESET ROLE")
     assert seen["hub_doc_01"][0] > 0 and seen["hub_doc_01"][1] == 1 and seen["hub_doc_02"] == (0, 0)
+
+
+def test_entries_with_characters_copy_escapes_are_kept_as_sent(hub, commune, province, data, outdir):
+    """A uuid may hold a tab or a backslash (the chain check allows any text): kept as is."""
+    data.populate(1)
+    odd = "a\tb\\c"
+    person = dict(commune.one("SELECT * FROM persons LIMIT 1"))
+    person.pop("id")
+    line = ledger.canonical(dict(person, uuid=odd))
+    path = outdir / "odd.gtb"
+    path.write_bytes(bundle_tools.signed_bundle(commune, province, chained(commune, {"persons": [line]})))
+    _trusted(hub, province)
+    import_bundle(hub, path, keyring=Keyring())
+    assert _hub_chain(hub, data.unit) == _province_chain(commune, data.unit)
+    assert _count(hub, "SELECT count(*) FROM hub.ledger WHERE record_uuid = %s", odd) == 1
+    assert _count(hub, "SELECT count(*) FROM hub.records WHERE tbl = 'persons' AND uuid = %s", odd) == 1
