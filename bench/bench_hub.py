@@ -9,8 +9,9 @@ X25519 + ChaCha20-Poly1305 to the province's key) made from one template commune
 (every kind, state path, reception, document) with its uuids and unit code rewritten per commune.
 
 Figures, each against a baseline measured in the same run:
-- import of every bundle (verify, shape, and — each being its commune's first — COPY straight
-  into the record tables after the other-unit uuid check; one transaction per bundle) against
+- import of every bundle (verify, the province's chain check of its record ledger and signed head,
+  shape, and — each being its commune's first — COPY straight into the record tables and the
+  ledger into ``hub.ledger``; one transaction per bundle) against
   raw ``COPY`` of the same rows, already in COPY format, into the very same tables (a second
   database with the hub's migrations: same partitions, keys and indexes) — target ≥ 50 %;
 - importing everything again: refused as replays (the file hash is known) — target ≤ 10 % of the
@@ -48,6 +49,8 @@ from desktop.sync import crypto, manifest  # noqa: E402
 from desktop.sync.container import ArchiveWriter  # noqa: E402
 
 PASS = "bench passphrase"
+LEDGER_COLUMNS = ("unit_code", "seq", "province_code", "uuid", "tbl", "record_uuid", "version", "digest",
+                  "prev_hash", "hash")
 TEMPLATE_CODE = "T0000"
 PROVINCE = "99"
 
@@ -84,14 +87,48 @@ def template(cases: int) -> dict[str, bytes]:
 
 
 def commune_lines(tpl: dict[str, bytes], i: int) -> tuple[str, dict[str, bytes]]:
+    """Commune ``i``'s parts: the template with its own unit code and uuid prefix, every line
+    canonical JSON, and its record ledger made its own — each record's latest entry digests the
+    record as this commune holds it, and the chain is linked again from the first entry — as the
+    commune's own app would have chained those records (the import checks it, ``hub.chain``)."""
+    from desktop.storage import ledger
+    from hub.types import covered_columns
+
     code = f"C{i:04d}"
-    return code, {t: data.replace(b'"00000', b'"%05x' % (i + 1)).replace(
+    parts = {t: data.replace(b'"00000', b'"%05x' % (i + 1)).replace(
         b'"' + TEMPLATE_CODE.encode() + b'"', b'"' + code.encode() + b'"') for t, data in tpl.items()}
+    records = {t: [json.loads(line) for line in data.decode("utf-8").splitlines()] for t, data in parts.items()}
+    columns = covered_columns()
+    held = {(t, r["uuid"]): r for t, recs in records.items() if t != "ledger" for r in recs}
+    entries = sorted(records.get("ledger", []), key=lambda e: e["seq"])
+    last = {(e["tbl"], e["record_uuid"]): e["seq"] for e in entries}
+    prev = ledger.GENESIS
+    for e in entries:
+        record = held.get((e["tbl"], e["record_uuid"]))
+        if e["digest"] and record is not None and last[(e["tbl"], e["record_uuid"])] == e["seq"]:
+            e["digest"] = ledger.record_digest(record, columns[e["tbl"]])
+        e["prev_hash"] = prev
+        e["hash"] = prev = ledger.link_hash(code, e["seq"], e["tbl"], e["record_uuid"], e["version"], e["digest"],
+                                            prev)
+    return code, {t: "".join(ledger.canonical(r) + "\n" for r in recs).encode("utf-8") for t, recs in records.items()}
+
+
+def chain_head(parts: dict[str, bytes], code: str, key) -> dict:
+    """The commune's signed chain head over its ledger's last entry (``desktop.sync.chain``)."""
+    from desktop.storage import ledger
+    from desktop.sync import chain
+
+    lines = parts.get("ledger", b"").decode("utf-8").splitlines()
+    end = json.loads(lines[-1]) if lines else {"seq": 0, "hash": ledger.GENESIS}
+    body = chain.head_body(code, end["seq"], end["hash"], "2026-12-01T09:00:00")
+    return {**body, "signature": crypto.b64(key.sign(crypto.canonical_json(body)))}
 
 
 def make_bundles(tpl, communes: int, folder: Path, recipient) -> list[tuple[Path, PeerKey]]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from hub.types import covered_columns
 
     made = []
     for i in range(communes):
@@ -107,8 +144,10 @@ def make_bundles(tpl, communes: int, folder: Path, recipient) -> list[tuple[Path
                               previous_sha256=None, kind="full", period_from=None, period_to="2026-12-01T09:00:00",
                               period_label="bench", created_at="2026-12-01T09:00:00", app_version="bench",
                               parts=[p.as_dict() for p in writer.parts])
+        body["chain"] = chain_head(parts, code, key)
+        body["ledger_columns"] = {t: list(c) for t, c in covered_columns().items()}
         raw = crypto.canonical_json(body)
-        sealed = crypto.seal(writer.finish(raw, key.sign(raw)), recipient.public_raw, manifest.FORMAT_VERSION)
+        sealed = crypto.seal_stream(writer.finish(raw, key.sign(raw)), recipient.public_raw)   # format 2
         path = folder / f"{code}.gtb"
         path.write_bytes(sealed)
         made.append((path, PeerKey(0, fp, "commune", code, f"UBND xã {code}", public, None, None,
@@ -123,11 +162,15 @@ def raw_copy_rows(tpl, communes: int) -> tuple[float, int]:
     types = by_name()
     for i in range(communes):
         code, parts = commune_lines(tpl, i)
-        rows: dict[str, list[str]] = {"cases": [], "events": [], "records": []}
+        rows: dict[str, list[str]] = {"cases": [], "events": [], "records": [], "ledger": []}
         for name, data in parts.items():
             t = types[name]
             for line in data.decode("utf-8").splitlines():
                 rec = json.loads(line)
+                if name == "ledger":    # the hub keeps the chain typed (hub.ledger, migration 0004)
+                    rows["ledger"].append("\t".join(PROVINCE if k == "province_code" else str(rec[k])
+                                                     for k in LEDGER_COLUMNS) + "\n")
+                    continue
                 escaped = line.replace("\\", "\\\\")
                 version = rec.get("version", 0) if t.versioned else 0
                 if t.partitioned:
@@ -342,8 +385,9 @@ def main(argv: list[str] | None = None) -> int:
             for per in slice_files:
                 with raw_conn.transaction(), raw_conn.cursor() as cur:
                     for target, file in per.items():
-                        cols = ("unit_code, tbl, uuid, province_code, version, data" if target == "records"
-                                else "unit_code, year, uuid, province_code, version, data")
+                        cols = {"records": "unit_code, tbl, uuid, province_code, version, data",
+                                "ledger": ", ".join(LEDGER_COLUMNS)}.get(
+                                    target, "unit_code, year, uuid, province_code, version, data")
                         with cur.copy(f"COPY hub.{target} ({cols}) FROM STDIN") as cp:
                             cp.write(file.read_bytes())
             copy_time += time.perf_counter() - start
@@ -360,12 +404,14 @@ def main(argv: list[str] | None = None) -> int:
         raw_rate = rows / copy_time
         print(f"raw COPY baseline: {copy_time:.1f} s, {raw_rate:,.0f} rows/s")
         rss_all = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # the preparing workers
         refused = [r for r in results if not getattr(r, "applied", False)]
         assert not refused, refused[:3]
         rate = rows / import_time
         print(f"import: {import_time:.1f} s, {rate:,.0f} rows/s = {rate / raw_rate:.0%} of raw COPY "
               f"(target ≥ 50 %; the two took turns, a quarter of the communes each); peak memory "
-              f"{rss_first:,.0f} MiB after the first quarter, {rss_all:,.0f} MiB after all")
+              f"{rss_first:,.0f} MiB after the first quarter, {rss_all:,.0f} MiB after all; the largest "
+              f"preparing worker {rss_workers:,.0f} MiB")
 
         report_figures(conn, label=f"{args.communes}-commune")
         if args.national:

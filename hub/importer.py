@@ -26,7 +26,7 @@ from desktop.sync.importer import SequenceCheck, classify_sequence
 from desktop.sync.progress import Progress, ensure
 from desktop.storage.sync_repo import PeerKey
 from desktop.sync.verify import VerifiedBundle, read_bundle_file, verify_bundle_data
-from hub import first, shape
+from hub import chain, first, shape
 from hub.storage import records, registry
 from hub.types import by_name
 
@@ -104,30 +104,54 @@ class _DryRun(Exception):
 
 
 @dataclass
+class _Refusal:
+    """A ``UserError`` as it crosses from a worker process (its keyword arguments do not pickle)."""
+    code: str
+    message: str
+    details: dict
+
+    @classmethod
+    def of(cls, exc: UserError) -> "_Refusal":
+        return cls(exc.code, exc.message, dict(exc.details))
+
+    @staticmethod
+    def back(error) -> UserError:
+        return UserError(error.code, error.message, **error.details) if isinstance(error, _Refusal) else error
+
+
+@dataclass
 class Trust:
-    """The key registry as one batch sees it: loaded once, so bundles verify without the server."""
+    """The key registry as one batch sees it, loaded once so bundles verify without the server;
+    what was imported is asked of the server bundle by bundle (``conn``: a connection of the
+    thread that prepares), with the batch's own imports remembered."""
     recipients: dict[str, tuple[str, bytes]]          # fingerprint → (province, wrapped private key)
     peers: dict[str, tuple[PeerKey, str]]             # fingerprint → (commune key, its province)
-    imported: dict[str, dict]                         # bundle SHA-256 → what was imported
+    conn: object = None                               # where ``earlier`` and ``has_bundles`` look
+    imported: dict[str, dict] = field(default_factory=dict)   # this batch: bundle SHA-256 → what
+    _units: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, conn) -> "Trust":
         with conn.cursor() as cur:
-            trust = cls(registry.all_recipients(cur), registry.all_peers(cur), registry.all_bundles(cur))
-        trust._units = {v["unit_code"] for v in trust.imported.values()}
-        return trust
+            return cls(registry.all_recipients(cur), registry.all_peers(cur), conn)
+
+    def earlier(self, sha: str) -> dict | None:
+        """What was imported under this file hash (a replay), if anything."""
+        if sha in self.imported:
+            return self.imported[sha]
+        with self.conn.cursor() as cur:
+            return registry.bundle_by_sha(cur, sha)
 
     def has_bundles(self, unit: str) -> bool:
-        return any(v["unit_code"] == unit for v in self.imported.values()) if self._units is None \
-            else unit in self._units
-
-    _units: set[str] | None = None
+        if unit in self._units:
+            return True
+        with self.conn.cursor() as cur:
+            return registry.has_bundles(cur, unit)
 
     def imported_now(self, report: "HubImport") -> None:
         self.imported[report.bundle_sha256] = {"unit_code": report.unit_code, "seq": report.sequence_number,
                                                "imported_at": "vừa xong"}
-        if self._units is not None:
-            self._units.add(report.unit_code)
+        self._units.add(report.unit_code)
 
 
 @dataclass
@@ -135,13 +159,49 @@ class Prepared:
     """A bundle read and verified, or refused, before its transaction (``prepare``)."""
     report: HubImport
     bundle: VerifiedBundle | None = None
-    parts: list[shape.Part] | None = None    # each record's shape (hub.shape)
+    parts: list[shape.Part] | None = None    # each record's shape (hub.shape), the ledger apart
     plan: first.Plan | None = None           # made ahead when the unit looked new (hub.first)
     earlier: dict | None = None
     error: UserError | None = None
+    cached: chain.CachedBundle | None = None  # every part parsed once, for the chain check
+    entries: list = field(default_factory=list)   # the bundle's ledger entries
+    checked: chain.Checked | None = None     # the chain check, made ahead by the preparing worker
+    manifest: object = None                  # the verified manifest
+    staging: list[bytes] | None = None       # hub_stage rows, made ahead (compact form)
+    ledger_rows: bytes | None = None         # hub.ledger COPY rows after checked.seen (compact form)
+    entry_count: int = 0
+    redo: object = None                      # () → this bundle prepared whole here (compact form)
 
     def staging_rows(self) -> list[bytes]:
-        return [shape.staging_rows(p) for p in self.parts]
+        if self.staging is not None:
+            return self.staging
+        return [shape.staging_rows(p) for p in self.full().parts]
+
+    def full(self) -> "Prepared":
+        """This bundle with its parsed records: itself, or prepared again here when it came
+        compact from a worker process (a rare path: its unit's chain moved since its check, or a
+        first bundle met a taken uuid)."""
+        if self.cached is not None:
+            return self
+        again = self.redo()
+        if again.error is not None:
+            raise again.error
+        return again
+
+    def compact(self) -> "Prepared":
+        """What ``apply`` needs, small enough to cross from a worker process: the rows to COPY and
+        the chain check's result, not the parsed records (``full`` brings them back if needed)."""
+        if self.cached is None:
+            return self
+        out = Prepared(self.report, plan=self.plan, earlier=self.earlier, error=self.error, checked=self.checked,
+                       manifest=self.manifest, entry_count=len(self.entries))
+        if self.plan is None:
+            out.staging = self.staging_rows()
+        if self.checked is not None and self.checked.result is not None:
+            out.ledger_rows = self.checked.new_rows(self.entries, province=self.report.province_code)
+        if self.checked is not None and self.checked.error is not None:
+            out.checked = chain.Checked(self.checked.seen, error=_Refusal.of(self.checked.error))
+        return out
 
     def first_plan(self) -> first.Plan:
         if self.plan is None:
@@ -151,15 +211,18 @@ class Prepared:
 
 
 def prepare(path: Path, trust: Trust, keyring: Keyring, *, reimport: bool = False, dry_run: bool = False,
-            progress: Progress | None = None) -> Prepared:
-    """Read, hash, decrypt and verify one bundle file: CPU only, no server (a batch prepares the
-    next file while the server merges the current one)."""
+            progress: Progress | None = None, check_chain: bool = False) -> Prepared:
+    """Read, hash, decrypt and verify one bundle file: CPU, and a few look-ups on ``trust.conn``
+    (a batch prepares the next file on a second thread and connection while the server merges the
+    current one). ``check_chain``: run the province's chain check here too (on ``trust.conn``,
+    which must see one snapshot per transaction); ``apply`` checks again only if the unit's
+    stored chain moved since."""
     path = Path(path)
     try:
         data = read_bundle_file(path)
         sha = hashlib.sha256(data).hexdigest()
         report = HubImport(path.name, sha, dry_run=dry_run)
-        earlier = trust.imported.get(sha)
+        earlier = trust.earlier(sha)
         if earlier and not reimport:
             return Prepared(report, earlier=earlier)
         header, _, _ = crypto.read_header(data)
@@ -185,16 +248,27 @@ def prepare(path: Path, trust: Trust, keyring: Keyring, *, reimport: bool = Fals
                 raise UserError("bundle_damaged", f"Nội dung gói không hợp lệ ({part.name} có số dòng khác bản "
                                 "kê). Gói bị từ chối, không ghi gì.")
         types = by_name()
-        parts = [shape.shape_part(types.get(p.table), p.table, bundle.records(p), bundle.lines(p), m.unit_code)
-                 for p in m.parts]
+        records = {p.table: bundle.records(p) for p in m.parts}
+        lines = {p.table: bundle.lines(p) for p in m.parts}
+        # The ledger is checked and kept as the chain it is (hub.chain, hub.ledger), not as records.
+        parts = [shape.shape_part(types.get(p.table), p.table, records[p.table], lines[p.table], m.unit_code)
+                 for p in m.parts if p.table != chain.LEDGER]
         report.unit_code, report.province_code, report.sequence_number = m.unit_code, province, m.sequence
-        prepared = Prepared(report, bundle=bundle, parts=parts, earlier=earlier)
+        prepared = Prepared(report, bundle=bundle, parts=parts, earlier=earlier,
+                            cached=chain.CachedBundle(bundle, records, lines),
+                            entries=records.get(chain.LEDGER, []), manifest=m,
+                            entry_count=len(records.get(chain.LEDGER, [])))
+        if check_chain:
+            prepared.checked = chain.check(trust.conn, prepared.cached)
         if not earlier and not trust.has_bundles(m.unit_code):
             prepared.first_plan()
         return prepared
     except UserError as exc:
         exc.details.setdefault("file", path.name)
         return Prepared(HubImport(path.name, ""), error=exc)
+    finally:
+        if trust.conn is not None:
+            trust.conn.rollback()
 
 
 def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
@@ -204,18 +278,18 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
 
     progress = ensure(progress)
     if prepared.error is not None:
-        raise prepared.error
-    report, bundle = prepared.report, prepared.bundle
+        raise _Refusal.back(prepared.error)
+    report, m = prepared.report, prepared.manifest
     with conn.cursor() as cur:
-        earlier = registry.bundle_by_sha(cur, report.bundle_sha256) if bundle is not None else prepared.earlier
-        if bundle is None or (earlier and not prepared.earlier):
+        earlier = registry.bundle_by_sha(cur, report.bundle_sha256) if m is not None else prepared.earlier
+        if m is None or (earlier and not prepared.earlier):
             report.replay = True
             report.unit_code, report.sequence_number = earlier["unit_code"], earlier["seq"]
             report.sequence = SequenceCheck("replay", f"Gói này đã được nhập lúc {earlier['imported_at'][:16]}; "
                                             "nhập lại không thay đổi gì.")
             conn.rollback()
             return report
-        m, province = bundle.manifest, report.province_code
+        province = report.province_code
         if earlier:
             report.replay = True
             check = SequenceCheck("replay", "Nhập lại gói đã nhập: đối chiếu lại, không thay đổi gì.")
@@ -229,9 +303,23 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
         try:
             with conn.transaction():
                 progress.report(1, 2, "Đang đối chiếu và ghi")
+                # One import of a unit at a time; its stored chain is then what this import sees.
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("giaitrinh-hub-unit:" + m.unit_code,))
+                checked, ledger_rows = prepared.checked, prepared.ledger_rows
+                if checked is None or chain.stored_head(cur, m.unit_code) != checked.seen:
+                    full = prepared.full()
+                    checked = chain.check(conn, full.cached)
+                    ledger_rows = None if checked.error else checked.new_rows(full.entries, province=province)
+                if checked.error is not None:
+                    error = _Refusal.back(checked.error)
+                    error.details.setdefault("file", report.file)
+                    raise error
+                if ledger_rows is None:
+                    ledger_rows = checked.new_rows(prepared.entries, province=province)
                 tables = None
                 if not earlier and records.unit_is_new(cur, m.unit_code):
-                    tables = records.copy_first(cur, prepared.first_plan(), unit=m.unit_code)
+                    plan = prepared.plan if prepared.plan is not None else prepared.full().first_plan()
+                    tables = records.copy_first(cur, plan, unit=m.unit_code)
                     report.direct = tables is not None
                 if tables is None:
                     tables = records.merge(cur, by_name(), prepared.staging_rows(), unit=m.unit_code,
@@ -239,7 +327,14 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
                 report.tables = tables
                 for p in m.parts:
                     report.tables.setdefault(p.table, records.TypeResult(p.table))
+                if prepared.entry_count or chain.LEDGER in report.tables:
+                    new = checked.result.new_entries
+                    report.tables[chain.LEDGER] = records.TypeResult(
+                        chain.LEDGER, {**dict.fromkeys(records.CATEGORIES, 0), "new": new,
+                                       "unchanged": prepared.entry_count - new})
                 if not earlier:
+                    chain.save(cur, checked, ledger_rows, unit=m.unit_code, province=province,
+                               bundle_sha=report.bundle_sha256, fingerprint=m.key_fingerprint)
                     registry.insert_bundle(cur, unit_code=m.unit_code, sha=report.bundle_sha256,
                                            province_code=province, manifest=m, status=check.status,
                                            result=report.totals())
@@ -264,41 +359,151 @@ def apply(conn, prepared: Prepared, *, accept_sequence: bool = False,
 def import_bundle(conn, path: Path, *, keyring: Keyring, accept_sequence: bool = False, reimport: bool = False,
                   dry_run: bool = False, progress: Progress | None = None) -> HubImport:
     """Verify and merge one bundle file; a ``UserError`` (nothing written) when it is refused."""
+    chain.ensure_views(conn)
     prepared = prepare(path, Trust.load(conn), keyring, reimport=reimport, dry_run=dry_run, progress=progress)
     conn.rollback()
     return apply(conn, prepared, accept_sequence=accept_sequence, progress=progress)
 
 
 def import_files(conn, paths: list[Path], *, keyring: Keyring, accept_sequence: bool = False,
-                 reimport: bool = False, dry_run: bool = False,
-                 progress: Progress | None = None) -> list[HubImport | UserError]:
+                 reimport: bool = False, dry_run: bool = False, progress: Progress | None = None,
+                 workers: int | None = None) -> list[HubImport | UserError]:
     """Import many bundles, each in its own transaction; a refused one (its ``UserError`` in the
-    list) leaves the others imported. The next file is read and verified on a second thread while
-    the server merges the current one (decryption, hashing and unzipping release the GIL).
-    """
-    from concurrent.futures import ThreadPoolExecutor
+    list) leaves the others imported, in the order given.
 
+    The bundles are read, decrypted, verified, shaped and their chains checked ahead, while the
+    server merges the current one: in ``workers`` processes (default: one per core, at most 2;
+    each with its own connection for the checks), since that work is Python's and one process
+    runs Python on one core at a time; on a system without ``fork``, or with ``workers=0``, on a
+    second thread. A worker sends back the rows to COPY, not the parsed records.
+    """
+    import multiprocessing
+    import os
+
+    from hub.storage import db as hub_db
+
+    chain.ensure_views(conn)
     trust = Trust.load(conn)
     conn.rollback()
-    out: list[HubImport | UserError] = []
     paths = [Path(p) for p in paths]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-verify") as pool:
-        def ahead(i: int):
-            return pool.submit(prepare, paths[i], trust, keyring, reimport=reimport, dry_run=dry_run) \
-                if i < len(paths) else None
+    if not paths:
+        return []
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    try:
+        context = multiprocessing.get_context("fork") if workers > 0 else None
+    except ValueError:
+        context = None
+    trust.conn = hub_db.second(conn)
+    chain.ensure_views(trust.conn)
+    try:
+        if context is None:
+            return _import_threaded(conn, paths, trust, keyring, accept_sequence, reimport, dry_run, progress)
+        return _import_forked(conn, paths, trust, keyring, accept_sequence, reimport, dry_run, progress,
+                              context, workers)
+    finally:
+        trust.conn.close()
 
-        pending = ahead(0)
-        for i in range(len(paths)):
-            prepared = pending.result()
-            pending = ahead(i + 1)
-            try:
-                report = apply(conn, prepared, accept_sequence=accept_sequence, progress=progress)
-            except UserError as exc:
-                conn.rollback()
-                exc.details.setdefault("file", paths[i].name)
-                out.append(exc)
-                continue
-            if report.applied and not report.replay:
-                trust.imported_now(report)
-            out.append(report)
+
+def _apply_each(conn, paths, results, trust, accept_sequence, progress) -> list[HubImport | UserError]:
+    """Apply each prepared bundle as it comes (``results``: one callable per path giving it)."""
+    out: list[HubImport | UserError] = []
+    for path, result in zip(paths, results):
+        prepared = result()
+        try:
+            report = apply(conn, prepared, accept_sequence=accept_sequence, progress=progress)
+        except UserError as exc:
+            conn.rollback()
+            exc.details.setdefault("file", path.name)
+            out.append(exc)
+            continue
+        if report.applied and not report.replay:
+            trust.imported_now(report)
+        out.append(report)
     return out
+
+
+def _import_threaded(conn, paths, trust, keyring, accept_sequence, reimport, dry_run, progress):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-verify") as pool:
+        pending: list = []
+
+        def results():
+            pending.append(pool.submit(prepare, paths[0], trust, keyring, reimport=reimport, dry_run=dry_run,
+                                       check_chain=True))
+            for i in range(len(paths)):
+                current = pending.pop(0)
+                if i + 1 < len(paths):
+                    pending.append(pool.submit(prepare, paths[i + 1], trust, keyring, reimport=reimport,
+                                               dry_run=dry_run, check_chain=True))
+                yield current.result
+
+        return _apply_each(conn, paths, results(), trust, accept_sequence, progress)
+
+
+_WORKER: dict = {}
+
+
+def _worker_start(credentials: tuple[str, str | None], trust: Trust, keyring: Keyring) -> None:
+    """In a forked worker: its own connection (the parent's ones are never used here)."""
+    from hub.storage import db as hub_db
+
+    own = hub_db.connect_again(*credentials)
+    chain.ensure_views(own)
+    _WORKER.update(trust=Trust(trust.recipients, trust.peers, own), keyring=keyring)
+
+
+def _worker_prepare(path: Path, reimport: bool, dry_run: bool) -> Prepared:
+    prepared = prepare(path, _WORKER["trust"], _WORKER["keyring"], reimport=reimport, dry_run=dry_run,
+                       check_chain=True).compact()
+    if isinstance(prepared.error, UserError):
+        prepared.error = _Refusal.of(prepared.error)
+    return prepared
+
+
+def _unlock_ahead(paths: list[Path], trust: Trust, keyring: Keyring) -> None:
+    """Unlock, once and before the workers fork, the recipient keys these files are sealed to
+    (each worker would otherwise stretch the passphrase again)."""
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                header, _ = crypto.read_header_from(fh)
+            fp = str(header.get("recipient", ""))
+            if fp in trust.recipients:
+                keyring.unlock(fp, *trust.recipients[fp])
+        except (OSError, UserError):
+            continue   # the worker reports it for that file
+
+
+def _import_forked(conn, paths, trust, keyring, accept_sequence, reimport, dry_run, progress, context, workers):
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    from hub.storage import db as hub_db
+
+    _unlock_ahead(paths, trust, keyring)
+    here = Trust(trust.recipients, trust.peers, trust.conn, trust.imported, trust._units)
+
+    def redo(path: Path) -> Prepared:
+        return prepare(path, here, keyring, reimport=reimport, dry_run=dry_run)
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                             initargs=(hub_db.credentials(conn), trust, keyring)) as pool:
+        ahead = workers + 1
+        pending = [pool.submit(_worker_prepare, p, reimport, dry_run) for p in paths[:ahead]]
+
+        def results():
+            for i, path in enumerate(paths):
+                future = pending.pop(0)
+                if i + ahead < len(paths):
+                    pending.append(pool.submit(_worker_prepare, paths[i + ahead], reimport, dry_run))
+
+                def get(future=future, path=path) -> Prepared:
+                    prepared = future.result()
+                    prepared.redo = partial(redo, path)
+                    return prepared
+
+                yield get
+
+        return _apply_each(conn, paths, results(), trust, accept_sequence, progress)

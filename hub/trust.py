@@ -64,6 +64,7 @@ def add_reader(conn, role_name: str, province_code: str, password: str | None = 
             else:
                 cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(role))
         cur.execute(sql.SQL("GRANT USAGE ON SCHEMA hub TO {}").format(role))
-        for table in ("cases", "events", "records", "bundles", "conflicts", "units", "report_rows"):
+        for table in ("cases", "events", "records", "bundles", "conflicts", "units", "report_rows", "ledger",
+                      "ledger_heads"):
             cur.execute(sql.SQL("GRANT SELECT ON hub.{} TO {}").format(sql.Identifier(table), role))
         registry.add_reader(cur, role_name, province_code)

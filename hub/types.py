@@ -41,8 +41,10 @@ PARTITIONED = {"cases": "created_at", "events": "at"}
 
 
 @lru_cache(maxsize=1)
-def record_types() -> tuple[RecordType, ...]:
-    """Every record type, parents before children, as the current register defines them."""
+def _schema() -> tuple[tuple[RecordType, ...], dict[str, tuple[str, ...]]]:
+    """The record types (parents before children) and the ledger's covered columns, as the
+    current register defines them."""
+    from desktop.storage import ledger
     from desktop.storage.db import open_database
     from desktop.storage.sync_repo import synced_tables
 
@@ -55,9 +57,19 @@ def record_types() -> tuple[RecordType, ...]:
             target = table.name if table.name in PARTITIONED else "records"
             out.append(RecordType(table.name, table.columns, table.versioned, refs, target,
                                   PARTITIONED.get(table.name)))
-        return tuple(out)
+        return tuple(out), ledger.covered_columns(db.conn)
     finally:
         db.close()
+
+
+def record_types() -> tuple[RecordType, ...]:
+    """Every record type, parents before children, as the current register defines them."""
+    return _schema()[0]
+
+
+def covered_columns() -> dict[str, tuple[str, ...]]:
+    """Record type → the columns its ledger digests cover (``desktop.storage.ledger``)."""
+    return dict(_schema()[1])
 
 
 def by_name() -> dict[str, RecordType]:

@@ -41,6 +41,28 @@ def connect(dsn: str | None = None):
     return conn
 
 
+def second(conn):
+    """Another connection to the same database (for a second thread), whose transactions each see
+    one snapshot (repeatable read)."""
+    return connect_again(*credentials(conn))
+
+
+def credentials(conn) -> tuple[str, str | None]:
+    """What ``connect_again`` needs to reach ``conn``'s database (from another process too)."""
+    return conn.info.dsn, conn.info.password
+
+
+def connect_again(dsn: str, password: str | None):
+    import psycopg
+
+    extra = {"password": password} if password else {}
+    other = psycopg.connect(dsn, application_name="giaitrinh-hub", **extra)
+    other.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    other.execute("SET jit = off")
+    other.commit()
+    return other
+
+
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 

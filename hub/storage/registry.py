@@ -57,10 +57,9 @@ def all_peers(cur) -> dict[str, tuple[PeerKey, str]]:
             for fp, role, unit, name, key, registered, revoked, reason, province in cur.fetchall()}
 
 
-def all_bundles(cur) -> dict[str, dict]:
-    cur.execute("SELECT bundle_sha256, unit_code, seq, imported_at FROM hub.bundles")
-    return {sha: {"unit_code": unit, "seq": seq, "imported_at": at.isoformat(timespec="seconds")}
-            for sha, unit, seq, at in cur.fetchall()}
+def has_bundles(cur, unit_code: str) -> bool:
+    cur.execute("SELECT EXISTS (SELECT 1 FROM hub.bundles WHERE unit_code = %s)", (unit_code,))
+    return cur.fetchone()[0]
 
 
 def bundle_by_sha(cur, sha: str) -> dict | None:

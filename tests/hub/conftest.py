@@ -4,6 +4,7 @@ test, and the sync tests' commune and province registers (tests/desktop/sync/con
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import tempfile
 import uuid
@@ -75,3 +76,39 @@ def hub(hub_dsn):
     conn = hub_db.connect(hub_dsn)
     yield conn
     conn.close()
+
+
+def chained(commune, parts: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``parts`` as the commune's own app would send them: each JSON line canonical, and each record
+    of the commune's unit (of a type the ledger covers, with every covered column) given an entry
+    at the end of the commune's record ledger, which ``bundle_tools.signed_bundle`` then carries
+    with a head signed over it. What a person holding the register and its key could make: the
+    province's chain check lets such records through, and only the merge judges them."""
+    from desktop.storage import ledger
+
+    unit = commune.get_setting("local_unit_code")
+    columns = ledger.covered_columns(commune.conn)
+    out: dict[str, list[str]] = {}
+    seq, prev = ledger.head(commune.conn, unit)
+    rows = []
+    for table, lines in parts.items():
+        out[table] = []
+        for line in lines:
+            record = json.loads(line)
+            out[table].append(ledger.canonical(record))
+            if not (isinstance(record, dict) and record.get("unit_code") == unit and table in columns
+                    and isinstance(record.get("uuid"), str)):
+                continue
+            try:
+                digest = ledger.record_digest(record, columns[table])
+            except KeyError:
+                continue
+            version = record.get("version", 0) if type(record.get("version", 0)) is int else 0
+            seq += 1
+            h = ledger.link_hash(unit, seq, table, record["uuid"], version, digest, prev)
+            rows.append((uuid.uuid4().hex, unit, seq, table, record["uuid"], version, digest, prev, h))
+            prev = h
+    with commune.write():
+        commune.conn.executemany("INSERT INTO ledger(uuid, unit_code, seq, tbl, record_uuid, version, digest, prev_hash, "
+                            "hash) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    return out

@@ -17,7 +17,7 @@ from hub.importer import Keyring, import_bundle
 from hub.trust import trust_register
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import Data, bundle_tools  # noqa: E402
+from conftest import Data, bundle_tools, chained  # noqa: E402
 from test_hub_import import _count, _snapshot, _trusted  # noqa: E402
 
 
@@ -49,8 +49,10 @@ def _dump(record) -> str:
 
 
 def _crafted_parts(commune, data):
-    """A first bundle holding every way a record is refused beside good ones: bad shapes, another
-    unit, a duplicate, links to missing records and to refused ones, an unknown type."""
+    """A first bundle holding every way the merge refuses a record beside good ones: bad shapes, a
+    duplicate, links to missing records and to refused ones, an unknown type — chained by the
+    commune's own app, so the chain check lets them through (a record of another unit it refuses
+    whole: test_hub_import)."""
     cases = data.populate(3)
     case = _row(commune, "cases", "uuid = ?", cases[0])
     event = _row(commune, "events", "case_uuid = ? AND seq = 1", cases[0])
@@ -59,7 +61,6 @@ def _crafted_parts(commune, data):
     bad_case = dict(case, uuid="b" * 32, version=0)                     # bad version: refused
     lines = {
         "cases": [_dump(case), _dump(_row(commune, "cases", "uuid = ?", cases[1])), _dump(bad_case),
-                  _dump(dict(case, uuid="c" * 32, unit_code="99999")),   # another unit
                   _dump(dict(case, uuid="d" * 32, bogus=1)),             # unknown column
                   _dump(case),                                           # twice in one bundle
                   "[1, 2]"],
@@ -72,7 +73,7 @@ def _crafted_parts(commune, data):
                         _dump(dict(link, uuid="a2" * 16, person_uuid="8" * 32))],  # no such person
         "hub_unknown_type": [_dump({"uuid": "a3" * 16, "unit_code": data.unit})],
     }
-    return lines
+    return chained(commune, lines)
 
 
 def _stored(hub, unit):
@@ -105,7 +106,7 @@ def test_first_bundle_goes_direct_with_exactly_the_staged_merges_result(hub, sec
     assert {n: (t.counts, t.samples) for n, t in direct.tables.items()} == \
         {n: (t.counts, t.samples) for n, t in staged.tables.items()}
     counts = {n: (t.counts["new"], t.counts["rejected"]) for n, t in direct.tables.items() if n != "ledger"}
-    assert counts == {"cases": (2, 5), "events": (1, 2), "persons": (1, 0), "case_people": (1, 2),
+    assert counts == {"cases": (2, 4), "events": (1, 2), "persons": (1, 0), "case_people": (1, 2),
                       "hub_unknown_type": (0, 1)}, counts
     reasons = {r for t in direct.tables.values() for _, _, r in t.samples}
     assert any("Tham chiếu tới bản ghi cases" in r for r in reasons)
@@ -126,6 +127,10 @@ def _plain_uuid_indexes(hub):
 @pytest.mark.parametrize("kind", ["cases", "events", "persons"])
 def test_first_bundle_with_a_uuid_another_unit_uses_takes_the_staged_way(hub, commune_factory, province, outdir,
                                                                          kind, unique):
+    """A uuid of another unit is refused whole by the chain check (test_hub_import); one that another
+    unit's bundle brought in after this bundle's check (two imports racing) is met by the merge."""
+    from hub import importer
+    from hub.storage import db as hub_db
     from hub.storage import records
 
     if not unique:
@@ -135,8 +140,6 @@ def test_first_bundle_with_a_uuid_another_unit_uses_takes_the_staged_way(hub, co
     a, b = commune_factory("00001"), commune_factory("00002", "UBND xã Hai")
     (taken,) = Data(a).populate(1)
     _trusted(hub, province)
-    first = import_bundle(hub, export.export_bundle(a, outdir).path, keyring=Keyring())
-    assert first.direct
     (own,) = Data(b).populate(1)
     case = _row(b, "cases", "uuid = ?", own)
     event = _row(b, "events", "case_uuid = ? AND seq = 1", own)
@@ -151,8 +154,22 @@ def test_first_bundle_with_a_uuid_another_unit_uses_takes_the_staged_way(hub, co
     if kind == "cases":     # the event now points at a case this unit does not have: refused too
         parts["events"] = [_dump(dict(event, case_uuid=stolen))]
     path = outdir / "steal.gtb"
-    path.write_bytes(bundle_tools.signed_bundle(b, province, parts))
-    report = import_bundle(hub, path, keyring=Keyring())
+    path.write_bytes(bundle_tools.signed_bundle(b, province, chained(b, parts)))
+    # B's bundle is prepared and its chain checked (on the batch's second connection) …
+    importer.chain.ensure_views(hub)
+    trust = importer.Trust.load(hub)
+    hub.rollback()
+    trust.conn = hub_db.second(hub)
+    importer.chain.ensure_views(trust.conn)
+    try:
+        prepared = importer.prepare(path, trust, Keyring(), check_chain=True)
+    finally:
+        trust.conn.close()
+    assert prepared.checked is not None and prepared.checked.error is None
+    # … while A's first bundle, holding that uuid, is imported.
+    first = import_bundle(hub, export.export_bundle(a, outdir).path, keyring=Keyring())
+    assert first.direct
+    report = importer.apply(hub, prepared)
     assert report.applied and not report.direct
     assert report.tables[kind].counts["rejected"] == 1
     assert "đơn vị khác" in report.tables[kind].samples[0][2]
@@ -173,6 +190,7 @@ def test_first_bundle_with_content_postgresql_refuses_writes_nothing(hub, commun
              # the cases were already copied when it fails, and must not stay.
              "events": [_dump(event), _dump(dict(event, uuid="e" * 32, note="a\u0000b"))]}
     path = outdir / "nul.gtb"
+    parts = chained(commune, parts)
     path.write_bytes(bundle_tools.signed_bundle(commune, province, parts))
     _trusted(hub, province)
     before = _snapshot(hub)

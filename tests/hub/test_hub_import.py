@@ -16,7 +16,7 @@ from hub.importer import Keyring, import_bundle, import_files
 from hub.trust import add_reader, trust_register
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import Data, bundle_tools, make_register  # noqa: E402
+from conftest import Data, bundle_tools, chained, make_register  # noqa: E402
 
 
 def _trusted(hub, province):
@@ -35,14 +35,16 @@ def _stored(hub, unit):
     with hub.cursor() as cur:
         cur.execute("SELECT 'cases', uuid, version FROM hub.cases WHERE unit_code = %s UNION ALL "
                     "SELECT 'events', uuid, 0 FROM hub.events WHERE unit_code = %s UNION ALL "
-                    "SELECT tbl, uuid, version FROM hub.records WHERE unit_code = %s", (unit, unit, unit))
+                    "SELECT tbl, uuid, version FROM hub.records WHERE unit_code = %s UNION ALL "
+                    "SELECT 'ledger', uuid, 0 FROM hub.ledger WHERE unit_code = %s", (unit, unit, unit, unit))
         return sorted(cur.fetchall())
 
 
 def _snapshot(hub):
     with hub.cursor() as cur:
         out = {}
-        for table in ("cases", "events", "records", "bundles", "conflicts", "units", "peer_keys"):
+        for table in ("cases", "events", "records", "bundles", "conflicts", "units", "peer_keys", "ledger",
+                      "ledger_heads"):
             cur.execute(f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
                         f"FROM hub.{table} t")
             out[table] = cur.fetchone()
@@ -174,8 +176,7 @@ def test_forged_signature_unknown_key_and_other_province_are_refused(hub, commun
     other.close()
 
 
-def test_records_of_another_unit_bad_shapes_and_broken_links_are_rejected_one_by_one(hub, commune, province,
-                                                                                    data, outdir):
+def test_bad_shapes_and_broken_links_are_rejected_one_by_one(hub, commune, province, data, outdir):
     (case,) = data.populate(1)
     _trusted(hub, province)
     import_bundle(hub, export.export_bundle(commune, outdir).path, keyring=Keyring())
@@ -184,7 +185,6 @@ def test_records_of_another_unit_bad_shapes_and_broken_links_are_rejected_one_by
     good = dict(row, uuid="a" * 32, version=1)
     lines = [
         json.dumps(good, ensure_ascii=False),                                    # accepted
-        json.dumps(dict(row, uuid="b" * 32, unit_code="99999"), ensure_ascii=False),   # another unit
         json.dumps(dict(row, uuid="c" * 32, bogus=1), ensure_ascii=False),        # unknown column
         json.dumps(dict(row, uuid="d" * 32, version=0), ensure_ascii=False),      # bad version
         json.dumps(dict(row, uuid="e" * 32, summary=["x"]), ensure_ascii=False),  # nested value
@@ -197,34 +197,60 @@ def test_records_of_another_unit_bad_shapes_and_broken_links_are_rejected_one_by
     path = outdir / "crafted.gtb"
     prev = hub.execute("SELECT bundle_sha256 FROM hub.bundles").fetchone()[0]
     hub.rollback()
-    raw = bundle_tools.signed_bundle(commune, province, {"cases": lines, "events": events}, sequence=2)
+    # Chained by the commune's own app: the province's chain check lets them through to the merge.
+    raw = bundle_tools.signed_bundle(commune, province, chained(commune, {"cases": lines, "events": events}),
+                                     sequence=2)
     path.write_bytes(raw)
     report = import_bundle(hub, path, keyring=Keyring(), accept_sequence=True)
     assert prev  # the first bundle is on record
-    assert report.tables["cases"].counts["new"] == 1 and report.tables["cases"].counts["rejected"] == 6
+    assert report.tables["cases"].counts["new"] == 1 and report.tables["cases"].counts["rejected"] == 5
     assert report.tables["events"].counts["rejected"] == 1
     reasons = {r for (_, _, r) in report.tables["cases"].samples}
-    assert any("không phải đơn vị gửi gói" in r for r in reasons)
     assert any("Có cột" in r for r in reasons) and any("phiên bản" in r for r in reasons)
     assert any("Trùng mã UUID" in r for r in reasons) and any("không phải số hoặc chữ" in r for r in reasons)
     assert "Tham chiếu" in report.tables["events"].samples[0][2]
-    assert _count(hub, "SELECT count(*) FROM hub.conflicts WHERE kind = 'rejected'") == 7
-    assert _count(hub, "SELECT count(*) FROM hub.cases WHERE unit_code = '99999'") == 0
+    assert _count(hub, "SELECT count(*) FROM hub.conflicts WHERE kind = 'rejected'") == 6
 
 
-def test_a_unit_cannot_reuse_another_units_uuid(hub, commune_factory, province, outdir):
+def _refused_alike(hub, province, path, code):
+    """The province's SQLite import and the hub refuse ``path`` with the same code and message, and
+    neither writes anything."""
+    from tests.desktop.sync.conftest import snapshot
+
+    before_hub, before_province = _snapshot(hub), snapshot(province)
+    with pytest.raises(UserError) as at_province:
+        province_importer.apply(province, path, accept_sequence=True)
+    with pytest.raises(UserError) as at_hub:
+        import_bundle(hub, path, keyring=Keyring(), accept_sequence=True)
+    hub.rollback()
+    assert at_province.value.code == at_hub.value.code == code, (at_province.value.message, at_hub.value.message)
+    assert at_hub.value.message == at_province.value.message and "Gói bị từ chối" in at_hub.value.message
+    assert _snapshot(hub) == before_hub and snapshot(province) == before_province
+    return at_hub.value
+
+
+def test_records_of_another_unit_are_refused_whole_as_at_the_province(hub, commune_factory, province, outdir):
     a, b = commune_factory("00001"), commune_factory("00002", "UBND xã Hai")
     (case,) = Data(a).populate(1)
+    Data(b).populate(1)
     _trusted(hub, province)
-    import_bundle(hub, export.export_bundle(a, outdir).path, keyring=Keyring())
+    for db in (a, b):
+        path = export.export_bundle(db, outdir).path
+        import_bundle(hub, path, keyring=Keyring())
+        province_importer.apply(province, path)
     row = dict(a.one("SELECT * FROM cases WHERE uuid = ?", (case,)))
     row.pop("id")
+    foreign = json.dumps(dict(row, uuid="b" * 32), ensure_ascii=False)   # a record of unit 00001 in B's bundle
+    path = outdir / "foreign.gtb"
+    path.write_bytes(bundle_tools.signed_bundle(b, province, chained(b, {"cases": [foreign]}), sequence=2))
+    err = _refused_alike(hub, province, path, "chain_records")
+    assert "không thuộc xã" in err.message and "00001" in err.message
+    # A's case taken over by B, chained in B's own ledger: a change to another unit's record.
+    stolen = json.dumps(dict(row, unit_code="00002", version=9, summary="Ghi đè"), ensure_ascii=False)
     path = outdir / "steal.gtb"
-    path.write_bytes(bundle_tools.signed_bundle(b, province, {"cases": [json.dumps(
-        dict(row, unit_code="00002", version=9, summary="Ghi đè"), ensure_ascii=False)]}))
-    report = import_bundle(hub, path, keyring=Keyring())
-    assert report.tables["cases"].counts["rejected"] == 1
-    assert "đơn vị khác" in report.tables["cases"].samples[0][2]
+    path.write_bytes(bundle_tools.signed_bundle(b, province, chained(b, {"cases": [stolen]}), sequence=2))
+    err = _refused_alike(hub, province, path, "chain_cross_unit")
+    assert "đơn vị khác" in err.message
     assert _count(hub, "SELECT count(*) FROM hub.cases WHERE data->>'summary' = 'Ghi đè'") == 0
 
 
