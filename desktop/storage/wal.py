@@ -171,13 +171,7 @@ class Checkpointer:
                 busy, frames, copied, took = self._passive(conn)
             if busy or copied != frames or took >= CATCH_UP_SECONDS:
                 return True   # not caught up (a reader, or saves outrunning the copy): next look
-            conn.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
-            try:
-                t0 = time.perf_counter()
-                busy, frames, copied = self.last_result = checkpoint(conn, "RESTART")
-                self.recent.append((t0, time.perf_counter(), f"checkpoint RESTART {copied}/{frames} frames busy={busy}"))
-            finally:
-                conn.execute("PRAGMA busy_timeout = 0")
+            busy, frames, copied = self._waiting_checkpoint(conn, "RESTART", "frames")
             if not busy:
                 self.restarts += 1
                 self._backfilled = 0
@@ -186,6 +180,19 @@ class Checkpointer:
         else:  # a reader still needs old frames, or a commit came meanwhile: look again soon
             self._dirty_since = now
         return True
+
+    def _waiting_checkpoint(self, conn: sqlite3.Connection, mode: str, what: str) -> tuple[int, int, int]:
+        """A RESTART or TRUNCATE checkpoint that waits for readers and writers at most
+        RESTART_WAIT_MS, noted in ``recent`` (what the bench names beside a slow save)."""
+        conn.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
+        try:
+            t0 = time.perf_counter()
+            busy, frames, copied = self.last_result = checkpoint(conn, mode)
+            note = f"{copied}/{frames} frames" if what == "frames" else what
+            self.recent.append((t0, time.perf_counter(), f"checkpoint {mode} {note} busy={busy}"))
+        finally:
+            conn.execute("PRAGMA busy_timeout = 0")
+        return busy, frames, copied
 
     def _cut_back(self, conn: sqlite3.Connection) -> bool:
         """A quiet register whose log file outgrew SIZE_LIMIT (a burst of saves): a TRUNCATE
@@ -196,13 +203,7 @@ class Checkpointer:
             return False
         if size <= SIZE_LIMIT:
             return False
-        conn.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
-        try:
-            t0 = time.perf_counter()
-            busy, frames, copied = self.last_result = checkpoint(conn, "TRUNCATE")
-            self.recent.append((t0, time.perf_counter(), f"checkpoint TRUNCATE of {size >> 20} MiB busy={busy}"))
-        finally:
-            conn.execute("PRAGMA busy_timeout = 0")
+        busy, frames, copied = self._waiting_checkpoint(conn, "TRUNCATE", f"of {size >> 20} MiB")
         if not busy:
             self.truncations += 1
             self._backfilled = 0
