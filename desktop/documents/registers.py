@@ -12,6 +12,7 @@ reception lines about a denunciation print "(bảo mật)" instead of name, addr
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -182,6 +183,7 @@ def followup_sheet(db: Database, start: date, end: date) -> Sheet:
 TALL_ROW = 72.0   # points (an inch): a row taller than this is split across pages rather than moved whole
 
 
+@functools.cache
 def _register_table_class():
     from reportlab.platypus import Table
 
@@ -204,7 +206,7 @@ def _register_table_class():
     return RegisterTable
 
 
-def _RegisterTable(*args, **kwargs):  # noqa: N802 - a class, made on first use (reportlab loads lazily)
+def _RegisterTable(*args, **kwargs):  # noqa: N802 - the class, made once on first use (reportlab loads lazily)
     return _register_table_class()(*args, **kwargs)
 
 
