@@ -209,7 +209,7 @@ def _note_mark(folder: Path, register: Path, mark: str, target: Path) -> None:
     note = _mark_file(folder, register)
     tmp = note.with_name(note.name + ".tmp")
     try:
-        tmp.write_text(json.dumps({"mark": mark, "backup": target.name}), encoding="utf-8")
+        _new_private(tmp).write_text(json.dumps({"mark": mark, "backup": target.name}), encoding="utf-8")
         os.replace(tmp, note)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

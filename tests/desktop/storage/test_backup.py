@@ -372,6 +372,8 @@ def test_an_automatic_backup_is_skipped_while_the_register_is_unchanged(register
         made = backup.make_backup(db.conn, register, folder, reason="daily", now=datetime(2026, 11, 23, 11))
         assert backup.unchanged_since(db.conn, register, folder) == made
 
+        if os.name == "posix":                             # the note too is its owner's only
+            assert oct((folder / f"so{backup.MARK_SUFFIX}").stat().st_mode & 0o777) == "0o600"
         made.unlink()                                      # the backup it names is gone: copy again
         assert backup.unchanged_since(db.conn, register, folder) is None
     finally:
