@@ -70,31 +70,39 @@ def case_anchors(db: Database, filt: case_repo.CaseFilter, *, sort: str, descend
     where, params = case_repo.case_where(filt)
     if sort == "due":
         where.append("c.due_on IS NOT NULL")
-    order = "DESC" if descending else "ASC"
-    order_by = f"c.id {order}" if key == "c.id" else f"{key} {order}, c.id {order}"
-    cur = db.execute(f"SELECT {key}, c.id FROM cases c {'WHERE ' + ' AND '.join(where) if where else ''} "
-                     f"ORDER BY {order_by}", params)
-    return _every(cur, every, cancelled)
+    return _stepped(db, "cases c", key, "c.id", where, params, descending, every, cancelled)
 
 
 def reception_anchors(db: Database, *, date_from: date | None = None, date_to: date | None = None,
                       kind: str | None = None, descending: bool, every: int,
                       cancelled=lambda: False) -> list[tuple[str, int]]:
-    where, params = _reception_where(date_from, date_to, kind)
-    order = "DESC" if descending else "ASC"
-    cur = db.execute(f"SELECT r.received_on, r.id FROM receptions r {where} "
-                     f"ORDER BY r.received_on {order}, r.id {order}", params)
-    return _every(cur, every, cancelled)
+    where, params = reception_where(date_from, date_to, kind)
+    return _stepped(db, "receptions r", "r.received_on", "r.id", where, params, descending, every, cancelled)
 
 
-def _every(cur, every: int, cancelled) -> list:
-    out = []
-    n = 0
-    while True:
-        rows = cur.fetchmany(every)
-        if len(rows) < every:
-            return out
-        n += 1
-        out.append((rows[-1][0], rows[-1][1]))
-        if n % 500 == 0 and cancelled():
+def _stepped(db: Database, table: str, key: str, id_col: str, where: list[str], params: list[Any],
+             descending: bool, every: int, cancelled) -> list:
+    """The cursor of every ``every``-th row in (``key``, id) order: one short query per anchor,
+    each stepping over ``every`` index entries from the last. SQLite steps in C with Python's
+    lock released, so the window's own page fetches on the GUI thread do not wait behind the
+    scan (a Python loop over a million fetched rows held that lock for most of a second at
+    1,000,000 cases). Same anchors as reading every row: entry k is row (k + 1) × every − 1."""
+    op, order = ("<", "DESC") if descending else (">", "ASC")
+    by_id = key == id_col
+    order_by = f"{id_col} {order}" if by_id else f"{key} {order}, {id_col} {order}"
+    after = f"{id_col} {op} ?" if by_id else f"({key}, {id_col}) {op} (?, ?)"
+
+    def sql(extra: list[str]) -> str:
+        clauses = where + extra
+        return (f"SELECT {key}, {id_col} FROM {table} {'WHERE ' + ' AND '.join(clauses) if clauses else ''} "
+                f"ORDER BY {order_by} LIMIT 1 OFFSET {every - 1}")
+
+    first, rest = sql([]), sql([after])
+    out: list[tuple[Any, int]] = []
+    row = db.conn.execute(first, params).fetchone()
+    while row is not None:
+        out.append((row[0], row[1]))
+        if len(out) % 500 == 0 and cancelled():
             return []
+        row = db.conn.execute(rest, [*params, row[1]] if by_id else [*params, row[0], row[1]]).fetchone()
+    return out

@@ -72,3 +72,51 @@ def test_text_search_pages_newest_first_without_accents(register):
     assert both and all(r.kind == "explanation" and "Xây dựng" in r.summary for r in both)
     typed = _all(register, CaseFilter(text="nguyen van d"))
     assert typed and all(r.requester_name == "Nguyễn Văn Đức" for r in typed)
+
+
+@pytest.mark.parametrize("sort", ["received", "due", "number", "requester"])
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("filt", [CaseFilter(), CaseFilter(kind="petition"), CaseFilter(date_from=date(2026, 3, 1))])
+def test_page_anchors_are_every_pages_last_row(register, sort, descending, filt):
+    """The scroll bar's page anchors (one stepping query each) equal the last row of every full
+    page of the keyset pages, whatever the sort, direction and filter."""
+    from desktop.storage.ui_queries import case_anchors
+
+    rows = _all(register, filt, sort=sort, descending=descending)
+    key = {"received": lambda r: r.received_on.isoformat(), "due": lambda r: r.due_on.isoformat(),
+           "number": lambda r: r.id,
+           "requester": lambda r: register.scalar("SELECT requester_key FROM cases WHERE id = ?", (r.id,))}[sort]
+    for every in (7, 50):
+        expected = [(key(rows[i]), rows[i].id) for i in range(every - 1, len(rows), every)]
+        assert case_anchors(register, filt, sort=sort, descending=descending, every=every) == expected
+
+
+def test_reception_anchors_are_every_pages_last_row(tmp_path):
+    from desktop.security import accounts
+    from desktop.storage.db import open_database
+    from desktop.storage.receptions import page_receptions
+    from desktop.storage.ui_queries import reception_anchors
+    from desktop.workflow.receive import ReceptionInput, record_reception
+
+    register = open_database(tmp_path / "r.sqlite")
+    save_unit(register, code="1", name="UBND xã A", place_name="A")
+    accounts.assume_role(register, "reception")
+    person = save_person(register, full_name="Trần Thị Đức").uuid
+    for i in range(120):  # several on the same day: the id breaks the tie
+        record_reception(register, ReceptionInput(received_on=date(2026, 1, 1) + timedelta(days=i % 40),
+                                                  person_uuid=person, content=f"Hỏi thủ tục {i}"), today=TODAY)
+    for descending in (True, False):
+        rows, cursor = [], None
+        while True:
+            page = page_receptions(register, after=cursor, limit=13, descending=descending)
+            rows += page.rows
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert len(rows) == 120
+        expected = [(rows[i].received_on.isoformat(), rows[i].id) for i in range(6, len(rows), 7)]
+        assert reception_anchors(register, descending=descending, every=7) == expected
+        later_rows = [r for r in rows if r.received_on >= date(2026, 1, 20)]
+        assert reception_anchors(register, date_from=date(2026, 1, 20), descending=descending, every=7) == [
+            (later_rows[i].received_on.isoformat(), later_rows[i].id) for i in range(6, len(later_rows), 7)]
+    register.close()
