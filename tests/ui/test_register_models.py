@@ -245,3 +245,107 @@ def test_denouncer_is_hidden_in_the_reception_register(qapp, office):
     model.start()
     assert model.index(0, 1).data() == "(giữ bí mật)" and model.index(0, 2).data() == ""
     assert "Lý Văn Kín" not in (model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) or "")
+
+
+def _scan(qtbot, model, runner, path, cache=None):
+    from desktop.storage.db import open_database
+    from ui.models import paged
+
+    model.read_anchors_with(runner, lambda: open_database(path, create=False, migrate=False), cache)
+    model.load_anchors()
+    qtbot.waitUntil(lambda: len(model.anchors) == model.total // paged.PAGE, timeout=10000)
+    assert runner.wait()
+
+
+def _newest_case(db) -> int:
+    """A case received after every other: it goes on top of the register and moves every row down one."""
+    bulk_cases(db, 1, start=date(2026, 3, 1))
+    return db.scalar("SELECT max(id) FROM cases")
+
+
+def test_a_jump_after_a_save_uses_the_last_scans_anchors_at_once(qtbot, case_model, office):
+    """A save resets the model: a jump right after it shows real rows at once from the last scan's
+    cursors (no blank page, no OFFSET), starts a fresh scan, and is placed exactly when it ends."""
+    from ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    path = office["db"].path
+    _scan(qtbot, case_model, runner, path)
+    newest = _newest_case(office["db"])
+    case_model.refresh()  # as after the save
+    assert case_model.anchors == []
+    calls = []
+    case_model.source.cursor_at = lambda *a: calls.append(a)  # an OFFSET query would show here
+    expected = [r["id"] for r in office["db"].query("SELECT id FROM cases ORDER BY received_on DESC, id DESC")]
+    assert expected[0] == newest
+    with qtbot.waitSignal(case_model.dataChanged, timeout=10000):
+        shown = case_model.row_at(833)
+        assert shown is not None  # not blank
+        assert shown.id == expected[834]  # the earlier scan's cursor: one row off, the new case on top
+        assert case_model._anchor_task is not None  # the fresh scan started
+    assert len(case_model.anchors) == 1235 // 100
+    assert case_model.row_at(833).id == expected[833] and calls == []  # placed again, exactly
+    assert runner.wait()
+
+
+def test_a_new_window_jumps_at_once_from_the_anchors_file(qtbot, case_model, office):
+    """The first jump after a start uses the anchors kept beside the register by the last scan;
+    the file is owner-only, and the fresh scan replaces its cursors."""
+    import os
+
+    from ui.models import anchor_cache
+    from ui.models.case_model import CaseTableModel
+    from ui.tasks import TaskRunner
+
+    path = office["db"].path
+    runner = TaskRunner()
+    _scan(qtbot, case_model, runner, path, anchor_cache.AnchorCache(path))
+    kept = anchor_cache.AnchorCache(path).path
+    assert kept.exists()
+    if os.name == "posix":
+        assert kept.stat().st_mode & 0o777 == 0o600
+    _newest_case(office["db"])
+    fresh = CaseTableModel(office["db"], date(2026, 3, 2))  # the next start: a new model, a new cache object
+    fresh.start()
+    fresh.read_anchors_with(runner, case_model._anchor_reader[1], anchor_cache.AnchorCache(path))
+    calls = []
+    fresh.source.cursor_at = lambda *a: calls.append(a)
+    expected = [r["id"] for r in office["db"].query("SELECT id FROM cases ORDER BY received_on DESC, id DESC")]
+    with qtbot.waitSignal(fresh.dataChanged, timeout=10000):
+        assert fresh.row_at(617).id == expected[618]  # at once, from the file
+    assert fresh.row_at(617).id == expected[617] and calls == []
+    assert runner.wait()
+
+
+def test_the_requester_order_is_never_written_to_the_anchors_file(qtbot, case_model, office):
+    """Its cursors are requesters' names: personal data stays in the register."""
+    from ui.models import anchor_cache
+    from ui.tasks import TaskRunner
+
+    path = office["db"].path
+    case_model.on_sort("requester", False)
+    _scan(qtbot, case_model, TaskRunner(), path, anchor_cache.AnchorCache(path))
+    assert not anchor_cache.AnchorCache(path).path.exists()
+    case_model.on_sort("received", True)
+    _scan(qtbot, case_model, TaskRunner(), path, anchor_cache.AnchorCache(path))
+    text = anchor_cache.AnchorCache(path).path.read_text(encoding="utf-8")
+    assert "cases|received|" in text and "requester" not in text
+    assert not any(name_key(n) in text for n in NAMES)
+
+
+def test_another_filter_does_not_use_the_anchors_of_the_register(qtbot, case_model, office):
+    """The anchors belong to one order and filter: a filtered view waits for its own scan."""
+    from ui.models import anchor_cache
+    from ui.tasks import TaskRunner
+
+    path = office["db"].path
+    runner = TaskRunner()
+    _scan(qtbot, case_model, runner, path, anchor_cache.AnchorCache(path))
+    case_model.set_filter(CaseFilter(field="land"))
+    assert case_model._stale_anchors() == []
+    expected = [r["id"] for r in office["db"].query(
+        "SELECT id FROM cases WHERE field = 'land' ORDER BY received_on DESC, id DESC")]
+    with qtbot.waitSignal(case_model.dataChanged, timeout=10000):
+        assert case_model.row_at(700) is None  # blank until its own anchors arrive
+    assert case_model.row_at(700).id == expected[700]
+    assert runner.wait()

@@ -12,7 +12,7 @@ from desktop.storage.cases import CaseFilter, CaseRow, page_cases
 from desktop.storage.db import Database
 from desktop.storage.ui_queries import case_anchors, case_count, case_cursor_at
 from ui.labels import FIELD_LABELS, kind_label, state_label, vn_date
-from ui.models.paged import PagedModel
+from ui.models.paged import PagedModel, filter_key
 from ui.models.rows import Column
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -25,6 +25,10 @@ class CaseSource:
     def __init__(self, db: Database, filt: CaseFilter, sort: str) -> None:
         self.db, self.filt, self.sort = db, filt, sort
         self.counted = not filt.text
+        # the order and filter the anchors belong to; the requester order's cursors hold names,
+        # so they are never written to the anchors file (ui.models.anchor_cache)
+        self.anchor_key = f"cases|{sort}|{filter_key(filt)}" if self.counted else None
+        self.anchors_kept = sort != "requester"
 
     def count(self) -> int:
         return case_count(self.db, self.filt, sort=self.sort)

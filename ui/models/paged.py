@@ -6,10 +6,14 @@ Two modes:
   as the view paints them. A page is found from a neighbour already cached (keyset forward from
   the page before, or backward from the page after), from either end of the register (the last
   page is the first page of the reverse order), or — for a jump to the middle of the scroll bar —
-  from the page anchors read in the background: until they arrive the page stays blank (and is
-  repainted then), never an OFFSET on the GUI thread (the source's ``cursor_at`` serves only a
-  model without a background reader or a small register). A bounded cache keeps
-  memory flat whatever the register's size.
+  from the page anchors read in the background. Until they arrive a jump uses the anchors of the
+  previous scan of the same order and filter — kept across a reset (a save) and in the anchors
+  file beside the register (``ui.models.anchor_cache``) — which are real cursors, at most a few
+  rows off after cases were added; the pages are fetched again when the fresh anchors arrive.
+  With no anchors at all the page stays blank until they arrive (and is repainted then), never
+  an OFFSET on the GUI thread (the source's ``cursor_at`` serves only a model without a
+  background reader or a small register). A bounded cache keeps memory flat whatever the
+  register's size.
 - **incremental** (text search, where a count could cost more than the search): rows grow by
   ``fetchMore`` as the clerk scrolls down.
 
@@ -38,6 +42,11 @@ PAGE = 100  # rows per fetch: about four screens; a fetch stays a few millisecon
 MAX_PAGES = 80
 
 
+def filter_key(filt: Any) -> str:
+    """A filter dataclass as text, for the key of the anchors of its rows."""
+    return "|".join(f"{k}={v}" for k, v in sorted(vars(filt).items()) if v not in (None, False))
+
+
 class PageSource(Protocol[T]):
     counted: bool  # False: incremental mode (text search)
 
@@ -46,6 +55,8 @@ class PageSource(Protocol[T]):
     def cursor_of(self, row: T) -> Any: ...
     def cursor_at(self, offset: int, descending: bool) -> Any: ...
     def anchors(self, db: Any, descending: bool, every: int, cancelled: Callable[[], bool]) -> list[Any]: ...
+    # optional: ``anchor_key`` (str | None), the order and filter the anchors belong to, and
+    # ``anchors_kept`` (bool), whether they may be written to the anchors file (no personal data)
 
 
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
@@ -69,12 +80,23 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         self._anchors_failed = False
         self._anchor_task = None
         self._anchor_reader: tuple[Any, Callable[[], Any]] | None = None
+        self._anchor_cache = None          # ui.models.anchor_cache.AnchorCache of the register
+        self._view: str | None = None      # the order, filter and direction of ``anchors``/``_stale``
+        self._stale: list[Any] = []        # anchors of an earlier scan of the same view
+        self._stale_read = False           # the anchors file was looked at for this view
+        self._stale_used = False           # a page was fetched from ``_stale``
         self._generation = 0  # bumped by each reset: a scan of an older one is dropped
         self.sort_column, self.sort_order = -1, Qt.SortOrder.DescendingOrder
 
     # -- feeding -----------------------------------------------------------------------------------
     def set_source(self, source: PageSource[T] | None, *, descending: bool = True) -> None:
         self.beginResetModel()
+        view = _view_of(source, descending)
+        if view is not None and view == self._view:  # a reset of the same view (a save): keep its anchors
+            self._stale = self.anchors or self._stale
+        else:
+            self._stale, self._stale_read = [], False
+        self._view, self._stale_used = view, False
         self.source, self.descending = source, descending
         self.pages.clear()
         self._generation += 1
@@ -141,6 +163,11 @@ class PagedModel(QAbstractTableModel, Generic[T]):
             return rows[::-1]
         if p - 1 < len(self.anchors):
             return src.fetch(self.anchors[p - 1], desc, PAGE)[0]
+        stale = self._stale_anchors()
+        if p - 1 < len(stale):  # an earlier scan's cursor: real rows, fetched again when the fresh scan ends
+            self._stale_used = True
+            self.load_anchors()
+            return src.fetch(stale[p - 1], desc, PAGE)[0]
         # A jump before the anchors are read: start reading them, and leave this page blank until
         # they arrive (``dataChanged`` then repaints it) instead of counting rows off with an
         # OFFSET on the GUI thread (25–29 ms at 1,000,000 cases). Only a model that cannot read
@@ -152,14 +179,26 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         return src.fetch(cursor, desc, PAGE)[0] if cursor is not None else []
 
     # -- anchors: a cursor per page, read off the UI thread, for scroll-bar jumps -----------------
-    def read_anchors_with(self, runner, open_db: Callable[[], Any]) -> None:
-        """Where page anchors are read: a task runner and an opener of the register for its thread.
+    def read_anchors_with(self, runner, open_db: Callable[[], Any], cache=None) -> None:
+        """Where page anchors are read: a task runner and an opener of the register for its thread;
+        ``cache`` (``ui.models.anchor_cache``) keeps each scan's anchors for the next start.
 
         They are read the first time the clerk jumps past the pages around those cached (the
         scroll bar dragged, Ctrl+End), not at each reset: a save resets the model, and scanning a
-        province's million rows after every save would be work nobody asked for.
+        province's million rows after every save would be work nobody asked for. Meanwhile jumps
+        use the previous scan's anchors of the same view (``_stale_anchors``).
         """
         self._anchor_reader = (runner, open_db)
+        self._anchor_cache = cache
+
+    def _stale_anchors(self) -> list[Any]:
+        """The previous scan's anchors of this view: kept across resets, else from the anchors file
+        (read once per view, on the first jump that needs them)."""
+        if not self._stale and not self._stale_read and self._anchor_cache is not None and self._view is not None \
+                and getattr(self.source, "anchors_kept", False):
+            self._stale_read = True
+            self._stale = self._anchor_cache.get(self._view, PAGE)
+        return self._stale
 
     def load_anchors(self) -> None:
         """Read every page's cursor in a background task (once per reset); until then a jump
@@ -169,20 +208,28 @@ class PagedModel(QAbstractTableModel, Generic[T]):
                 or not src.counted or self.total <= 4 * PAGE or self._anchors_failed:
             return
         runner, open_db = self._anchor_reader
+        cache, view = self._anchor_cache, self._view
+        kept = cache is not None and view is not None and getattr(src, "anchors_kept", False)
 
         def work(state):
             db = open_db()
             try:
-                return src.anchors(db, desc, PAGE, lambda: state.cancelled)
+                anchors = src.anchors(db, desc, PAGE, lambda: state.cancelled)
             finally:
                 db.close()
+            if kept and anchors and not state.cancelled:
+                cache.put(view, PAGE, anchors)
+            return anchors
 
         def done(anchors) -> None:
             if generation != self._generation:  # the register changed meanwhile: another scan is due
                 return
             self._anchor_task = None
             if anchors:
-                self.anchors = anchors
+                self.anchors, self._stale = anchors, []
+                if self._stale_used:  # pages placed by the earlier scan's cursors: placed again
+                    self._stale_used = False
+                    self.pages.clear()
                 log.info("register anchors ready: %s pages", len(anchors))
             else:  # cancelled or empty: jumps go by OFFSET rather than wait for nothing
                 self._anchors_failed = True
@@ -277,3 +324,9 @@ class PagedModel(QAbstractTableModel, Generic[T]):
 
     def on_sort(self, key: str, descending: bool) -> None:
         """Subclasses rebuild their source with the new sort."""
+
+
+def _view_of(source: Any, descending: bool) -> str | None:
+    """The key of the anchors of ``source``'s rows in this direction (None: no anchors kept)."""
+    key = getattr(source, "anchor_key", None) if source is not None and source.counted else None
+    return f"{key}|{'desc' if descending else 'asc'}" if key else None

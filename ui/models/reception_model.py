@@ -14,7 +14,7 @@ from desktop.storage.receptions import ReceptionRow, page_receptions
 from desktop.storage.ui_queries import reception_anchors, reception_count, reception_cursor_at
 from ui.labels import kind_label, vn_date
 from ui.models.case_model import HIDDEN_NAME
-from ui.models.paged import PagedModel
+from ui.models.paged import PagedModel, filter_key
 from ui.models.rows import Column
 
 CENTER = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
@@ -34,6 +34,8 @@ class ReceptionSource:
     def __init__(self, db: Database, filt: ReceptionFilter) -> None:
         self.db, self.filt = db, filt
         self.counted = not filt.text
+        self.anchor_key = f"receptions|{filter_key(filt)}" if self.counted else None
+        self.anchors_kept = True  # receipt dates and row ids only
 
     def _args(self) -> dict[str, Any]:
         return dict(date_from=self.filt.date_from, date_to=self.filt.date_to, kind=self.filt.kind)

@@ -12,6 +12,7 @@ from desktop.rules.book import KIND_LABELS
 from desktop.storage.cases import CaseFilter
 from desktop.storage.units import list_officers
 from ui.labels import FIELD_LABELS, state_labels
+from ui.models import anchor_cache
 from ui.models.case_model import CaseTableModel
 from ui.session import Session
 from ui.widgets.form import date_edit, pydate
@@ -91,7 +92,8 @@ class CasesView(QWidget):
         self.use_period.toggled.connect(self.apply)
         self.open_only.toggled.connect(self.apply)
         self.table.activated_row.connect(self._open_row)
-        self.model.read_anchors_with(session.tasks, session.worker_database)
+        self.model.read_anchors_with(session.tasks, session.worker_database,
+                                     anchor_cache.for_register(session.db.path))
         session.follow_changes(self, self.reload, today=False)
         session.today_changed.connect(self.model.set_today)
         self.fill_assignees()

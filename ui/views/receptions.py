@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.labels import RECEPTION_KIND_LABELS
+from ui.models import anchor_cache
 from ui.models.reception_model import ReceptionFilter, ReceptionTableModel
 from ui.session import Session
 from ui.widgets.form import date_edit, pydate
@@ -69,7 +70,8 @@ class ReceptionsView(QWidget):
         for w in (self.date_from, self.date_to):
             w.dateChanged.connect(lambda *_: self.use_period.isChecked() and self.apply())
         self.table.activated_row.connect(self._open_row)
-        self.model.read_anchors_with(session.tasks, session.worker_database)
+        self.model.read_anchors_with(session.tasks, session.worker_database,
+                                     anchor_cache.for_register(session.db.path))
         session.follow_changes(self, self.reload, today=False)
         self.apply()
 
