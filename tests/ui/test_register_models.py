@@ -349,3 +349,25 @@ def test_another_filter_does_not_use_the_anchors_of_the_register(qtbot, case_mod
         assert case_model.row_at(700) is None  # blank until its own anchors arrive
     assert case_model.row_at(700).id == expected[700]
     assert runner.wait()
+
+
+def test_a_register_never_scanned_here_is_scanned_a_moment_after_its_view_is_made(qtbot, session, office,
+                                                                                  monkeypatch):
+    """So that even the first jump of the first day finds anchors; the next start reads them from
+    the file and scans only at the first jump."""
+    from ui.models import anchor_cache
+    from ui.views.cases import CasesView
+
+    monkeypatch.setattr(anchor_cache, "PRIME_AFTER_MS", 50)
+    bulk_cases(office["db"], 1234)
+    kept = anchor_cache.AnchorCache(office["db"].path).path
+    view = CasesView(session)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: len(view.model.anchors) == 1234 // 100, timeout=10000)
+    qtbot.waitUntil(kept.exists, timeout=10000)
+    session.tasks.wait()
+    again = CasesView(session)  # the next start
+    qtbot.addWidget(again)
+    qtbot.wait(200)  # past the moment: nothing scanned, the file's anchors are enough
+    assert again.model._anchor_task is None and again.model.anchors == []
+    assert len(again.model._stale) == 1234 // 100

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 SUFFIX = ".anchors.json"
 VERSION = 1
 MAX_VIEWS = 8  # kinds × sorts × directions × filters most used; the oldest is dropped
+PRIME_AFTER_MS = 3000  # a register never scanned on this PC is scanned this long after its view is made
 
 
 def _valid(anchors: Any) -> bool:

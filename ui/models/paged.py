@@ -191,6 +191,13 @@ class PagedModel(QAbstractTableModel, Generic[T]):
         self._anchor_reader = (runner, open_db)
         self._anchor_cache = cache
 
+    def prime_anchors(self) -> None:
+        """Read the anchors now when no earlier scan of this view was kept (a register's first
+        use on this PC): called a moment after the window shows, so that even the first jump of
+        the first day finds them. Otherwise they wait for the first jump, as above."""
+        if not self.anchors and not self._stale_anchors():
+            self.load_anchors()
+
     def _stale_anchors(self) -> list[Any]:
         """The previous scan's anchors of this view: kept across resets, else from the anchors file
         (read once per view, on the first jump that needs them)."""

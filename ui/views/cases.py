@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.rules.book import KIND_LABELS
@@ -94,6 +94,9 @@ class CasesView(QWidget):
         self.table.activated_row.connect(self._open_row)
         self.model.read_anchors_with(session.tasks, session.worker_database,
                                      anchor_cache.for_register(session.db.path))
+        self._prime = QTimer(self, singleShot=True, interval=anchor_cache.PRIME_AFTER_MS)
+        self._prime.timeout.connect(self.model.prime_anchors)
+        self._prime.start()
         session.follow_changes(self, self.reload, today=False)
         session.today_changed.connect(self.model.set_today)
         self.fill_assignees()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.labels import RECEPTION_KIND_LABELS
@@ -72,6 +72,9 @@ class ReceptionsView(QWidget):
         self.table.activated_row.connect(self._open_row)
         self.model.read_anchors_with(session.tasks, session.worker_database,
                                      anchor_cache.for_register(session.db.path))
+        self._prime = QTimer(self, singleShot=True, interval=anchor_cache.PRIME_AFTER_MS)
+        self._prime.timeout.connect(self.model.prime_anchors)
+        self._prime.start()
         session.follow_changes(self, self.reload, today=False)
         self.apply()
 
