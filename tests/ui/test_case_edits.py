@@ -167,12 +167,13 @@ def test_extension_asks_its_reason_previews_and_is_confirmed(qtbot, window, sess
     accepted = act(session.db, case.uuid, "accept", effective_on=TODAY, today=TODAY)
     window.open_case(case.uuid)
     d = _run(qtbot, window.case_page.action_dialog("extend"))
-    assert "hạn mới" in d.preview.text()
+    qtbot.waitUntil(lambda: "hạn mới" in d.preview.text())   # previewed on the writer, rolled back
     qtbot.keyClick(d.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert "lý do gia hạn" in d.errors.message("note").lower()
     d.note.setPlainText("Vụ việc phức tạp, cần xác minh tại nhiều nơi")
     answer_box("Xem lại")              # the clerk reads the preview and goes back
     d.save()
+    saved(qtbot, d)
     assert get_case(session.db, case.uuid).state == "accepted" and d.isVisible()
     answer_box("Ghi vào sổ")
     activate(qtbot, d)
