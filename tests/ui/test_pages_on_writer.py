@@ -474,3 +474,18 @@ def test_a_refused_preview_leaves_the_line_empty_and_writes_nothing(qtbot, sessi
     qtbot.waitUntil(lambda: d.previewing is None, timeout=10000)
     assert d.preview.text() == "" and d.isVisible()
     assert session.db.get_setting("half") is None and get_case(session.db, case.uuid) == case
+
+
+def test_the_keyboard_stays_on_the_button_it_pressed(qtbot, session, office, monkeypatch):
+    """A page's button greyed while it saves loses the keyboard focus; it gets it back after, so
+    the clerk's next Tab or Space goes on from there (found walking the unit page by keyboard)."""
+    form = _unit(qtbot, session, office, monkeypatch)
+    view = form.widget
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+    view.save_button.setFocus()
+    qtbot.waitUntil(view.save_button.hasFocus)
+    assert form.start()
+    assert not view.save_button.hasFocus()   # greyed: Qt moved the focus on
+    qtbot.waitUntil(lambda: view.pending is None, timeout=10000)
+    assert form.written() and view.save_button.hasFocus()

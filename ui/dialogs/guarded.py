@@ -70,6 +70,7 @@ class OnWriter:
             return False   # Enter pressed twice: one save
         buttons = button if isinstance(button, tuple) else (button,) if button is not None else ()
         enabled = [b for b in buttons if b.isEnabled()]
+        focused = next((b for b in buttons if b.hasFocus()), None)   # greyed, it loses the keyboard focus
         for b in buttons:
             b.setEnabled(False)
 
@@ -77,6 +78,8 @@ class OnWriter:
             self.pending = None
             for b in enabled:
                 b.setEnabled(True)
+            if focused is not None and focused.isEnabled() and focused.isVisible():
+                focused.setFocus()   # the clerk's keyboard goes on where it was
 
         self.pending = self.session.writer.save(
             write, on_done=lambda result: (settle(), done(result)), on_error=lambda exc: (settle(), refused(exc)),
