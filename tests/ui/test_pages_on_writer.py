@@ -489,3 +489,20 @@ def test_the_keyboard_stays_on_the_button_it_pressed(qtbot, session, office, mon
     assert not view.save_button.hasFocus()   # greyed: Qt moved the focus on
     qtbot.waitUntil(lambda: view.pending is None, timeout=10000)
     assert form.written() and view.save_button.hasFocus()
+
+
+def test_space_pressed_twice_on_the_preview_does_not_publish(qtbot, session, office, monkeypatch):
+    """The notice's preview greys its button while it reads on a worker: Qt then gives the focus
+    to "Lập thông báo", and a second Space would have published. The focus comes back (walk)."""
+    from PySide6.QtCore import Qt
+
+    form = _publish(qtbot, session, office, monkeypatch)
+    d = form.widget
+    d.activateWindow()
+    qtbot.waitUntil(d.isActiveWindow)
+    d.preview_button.setFocus()
+    qtbot.waitUntil(d.preview_button.hasFocus)
+    qtbot.keyClick(d.preview_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: d.previewing is None and "1 vụ việc" in d.text.toPlainText(), timeout=10000)
+    assert d.preview_button.hasFocus() and not d.make_button.hasFocus()
+    assert not form.written()

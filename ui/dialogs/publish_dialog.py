@@ -93,9 +93,13 @@ class PublishDialog(QDialog, OnWriter):
             finally:
                 db.close()
 
+        focused = self.preview_button.hasFocus()   # greyed, it passes the focus to "Lập thông báo"
+
         def settle() -> None:
             self.previewing = None
             self.preview_button.setEnabled(True)
+            if focused:
+                self.preview_button.setFocus()   # a second Space previews again, it does not publish
 
         def failed(exc: BaseException) -> None:
             settle()
