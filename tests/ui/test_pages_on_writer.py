@@ -255,9 +255,28 @@ def _key(qtbot, session, office, monkeypatch) -> Form:
                 lambda _reported: d.message.text())
 
 
+def _report(qtbot, session, office, monkeypatch) -> Form:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.reports import submit
+    from desktop.storage.units import local_unit_code
+    from ui.views.reports import ReportsView
+
+    session.set_today(date(2026, 7, 15))
+    view = _show(qtbot, ReportsView(session))
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    assert view.issue_button.isEnabled(), view.issue_button.toolTip()
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
+    return Form(view, _sent(view, view._issue), "desktop.reports.submit.issue_report",
+                lambda: submit.latest(session.db, local_unit_code(session.db), "2026-H1") is not None
+                and not view.issue_button.isEnabled())
+
+
 FORMS = {"reveal": _reveal, "uncertain day": _uncertain_day, "add day": _add_day, "year checked": _year_checked,
          "officer": _officer, "unit": _unit, "account": _account, "password": _password, "recount": _recount,
-         "backup folder": _backup_folder, "publish": _publish, "key": _key}
+         "backup folder": _backup_folder, "publish": _publish, "key": _key,
+         "report": _report}
 REPORTED_BY = ("ui.errors", "ui.views.case_view", "ui.widgets.calendar_confirm", "ui.views.settings_calendar",
                "ui.views.settings_unit", "ui.views.settings_users", "ui.views.settings_rules",
                "ui.dialogs.sync_dialogs")
@@ -325,8 +344,8 @@ def _held(qtbot, form, release, threads) -> None:
 def test_a_failure_is_shown_in_vietnamese_and_nothing_is_written(qtbot, session, office, monkeypatch, what):
     form = FORMS[what](qtbot, session, office, monkeypatch)
     reported: list[str] = []
-    for module in REPORTED_BY:
-        monkeypatch.setattr(f"{module}.report", lambda parent, exc: reported.append(getattr(exc, "message", str(exc))))
+    for name in [f"{module}.report" for module in REPORTED_BY] + ["ui.views.reports.report_error"]:
+        monkeypatch.setattr(name, lambda parent, exc: reported.append(getattr(exc, "message", str(exc))))
 
     def full_disk(db, *args, **kwargs):   # writes half, then the disk is full
         with db.write():
