@@ -525,3 +525,41 @@ def test_space_pressed_twice_on_the_preview_does_not_publish(qtbot, session, off
     qtbot.waitUntil(lambda: d.previewing is None and "1 vụ việc" in d.text.toPlainText(), timeout=10000)
     assert d.preview_button.hasFocus() and not d.make_button.hasFocus()
     assert not form.written()
+
+
+def test_the_satisfaction_slip_is_made_on_the_writer(qtbot, session, office, monkeypatch, tmp_path):
+    """Printing the slip gives the case its lookup code the first time (a write): it is made on
+    the writer, the window working meanwhile, and the code is kept once the file is written."""
+    import desktop.documents.satisfaction_slip as slip_mod
+    from desktop.storage.lookup import case_code
+    from ui.widgets import attachments_panel
+    from ui.widgets.attachments_panel import AttachmentsPanel
+
+    monkeypatch.setenv("GIAITRINH_DOCUMENT_FONT", "bundled")
+    person = save_person(session.db, full_name="Trần Thị Đức")
+    case = receive_case(session.db, CaseInput(kind="explanation", received_on=TODAY, summary="Giải trình",
+                                              requesters=[person.uuid]), today=TODAY)
+    panel = _show(qtbot, AttachmentsPanel(session))
+    panel.show_case(case)
+    target = tmp_path / "phieu.pdf"
+    monkeypatch.setattr(attachments_panel.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(attachments_panel.QDesktopServices, "openUrl", staticmethod(lambda url: True))
+    real, threads = slip_mod.slip_pdf, []
+
+    def on_its_thread(*args, **kwargs):
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(slip_mod, "slip_pdf", on_its_thread)
+    release = threading.Event()
+    session.writer.save(lambda db: release.wait(10))
+    try:
+        job = panel.save_pdf("slip")
+        ticks = _ticking(qtbot)
+        qtbot.waitUntil(lambda: len(ticks) > 3)
+        assert not job.finished and not threads and case_code(session.db, case.uuid) is None
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: job.finished, timeout=20000)
+    assert target.read_bytes().startswith(b"%PDF") and case_code(session.db, case.uuid)
+    assert threads and threading.get_ident() not in threads
