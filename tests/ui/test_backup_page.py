@@ -262,5 +262,6 @@ def test_the_restore_checks_the_password_off_the_gui_thread(qtbot, session, page
         assert dialog.isVisible() and len(threads) == 1
     finally:
         release.set()
+        timer.stop()
     qtbot.waitUntil(session.path.with_name(session.path.name + RESTORE_SUFFIX).exists, timeout=30_000)
     assert threading.get_ident() not in threads and session.db.principal.login == "chutich"

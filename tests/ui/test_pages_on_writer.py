@@ -298,18 +298,22 @@ def _patch(monkeypatch, target: str, fn) -> Callable:
     raise AssertionError(target)
 
 
-def _ticking(qtbot) -> list:
-    """A timer of the window's own: it ticks only while the GUI thread processes events."""
-    ticks: list = []
+@pytest.fixture
+def ticks():
+    """A timer of the window's own: it ticks only while the GUI thread processes events. Stopped
+    and freed here, on the GUI thread (a timer freed by the garbage collector on a worker thread
+    stays registered with the GUI thread's event loop and crashes it later)."""
+    counted: list = []
     timer = QTimer(interval=10)
-    timer.timeout.connect(lambda: ticks.append(1))
+    timer.timeout.connect(lambda: counted.append(1))
     timer.start()
-    qtbot._gui20_timer = timer   # kept alive for the test
-    return ticks
+    yield counted
+    timer.stop()
+    del timer
 
 
 @pytest.mark.parametrize("what", FORMS)
-def test_it_runs_on_the_writer_while_the_window_works(qtbot, session, office, monkeypatch, what):
+def test_it_runs_on_the_writer_while_the_window_works(qtbot, session, office, monkeypatch, ticks, what):
     form = FORMS[what](qtbot, session, office, monkeypatch)
     threads: list[int] = []
     real = None
@@ -322,7 +326,7 @@ def test_it_runs_on_the_writer_while_the_window_works(qtbot, session, office, mo
     release = threading.Event()
     session.writer.save(lambda db: release.wait(10))   # a save before it holds the writer
     try:
-        _held(qtbot, form, release, threads)
+        _held(qtbot, form, ticks, threads)
     finally:
         release.set()
     qtbot.waitUntil(lambda: form.widget.pending is None, timeout=10000)
@@ -330,8 +334,7 @@ def test_it_runs_on_the_writer_while_the_window_works(qtbot, session, office, mo
     assert threads and threading.get_ident() not in threads
 
 
-def _held(qtbot, form, release, threads) -> None:
-    ticks = _ticking(qtbot)
+def _held(qtbot, form, ticks, threads) -> None:
     assert form.start()
     qtbot.waitUntil(form.widget.saving.isVisible, timeout=5000)   # "Đang lưu…" after 150 ms
     count = len(ticks)
@@ -376,7 +379,7 @@ def _login_dialog(qtbot, office):
     return db, d
 
 
-def test_login_checks_the_password_on_a_worker_while_the_window_works(qtbot, office, monkeypatch):
+def test_login_checks_the_password_on_a_worker_while_the_window_works(qtbot, office, monkeypatch, ticks):
     from desktop.security import passwords
 
     db, d = _login_dialog(qtbot, office)
@@ -388,7 +391,6 @@ def test_login_checks_the_password_on_a_worker_while_the_window_works(qtbot, off
         return real(stored, typed)
 
     monkeypatch.setattr(passwords, "verify_password", slow_verify)
-    ticks = _ticking(qtbot)
     d.password.setText(PASSWORD)
     assert d.submit()
     qtbot.waitUntil(d.checking.isVisible, timeout=5000)            # "Đang kiểm tra…" after 150 ms
@@ -444,7 +446,7 @@ def _extend_dialog(qtbot, session):
     return case, d
 
 
-def test_the_step_preview_is_rolled_back_on_the_writer_while_the_window_works(qtbot, session, monkeypatch):
+def test_the_step_preview_is_rolled_back_on_the_writer_while_the_window_works(qtbot, session, monkeypatch, ticks):
     import desktop.workflow.preview as preview_mod
     from desktop.storage.cases import get_case, list_events
 
@@ -462,7 +464,6 @@ def test_the_step_preview_is_rolled_back_on_the_writer_while_the_window_works(qt
     events = len(list_events(session.db, case.uuid))
     release = threading.Event()
     session.writer.save(lambda db: release.wait(10), changes=False)   # the writer is busy
-    ticks = _ticking(qtbot)
     d.preview.setText("")
     d.note.setPlainText("Vụ việc phức tạp")
     d.update_preview()
@@ -527,7 +528,7 @@ def test_space_pressed_twice_on_the_preview_does_not_publish(qtbot, session, off
     assert not form.written()
 
 
-def test_the_satisfaction_slip_is_made_on_the_writer(qtbot, session, office, monkeypatch, tmp_path):
+def test_the_satisfaction_slip_is_made_on_the_writer(qtbot, session, office, monkeypatch, tmp_path, ticks):
     """Printing the slip gives the case its lookup code the first time (a write): it is made on
     the writer, the window working meanwhile, and the code is kept once the file is written."""
     import desktop.documents.satisfaction_slip as slip_mod
@@ -555,8 +556,8 @@ def test_the_satisfaction_slip_is_made_on_the_writer(qtbot, session, office, mon
     session.writer.save(lambda db: release.wait(10))
     try:
         job = panel.save_pdf("slip")
-        ticks = _ticking(qtbot)
-        qtbot.waitUntil(lambda: len(ticks) > 3)
+        count = len(ticks)
+        qtbot.waitUntil(lambda: len(ticks) > count + 3)   # the window keeps working meanwhile
         assert not job.finished and not threads and case_code(session.db, case.uuid) is None
     finally:
         release.set()

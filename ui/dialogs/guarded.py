@@ -4,7 +4,8 @@
 were changed asks before discarding them. Their size comes from ``ui.widgets.screen.fit_to_screen``.
 ``save_on_writer`` runs the form's write on the session's writer thread (``ui/writer.py``, issue
 #20): the window keeps working, "Đang lưu…" shows after 150 ms, a second Enter does nothing while
-the save is in flight, and a refusal comes back onto the form as it was typed.
+the save is in flight, and a refusal comes back onto the form as it was typed. It lives in the
+``OnWriter`` mixin, so pages that write (settings, the case view, reports) save the same way.
 """
 
 from __future__ import annotations
