@@ -9,7 +9,8 @@ a "Đang lưu…" label) appears only if the save takes longer than ``SHOW_AFTER
 ends. A failed save leaves the form as it was: ``on_error`` (by default ``ui.errors.report``: a
 ``UserError``'s Vietnamese message, or the bug dialog) is shown over it.
 
-After each save that succeeded the session's ``changed`` fires, so the views reload.
+After each save that succeeded the session's ``changed`` fires, so the views reload (not after a
+job given with ``changes=False``: a preview that was rolled back).
 """
 
 from __future__ import annotations
@@ -101,14 +102,17 @@ class Writer(QObject):
 
     def save(self, fn: Callable[[Any], Any], *, on_done: Callable[[Any], None] | None = None,
              on_error: Callable[[BaseException], None] | None = None, indicator: QWidget | None = None,
-             parent: QWidget | None = None) -> Save:
-        """Run ``fn(db)`` on the writer's thread (see the module)."""
+             parent: QWidget | None = None, changes: bool = True) -> Save:
+        """Run ``fn(db)`` on the writer's thread (see the module). ``changes=False`` for work that
+        leaves the register as it was (a preview rolled back, a line of the access log): the views
+        are not told to reload after it."""
         if self.pool is None:
             self.pool = QThreadPool(self)
             self.pool.setMaxThreadCount(1)  # one writer: saves run one after another, in order
         job = Save(self, indicator)
         self.saves.add(job)
-        job.done.connect(lambda _r: self.session.notify_changed())
+        if changes:
+            job.done.connect(lambda _r: self.session.notify_changed())
         if on_done is not None:
             job.done.connect(on_done)
         if on_error is not None:

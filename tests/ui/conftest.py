@@ -86,7 +86,13 @@ def answer_login(request):
         from ui.dialogs.login import AdminDialog, LoginDialog
 
         dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, (AdminDialog, LoginDialog)):
+        if not isinstance(dialog, (AdminDialog, LoginDialog)) or dialog.pending is not None:
+            return   # none, or its password is being checked on a worker
+        if getattr(dialog, "answered", False):   # it came back refused: say why and give up rather than hang
+            answered.append(dialog.errors.general.text() or str(
+                {name: dialog.errors.message(name) for name in dialog.errors.fields}))
+            dialog.answered = False
+            dialog.reject()
             return
         if not pending and isinstance(dialog, AdminDialog):
             pending.update(login=UI_ADMIN[0], password=UI_ADMIN[1], full_name=None)
@@ -99,11 +105,8 @@ def answer_login(request):
         dialog.password.setText(pending["password"])
         answered.append(type(dialog).__name__)
         pending.clear()
-        dialog.submit()
-        if dialog.isVisible():  # refused: say why and give up rather than hang the test
-            answered.append(dialog.errors.general.text() or str(
-                {name: dialog.errors.message(name) for name in dialog.errors.fields}))
-            dialog.reject()
+        dialog.answered = True
+        dialog.submit()   # checked on a worker (ui/dialogs/login.py): the next polls see how it ended
 
     timer = QTimer(interval=20)
     timer.timeout.connect(poll)

@@ -101,6 +101,7 @@ def test_a_wrong_password_or_a_damaged_backup_changes_nothing(qtbot, session, pa
     made = make(qtbot, page)
     marker = session.path.with_name(session.path.name + RESTORE_SUFFIX)
     dialog = choose(qtbot, page, made, "khong phai mat khau")
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=30_000)   # checked on a worker (issue #20)
     assert dialog.isVisible() and "không đúng" in dialog.errors.general.text() and not marker.exists()
     dialog.reject()
     data = bytearray(made.read_bytes())
@@ -129,6 +130,7 @@ def test_who_may_restore(qtbot, session, keyed, tmp_path):
     qtbot.addWidget(leader_page)
     leader_page.show()
     dialog = choose(qtbot, leader_page, old, PASSWORD)
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=30_000)   # checked on a worker (issue #20)
     assert "không được khôi phục sổ từ bản sao lưu cũ không mã hóa" in dialog.errors.general.text()
     dialog.reject()
     accounts.login_user(keyed, "quantri", PASSWORD)
@@ -224,3 +226,42 @@ def test_closing_backs_up_off_the_ui_thread_and_only_when_changed(qtbot, session
     assert backup.unchanged_since(session.db.conn, session.path, folder) is None
     close_window()                                    # a change: copied (a new name, or the same second's)
     assert backup.unchanged_since(session.db.conn, session.path, folder) is not None
+
+
+def test_the_restore_checks_the_password_off_the_gui_thread(qtbot, session, page, monkeypatch):
+    """argon2 is slow on purpose: the password typed again is checked on a worker while the window
+    keeps working, Enter and Escape pressed meanwhile do nothing, and the restore goes on after."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from desktop.security import passwords
+    from ui.views.settings_backup import RESTORE_SUFFIX
+
+    made = make(qtbot, page)
+    real, threads, release = passwords.verify_password, [], threading.Event()
+
+    def slow_verify(stored, typed):
+        threads.append(threading.get_ident())
+        release.wait(10)
+        return real(stored, typed)
+
+    monkeypatch.setattr(passwords, "verify_password", slow_verify)
+    ticks: list = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    try:
+        dialog = choose(qtbot, page, made, PASSWORD)
+        qtbot.waitUntil(lambda: bool(threads))
+        count = len(ticks)
+        qtbot.waitUntil(lambda: len(ticks) > count + 3)   # the window works while the password is checked
+        assert dialog.task is not None and not dialog.ok.isEnabled()
+        dialog.submit()                                  # Enter again: one check
+        dialog.reject()                                  # Escape: the dialog waits for the answer
+        assert dialog.isVisible() and len(threads) == 1
+    finally:
+        release.set()
+        timer.stop()
+    qtbot.waitUntil(session.path.with_name(session.path.name + RESTORE_SUFFIX).exists, timeout=30_000)
+    assert threading.get_ident() not in threads and session.db.principal.login == "chutich"

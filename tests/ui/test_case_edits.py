@@ -167,12 +167,13 @@ def test_extension_asks_its_reason_previews_and_is_confirmed(qtbot, window, sess
     accepted = act(session.db, case.uuid, "accept", effective_on=TODAY, today=TODAY)
     window.open_case(case.uuid)
     d = _run(qtbot, window.case_page.action_dialog("extend"))
-    assert "hạn mới" in d.preview.text()
+    qtbot.waitUntil(lambda: "hạn mới" in d.preview.text())   # previewed on the writer, rolled back
     qtbot.keyClick(d.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert "lý do gia hạn" in d.errors.message("note").lower()
     d.note.setPlainText("Vụ việc phức tạp, cần xác minh tại nhiều nơi")
     answer_box("Xem lại")              # the clerk reads the preview and goes back
     d.save()
+    saved(qtbot, d)
     assert get_case(session.db, case.uuid).state == "accepted" and d.isVisible()
     answer_box("Ghi vào sổ")
     activate(qtbot, d)
@@ -252,6 +253,7 @@ def test_a_day_off_on_a_deadline_moves_it_and_the_clerk_sees_which(qtbot, sessio
     d.day.setDate(qdate(case.due_on))
     d.name.setText("Nghỉ theo Thông báo số 05/TB-UBND")
     d.save()
+    saved(qtbot, d)   # on the writer (issue #20)
     view.show_moved(d.moved)
     moved = get_case(session.db, case.uuid)
     assert moved.due_on > case.due_on and [m.number for m in view.last_moved] == [case.number]
@@ -261,10 +263,13 @@ def test_a_day_off_on_a_deadline_moves_it_and_the_clerk_sees_which(qtbot, sessio
     row = next(r for r in range(view.model.rowCount()) if view.model.row_at(r).day == case.due_on)
     view.table.setCurrentIndex(view.model.index(row, 0))
     answer_box("Không xóa")
-    view.remove()
+    view.remove()      # what it would move is counted on the writer (rolled back), then asked
+    saved(qtbot, view)
     assert get_case(session.db, case.uuid).due_on == moved.due_on
     answer_box("Xóa")
     view.remove()
+    qtbot.waitUntil(lambda: get_case(session.db, case.uuid).due_on == case.due_on)
+    saved(qtbot, view)
     assert get_case(session.db, case.uuid).due_on == case.due_on
     assert "1 vụ việc" in view.moved_label.text()
 

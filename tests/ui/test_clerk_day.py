@@ -126,7 +126,8 @@ def test_refused_step_shows_the_law_and_keeps_the_dialog(qtbot, window, session)
     window.open_case(case.uuid)
     dlg = window.case_page.action_dialog("refuse")
     qtbot.addWidget(dlg)
-    dlg.save()  # no ground chosen
+    dlg.save()  # no ground chosen: the preview before the confirmation is refused, on the writer
+    saved(qtbot, dlg)
     assert dlg.result_case is None
     assert "lý do" in dlg.errors.message("ground").lower()
     assert get_case(session.db, case.uuid).state == "received"

@@ -74,6 +74,9 @@ def test_typed_keys_are_asked_in_a_dialog_then_sealed(qtbot, qapp, db, province,
 
     def answer_offer():
         box = modal()
+        if not isinstance(box, QMessageBox):   # the passphrase is still being checked on a worker
+            QTimer.singleShot(10, answer_offer)
+            return
         seen["offer"] = box.text()
         qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
 
@@ -82,6 +85,7 @@ def test_typed_keys_are_asked_in_a_dialog_then_sealed(qtbot, qapp, db, province,
         assert isinstance(ask, PassphraseDialog) and not ask.new and not ask.confirm.isVisible()
         seen["title"] = ask.windowTitle()
         type_and_enter(qtbot, ask.passphrase, "khong phai cum nay")
+        qtbot.waitUntil(lambda: ask.pending is None, timeout=10_000)   # checked on a worker (scrypt)
         seen["wrong"] = ask.errors.general.text() + ask.errors.fields["passphrase"][1].text()
         QTimer.singleShot(0, answer_offer)
         type_and_enter(qtbot, ask.passphrase, TYPED)
@@ -145,4 +149,45 @@ def test_cancelling_asks_nothing_else_and_names_no_variable(qtbot, qapp, db, pro
     qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
     assert dialog.button.isEnabled() and dialog.task is None and "biến" not in dialog.message.text()
     assert keyring.state(db) == "typed"
+    session.close()
+
+
+def test_the_typed_passphrase_is_checked_off_the_gui_thread(qtbot, qapp, db, province, monkeypatch):
+    """scrypt is slow on purpose: the passphrase is checked on a worker while the window keeps
+    working; Enter and Escape meanwhile do nothing; the dialog is accepted once it is right."""
+    import threading
+
+    from ui.dialogs.passphrase_dialog import PassphraseDialog
+
+    session = commune(db, province, typed=True)
+    real, threads, release = keyring.check_typed, [], threading.Event()
+
+    def slow_check(on, typed):
+        threads.append(threading.get_ident())
+        release.wait(10)
+        return real(on, typed)
+
+    monkeypatch.setattr(keyring, "check_typed", slow_check)
+    ask = PassphraseDialog(db, new=False)
+    qtbot.addWidget(ask, before_close_func=lambda w: w.done(0))
+    ask.show()
+    ticks: list = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    try:
+        ask.passphrase.setText(TYPED)
+        assert ask.submit()
+        qtbot.waitUntil(lambda: bool(threads))
+        count = len(ticks)
+        qtbot.waitUntil(lambda: len(ticks) > count + 3)   # the window works while scrypt runs
+        assert not ask.submit() and not ask.ok.isEnabled()
+        ask.reject()
+        assert ask.isVisible() and len(threads) == 1
+        with qtbot.waitSignal(ask.accepted, timeout=10_000):
+            release.set()
+    finally:
+        release.set()
+        timer.stop()
+    assert threading.get_ident() not in threads
     session.close()

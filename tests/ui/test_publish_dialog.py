@@ -26,13 +26,15 @@ def test_preview_then_make(qtbot, session, tmp_path, monkeypatch):
     qtbot.addWidget(dlg)
     dlg.period.setText("02/2026")
     dlg.folder.setText(str(tmp_path / "ck"))
-    dlg.preview()
+    assert dlg.preview()   # read on a worker
+    qtbot.waitUntil(lambda: dlg.previewing is None)
     text = dlg.text.toPlainText()
     assert "1 vụ việc" in text and "Ông [đã ẩn] kiến nghị sửa đường" in text and "“Nguyễn Văn An”" in text
-    dlg.make()
+    assert dlg.make()      # on the writer
+    qtbot.waitUntil(lambda: dlg.pending is None)
     assert "Đã lập thông báo công khai 1 vụ việc" in dlg.message.text()
     assert (tmp_path / "ck" / "cong-khai-20260201-20260228.html").exists()
     assert db.scalar("SELECT published_on FROM cases WHERE uuid = ?", (c.uuid,)) == "2026-03-02"
     dlg.period.setText("quý 5")
-    dlg.make()
+    assert not dlg.make()  # refused before anything is sent
     assert "không hợp lệ" in dlg.message.text()

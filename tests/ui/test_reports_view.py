@@ -99,6 +99,7 @@ def test_province_consolidation_and_completeness(qtbot, office, session, monkeyp
     assert dialog.table.item(0, 2).text() == "Đúng hạn, chờ xem xét"
     dialog.table.selectRow(0)
     dialog._decide("accept")
+    qtbot.waitUntil(lambda: dialog.pending is None)   # on the session's writer
     assert submit.latest(db, "11230", p.code).decision == "accepted"
     assert dialog.table.item(0, 2).text() == "Đúng hạn, đã chấp nhận"
     view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))

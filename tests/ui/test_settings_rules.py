@@ -46,7 +46,9 @@ def test_rules_listed_with_sources_and_an_update_imported(qtbot, session, tmp_pa
     province.close()
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     with qtbot.waitSignal(session.changed):
-        result = view.import_file(path)
+        assert view.import_file(path)   # on the writer (issue #20)
+    qtbot.waitUntil(lambda: view.pending is None)
+    result = view.last_import
     assert result is not None and result.calendar_days == 1
 
 

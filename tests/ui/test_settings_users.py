@@ -4,6 +4,7 @@ one; the idle-lock minutes. Offered to the administrator only."""
 from __future__ import annotations
 
 from desktop.security import accounts
+from tests.ui.keys import saved as came_back
 
 
 def test_the_administrator_adds_resets_and_disables_accounts(qtbot, session, office, login):
@@ -28,6 +29,7 @@ def test_the_administrator_adds_resets_and_disables_accounts(qtbot, session, off
     d.password.setText("lan.pt-123456")
     d.confirm.setText("lan.pt-123456")
     d.save()
+    came_back(qtbot, d)   # refused on the writer, under the field
     assert "tên đăng nhập" in d.errors.message("password")
     d.password.setText("một câu của chị Lan")
     d.confirm.setText("một câu của chị Lan")
@@ -45,6 +47,7 @@ def test_the_administrator_adds_resets_and_disables_accounts(qtbot, session, off
     p.password.setText("mật khẩu mới của chị Lan")
     p.confirm.setText("mật khẩu mới của chị Lan")
     p.save()
+    came_back(qtbot, p)
 
     def row_of(login: str) -> int:
         return [users.model.index(r, 0).data() for r in range(users.model.rowCount())].index(login)
@@ -63,7 +66,8 @@ def test_the_administrator_adds_resets_and_disables_accounts(qtbot, session, off
     assert exc.value.code == "account_disabled"
     session.db.principal = saved
     users.idle.setValue(5)
-    users._save_idle()
+    job = users._save_idle()
+    qtbot.waitUntil(lambda: job.finished)
     assert session.db.get_setting("idle_lock_minutes") == "5"
 
 

@@ -17,7 +17,23 @@ def _wizard(qtbot, db):
     return w
 
 
-def test_wizard_declares_unit_signers_and_officer(qtbot, qapp, db):
+def test_wizard_declares_unit_signers_and_officer(qtbot, qapp, db, monkeypatch):
+    import threading
+
+    from desktop.security import accounts
+
+    real, threads, full = accounts.create_first_admin, [], []
+
+    def on_its_thread(*args, **kwargs):   # argon2 is slow on purpose: not on the GUI thread
+        threads.append(threading.get_ident())
+        if full:                           # the first try: the disk is full after the unit was written
+            full.clear()
+            from desktop.errors import UserError
+
+            raise UserError("disk_full", "Ổ đĩa đã đầy nên không ghi được.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "create_first_admin", on_its_thread)
     w = _wizard(qtbot, db)
     w.next()
     assert w.currentPage() is w.unit
@@ -48,7 +64,16 @@ def test_wizard_declares_unit_signers_and_officer(qtbot, qapp, db):
     w.account.agree.setChecked(True)
     w.account.password.setText("sổ của phường Hoàn Kiếm")
     w.account.confirm.setText("sổ của phường Hoàn Kiếm")
+    full.append(True)
     w.button(QWizard.WizardButton.FinishButton).click()
+    qtbot.waitUntil(lambda: w.pending is None, timeout=10_000)
+    assert w.isVisible() and not w.saved and w.account.errors.general.text() == "Ổ đĩa đã đầy nên không ghi được."
+    assert not has_local_unit(db) and db.principal is None        # nothing half-written
+    w.button(QWizard.WizardButton.FinishButton).click()
+    assert w.pending is not None and not w.button(QWizard.WizardButton.FinishButton).isEnabled()
+    w.reject()                                                      # "Hủy" while saving: the wizard waits
+    qtbot.waitUntil(lambda: w.pending is None, timeout=10_000)   # saved on a worker (argon2 is slow)
+    assert threads and threading.get_ident() not in threads
     assert w.result() == 1 and w.saved and not w.sample_requested
     assert db.principal.role == "admin" and db.principal.officer_name == "Lê Thị Mai"
     unit = local_unit(db)

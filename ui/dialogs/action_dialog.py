@@ -152,10 +152,18 @@ class ActionDialog(GuardedDialog):
             parts.append("không còn thời hạn đang tính")
         return "; ".join(parts) + "."
 
+    previewing = None      # the preview in flight on the writer (a ``ui.writer.Save``), else None
+    _preview_again = False  # the form changed while it ran: preview once more when it is back
+
     def update_preview(self) -> None:
-        """Show the new state and deadline for the step as now filled (nothing is written)."""
+        """Show the new state and deadline for the step as now filled (nothing is written): the
+        step is carried out on the session's writer in a transaction rolled back (issue #20), and
+        the line follows the form as it is when the answer comes back."""
         from desktop.workflow.preview import preview_act
 
+        if self.previewing is not None:
+            self._preview_again = True
+            return
         kwargs = self._kwargs()
         if self.ground is not None and kwargs["ground"] is None:
             kwargs["ground"] = next((self.ground.itemData(i) for i in range(1, self.ground.count())
@@ -164,16 +172,24 @@ class ActionDialog(GuardedDialog):
             kwargs["satisfaction"] = "unknown"
         if kwargs["note"] == "" and (self.action.extends_step or self.action.code == "add_commitment"):
             kwargs["note"] = "(xem trước)"
-        try:
-            shown = preview_act(self.session.db, self.case.uuid, self.action.code, **kwargs)
-        except UserError:
-            self.preview.setText("")
-            return
-        except Exception:  # noqa: BLE001 - a preview never stops the form
-            log.exception("preview of %s", self.action.code)
-            self.preview.setText("")
-            return
-        self.preview.setText(self.outcome_text(shown))
+        case_uuid, code = self.case.uuid, self.action.code
+
+        def back(text: str) -> None:
+            self.previewing = None
+            if self._preview_again:
+                self._preview_again = False
+                self.update_preview()
+            else:
+                self.preview.setText(text)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, UserError):   # a preview never stops the form
+                log.error("preview of %s", code, exc_info=exc)
+            back("")
+
+        self.previewing = self.session.writer.save(lambda db: preview_act(db, case_uuid, code, **kwargs),
+                                                   on_done=lambda shown: back(self.outcome_text(shown)),
+                                                   on_error=failed, changes=False)
 
     def confirm(self, shown: Case) -> bool:
         """Ask before a consequential step, naming what it changes."""
@@ -201,19 +217,21 @@ class ActionDialog(GuardedDialog):
         if self.action.extends_step and not kwargs["note"].strip():
             self.errors.show({"note": "Hãy ghi lý do gia hạn (Nghị định 59/2019, Điều 13: vụ việc phức tạp)."})
             return
-        if self.action.code in CONFIRMED:
-            try:
-                shown = preview_act(self.session.db, self.case.uuid, self.action.code, **kwargs)
-            except UserError as exc:
-                self.errors.show_error(exc)
-                return
-            except Exception as exc:  # noqa: BLE001
-                report(self, exc)
-                return
-            if not self.confirm(shown):
-                return
         case_uuid, code = self.case.uuid, self.action.code
         draft = self.offer.property("kind") if self.offer is not None and self.offer.isChecked() else None
+        if code in CONFIRMED:   # shown as it would be, from the writer (rolled back), then asked
+            self.save_on_writer(lambda db: preview_act(db, case_uuid, code, **kwargs),
+                                done=lambda shown: self._confirmed(shown, kwargs, draft), refused=self._refused,
+                                button=self.ok, changes=False)
+            return
+        self._write(kwargs, draft)
+
+    def _confirmed(self, shown: Case, kwargs: dict, draft: str | None) -> None:
+        if self.confirm(shown):
+            self._write(kwargs, draft)
+
+    def _write(self, kwargs: dict, draft: str | None) -> None:
+        case_uuid, code = self.case.uuid, self.action.code
         self.save_on_writer(lambda db: act(db, case_uuid, code, **kwargs),
                             done=lambda case: self._saved(case, draft), refused=self._refused, button=self.ok)
 

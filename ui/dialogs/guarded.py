@@ -4,7 +4,8 @@
 were changed asks before discarding them. Their size comes from ``ui.widgets.screen.fit_to_screen``.
 ``save_on_writer`` runs the form's write on the session's writer thread (``ui/writer.py``, issue
 #20): the window keeps working, "Đang lưu…" shows after 150 ms, a second Enter does nothing while
-the save is in flight, and a refusal comes back onto the form as it was typed.
+the save is in flight, and a refusal comes back onto the form as it was typed. It lives in the
+``OnWriter`` mixin, so pages that write (settings, the case view, reports) save the same way.
 """
 
 from __future__ import annotations
@@ -35,7 +36,59 @@ def _value(w: QWidget):
     return None
 
 
-class GuardedDialog(QDialog):
+def at_once(work):
+    """``work(db)`` as one transaction (the core's own writes join it): all of it, or nothing."""
+    def run(db):
+        with db.write():
+            return work(db)
+    return run
+
+
+class OnWriter:
+    """A form or a page with a ``session`` that writes the register on the session's writer
+    (``ui/writer.py``, issue #20): its saves run off the GUI thread, one at a time. A mixin of
+    plain methods (no ``__init__``), beside a Qt widget class: ``class Page(QWidget, OnWriter)``."""
+
+    pending = None     # the save in flight on the writer (a ``ui.writer.Save``), else None
+    saving: QLabel | None = None
+
+    def saving_label(self) -> QLabel:
+        """The "Đang lưu…" line the writer shows when a save outlasts 150 ms (hidden until then)."""
+        if self.saving is None:
+            self.saving = QLabel(SAVING_TEXT)
+            self.saving.hide()
+        return self.saving
+
+    def save_on_writer(self, write, *, done, refused, button: QWidget | tuple | None = None,
+                       changes: bool = True) -> bool:
+        """Run ``write(db)`` on the session's writer (its own thread and connection, logged in as
+        the window's officer): the values typed must be read before, here on the GUI thread.
+        ``done(result)`` or ``refused(exc)`` runs on the GUI thread after it; ``button`` (the
+        form's save button, or a tuple of them) is greyed meanwhile. ``changes=False`` for work
+        that writes nothing that stays (a preview rolled back). False when a save is already in
+        flight."""
+        if self.pending is not None:
+            return False   # Enter pressed twice: one save
+        buttons = button if isinstance(button, tuple) else (button,) if button is not None else ()
+        enabled = [b for b in buttons if b.isEnabled()]
+        focused = next((b for b in buttons if b.hasFocus()), None)   # greyed, it loses the keyboard focus
+        for b in buttons:
+            b.setEnabled(False)
+
+        def settle() -> None:
+            self.pending = None
+            for b in enabled:
+                b.setEnabled(True)
+            if focused is not None and focused.isEnabled() and focused.isVisible():
+                focused.setFocus()   # the clerk's keyboard goes on where it was
+
+        self.pending = self.session.writer.save(
+            write, on_done=lambda result: (settle(), done(result)), on_error=lambda exc: (settle(), refused(exc)),
+            indicator=self.saving_label(), parent=self, changes=changes)
+        return True
+
+
+class GuardedDialog(QDialog, OnWriter):
     """Subclasses define ``save()``; the first show takes the form's starting values."""
 
     DISCARD_TITLE = "Bỏ nội dung đang nhập?"
@@ -58,38 +111,6 @@ class GuardedDialog(QDialog):
 
     def save(self) -> None:  # pragma: no cover - subclasses
         raise NotImplementedError
-
-    # -- saving on the session's writer ------------------------------------------------------------
-    pending = None     # the save in flight on the writer (a ``ui.writer.Save``), else None
-    saving: QLabel | None = None
-
-    def saving_label(self) -> QLabel:
-        """The "Đang lưu…" line the writer shows when a save outlasts 150 ms (hidden until then)."""
-        if self.saving is None:
-            self.saving = QLabel(SAVING_TEXT)
-            self.saving.hide()
-        return self.saving
-
-    def save_on_writer(self, write, *, done, refused, button: QWidget | None = None) -> bool:
-        """Run ``write(db)`` on the session's writer (its own thread and connection, logged in as
-        the window's officer): the values typed must be read before, here on the GUI thread.
-        ``done(result)`` or ``refused(exc)`` runs on the GUI thread after it; ``button`` (the
-        form's save button) is greyed meanwhile. False when a save is already in flight."""
-        if self.pending is not None:
-            return False   # Enter pressed twice: one save
-        enabled = button is not None and button.isEnabled()
-        if button is not None:
-            button.setEnabled(False)
-
-        def settle() -> None:
-            self.pending = None
-            if button is not None and enabled:
-                button.setEnabled(True)
-
-        self.pending = self.session.writer.save(
-            write, on_done=lambda result: (settle(), done(result)), on_error=lambda exc: (settle(), refused(exc)),
-            indicator=self.saving_label(), parent=self)
-        return True
 
     def _fields(self) -> list[QWidget]:
         return [w for w in self.findChildren(QWidget) if _value(w) is not None]

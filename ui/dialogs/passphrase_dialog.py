@@ -58,7 +58,14 @@ class PassphraseDialog(QDialog):
     def value(self) -> str:
         return self.passphrase.text()
 
-    def submit(self) -> None:
+    pending = None   # the passphrase being checked on a worker (a ``ui.tasks.Task``), else None
+
+    def submit(self) -> bool:
+        """A new passphrase is checked here; a typed one against the keys (scrypt, slow on
+        purpose) on a worker with its own connection, so the window keeps painting (issue #20).
+        False when nothing was sent."""
+        if self.pending is not None:
+            return False   # Enter pressed twice: one check
         text = self.passphrase.text()
         try:
             if not text:
@@ -67,17 +74,49 @@ class PassphraseDialog(QDialog):
                 passwords.check_strength(text, field="passphrase")
                 if self.confirm.text() != text:
                     raise ValidationError({"confirm": "Hai lần nhập cụm mật khẩu không giống nhau."})
-            else:
-                keyring.check_typed(self.db, text)
         except ValidationError as exc:
             self.errors.show(exc.fields)
-            return
-        except UserError as exc:
+            return False
+        if self.new:
+            self.accept()
+            return True
+        from desktop.storage.db import open_database
+        from ui.tasks import TaskRunner
+
+        path, principal = self.db.path, self.db.principal
+
+        def check(_state) -> None:
+            db = open_database(path, create=False, migrate=False)
+            db.principal = principal
+            try:
+                keyring.check_typed(db, text)
+            finally:
+                db.close()
+
+        def settle() -> None:
+            self.pending = None
+            self.ok.setEnabled(True)
+
+        def refused(exc: BaseException) -> None:
+            settle()
+            if not isinstance(exc, UserError):
+                from ui.errors import report
+
+                report(self, exc)
+                return
             self.passphrase.clear()
             self.errors.show({"passphrase": exc.message})
             self.passphrase.setFocus()
-            return
-        self.accept()
+
+        self.ok.setEnabled(False)
+        self.runner = getattr(self, "runner", None) or TaskRunner(self)
+        self.pending = self.runner.run(check, on_done=lambda _r: (settle(), self.accept()), on_error=refused,
+                                       parent=self, show_progress=False)
+        return True
+
+    def reject(self) -> None:
+        if self.pending is None:   # Escape while the passphrase is checked: its answer comes back here
+            super().reject()
 
 
 def offer_sealing(db, typed: str, parent: QWidget | None) -> str:

@@ -32,6 +32,14 @@ def staged_path(register: Path) -> Path:
     return register.with_name(register.name + STAGED_SUFFIX)
 
 
+class _Refused(Exception):
+    """The password or the role was refused (before the backup was opened)."""
+
+    def __init__(self, error: UserError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class RestoreDialog(QDialog):
     """``staged`` fires with the path of the checked clear copy once the restore is scheduled."""
 
@@ -76,39 +84,50 @@ class RestoreDialog(QDialog):
         self.task = None
 
     def submit(self) -> None:
+        """The password checked (argon2, slow on purpose, and the login's log line) and the backup
+        opened and checked, all on a worker with its own connection (issue #20): the window keeps
+        painting. A wrong password or a role that may not restore comes back under the field."""
         if self.ready is not None:      # the warning was read: go on
             self._schedule(self.ready)
             return
-        db = self.session.db
-        who = current(db)
-        try:
-            if who is None:
-                raise UserError("login_required", "Hãy đăng nhập trước khi khôi phục sổ.")
-            accounts.login_user(db, who.login, self.password.text())
-            self.sealer = backups.opener(db, self.info.path)
-            # A backup of an earlier register of this office (made again after a loss: another key)
-            # opens with the same login and the password it had then, from the backup's own wraps.
-            self.sealer.login, self.sealer.password = who.login, self.password.text()
-        except UserError as exc:
-            self.password.clear()
-            self.errors.show({"_": "Mật khẩu không đúng." if exc.code == "login_failed" else exc.message})
-            self.password.setFocus()
+        if self.task is not None:       # Enter pressed twice: one check
             return
-        chosen, register, sealer = self.info.path, Path(self.session.path), self.sealer
+        who = current(self.session.db)
+        if who is None:
+            self.errors.show({"_": "Hãy đăng nhập trước khi khôi phục sổ."})
+            return
+        login, password = who.login, self.password.text()
+        chosen, register, session = self.info.path, Path(self.session.path), self.session
         staged = staged_path(register)
 
-        def work(state) -> tuple[Path, str | None]:
+        def work(state) -> tuple[Path, str | None, object, object]:
+            state.progress(0, 0, "Đang kiểm tra mật khẩu…")
+            db = session.worker_database()
+            try:
+                try:
+                    accounts.login_user(db, login, password)
+                    sealer = backups.opener(db, chosen)
+                except UserError as exc:
+                    raise _Refused(exc) from exc
+                # A backup of an earlier register of this office (made again after a loss: another key)
+                # opens with the same login and the password it had then, from the backup's own wraps.
+                sealer.login, sealer.password = login, password
+                principal = db.principal
+            finally:
+                db.close()
             state.progress(0, 0, "Đang mở và kiểm tra bản sao lưu…")
             backups.stage(sealer, chosen, staged, register)
-            return staged, backup.older_than_sent(staged, register)
+            return staged, backup.older_than_sent(staged, register), principal, sealer
 
         self.ok.setEnabled(False)
         self.errors.show({})
         self.task = self.session.tasks.run(work, title="Đang mở và kiểm tra bản sao lưu…", on_done=self._opened,
                                            on_error=self._failed, parent=self, cancellable=False)
 
-    def _opened(self, result: tuple[Path, str | None]) -> None:
-        staged, warning = result
+    def _opened(self, result: tuple[Path, str | None, object, object]) -> None:
+        staged, warning, principal, self.sealer = result
+        self.task = None
+        self.session.db.principal = principal   # the login just checked, as a login at the desk
         self.ok.setEnabled(True)
         if warning:
             self.ready = staged
@@ -121,8 +140,14 @@ class RestoreDialog(QDialog):
         self._schedule(staged)
 
     def _failed(self, exc: BaseException) -> None:
+        self.task = None
         self.ok.setEnabled(True)
-        if isinstance(exc, UserError):
+        if isinstance(exc, _Refused):
+            self.password.clear()
+            error = exc.error
+            self.errors.show({"_": "Mật khẩu không đúng." if error.code == "login_failed" else error.message})
+            self.password.setFocus()
+        elif isinstance(exc, UserError):
             self.errors.show({"_": exc.message})
         else:
             from ui.errors import report
@@ -138,6 +163,8 @@ class RestoreDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
+        if self.task is not None:       # Escape while checking: its answer comes back here
+            return
         if self.ready is not None:
             self.ready.unlink(missing_ok=True)
         super().reject()

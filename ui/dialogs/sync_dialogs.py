@@ -22,6 +22,7 @@ from desktop.storage import sync_repo
 from desktop.sync import export, importer, keys, receipts
 from desktop.sync.merge import CATEGORIES
 from desktop.sync.progress import Progress
+from ui.dialogs.guarded import OnWriter
 from ui.labels import table_label
 from ui.errors import report
 
@@ -266,7 +267,7 @@ class ImportDialog(_SyncDialog):
         self.applied.emit(rep)
 
 
-class KeyDialog(_SyncDialog):
+class KeyDialog(_SyncDialog, OnWriter):
     """Register a commune's key (province) or import the province's key (commune), after
     comparing the fingerprint read over the phone; then print the registration slip."""
 
@@ -302,6 +303,7 @@ class KeyDialog(_SyncDialog):
         lay.addLayout(buttons)
         lay.addWidget(self.slip, 1)
         lay.addWidget(self.message)
+        lay.addWidget(self.saving_label())   # "Đang lưu…" while the key is registered on the writer
         lay.addWidget(close)
         self.key = None
         self.peer = None  # the key registered by this dialog, for its slip
@@ -333,14 +335,19 @@ class KeyDialog(_SyncDialog):
 
     def _compare(self) -> None:
         same = bool(self.key) and keys.normalise_fingerprint(self.typed.text()) == self.key.fingerprint
-        self.register_button.setEnabled(same)
+        self.register_button.setEnabled(same and self.pending is None)
 
-    def register(self) -> None:
-        try:
-            peer = keys.import_key_file(self.session.db, self.key, expect_fingerprint=self.typed.text())
-        except UserError as exc:
-            self.show_error(exc)
-            return
+    def reject(self) -> None:
+        if self.pending is None:   # "Đóng" while the key is being registered: its result comes back here
+            super().reject()
+
+    def register(self) -> bool:
+        """The key registered on the session's writer (issue #20); the slip is shown after it."""
+        key, typed = self.key, self.typed.text()
+        return self.save_on_writer(lambda db: keys.import_key_file(db, key, expect_fingerprint=typed),
+                                   done=self._registered, refused=self.show_error, button=self.register_button)
+
+    def _registered(self, peer) -> None:
         self.peer = peer
         self.slip.setPlainText(keys.registration_slip(peer, self.session.actor))
         self.print_button.setEnabled(True)
@@ -376,34 +383,36 @@ class KeyDialog(_SyncDialog):
                 print_documents(printer, self.slip_pdf(), **where)
 
 
-def import_receipt(session, parent: QWidget | None = None) -> None:
-    name, _ = QFileDialog.getOpenFileName(parent, "Chọn biên nhận của tỉnh", "", "Biên nhận (*.json);;Mọi tệp (*)")
+def import_receipt(session, parent: QWidget | None = None, name: str | None = None):
+    """The province's receipt checked and noted on the session's writer (issue #20); a refusal is
+    shown over ``parent``. Returns the save in flight (None when no file was chosen)."""
+    if name is None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Chọn biên nhận của tỉnh", "", "Biên nhận (*.json);;Mọi tệp (*)")
     if not name:
-        return
-    try:
-        result = receipts.import_receipt(session.db, Path(name))
-    except Exception as exc:  # noqa: BLE001 - shown to the clerk
-        report(parent, exc)
-        return
-    QMessageBox.information(parent, "Sổ Giải trình", result.text())
+        return None
+    path = Path(name)
+    return session.writer.save(lambda db: receipts.import_receipt(db, path), parent=parent,
+                               on_done=lambda result: QMessageBox.information(parent, "Sổ Giải trình", result.text()))
 
 
-def export_own_key(session, parent: QWidget | None = None) -> None:
+def export_own_key(session, parent: QWidget | None = None):
     name, _ = QFileDialog.getSaveFileName(parent, "Ghi tệp khóa công khai", "khoa-cong-khai.json", "JSON (*.json)")
     if not name:
-        return
+        return None
     from ui.dialogs.passphrase_dialog import sync_passphrase
 
     secret = sync_passphrase(session, parent)
     if secret is None:
-        return
-    try:
-        path = keys.write_key_file(session.db, Path(name), secret)
-        fp = keys.own_key(session.db, "signing").fingerprint
-    except Exception as exc:  # noqa: BLE001 - shown to the clerk
-        report(parent, exc)
-        return
-    QMessageBox.information(parent, "Sổ Giải trình", f"Đã ghi {path}.\nDấu vân tay để đọc qua điện thoại: {fp}")
+        return None
+
+    def write(db):   # on the writer: the register's keys are made there the first time
+        return keys.write_key_file(db, Path(name), secret), keys.own_key(db, "signing").fingerprint
+
+    def written(result) -> None:
+        path, fp = result
+        QMessageBox.information(parent, "Sổ Giải trình", f"Đã ghi {path}.\nDấu vân tay để đọc qua điện thoại: {fp}")
+
+    return session.writer.save(write, on_done=written, parent=parent)
 
 
 def install_menu(bar, session, window) -> None:

@@ -2,13 +2,16 @@
 the privacy notice) — or open the sample register.
 
 Five short pages; nothing is written until "Hoàn tất", and then everything in one transaction,
-so a failed save leaves an empty register and every field as typed.
+so a failed save leaves an empty register and every field as typed. That save (with the
+administrator's password hashed by argon2, slow on purpose) runs on a worker with its own
+connection, so the window keeps painting; "Đang lưu…" shows after 150 ms (issue #20).
 """
 
 from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox, QFormLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWizard, QWizardPage,
 )
@@ -189,6 +192,11 @@ class AccountPage(QWizardPage):
         self.errors.add(form, "Nhập lại mật khẩu:", "confirm", self.confirm)
         form.addRow(QLabel("Mật khẩu từ 10 ký tự, không phổ biến, không chứa tên đăng nhập (nên dùng một câu ngắn)."))
         form.addRow(self.errors.general)
+        from ui.writer import SAVING_TEXT
+
+        self.saving = QLabel(SAVING_TEXT)   # shown when the save on its worker outlasts 150 ms
+        self.saving.hide()
+        form.addRow(self.saving)
 
     def initializePage(self) -> None:  # noqa: N802
         if not self.full_name.text():
@@ -241,31 +249,74 @@ class SetupWizard(QWizard):
     def sample_requested(self) -> bool:
         return self.start.sample.isChecked()
 
+    pending = None   # the save on its worker (a ``ui.tasks.Task``), else None
+
     def save(self) -> bool:
-        """Write the unit, the signers and the first officer in one transaction (once)."""
+        """Write the unit, the signers and the first officer in one transaction (once), on a worker
+        (see the module): False until it is done; the wizard is accepted when it comes back."""
         if self.saved:
             return True
+        if self.pending is not None:
+            return False   # "Hoàn tất" pressed twice: one save
+        from desktop.storage.db import open_database
+        from ui.tasks import TaskRunner
+        from ui.writer import SHOW_AFTER_MS
+
         u, s, o, a = self.unit, self.signers, self.officer, self.account
-        try:
+        unit = dict(code=u.code.text().strip(), name=u.name.text(), governing_body=u.governing.text(),
+                    abbreviation=u.abbreviation.text().strip(), place_name=u.place.text(), level="commune",
+                    is_remote=u.remote.isChecked(), mode="commune")
+        head = dict(full_name=s.head.text(), title=s.head_title.text() or "Chủ tịch", role="head", can_sign=True)
+        deputies = [edit.text() for edit in s.deputies if edit.text().strip()]
+        officer = dict(full_name=o.name.text(), title=o.title.text(), role="officer", can_sign=False)
+        admin = dict(login=a.login.text(), password=a.password.text(), full_name=a.full_name.text())
+        path = self.db.path
+
+        def work(_state):
             from desktop.security import accounts
 
-            with self.db.write():
-                save_unit(self.db, code=u.code.text().strip(), name=u.name.text(),
-                          governing_body=u.governing.text(), abbreviation=u.abbreviation.text().strip(),
-                          place_name=u.place.text(), level="commune", is_remote=u.remote.isChecked(),
-                          mode="commune")
-                save_officer(self.db, full_name=s.head.text(), title=s.head_title.text() or "Chủ tịch",
-                             role="head", can_sign=True)
-                for edit in s.deputies:
-                    if edit.text().strip():
-                        save_officer(self.db, full_name=edit.text(), title="Phó Chủ tịch", role="deputy", can_sign=True)
-                clerk = save_officer(self.db, full_name=o.name.text(), title=o.title.text(), role="officer",
-                                     can_sign=False)
-                same = " ".join(a.full_name.text().split()) == clerk.full_name
-                accounts.create_first_admin(self.db, login=a.login.text(), password=a.password.text(),
-                                            full_name=a.full_name.text(), officer_uuid=clerk.uuid if same else None,
-                                            title="" if same else "Quản trị hệ thống")
-        except ValidationError as exc:
+            db = open_database(path, create=False, migrate=False)
+            try:
+                with db.write():
+                    save_unit(db, **unit)
+                    save_officer(db, **head)
+                    for name in deputies:
+                        save_officer(db, full_name=name, title="Phó Chủ tịch", role="deputy", can_sign=True)
+                    clerk = save_officer(db, **officer)
+                    same = " ".join(admin["full_name"].split()) == clerk.full_name
+                    accounts.create_first_admin(db, **admin, officer_uuid=clerk.uuid if same else None,
+                                                title="" if same else "Quản trị hệ thống")
+                return db.principal
+            finally:
+                db.close()
+
+        def settle() -> None:
+            self.pending = None
+            show.stop()
+            a.saving.hide()
+            for button in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.BackButton):
+                self.button(button).setEnabled(True)
+
+        def saved(principal) -> None:
+            settle()
+            self.db.principal = principal   # the administrator just created is logged in
+            log.info("register declared: unit %s", unit["code"])
+            self.saved = True
+            self.accept()
+
+        show = QTimer(self, singleShot=True, interval=SHOW_AFTER_MS)
+        show.timeout.connect(lambda: self.pending is not None and a.saving.show())
+        for button in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.BackButton):
+            self.button(button).setEnabled(False)
+        show.start()
+        self.runner = getattr(self, "runner", None) or TaskRunner(self)
+        self.pending = self.runner.run(work, on_done=saved, on_error=lambda exc: (settle(), self._refused(exc)),
+                                       parent=self, show_progress=False)
+        return False
+
+    def _refused(self, exc: BaseException) -> None:
+        u, s, o, a = self.unit, self.signers, self.officer, self.account
+        if isinstance(exc, ValidationError):
             log.info("wizard validation: %s", exc.fields)
             for page in (u, s, o, a):
                 known = {k: v for k, v in exc.fields.items() if k in page.errors.fields}
@@ -274,13 +325,16 @@ class SetupWizard(QWizard):
                     break
             else:
                 a.errors.show(exc.fields)
-            return False
-        except UserError as exc:
+        elif isinstance(exc, UserError):
             a.errors.show({"_": exc.message})
-            return False
-        log.info("register declared: unit %s", u.code.text())
-        self.saved = True
-        return True
+        else:
+            from ui.errors import report
+
+            report(self, exc)
+
+    def reject(self) -> None:
+        if self.pending is None:   # "Hủy" or Escape while saving: the answer comes back here
+            super().reject()
 
     def accept(self) -> None:
         if self.sample_requested or self.saved:

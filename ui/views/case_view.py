@@ -20,6 +20,7 @@ from desktop.storage.cases import case_people, get_case, list_commitments, list_
 from desktop.storage.units import list_officers, log_access
 from desktop.workflow.engine import (SATISFACTION, allowed_actions, complaint_is_late, is_owned,
                                      late_complaint_note, rules_of)
+from ui.dialogs.guarded import OnWriter
 from ui.errors import report
 from ui.labels import CHANNEL_LABELS, FIELD_LABELS, kind_label, vn_date
 from ui.models.rows import Column, RowsModel
@@ -64,7 +65,7 @@ def _table(model) -> RegisterTable:
     return t
 
 
-class CaseView(QWidget):
+class CaseView(QWidget, OnWriter):
     back = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -128,6 +129,7 @@ class CaseView(QWidget):
         self.reveal = QPushButton("Xem danh tính người tố cáo (được ghi nhật ký)")
         self.reveal.clicked.connect(self._reveal)
         pl.addWidget(self.reveal)
+        pl.addWidget(self.saving_label())   # "Đang lưu…" while a reveal outlasts 150 ms
         self.people_table = _table(self.people)
         pl.addWidget(self.people_table)
         self.seen = QLabel()  # who saw a sealed identity of this case, when and why
@@ -242,8 +244,13 @@ class CaseView(QWidget):
         if not self.case.confidential:  # who saw whose data (Luật 91/2025/QH15): one line per person shown
             from desktop.security.privacy import note_view
 
-            note_view(self.session.db, [cp.person.uuid for cp in case_people(self.session.db, uuid)],
-                      target=self.case.number)
+            people, number = [cp.person.uuid for cp in case_people(self.session.db, uuid)], self.case.number
+
+            def note(db) -> None:   # a line of the access log: on the writer, the views need not reload
+                with db.write():
+                    note_view(db, people, target=number)
+
+            self.session.writer.save(note, changes=False, parent=self)
 
     def reload(self) -> None:
         if self.case is None:
@@ -379,7 +386,6 @@ class CaseView(QWidget):
         here; each reveal is logged and is an event of the case (``desktop.security.sealing``)."""
         from PySide6.QtWidgets import QInputDialog
 
-        from desktop.errors import UserError
         from desktop.security import sealing
 
         reason, ok = QInputDialog.getText(
@@ -389,19 +395,21 @@ class CaseView(QWidget):
             "Lý do xem:")
         if not ok:
             return
-        db = self.session.db
-        try:
+        case_uuid = self.case.uuid
+
+        def reveal(db) -> None:   # on the writer: each sealed person of the case, and the log, at once
             with db.write():
-                for cp in case_people(db, self.case.uuid):
+                for cp in case_people(db, case_uuid):
                     if db.scalar("SELECT sealed FROM persons WHERE uuid = ?", (cp.person.uuid,)):
-                        sealing.reveal(db, cp.person.uuid, reason, case_uuid=self.case.uuid)
-                log_access(db, "reveal_denouncer", target=self.case.uuid, detail=reason)
-        except UserError as exc:
-            report(self, exc)
-            return
-        self.revealed = True
-        self.session.notify_changed()
-        self.reload()
+                        sealing.reveal(db, cp.person.uuid, reason, case_uuid=case_uuid)
+                log_access(db, "reveal_denouncer", target=case_uuid, detail=reason)
+
+        def revealed(_result) -> None:
+            if self.case is not None and self.case.uuid == case_uuid:
+                self.revealed = True
+                self.reload()
+
+        self.save_on_writer(reveal, done=revealed, refused=lambda exc: report(self, exc), button=self.reveal)
 
     def _opened_people(self, people: list[CasePerson]) -> list[CasePerson]:
         """Sealed people shown with the identity the logged-in leader revealed, while it lasts."""

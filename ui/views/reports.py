@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.reports import periods as periods_mod
 from desktop.reports.engine import TOTAL_KEY, ReportRun
-from ui.errors import guarded
+from ui.dialogs.guarded import OnWriter
+from ui.errors import guarded, report as report_error
 from ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 HEAD_BG = QBrush(QColor("#eef1f5"))
 
 
-class ReportsView(QWidget):
+class ReportsView(QWidget, OnWriter):
     open_case = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -56,6 +57,7 @@ class ReportsView(QWidget):
             b.clicked.connect(slot)
             buttons.addWidget(b)
         self.issue_button = b  # the last one: offered only to a role that may issue (the head)
+        buttons.addWidget(self.saving_label())   # "Đang lưu…" while a report is issued on the writer
         from PySide6.QtWidgets import QCheckBox
 
         from desktop.storage.units import register_mode
@@ -417,10 +419,18 @@ class ReportsView(QWidget):
             "lưu lại và gửi tỉnh trong gói đồng bộ tiếp theo.")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        issued = guarded(self, lambda: submit.issue_report(self.session.db, p, today=self.session.today()))
-        if issued is not None:
-            self.session.notify_changed()
-            QMessageBox.information(self, "Ban hành báo cáo", f"Đã ban hành báo cáo {issued.symbol}.")
+        today = self.session.today()
+
+        def issued(record) -> None:
+            self._offer_issue()   # issued: not offered again for this period
+            QMessageBox.information(self, "Ban hành báo cáo", f"Đã ban hành báo cáo {record.symbol}.")
+
+        def refused(exc: BaseException) -> None:
+            self._offer_issue()
+            report_error(self, exc)
+
+        self.save_on_writer(lambda db: submit.issue_report(db, p, today=today),   # on the writer (issue #20)
+                            done=issued, refused=refused, button=self.issue_button)
 
 
     def _completeness(self) -> None:
@@ -428,7 +438,7 @@ class ReportsView(QWidget):
         self._show_form()
 
 
-class CompletenessDialog(QDialog):
+class CompletenessDialog(QDialog, OnWriter):
     """The province's board for one period: each commune on time, late or missing; accept or reopen."""
 
     def __init__(self, parent: QWidget, session: Session, period) -> None:
@@ -451,8 +461,10 @@ class CompletenessDialog(QDialog):
         reopen.clicked.connect(lambda: self._decide("reopen"))
         close = QPushButton("Đóng")
         close.clicked.connect(self.accept)
+        self.decisions = (accept, reopen)
         for b in (accept, reopen):
             row.addWidget(b)
+        row.addWidget(self.saving_label())   # "Đang lưu…" while a decision is written on the writer
         row.addStretch(1)
         row.addWidget(close)
         lay.addLayout(row)
@@ -482,16 +494,27 @@ class CompletenessDialog(QDialog):
         if not 0 <= row < len(self.items) or self.items[row].report is None:
             QMessageBox.information(self, "Báo cáo", "Hãy chọn một xã đã nộp báo cáo.")
             return
-        report = self.items[row].report
-        if what == "accept":
-            guarded(self, lambda: submit.accept(self.session.db, report.uuid))
-        else:
+        uuid = self.items[row].report.uuid
+        reason = ""
+        if what == "reopen":
             reason, ok = QInputDialog.getText(self, "Mở lại kỳ báo cáo", "Lý do mở lại:")
             if not ok:
                 return
-            guarded(self, lambda: submit.reopen(self.session.db, report.uuid, reason=reason))
-        self.session.notify_changed()
-        self.reload()
+
+        def write(db):
+            return submit.accept(db, uuid) if what == "accept" else submit.reopen(db, uuid, reason=reason)
+
+        # on the session's writer (issue #20); the board reloads after it
+        self.save_on_writer(write, done=lambda _r: self.reload(), refused=lambda exc: report_error(self, exc),
+                            button=self.decisions)
+
+    def reject(self) -> None:
+        if self.pending is None:   # Escape while a decision is written: its answer comes back here
+            super().reject()
+
+    def accept(self) -> None:
+        if self.pending is None:   # "Đóng" likewise
+            super().accept()
 
 
 class CellDialog(QDialog):

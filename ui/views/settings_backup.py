@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
 
 from desktop.errors import UserError
 from desktop.storage import backup
+from ui.dialogs.guarded import OnWriter
 from ui.locations import default_backup_dir
 from ui.session import Session
 from ui.tasks import TaskState
@@ -138,12 +139,12 @@ def apply_pending_restore(register: Path) -> Path | None:
     return chosen
 
 
-class BackupSettings(QWidget):
+class BackupSettings(QWidget, OnWriter):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.folder = QLineEdit(readOnly=True)
-        choose = QPushButton("Chọn thư mục…")
+        choose = self.choose_button = QPushButton("Chọn thư mục…")
         choose.clicked.connect(self.choose)
         self.now = QPushButton("Sao lưu ngay")
         self.now.clicked.connect(self.backup_now)
@@ -153,6 +154,7 @@ class BackupSettings(QWidget):
         form = QFormLayout(box)
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
+        row.addWidget(self.saving_label())   # "Đang lưu…" if noting the folder outlasts 150 ms
         row.addWidget(choose)
         form.addRow("Thư mục sao lưu:", row)
         form.addRow("", self.now)
@@ -195,8 +197,14 @@ class BackupSettings(QWidget):
     def choose(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Chọn thư mục sao lưu", self.folder.text())
         if path:
-            self.session.db.set_setting(BACKUP_KEY, path)
-            self.reload()
+            self.set_folder(path)
+
+    def set_folder(self, path: str) -> bool:
+        """The backup folder noted in the register, on the session's writer; the page shows it after."""
+        from ui.errors import report
+
+        return self.save_on_writer(lambda db: db.set_setting(BACKUP_KEY, path), done=lambda _r: self.reload(),
+                                   refused=lambda exc: report(self, exc), button=self.choose_button, changes=False)
 
     def backup_now(self):
         db_path, folder = self.session.path, backup_folder(self.session)

@@ -19,7 +19,7 @@ from desktop.calendar.workdays import SOURCE_LAW, CalendarEntry
 from desktop.errors import UserError
 from desktop.security.principal import may
 from desktop.storage.calendar_repo import confirm_year_checked, load_calendar, needs_yearly_check
-from ui.dialogs.guarded import GuardedDialog
+from ui.dialogs.guarded import GuardedDialog, OnWriter
 from ui.labels import vn_date
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
@@ -65,23 +65,30 @@ class AddDayDialog(GuardedDialog):
         self.errors.add(form, "Ngày:", "day", self.day)
         form.addRow("Loại:", self.kind)
         self.errors.add(form, "Tên, căn cứ:", "name", self.name)
-        buttons, _ = save_cancel_buttons(self, "Thêm", self.save)
+        buttons, self.ok = save_cancel_buttons(self, "Thêm", self.save)
+        form.addRow(self.saving_label())   # "Đang lưu…" while the day and its recount outlast 150 ms
         form.addRow(buttons)
 
     def save(self) -> None:
+        """The day and the deadlines it moves, on the session's writer (issue #20)."""
         from desktop.workflow.calendar_change import declare_day
 
-        try:
-            self.moved = declare_day(self.session.db, pydate(self.day.date()), self.kind.currentData(),
-                                     self.name.text(), today=self.session.today())
-        except UserError as exc:
-            self.errors.show({"day": exc.message})   # the dialog grows to hold it (FormErrors)
-            return
-        self.session.notify_changed()
+        day, kind, name, today = pydate(self.day.date()), self.kind.currentData(), self.name.text(), self.session.today()
+        self.save_on_writer(lambda db: declare_day(db, day, kind, name, today=today),
+                            done=self._saved, refused=self._refused, button=self.ok)
+
+    def _saved(self, moved) -> None:
+        self.moved = moved
         self.accept()
 
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.errors.show({"day": exc.message})   # the dialog grows to hold it (FormErrors)
+        else:
+            report(self, exc)
 
-class CalendarSettings(QWidget):
+
+class CalendarSettings(QWidget, OnWriter):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -116,6 +123,7 @@ class CalendarSettings(QWidget):
         top.addWidget(QLabel("Năm:"))
         top.addWidget(self.year)
         top.addWidget(self.summary, 1)
+        top.addWidget(self.saving_label())   # "Đang lưu…" while a change and its recount outlast 150 ms
         top.addWidget(add)
         top.addWidget(remove)
         lay = QVBoxLayout(self)
@@ -160,15 +168,13 @@ class CalendarSettings(QWidget):
         for button in (self.add_button, self.remove_button):
             button.setEnabled(may(db, "calendar.edit"))
 
-    def confirm_year(self) -> None:
+    def confirm_year(self) -> bool:
+        """The year's calendar checked, on the session's writer; the page reloads after it."""
         year = self.confirm.property("year")
-        if year:
-            try:
-                confirm_year_checked(self.session.db, int(year))
-            except UserError as exc:
-                report(self, exc)
-                return
-            self.reload()
+        if not year:
+            return False
+        return self.save_on_writer(lambda db: confirm_year_checked(db, int(year)), done=lambda _r: self.reload(),
+                                   refused=lambda exc: report(self, exc), button=self.confirm)
 
     def add_dialog(self) -> "AddDayDialog":
         return AddDayDialog(self.session, self.year.value(), self)
@@ -202,12 +208,17 @@ class CalendarSettings(QWidget):
         from desktop.workflow import calendar_change
         from desktop.workflow.preview import dry_run
 
-        db, today = self.session.db, self.session.today()
-        try:
-            would_move = dry_run(db, lambda: calendar_change.remove_day(db, entry.day, today=today))
-        except UserError as exc:
-            report(self, exc)
-            return
+        today = self.session.today()
+
+        def would(db):   # what the removal would move: computed on the writer and rolled back, then asked
+            return dry_run(db, lambda: calendar_change.remove_day(db, entry.day, today=today))
+
+        self.save_on_writer(would, done=lambda would_move: self._ask_remove(entry, would_move),
+                            refused=lambda exc: report(self, exc), button=self.remove_button, changes=False)
+
+    def _ask_remove(self, entry: CalendarEntry, would_move) -> None:
+        from desktop.workflow import calendar_change
+
         what = "ngày nghỉ" if entry.kind == "off" else "ngày làm việc bù"
         effect = (f"Thời hạn của {len(would_move)} vụ việc sẽ được tính lại: "
                   + ", ".join(f"{m.number} ({vn_date(m.stored)} → {vn_date(m.counted)})" for m in would_move[:8])
@@ -221,10 +232,6 @@ class CalendarSettings(QWidget):
         box.exec()
         if box.clickedButton() is not yes:
             return
-        try:
-            moved = calendar_change.remove_day(db, entry.day, today=today)
-        except UserError as exc:
-            report(self, exc)
-            return
-        self.session.notify_changed()
-        self.show_moved(moved)
+        today = self.session.today()
+        self.save_on_writer(lambda db: calendar_change.remove_day(db, entry.day, today=today), done=self.show_moved,
+                            refused=lambda exc: report(self, exc), button=self.remove_button)

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.calendar.deadlines import format_date
-from desktop.errors import UserError
 from desktop.rules.updates import InForce, ImportResult, import_update, rules_in_force
 from desktop.workflow.rules_recheck import recount, stale_deadlines
+from ui.dialogs.guarded import OnWriter
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -36,7 +36,7 @@ def rules_columns() -> list[Column[InForce]]:
     ]
 
 
-class RulesSettings(QWidget):
+class RulesSettings(QWidget, OnWriter):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -57,6 +57,7 @@ class RulesSettings(QWidget):
         intro = QLabel("Quy định áp dụng theo ngày tiếp nhận vụ việc. Vụ việc đã tiếp nhận giữ quy định cũ.")
         intro.setWordWrap(True)
         top.addWidget(intro, 1)
+        top.addWidget(self.saving_label())   # "Đang lưu…" when an import or a recount outlasts 150 ms
         top.addWidget(load)
         note = QLabel("Độ tin cậy: “Đã đối chiếu văn bản” — đọc trong văn bản; “Chỉ có nguồn thứ cấp” — bản chép, "
                       "báo chí, cần đối chiếu Công báo khi có. Chỉ hiện ở đây, không in ra văn bản.")
@@ -94,28 +95,27 @@ class RulesSettings(QWidget):
                 f"{len(self.stale)} hạn đang chạy khác với quy định và lịch hiện hành ({numbers}). Hạn trong sổ "
                 "không tự đổi; bấm “Tính lại” để sửa, mỗi vụ việc ghi một sự kiện.")
 
-    def recount(self) -> None:
-        try:
-            recount(self.session.db, effective_on=self.session.today(),
-                    reason="tính lại theo quy định và lịch hiện hành")
-        except UserError as exc:
-            report(self, exc)
-            return
-        self.session.notify_changed()
+    def recount(self) -> bool:
+        """The stale deadlines recounted on the session's writer; the page reloads after it."""
+        today = self.session.today()
+        return self.save_on_writer(
+            lambda db: recount(db, effective_on=today, reason="tính lại theo quy định và lịch hiện hành"),
+            done=lambda _moved: None, refused=lambda exc: report(self, exc), button=self.recount_button)
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp cập nhật quy tắc", "", "Tệp cập nhật (*.json)")
         if path:
             self.import_file(Path(path))
 
-    def import_file(self, path: Path) -> ImportResult | None:
-        try:
-            result = import_update(self.session.db, path)
-        except UserError as exc:
-            report(self, exc)
-            return None
-        self.session.notify_changed()
+    last_import: ImportResult | None = None
+
+    def import_file(self, path: Path) -> bool:
+        """The signed update checked and imported on the session's writer; ``last_import`` once done."""
+        return self.save_on_writer(lambda db: import_update(db, path), done=self._imported,
+                                   refused=lambda exc: report(self, exc), button=self.load_button)
+
+    def _imported(self, result: ImportResult) -> None:
+        self.last_import = result
         if not result.already:
             QMessageBox.information(self, "Cập nhật quy tắc", f"Đã nhập “{result.title}” ({result.signer}). "
                                     "Vụ việc tiếp nhận từ ngày hiệu lực áp dụng quy định mới.")
-        return result

@@ -14,7 +14,7 @@ from desktop.domain.text import vietnamese_sort_key
 from desktop.errors import UserError, ValidationError
 from desktop.storage.units import (head_reception_weekday, list_officers, local_unit, save_officer, save_unit,
                                    set_head_reception_weekday)
-from ui.dialogs.guarded import GuardedDialog
+from ui.dialogs.guarded import GuardedDialog, OnWriter, at_once
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
 from ui.session import Session
@@ -60,24 +60,28 @@ class OfficerDialog(GuardedDialog):
         form.addRow("", self.can_sign)
         form.addRow("", self.active)
         form.addRow(self.errors.general)
-        buttons, _ = save_cancel_buttons(self, "Lưu", self.save)
+        buttons, self.ok = save_cancel_buttons(self, "Lưu", self.save)
+        form.addRow(self.saving_label())   # "Đang lưu…" when the save outlasts 150 ms
         form.addRow(buttons)
         self.role.currentIndexChanged.connect(
             lambda: self.can_sign.setChecked(self.role.currentData() in ("head", "deputy")))
 
     def save(self) -> None:
-        try:
-            save_officer(self.session.db, full_name=self.name.text(), title=self.title.text(),
-                         role=self.role.currentData(), can_sign=self.can_sign.isChecked(),
-                         active=self.active.isChecked(), uuid=self.officer.uuid if self.officer else None)
-        except UserError as exc:
+        """The officer, on the session's writer (issue #20)."""
+        values = dict(full_name=self.name.text(), title=self.title.text(), role=self.role.currentData(),
+                      can_sign=self.can_sign.isChecked(), active=self.active.isChecked(),
+                      uuid=self.officer.uuid if self.officer else None)
+        self.save_on_writer(lambda db: save_officer(db, **values), done=lambda _o: self.accept(),
+                            refused=self._refused, button=self.ok)
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
             self.errors.show_error(exc)
-            return
-        self.session.notify_changed()
-        self.accept()
+        else:
+            report(self, exc)
 
 
-class UnitSettings(QWidget):
+class UnitSettings(QWidget, OnWriter):
     """The unit's identity as printed on documents, and the people who work and sign."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -108,7 +112,7 @@ class UnitSettings(QWidget):
         save = self.save_button = QPushButton("Lưu thông tin đơn vị")
         save.clicked.connect(self.save_unit)
         form.addRow(self.errors.general)
-        form.addRow("", save)
+        form.addRow(self.saving_label(), save)   # "Đang lưu…" beside the button when the save outlasts 150 ms
 
         people_box = QGroupBox("Cán bộ và người ký văn bản")
         self.model = RowsModel(officer_columns(), parent=self)
@@ -160,21 +164,25 @@ class UnitSettings(QWidget):
             widget.setEnabled(allowed)
         self.save_button.setToolTip("" if allowed else "Người quản trị hệ thống sửa thông tin đơn vị và cán bộ.")
 
-    def save_unit(self) -> None:
-        try:
-            u = local_unit(self.session.db)
-            save_unit(self.session.db, code=u.code, name=self.name.text(), governing_body=self.governing.text(),
-                      abbreviation=self.abbreviation.text(), place_name=self.place.text(),
-                      parent_code=u.parent_code, level=u.level, is_remote=self.remote.isChecked())
-            set_head_reception_weekday(self.session.db, self.head_day.currentData())
-        except ValidationError as exc:
+    def save_unit(self) -> bool:
+        """The unit and its reception day, in one transaction on the session's writer (issue #20)."""
+        typed = dict(name=self.name.text(), governing_body=self.governing.text(), abbreviation=self.abbreviation.text(),
+                     place_name=self.place.text(), is_remote=self.remote.isChecked())
+        head_day = self.head_day.currentData()
+
+        def write(db) -> None:
+            u = local_unit(db)
+            save_unit(db, code=u.code, parent_code=u.parent_code, level=u.level, **typed)
+            set_head_reception_weekday(db, head_day)
+
+        return self.save_on_writer(at_once(write), done=lambda _r: self.errors.clear(), refused=self._refused,
+                                   button=self.save_button)
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
             self.errors.show(exc.fields)
-            return
-        except Exception as exc:  # noqa: BLE001
+        else:
             report(self, exc)
-            return
-        self.errors.clear()
-        self.session.notify_changed()
 
     def edit_officer(self) -> None:
         idx = self.table.currentIndex()

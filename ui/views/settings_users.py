@@ -15,6 +15,7 @@ from desktop.errors import UserError
 from desktop.security import accounts, roles
 from desktop.storage.accounts_repo import Account
 from desktop.storage.units import own_officers
+from ui.dialogs.guarded import OnWriter
 from ui.errors import report
 from ui.idle import SETTING, idle_minutes
 from ui.models.rows import Column, RowsModel
@@ -48,7 +49,22 @@ def _password() -> QLineEdit:
     return QLineEdit(echoMode=QLineEdit.EchoMode.Password)
 
 
-class AccountDialog(QDialog):
+class _WriterDialog(QDialog, OnWriter):
+    """A password form saved on the session's writer: the password's hash (argon2, slow on purpose)
+    is made there, so the window keeps working; Escape waits for the save in flight."""
+
+    def reject(self) -> None:
+        if self.pending is None:
+            super().reject()
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.errors.show_error(exc)
+        else:
+            report(self, exc)
+
+
+class AccountDialog(_WriterDialog):
     """A new account for an officer of the unit, with its first password typed twice."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -73,6 +89,8 @@ class AccountDialog(QDialog):
         self.errors.add(form, "Nhập lại mật khẩu:", "confirm", self.confirm)
         form.addRow(self.errors.general)
         buttons, ok = save_cancel_buttons(self, "Tạo tài khoản", self.save)
+        self.ok = ok
+        form.addRow(self.saving_label())   # "Đang lưu…" while the password is hashed on the writer
         form.addRow(buttons)
         ok.setDefault(True)
 
@@ -80,17 +98,13 @@ class AccountDialog(QDialog):
         if self.password.text() != self.confirm.text():
             self.errors.show({"confirm": "Hai lần nhập mật khẩu không giống nhau."})
             return
-        try:
-            accounts.create_account(self.session.db, login=self.login.text(), password=self.password.text(),
-                                    role=self.role.currentData(), officer_uuid=self.officer.currentData())
-        except UserError as exc:
-            self.errors.show_error(exc)
-            return
-        self.session.notify_changed()
-        self.accept()
+        typed = dict(login=self.login.text(), password=self.password.text(), role=self.role.currentData(),
+                     officer_uuid=self.officer.currentData())
+        self.save_on_writer(lambda db: accounts.create_account(db, **typed), done=lambda _a: self.accept(),
+                            refused=self._refused, button=self.ok)
 
 
-class PasswordDialog(QDialog):
+class PasswordDialog(_WriterDialog):
     """The administrator sets an account's password (forgotten, or a new key holder's)."""
 
     def __init__(self, session: Session, account: Account, parent: QWidget | None = None) -> None:
@@ -103,23 +117,20 @@ class PasswordDialog(QDialog):
         self.errors.add(form, "Mật khẩu mới:", "new_password", self.password)
         self.errors.add(form, "Nhập lại:", "confirm", self.confirm)
         form.addRow(self.errors.general)
-        buttons, _ = save_cancel_buttons(self, "Lưu", self.save)
+        buttons, self.ok = save_cancel_buttons(self, "Lưu", self.save)
+        form.addRow(self.saving_label())   # "Đang lưu…" while the password is hashed on the writer
         form.addRow(buttons)
 
     def save(self) -> None:
         if self.password.text() != self.confirm.text():
             self.errors.show({"confirm": "Hai lần nhập mật khẩu không giống nhau."})
             return
-        try:
-            accounts.set_password(self.session.db, self.account.login, self.password.text())
-        except UserError as exc:
-            self.errors.show_error(exc)
-            return
-        self.session.notify_changed()
-        self.accept()
+        login, password = self.account.login, self.password.text()
+        self.save_on_writer(lambda db: accounts.set_password(db, login, password), done=lambda _r: self.accept(),
+                            refused=self._refused, button=self.ok)
 
 
-class UsersSettings(QWidget):
+class UsersSettings(QWidget, OnWriter):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -139,6 +150,7 @@ class UsersSettings(QWidget):
         buttons = QHBoxLayout()
         for b in (self.add, self.reset, self.toggle):
             buttons.addWidget(b)
+        buttons.addWidget(self.saving_label())   # "Đang lưu…" when a change outlasts 150 ms
         buttons.addStretch(1)
         buttons.addWidget(QLabel("Tự khóa màn hình khi không dùng sau:"))
         buttons.addWidget(self.idle)
@@ -172,24 +184,23 @@ class UsersSettings(QWidget):
         if account:
             PasswordDialog(self.session, account, self).exec()
 
-    def _toggle(self) -> None:
+    def _toggle(self) -> bool:
         account = self.selected()
         if account is None:
-            return
-        try:
-            accounts.set_active(self.session.db, account.login, not account.active)
-        except UserError as exc:
-            report(self, exc)
-            return
-        self.session.notify_changed()
+            return False
+        login, active = account.login, not account.active
+        return self.save_on_writer(lambda db: accounts.set_active(db, login, active), done=lambda _r: None,
+                                   refused=lambda exc: report(self, exc), button=self.toggle)
 
-    def _save_idle(self) -> None:
+    def _save_idle(self):
+        """The idle-lock minutes, on the session's writer; the administrator's (settings.edit)."""
         from desktop.security import require
 
-        try:
-            require(self.session.db, "settings.edit")
-        except UserError as exc:
-            report(self, exc)
-            return
-        self.session.db.set_setting(SETTING, str(self.idle.value() if self.idle.value() else 0))
+        minutes = str(self.idle.value() if self.idle.value() else 0)
+
+        def write(db) -> None:
+            require(db, "settings.edit")
+            db.set_setting(SETTING, minutes)
+
+        return self.session.writer.save(write, changes=False, parent=self)   # a refusal is shown over the page
 

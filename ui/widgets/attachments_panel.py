@@ -161,7 +161,7 @@ class AttachmentsPanel(QWidget):
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-    def save_pdf(self, which: str) -> None:
+    def save_pdf(self, which: str):
         from desktop.documents.case_file import case_file_pdf
         from desktop.documents.satisfaction_slip import slip_pdf
 
@@ -171,11 +171,10 @@ class AttachmentsPanel(QWidget):
         default = f"{stem}-{self.case.number.replace('/', '-')}.pdf"
         name, _ = QFileDialog.getSaveFileName(self, "Lưu tệp PDF để in", default, "PDF (*.pdf)")
         if not name:
-            return
-        try:
-            make = case_file_pdf if which == "case_file" else slip_pdf
-            Path(name).write_bytes(make(self.session.db, self.case.uuid, today=self.session.today()))
-        except Exception as exc:  # noqa: BLE001
-            report(self, exc)
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(name))
+            return None
+        make = case_file_pdf if which == "case_file" else slip_pdf
+        case_uuid, today, target = self.case.uuid, self.session.today(), Path(name)
+        # on the session's writer (issue #20): the slip gives the case its lookup code the first time
+        return self.session.writer.save(lambda db: target.write_bytes(make(db, case_uuid, today=today)),
+                                        on_done=lambda _n: QDesktopServices.openUrl(QUrl.fromLocalFile(name)),
+                                        on_error=lambda exc: report(self, exc))

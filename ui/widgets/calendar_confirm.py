@@ -7,14 +7,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.calendar.deadlines import format_date, weekday_vi
-from desktop.errors import UserError
 from desktop.storage.calendar_repo import pending_confirmations
 from desktop.workflow.rules_recheck import confirm_and_recount
+from ui.dialogs.guarded import OnWriter, at_once
 from ui.errors import report
 from ui.session import Session
 
 
-class UncertainDayBanner(QFrame):
+class UncertainDayBanner(QFrame, OnWriter):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -29,6 +29,7 @@ class UncertainDayBanner(QFrame):
         self.work.clicked.connect(lambda: self.answer("work"))
         lay = QHBoxLayout(self)
         lay.addWidget(self.text, 1)
+        lay.addWidget(self.saving_label())   # "Đang lưu…" while the answer and its recount outlast 150 ms
         lay.addWidget(self.off)
         lay.addWidget(self.work)
         session.follow_changes(self, self.reload)
@@ -53,13 +54,12 @@ class UncertainDayBanner(QFrame):
         self.text.setText(f"Cần xác nhận: {weekday_vi(d.day)} {format_date(d.day)} — {d.name}. Nguồn: {d.source}. "
                           f"Đang tạm tính là {now}{more}.")
 
-    def answer(self, kind: str) -> None:
+    def answer(self, kind: str) -> bool:
+        """Confirm the day and recount the deadlines it moves, in one transaction on the writer;
+        the banner reloads after it (the session's ``changed``). False when nothing was sent."""
         if self.day is None:
-            return
-        try:
-            confirm_and_recount(self.session.db, self.day, kind,
-                                today=self.session.today())
-        except UserError as exc:
-            report(self, exc)
-            return
-        self.session.notify_changed()
+            return False
+        day, today = self.day, self.session.today()
+        return self.save_on_writer(at_once(lambda db: confirm_and_recount(db, day, kind, today=today)),
+                                   done=lambda _moved: None, refused=lambda exc: report(self, exc),
+                                   button=(self.off, self.work))
