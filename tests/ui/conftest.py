@@ -49,6 +49,15 @@ def session(qapp, office):
     assert s.actor_uuid == office["clerk"].uuid  # the logged-in officer (office logs the clerk in)
     yield s
     s.tasks.wait()
+    s.writer.close()   # no save of this test still running into the next one
+    s._midnight.stop()
+    # The Qt side is freed here, on the GUI thread. Left to the garbage collector it could be freed
+    # on the writer's thread, leaving the session's running timer registered with the GUI thread's
+    # event loop, which then crashed a later test (QTimerInfoList::activateTimers).
+    from shiboken6 import Shiboken
+
+    if Shiboken.isValid(s):
+        Shiboken.delete(s)
 
 
 @pytest.fixture
