@@ -59,6 +59,9 @@ class RegisterTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # rows are chosen, never cells edited: Tab leaves the table for the next field or tab bar
+        # (Qt's default walks every cell, so the case view's tabs after a table were out of reach)
+        self.setTabKeyNavigation(False)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
         self.setSortingEnabled(False)
