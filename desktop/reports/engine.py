@@ -176,8 +176,16 @@ class ReportRun:
             where = f" WHERE {condition(Rule(of=entity, where=tuple(sorted(shared))))}" if shared else ""
             exprs = [self._aggregate(replace(c.rule, where=tuple(w for w in c.rule.where if w not in shared)))
                      for c in cols]
-            for row in self.db.execute(f"SELECT {key}, {', '.join(exprs)} FROM {table} r{where} GROUP BY 1",
-                                       self.params):
+            if form.rows == "unit" and "u" in self.params:
+                # one row, the unit's: its rows are counted straight, not grouped by a key they all share
+                # (GROUP BY sorted every row first: two thirds of 02/XLD's 310 ms on the 1M register)
+                unit_only = f"{where} AND r.unit_code = :u" if where else " WHERE r.unit_code = :u"
+                rows = [(self.params["u"], *self.db.one(f"SELECT {', '.join(exprs)} FROM {table} r{unit_only}",
+                                                         self.params))]
+            else:
+                rows = self.db.execute(f"SELECT {key}, {', '.join(exprs)} FROM {table} r{where} GROUP BY 1",
+                                       self.params)
+            for row in rows:
                 values = grouped.setdefault(row[0], {})
                 for col, v in zip(cols, tuple(row)[1:]):
                     values[col.no] = int(v or 0)
@@ -217,11 +225,15 @@ class ReportRun:
         return {(r[0], r[1]): (int(r[2]) if float(r[2]).is_integer() else r[2]) for r in rows}
 
     def _aggregate(self, rule: Rule) -> str:
+        # FILTER, not CASE inside the aggregate: a row the condition refuses does not call the aggregate
         cond = condition(rule)
+        only = f" FILTER (WHERE {cond})" if cond != "1" else ""
         if rule.measure in DISTINCT.get(rule.of, {}):
-            return f"count(DISTINCT CASE WHEN {cond} THEN {DISTINCT[rule.of][rule.measure][0]} END)"
+            return f"count(DISTINCT {DISTINCT[rule.of][rule.measure][0]}){only}"
         amount = MEASURES[rule.of][rule.measure][0]
-        return f"coalesce(sum(CASE WHEN {cond} THEN {amount} ELSE 0 END), 0)"
+        if amount == "1":
+            return f"count(*){only}"
+        return f"coalesce(sum({amount}){only}, 0)"
 
     def _officer_labels(self, keys: list[str]) -> dict[str, str]:
         out = {NO_OFFICER: "Chưa phân công"}
