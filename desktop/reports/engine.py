@@ -148,9 +148,9 @@ class ReportRun:
         for entity in entities:
             if entity == "case":
                 if self._case_need is None or not self._case_need.covers(need):
-                    # built again with what it had and what is now needed: never a partial table read
-                    # for columns or kinds it does not hold
-                    need = need if self._case_need is None else self._case_need.union(need)
+                    # a form that reads more than the table holds gets the whole table (never a partial
+                    # table read for columns or kinds it does not hold; at most one build after the first)
+                    need = need if self._case_need is None else ALL_CASES
                     facts_sql.build_entity(self.db, entity, self.params, need)
                     self._case_need = need
                     self._built.add(entity)
@@ -182,10 +182,10 @@ class ReportRun:
 
     def compute_all(self) -> list[FormReport]:
         forms = self.forms()
-        self._ensure_for(forms)   # one build of the cases' facts that every form reads
+        self.prepare(forms)   # one build of the cases' facts that every form reads
         return [self.compute(f) for f in forms]
 
-    def _ensure_for(self, forms: list[Form]) -> None:
+    def prepare(self, forms: list[Form]) -> None:
         """Before several forms: the whole cases' table at once (as the charts and cells read it too),
         not one build for the first form and another for the first that reads more."""
         if any(self.case_need(f) is not None for f in forms):
@@ -383,7 +383,7 @@ def make_reports(db: Database, period: Period, form_keys: list[str] | None = Non
     """Every form in force at the period's cut-off (or those named), computed in one run."""
     run = ReportRun(db, period, unit_code)
     forms = [get_form(k, period.end) for k in form_keys] if form_keys else run.forms()
-    run._ensure_for(forms)
+    run.prepare(forms)
     return [run.compute(f) for f in forms]
 
 

@@ -246,10 +246,6 @@ class CaseNeed:
         return other.columns <= self.columns and (self.kinds is None or (
             other.kinds is not None and other.kinds <= self.kinds))
 
-    def union(self, other: "CaseNeed") -> "CaseNeed":
-        kinds = None if self.kinds is None or other.kinds is None else self.kinds | other.kinds
-        return CaseNeed(self.columns | other.columns, kinds)
-
 
 ALL_CASES = CaseNeed()
 

@@ -318,6 +318,30 @@ def test_a_standard_period_on_a_fixed_register():
         db.close()
 
 
+def test_a_form_alone_builds_only_the_case_facts_it_reads_and_a_later_form_gets_them_all():
+    spec = {"cases": [{"kind": k, "day": d, "officer": o, "steps": [(i, 9) for i in range(6)]}
+                      for k in KINDS for d, o in ((30, 0), (45, 2), (225, 0))], "receptions": []}
+    db = build_register(spec)
+    try:
+        p = period("2026-H1")
+        full = {r.form.code: r.all_rows() for r in ReportRun(db, p).compute_all()}
+        kinds = lambda: {r[0] for r in db.query("SELECT DISTINCT kind FROM temp.rp_case")}  # noqa: E731
+        run = ReportRun(db, p)
+        assert run.compute("02/XLD").all_rows() == full["02/XLD"]
+        # 02/XLD counts petitions to handle of the national kinds, by their first handling only
+        assert kinds() == set(KINDS) - {"explanation"}
+        assert db.scalar("SELECT count(*) FROM temp.rp_case WHERE handled_on IS NOT NULL") > 0
+        assert db.scalar("SELECT count(*) FROM temp.rp_case WHERE coalesce(accepted_on, ended_on, state_at_end, "
+                         "last_due, closed_on) IS NOT NULL") == 0
+        assert run.compute("03/GQKN").all_rows() == full["03/GQKN"]   # reads ended_on: the whole table now
+        assert kinds() == set(KINDS)
+        assert db.scalar("SELECT count(*) FROM temp.rp_case WHERE state_at_end IS NULL") == 0
+        for form in all_forms():
+            assert run.compute(form).all_rows() == full[form.code], form.code
+    finally:
+        db.close()
+
+
 def test_each_satisfaction_level_is_counted_where_it_was_answered():
     """Four explanations closed with each level of satisfaction: GT-01 columns 27–31 count each once
     (the builder's decoding of a close's level is checked too: all four levels must occur)."""
