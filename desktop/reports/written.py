@@ -467,6 +467,7 @@ def bundle(db, period: Period, reports: list[FormReport] | None = None, *, unit_
     charts = charts_of(run)
     # last year's same period, counted with this period's forms (the comparison Mẫu 02 asks for)
     before = ReportRun(db, _year_before(period), run.unit_code)
+    before.prepare([r.form for r in reports])
     previous = [before.compute(r.form) for r in reports]
     return ReportBundle(period, get_unit(db, run.unit_code), reports, previous, charts, corrections or [],
                         correction_notes or [])

@@ -45,6 +45,7 @@ def _k(kinds: tuple[str, ...]) -> str:
 
 
 FACTS: dict[str, Fact] = {}
+KIND_FACTS: dict[str, tuple[str, ...]] = {}   # fact -> the case kinds it admits (only those)
 
 
 def _fact(name: str, entity: str, sql: str, label: str) -> None:
@@ -62,6 +63,7 @@ for _name, _kinds, _label in (
         ("national", ("complaint_1", "complaint_2", "denunciation", "petition", "feedback"),
          "khiếu nại, tố cáo, kiến nghị, phản ánh (không gồm yêu cầu giải trình)")):
     _fact(_name, "case", _k(_kinds), _label)
+    KIND_FACTS[_name] = _kinds
 for _field, _label in (("land", "đất đai"), ("construction", "xây dựng"), ("environment", "môi trường"),
                        ("justice", "tư pháp"), ("civil_status", "hộ tịch"), ("policy", "chế độ, chính sách"),
                        ("personnel", "cán bộ, công chức"), ("finance", "tài chính"), ("other", "lĩnh vực khác")):
@@ -205,47 +207,81 @@ RELEVANT = ("SELECT id FROM cases WHERE closed_on IS NULL UNION ALL SELECT id FR
             "UNION ALL SELECT id FROM cases WHERE published_on >= :s")
 
 
-def _build_case_sql(unit_code: str | None) -> str:
+# The columns of ``rp_case`` that the events make, each group from one or two aggregates over the case's
+# events up to the cut-off. A form reads a few of them: each group is built only when a form reads it
+# (``CaseNeed``). "First/last event such that …" is the min/max of a key that sorts by (date,) seq and
+# carries the value after it: seq as six digits. FILTER, not CASE inside the aggregate: a row the filter
+# refuses does not call the aggregate at all (most of a case's events concern none of these columns).
+_SEQ = "substr(1000000 + e.seq, 2)"
+_HANDLED = (f"min(e.effective_on || {_SEQ} || e.action) "
+            "FILTER (WHERE e.from_state = 'received' AND e.to_state <> 'received')")
+_ENDED = (f"min(e.effective_on || {_SEQ} || e.action) "
+          f"FILTER (WHERE e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS}))")
+_LAST_DUE = f"max({_SEQ} || e.due_mark) FILTER (WHERE e.due_mark IS NOT NULL)"
+_STEPS_IN = ("coalesce(sum((e.action = 'extend') + 1000 * (e.action = 'suspend') + 1000000 * (e.action = 'publish')) "
+             "FILTER (WHERE e.effective_on >= :s AND e.action IN ('extend', 'suspend', 'publish')), 0)")
+_CLOSED = f"min({_SEQ} || e.effective_on || coalesce(e.satisfaction, '')) FILTER (WHERE e.action = 'close')"
+CASE_COLUMNS: dict[str, str] = {   # column -> its SQL (over the case c and its events e, grouped by case)
+    "accepted_on": "min(e.effective_on) FILTER (WHERE e.action = 'accept')",
+    "handled_on": f"substr({_HANDLED}, 1, 10)", "handled_how": f"substr({_HANDLED}, 17)",
+    "ended_on": f"substr({_ENDED}, 1, 10)", "end_action": f"substr({_ENDED}, 17)",
+    "state_at_end": f"substr(max({_SEQ} || e.to_state), 7)",
+    "last_due": f"nullif(substr({_LAST_DUE}, 7), '-')",
+    "first_due": "min(nullif(e.due_mark, '-')) FILTER (WHERE e.action = 'receive')",
+    "extended_in": f"{_STEPS_IN} % 1000", "suspended_in": f"{_STEPS_IN} / 1000 % 1000",
+    "published_in": f"{_STEPS_IN} / 1000000",
+    "closed_on": f"substr({_CLOSED}, 7, 10)", "satisfaction": f"nullif(substr({_CLOSED}, 17), '')",
+    "ground": "max(e.ground) FILTER (WHERE e.action = 'refuse')",
+    "term_ground": "max(e.ground) FILTER (WHERE e.action = 'terminate')",
+}
+@dataclass(frozen=True)
+class CaseNeed:
+    """What of ``rp_case`` a form reads: the event-made columns (``CASE_COLUMNS``) and the case kinds
+    (``None``: every kind). A form's every cell counts only cases of some kinds (02/XLD the national
+    kinds, GT-01 requests for explanation): the cases of other kinds are not read at all."""
+    columns: frozenset[str] = frozenset(CASE_COLUMNS)
+    kinds: frozenset[str] | None = None
+
+    def covers(self, other: "CaseNeed") -> bool:
+        return other.columns <= self.columns and (self.kinds is None or (
+            other.kinds is not None and other.kinds <= self.kinds))
+
+
+ALL_CASES = CaseNeed()
+
+
+def columns_read(*sql: str) -> frozenset[str]:
+    """The event-made columns of ``rp_case`` that these conditions or amounts (over the row ``r``) read."""
+    import re
+
+    return frozenset(c for text in sql for c in re.findall(r"\br\.(\w+)", text) if c in CASE_COLUMNS)
+
+
+def _kinds_sql(kinds: frozenset[str] | None, column: str) -> str:
+    return f"AND {column} IN ({', '.join(repr(k) for k in sorted(kinds))})" if kinds is not None else ""
+
+
+def _build_case_sql(unit_code: str | None, need: CaseNeed = ALL_CASES) -> str:
     unit = "AND c.unit_code = :u" if unit_code else ""
+    # One aggregate query, no subquery: each column is read off its aggregate where it is made (SQLite
+    # computes an aggregate written twice, e.g. ``handled`` for the date and the action, once). Through a
+    # subquery every case row was produced, copied and read again: about a tenth of the build on the 1M
+    # register (measured, issue #14). A column no form of this run reads is NULL, never computed.
+    made = ",\n           ".join(f"{CASE_COLUMNS[c] if c in need.columns else 'NULL'} AS {c}" for c in CASE_COLUMNS)
     return f"""
     CREATE TEMP TABLE rp_case AS
-    SELECT id, uuid, NULL AS opening_uuid, unit_code, kind, field, assignee_uuid, received_on,
-           accepted_on,
-           substr(handled, 1, 10) AS handled_on, substr(handled, 17) AS handled_how,
-           substr(ended, 1, 10) AS ended_on, substr(ended, 17) AS end_action,
-           substr(state_at_end, 7) AS state_at_end,
-           nullif(substr(last_due, 7), '-') AS last_due, first_due,
-           steps_in % 1000 AS extended_in, steps_in / 1000 % 1000 AS suspended_in,
-           steps_in / 1000000 AS published_in,
-           substr(closed, 7, 10) AS closed_on, nullif(substr(closed, 17), '') AS satisfaction, ground, term_ground
-    FROM (
-      SELECT c.id, c.uuid, c.unit_code, c.kind, c.field, c.assignee_uuid, c.received_on,
-        -- FILTER, not CASE inside the aggregate: a row the filter refuses does not call the aggregate at all
-        -- (most of a case's events concern none of these columns: 15-20 % of the build on the 1M register)
-        min(e.effective_on) FILTER (WHERE e.action = 'accept') AS accepted_on,
-        min(e.effective_on || substr(1000000 + e.seq, 2) || e.action)
-            FILTER (WHERE e.from_state = 'received' AND e.to_state <> 'received') AS handled,
-        min(e.effective_on || substr(1000000 + e.seq, 2) || e.action)
-            FILTER (WHERE e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS})) AS ended,
-        max(substr(1000000 + e.seq, 2) || e.to_state) AS state_at_end,
-        max(substr(1000000 + e.seq, 2) || e.due_mark) FILTER (WHERE e.due_mark IS NOT NULL) AS last_due,
-        min(nullif(e.due_mark, '-')) FILTER (WHERE e.action = 'receive') AS first_due,
-        coalesce(sum((e.action = 'extend') + 1000 * (e.action = 'suspend') + 1000000 * (e.action = 'publish'))
-            FILTER (WHERE e.effective_on >= :s AND e.action IN ('extend', 'suspend', 'publish')), 0) AS steps_in,
-        min(substr(1000000 + e.seq, 2) || e.effective_on || coalesce(e.satisfaction, ''))
-            FILTER (WHERE e.action = 'close') AS closed,
-        max(e.ground) FILTER (WHERE e.action = 'refuse') AS ground,
-        max(e.ground) FILTER (WHERE e.action = 'terminate') AS term_ground
-      FROM cases c JOIN report_events e ON e.case_uuid = c.uuid AND e.effective_on <= :e
-      WHERE c.id IN ({RELEVANT}) AND c.received_on <= :e {unit}
-      GROUP BY c.id
-    )"""
+    SELECT c.id AS id, c.uuid AS uuid, NULL AS opening_uuid, c.unit_code AS unit_code, c.kind AS kind,
+           c.field AS field, c.assignee_uuid AS assignee_uuid, c.received_on AS received_on,
+           {made}
+    FROM cases c JOIN report_events e ON e.case_uuid = c.uuid AND e.effective_on <= :e
+    WHERE c.id IN ({RELEVANT}) AND c.received_on <= :e {unit} {_kinds_sql(need.kinds, "c.kind")}
+    GROUP BY c.id"""
 
 
-def _opening_rows_sql(unit_code: str | None) -> str:
+def _opening_rows_sql(unit_code: str | None, need: CaseNeed = ALL_CASES) -> str:
     """Opening balances as rows: ``unhandled`` petitions not yet handled and ``unresolved``
     accepted matters, received (and accepted) the day before the period that holds ``as_of``."""
-    unit = "AND o.unit_code = :u" if unit_code else ""
+    unit = ("AND o.unit_code = :u " if unit_code else "") + _kinds_sql(need.kinds, "o.kind")
     return f"""
     INSERT INTO temp.rp_case (id, uuid, opening_uuid, unit_code, kind, field, assignee_uuid, received_on,
                               accepted_on, handled_on, handled_how, ended_on, end_action, state_at_end,
@@ -286,14 +322,16 @@ def drop(db: Database) -> None:
         db.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def build_entity(db: Database, entity: str, params: dict) -> None:
-    """Build one fact table (``TABLES[entity]``) of the period ``params`` describes (``parameters``)."""
+def build_entity(db: Database, entity: str, params: dict, need: CaseNeed = ALL_CASES) -> None:
+    """Build one fact table (``TABLES[entity]``) of the period ``params`` describes (``parameters``);
+    of ``rp_case``, what ``need`` says (every column and kind unless told)."""
     unit_code = params.get("u")
     if entity == "case":
-        db.execute(_build_case_sql(unit_code), params)
+        db.execute("DROP TABLE IF EXISTS temp.rp_case")
+        db.execute(_build_case_sql(unit_code, need), params)
         if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_openings'") and db.one(
                 "SELECT 1 FROM report_openings WHERE as_of BETWEEN :s AND :e LIMIT 1", params):
-            db.execute(_opening_rows_sql(unit_code), params)
+            db.execute(_opening_rows_sql(unit_code, need), params)
     elif entity == "reception":
         unit = "AND unit_code = :u" if unit_code else ""
         db.execute(f"""

@@ -272,9 +272,13 @@ def test_every_cell_equals_a_naive_recount(spec, data):
         later = [d for d in days if d >= s] or [s]
         e = data.draw(st.sampled_from(later)) + timedelta(days=data.draw(st.sampled_from((-1, 0, 1))))
         p = date_range(s, max(s, e))
+        # each form alone, in a run of its own, builds only the facts it reads (columns, kinds): the same
+        # figures as in one run of every form, where each form widens what the ones before it built
+        alone = {form.code: ReportRun(db, p).compute(form).all_rows() for form in all_forms()}
         run = ReportRun(db, p)
         for form in all_forms():
             report = run.compute(form)   # identities are checked inside
+            assert report.all_rows() == alone[form.code], form.code
             for row in report.all_rows():
                 key = None if row.key == TOTAL_KEY or form.rows == "unit" else row.key
                 for leaf in form.leaves():
@@ -310,6 +314,30 @@ def test_a_standard_period_on_a_fixed_register():
             for leaf in form.leaves():
                 if not leaf.rule.manual and not leaf.rule.sum and form.rows == "unit":
                     assert report.main_row().values[leaf.no] == recount(db, leaf.rule, p.start, p.end, None)
+    finally:
+        db.close()
+
+
+def test_a_form_alone_builds_only_the_case_facts_it_reads_and_a_later_form_gets_them_all():
+    spec = {"cases": [{"kind": k, "day": d, "officer": o, "steps": [(i, 9) for i in range(6)]}
+                      for k in KINDS for d, o in ((30, 0), (45, 2), (225, 0))], "receptions": []}
+    db = build_register(spec)
+    try:
+        p = period("2026-H1")
+        full = {r.form.code: r.all_rows() for r in ReportRun(db, p).compute_all()}
+        kinds = lambda: {r[0] for r in db.query("SELECT DISTINCT kind FROM temp.rp_case")}  # noqa: E731
+        run = ReportRun(db, p)
+        assert run.compute("02/XLD").all_rows() == full["02/XLD"]
+        # 02/XLD counts petitions to handle of the national kinds, by their first handling only
+        assert kinds() == set(KINDS) - {"explanation"}
+        assert db.scalar("SELECT count(*) FROM temp.rp_case WHERE handled_on IS NOT NULL") > 0
+        assert db.scalar("SELECT count(*) FROM temp.rp_case WHERE coalesce(accepted_on, ended_on, state_at_end, "
+                         "last_due, closed_on) IS NOT NULL") == 0
+        assert run.compute("03/GQKN").all_rows() == full["03/GQKN"]   # reads ended_on: the whole table now
+        assert kinds() == set(KINDS)
+        assert db.scalar("SELECT count(*) FROM temp.rp_case WHERE state_at_end IS NULL") == 0
+        for form in all_forms():
+            assert run.compute(form).all_rows() == full[form.code], form.code
     finally:
         db.close()
 
