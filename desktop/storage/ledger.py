@@ -396,20 +396,20 @@ def describe(conn: sqlite3.Connection, table: str, uuid: str) -> str:
     return f"{label} {name} (mã {short})" if name else f"{label} mã {short}"
 
 
-# Below every rowid SQLite gives (rowids are 64-bit signed integers): a page read starts after it.
-_LOWEST_ROWID = -(2 ** 63)
+# The lowest and highest rowids SQLite gives (64-bit signed integers): pages are read from the first.
+LOWEST_ROWID, HIGHEST_ROWID = -(2 ** 63), 2 ** 63 - 1
 # Rows the comparison of records reads at once, as one aggregate row (``_compare_records``).
 BATCH = 2000
 
 
-def _ticks(tick, before: int, after: int) -> None:
+def ticks(tick, before: int, after: int) -> None:
     """``tick()`` once for every 20,000 rows between ``before`` and ``after`` rows done."""
     if tick is not None:
         for _ in range(after // 20000 - before // 20000):
             tick()
 
 
-def _hex_digests(joined: bytes, count: int) -> str | None:
+def hex_digests(joined: bytes, count: int) -> str | None:
     """The SHA-256 hex digests of ``count`` texts that SQLite joined with newlines (``x'0a'``), joined
     with commas; None when the newlines do not cut them into ``count`` texts. A canonical JSON text
     holds no newline byte (JSON escapes it), so a count that differs means a text that is not one."""
@@ -589,23 +589,25 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
             # again record by record, as follows.
             exact = f'SELECT {_digest_call("", columns)} FROM "{table}" WHERE rowid = ?'
             joined = f'FROM "{table}" t LEFT JOIN temp.ledger_latest l ON l.tbl = ? AND l.record_uuid = t.uuid ' \
-                     f"WHERE t.rowid > ? AND t.unit_code IN temp.ledger_units"
+                     f"WHERE t.rowid >= ? AND t.unit_code IN temp.ledger_units"
             page = (f"SELECT count(*), max(r), sum(typeof(d) = 'text'), group_concat(coalesce(d, ''), ','), "
                     f"CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT t.rowid AS r, l.digest AS d, "
                     f"CAST({_json_object('t.', columns)} AS BLOB) AS j {joined} ORDER BY t.rowid LIMIT ?)")
             one_by_one = (f'SELECT t.rowid, t.uuid, l.digest, CAST({_json_object("t.", columns)} AS BLOB) '
                           f"{joined} AND t.rowid <= ? ORDER BY t.rowid")
-            after = _LOWEST_ROWID
+            first = LOWEST_ROWID
             while True:
-                count, last, typed, digests, texts = conn.execute(page, (table, after, BATCH)).fetchone()
+                count, last, typed, digests, texts = conn.execute(page, (table, first, BATCH)).fetchone()
                 if not count:
                     break
-                if typed == count and _hex_digests(texts, count) == digests:
-                    _ticks(tick, records, records + count)
+                if typed == count and hex_digests(texts, count) == digests:
+                    ticks(tick, records, records + count)
                     records += count
-                    after = last
+                    first = last + 1
+                    if last == HIGHEST_ROWID:
+                        break
                     continue
-                for rowid, uuid, recorded, text in conn.execute(one_by_one, (table, after, last)):
+                for rowid, uuid, recorded, text in conn.execute(one_by_one, (table, first, last)):
                     records += 1
                     if tick is not None and not records % 20000:
                         tick()
@@ -625,7 +627,9 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
                     else:
                         add("edited", table, uuid, f"{what} đã bị sửa ngoài ứng dụng (nội dung không khớp "
                                                    "nhật ký toàn vẹn).")
-                after = last
+                if last == HIGHEST_ROWID:
+                    break
+                first = last + 1
             # Deletions are the owner's to detect: a commune's bundles leave out records it need not
             # send (a person no case names), so the province holds fewer records than their chain.
             for (uuid,) in conn.execute(

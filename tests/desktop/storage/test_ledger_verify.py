@@ -118,7 +118,7 @@ def _checked(path, monkeypatch, *, paged: bool) -> tuple:
     with monkeypatch.context() as m:
         m.setattr(ledger, "BATCH", 5)
         if not paged:
-            m.setattr(ledger, "_hex_digests", lambda joined, count: None)
+            m.setattr(ledger, "hex_digests", lambda joined, count: None)
         db = open_database(path)
         try:
             entries, records, findings = ledger.verify_ledger(db.conn)
@@ -146,10 +146,13 @@ def test_reading_in_pages_finds_what_reading_row_by_row_finds(register, monkeypa
     c.execute("UPDATE persons SET full_name = 'Người khác' WHERE id = 7")              # a record edited
     c.execute("INSERT INTO persons(uuid, unit_code, full_name, updated_at) SELECT 'lén', unit_code, 'Lén', "
               "updated_at FROM persons WHERE id = 1")                                   # one added
+    for rowid in (-2 ** 63, 2 ** 63 - 1):                                               # at either end of the rowids
+        c.execute("INSERT INTO persons(id, uuid, unit_code, full_name, updated_at) SELECT ?, 'lén' || ?, unit_code, "
+                  "'Lén', updated_at FROM persons WHERE id = 1", (rowid, rowid))
     c.close()
     paged = _checked(register, monkeypatch, paged=True)
     assert paged == _checked(register, monkeypatch, paged=False)
-    assert sorted(kind for kind, *_x in paged[2]) == ["added", "chain", "chain", "chain", "chain", "edited"], paged[2]
+    assert sorted(kind for kind, *_x in paged[2]) == ["added"] * 3 + ["chain"] * 4 + ["edited"], paged[2]
 
 
 def test_a_page_whose_texts_match_but_whose_types_do_not_is_read_row_by_row(register, monkeypatch):
@@ -164,7 +167,7 @@ def test_a_page_whose_texts_match_but_whose_types_do_not_is_read_row_by_row(regi
         with monkeypatch.context() as m:
             m.setattr(ledger, "BATCH", 5)
             if not paged:
-                m.setattr(ledger, "_hex_digests", lambda joined, count: None)
+                m.setattr(ledger, "hex_digests", lambda joined, count: None)
             conn = sqlite3.connect(register)
             ledger.register_functions(conn)
             try:
