@@ -396,6 +396,30 @@ def describe(conn: sqlite3.Connection, table: str, uuid: str) -> str:
     return f"{label} {name} (mã {short})" if name else f"{label} mã {short}"
 
 
+# The lowest and highest rowids SQLite gives (64-bit signed integers): pages are read from the first.
+LOWEST_ROWID, HIGHEST_ROWID = -(2 ** 63), 2 ** 63 - 1
+# Rows the comparison of records reads at once, as one aggregate row (``_compare_records``).
+BATCH = 2000
+
+
+def ticks(tick, before: int, after: int) -> None:
+    """``tick()`` once for every 20,000 rows between ``before`` and ``after`` rows done."""
+    if tick is not None:
+        for _ in range(after // 20000 - before // 20000):
+            tick()
+
+
+def hex_digests(joined: bytes, count: int) -> str | None:
+    """The SHA-256 hex digests of ``count`` texts that SQLite joined with newlines (``x'0a'``), joined
+    with commas; None when the newlines do not cut them into ``count`` texts. A canonical JSON text
+    holds no newline byte (JSON escapes it), so a count that differs means a text that is not one."""
+    parts = joined.split(b"\n")
+    if len(parts) != count:
+        return None
+    sha256 = hashlib.sha256
+    return ",".join([sha256(p).hexdigest() for p in parts])
+
+
 def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]] | None:
     """Every chain walked in one read of the ledger in id order (a scan of the table, not of the
     (unit_code, seq) index with a lookup per entry): each unit's entries are appended with rising
@@ -511,6 +535,17 @@ def verify_ledger(conn: sqlite3.Connection, *, limit: int = 200, tick=None,
     return checked, records, findings
 
 
+def _ledger_units(conn: sqlite3.Connection) -> list:
+    """The ledger's distinct units, one seek of its (unit_code, seq) index each (a register holds
+    a few units and millions of entries: ``SELECT DISTINCT`` would read the whole index)."""
+    units = []
+    row = conn.execute("SELECT min(unit_code) FROM ledger").fetchone()
+    while row is not None and row[0] is not None:
+        units.append(row[0])
+        row = conn.execute("SELECT min(unit_code) FROM ledger WHERE unit_code > ?", (row[0],)).fetchone()
+    return units
+
+
 def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int, list[Finding]]:
     """Every covered record against its latest entry: (records checked, the first ``limit``
     findings: edited, added, restored, deleted, a covered table gone)."""
@@ -520,15 +555,18 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
         if len(findings) < limit:
             findings.append(Finding(kind, table, uuid, message))
 
-    units = [r[0] for r in conn.execute("SELECT DISTINCT unit_code FROM ledger")]
+    units = _ledger_units(conn)
     own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
     if own and own[0] not in units:
         units.append(own[0])
     conn.execute("DROP TABLE IF EXISTS temp.ledger_latest")
     conn.execute("CREATE TEMP TABLE ledger_latest (tbl TEXT, record_uuid TEXT, digest TEXT, seq INTEGER, "
                  "unit_code TEXT, PRIMARY KEY (tbl, record_uuid)) WITHOUT ROWID")
-    conn.execute("INSERT INTO temp.ledger_latest SELECT tbl, record_uuid, digest, max(seq), unit_code FROM ledger "
-                 "GROUP BY tbl, record_uuid")
+    # Each record's entry of the highest seq, the ledger read once in id order (no sort of it):
+    # a later entry of a record replaces the one noted, an entry of a lower seq never does.
+    conn.execute("INSERT INTO temp.ledger_latest SELECT tbl, record_uuid, digest, seq, unit_code FROM ledger "
+                 "WHERE true ORDER BY id ON CONFLICT (tbl, record_uuid) DO UPDATE SET digest = excluded.digest, "
+                 "seq = excluded.seq, unit_code = excluded.unit_code WHERE excluded.seq > ledger_latest.seq")
     conn.execute("DROP TABLE IF EXISTS temp.ledger_units")
     conn.execute("CREATE TEMP TABLE ledger_units (code TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.executemany("INSERT OR IGNORE INTO temp.ledger_units VALUES (?)", [(u,) for u in units])
@@ -545,31 +583,53 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
             # and hashed here; a record whose hash differs from its entry's digest is digested again
             # exactly as the triggers do (``_digest_call``: a fractional number the Python way)
             # before it is reported.
+            # The records are read in pages of ``BATCH``, each page one row: its digests recorded in
+            # the ledger joined with commas, and its records' JSON joined with newlines. A page whose
+            # hashes, joined the same way, are the same text holds no finding; any other page is read
+            # again record by record, as follows.
             exact = f'SELECT {_digest_call("", columns)} FROM "{table}" WHERE rowid = ?'
-            cur = conn.execute(
-                f'SELECT t.rowid, t.uuid, l.digest, CAST({_json_object("t.", columns)} AS BLOB) '
-                f'FROM "{table}" t LEFT JOIN temp.ledger_latest l ON l.tbl = ? AND l.record_uuid = t.uuid '
-                f"WHERE t.unit_code IN temp.ledger_units", (table,))
-            for rowid, uuid, recorded, text in cur:
-                records += 1
-                if tick is not None and not records % 20000:
-                    tick()
-                if recorded and sha256(text).hexdigest() == recorded:
+            joined = f'FROM "{table}" t LEFT JOIN temp.ledger_latest l ON l.tbl = ? AND l.record_uuid = t.uuid ' \
+                     f"WHERE t.rowid >= ? AND t.unit_code IN temp.ledger_units"
+            page = (f"SELECT count(*), max(r), sum(typeof(d) = 'text'), group_concat(coalesce(d, ''), ','), "
+                    f"CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT t.rowid AS r, l.digest AS d, "
+                    f"CAST({_json_object('t.', columns)} AS BLOB) AS j {joined} ORDER BY t.rowid LIMIT ?)")
+            one_by_one = (f'SELECT t.rowid, t.uuid, l.digest, CAST({_json_object("t.", columns)} AS BLOB) '
+                          f"{joined} AND t.rowid <= ? ORDER BY t.rowid")
+            first = LOWEST_ROWID
+            while True:
+                count, last, typed, digests, texts = conn.execute(page, (table, first, BATCH)).fetchone()
+                if not count:
+                    break
+                if typed == count and hex_digests(texts, count) == digests:
+                    ticks(tick, records, records + count)
+                    records += count
+                    first = last + 1
+                    if last == HIGHEST_ROWID:
+                        break
                     continue
-                if recorded and conn.execute(exact, (rowid,)).fetchone()[0] == recorded:
-                    continue
-                if len(findings) >= limit:
-                    continue
-                what = describe(conn, table, uuid)
-                if recorded is None:
-                    add("added", table, uuid, f"{what} có trong sổ nhưng không có trong nhật ký toàn vẹn "
-                                              "(được thêm ngoài ứng dụng).")
-                elif recorded == "":
-                    add("added", table, uuid, f"{what} đã bị xóa theo nhật ký nhưng vẫn còn trong sổ "
-                                              "(được khôi phục ngoài ứng dụng).")
-                else:
-                    add("edited", table, uuid, f"{what} đã bị sửa ngoài ứng dụng (nội dung không khớp "
-                                               "nhật ký toàn vẹn).")
+                for rowid, uuid, recorded, text in conn.execute(one_by_one, (table, first, last)):
+                    records += 1
+                    if tick is not None and not records % 20000:
+                        tick()
+                    if recorded and sha256(text).hexdigest() == recorded:
+                        continue
+                    if recorded and conn.execute(exact, (rowid,)).fetchone()[0] == recorded:
+                        continue
+                    if len(findings) >= limit:
+                        continue
+                    what = describe(conn, table, uuid)
+                    if recorded is None:
+                        add("added", table, uuid, f"{what} có trong sổ nhưng không có trong nhật ký toàn vẹn "
+                                                  "(được thêm ngoài ứng dụng).")
+                    elif recorded == "":
+                        add("added", table, uuid, f"{what} đã bị xóa theo nhật ký nhưng vẫn còn trong sổ "
+                                                  "(được khôi phục ngoài ứng dụng).")
+                    else:
+                        add("edited", table, uuid, f"{what} đã bị sửa ngoài ứng dụng (nội dung không khớp "
+                                                   "nhật ký toàn vẹn).")
+                if last == HIGHEST_ROWID:
+                    break
+                first = last + 1
             # Deletions are the owner's to detect: a commune's bundles leave out records it need not
             # send (a person no case names), so the province holds fewer records than their chain.
             for (uuid,) in conn.execute(

@@ -200,25 +200,60 @@ def _case_problems(db: Database, where: str = "", params: tuple = (), *, tick=No
     sha256 = hashlib.sha256
     checked, problems = 0, []
     try:
-        cur = db.conn.execute(
-            f"SELECT c.id, c.number, (SELECT coalesce(json_extract(e.data, '$.digest'), '') FROM events e "
-            f"WHERE e.case_uuid = c.uuid ORDER BY e.seq DESC LIMIT 1), {_DIGEST_TEXT} FROM cases c {where}", params)
-        cur.row_factory = None
-        for case_id, number, recorded, text in cur:
-            checked += 1
-            if tick is not None and not checked % 20000:
-                tick()
-            if recorded is None:
-                problems.append(f"Vụ việc {number} không có sự kiện nào (bị thêm ngoài ứng dụng?).")
-            elif recorded and sha256(text).hexdigest() != recorded:
-                full = db.one("SELECT * FROM cases WHERE id = ?", (case_id,))
-                if case_digest(case_repo.row_to_case(full)) != recorded:
-                    problems.append(f"Vụ việc {number} đã bị sửa ngoài ứng dụng (không khớp với sự kiện cuối cùng).")
-            if len(problems) >= limit:
-                break
+        for read in _case_reads(db, where, params):
+            if type(read) is int:  # a page of cases, each matching its latest event
+                ledger.ticks(tick, checked, checked + read)
+                checked += read
+                continue
+            cur = db.conn.execute(*read)
+            cur.row_factory = None
+            for case_id, number, recorded, text in cur:
+                checked += 1
+                if tick is not None and not checked % 20000:
+                    tick()
+                if recorded is None:
+                    problems.append(f"Vụ việc {number} không có sự kiện nào (bị thêm ngoài ứng dụng?).")
+                elif recorded and sha256(text).hexdigest() != recorded:
+                    full = db.one("SELECT * FROM cases WHERE id = ?", (case_id,))
+                    if case_digest(case_repo.row_to_case(full)) != recorded:
+                        problems.append(f"Vụ việc {number} đã bị sửa ngoài ứng dụng (không khớp với sự kiện cuối cùng).")
+                if len(problems) >= limit:
+                    return checked, problems
     except sqlite3.OperationalError:  # json_quote of a blob: "JSON cannot hold BLOB values"
         return _case_problems_in_python(db, where, params, tick=tick, limit=limit)
     return checked, problems
+
+
+# The digest recorded by a case's latest event ('' when that event records none).
+_LAST_DIGEST = ("(SELECT coalesce(json_extract(e.data, '$.digest'), '') FROM events e WHERE e.case_uuid = c.uuid "
+                "ORDER BY e.seq DESC LIMIT 1)")
+
+
+def _case_reads(db: Database, where: str, params: tuple):
+    """What ``_case_problems`` reads: the query of the chosen cases (``where``) one by one; or,
+    for all of them, pages of ``ledger.BATCH`` cases, each page one row of the digests their
+    latest events record joined with commas and the digests' texts joined with newlines. A page
+    whose hashes, joined the same way, are the same text gives its count of cases (all match);
+    any other page gives the query of its cases one by one."""
+    one_by_one = f"SELECT c.id, c.number, {_LAST_DIGEST}, {_DIGEST_TEXT} FROM cases c"
+    if where:
+        yield f"{one_by_one} {where}", params
+        return
+    page = (f"SELECT count(*), max(r), sum(typeof(d) = 'text' AND d <> ''), group_concat(coalesce(d, ''), ','), "
+            f"CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT c.rowid AS r, {_LAST_DIGEST} AS d, {_DIGEST_TEXT} AS j "
+            f"FROM cases c WHERE c.rowid >= ? ORDER BY c.rowid LIMIT ?)")
+    first = ledger.LOWEST_ROWID
+    while True:
+        count, last, typed, recorded, texts = db.conn.execute(page, (first, ledger.BATCH)).fetchone()
+        if not count:
+            return
+        if typed == count and ledger.hex_digests(texts, count) == recorded:
+            yield count
+        else:
+            yield f"{one_by_one} WHERE c.rowid >= ? AND c.rowid <= ? ORDER BY c.rowid", (first, last)
+        if last == ledger.HIGHEST_ROWID:
+            return
+        first = last + 1
 
 
 def _case_problems_in_python(db: Database, where: str = "", params: tuple = (), *, tick=None,

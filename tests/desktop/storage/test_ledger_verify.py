@@ -1,6 +1,7 @@
 """``verify_ledger``'s fast paths name what the exact ones name (issue #20: full verify in
 proportion to ``integrity_check``): the walk of the chains by id and by (unit, seq), the record
-hashed from SQLite's JSON and the triggers' own digest of a record holding a fractional number."""
+hashed from SQLite's JSON and the triggers' own digest of a record holding a fractional number,
+the records compared a page at a time and row by row."""
 
 from __future__ import annotations
 
@@ -109,3 +110,69 @@ def test_a_fractional_number_is_digested_as_the_triggers_did(register):
         assert [(f.kind, f.record_uuid) for f in findings] == [("edited", uuid)]
     finally:
         db.close()
+
+
+def _checked(path, monkeypatch, *, paged: bool) -> tuple:
+    """``verify_ledger`` comparing the records in pages of 5 rows, or every page read again row
+    by row (as if no page's joined texts matched)."""
+    with monkeypatch.context() as m:
+        m.setattr(ledger, "BATCH", 5)
+        if not paged:
+            m.setattr(ledger, "hex_digests", lambda joined, count: None)
+        db = open_database(path)
+        try:
+            entries, records, findings = ledger.verify_ledger(db.conn)
+        finally:
+            db.close()
+    return entries, records, [(f.kind, f.table, f.record_uuid, f.message) for f in findings]
+
+
+def test_reading_in_pages_finds_what_reading_row_by_row_finds(register, monkeypatch):
+    clean = _checked(register, monkeypatch, paged=True)
+    assert clean == _checked(register, monkeypatch, paged=False)
+    db = open_database(register)
+    try:
+        assert clean[:2] == (db.scalar("SELECT count(*) FROM ledger"),
+                             sum(db.scalar(f'SELECT count(*) FROM "{t}"') for t in ledger.covered_columns(db.conn)))
+    finally:
+        db.close()
+    assert clean[2] == []
+    c = shell(register)
+    for kind in ("au", "ai"):
+        c.execute(f"DROP TRIGGER ledger_{kind}_persons")
+    c.execute("UPDATE ledger SET digest = ? WHERE seq = 23", ("0" * 64,))              # an entry edited
+    c.execute("DELETE FROM ledger WHERE seq = 41")                                      # one cut out
+    c.execute("UPDATE ledger SET prev_hash = ? WHERE seq = 57", ("1" * 64,))           # a link rewritten
+    c.execute("UPDATE persons SET full_name = 'Người khác' WHERE id = 7")              # a record edited
+    c.execute("INSERT INTO persons(uuid, unit_code, full_name, updated_at) SELECT 'lén', unit_code, 'Lén', "
+              "updated_at FROM persons WHERE id = 1")                                   # one added
+    for rowid in (-2 ** 63, 2 ** 63 - 1):                                               # at either end of the rowids
+        c.execute("INSERT INTO persons(id, uuid, unit_code, full_name, updated_at) SELECT ?, 'lén' || ?, unit_code, "
+                  "'Lén', updated_at FROM persons WHERE id = 1", (rowid, rowid))
+    c.close()
+    paged = _checked(register, monkeypatch, paged=True)
+    assert paged == _checked(register, monkeypatch, paged=False)
+    assert sorted(kind for kind, *_x in paged[2]) == ["added"] * 3 + ["chain"] * 4 + ["edited"], paged[2]
+
+
+def test_a_page_whose_texts_match_but_whose_types_do_not_is_read_row_by_row(register, monkeypatch):
+    """An entry's digest kept as a blob of the same bytes joins to the same text: the page is
+    still read row by row, which names the record as one read alone would."""
+    c = shell(register)
+    uuid = c.execute("SELECT record_uuid FROM ledger WHERE tbl = 'persons' ORDER BY id LIMIT 1").fetchone()[0]
+    c.execute("UPDATE ledger SET digest = CAST(digest AS BLOB) WHERE record_uuid = ?", (uuid,))
+    c.close()
+    found = []
+    for paged in (True, False):
+        with monkeypatch.context() as m:
+            m.setattr(ledger, "BATCH", 5)
+            if not paged:
+                m.setattr(ledger, "hex_digests", lambda joined, count: None)
+            conn = sqlite3.connect(register)
+            ledger.register_functions(conn)
+            try:
+                found.append(ledger._compare_records(conn, limit=200, tick=None))
+            finally:
+                conn.close()
+    assert found[0] == found[1]
+    assert [(f.kind, f.record_uuid) for f in found[0][1]] == [("edited", uuid)]

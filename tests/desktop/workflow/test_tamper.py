@@ -508,6 +508,36 @@ def test_a_case_holding_what_json_cannot_hold_is_checked_the_apps_way(register):
     assert checked == 3 and len(problems) == 1 and "01/2026" in problems[0]
 
 
+def test_cases_checked_a_page_at_a_time_are_named_as_one_at_a_time(register, monkeypatch):
+    """The whole check reads the cases in pages (one row of joined digests each); a page that
+    differs is read again case by case, so it names exactly what reading one at a time names."""
+    from desktop.workflow.verify import _case_problems
+
+    path, ids = register
+    c = shell(path, "cases")
+    c.execute("UPDATE cases SET due_on = '2027-01-31' WHERE uuid = ?", (ids["case"],))
+    rest = [r[1] for r in c.execute("PRAGMA table_info(cases)") if r[1] not in ("id", "uuid", "number", "lookup_code")]
+    for rowid in (-2 ** 63, 2 ** 63 - 1):  # cases with no event, at either end of the rowids
+        c.execute(f"INSERT INTO cases(id, uuid, number, {', '.join(rest)}) SELECT ?, 'lén' || ?, 'LÉN' || ?, "
+                  f"{', '.join(rest)} FROM cases WHERE uuid = ?", (rowid, rowid, rowid, ids["case"]))
+    c.close()
+    found = []
+    for paged in (True, False):
+        with monkeypatch.context() as m:
+            m.setattr(ledger, "BATCH", 2)
+            if not paged:
+                m.setattr(ledger, "hex_digests", lambda joined, count: None)
+            db = open_database(path)
+            try:
+                found.append(_case_problems(db))
+            finally:
+                db.close()
+    assert found[0] == found[1]
+    checked, problems = found[0]
+    assert checked == 5 and len(problems) == 3, problems
+    assert sum("không có sự kiện nào" in p for p in problems) == 2
+
+
 def test_a_zero_byte_or_empty_register_is_refused(tmp_path):
     from desktop.workflow.verify import check_register_file
 
