@@ -116,6 +116,11 @@ class Checkpointer:
             self._conn = conn
         return self._conn
 
+    @property
+    def native_id(self) -> int | None:
+        """The thread's id for the system (to find its calls in a trace), once started."""
+        return None if self._thread is None else self._thread.native_id
+
     def start(self) -> "Checkpointer":
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="wal-checkpointer", daemon=True)
