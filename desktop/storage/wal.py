@@ -11,8 +11,11 @@ it never waits for nor blocks a reader or a writer) once the register has been q
 without a save ever paying for it. On close it empties the log (TRUNCATE).
 
 The log cannot grow without bound: the saving connection keeps SQLite's own automatic checkpoint
-as a backstop at ``BACKSTOP_PAGES`` (256 MiB of 4 KiB pages), which only a checkpointer that
-cannot keep up (a reader holding a snapshot for minutes) would ever let the log reach. A
+as a backstop at ``BACKSTOP_PAGES`` (256 MiB of 4 KiB pages). That checkpoint would run inside a
+save, so the checkpointer keeps the log well short of it: it reads the log's length at every look
+(``log_frames``, from the wal-index header) and, once the log is past ``restart_frames``, copies
+it back at once, quiet or not, and starts it over — only a reader holding a snapshot for minutes
+would then let the log reach the backstop. A
 checkpoint never changes what a crash can lose: a commit is durable once its frames are in the
 log (``synchronous = FULL``), wherever they are copied later.
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import threading
 import time
 from collections import deque
@@ -43,6 +47,7 @@ SIZE_LIMIT = 32 << 20   # a log file larger than this is cut to nothing when the
 RESTART_WAIT_MS = 30    # the longest a restart waits for readers (and a save for the restart)
 CATCH_UP_PASSES = 6     # PASSIVE passes at most before a RESTART, each copying what came meanwhile
 CATCH_UP_SECONDS = 0.02 # a pass this quick leaves the RESTART only a few frames to copy
+FORCE_FRAMES = BACKSTOP_PAGES // 2   # a log this long is restarted even after slow passes (a slow disk)
 MERGE_BUDGET_SECONDS = 0.05   # index merging a quiet look does at most (steps of a few ms each)
 MERGE_WAIT_MS = 50      # how long a merge step waits for a save to finish (saves coming back to back)
 MERGED_TABLES = ("cases", "persons", "receptions")
@@ -57,6 +62,21 @@ def defer(conn: sqlite3.Connection, backstop_pages: int = BACKSTOP_PAGES) -> Non
     # bench machine; the 45 ms-of-CPU saves at 1M came each after a RESTART). The log file is
     # reused from its start instead, and the Checkpointer cuts it when the register is quiet.
     conn.execute("PRAGMA journal_size_limit = -1")
+
+
+def log_frames(path: Path | str) -> int:
+    """Frames in the register's write-ahead log now (0 when it has none), read from the wal-index
+    header in ``<file>-shm`` (SQLite's "WAL-index format": two copies of a 48-byte header, in the
+    machine's byte order, ``mxFrame`` the u32 at offset 16), without a checkpoint or a lock. The
+    two copies differ only while a commit is writing them: then the next look reads it."""
+    try:
+        with open(f"{path}-shm", "rb") as f:
+            head = f.read(96)
+    except OSError:
+        return 0
+    if len(head) < 96 or head[:48] != head[48:96]:
+        return 0
+    return int.from_bytes(head[16:20], sys.byteorder)
 
 
 def checkpoint(conn: sqlite3.Connection, mode: str = "PASSIVE") -> tuple[int, int, int]:
@@ -77,11 +97,13 @@ class Checkpointer:
 
     def __init__(self, path: Path | str, *, owner=None, idle_seconds: float = IDLE_SECONDS,
                  busy_seconds: float = BUSY_SECONDS, poll_seconds: float = POLL_SECONDS,
-                 restart_frames: int = RESTART_FRAMES, merges: bool = True) -> None:
+                 restart_frames: int = RESTART_FRAMES, force_frames: int = FORCE_FRAMES,
+                 merges: bool = True) -> None:
         self.path = Path(path)
         self.owner = owner
         self.idle_seconds, self.busy_seconds, self.poll_seconds = idle_seconds, busy_seconds, poll_seconds
         self.restart_frames = restart_frames
+        self.force_frames = max(force_frames, restart_frames)
         # Its own connection (one per thread): made in the thread that uses it first.
         self._conn: sqlite3.Connection | None = None
         self._stop = threading.Event()
@@ -159,8 +181,12 @@ class Checkpointer:
             self._dirty_since = now   # its own commits: copied back like the saves'
         if self._dirty_since is None:   # all copied back: a quiet register may have its log file cut
             return now - self._last_commit >= self.idle_seconds and self._cut_back(conn)
-        if now - self._last_commit < self.idle_seconds and now - self._dirty_since < self.busy_seconds:
-            return False
+        if (now - self._last_commit < self.idle_seconds and now - self._dirty_since < self.busy_seconds
+                and log_frames(self.path) < self.restart_frames):
+            return False   # saves keep coming and the log is short: at the next look
+        # Quiet, dirty too long, or the log past restart_frames: at 1M a burst of saves writes
+        # about 9,000 frames a second, so waiting BUSY_SECONDS between passes would let it run
+        # towards the backstop, whose checkpoint runs inside a save.
         busy, frames, copied, took = self._passive(conn)
         if frames >= self.restart_frames:
             # Saves that keep coming never find the log fully copied back, so SQLite never starts
@@ -170,11 +196,15 @@ class Checkpointer:
             # under that lock whatever the saves added while the PASSIVE ran — at 1M, a 1 s
             # PASSIVE let 9,000 frames in, and the RESTART after it held a save for 1,037 ms
             # (bench_saves) — so PASSIVE passes run first, lock-free, until one is quick.
+            # On a slow disk (another program copying a big file) no pass is quick, since each
+            # waits for its fsyncs: once the log is past force_frames (half the backstop) it is
+            # restarted after the catch-up passes anyway — a save may wait for the frames of the
+            # last pass's time, where at the backstop a save would copy them itself.
             for _ in range(CATCH_UP_PASSES):
                 if took < CATCH_UP_SECONDS and not busy and copied == frames:
                     break
                 busy, frames, copied, took = self._passive(conn)
-            if busy or copied != frames or took >= CATCH_UP_SECONDS:
+            if busy or copied != frames or (took >= CATCH_UP_SECONDS and frames < self.force_frames):
                 return True   # not caught up (a reader, or saves outrunning the copy): next look
             busy, frames, copied = self._waiting_checkpoint(conn, "RESTART", "frames")
             if not busy:
