@@ -23,7 +23,9 @@ The same thread merges the search indexes' segments that saves leave, in small s
 (``desktop.storage.fts_merge``; since migration 0018 a save merges none): while the register is
 quiet, up to ``MERGE_BUDGET_SECONDS`` of steps a look, and one step every ``BUSY_SECONDS`` while
 commits keep coming. A step is its own short transaction; when a save holds the lock it waits for
-the next look.
+the next look. An index that only an optimize can merge further (``fts_merge.needs_optimize``)
+gets one in steps after ``OPTIMIZE_IDLE_SECONDS`` of quiet, up to ``OPTIMIZE_BUDGET_SECONDS`` a
+look, stopping as soon as a save comes.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ FORCE_FRAMES = BACKSTOP_PAGES // 2   # a log this long is restarted even after s
 MERGE_BUDGET_SECONDS = 0.05   # index merging a quiet look does at most (steps of a few ms each)
 MERGE_WAIT_MS = 50      # how long a merge step waits for a save to finish (saves coming back to back)
 MERGED_TABLES = ("cases", "persons", "receptions")
+OPTIMIZE_IDLE_SECONDS = 120.0  # quiet this long (the office away) before an index is optimized in steps
+OPTIMIZE_BUDGET_SECONDS = 0.25 # optimize steps a quiet look does at most
 
 
 def defer(conn: sqlite3.Connection, backstop_pages: int = BACKSTOP_PAGES) -> None:
@@ -98,7 +102,7 @@ class Checkpointer:
     def __init__(self, path: Path | str, *, owner=None, idle_seconds: float = IDLE_SECONDS,
                  busy_seconds: float = BUSY_SECONDS, poll_seconds: float = POLL_SECONDS,
                  restart_frames: int = RESTART_FRAMES, force_frames: int = FORCE_FRAMES,
-                 merges: bool = True) -> None:
+                 merges: bool = True, optimize_idle_seconds: float = OPTIMIZE_IDLE_SECONDS) -> None:
         self.path = Path(path)
         self.owner = owner
         self.idle_seconds, self.busy_seconds, self.poll_seconds = idle_seconds, busy_seconds, poll_seconds
@@ -122,6 +126,8 @@ class Checkpointer:
         # slow save beside the background work it overlapped.
         self.recent: deque[tuple[float, float, str]] = deque(maxlen=512)
         self.merge_steps = 0                     # how many merge steps ran (bench, tests)
+        self.optimize_steps = 0                  # how many of them were an off-hours optimize's
+        self.optimize_idle_seconds = optimize_idle_seconds
         self._merged_version: int | None = None  # nothing left to merge as of this data_version
         self._last_merge = 0.0
 
@@ -289,6 +295,12 @@ class Checkpointer:
                         break
                 if left:
                     break
+            if not left:
+                optimized, left = self._optimize(conn, version, now)
+                # An optimize's last pages (its big input trimmed below BIG_PAGES) are an
+                # ordinary merge's: the next look carries them on.
+                left = left or optimized
+                merged = merged or optimized
         except sqlite3.OperationalError as exc:   # a save holds the lock: at the next look
             log.debug("index merge of %s postponed: %s", self.path.name, exc)
             return merged
@@ -297,6 +309,31 @@ class Checkpointer:
         if not left:
             self._merged_version = version
         return merged
+
+    def _optimize(self, conn: sqlite3.Connection, version: int, now: float) -> tuple[bool, bool]:
+        """Steps of an off-hours optimize of the indexes that need one (``fts_merge``), when the
+        register has been quiet ``optimize_idle_seconds``: (a step ran, some is left for later)."""
+        from desktop.storage import fts_merge
+
+        tables = [t for t in MERGED_TABLES if fts_merge.optimize_wanted(conn, t)]
+        if not tables:
+            return False, False
+        if now - self._last_commit < self.optimize_idle_seconds:
+            return False, True   # not quiet long enough: look again (cheaply) until it is
+        start, stepped = time.monotonic(), False
+        for table in tables:
+            while time.monotonic() - start < OPTIMIZE_BUDGET_SECONDS:
+                if conn.execute("PRAGMA data_version").fetchone()[0] != version:
+                    return stepped, True   # a save came: it goes first
+                t0 = time.perf_counter()
+                if not fts_merge.optimize_step(conn, table):
+                    break
+                self.recent.append((t0, time.perf_counter(), f"optimize step {table}"))
+                stepped = True
+                self.merge_steps += 1
+                self.optimize_steps += 1
+        left = any(fts_merge.optimize_wanted(conn, t) for t in tables)
+        return stepped, left
 
     def close(self) -> None:
         """Stop the thread, empty the log (TRUNCATE, waiting at most the busy timeout) and close."""
