@@ -139,7 +139,15 @@ class Checkpointer:
                                    timeout=BUSY_TIMEOUT_MS / 1000)
             # Never itself a writer: it only copies the log back, so a lock it meets is not waited for.
             conn.execute("PRAGMA busy_timeout = 0")
-            conn.execute("PRAGMA synchronous = FULL")
+            # Its own commits are index merges and optimize steps, which change no content: with
+            # NORMAL they write their frames without an fsync, so a step holds the write lock —
+            # and a save waiting for it — for its CPU time only, where on a disk busy with another
+            # program's copy the fsync alone kept a save waiting 554-880 ms (bench_saves
+            # --disturb-mb). Nothing a clerk saved is less durable: a save's commit (FULL) syncs
+            # the log file with every frame before it, a step's included, and a checkpoint syncs
+            # the log before copying it back and the file after, as with FULL (SQLite's
+            # walSyncFlags). A power cut may undo the last merge step only: the index as before it.
+            conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA journal_size_limit = -1")   # its merge steps commit too: cut only when quiet
             self._conn = conn
         return self._conn

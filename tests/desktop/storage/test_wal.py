@@ -234,3 +234,18 @@ def test_no_save_pays_the_backstop_during_a_burst_on_a_slow_disk(register, monke
         cp.close()
     assert longest < backstop, (longest, cp.restarts, cp.checkpoints)
     assert register.scalar("SELECT count(*) FROM filler") == 3001
+
+
+def test_only_the_checkpointers_own_index_merges_commit_without_an_fsync(register):
+    """Saves stay FULL (a save is durable once committed); the checkpointer's connection, whose
+    commits are index merge steps only, is NORMAL: a step holds the write lock for its CPU time,
+    not for an fsync on a busy disk. Its checkpoints sync as before (SQLite's walSyncFlags)."""
+    wal.defer(register.conn)
+    cp = wal.Checkpointer(register.path)
+    try:
+        cp.run_once(0.0)
+        assert cp._conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+        assert register.scalar("PRAGMA synchronous") == 2
+    finally:
+        cp.close()
+
