@@ -59,13 +59,27 @@ OPTIMIZE_BUDGET_SECONDS = 0.25 # optimize steps a quiet look does at most
 
 def defer(conn: sqlite3.Connection, backstop_pages: int = BACKSTOP_PAGES) -> None:
     """This connection's commits no longer copy the log back (up to the backstop): a
-    ``Checkpointer`` on the same file does it in the background."""
+    ``Checkpointer`` on the same file does it in the background. Its statement journals stay in
+    memory (see below). Outside a transaction."""
     conn.execute(f"PRAGMA wal_autocheckpoint = {int(backstop_pages)}")
     # No size limit on the saving connection: with one, the first commit after a restart of the
     # log cuts the file back inside that save (57-88 ms, 23-29 ms of CPU for a 158 MB log on the
     # bench machine; the 45 ms-of-CPU saves at 1M came each after a RESTART). The log file is
     # reused from its start instead, and the Checkpointer cuts it when the register is quiet.
     conn.execute("PRAGMA journal_size_limit = -1")
+    # A save's statements that may fail half-way inside its transaction keep the pages they change
+    # in a statement journal, which SQLite moves from memory to a temporary file past 64 KiB. At
+    # 1M cases every save did: a file created in the temporary folder, about 180 pages written to
+    # it, and deleted at the commit (3,001 such files in 3,000 saves, bench_saves under strace).
+    # Deleting it frees its blocks, and on a disk mounted with online discard the saving thread
+    # waited for that discard, and for the writeback of the file's pages, while another program
+    # wrote a big file (the saving thread's kernel stack, sampled: blkdev_issue_discard <
+    # ext4_free_blocks < ext4_evict_inode). In memory it costs a few hundred KiB during a save.
+    # Set here, on the window's connections (its own and its workers'), not in db.connect: a
+    # connection that builds a large temporary table (verify's latest ledger entries at 1M, from
+    # the command line) keeps it on disk. A worker's temporary tables are now in memory (the
+    # reports' already were).
+    conn.execute("PRAGMA temp_store = MEMORY")
 
 
 def log_frames(path: Path | str) -> int:

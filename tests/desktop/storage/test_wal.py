@@ -5,6 +5,7 @@ stays bounded by SQLite's own checkpoint as a backstop."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -249,3 +250,34 @@ def test_only_the_checkpointers_own_index_merges_commit_without_an_fsync(registe
     finally:
         cp.close()
 
+
+def test_a_saving_connection_keeps_its_statement_journal_in_memory(register):
+    """A statement that may fail half-way inside a transaction journals the pages it changes;
+    past 64 KiB SQLite moves that journal to a temporary file (at 1M cases: one created, written
+    and deleted in every save). A deferring connection keeps it in memory."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("reads the open files from /proc")
+
+    def temporary_files() -> list[str]:
+        found = []
+        for fd in fds.iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if "etilqs_" in target:   # SQLite's temporary files
+                found.append(target)
+        return found
+
+    register.execute("CREATE TABLE checked (id INTEGER PRIMARY KEY, payload TEXT CHECK (length(payload) > 0))")
+    with register.write():
+        register.conn.executemany("INSERT INTO checked(payload) VALUES (?)", [(PAGE_ROW,)] * 100)
+    with register.write():   # 100 pages changed by one statement that may fail: 400 KiB journalled
+        register.execute("UPDATE checked SET payload = payload || 'y'")
+        assert temporary_files()
+    wal.defer(register.conn)
+    with register.write():
+        register.execute("UPDATE checked SET payload = payload || 'z'")
+        assert temporary_files() == []
+    assert register.scalar("SELECT count(*) FROM checked WHERE payload LIKE '%yz'") == 100
