@@ -2,6 +2,7 @@
 
     python -m bench.bench_saves --db FILE [--saves 3000] [--checkpoints background|inline]
                                 [--merging idle|fts5] [--in-place] [--keep] [--disturb-mb N]
+    python -m bench.bench_saves --db FILE --optimize-steps SECONDS
 
 Works on a copy of ``FILE`` (a register just out of a large import, e.g. one made by
 ``bench.generate``), saves ``--saves`` new cases one by one (after one untimed save that loads the rules) through
@@ -48,7 +49,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.generate import log_in_as_head
-from desktop.storage import search, wal
+from desktop.storage import fts_merge, search, wal
 from desktop.storage.db import open_database
 from desktop.storage.migrations import m0018_idle_index_merging
 from desktop.workflow.receive import CaseInput, receive_case
@@ -112,6 +113,7 @@ class Baseline:
         self.conn = sqlite3.connect(folder / "one-row.sqlite", isolation_level=None)
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")   # copied back between commits, untimed
         self.conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, payload TEXT)")
         self.values: list[float] = []
 
@@ -121,8 +123,8 @@ class Baseline:
         self.conn.execute("INSERT INTO t(payload) VALUES (?)", ("x" * 700,))
         self.conn.execute("COMMIT")
         self.values.append(time.perf_counter() - t0)
-        if len(self.values) % 1000 == 0:   # SQLite's own checkpoint, kept out of the timing
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if len(self.values) % 500 == 0:   # copied back out of the timing; the next commit starts
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")   # the log over in place, as a save's does
         return self.values[-1]
 
     def close(self) -> None:
@@ -253,6 +255,41 @@ def report(label: str, values: list[float]) -> None:
           + (f" — at saves {', '.join(str(i + 1) for i, _ in slow[:12])}" if slow else ""))
 
 
+def optimize_steps(path: Path, seconds: float) -> None:
+    """The off-hours optimize's steps (``fts_merge.optimize_step``) on this register, whether or
+    not its indexes need one yet, for at most ``seconds``: how long each held the write lock — the
+    longest a save coming meanwhile would wait — with the log copied back between steps as the
+    checkpointer does. FTS5 ends a step only between two terms, so one common word's doclist can
+    make a step longer than its page count suggests."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = NORMAL")   # as the checkpointer's connection
+    conn.execute("PRAGMA busy_timeout = 5000")
+    original = fts_merge.needs_optimize
+    fts_merge.needs_optimize = lambda levels: len(levels) > 0 and (   # now, not only when stuck
+        any(m for m, _ in levels) or sum(len(s) for _, s in levels) > 1)
+    try:
+        end = time.monotonic() + seconds
+        for table in wal.MERGED_TABLES:
+            steps, cpu = [], []
+            while time.monotonic() < end:
+                t0, c0 = time.perf_counter(), time.thread_time()
+                if not fts_merge.optimize_step(conn, table):
+                    break
+                steps.append(time.perf_counter() - t0)
+                cpu.append(time.thread_time() - c0)
+                if wal.log_frames(path) >= wal.RESTART_FRAMES:   # untimed, as the checkpointer would
+                    wal.checkpoint(conn, "RESTART")
+            if steps:
+                print(f"  optimize {table}: {len(steps)} steps of {fts_merge.OPTIMIZE_STEP_PAGES} pages, "
+                      f"{sum(steps):.1f} s; a step p50 {statistics.median(steps) * 1000:.1f} ms, "
+                      f"max {max(steps) * 1000:.1f} ms (CPU max {max(cpu) * 1000:.1f} ms); "
+                      f"{'finished' if not fts_merge.optimize_wanted(conn, table) else 'not finished'}")
+        wal.checkpoint(conn, "TRUNCATE")
+    finally:
+        fts_merge.needs_optimize = original
+        conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True, help="a register just out of a large import (copied)")
@@ -270,7 +307,15 @@ def main() -> None:
     parser.add_argument("--disturb-mb", type=int, default=0,
                         help="another process writes a file of this many MiB beside the register, over and over, "
                              "while the saves run (a big copy onto the same disk)")
+    parser.add_argument("--optimize-steps", type=float, metavar="SECONDS", default=0,
+                        help="instead of saves: run the off-hours optimize's steps on FILE (in place) "
+                             "for at most SECONDS and print how long each held the write lock")
     args = parser.parse_args()
+    if args.optimize_steps:
+        print(f"optimize steps on {args.db.name}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        optimize_steps(args.db, args.optimize_steps)
+        print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     work = Path(tempfile.mkdtemp(prefix="bench-saves-", dir=args.db.parent))
     try:
         copy = args.db if args.in_place else work / args.db.name
