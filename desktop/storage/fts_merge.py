@@ -87,6 +87,11 @@ def needs_optimize(levels: list[tuple[int, list[tuple[int, int]]]]) -> bool:
     return False
 
 
+def levels_of(conn: sqlite3.Connection, table: str) -> list[tuple[int, list[tuple[int, int]]]]:
+    """The shape of ``table``'s index (``search.structure_levels``), [] when it has none."""
+    return _levels(conn, FTS_TABLES[table])
+
+
 def optimize_wanted(conn: sqlite3.Connection, table: str) -> bool:
     """``needs_optimize`` of ``table``'s index as it is now."""
     return needs_optimize(_levels(conn, FTS_TABLES[table]))

@@ -52,6 +52,8 @@ CATCH_UP_SECONDS = 0.02 # a pass this quick leaves the RESTART only a few frames
 FORCE_FRAMES = BACKSTOP_PAGES // 2   # a log this long is restarted even after slow passes (a slow disk)
 MERGE_BUDGET_SECONDS = 0.05   # index merging a quiet look does at most (steps of a few ms each)
 MERGE_WAIT_MS = 50      # how long a merge step waits for a save to finish (saves coming back to back)
+CROWDED_SEGMENTS = 32   # a level this full gets a merge step at every look, saves coming or not
+                        # (half of search.MERGE_DEFAULTS' crisismerge, which merges inside a save)
 MERGED_TABLES = ("cases", "persons", "receptions")
 OPTIMIZE_IDLE_SECONDS = 120.0  # quiet this long (the office away) before an index is optimized in steps
 OPTIMIZE_BUDGET_SECONDS = 0.25 # optimize steps a quiet look does at most
@@ -292,7 +294,7 @@ class Checkpointer:
         if version == self._merged_version:
             return False   # nothing committed since the indexes were found merged
         quiet = now - self._last_commit >= self.idle_seconds
-        if not quiet and now - self._last_merge < self.busy_seconds:
+        if not quiet and now - self._last_merge < self.busy_seconds and not self._crowded(conn):
             return False
         self._last_merge = now
         start, merged, left = time.monotonic(), False, False
@@ -302,11 +304,12 @@ class Checkpointer:
         try:
             for table in MERGED_TABLES:
                 while True:
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.thread_time()
                     if not fts_merge.merge_step(conn, table, fts_merge.STEP_PAGES if quiet else
                                                 fts_merge.BUSY_STEP_PAGES):
                         break
-                    self.recent.append((t0, time.perf_counter(), f"merge step {table}"))
+                    self.recent.append((t0, time.perf_counter(),
+                                        f"merge step {table}, {(time.thread_time() - c0) * 1000:.0f} ms CPU"))
                     merged = True
                     self.merge_steps += 1
                     if not quiet or time.monotonic() - start >= MERGE_BUDGET_SECONDS:
@@ -332,6 +335,16 @@ class Checkpointer:
             self._merged_version = version
         return merged
 
+    @staticmethod
+    def _crowded(conn: sqlite3.Connection) -> bool:
+        """A level of an index holds CROWDED_SEGMENTS or more: nearer FTS5's crisis merge, which
+        a save would run, than one step every BUSY_SECONDS can keep it from (a burst at 1M: about
+        150 saves a second, each a segment; a save merging level 1 that way took 103 ms of CPU)."""
+        from desktop.storage import fts_merge
+
+        return any(len(segments) >= CROWDED_SEGMENTS
+                   for table in MERGED_TABLES for _, segments in fts_merge.levels_of(conn, table))
+
     def _optimize(self, conn: sqlite3.Connection, version: int, now: float) -> tuple[bool, bool]:
         """Steps of an off-hours optimize of the indexes that need one (``fts_merge``), when the
         register has been quiet ``optimize_idle_seconds``: (a step ran, some is left for later)."""
@@ -347,10 +360,11 @@ class Checkpointer:
             while time.monotonic() - start < OPTIMIZE_BUDGET_SECONDS:
                 if conn.execute("PRAGMA data_version").fetchone()[0] != version:
                     return stepped, True   # a save came: it goes first
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.thread_time()
                 if not fts_merge.optimize_step(conn, table):
                     break
-                self.recent.append((t0, time.perf_counter(), f"optimize step {table}"))
+                self.recent.append((t0, time.perf_counter(),
+                                    f"optimize step {table}, {(time.thread_time() - c0) * 1000:.0f} ms CPU"))
                 stepped = True
                 self.merge_steps += 1
                 self.optimize_steps += 1

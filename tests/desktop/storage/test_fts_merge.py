@@ -150,6 +150,28 @@ def test_the_checkpointer_merges_when_quiet_and_then_rests(db, small_big):
         checkpointer.close()
 
 
+def test_a_crowded_level_gets_a_step_at_every_look_while_saves_keep_coming(db, small_big):
+    """One step every BUSY_SECONDS cannot keep up with a burst of saves (a segment each): once a
+    level holds CROWDED_SEGMENTS, a step runs at every look, before FTS5's crisis merge (64)
+    would run inside a save."""
+    imported(db)
+    checkpointer = wal.Checkpointer(db.path, idle_seconds=1.0, busy_seconds=2.0)
+    try:
+        checkpointer.run_once(0.0)
+        i = 3001
+        for look in range(1, 8):                          # 7 looks a quarter of a second apart,
+            for _ in range(5):                            # all within BUSY_SECONDS; 5 saves
+                save_one(db, i)                           # between two looks
+                i += 1
+            checkpointer.run_once(0.25 * look)
+        # 35 saves: level 0 reached 32 segments and was merged at that look, before BUSY_SECONDS
+        assert checkpointer.merge_steps >= 1
+        assert max(len(segs) for _, segs in search.index_levels(db, "cases")) < wal.CROWDED_SEGMENTS
+        assert search.integrity_check(db, "cases")
+    finally:
+        checkpointer.close()
+
+
 def test_a_locked_register_postpones_the_merge(db, small_big):
     imported(db)
     checkpointer = wal.Checkpointer(db.path)
