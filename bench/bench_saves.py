@@ -1,7 +1,8 @@
 """Consecutive interactive saves after a large import: the maximum, not only the median.
 
     python -m bench.bench_saves --db FILE [--saves 3000] [--checkpoints background|inline]
-                                [--merging idle|fts5] [--in-place] [--keep]
+                                [--merging idle|fts5] [--in-place] [--keep] [--disturb-mb N]
+    python -m bench.bench_saves --db FILE --optimize-steps SECONDS
 
 Works on a copy of ``FILE`` (a register just out of a large import, e.g. one made by
 ``bench.generate``), saves ``--saves`` new cases one by one (after one untimed save that loads the rules) through
@@ -18,7 +19,17 @@ segments, the checkpointer's thread merges them in small steps (``desktop.storag
 ``fts5`` keeps FTS5's own automerge in the saves, as registers had before 0018. With ``--checkpoints background`` (the default, as the window saves) the
 saving connection defers the write-ahead log's checkpoints to a ``wal.Checkpointer`` thread, as
 the window's session does; ``inline`` leaves SQLite's automatic checkpoint in the saves (item 1:
-the first one cost 873 ms at 1M). Prints to stdout; nothing here is a test.
+the first one cost 873 ms at 1M).
+
+The raw baseline runs *interleaved* with the saves: after each save (untimed for the save), one
+one-row commit with ``synchronous = FULL`` in a plain WAL database beside the register, so it
+meets the same disk at the same moments. Its p99 and max print beside the saves', each slow save
+shows the baseline commits just before and after it, and the time a save spent inside its own
+``COMMIT`` (the log's fsync) prints beside its whole time: a save whose time is in its commit
+while the baseline's commits beside it are as slow waits on the disk, not on our code.
+``--disturb-mb N`` has another process write an N MiB file over and over beside the register
+while the saves run (a big copy onto the same disk, as a USB copy is in an office).
+Prints to stdout; nothing here is a test.
 """
 
 from __future__ import annotations
@@ -29,13 +40,16 @@ import os
 import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
 
 from bench.generate import log_in_as_head
-from desktop.storage import search, wal
+from desktop.storage import fts_merge, search, wal
 from desktop.storage.db import open_database
 from desktop.storage.migrations import m0018_idle_index_merging
 from desktop.workflow.receive import CaseInput, receive_case
@@ -70,14 +84,80 @@ def merged_nothing(before: list[list[int]], after: list[list[int]]) -> bool:
 
 # -- the saves --------------------------------------------------------------------------------------------
 
+class TimedCommits:
+    """The register's connection, with the wall and CPU time of each ``COMMIT`` noted (the fsync
+    of the log that makes a save durable happens there)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.last = (0.0, 0.0)
+
+    def execute(self, sql, params=()):
+        if sql != "COMMIT":
+            return self._conn.execute(sql, params)
+        t0, c0 = time.perf_counter(), time.thread_time()
+        try:
+            return self._conn.execute(sql)
+        finally:
+            self.last = (time.perf_counter() - t0, time.thread_time() - c0)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+class Baseline:
+    """A one-row commit (about a save's size, ``synchronous = FULL``) in a plain WAL database in
+    the register's folder: the raw cost of a durable commit on this disk, taken between saves."""
+
+    def __init__(self, folder: Path) -> None:
+        self.conn = sqlite3.connect(folder / "one-row.sqlite", isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")   # copied back between commits, untimed
+        self.conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, payload TEXT)")
+        self.values: list[float] = []
+
+    def commit(self) -> float:
+        t0 = time.perf_counter()
+        self.conn.execute("BEGIN")
+        self.conn.execute("INSERT INTO t(payload) VALUES (?)", ("x" * 700,))
+        self.conn.execute("COMMIT")
+        self.values.append(time.perf_counter() - t0)
+        if len(self.values) % 500 == 0:   # copied back out of the timing; the next commit starts
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")   # the log over in place, as a save's does
+        return self.values[-1]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class Disturber:
+    """Another process writing a big file beside the register, over and over (a copy onto the
+    disk while the clerk saves), until ``stop``."""
+
+    def __init__(self, folder: Path, mib: int) -> None:
+        self.file = folder / "disturbing-copy.bin"
+        code = ("import sys\nbuf = bytes(range(256)) * 4096\nn = int(sys.argv[2])\n"
+                "while True:\n    with open(sys.argv[1], 'wb') as f:\n"
+                "        for _ in range(n):\n            f.write(buf)\n")
+        self.proc = subprocess.Popen([sys.executable, "-c", code, str(self.file), str(mib)])
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.file.unlink(missing_ok=True)
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[max(0, int(round(len(values) * q)) - 1)]
 
 
 def run(path: Path, saves: int, checkpoints: str = "background", merging: str = "idle",
-        busy_seconds: float = wal.BUSY_SECONDS) -> tuple[list[float], list[float]]:
+        busy_seconds: float = wal.BUSY_SECONDS, base: Baseline | None = None
+        ) -> tuple[list[float], list[float], list[float], list[float]]:
     db = open_database(path, migrate=False)
+    print(f"    register pragmas: synchronous {db.scalar('PRAGMA synchronous')} (2 = FULL), journal "
+          f"{db.scalar('PRAGMA journal_mode')}, secure_delete {db.scalar('PRAGMA secure_delete')}")
     if merging == "idle":
         # Migration 0018's index settings by its own ``apply``, without the backup of the whole
         # register that ``open_database`` takes before a migration (9 GB at 1M: not what is measured).
@@ -94,7 +174,12 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
     if checkpoints == "background":
         wal.defer(db.conn)
         checkpointer = wal.Checkpointer(path, merges=merging == "idle", busy_seconds=busy_seconds).start()
-        print(f"    background checkpointer: busy_seconds {busy_seconds}, restart at {checkpointer.restart_frames} frames")
+        print(f"    background checkpointer: busy_seconds {busy_seconds}, restart at {checkpointer.restart_frames} frames; "
+              f"saving connection: wal_autocheckpoint {db.scalar('PRAGMA wal_autocheckpoint')}, "
+              f"journal_size_limit {db.scalar('PRAGMA journal_size_limit')}; thread ids: saves "
+              f"{threading.get_native_id()}, checkpointer {checkpointer.native_id}")
+    timed = TimedCommits(db.conn)
+    db.conn = timed
     try:
         log_in_as_head(db)
         today = date.fromisoformat(db.get_setting("bench_today") or date.today().isoformat())
@@ -104,7 +189,7 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
         summary, content = sample.matter("petition", "land")  # the rules and the calendar load once: not timed
         receive_case(db, CaseInput(kind="petition", received_on=today, summary=summary, content=content,
                                    requesters=[person], field="land"), today=today)
-        values, cpu = [], []
+        values, cpu, commits, beside_base = [], [], [], []
         collections: list[tuple[float, float, str]] = []   # Python's garbage collections, timed
         started: dict[str, float] = {}
 
@@ -126,6 +211,9 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
             t1 = time.perf_counter()
             values.append(t1 - t0)
             cpu.append(time.thread_time() - c0)
+            commits.append(timed.last[0])
+            if base is not None:   # the raw commit right after this save: the same disk, the same moment
+                beside_base.append(base.commit())
             if values[-1] > SLOW:
                 after = shape_of(db)
                 work = [*(checkpointer.recent if checkpointer is not None else ()), *collections]
@@ -133,7 +221,12 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
                 before = [f"{what} ({(e - s) * 1000:.0f} ms, ended {(t0 - e) * 1000:.0f} ms before)"
                           for s, e, what in sorted(work, key=lambda w: w[1]) if e <= t0 and "gc" not in what][-1:]
                 beside += [f"before it: {b}" for b in before]
-                print(f"    save {n + 1}: {values[-1] * 1000:.1f} ms wall, {cpu[-1] * 1000:.1f} ms CPU; cases_fts "
+                near = base.values[max(0, len(base.values) - 3):] if base is not None else []
+                stamp = time.time() - (time.perf_counter() - t0)   # wall clock, to find it in an strace -tt
+                print(f"    save {n + 1} at {time.strftime('%H:%M:%S', time.localtime(stamp))}{f'{stamp % 1:.3f}'[1:]}: "
+                      f"{values[-1] * 1000:.1f} ms wall "
+                      f"({timed.last[0] * 1000:.1f} in its COMMIT, {timed.last[1] * 1000:.1f} CPU there), {cpu[-1] * 1000:.1f} ms CPU; "
+                      f"baseline commits before/after it: {', '.join(f'{v * 1000:.1f}' for v in near)} ms; cases_fts "
                       + ("unchanged but for its new segment" if merged_nothing(shape, after) else
                          f"merged: {shape} -> {after}") + f"; load {os.getloadavg()[0]:.2f}; "
                       + f"background meanwhile: {', '.join(beside) or 'nothing'}")
@@ -147,27 +240,11 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
                   f"{checkpointer.frames_copied:,} frames "
                   f"copied back, last (busy, frames, copied): {checkpointer.last_result}; "
                   f"index merge steps in idle time: {checkpointer.merge_steps}")
-        return values, cpu
+        return values, cpu, commits, beside_base
     finally:
         if checkpointer is not None:
             checkpointer.close()
         db.close()
-
-
-def baseline(work: Path, saves: int) -> list[float]:
-    conn = sqlite3.connect(work / "one-row.sqlite", isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, payload TEXT)")
-    values = []
-    for _ in range(saves):
-        t0 = time.perf_counter()
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO t(payload) VALUES (?)", ("x" * 700,))
-        conn.execute("COMMIT")
-        values.append(time.perf_counter() - t0)
-    conn.close()
-    return values
 
 
 def report(label: str, values: list[float]) -> None:
@@ -176,6 +253,41 @@ def report(label: str, values: list[float]) -> None:
           f"p99 {pct(values, 0.99) * 1000:7.2f} ms  max {max(values) * 1000:8.1f} ms "
           f"(save {values.index(max(values)) + 1})  over 100 ms: {len(slow)}"
           + (f" — at saves {', '.join(str(i + 1) for i, _ in slow[:12])}" if slow else ""))
+
+
+def optimize_steps(path: Path, seconds: float) -> None:
+    """The off-hours optimize's steps (``fts_merge.optimize_step``) on this register, whether or
+    not its indexes need one yet, for at most ``seconds``: how long each held the write lock — the
+    longest a save coming meanwhile would wait — with the log copied back between steps as the
+    checkpointer does. FTS5 ends a step only between two terms, so one common word's doclist can
+    make a step longer than its page count suggests."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = NORMAL")   # as the checkpointer's connection
+    conn.execute("PRAGMA busy_timeout = 5000")
+    original = fts_merge.needs_optimize
+    fts_merge.needs_optimize = lambda levels: len(levels) > 0 and (   # now, not only when stuck
+        any(m for m, _ in levels) or sum(len(s) for _, s in levels) > 1)
+    try:
+        end = time.monotonic() + seconds
+        for table in wal.MERGED_TABLES:
+            steps, cpu = [], []
+            while time.monotonic() < end:
+                t0, c0 = time.perf_counter(), time.thread_time()
+                if not fts_merge.optimize_step(conn, table):
+                    break
+                steps.append(time.perf_counter() - t0)
+                cpu.append(time.thread_time() - c0)
+                if wal.log_frames(path) >= wal.RESTART_FRAMES:   # untimed, as the checkpointer would
+                    wal.checkpoint(conn, "RESTART")
+            if steps:
+                print(f"  optimize {table}: {len(steps)} steps of {fts_merge.OPTIMIZE_STEP_PAGES} pages, "
+                      f"{sum(steps):.1f} s; a step p50 {statistics.median(steps) * 1000:.1f} ms, "
+                      f"max {max(steps) * 1000:.1f} ms (CPU max {max(cpu) * 1000:.1f} ms); "
+                      f"{'finished' if not fts_merge.optimize_wanted(conn, table) else 'not finished'}")
+        wal.checkpoint(conn, "TRUNCATE")
+    finally:
+        fts_merge.needs_optimize = original
+        conn.close()
 
 
 def main() -> None:
@@ -192,7 +304,18 @@ def main() -> None:
     parser.add_argument("--in-place", action="store_true",
                         help="work on FILE itself (a copy made for the bench: a 1M register is 9 GB)")
     parser.add_argument("--keep", action="store_true", help="keep the copy (printed) for a second look")
+    parser.add_argument("--disturb-mb", type=int, default=0,
+                        help="another process writes a file of this many MiB beside the register, over and over, "
+                             "while the saves run (a big copy onto the same disk)")
+    parser.add_argument("--optimize-steps", type=float, metavar="SECONDS", default=0,
+                        help="instead of saves: run the off-hours optimize's steps on FILE (in place) "
+                             "for at most SECONDS and print how long each held the write lock")
     args = parser.parse_args()
+    if args.optimize_steps:
+        print(f"optimize steps on {args.db.name}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        optimize_steps(args.db, args.optimize_steps)
+        print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     work = Path(tempfile.mkdtemp(prefix="bench-saves-", dir=args.db.parent))
     try:
         copy = args.db if args.in_place else work / args.db.name
@@ -200,10 +323,26 @@ def main() -> None:
             shutil.copy(args.db, copy)
         print(f"{args.saves:,} saves into a copy of {args.db.name}, checkpoints {args.checkpoints}; "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-        values, cpu = run(copy, args.saves, args.checkpoints, args.merging, args.busy_seconds)
+        base = Baseline(work)
+        disturber = Disturber(work, args.disturb_mb) if args.disturb_mb else None
+        if disturber:
+            print(f"    another process writes {args.disturb_mb} MiB over and over beside the register")
+        try:
+            values, cpu, commits, beside = run(copy, args.saves, args.checkpoints, args.merging,
+                                               args.busy_seconds, base)
+        finally:
+            if disturber:
+                disturber.stop()
+            base.close()
         report("receive_case", values)
         report("  the same, CPU time", cpu)
-        report("one-row commit (base)", baseline(work, args.saves))
+        report("  its COMMIT alone", commits)
+        report("one-row commit (base)", beside)
+        slow = [i for i, v in enumerate(values) if v > 0.1]
+        if slow:
+            print(f"  saves over 100 ms: {len(slow)}; their COMMIT took {sum(commits[i] for i in slow) / sum(values[i] for i in slow):.0%} "
+                  f"of their time; the baseline commit right after each: max {max(beside[i] for i in slow) * 1000:.1f} ms")
+        print(f"  max save / max baseline commit of the same run: {max(values) * 1000:.1f} / {max(beside) * 1000:.1f} ms")
         print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         if args.keep:
             print(f"  copy kept: {copy}")

@@ -17,7 +17,15 @@ finishing one level goes on to the next with the pages left; so a step sets ``us
 its transaction, put back before it commits) above the segment count of every level holding a
 big segment, where FTS5 can then never start. A big segment's level gathers one more segment each
 time the level below fills (about every 4^level saves: 1,024 at 1M, where 'optimize' lifted the
-big segment to level 5); folding those into it is ``search.optimize``'s, off-hours.
+big segment to level 5); folding those into it is an optimize's, off-hours.
+
+That optimize is ``optimize_step``: once a big segment's level holds so many segments that no
+fan-in keeps it out of reach (``needs_optimize``: about 14 at 1M, after some 10,000 saves), idle
+merging stops there, and after ``wal.OPTIMIZE_IDLE_SECONDS`` of quiet the checkpointer merges
+every segment into one in bounded steps — FTS5's 'merge' with a negative page count starts it
+(all segments gathered on one new top level), positive counts carry it on — each step its own
+short transaction, stopped as soon as a save comes and carried on at the next quiet time. The
+result sits one level above every other, as ``search.optimize``'s lift leaves it.
 
 Works on a plain ``sqlite3.Connection`` (the checkpointer's own, whose busy timeout is 0): when a
 save holds the write lock the step is skipped, not waited for.
@@ -37,6 +45,7 @@ BUSY_STEP_PAGES = 16  # while saves keep coming, each waiting for the step: at 1
                       # machine a 64-page step held a save for 44-96 ms (bench_saves)
 BIG_PAGES = 4096     # a segment larger than this (16 MiB) is never merged in idle time
 MAX_USERMERGE = 16   # FTS5's largest usermerge
+OPTIMIZE_STEP_PAGES = 256   # leaf pages an optimize step writes, about (1 MiB; whole terms at a time)
 
 
 def _levels(conn: sqlite3.Connection, fts: str) -> list[tuple[int, list[tuple[int, int]]]]:
@@ -65,6 +74,56 @@ def step_fan_in(levels: list[tuple[int, list[tuple[int, int]]]], usermerge: int 
         if merging:
             return fan_in
     return fan_in if any(len(segments) >= fan_in for _, segments in levels) else None
+
+
+def needs_optimize(levels: list[tuple[int, list[tuple[int, int]]]]) -> bool:
+    """True when only an optimize can merge this index further: a big segment's level holds too
+    many segments for any fan-in to keep it out of reach (``step_fan_in`` gives up), or an
+    optimize is under way (a merge of a big segment's level half done)."""
+    for merging, segments in levels:
+        if any(pages > BIG_PAGES for _, pages in segments):
+            if merging or len(segments) + 2 > MAX_USERMERGE:
+                return True
+    return False
+
+
+def levels_of(conn: sqlite3.Connection, table: str) -> list[tuple[int, list[tuple[int, int]]]]:
+    """The shape of ``table``'s index (``search.structure_levels``), [] when it has none."""
+    return _levels(conn, FTS_TABLES[table])
+
+
+def optimize_wanted(conn: sqlite3.Connection, table: str) -> bool:
+    """``needs_optimize`` of ``table``'s index as it is now."""
+    return needs_optimize(_levels(conn, FTS_TABLES[table]))
+
+
+def optimize_step(conn: sqlite3.Connection, table: str, pages: int | None = None) -> bool:
+    """One bounded step of an off-hours optimize of ``table``'s index (see the module), when it
+    needs one; True when it wrote something. Like ``merge_step``, raises
+    ``sqlite3.OperationalError`` when a save holds the write lock."""
+    fts = FTS_TABLES[table]
+    pages = OPTIMIZE_STEP_PAGES if pages is None else pages
+    if not needs_optimize(_levels(conn, fts)):
+        return False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        levels = _levels(conn, fts)
+        if not needs_optimize(levels):
+            conn.execute("ROLLBACK")
+            return False
+        under_way = any(merging for merging, segments in levels
+                        if any(p > BIG_PAGES for _, p in segments))
+        # While it is under way no other level may start a merge of its own in the step's pages.
+        conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('usermerge', ?)", (MAX_USERMERGE,))
+        conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('merge', ?)",
+                     (int(pages) if under_way else -int(pages),))
+        conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('usermerge', ?)", (MERGE_DEFAULTS["usermerge"],))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return True
 
 
 def merge_step(conn: sqlite3.Connection, table: str, pages: int = STEP_PAGES) -> bool:

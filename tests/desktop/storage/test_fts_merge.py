@@ -150,6 +150,28 @@ def test_the_checkpointer_merges_when_quiet_and_then_rests(db, small_big):
         checkpointer.close()
 
 
+def test_a_crowded_level_gets_a_step_at_every_look_while_saves_keep_coming(db, small_big):
+    """One step every BUSY_SECONDS cannot keep up with a burst of saves (a segment each): once a
+    level holds CROWDED_SEGMENTS, a step runs at every look, before FTS5's crisis merge (64)
+    would run inside a save."""
+    imported(db)
+    checkpointer = wal.Checkpointer(db.path, idle_seconds=1.0, busy_seconds=2.0)
+    try:
+        checkpointer.run_once(0.0)
+        i = 3001
+        for look in range(1, 8):                          # 7 looks a quarter of a second apart,
+            for _ in range(5):                            # all within BUSY_SECONDS; 5 saves
+                save_one(db, i)                           # between two looks
+                i += 1
+            checkpointer.run_once(0.25 * look)
+        # 35 saves: level 0 reached 32 segments and was merged at that look, before BUSY_SECONDS
+        assert checkpointer.merge_steps >= 1
+        assert max(len(segs) for _, segs in search.index_levels(db, "cases")) < wal.CROWDED_SEGMENTS
+        assert search.integrity_check(db, "cases")
+    finally:
+        checkpointer.close()
+
+
 def test_a_locked_register_postpones_the_merge(db, small_big):
     imported(db)
     checkpointer = wal.Checkpointer(db.path)
@@ -186,3 +208,83 @@ def test_upgrade_from_schema_0006_stops_merging_in_saves(tmp_path):
         assert all(search.integrity_check(db, t) for t in ("cases", "persons", "receptions"))
     finally:
         db.close()
+
+
+@pytest.fixture
+def full_big_level(db, small_big, monkeypatch):
+    """A register whose big segment's level has filled up with merged saves, so that idle steps can
+    merge no further (at 1M: 14 segments there, after some 10,000 saves). Here the big segment is
+    left on level 1 (no lift) and the fan-in capped at 6, to get there in a few dozen saves."""
+    monkeypatch.setattr(search, "LIFT_ROUNDS", 0)
+    monkeypatch.setattr(fts_merge, "MAX_USERMERGE", 6)
+    imported(db)
+    conn = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        i = 3001
+        while not fts_merge.optimize_wanted(conn, "cases"):
+            save_one(db, i)
+            idle(conn)
+            i += 1
+            assert i < 3300, search.index_levels(db, "cases")
+        assert idle(conn) == 0                     # stuck: no fan-in keeps the big level out of reach
+    finally:
+        conn.close()
+    return i
+
+
+def test_an_index_only_an_optimize_can_merge_is_optimized_in_idle_steps(db, full_big_level, monkeypatch):
+    monkeypatch.setattr(fts_merge, "OPTIMIZE_STEP_PAGES", 16)   # several steps at this size
+    before, shape = results(db), search.index_levels(db, "cases")
+    level, segid, _ = big_segment(db)
+    checkpointer = wal.Checkpointer(db.path, idle_seconds=1.0, busy_seconds=2.0, optimize_idle_seconds=60.0)
+    try:
+        checkpointer.run_once(0.0)
+        checkpointer.run_once(30.0)                      # quiet, but not off-hours yet
+        assert checkpointer.optimize_steps == 0
+        t = 60.0
+        while segments(db) > 1:          # the last pages of a trimmed big input: as an idle merge's
+            t += 0.25
+            checkpointer.run_once(t)
+            assert t < 120, search.index_levels(db, "cases")
+        assert checkpointer.optimize_steps >= 2          # in steps, each its own transaction
+        assert len(search.index_levels(db, "cases")) > len(shape)   # one segment, on a new top level
+        assert big_segment(db)[1] != segid
+        assert results(db) == before and search.integrity_check(db, "cases")
+        steps = checkpointer.optimize_steps
+        checkpointer.run_once(t + 60)                    # done: nothing more to do
+        assert checkpointer.optimize_steps == steps
+    finally:
+        checkpointer.close()
+
+
+def test_saves_between_optimize_steps_are_kept_and_merging_resumes_after(db, full_big_level):
+    conn = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        i = full_big_level
+        assert fts_merge.optimize_step(conn, "cases", 8)   # started
+        while fts_merge.optimize_step(conn, "cases", 8):  # a save between every two steps
+            save_one(db, i)
+            i += 1
+        assert i > full_big_level + 2
+        assert not fts_merge.optimize_wanted(conn, "cases")
+        assert search.integrity_check(db, "cases")
+        assert search.search_case_ids(db, f"{i - 1}/2026")   # the saves made meanwhile are found
+        for j in range(i, i + 40):                         # and idle merging works again
+            save_one(db, j)
+        assert idle(conn) >= 1
+        assert search.integrity_check(db, "cases")
+    finally:
+        conn.close()
+
+
+def test_an_optimize_step_waits_for_no_save(db, full_big_level):
+    conn = sqlite3.connect(db.path, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        with db.write():
+            with pytest.raises(sqlite3.OperationalError):
+                fts_merge.optimize_step(conn, "cases")
+        assert not conn.in_transaction
+        assert fts_merge.optimize_step(conn, "cases")
+    finally:
+        conn.close()

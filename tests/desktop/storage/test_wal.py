@@ -5,7 +5,9 @@ stays bounded by SQLite's own checkpoint as a backstop."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,110 @@ def test_thread_ends_with_its_register(tmp_path: Path):
     thread.join(timeout=5)
     assert not thread.is_alive()
     cp.close()
+
+
+def started_over(db) -> None:
+    """The log copied back and started over by a save (creating the register left frames)."""
+    log_frames(db.path)
+    save(db, 1)
+
+
+def test_log_frames_reads_the_log_length_without_a_checkpoint(tmp_path: Path, register):
+    assert wal.log_frames(tmp_path / "none.sqlite") == 0
+    wal.defer(register.conn)
+    frames = wal.log_frames(register.path)
+    assert frames > 0 and log_frames(register.path) == frames   # what a checkpoint reports
+    save(register, 1)                            # all copied: the next save started the log over
+    start = wal.log_frames(register.path)
+    assert start < 10
+    save(register, 40)
+    assert wal.log_frames(register.path) >= start + 40
+
+
+def test_a_long_log_is_copied_back_at_once_while_saves_keep_coming(register):
+    """The log's length is read at every look: past restart_frames the checkpointer copies it
+    back and restarts it without waiting ``busy_seconds`` (at 1M a burst writes about 9,000
+    frames a second; two seconds of it is half the way to the backstop)."""
+    wal.defer(register.conn)
+    started_over(register)
+    cp = wal.Checkpointer(register.path, idle_seconds=1.0, busy_seconds=60.0, restart_frames=100, merges=False)
+    try:
+        cp.run_once(0.0)
+        save(register, 50)
+        assert cp.run_once(0.1) is False          # short log, saves coming: not yet
+        save(register, 100)
+        assert cp.run_once(0.2) is True           # past restart_frames: now, though not quiet
+        assert cp.restarts == 1
+        save(register, 1)
+        assert wal.log_frames(register.path) < 10
+    finally:
+        cp.close()
+
+
+def test_no_save_pays_the_backstop_during_a_burst_on_a_slow_disk(register, monkeypatch):
+    """SQLite's own checkpoint at the backstop would run inside the save whose commit took the log
+    there. A burst of saves with every catch-up pass slow (a disk busy with another program's
+    copy): the checkpointer restarts the log past ``force_frames`` anyway, so no commit ever
+    leaves the log at the backstop (a commit that does runs SQLite's checkpoint)."""
+    backstop = 600
+    monkeypatch.setattr(wal, "CATCH_UP_SECONDS", -1.0)   # no pass is ever quick enough
+    wal.defer(register.conn, backstop_pages=backstop)
+    started_over(register)
+    cp = wal.Checkpointer(register.path, idle_seconds=5.0, busy_seconds=60.0, poll_seconds=0.005,
+                          restart_frames=100, force_frames=backstop // 2, merges=False).start()
+    longest = 0
+    try:
+        for _ in range(600):                      # about 3,000 frames: five times the backstop
+            save(register, 5)
+            longest = max(longest, wal.log_frames(register.path))
+            time.sleep(0.002)                     # the pace of a burst: a save, the next form's work
+    finally:
+        cp.close()
+    assert longest < backstop, (longest, cp.restarts, cp.checkpoints)
+    assert register.scalar("SELECT count(*) FROM filler") == 3001
+
+
+def test_only_the_checkpointers_own_index_merges_commit_without_an_fsync(register):
+    """Saves stay FULL (a save is durable once committed); the checkpointer's connection, whose
+    commits are index merge steps only, is NORMAL: a step holds the write lock for its CPU time,
+    not for an fsync on a busy disk. Its checkpoints sync as before (SQLite's walSyncFlags)."""
+    wal.defer(register.conn)
+    cp = wal.Checkpointer(register.path)
+    try:
+        cp.run_once(0.0)
+        assert cp._conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+        assert register.scalar("PRAGMA synchronous") == 2
+    finally:
+        cp.close()
+
+
+def test_a_saving_connection_keeps_its_statement_journal_in_memory(register):
+    """A statement that may fail half-way inside a transaction journals the pages it changes;
+    past 64 KiB SQLite moves that journal to a temporary file (at 1M cases: one created, written
+    and deleted in every save). A deferring connection keeps it in memory."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("reads the open files from /proc")
+
+    def temporary_files() -> list[str]:
+        found = []
+        for fd in fds.iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if "etilqs_" in target:   # SQLite's temporary files
+                found.append(target)
+        return found
+
+    register.execute("CREATE TABLE checked (id INTEGER PRIMARY KEY, payload TEXT CHECK (length(payload) > 0))")
+    with register.write():
+        register.conn.executemany("INSERT INTO checked(payload) VALUES (?)", [(PAGE_ROW,)] * 100)
+    with register.write():   # 100 pages changed by one statement that may fail: 400 KiB journalled
+        register.execute("UPDATE checked SET payload = payload || 'y'")
+        assert temporary_files()
+    wal.defer(register.conn)
+    with register.write():
+        register.execute("UPDATE checked SET payload = payload || 'z'")
+        assert temporary_files() == []
+    assert register.scalar("SELECT count(*) FROM checked WHERE payload LIKE '%yz'") == 100
