@@ -48,7 +48,7 @@ def _pg(sql: str, params) -> tuple[str, list]:
             at += 1
             return "%s"
         n = m.group(1).count("?")
-        out.append(values[at:at + n])
+        out.append(_array(values[at:at + n]))
         at += n
         return "= ANY(%s)"
 
@@ -56,6 +56,22 @@ def _pg(sql: str, params) -> tuple[str, list]:
     if at != len(values):
         raise ValueError("placeholders and values differ")
     return text, out
+
+
+def _array(values: list):
+    """A list of text or of whole numbers as PostgreSQL's array literal, which the server reads
+    as the array the comparison needs (psycopg sends text as of unknown type), written in one
+    join instead of psycopg's value-by-value dump; any other list is left to psycopg."""
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    if not all(type(v) is str for v in values):
+        return values
+    text = '","'.join(values)
+    if "\x00" in text:
+        return values
+    if "\\" in text or '"' in text:
+        text = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return '{"' + text + '"}'
 
 
 class RegisterView:
