@@ -181,6 +181,11 @@ def raw_copy_rows(tpl, communes: int) -> tuple[float, int]:
         yield rows
 
 
+def _load() -> str:
+    """The machine's load averages (1, 5, 15 minutes), printed beside each figure."""
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 NATIONAL_UNITS = 3321
 PROVINCES = 63
 
@@ -283,7 +288,7 @@ def report_figures(conn, repeat: int = 1, label: str = "national") -> None:
             cur.execute("DELETE FROM hub.report_rows")
         conn.commit()
         print(f"{label} report {p.label}, run {i + 1}: raw GROUP BY of the cases {cases_raw:.2f} s, "
-              f"of the events per case {events_raw:.2f} s", flush=True)
+              f"of the events per case {events_raw:.2f} s; load average {_load()}", flush=True)
         for name, share in (("every row computed", 0.0), ("every row kept", None), ("1 % of communes changed", 0.01)):
             opened, forms, times, same = _report_run(conn, p, share or 0.0, seed=i)
             n = len(times)
@@ -369,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = [p for p, _ in bundles]
         turn = max(1, -(-len(paths) // 4))
         copy_time = import_time = 0.0
+        turns: list[tuple[float, float]] = []
         results = []
         rss_first = 0.0
         raw_rows = raw_copy_rows(tpl, args.communes)
@@ -390,19 +396,22 @@ def main(argv: list[str] | None = None) -> int:
                                     target, "unit_code, year, uuid, province_code, version, data")
                         with cur.copy(f"COPY hub.{target} ({cols}) FROM STDIN") as cp:
                             cp.write(file.read_bytes())
-            copy_time += time.perf_counter() - start
+            turn_copy = time.perf_counter() - start
+            copy_time += turn_copy
             for per in slice_files:
                 for file in per.values():
                     file.unlink()
             start = time.perf_counter()
             results += import_files(conn, paths[first:first + turn], keyring=keyring)
             import_time += time.perf_counter() - start
+            turns.append((turn_copy, time.perf_counter() - start))
             rss_first = rss_first or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         raw_conn.close()
         with psycopg.connect(dsn, autocommit=True) as admin:
             admin.execute("DROP DATABASE hub_bench_raw")
         raw_rate = rows / copy_time
-        print(f"raw COPY baseline: {copy_time:.1f} s, {raw_rate:,.0f} rows/s")
+        print(f"raw COPY baseline: {copy_time:.1f} s, {raw_rate:,.0f} rows/s; import, turn by turn: "
+              + ", ".join(f"{c / i:.0%}" for c, i in turns) + " of raw COPY")
         rss_all = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # the preparing workers
         refused = [r for r in results if not getattr(r, "applied", False)]
@@ -411,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"import: {import_time:.1f} s, {rate:,.0f} rows/s = {rate / raw_rate:.0%} of raw COPY "
               f"(target ≥ 50 %; the two took turns, a quarter of the communes each); peak memory "
               f"{rss_first:,.0f} MiB after the first quarter, {rss_all:,.0f} MiB after all; the largest "
-              f"preparing worker {rss_workers:,.0f} MiB")
+              f"preparing worker {rss_workers:,.0f} MiB; load average {_load()}")
 
         report_figures(conn, label=f"{args.communes}-commune")
         if args.national:
@@ -424,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         replay_time = time.perf_counter() - start
         assert all(r.replay for r in again)
         print(f"import again (replays): {replay_time:.2f} s = {replay_time / import_time:.1%} of the first "
-              "(target ≤ 10 %)")
+              f"(target ≤ 10 %); load average {_load()}")
         sample = paths[: max(1, len(paths) // 20)]
         start = time.perf_counter()
         forced = import_files(conn, sample, keyring=keyring, reimport=True)
