@@ -3,6 +3,10 @@
     .venv/bin/python -m bench.bench_hub --communes 60          # import, replays, the 60 communes' report
     .venv/bin/python -m bench.bench_hub --communes 60 --national   # then the 3,321-commune country (≈ 1M cases)
     .venv/bin/python -m bench.bench_hub --dsn "host=… dbname=…"   # an existing server (else a throwaway one)
+    # the country in runs of at most ~10 minutes, its cluster kept in a folder between them:
+    .venv/bin/python -m bench.bench_hub --communes 60 --national --cluster bench/out/pg --budget 300 --skip-import-figures
+    .venv/bin/python -m bench.bench_hub --national-only --cluster bench/out/pg --budget 540   # until whole
+    .venv/bin/python -m bench.bench_hub --national-only --cluster bench/out/pg --repeat 1    # its report
 
 The communes' bundles are real bundles (zip, manifest, Ed25519 signature by each commune's own key,
 X25519 + ChaCha20-Poly1305 to the province's key) made from one template commune: the demo register
@@ -190,13 +194,14 @@ NATIONAL_UNITS = 3321
 PROVINCES = 63
 
 
-def multiply(conn, sample: int, units: int = NATIONAL_UNITS) -> None:
+def multiply(conn, sample: int, units: int = NATIONAL_UNITS, budget: float | None = None) -> bool:
     """Make the country from the ``sample`` communes imported through real bundles: every other
     commune's rows are one sample commune's rows with its unit code and uuid prefix changed, done in
     SQL (INSERT … SELECT) — exactly the rows the importer writes for that commune's bundle, since
     every bench commune is the template with its own code and uuid prefix (``commune_lines``). The
     communes are spread over 63 provinces. The record ledger (``tbl = 'ledger'``, which no report
-    reads) is left out of the copies to keep the database within this machine's disk and time."""
+    reads) is left out of the copies to keep the database within this machine's disk and time.
+    ``budget``: seconds after which it stops between two steps; False then (a next run goes on)."""
     start = time.perf_counter()
     step = 250
     with conn.cursor() as cur:
@@ -222,6 +227,9 @@ def multiply(conn, sample: int, units: int = NATIONAL_UNITS) -> None:
                     FROM hub.{table} t JOIN nat_map m ON m.src = t.unit_code WHERE true{skip}""")
             conn.commit()
             print(f"  … {dst[-1] + 1} communes ({time.perf_counter() - start:.0f} s)", flush=True)
+            if budget is not None and dst[-1] + 1 < units and time.perf_counter() - start > budget:
+                print(f"stopped at {dst[-1] + 1:,} communes after {budget:.0f} s: run again with --national-only")
+                return False
         cur.execute("ANALYZE")
         cur.execute("SELECT (SELECT count(*) FROM hub.cases), (SELECT count(*) FROM hub.events), "
                     "(SELECT count(*) FROM hub.records), pg_size_pretty(pg_database_size(current_database()))")
@@ -231,6 +239,7 @@ def multiply(conn, sample: int, units: int = NATIONAL_UNITS) -> None:
           f"{other:,} other records, {size}: {sample} communes imported from real bundles, the other "
           f"{units - sample:,} copied from them in SQL (new unit code and uuids; ledger rows not copied) "
           f"in {time.perf_counter() - start:.0f} s")
+    return True
 
 
 def _report_run(conn, p, changed_share: float = 0.0, seed: int = 0) -> tuple[float, float, list, bool]:
@@ -317,6 +326,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="national report timings (with --national)")
     parser.add_argument("--skip-import-figures", action="store_true",
                         help="no replay and forced re-merge figures (with --national, to save time)")
+    parser.add_argument("--cluster", type=Path, default=None,
+                        help="keep the throwaway cluster in this folder (made if absent, started again if present): "
+                             "a national run split into several runs")
+    parser.add_argument("--national-only", action="store_true",
+                        help="no import: go on making the country from the communes an earlier run imported "
+                             "(--cluster or --dsn), then, once it is whole, time its report")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds after which making the country stops (run again with --national-only)")
     args = parser.parse_args(argv)
 
     import psycopg
@@ -331,14 +348,32 @@ def main(argv: list[str] | None = None) -> int:
     cluster = None
     try:
         if args.dsn is None:
-            cluster = Cluster(Path(tempfile.mkdtemp(prefix="hub-bench-pg-"))).start()
-            with psycopg.connect(cluster.dsn(), autocommit=True) as admin:
-                admin.execute("CREATE DATABASE hub_bench")
+            root = args.cluster or Path(tempfile.mkdtemp(prefix="hub-bench-pg-"))
+            if args.cluster is not None and (root / "data").exists():
+                cluster = Cluster(root).restart()
+            else:
+                root.mkdir(parents=True, exist_ok=True)
+                cluster = Cluster(root).start()
+                with psycopg.connect(cluster.dsn(), autocommit=True) as admin:
+                    admin.execute("CREATE DATABASE hub_bench")
             dsn = cluster.dsn("hub_bench")
         else:
             dsn = args.dsn
         conn = hub_db.connect(dsn)
         hub_db.migrate(conn)
+        if args.national_only:
+            with conn.cursor() as cur:
+                cur.execute("SELECT count(*) FROM hub.bundles")    # the communes imported from bundles
+                sample = cur.fetchone()[0]
+                cur.execute("SELECT count(*) FROM hub.units WHERE level = 'commune'")
+                whole = cur.fetchone()[0] >= args.units
+            conn.rollback()
+            if whole:
+                report_figures(conn, repeat=args.repeat)
+            elif multiply(conn, sample, args.units, budget=args.budget):
+                print("the country is whole: run again with --national-only to time its report")
+            conn.close()
+            return 0
 
         t0 = time.perf_counter()
         tpl = template(args.cases)
@@ -423,8 +458,7 @@ def main(argv: list[str] | None = None) -> int:
               f"preparing worker {rss_workers:,.0f} MiB; load average {_load()}")
 
         report_figures(conn, label=f"{args.communes}-commune")
-        if args.national:
-            multiply(conn, args.communes, args.units)
+        if args.national and multiply(conn, args.communes, args.units, budget=args.budget):
             report_figures(conn, repeat=args.repeat)
         if args.skip_import_figures:
             return 0
@@ -445,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.stop()
-            shutil.rmtree(cluster.root, ignore_errors=True)
+            if args.cluster is None:
+                shutil.rmtree(cluster.root, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
