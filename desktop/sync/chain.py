@@ -181,7 +181,7 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
     plain = True   # no text of an entry holds a character JSON escapes
     if "ledger" in parts:
         records, lines = _aligned(bundle.records(parts["ledger"]), bundle.lines(parts["ledger"]))
-        if not all(map(isinstance, records, repeat(dict))) or ledger.canonical_each(records) != lines:
+        if not all(map(isinstance, records, repeat(dict))) or not ledger.canonical_matches(records, lines):
             raise _refuse("bundle_not_canonical", "Nhật ký toàn vẹn trong gói không ở dạng JSON chuẩn.",
                           ["dòng không ở dạng JSON chuẩn (khóa sắp xếp, không khoảng trắng, không mã thoát)"])
         entries = list(records)
@@ -263,7 +263,7 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
         if not all(map(isinstance, recs, repeat(dict))):  # the merge rejects what is not an object
             kept = [i for i, record in enumerate(recs) if isinstance(record, dict)]
             recs, lines = [recs[i] for i in kept], [lines[i] for i in kept]
-        if ledger.canonical_each(recs) != lines:
+        if not ledger.canonical_matches(recs, lines):
             raise _refuse("bundle_not_canonical", "Gói có bản ghi không ở dạng JSON chuẩn.",
                           [f"{table}: dòng không ở dạng JSON chuẩn (khóa sắp xếp, không khoảng trắng, "
                            "không mã thoát chữ có dấu)"])
@@ -278,14 +278,17 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
             continue  # a table the province lacks: the merge rejects its records
         actual: dict[str, str | None] = {}
         whole = frozenset(cols)
+        covered: dict[str, dict] = {}     # records holding more than the covered columns: those columns
         for uuid, record in rows.items():
             if record.keys() == whole and uuid in lines_of:  # the canonical line is the digest's input
                 actual[uuid] = ledger.sha256_hex(lines_of[uuid])
                 continue
+            actual[uuid] = None
             try:
-                actual[uuid] = ledger.record_digest(record, cols)
+                covered[uuid] = {c: record[c] for c in cols}
             except KeyError:
-                actual[uuid] = None
+                pass
+        actual.update(zip(covered, ledger.digest_each(list(covered.values()))))
         unmatched = [u for u, d in actual.items() if d is None or d not in known.get((table, u), ())]
         stored_digests = _stored_digests(db, unit, table, unmatched)
         for uuid in unmatched:

@@ -106,3 +106,99 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5) | st.di
 def test_any_json_value_encodes_byte_for_byte_as_before(items):
     assert ledger.canonical_each(items) == [reference(v) for v in items]
     assert ledger.canonical(items) == reference(items)
+
+
+# -- the faster ways (orjson) decide exactly as the standard library does ---------------------------
+
+def test_every_character_is_written_and_read_back_as_before():
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    records = [{"k" + ch: ch, "a": ch + "x"} for ch in chars[::7]] + [{"k": "".join(chars[i:i + 500])}
+                                                                   for i in range(0, len(chars), 500)]
+    lines = [reference(r) for r in records]
+    assert ledger.canonical_matches(records, lines)
+    assert ledger.parse_array("[" + ",".join(lines) + "]") == records
+    keys = {ch: 1 for ch in chars[::97]}          # sorted by code point, astral keys included
+    assert ledger.canonical_matches([keys], [reference(keys)])
+
+
+@pytest.mark.parametrize("value", [
+    {"n": 2**64 - 1}, {"n": 2**64}, {"n": -(2**63) - 1}, {"n": 10**30}, {"f": 1e16}, {"f": 1e-7}, {"f": 1.0},
+    {"f": float("nan")}, {"f": float("inf")}, {"s": "\ud800"}, {"s": "a\udfffb"}, {"nested": {"b": 1, "a": [1.5]}},
+    {"nested": [{"z": None, "y": True}]}, {1: "non-text key"}, {"b": False, "a": None, "c": 0, "d": -1},
+], ids=repr)
+def test_values_orjson_writes_otherwise_are_judged_as_before(value):
+    line = reference(value)
+    assert ledger.canonical_matches([value], [line])
+    for other in {line.replace(":", ": "), line.replace("e-07", "e-7"), line.replace("1e+16", "1e16"),
+                  line.replace("NaN", "null"), line + " ", line.upper()} - {line}:
+        assert not ledger.canonical_matches([value], [other])
+
+
+@pytest.mark.parametrize("text", [
+    "[1e16]", "[1e-7]", "[18446744073709551616]", "[1000000000000000000000000000000]", "[-9223372036854775809]",
+    "[NaN]", "[Infinity, -Infinity]", '["\\ud800"]', '["\\ud834\\udd1e"]', '[{"a":1,"a":2}]', "[-0]", "[-0.0]",
+    '[{"a":[1,{"b":2.5}]}]', '[{"a":[1,{"b":25}]}]', "[" * 3000 + "]" * 3000, '["\\u0000\\u001f\\t\\n"]', "[1E400]",
+    '[{"x":"\\u00e9","y":"é"}]', "[]", "[true,false,null]", '[{"a" :1}]',
+], ids=lambda t: t[:40])
+def test_what_orjson_reads_otherwise_is_read_by_json(text):
+    try:
+        before = ("ok", json.loads(text))
+    except (ValueError, RecursionError) as exc:
+        before = ("error", type(exc))
+    try:
+        now = ("ok", ledger.parse_array(text))
+    except (ValueError, RecursionError) as exc:
+        now = ("error", type(exc))
+    assert repr(now) == repr(before)
+    if now[0] == "ok":
+        assert json.dumps(now[1]) == json.dumps(before[1])      # 10**30 stays a whole number
+
+
+def test_lines_that_differ_anywhere_do_not_match():
+    records = [{"uuid": "a1", "name": "Lê Thị Ánh", "n": 3}, {"uuid": "b2", "note": 'x"y\\z\n', "ok": True}]
+    lines = [reference(r) for r in records]
+    assert ledger.canonical_matches(records, lines)
+    assert not ledger.canonical_matches(records, lines[:1])
+    assert not ledger.canonical_matches(records, [lines[1], lines[0]])
+    assert not ledger.canonical_matches(records, [lines[0], json.dumps(records[1], ensure_ascii=False)])
+    assert not ledger.canonical_matches(records, [json.dumps(records[0], sort_keys=True, separators=(",", ":")),
+                                                  lines[1]])  # \u escapes
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(values, max_size=6))
+def test_any_json_value_is_judged_and_read_as_before(items):
+    lines = [reference(v) for v in items]
+    assert ledger.canonical_matches(items, lines)
+    loose = [json.dumps(v, ensure_ascii=False) for v in items]      # spaces, keys as given
+    assert ledger.canonical_matches(items, loose) == (loose == lines)
+    if all("\ud800" > c or c > "\udfff" for line in lines for c in line):
+        text = "[" + ",".join(lines) + "]"
+        assert repr(ledger.parse_array(text)) == repr(json.loads(text))
+        text = "[" + ",".join(loose) + "]"
+        assert repr(ledger.parse_array(text)) == repr(json.loads(text))
+
+
+objects = st.dictionaries(keys, scalars | st.lists(scalars, max_size=3), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(objects, min_size=1, max_size=6))
+def test_records_are_judged_and_read_as_before(records):
+    lines = [reference(r) for r in records]
+    assert ledger.canonical_matches(records, lines)
+    if all("\ud800" > c or c > "\udfff" for line in lines for c in line):
+        text = "[" + ",".join(lines) + "]"
+        assert repr(ledger.parse_array(text)) == repr(json.loads(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(keys, scalars, max_size=8), max_size=5))
+def test_digests_are_the_digests_of_before(records):
+    try:
+        before = [ledger.sha256_hex(reference({k: ledger._number(v) for k, v in r.items()})) for r in records]
+    except UnicodeEncodeError:          # a lone surrogate has no UTF-8 bytes: no digest, either way
+        with pytest.raises(UnicodeEncodeError):
+            ledger.digest_each(records)
+        return
+    assert ledger.digest_each(records) == before == [ledger.record_digest(r, list(r)) for r in records]
