@@ -244,7 +244,9 @@ def test_deletions_reach_the_province_and_the_chains_stay_whole(commune, provinc
 
 
 @pytest.mark.parametrize("field, value", [("tbl", "settings"), ("tbl", 'cases" --'), ("seq", "1"), ("digest", 5),
-                                          ("record_uuid", "")])
+                                          ("record_uuid", ""), ("seq", 0), ("seq", 1.0), ("version", True),
+                                          ("version", None), ("record_uuid", "x" * 65), ("digest", "ab"),
+                                          ("hash", None), ("uuid", 7), ("prev_hash", ["0" * 64])])
 def test_a_malformed_chain_entry_is_refused_cleanly(commune, province, data, outdir, field, value):
     data.populate(1)
     lines = bt.ledger_lines(commune)
@@ -255,3 +257,22 @@ def test_a_malformed_chain_entry_is_refused_cleanly(commune, province, data, out
     path.write_bytes(bt.signed_bundle(commune, province, {"ledger": lines}))
     err = refused(province, path, "chain_bad_entry")
     assert "sai định dạng" in err.message
+
+
+@pytest.mark.parametrize("change", ["unit", "extra key", "missing key", "last entry"])
+def test_a_chain_entry_of_another_unit_or_shape_is_refused(commune, province, data, outdir, change):
+    data.populate(1)
+    lines = bt.ledger_lines(commune)
+    at = -1 if change == "last entry" else 0
+    entry = json.loads(lines[at])
+    if change in ("unit", "last entry"):
+        entry["unit_code"] = "00002"
+    elif change == "extra key":
+        entry["note"] = "x"
+    else:
+        del entry["version"]
+    lines[at] = ledger.canonical(entry)
+    path = outdir / "x.gtb"
+    path.write_bytes(bt.signed_bundle(commune, province, {"ledger": lines}))
+    err = refused(province, path, "chain_foreign")
+    assert "không phải của xã" in err.message
