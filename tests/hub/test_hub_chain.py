@@ -307,3 +307,17 @@ def test_the_lists_the_chain_check_sends_reach_the_server_as_they_are(hub, value
         cur.execute(f"SELECT %s::{kind} = ANY(%s)", (values[-1], params[1]))
         assert cur.fetchone()[0] is True
     hub.rollback()
+
+
+def test_which_record_types_exist_is_asked_once_per_connection(hub):
+    chain.ensure_views(hub)
+    view = chain.RegisterView(hub)
+    assert view.one(chain._TABLE_EXISTS, ("cases",)) == (1,)
+    assert view.one(chain._TABLE_EXISTS, ("settings",)) is None
+    assert view.query(chain._TABLE_EXISTS, ("cases",)) == [(1,)]
+    assert chain._TABLES[hub] == {"cases": [(1,)], "settings": []}
+    with hub.cursor() as cur:                  # the very view the province's statement reads
+        cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        names = [r[0] for r in cur.fetchall()]
+    assert "cases" in names and "events" in names and "settings" not in names
+    hub.rollback()
