@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster = None
     try:
         if args.dsn is None:
-            root = args.cluster or Path(tempfile.mkdtemp(prefix="hub-bench-pg-"))
+            root = args.cluster.resolve() if args.cluster else Path(tempfile.mkdtemp(prefix="hub-bench-pg-"))
             if args.cluster is not None and (root / "data").exists():
                 cluster = Cluster(root).restart()
             else:
