@@ -492,8 +492,10 @@ def _import_forked(conn, paths, trust, keyring, accept_sequence, reimport, dry_r
                              initargs=(hub_db.credentials(conn), trust, keyring)) as pool:
         ahead = workers + 1
         rest = paths[1:]
-        # The first bundle is prepared here, alone, so that the server has one to merge the soonest;
+        # The workers start first (they fork now, before this process holds a bundle, and connect);
+        # the first bundle is prepared here, alone, so that the server has one to merge the soonest;
         # the workers then prepare the next ones while it merges.
+        pool.submit(int)
         first = prepare(paths[0], here, keyring, reimport=reimport, dry_run=dry_run, check_chain=True)
         pending = [pool.submit(_worker_prepare, p, reimport, dry_run) for p in rest[:ahead]]
 
