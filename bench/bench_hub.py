@@ -3,6 +3,10 @@
     .venv/bin/python -m bench.bench_hub --communes 60          # import, replays, the 60 communes' report
     .venv/bin/python -m bench.bench_hub --communes 60 --national   # then the 3,321-commune country (≈ 1M cases)
     .venv/bin/python -m bench.bench_hub --dsn "host=… dbname=…"   # an existing server (else a throwaway one)
+    # the country in runs of at most ~10 minutes, its cluster kept in a folder between them:
+    .venv/bin/python -m bench.bench_hub --communes 60 --national --cluster bench/out/pg --budget 300 --skip-import-figures
+    .venv/bin/python -m bench.bench_hub --national-only --cluster bench/out/pg --budget 300 --repeat 1
+    # (again until the country is whole; the run that makes it whole, or finds it so, times its report)
 
 The communes' bundles are real bundles (zip, manifest, Ed25519 signature by each commune's own key,
 X25519 + ChaCha20-Poly1305 to the province's key) made from one template commune: the demo register
@@ -181,17 +185,23 @@ def raw_copy_rows(tpl, communes: int) -> tuple[float, int]:
         yield rows
 
 
+def _load() -> str:
+    """The machine's load averages (1, 5, 15 minutes), printed beside each figure."""
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 NATIONAL_UNITS = 3321
 PROVINCES = 63
 
 
-def multiply(conn, sample: int, units: int = NATIONAL_UNITS) -> None:
+def multiply(conn, sample: int, units: int = NATIONAL_UNITS, budget: float | None = None) -> bool:
     """Make the country from the ``sample`` communes imported through real bundles: every other
     commune's rows are one sample commune's rows with its unit code and uuid prefix changed, done in
     SQL (INSERT … SELECT) — exactly the rows the importer writes for that commune's bundle, since
     every bench commune is the template with its own code and uuid prefix (``commune_lines``). The
     communes are spread over 63 provinces. The record ledger (``tbl = 'ledger'``, which no report
-    reads) is left out of the copies to keep the database within this machine's disk and time."""
+    reads) is left out of the copies to keep the database within this machine's disk and time.
+    ``budget``: seconds after which it stops between two steps; False then (a next run goes on)."""
     start = time.perf_counter()
     step = 250
     with conn.cursor() as cur:
@@ -217,6 +227,9 @@ def multiply(conn, sample: int, units: int = NATIONAL_UNITS) -> None:
                     FROM hub.{table} t JOIN nat_map m ON m.src = t.unit_code WHERE true{skip}""")
             conn.commit()
             print(f"  … {dst[-1] + 1} communes ({time.perf_counter() - start:.0f} s)", flush=True)
+            if budget is not None and dst[-1] + 1 < units and time.perf_counter() - start > budget:
+                print(f"stopped at {dst[-1] + 1:,} communes after {budget:.0f} s: run again with --national-only")
+                return False
         cur.execute("ANALYZE")
         cur.execute("SELECT (SELECT count(*) FROM hub.cases), (SELECT count(*) FROM hub.events), "
                     "(SELECT count(*) FROM hub.records), pg_size_pretty(pg_database_size(current_database()))")
@@ -226,6 +239,7 @@ def multiply(conn, sample: int, units: int = NATIONAL_UNITS) -> None:
           f"{other:,} other records, {size}: {sample} communes imported from real bundles, the other "
           f"{units - sample:,} copied from them in SQL (new unit code and uuids; ledger rows not copied) "
           f"in {time.perf_counter() - start:.0f} s")
+    return True
 
 
 def _report_run(conn, p, changed_share: float = 0.0, seed: int = 0) -> tuple[float, float, list, bool]:
@@ -283,7 +297,7 @@ def report_figures(conn, repeat: int = 1, label: str = "national") -> None:
             cur.execute("DELETE FROM hub.report_rows")
         conn.commit()
         print(f"{label} report {p.label}, run {i + 1}: raw GROUP BY of the cases {cases_raw:.2f} s, "
-              f"of the events per case {events_raw:.2f} s", flush=True)
+              f"of the events per case {events_raw:.2f} s; load average {_load()}", flush=True)
         for name, share in (("every row computed", 0.0), ("every row kept", None), ("1 % of communes changed", 0.01)):
             opened, forms, times, same = _report_run(conn, p, share or 0.0, seed=i)
             n = len(times)
@@ -312,6 +326,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="national report timings (with --national)")
     parser.add_argument("--skip-import-figures", action="store_true",
                         help="no replay and forced re-merge figures (with --national, to save time)")
+    parser.add_argument("--cluster", type=Path, default=None,
+                        help="keep the throwaway cluster in this folder (made if absent, started again if present): "
+                             "a national run split into several runs")
+    parser.add_argument("--national-only", action="store_true",
+                        help="no import: go on making the country from the communes an earlier run imported "
+                             "(--cluster or --dsn), then, once it is whole, time its report")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds after which making the country stops (run again with --national-only)")
     args = parser.parse_args(argv)
 
     import psycopg
@@ -326,14 +348,30 @@ def main(argv: list[str] | None = None) -> int:
     cluster = None
     try:
         if args.dsn is None:
-            cluster = Cluster(Path(tempfile.mkdtemp(prefix="hub-bench-pg-"))).start()
-            with psycopg.connect(cluster.dsn(), autocommit=True) as admin:
-                admin.execute("CREATE DATABASE hub_bench")
+            root = args.cluster.resolve() if args.cluster else Path(tempfile.mkdtemp(prefix="hub-bench-pg-"))
+            if args.cluster is not None and (root / "data").exists():
+                cluster = Cluster(root).restart()
+            else:
+                root.mkdir(parents=True, exist_ok=True)
+                cluster = Cluster(root).start()
+                with psycopg.connect(cluster.dsn(), autocommit=True) as admin:
+                    admin.execute("CREATE DATABASE hub_bench")
             dsn = cluster.dsn("hub_bench")
         else:
             dsn = args.dsn
         conn = hub_db.connect(dsn)
         hub_db.migrate(conn)
+        if args.national_only:
+            with conn.cursor() as cur:
+                cur.execute("SELECT count(*) FROM hub.bundles")    # the communes imported from bundles
+                sample = cur.fetchone()[0]
+                cur.execute("SELECT count(*) FROM hub.units WHERE level = 'commune'")
+                whole = cur.fetchone()[0] >= args.units
+            conn.rollback()
+            if whole or multiply(conn, sample, args.units, budget=args.budget):
+                report_figures(conn, repeat=args.repeat)
+            conn.close()
+            return 0
 
         t0 = time.perf_counter()
         tpl = template(args.cases)
@@ -369,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = [p for p, _ in bundles]
         turn = max(1, -(-len(paths) // 4))
         copy_time = import_time = 0.0
+        turns: list[tuple[float, float]] = []
         results = []
         rss_first = 0.0
         raw_rows = raw_copy_rows(tpl, args.communes)
@@ -390,19 +429,22 @@ def main(argv: list[str] | None = None) -> int:
                                     target, "unit_code, year, uuid, province_code, version, data")
                         with cur.copy(f"COPY hub.{target} ({cols}) FROM STDIN") as cp:
                             cp.write(file.read_bytes())
-            copy_time += time.perf_counter() - start
+            turn_copy = time.perf_counter() - start
+            copy_time += turn_copy
             for per in slice_files:
                 for file in per.values():
                     file.unlink()
             start = time.perf_counter()
             results += import_files(conn, paths[first:first + turn], keyring=keyring)
             import_time += time.perf_counter() - start
+            turns.append((turn_copy, time.perf_counter() - start))
             rss_first = rss_first or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         raw_conn.close()
         with psycopg.connect(dsn, autocommit=True) as admin:
             admin.execute("DROP DATABASE hub_bench_raw")
         raw_rate = rows / copy_time
-        print(f"raw COPY baseline: {copy_time:.1f} s, {raw_rate:,.0f} rows/s")
+        print(f"raw COPY baseline: {copy_time:.1f} s, {raw_rate:,.0f} rows/s; import, turn by turn: "
+              + ", ".join(f"{c / i:.0%}" for c, i in turns) + " of raw COPY")
         rss_all = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # the preparing workers
         refused = [r for r in results if not getattr(r, "applied", False)]
@@ -411,11 +453,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"import: {import_time:.1f} s, {rate:,.0f} rows/s = {rate / raw_rate:.0%} of raw COPY "
               f"(target ≥ 50 %; the two took turns, a quarter of the communes each); peak memory "
               f"{rss_first:,.0f} MiB after the first quarter, {rss_all:,.0f} MiB after all; the largest "
-              f"preparing worker {rss_workers:,.0f} MiB")
+              f"preparing worker {rss_workers:,.0f} MiB; load average {_load()}")
 
         report_figures(conn, label=f"{args.communes}-commune")
-        if args.national:
-            multiply(conn, args.communes, args.units)
+        if args.national and multiply(conn, args.communes, args.units, budget=args.budget):
             report_figures(conn, repeat=args.repeat)
         if args.skip_import_figures:
             return 0
@@ -424,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         replay_time = time.perf_counter() - start
         assert all(r.replay for r in again)
         print(f"import again (replays): {replay_time:.2f} s = {replay_time / import_time:.1%} of the first "
-              "(target ≤ 10 %)")
+              f"(target ≤ 10 %); load average {_load()}")
         sample = paths[: max(1, len(paths) // 20)]
         start = time.perf_counter()
         forced = import_files(conn, sample, keyring=keyring, reimport=True)
@@ -436,7 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.stop()
-            shutil.rmtree(cluster.root, ignore_errors=True)
+            if args.cluster is None:
+                shutil.rmtree(cluster.root, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

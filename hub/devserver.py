@@ -54,12 +54,18 @@ class Cluster:
 
     def start(self) -> "Cluster":
         """``root`` must be a new folder that the server's user can reach (e.g. from mkdtemp)."""
-        self.socket.mkdir(parents=True)
+        self.socket.mkdir(parents=True, exist_ok=True)
         if self.user is not None:
             for p in (self.root, self.socket):
                 os.chown(p, self.user.pw_uid, self.user.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
                   "--locale=C.UTF-8", "--no-sync")
+        return self.restart()
+
+    def restart(self) -> "Cluster":
+        """Start the server of a cluster made by ``start`` and stopped since (a benchmark split into
+        several runs)."""
+        self.socket.mkdir(parents=True, exist_ok=True)
         opts = f"-k {self.socket} -c listen_addresses='' -c fsync=off -c full_page_writes=off " \
                "-c synchronous_commit=off -c max_connections=20 -c shared_buffers=128MB"
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "server.log"), "-w", "start")

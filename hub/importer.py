@@ -373,8 +373,8 @@ def import_files(conn, paths: list[Path], *, keyring: Keyring, accept_sequence: 
 
     The bundles are read, decrypted, verified, shaped and their chains checked ahead, while the
     server merges the current one: in ``workers`` processes (default: one per core, at most 2;
-    each with its own connection for the checks), since that work is Python's and one process
-    runs Python on one core at a time; on a system without ``fork``, or with ``workers=0``, on a
+    each with its own connection for the checks; the first bundle in this process, before them),
+    since that work is Python's and one process runs Python on one core at a time; on a system without ``fork``, or with ``workers=0``, on a
     second thread. A worker sends back the rows to COPY, not the parsed records.
     """
     import multiprocessing
@@ -491,13 +491,20 @@ def _import_forked(conn, paths, trust, keyring, accept_sequence, reimport, dry_r
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                              initargs=(hub_db.credentials(conn), trust, keyring)) as pool:
         ahead = workers + 1
-        pending = [pool.submit(_worker_prepare, p, reimport, dry_run) for p in paths[:ahead]]
+        rest = paths[1:]
+        # The workers start first (they fork now, before this process holds a bundle, and connect);
+        # the first bundle is prepared here, alone, so that the server has one to merge the soonest;
+        # the workers then prepare the next ones while it merges.
+        pool.submit(int)
+        first = prepare(paths[0], here, keyring, reimport=reimport, dry_run=dry_run, check_chain=True)
+        pending = [pool.submit(_worker_prepare, p, reimport, dry_run) for p in rest[:ahead]]
 
         def results():
-            for i, path in enumerate(paths):
+            yield lambda: first
+            for i, path in enumerate(rest):
                 future = pending.pop(0)
-                if i + ahead < len(paths):
-                    pending.append(pool.submit(_worker_prepare, paths[i + ahead], reimport, dry_run))
+                if i + ahead < len(rest):
+                    pending.append(pool.submit(_worker_prepare, rest[i + ahead], reimport, dry_run))
 
                 def get(future=future, path=path) -> Prepared:
                     prepared = future.result()

@@ -39,6 +39,17 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain as _concat, repeat
+from json.encoder import encode_basestring as _encode_str
+
+try:
+    from json.encoder import c_make_encoder as _c_make_encoder
+except ImportError:  # pragma: no cover - CPython has it
+    _c_make_encoder = None
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency; everything below works without it, slower
+    _orjson = None
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +64,92 @@ _OWN_PREFIXES = ("sync_", "sqlite_", "_", "ledger")
 TRIGGER_KINDS = ("ai", "au", "ad")
 
 _CANON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# The very C encoder ``_CANON.encode`` builds anew at each call (``JSONEncoder.iterencode``, one-shot),
+# with the same arguments, made once: the same code writes the same bytes, minus a few microseconds
+# a call. Only its guard against circular values is left out (``markers``: a circular value makes it
+# fail, and the slow path then raises as before). ``None`` where Python has no C encoder.
+_ENCODE = None if _c_make_encoder is None else _c_make_encoder(
+    None, _CANON.default, _encode_str, _CANON.indent, _CANON.key_separator, _CANON.item_separator,
+    _CANON.sort_keys, _CANON.skipkeys, _CANON.allow_nan)
+_join = "".join
 
 
 def canonical(value: object) -> str:
     """Canonical JSON text (sorted keys, no spaces, no ``\\u`` escapes for non-ASCII)."""
+    if _ENCODE is not None:
+        try:
+            return _join(_ENCODE(value, 0))
+        except Exception:  # noqa: BLE001 - a value JSON cannot write: the slow path raises its error
+            pass
     return _CANON.encode(value)
+
+
+def canonical_each(values: list) -> list[str]:
+    """``canonical`` of each value (a bundle part's records, a chain's entries), without a Python
+    call per value."""
+    if _ENCODE is not None:
+        try:
+            return list(map(_join, map(_ENCODE, values, repeat(0))))
+        except Exception:  # noqa: BLE001 - as in ``canonical``
+            pass
+    return [canonical(v) for v in values]
+
+
+# Values that ``orjson`` writes byte for byte as ``canonical`` does, and reads as ``json`` does: text,
+# whole numbers (orjson refuses one beyond 64 bits when writing, and reads it as a fractional number,
+# caught below), true, false, null; in objects (keys sorted by code point in both) and arrays, the
+# same escapes (only ``"``, ``\`` and characters below U+0020, with the same short forms and lower-case
+# ``\u00xx``). A fractional number is written differently (``1e-7``, ``nan`` as ``null``): any value
+# holding one takes the standard library's way. ``tests/desktop/storage/test_ledger_canonical.py``
+# compares the two over every character and over generated values.
+_PLAIN = frozenset({str, int, bool, type(None)})
+_DICT = frozenset({dict})
+_SORTED = None if _orjson is None else _orjson.OPT_SORT_KEYS
+
+
+def _has_float(value: object) -> bool:
+    kind = type(value)
+    if kind is float:
+        return True
+    if kind is dict:
+        return not _PLAIN.issuperset(map(type, value.values())) and any(map(_has_float, value.values()))
+    if kind is list:
+        return any(map(_has_float, value))
+    return False
+
+
+def _flat(values: list) -> bool:
+    """Every value an object of text, whole numbers, booleans and nulls (a record of a bundle)."""
+    return _DICT.issuperset(map(type, values)) and _PLAIN.issuperset(
+        map(type, _concat.from_iterable(map(dict.values, values))))
+
+
+def canonical_matches(values: list, lines: list[str]) -> bool:
+    """``canonical_each(values) == lines``: each line is its value's canonical JSON (a bundle's part)."""
+    if len(values) != len(lines):
+        return False
+    if _orjson is not None and _flat(values):
+        try:
+            written = list(map(_orjson.dumps, values, repeat(None), repeat(_SORTED)))
+        except TypeError:   # a number beyond 64 bits, a lone surrogate: the standard library decides
+            pass
+        else:
+            return written == list(map(str.encode, lines, repeat("utf-8"), repeat("surrogatepass")))
+    return canonical_each(values) == lines
+
+
+def parse_array(text: str) -> list:
+    """``json.loads`` of a JSON array, faster where ``orjson`` reads the very same values (not when a
+    fractional number, or a number beyond 64 bits, is read: ``json`` then reads it again)."""
+    if _orjson is not None:
+        try:
+            values = _orjson.loads(text)
+        except ValueError:   # NaN, Infinity, lone surrogates, deep nesting: the standard library decides
+            pass
+        else:
+            if type(values) is list and (_flat(values) or not any(map(_has_float, values))):
+                return values
+    return json.loads(text)
 
 
 def sha256_hex(text: str) -> str:
@@ -76,6 +168,19 @@ def record_digest(record: dict, columns: Iterable[str]) -> str:
         if type(v) is float:
             values[c] = _number(v)
     return sha256_hex(canonical(values))
+
+
+def digest_each(records: list[dict]) -> list[str]:
+    """``record_digest(r, r)`` of each record (each holding exactly its covered columns)."""
+    if _orjson is not None and _flat(records):   # no fractional number: nothing for ``_number`` to do
+        try:
+            written = list(map(_orjson.dumps, records, repeat(None), repeat(_SORTED)))
+        except TypeError:
+            pass
+        else:
+            sha256 = hashlib.sha256
+            return [sha256(w).hexdigest() for w in written]
+    return [record_digest(r, r) for r in records]
 
 
 def link_hash(unit_code: str, seq: int, tbl: str, record_uuid: str, version: int, digest: str, prev_hash: str) -> str:

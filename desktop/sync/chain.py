@@ -21,9 +21,12 @@ Any failure refuses the whole bundle, with the first findings named in Vietnames
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 
 from desktop.errors import UserError
 from desktop.storage import ledger
@@ -176,39 +179,39 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
 
     # 1. The ledger entries: canonical, the unit's own, chained, continuing what the province holds.
     entries: list[dict] = []
+    plain = True   # no text of an entry holds a character JSON escapes
     if "ledger" in parts:
-        for record, line in zip(bundle.records(parts["ledger"]), bundle.lines(parts["ledger"])):
-            if not isinstance(record, dict) or ledger.canonical(record) != line:
-                raise _refuse("bundle_not_canonical", "Nhật ký toàn vẹn trong gói không ở dạng JSON chuẩn.",
-                              ["dòng không ở dạng JSON chuẩn (khóa sắp xếp, không khoảng trắng, không mã thoát)"])
-            entries.append(record)
-    wanted = ("uuid", "unit_code", "seq", "tbl", "record_uuid", "version", "digest", "prev_hash", "hash")
-    for e in entries:
-        if set(e) != set(wanted) or e["unit_code"] != unit:
+        records, lines = _aligned(bundle.records(parts["ledger"]), bundle.lines(parts["ledger"]))
+        if not all(map(isinstance, records, repeat(dict))) or not ledger.canonical_matches(records, lines):
+            raise _refuse("bundle_not_canonical", "Nhật ký toàn vẹn trong gói không ở dạng JSON chuẩn.",
+                          ["dòng không ở dạng JSON chuẩn (khóa sắp xếp, không khoảng trắng, không mã thoát)"])
+        entries = list(records)
+        plain = not any("\\" in line for line in lines)   # canonical JSON escapes only with a backslash
+    for e in ([] if _entries_shaped(entries, unit, columns) else entries):  # the loop names the first bad one
+        if e.keys() != _ENTRY_KEYS or e["unit_code"] != unit:
             raise _refuse("chain_foreign", "Gói có mục nhật ký toàn vẹn không phải của xã gửi gói.",
                           [f"mục {str(e.get('seq'))[:12]} thuộc đơn vị {str(e.get('unit_code'))[:20]}"])
-        shaped = (type(e["seq"]) is int and e["seq"] >= 1 and type(e["version"]) is int
-                  and e["tbl"] in columns and all(type(e[k]) is str for k in ("uuid", "record_uuid", "digest",
-                                                                                "prev_hash", "hash"))
-                  and 0 < len(e["record_uuid"]) <= 64 and len(e["digest"]) in (0, 64))
+        record_uuid, digest = e["record_uuid"], e["digest"]
+        shaped = (type(e["seq"]) is int and e["seq"] >= 1 and type(e["version"]) is int and e["tbl"] in columns
+                  and type(e["uuid"]) is str and type(record_uuid) is str and type(digest) is str
+                  and type(e["prev_hash"]) is str and type(e["hash"]) is str
+                  and 0 < len(record_uuid) <= 64 and len(digest) in (0, 64))
         if not shaped:  # a name from a file never reaches SQL unless it is a covered table
             raise _refuse("chain_bad_entry", "Gói có mục nhật ký toàn vẹn sai định dạng.",
                           [f"mục {str(e.get('seq'))[:12]} ({str(e.get('tbl'))[:30]})"])
     entries.sort(key=lambda e: e["seq"])
     stored_seq, stored_hash = ledger.head(db.conn, unit)
-    stored = {s: h for s, h in db.query("SELECT seq, hash FROM ledger WHERE unit_code = ? AND seq IN (%s)" % ",".join(
-        "?" * min(len(entries), 900)), [unit, *[e["seq"] for e in entries[:900]]])} if entries else {}
-    if len(entries) > 900:
-        for start in range(900, len(entries), 900):
-            chunk = entries[start:start + 900]
-            stored.update({s: h for s, h in db.query(
-                "SELECT seq, hash FROM ledger WHERE unit_code = ? AND seq IN (%s)" % ",".join("?" * len(chunk)),
-                [unit, *[e["seq"] for e in chunk]])})
+    # Only an entry up to the stored head can be one the province holds already.
+    held = [e["seq"] for e in entries if e["seq"] <= stored_seq]
+    stored: dict[int, str] = {}
+    for start in range(0, len(held), 900):
+        chunk = held[start:start + 900]
+        stored.update({s: h for s, h in db.query(
+            "SELECT seq, hash FROM ledger WHERE unit_code = ? AND seq IN (%s)" % ",".join("?" * len(chunk)),
+            [unit, *chunk])})
     prev_seq, prev_hash = None, None
     new = []
-    for e in entries:
-        h = ledger.link_hash(e["unit_code"], e["seq"], e["tbl"], e["record_uuid"], e["version"], e["digest"],
-                             e["prev_hash"])
+    for e, h in zip(entries, _link_hashes(entries, plain)):
         if h != e["hash"]:
             findings.append(f"mục số {e['seq']} của nhật ký toàn vẹn có mã băm sai")
             continue
@@ -257,15 +260,21 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
         cols = columns.get(table)
         rows = incoming.setdefault(table, {})
         lines_of: dict[str, str] = {}
-        recs = bundle.records(part)
-        lines = bundle.lines(part)
+        recs, lines = _aligned(bundle.records(part), bundle.lines(part))
+        if not all(map(isinstance, recs, repeat(dict))):  # the merge rejects what is not an object
+            kept = [i for i, record in enumerate(recs) if isinstance(record, dict)]
+            recs, lines = [recs[i] for i in kept], [lines[i] for i in kept]
+        if not ledger.canonical_matches(recs, lines):
+            raise _refuse("bundle_not_canonical", "Gói có bản ghi không ở dạng JSON chuẩn.",
+                          [f"{table}: dòng không ở dạng JSON chuẩn (khóa sắp xếp, không khoảng trắng, "
+                           "không mã thoát chữ có dấu)"])
+        uuids = list(map(dict.get, recs, repeat("uuid")))
+        if _STR.issuperset(map(type, uuids)) and max(map(len, uuids), default=0) <= 64 and _only(
+                map(dict.get, recs, repeat("unit_code")), unit):   # the usual part: every record the unit's own
+            rows.update(zip(uuids, recs))
+            lines_of.update(zip(uuids, lines))
+            recs = ()
         for record, line in zip(recs, lines):
-            if not isinstance(record, dict):
-                continue  # the merge rejects it
-            if ledger.canonical(record) != line:
-                raise _refuse("bundle_not_canonical", "Gói có bản ghi không ở dạng JSON chuẩn.",
-                              [f"{table}: dòng không ở dạng JSON chuẩn (khóa sắp xếp, không khoảng trắng, "
-                               "không mã thoát chữ có dấu)"])
             uuid = str(record.get("uuid"))[:64]
             if record.get("unit_code") != unit:
                 findings.append(f"{table} {uuid[:8]} thuộc đơn vị {str(record.get('unit_code'))[:20]}")
@@ -276,14 +285,17 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
             continue  # a table the province lacks: the merge rejects its records
         actual: dict[str, str | None] = {}
         whole = frozenset(cols)
+        covered: dict[str, dict] = {}     # records holding more than the covered columns: those columns
         for uuid, record in rows.items():
             if record.keys() == whole and uuid in lines_of:  # the canonical line is the digest's input
                 actual[uuid] = ledger.sha256_hex(lines_of[uuid])
                 continue
+            actual[uuid] = None
             try:
-                actual[uuid] = ledger.record_digest(record, cols)
+                covered[uuid] = {c: record[c] for c in cols}
             except KeyError:
-                actual[uuid] = None
+                pass
+        actual.update(zip(covered, ledger.digest_each(list(covered.values()))))
         unmatched = [u for u, d in actual.items() if d is None or d not in known.get((table, u), ())]
         stored_digests = _stored_digests(db, unit, table, unmatched)
         for uuid in unmatched:
@@ -305,6 +317,62 @@ def check_bundle(db: Database, bundle) -> ChainCheck:
         raise _refuse("chain_cross_unit", f"Gói của {m.unit_name or unit} có sự kiện, liên kết hoặc thay đổi trên "
                       "bản ghi của đơn vị khác.", findings)
     return out
+
+
+_ENTRY_KEYS = frozenset(("uuid", "unit_code", "seq", "tbl", "record_uuid", "version", "digest", "prev_hash", "hash"))
+
+
+_ENTRY_VALUES = itemgetter("unit_code", "seq", "version", "tbl", "uuid", "record_uuid", "digest", "prev_hash", "hash")
+_INT, _STR = frozenset({int}), frozenset({str})
+
+
+def _entries_shaped(entries: list[dict], unit: str, columns: dict) -> bool:
+    """True when every entry passes the checks of ``check_bundle``'s loop over the entries (the
+    same tests, made a column at a time); False sends that loop to find and name the first that
+    does not."""
+    if not entries:
+        return True
+    try:
+        if not _NINE.issuperset(map(len, entries)):
+            return False
+        units, seqs, versions, tbls, *texts = zip(*map(_ENTRY_VALUES, entries))  # KeyError: a key missing
+        record_uuids, digests = texts[1], texts[2]
+        return (_only(units, unit) and _INT.issuperset(map(type, seqs)) and min(seqs) >= 1
+                and _INT.issuperset(map(type, versions)) and columns.keys() >= set(tbls)
+                and all(_STR.issuperset(map(type, t)) for t in texts)
+                and min(map(len, record_uuids)) > 0 and max(map(len, record_uuids)) <= 64
+                and _DIGEST_LENGTHS.issuperset(map(len, digests)))
+    except (KeyError, TypeError):
+        return False
+
+
+_NINE, _DIGEST_LENGTHS = frozenset({len(_ENTRY_KEYS)}), frozenset({0, 64})
+
+
+def _only(values, unit: str) -> bool:
+    """Every value is ``unit`` (and there is one)."""
+    try:
+        return set(values) == {unit}
+    except TypeError:   # an unhashable value: not the unit
+        return False
+
+
+def _link_hashes(entries: list[dict], plain: bool) -> list[str]:
+    """``ledger.link_hash`` of each entry (its values text and whole numbers: checked). ``plain``:
+    no text holds a character canonical JSON escapes, so each is written between quotes as it is,
+    which is what ``canonical`` writes for it (the same bytes, without the encoder's walk)."""
+    if not plain:
+        return [ledger.link_hash(e["unit_code"], e["seq"], e["tbl"], e["record_uuid"], e["version"], e["digest"],
+                                 e["prev_hash"]) for e in entries]
+    sha256 = hashlib.sha256
+    return [sha256(f'["{e["unit_code"]}",{e["seq"]},"{e["tbl"]}","{e["record_uuid"]}",{e["version"]},'
+                   f'"{e["digest"]}","{e["prev_hash"]}"]'.encode("utf-8")).hexdigest() for e in entries]
+
+
+def _aligned(records: list, lines: list[str]) -> tuple[list, list[str]]:
+    """A part's records and lines, pair by pair (as ``zip`` pairs them)."""
+    n = min(len(records), len(lines))
+    return (records, lines) if len(records) == len(lines) else (records[:n], lines[:n])
 
 
 def _stored_digests(db: Database, unit: str, table: str, uuids: list[str]) -> dict[str, set[str]]:

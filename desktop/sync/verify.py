@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.errors import UserError
-from desktop.storage import sync_repo
+from desktop.storage import ledger, sync_repo
 from desktop.storage.db import Database
 from desktop.sync import crypto, keys
 from desktop.sync import manifest as manifest_mod
@@ -80,7 +80,7 @@ class VerifiedBundle:
             return []
         try:
             # One parse for the whole member: a JSON line never holds a raw newline.
-            records = json.loads("[" + text[:-1].replace("\n", ",") + "]")
+            records = ledger.parse_array("[" + text[:-1].replace("\n", ",") + "]")
         except (ValueError, RecursionError) as exc:
             raise _refuse(f"{part.name} có dòng không phải JSON") from exc
         if len(records) != part.count:

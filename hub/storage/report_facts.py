@@ -16,6 +16,10 @@ from desktop.storage.report_facts import END_STATES
 
 _ENDS = ", ".join(f"'{s}'" for s in END_STATES)
 
+# A case the period's report reads: received by the period's end, not closed before it began.
+_CASE_MATTERS = ("k.received_on <= %(e)s AND (k.closed_on IS NULL OR k.closed_on >= %(s)s "
+                 "OR k.published_on >= %(s)s)")
+
 # An event's ``data`` column is itself JSON text inside the record.
 _EDATA = "(e.data->>'data')"
 
@@ -71,6 +75,12 @@ def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | Non
           CROSS JOIN LATERAL jsonb_to_record(e.data) AS x(case_uuid text, seq int, action text, from_state text,
                                                           to_state text, effective_on text, data text)
           WHERE {_where_units('e', scope)} AND x.effective_on <= %(e)s
+            -- Only the events of the cases that matter to the period (those joined below): about
+            -- half of a year's events for a six-month report, found by hashing the cases.
+            AND EXISTS (SELECT 1 FROM hub.cases c
+                        CROSS JOIN LATERAL jsonb_to_record(c.data) AS k(received_on text, closed_on text,
+                                                                        published_on text)
+                        WHERE c.unit_code = e.unit_code AND c.uuid = e.data->>'case_uuid' AND {_CASE_MATTERS})
           GROUP BY 1, 2)
         SELECT row_number() OVER (ORDER BY c.unit_code, k.received_on, c.uuid) AS id, c.uuid,
                NULL::text AS opening_uuid, c.unit_code, k.kind, k.field, k.assignee_uuid, k.received_on,
@@ -83,8 +93,7 @@ def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | Non
         CROSS JOIN LATERAL jsonb_to_record(c.data) AS k(kind text, field text, assignee_uuid text, received_on text,
                                                         closed_on text, published_on text)
         JOIN ev ON ev.unit_code = c.unit_code AND ev.case_uuid = c.uuid
-        WHERE {_where_units('c', scope)} AND k.received_on <= %(e)s
-          AND (k.closed_on IS NULL OR k.closed_on >= %(s)s OR k.published_on >= %(s)s)""", params)
+        WHERE {_where_units('c', scope)} AND {_CASE_MATTERS}""", params)
     cur.execute("RESET enable_mergejoin")
     # Opening balances (kê khai đầu kỳ): rows received (and accepted) the day before the period.
     cur.execute(f"""

@@ -285,3 +285,39 @@ def test_entries_with_characters_copy_escapes_are_kept_as_sent(hub, commune, pro
     assert _hub_chain(hub, data.unit) == _province_chain(commune, data.unit)
     assert _count(hub, "SELECT count(*) FROM hub.ledger WHERE record_uuid = %s", odd) == 1
     assert _count(hub, "SELECT count(*) FROM hub.records WHERE tbl = 'persons' AND uuid = %s", odd) == 1
+
+
+@pytest.mark.parametrize("values", [
+    ["a", "b"], ["0190a1b2c3d4e5f6"], [""], ["NULL", "null"], ['say "hi"', "back\\slash", "\\\"", "a,b", "{x}",
+                                                            " spaced ", "Nguyễn Văn Hải", "tab\tnew\nline"],
+    [1, 2, 3], [-5, 0, 2**62], ["\x00a"], [1, "a"], [None, "a"], [True],
+], ids=repr)
+def test_the_lists_the_chain_check_sends_reach_the_server_as_they_are(hub, values):
+    """``IN (?, …)`` of the province's SQL becomes one array: each value arrives as it was."""
+    sql, params = chain._pg("SELECT ? IN (" + ",".join("?" * len(values)) + ")", [values[0], *values])
+    assert sql == "SELECT %s = ANY(%s)"
+    kind = "bigint" if all(type(v) is int for v in values) else "text"
+    if any(v is None or type(v) is bool or (type(v) is str and "\x00" in v) for v in values) or len(
+            {type(v) for v in values}) > 1:
+        assert params[1] == values          # left to psycopg as a list
+        return
+    with hub.cursor() as cur:
+        cur.execute(f"SELECT x FROM unnest(%s::{kind}[]) WITH ORDINALITY AS u(x, n) ORDER BY n", (params[1],))
+        assert [r[0] for r in cur.fetchall()] == values
+        cur.execute(f"SELECT %s::{kind} = ANY(%s)", (values[-1], params[1]))
+        assert cur.fetchone()[0] is True
+    hub.rollback()
+
+
+def test_which_record_types_exist_is_asked_once_per_connection(hub):
+    chain.ensure_views(hub)
+    view = chain.RegisterView(hub)
+    assert view.one(chain._TABLE_EXISTS, ("cases",)) == (1,)
+    assert view.one(chain._TABLE_EXISTS, ("settings",)) is None
+    assert view.query(chain._TABLE_EXISTS, ("cases",)) == [(1,)]
+    assert chain._TABLES[hub] == {"cases": [(1,)], "settings": []}
+    with hub.cursor() as cur:                  # the very view the province's statement reads
+        cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        names = [r[0] for r in cur.fetchall()]
+    assert "cases" in names and "events" in names and "settings" not in names
+    hub.rollback()

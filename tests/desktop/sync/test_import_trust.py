@@ -162,6 +162,36 @@ def test_non_canonical_json_is_refused(commune, province, data, outdir):
     assert err.value.code == "bundle_damaged" and "JSON chuẩn" in err.value.message
 
 
+def _resigned(commune, province, items, name):
+    m = json.loads(items["manifest.json"])
+    for part in m["parts"]:
+        if part["name"] == name:
+            part["size"], part["sha256"] = len(items[name]), hashlib.sha256(items[name]).hexdigest()
+    signer = keys.private_key(commune, "signing", None)
+    items["manifest.json"] = crypto.canonical_json(m)
+    items["manifest.sig"] = crypto.sign(signer, items["manifest.json"])
+    return bt.reseal(province, bt.rezip(items))
+
+
+@pytest.mark.parametrize("name", ["records/events.jsonl", "records/ledger.jsonl"])
+def test_lines_that_are_canonical_only_when_joined_are_refused(commune, province, data, outdir, name):
+    """Each line must be one record's canonical JSON: here the part, read as one text, parses to
+    records whose canonical JSON is that whole text again, but the first record spans two lines
+    and the third line holds two records (a check of the part as a whole would pass it)."""
+    data.populate(2)
+    good = export.export_bundle(commune, outdir).path.read_bytes()
+    items = bt.members(bt.unseal(province, good))
+    lines = items[name].decode().splitlines()
+    assert len(lines) >= 3
+    joined = [lines[0][:-1] + ',"zz":"', '"}', lines[1] + "," + lines[2], *lines[3:]]
+    records = json.loads("[" + ",".join(joined) + "]")
+    assert len(records) == len(joined) and ",".join(ledger.canonical(r) for r in records) == ",".join(joined)
+    items[name] = "".join(line + "\n" for line in joined).encode()
+    path = outdir / "x.gtb"
+    path.write_bytes(_resigned(commune, province, items, name))
+    refused(province, path, "bundle_not_canonical")
+
+
 def test_a_rogue_key_file_never_replaces_a_registered_key(commune_factory, province):
     commune = commune_factory("00001", "UBND xã A")
     registered = keys.own_key(commune, "signing").fingerprint
@@ -214,7 +244,9 @@ def test_deletions_reach_the_province_and_the_chains_stay_whole(commune, provinc
 
 
 @pytest.mark.parametrize("field, value", [("tbl", "settings"), ("tbl", 'cases" --'), ("seq", "1"), ("digest", 5),
-                                          ("record_uuid", "")])
+                                          ("record_uuid", ""), ("seq", 0), ("seq", 1.0), ("version", True),
+                                          ("version", None), ("record_uuid", "x" * 65), ("digest", "ab"),
+                                          ("hash", None), ("uuid", 7), ("prev_hash", ["0" * 64])])
 def test_a_malformed_chain_entry_is_refused_cleanly(commune, province, data, outdir, field, value):
     data.populate(1)
     lines = bt.ledger_lines(commune)
@@ -225,3 +257,22 @@ def test_a_malformed_chain_entry_is_refused_cleanly(commune, province, data, out
     path.write_bytes(bt.signed_bundle(commune, province, {"ledger": lines}))
     err = refused(province, path, "chain_bad_entry")
     assert "sai định dạng" in err.message
+
+
+@pytest.mark.parametrize("change", ["unit", "extra key", "missing key", "last entry"])
+def test_a_chain_entry_of_another_unit_or_shape_is_refused(commune, province, data, outdir, change):
+    data.populate(1)
+    lines = bt.ledger_lines(commune)
+    at = -1 if change == "last entry" else 0
+    entry = json.loads(lines[at])
+    if change in ("unit", "last entry"):
+        entry["unit_code"] = "00002"
+    elif change == "extra key":
+        entry["note"] = "x"
+    else:
+        del entry["version"]
+    lines[at] = ledger.canonical(entry)
+    path = outdir / "x.gtb"
+    path.write_bytes(bt.signed_bundle(commune, province, {"ledger": lines}))
+    err = refused(province, path, "chain_foreign")
+    assert "không phải của xã" in err.message
