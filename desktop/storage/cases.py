@@ -270,6 +270,17 @@ def _due_items(db: Database, where: str, params: list[Any], today: date, limit: 
     ]
 
 
+def has_other_units_cases(db: Database, own: str) -> bool:
+    """Whether the register holds cases of a unit other than ``own`` (a province's, or a commune's
+    after a merger): two seeks of ``cases_unit``, not the scan ``unit_code <> ?`` makes of a
+    register whose cases are all its own (70–80 ms at 1,000,000, at every refresh of "Hôm nay")."""
+    return bool(db.scalar(OTHER_UNITS_SQL, (own, own)))
+
+
+OTHER_UNITS_SQL = ("SELECT EXISTS (SELECT 1 FROM cases WHERE unit_code < ?) "
+                   "OR EXISTS (SELECT 1 FROM cases WHERE unit_code > ?)")
+
+
 def dashboard(db: Database, today: date, *, limit: int = 200, unit_code: str | None = None,
               other_than: str | None = None) -> Dashboard:
     """What is late and what falls due: open cases only carry a ``due_on`` (closed and

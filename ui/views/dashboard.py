@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.storage.calendar_repo import next_head_reception
-from desktop.storage.cases import AssigneeLoad, Dashboard, DueItem, dashboard
+from desktop.storage.cases import AssigneeLoad, Dashboard, DueItem, dashboard, has_other_units_cases
 from desktop.storage.units import has_local_unit, list_officers, local_unit, local_unit_code
 from ui.labels import kind_label, state_label, vn_date
 from ui.models.rows import Column, RowsModel
@@ -194,7 +194,7 @@ class DashboardView(QWidget):
         self.names.update({o.uuid: o.full_name for o in list_officers(db, active_only=False)})
         self.units.clear()
         own = local_unit_code(db) if has_local_unit(db) else None
-        others = bool(own and db.scalar("SELECT 1 FROM cases WHERE unit_code <> ? LIMIT 1", (own,)))
+        others = bool(own and has_other_units_cases(db, own))
         self.scope.setVisible(others)
         scope = self.scope.currentData() if others else "all"
         if others:

@@ -120,3 +120,15 @@ def test_reception_anchors_are_every_pages_last_row(tmp_path):
         assert reception_anchors(register, date_from=date(2026, 1, 20), descending=descending, every=7) == [
             (later_rows[i].received_on.isoformat(), later_rows[i].id) for i in range(6, len(later_rows), 7)]
     register.close()
+
+
+def test_cases_of_other_units_are_found_by_seeks_not_a_scan(register):
+    """"Hôm nay" asks at every refresh whether other units' cases are in the register."""
+    from desktop.storage.cases import OTHER_UNITS_SQL, has_other_units_cases
+
+    own = register.scalar("SELECT unit_code FROM cases LIMIT 1")
+    assert register.scalar("SELECT count(DISTINCT unit_code) FROM cases") == 1
+    assert not has_other_units_cases(register, own)
+    assert has_other_units_cases(register, own + "9") and has_other_units_cases(register, "0")  # above, below
+    plan = " ".join(r[3] for r in register.conn.execute(f"EXPLAIN QUERY PLAN {OTHER_UNITS_SQL}", (own, own)))
+    assert "SCAN cases" not in plan and plan.count("SEARCH cases USING COVERING INDEX cases_unit") == 2, plan
