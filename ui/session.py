@@ -65,6 +65,7 @@ class Session(QObject):
         self.tasks = TaskRunner(self)
         self.checkpointer = self._checkpoints(db)
         self.writer = Writer(self, self)  # saves and steps, off the GUI thread (ui/writer.py)
+        self._closers: list[Callable[[], None]] = []  # connections of views, closed with the register
         self._midnight = QTimer(self, interval=60_000)
         self._midnight.timeout.connect(self._tick)
         self._midnight.start()
@@ -134,9 +135,17 @@ class Session(QObject):
             wal.defer(db.conn)
         return db
 
+    def on_close(self, fn: Callable[[], None]) -> None:
+        """``fn`` runs when the register closes, after the background tasks ended (e.g. a view's
+        own connection is closed there)."""
+        self._closers.append(fn)
+
     def close(self) -> None:
         self._midnight.stop()
         self.tasks.wait()
+        for fn in self._closers:
+            fn()
+        self._closers.clear()
         self.writer.close()
         if self.checkpointer is not None:
             self.checkpointer.close()

@@ -206,10 +206,13 @@ class Database:
         self.close()
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    """A raw connection with the register's pragmas (used by ``open_database`` and backups)."""
+def connect(path: Path | str, *, any_thread: bool = False) -> sqlite3.Connection:
+    """A raw connection with the register's pragmas (used by ``open_database`` and backups).
+    ``any_thread``: usable from one thread after another (never two at once: the caller makes
+    sure), e.g. the report view's connection, whose temporary facts outlive one worker task."""
     def attempt() -> sqlite3.Connection:
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=not any_thread)
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -329,7 +332,8 @@ def _ensure_ledger(db: Database, *, upgraded: bool) -> None:
                         ", ".join(restored)))
 
 
-def open_database(path: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
+def open_database(path: Path | str, *, create: bool = True, migrate: bool = True,
+                  any_thread: bool = False) -> Database:
     """Open (or create) a register file and bring its schema up to date."""
     from desktop.storage.migrations import migrations, pending_names
 
@@ -350,7 +354,7 @@ def open_database(path: Path | str, *, create: bool = True, migrate: bool = True
 
             raise file_error(exc, p) from exc
     new_file = str(path) != ":memory:" and not p.exists()
-    conn = connect(path)
+    conn = connect(path, any_thread=any_thread)
     if new_file:
         conn.execute("PRAGMA user_version")  # creates the file
         _owner_only(p)

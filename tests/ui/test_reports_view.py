@@ -11,6 +11,11 @@ from desktop.workflow.engine import act
 from desktop.workflow.receive import CaseInput, receive_case
 
 
+def _settled(qtbot, view) -> None:
+    """The view counts its figures on a worker (seconds at a province's size): wait for them."""
+    qtbot.waitUntil(lambda: not view.busy, timeout=15000)
+
+
 def _menu_titles(window) -> list[str]:
     return [a.text() for a in window.menuBar().actions()]
 
@@ -35,9 +40,11 @@ def test_reports_section_table_and_cell_cases(qtbot, window, session, office, mo
     assert window.report_reminder.text().startswith("Đến kỳ báo cáo 6 tháng đầu năm 2026: hạn nộp 17/06/2026")
     window.report_reminder.click()
     view = window.stack.currentWidget()
+    _settled(qtbot, view)
     assert isinstance(view, view_mod.ReportsView) and window.nav.currentItem().text() == "Báo cáo"
     assert view.period_box.currentData() == "2026-H1"
     view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
+    _settled(qtbot, view)
     t = view.table
     depth = view.report.form.header_depth()
     assert t.item(0, 0).text() == "Đơn vị" and t.rowSpan(0, 0) == depth
@@ -94,6 +101,7 @@ def test_province_consolidation_and_completeness(qtbot, office, session, monkeyp
     session.set_today(date(2026, 6, 20))
     view = view_mod.ReportsView(session)
     qtbot.addWidget(view)
+    _settled(qtbot, view)
     assert view.consolidated.isVisibleTo(view)
     dialog = view_mod.CompletenessDialog(view, session, p)
     assert dialog.table.item(0, 2).text() == "Đúng hạn, chờ xem xét"
@@ -103,8 +111,11 @@ def test_province_consolidation_and_completeness(qtbot, office, session, monkeyp
     assert submit.latest(db, "11230", p.code).decision == "accepted"
     assert dialog.table.item(0, 2).text() == "Đúng hạn, đã chấp nhận"
     view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    _settled(qtbot, view)
     view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
+    _settled(qtbot, view)
     view.consolidated.setChecked(True)
+    _settled(qtbot, view)
     depth = view.report.form.header_depth()
     labels = [view.table.item(r, 0).text() for r in range(depth + 1, view.table.rowCount())]
     assert labels[0] == "Ủy ban nhân dân xã Thụy Lâm" and labels[-1] == "Tổng cộng"
@@ -122,9 +133,11 @@ def test_charts_tab_draws_what_the_pdf_charts_draw(qtbot, office, session):
     session.set_today(date(2026, 6, 20))
     view = ReportsView(session)
     qtbot.addWidget(view)
+    _settled(qtbot, view)
     view.resize(1366, 700)
     view.show()
     view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    _settled(qtbot, view)
     expected = charts_of(view.run)
     assert expected.months and expected.overdue   # received, one replied, two overdue at the cut-off
     assert view.charts.months() == [(f"{m[5:]}/{m[:4]}", r, e) for m, r, e, _, _ in expected.months]
@@ -148,16 +161,20 @@ def test_issue_is_offered_only_to_a_role_that_may_issue(qtbot, window, session, 
     qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
     view = view_mod.ReportsView(session)
     qtbot.addWidget(view)
+    _settled(qtbot, view)
     view.show()
     view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    _settled(qtbot, view)
     assert view.issue_button.text() == "Ban hành báo cáo…"
     assert not view.issue_button.isEnabled() and "Chủ tịch" in view.issue_button.toolTip()
     accounts.assume_role(office["db"], "leader", officer_uuid=office["head"].uuid)
     session.notify_changed()
     qtbot.waitUntil(view.issue_button.isEnabled)
     view.period_box.setCurrentIndex(view.period_box.findData("2026-Y"))     # ends 14/12/2026
+    _settled(qtbot, view)
     assert not view.issue_button.isEnabled() and "15/12/2026" in view.issue_button.toolTip()
     view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    _settled(qtbot, view)
     issued = submit.issue_report(office["db"], periods.period("2026-H1"), today=date(2026, 6, 20))
     session.notify_changed()
     qtbot.waitUntil(lambda: not view.issue_button.isEnabled())
@@ -244,12 +261,16 @@ def test_province_drills_down_from_the_consolidated_table_to_a_commune(qtbot, tm
     session = Session(province, today=date(2026, 6, 20))
     view = ReportsView(session)
     qtbot.addWidget(view)
+    _settled(qtbot, view)
     view.resize(1366, 700)
     view.show()
     qtbot.waitExposed(view)
     view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    _settled(qtbot, view)
     view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
+    _settled(qtbot, view)
     qtbot.mouseClick(view.consolidated, Qt.MouseButton.LeftButton)
+    _settled(qtbot, view)
     assert view.consolidated.isChecked() and not view.back_button.isVisible()
     depth = view.report.form.header_depth()
     labels = [view.table.item(r, 0).text() for r in range(depth + 1, view.table.rowCount())]
@@ -258,6 +279,7 @@ def test_province_drills_down_from_the_consolidated_table_to_a_commune(qtbot, tm
 
     _click_cell(qtbot, view.table, depth + 1, 0, double=True)        # Thụy Hùng's row
     qtbot.waitUntil(lambda: view.unit_code == "11230")
+    _settled(qtbot, view)
     expected = ReportRun(province, period("2026-H1"), "11230").compute("gt01")
     assert not view.consolidated.isChecked() and view.back_button.isVisible()
     assert view.unit_box.currentData() == "11230"
@@ -286,11 +308,13 @@ def test_province_drills_down_from_the_consolidated_table_to_a_commune(qtbot, tm
     assert len(seen[0]) == 3 and all(any(n in line for line in seen[0]) for n in numbers)
 
     qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)     # the way back
+    _settled(qtbot, view)
     assert view.consolidated.isChecked() and view.unit_code is None and not view.back_button.isVisible()
     assert view.table.item(depth + 1, 0).text() == "Ủy ban nhân dân xã Thụy Hùng"
     assert view.table.rowCount() == depth + 1 + len(labels)
 
     view.unit_box.setCurrentIndex(view.unit_box.findData("11231"))    # the picker: Thụy Lâm, corrected since
+    _settled(qtbot, view)
     assert view.report.unit_code == "11231" and view.back_button.isVisible()
     assert "khác báo cáo của xã ở cột" in view.info.text()
     province.close()
@@ -336,3 +360,82 @@ def test_hom_nay_reminds_of_the_report_from_first_of_june_until_issued(qtbot, wi
     window.show_page(0)
     qtbot.waitUntil(lambda: not notice.isVisible())
     assert not window.report_reminder.isVisible()
+
+
+def test_figures_are_counted_off_the_gui_thread_and_only_the_last_pick_is_shown(qtbot, office, session,
+                                                                                monkeypatch):
+    """Issue #20: at 1,000,000 cases a period's facts and charts take seconds; the window keeps
+    working meanwhile, says it is counting, and a period picked while counting replaces the one
+    waiting (the table shows the last pick, never an older one)."""
+    import threading
+
+    from PySide6.QtCore import QThread, QTimer
+
+    from desktop.reports import engine
+    from ui.views.reports import ReportsView
+
+    _cases(office["db"], 3)
+    session.set_today(date(2026, 6, 20))
+    view = ReportsView(session)
+    qtbot.addWidget(view)
+    view.show()
+    _settled(qtbot, view)
+    gui = QThread.currentThread()
+    release, threads, periods = threading.Event(), [], []
+    real_init = engine.ReportRun.__init__
+
+    def slow_init(self, db, period, *args, **kwargs):
+        threads.append(QThread.currentThread())
+        periods.append(period.code)
+        release.wait(10)
+        real_init(self, db, period, *args, **kwargs)
+
+    monkeypatch.setattr(engine.ReportRun, "__init__", slow_init)
+    ticks = []
+    timer = QTimer(view, interval=20)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    view.period_box.setCurrentIndex(view.period_box.findData("2025-H2"))
+    qtbot.waitUntil(lambda: len(threads) == 1)
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-Q1"))   # waits behind the first
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))   # replaces it
+    qtbot.waitUntil(lambda: len(ticks) >= 5 and view.info.text() == "Đang tính số liệu…")
+    assert view.busy
+    view._explain(5, 3)   # a click on a figure while counting does nothing (the connection is busy)
+    release.set()
+    _settled(qtbot, view)
+    timer.stop()
+    assert periods == ["2025-H2", "2026-H1"] and all(t is not gui for t in threads)
+    assert view.report.period.code == "2026-H1" and view.run.period.code == "2026-H1"
+
+
+def test_the_written_report_is_saved_from_the_window_off_the_gui_thread(qtbot, office, session, monkeypatch, tmp_path):
+    """"Xuất PDF"/"Xuất Word": the report (this period's forms, last year's, the charts) is counted
+    and written on the view's worker; the figures shown afterwards are still this period's."""
+    from PySide6.QtCore import QThread
+
+    from desktop.reports import written
+    from ui.views.reports import ReportsView
+
+    _cases(office["db"], 3)
+    session.set_today(date(2026, 6, 20))
+    view = ReportsView(session)
+    qtbot.addWidget(view)
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    _settled(qtbot, view)
+    shown = view.table.item(view.report.form.header_depth() + 1, 3).text()
+    threads = []
+    real = written.bundle
+    monkeypatch.setattr(written, "bundle", lambda *a, **k: threads.append(QThread.currentThread()) or real(*a, **k))
+    for fmt in ("pdf", "docx"):
+        target = tmp_path / f"bc.{fmt}"
+        monkeypatch.setattr(view, "_ask_path", lambda *_a, target=target: target)
+        view._export_doc(fmt)
+        _settled(qtbot, view)
+        assert view.info.text() == f"Đã ghi {target}"
+        assert target.read_bytes()[:4] == (b"%PDF" if fmt == "pdf" else b"PK\x03\x04")
+    assert len(threads) == 2 and all(t is not QThread.currentThread() for t in threads)
+    view._show_form()
+    _settled(qtbot, view)
+    assert view.report.period.code == "2026-H1"
+    assert view.table.item(view.report.form.header_depth() + 1, 3).text() == shown

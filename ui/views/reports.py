@@ -13,7 +13,7 @@ import logging
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
@@ -114,6 +114,14 @@ class ReportsView(QWidget, OnWriter):
         self.table.cellDoubleClicked.connect(self._drill_down)
         self.run: ReportRun | None = None
         self.report = None
+        # Figures are counted off the GUI thread, on the view's own connection (its temporary
+        # facts outlive one task): at 1,000,000 cases a period's facts and charts take seconds.
+        self.busy = False
+        self._rdb = None
+        self._task = None
+        self._request = None
+        self._busy_note = QTimer(self, singleShot=True, interval=150)
+        self._busy_note.timeout.connect(lambda: self.info.setText("Đang tính số liệu…"))
         self._fill_periods()
         self.period_box.currentIndexChanged.connect(self._period_changed)
         self.form_box.currentIndexChanged.connect(self._show_form)
@@ -222,42 +230,122 @@ class ReportsView(QWidget, OnWriter):
         self.issue_button.setEnabled(not why)
         self.issue_button.setToolTip(why)
 
+    # -- counting off the GUI thread ---------------------------------------------------------------
+    def _report_db(self):
+        """The view's own connection: usable from one worker task after another, never two at once."""
+        if str(self.session.db.path) == ":memory:":
+            return None
+        if self._rdb is None:
+            from desktop.storage.db import open_database
+
+            self._rdb = open_database(self.session.db.path, create=False, migrate=False, any_thread=True)
+            self.session.on_close(self._close_report_db)
+        self._rdb.principal = self.session.db.principal  # whoever is logged in now
+        return self._rdb
+
+    def _close_report_db(self) -> None:
+        if self._rdb is not None:
+            self._rdb.close()
+            self._rdb, self.run = None, None
+
+    def _compute(self, work, done) -> None:
+        """``work(db)`` on a worker with the view's connection, then ``done(result)`` here. One runs
+        at a time; a request made meanwhile waits, and a newer one replaces it (only the last
+        period or form picked is shown)."""
+        self._request = (work, done)
+        if self._task is None:
+            self._next()
+
+    def _next(self) -> None:
+        work, done = self._request
+        self._request = None
+        db = self._report_db()
+        self.busy = True
+        self._busy_note.start()
+        if db is None:  # an in-memory register has no second connection: counted here
+            self._idle()
+            result = guarded(self, lambda: work(self.session.db))
+            if result is not None:
+                done(result)
+            return
+
+        def finished(result) -> None:
+            self._task = None
+            if self._request is not None:
+                self._next()
+                return
+            self._idle()
+            done(result)
+
+        def failed(exc) -> None:
+            self._task = None
+            if self._request is not None:
+                self._next()
+                return
+            self._idle()
+            report_error(self, exc)
+
+        self._task = self.session.tasks.run(lambda _state: work(db), title="", on_done=finished, on_error=failed,
+                                            cancellable=False, show_progress=False)
+
+    def _idle(self) -> None:
+        self.busy = False
+        self._busy_note.stop()
+        if self.info.text() == "Đang tính số liệu…":
+            self.info.setText("")
+
     def _period_changed(self, *_args) -> None:
         self._offer_issue()
         p = self.period()
         if self.province:
             self._fill_units()
-        self.run = guarded(self, lambda: ReportRun(self.session.db, p, self.unit_code))
-        if self.run is None:
-            return
-        from desktop.reports.written import charts_of
+        unit, wanted = self.unit_code, self.form_box.currentData()
+        consolidated = self.consolidated.isChecked()
 
-        self.charts.set_charts(guarded(self, lambda: charts_of(self.run)))
+        def work(db):
+            from desktop.reports.written import charts_of
+
+            run = ReportRun(db, p, unit)
+            charts = charts_of(run)
+            forms = run.forms()
+            form_id = wanted if any(f.id == wanted for f in forms) else (forms[0].id if forms else None)
+            report = run.compute(form_id) if form_id is not None and not consolidated else None
+            return run, charts, forms, report
+
+        self._compute(work, self._period_ready)
+
+    def _period_ready(self, result) -> None:
+        self.run, charts, forms, report = result
+        self.charts.set_charts(charts)
         current = self.form_box.currentData()
         self.form_box.blockSignals(True)
         self.form_box.clear()
-        for form in self.run.forms():
+        for form in forms:
             self.form_box.addItem(f"{form.code} — {form.title.capitalize()}", form.id)
         self.form_box.setCurrentIndex(max(0, self.form_box.findData(current)))
         self.form_box.blockSignals(False)
-        self._show_form()
+        if report is not None and report.form.id == self.form_box.currentData():
+            self._show_report(report)
+        else:
+            self._show_form()
 
     # -- the table --------------------------------------------------------------------------------
     def _show_form(self, *_args) -> None:
         if self.run is None or self.form_box.currentData() is None:
             return
-        merged = None
         if self.consolidated.isChecked():
             from desktop.reports import submit
 
             merged = guarded(self, lambda: submit.consolidate(self.session.db, self.period()))
             report = next((r for r in merged.reports if r.form.id == self.form_box.currentData()), None) \
                 if merged else None
-            self.run = ReportRun(self.session.db, self.period())   # consolidate rebuilt the facts
-        else:
-            report = guarded(self, lambda: self.run.compute(self.form_box.currentData()))
-        if report is None:
+            if report is not None:
+                self._show_report(report, merged)
             return
+        run, form_id = self.run, self.form_box.currentData()
+        self._compute(lambda _db: run.compute(form_id), self._show_report)
+
+    def _show_report(self, report, merged=None) -> None:
         self.report = report
         if merged is not None:
             missing = ", ".join(n or c for c, n in merged.missing) or "không"
@@ -362,7 +450,7 @@ class ReportsView(QWidget, OnWriter):
                 + ", ".join(f"({n})" for n in differ) + "</span>")
 
     def _explain(self, row: int, col: int) -> None:
-        if self.report is None or col == 0 or self.consolidated.isChecked():
+        if self.report is None or col == 0 or self.consolidated.isChecked() or self.busy:
             return
         depth = self.report.form.header_depth()
         rows = self.report.all_rows()
@@ -386,7 +474,7 @@ class ReportsView(QWidget, OnWriter):
         from desktop.reports import xlsx
 
         path = self._ask_path("Xuất các biểu ra Excel", "xlsx", "Excel (*.xlsx)")
-        if path and self.run is not None:
+        if path and self.run is not None and not self.busy:
             if guarded(self, lambda: xlsx.write_forms(self.run.compute_all(), path) or True):
                 self.info.setText(f"Đã ghi {path}")
 
@@ -398,16 +486,19 @@ class ReportsView(QWidget, OnWriter):
         if not path:
             return
 
-        def work() -> bool:
-            b = written.bundle(self.session.db, self.period(), unit_code=self.unit_code)
-            signer = None if self.unit_code else next(iter(signers(self.session.db)), None)
+        period, unit = self.period(), self.unit_code
+        signer = None if unit else next(iter(signers(self.session.db)), None)
+
+        def work(db) -> bool:   # on the view's worker: at a province's size, seconds of counting
+            b = written.bundle(db, period, unit_code=unit)
             doc = written.compose(b, signer)
             path.write_bytes(written.render_pdf(doc, b) if fmt == "pdf" else written.render_docx(doc, b))
             return True
 
-        if guarded(self, work):
-            self._period_changed()   # the bundle rebuilt the facts of last year on this connection
+        def done(_ok) -> None:   # the shown run's facts, replaced by the bundle's, are counted again when next read
             self.info.setText(f"Đã ghi {path}")
+
+        self._compute(work, done)
 
     def _issue(self) -> None:
         from desktop.reports import submit
