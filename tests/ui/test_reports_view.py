@@ -439,3 +439,29 @@ def test_the_written_report_is_saved_from_the_window_off_the_gui_thread(qtbot, o
     _settled(qtbot, view)
     assert view.report.period.code == "2026-H1"
     assert view.table.item(view.report.form.header_depth() + 1, 3).text() == shown
+
+
+def test_the_consolidated_table_is_counted_off_the_gui_thread(qtbot, office, session, monkeypatch):
+    """The province's consolidated table counts its own register's figures too (seconds at 1M)."""
+    from PySide6.QtCore import QThread
+
+    from desktop.reports import submit
+    from ui.views.reports import ReportsView
+
+    _cases(office["db"], 3)
+    session.set_today(date(2026, 6, 20))
+    view = ReportsView(session)
+    qtbot.addWidget(view)
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    _settled(qtbot, view)
+    view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
+    _settled(qtbot, view)
+    threads = []
+    real = submit.consolidate
+    monkeypatch.setattr(submit, "consolidate", lambda *a: threads.append(QThread.currentThread()) or real(*a))
+    view.consolidated.setChecked(True)
+    _settled(qtbot, view)
+    assert threads and all(t is not QThread.currentThread() for t in threads)
+    depth = view.report.form.header_depth()
+    assert view.table.item(view.table.rowCount() - 1, 0).text() == "Tổng cộng"
+    assert view.table.item(view.table.rowCount() - 1, 3).text() == "3" and depth > 0

@@ -333,14 +333,21 @@ class ReportsView(QWidget, OnWriter):
     def _show_form(self, *_args) -> None:
         if self.run is None or self.form_box.currentData() is None:
             return
-        if self.consolidated.isChecked():
+        if self.consolidated.isChecked():   # the province's own figures are counted too: seconds at 1M
             from desktop.reports import submit
 
-            merged = guarded(self, lambda: submit.consolidate(self.session.db, self.period()))
-            report = next((r for r in merged.reports if r.form.id == self.form_box.currentData()), None) \
-                if merged else None
-            if report is not None:
-                self._show_report(report, merged)
+            p, form_id = self.period(), self.form_box.currentData()
+
+            def consolidate(db):
+                merged = submit.consolidate(db, p)
+                return merged, next((r for r in merged.reports if r.form.id == form_id), None)
+
+            def show(result) -> None:
+                merged, report = result
+                if report is not None:
+                    self._show_report(report, merged)
+
+            self._compute(consolidate, show)
             return
         run, form_id = self.run, self.form_box.currentData()
         self._compute(lambda _db: run.compute(form_id), self._show_report)
