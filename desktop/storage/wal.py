@@ -15,15 +15,16 @@ as a backstop at ``BACKSTOP_PAGES`` (256 MiB of 4 KiB pages). That checkpoint wo
 save, so the checkpointer keeps the log well short of it: it reads the log's length at every look
 (``log_frames``, from the wal-index header) and, once the log is past ``restart_frames``, copies
 it back at once, quiet or not, and starts it over — only a reader holding a snapshot for minutes
-would then let the log reach the backstop. A
-checkpoint never changes what a crash can lose: a commit is durable once its frames are in the
-log (``synchronous = FULL``), wherever they are copied later.
+would then let the log reach the backstop. A checkpoint never changes what a crash can lose: a
+save's commit is durable once its frames are in the log (``synchronous = FULL``), wherever they
+are copied later.
 
 The same thread merges the search indexes' segments that saves leave, in small steps
 (``desktop.storage.fts_merge``; since migration 0018 a save merges none): while the register is
-quiet, up to ``MERGE_BUDGET_SECONDS`` of steps a look, and one step every ``BUSY_SECONDS`` while
-commits keep coming. A step is its own short transaction; when a save holds the lock it waits for
-the next look. An index that only an optimize can merge further (``fts_merge.needs_optimize``)
+quiet, up to ``MERGE_BUDGET_SECONDS`` of steps a look, and while commits keep coming one step
+every ``BUSY_SECONDS``, or at every look once a level holds ``CROWDED_SEGMENTS``. A step is its
+own short transaction, committed without an fsync (the checkpointer's connection is NORMAL: see
+``_connection``); when a save holds the lock it waits for the next look. An index that only an optimize can merge further (``fts_merge.needs_optimize``)
 gets one in steps after ``OPTIMIZE_IDLE_SECONDS`` of quiet, up to ``OPTIMIZE_BUDGET_SECONDS`` a
 look, stopping as soon as a save comes.
 """
