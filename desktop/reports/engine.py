@@ -1,9 +1,10 @@
 """Compute report forms from the register's events, as they stood in a period.
 
-``ReportRun(db, period)`` builds the period's fact tables once (``desktop.storage.report_facts``),
-each when a form first needs it; each form is then one aggregate query per kind of row it counts (cases, receptions,
-commitments), every cell a ``sum(CASE WHEN <facts> …)`` over the same rows — set-based, so a
-million-case register costs a few passes, not a loop. ``explain`` lists what a cell counts with
+``ReportRun(db, period)`` builds the period's fact tables (``desktop.storage.report_facts``), each
+when a form first needs it — a form alone gets only the case facts it reads (``CaseNeed``: columns
+and kinds), several forms the whole table once; each form is then one aggregate query per kind of
+row it counts (cases, receptions, commitments), every cell a ``count(*) FILTER (WHERE <facts>)``
+(or a sum) over the same rows — set-based, so a million-case register costs a few passes, not a loop. ``explain`` lists what a cell counts with
 the very same condition. Identities are checked on every row of every form: a failure is a bug
 (``ReportInconsistent``), never a figure shown to the clerk.
 """

@@ -5,7 +5,8 @@ pass over the events of the cases that matter to the period, read from ``report_
 event's step and the values of its JSON data the facts use, extracted once when the event was
 written — migration 0019):
 
-- ``rp_case``: each case received by the cut-off and not settled before the period, with the
+- ``rp_case``: each case received by the cut-off and not settled before the period (of the kinds
+  asked for, ``CaseNeed``; the columns the events make that are not asked for are left NULL), with the
   dates of its steps **as recorded by the cut-off** (events with ``effective_on <= end``): first
   handling (leaving "received": accept, refuse, guide, forward, withdraw), acceptance (thụ lý),
   the end of the matter (reply, refusal, guidance, forwarding, termination, withdrawal), its state
