@@ -1,11 +1,13 @@
 """Compute report forms from the register's events, as they stood in a period.
 
-``ReportRun(db, period)`` builds the period's fact tables once (``desktop.storage.report_facts``),
-each when a form first needs it; each form is then one aggregate query per kind of row it counts (cases, receptions,
-commitments), every cell a ``sum(CASE WHEN <facts> …)`` over the same rows — set-based, so a
-million-case register costs a few passes, not a loop. ``explain`` lists what a cell counts with
-the very same condition. Identities are checked on every row of every form: a failure is a bug
-(``ReportInconsistent``), never a figure shown to the clerk.
+``ReportRun(db, period)`` builds the period's fact tables (``desktop.storage.report_facts``), each
+when a form first needs it — a form alone gets only the case facts it reads (``CaseNeed``: columns
+and kinds), several forms the whole table once; each form is then one aggregate query per kind of
+row it counts (cases, receptions, commitments), every cell a ``count(*) FILTER (WHERE <facts>)``
+(or a sum) over the same rows — set-based, so a million-case register costs a few passes, not a
+loop. ``explain`` lists what a cell counts with the very same condition. Identities are checked on
+every row of every form: a failure is a bug (``ReportInconsistent``), never a figure shown to the
+clerk.
 """
 
 from __future__ import annotations
@@ -127,9 +129,9 @@ class ReportRun:
         self.unit_code = unit_code or unit.code
         self.unit_name = unit.name if self.unit_code == unit.code else self._unit_name(self.unit_code)
         self.params = facts_sql.parameters(period.start, period.end, self.unit_code)
-        # each fact table is built when a form first counts its rows (01/TCD reads only receptions), and
-        # of the cases' table what the forms computed so far read (``CaseNeed``: 02/XLD reads three of its
-        # event-made columns, GT-01 only requests for explanation)
+        # each fact table is built when a form first counts its rows (01/TCD reads only receptions); the
+        # cases' table first with only what that form reads (``CaseNeed``: 02/XLD two of its event-made
+        # columns and the national kinds, GT-01 only requests for explanation), whole when another reads more
         self._built: set[str] = set()
         self._case_need: CaseNeed | None = None
         facts_sql.drop(db)
@@ -214,7 +216,7 @@ class ReportRun:
                      for c in cols]
             if form.rows == "unit" and "u" in self.params:
                 # one row, the unit's: its rows are counted straight, not grouped by a key they all share
-                # (GROUP BY sorted every row first: two thirds of 02/XLD's 310 ms on the 1M register)
+                # (GROUP BY sorted every row of the table first)
                 unit_only = f"{where} AND r.unit_code = :u" if where else " WHERE r.unit_code = :u"
                 rows = [(self.params["u"], *self.db.one(f"SELECT {', '.join(exprs)} FROM {table} r{unit_only}",
                                                          self.params))]

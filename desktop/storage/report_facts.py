@@ -5,7 +5,8 @@ pass over the events of the cases that matter to the period, read from ``report_
 event's step and the values of its JSON data the facts use, extracted once when the event was
 written — migration 0019):
 
-- ``rp_case``: each case received by the cut-off and not settled before the period, with the
+- ``rp_case``: each case received by the cut-off and not settled before the period (of the kinds
+  asked for, ``CaseNeed``; the columns the events make that are not asked for are left NULL), with the
   dates of its steps **as recorded by the cut-off** (events with ``effective_on <= end``): first
   handling (leaving "received": accept, refuse, guide, forward, withdraw), acceptance (thụ lý),
   the end of the matter (reply, refusal, guidance, forwarding, termination, withdrawal), its state
@@ -265,8 +266,8 @@ def _build_case_sql(unit_code: str | None, need: CaseNeed = ALL_CASES) -> str:
     unit = "AND c.unit_code = :u" if unit_code else ""
     # One aggregate query, no subquery: each column is read off its aggregate where it is made (SQLite
     # computes an aggregate written twice, e.g. ``handled`` for the date and the action, once). Through a
-    # subquery every case row was produced, copied and read again: about a tenth of the build on the 1M
-    # register (measured, issue #14). A column no form of this run reads is NULL, never computed.
+    # subquery every case row was produced, copied and read again: 5-12 % of the build on the 1M register
+    # (measured, issue #14). A column no form of this run reads is NULL, never computed.
     made = ",\n           ".join(f"{CASE_COLUMNS[c] if c in need.columns else 'NULL'} AS {c}" for c in CASE_COLUMNS)
     return f"""
     CREATE TEMP TABLE rp_case AS
