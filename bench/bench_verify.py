@@ -113,6 +113,8 @@ def main() -> None:
                       f"(ok={report.ok}, {report.ledger_entries:,} entries, {report.events_checked:,} events)")
                 for part, seconds in report.seconds.items():
                     print(f"      {part:<44} {seconds:8.2f} s")
+                for part, seconds in report.cpu.items():
+                    print(f"      cpu, {part:<39} {seconds:8.2f} s")
                 rows, base2, cpu2, load2 = measured(lambda: db.query("PRAGMA integrity_check"))
                 print(f"  integrity_check alone (baseline 2) {base2:8.2f} s   cpu {cpu2:7.2f} s   load {load2:.2f}   "
                       f"({rows[0][0]})")

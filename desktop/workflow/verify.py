@@ -55,6 +55,7 @@ class VerifyReport:
     since: str = ""             # the verified checkpoint's signing time (quick)
     note: str = ""              # why the check was full although a quick one was asked (Vietnamese)
     seconds: dict[str, float] = field(default_factory=dict)  # time of each part (bench/bench_verify.py)
+    cpu: dict[str, float] = field(default_factory=dict)      # CPU time of each thread and process (same)
 
     @property
     def ok(self) -> bool:
@@ -122,6 +123,7 @@ class _Integrity:
     def __init__(self, db: Database) -> None:
         self.result: list[str] | None = None
         self.error: BaseException | None = None
+        self.cpu = 0.0  # CPU seconds of its thread
         self.conn: sqlite3.Connection | None = None
         self.thread: threading.Thread | None = None
         if str(db.path) == ":memory:":
@@ -137,6 +139,7 @@ class _Integrity:
             self.result = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             self.error = exc
+        self.cpu = time.thread_time()
 
     def join(self, progress: Progress) -> str:
         if self.thread is not None:
@@ -368,6 +371,7 @@ def _helper_main(path: str, limit: int, sender) -> None:
         cases = _case_problems(db, tick=tick, limit=limit)
         lap("cases against their last event")
         conn.close()
+        laps["cpu"] = time.process_time()
         sender.send(("done", fk, walk, (events, chain[:limit]), cases, laps))
     except BaseException as exc:  # noqa: BLE001 - the parent does the work itself and meets the error there
         sender.send(("error", repr(exc)))
@@ -401,6 +405,7 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
         progress.report(min(done[0] + (second.ticks if second is not None else 0), total), total,
                         "Đang kiểm tra toàn bộ sổ…")
 
+    cpu = time.process_time()
     integrity = _Integrity(db)
     cache = [db.scalar("PRAGMA main.cache_size"), db.scalar("PRAGMA temp.cache_size")]
     db.execute(f"PRAGMA main.cache_size = -{VERIFY_CACHE_KIB}")
@@ -455,6 +460,7 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
         result = helper_result()
         if result is not None:
             fk = result[1]
+            report.cpu["helper process"] = result[5].pop("cpu", 0.0)
             report.seconds.update(result[5])
             report.events_checked, chain = result[3]
             report.cases_checked, cases = result[4]
@@ -475,6 +481,8 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
         progress.report(total, total, "Đang chờ SQLite kiểm tra tệp sổ…")
         report.integrity = integrity.join(progress)
         lap("waiting for integrity_check")
+        report.cpu["integrity_check thread"] = integrity.cpu
+        report.cpu["this process, integrity_check's thread aside"] = time.process_time() - cpu - integrity.cpu
     finally:
         integrity.stop()
         if second is not None:
