@@ -105,12 +105,12 @@ def optimize_step(conn: sqlite3.Connection, table: str, pages: int | None = None
     pages = OPTIMIZE_STEP_PAGES if pages is None else pages
     if not needs_optimize(_levels(conn, fts)):
         return False
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+
+    def still_wanted():
         levels = _levels(conn, fts)
-        if not needs_optimize(levels):
-            conn.execute("ROLLBACK")
-            return False
+        return levels if needs_optimize(levels) else None
+
+    def step(levels) -> None:
         under_way = any(merging for merging, segments in levels
                         if any(p > BIG_PAGES for _, p in segments))
         # While it is under way no other level may start a merge of its own in the step's pages.
@@ -118,12 +118,8 @@ def optimize_step(conn: sqlite3.Connection, table: str, pages: int | None = None
         conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('merge', ?)",
                      (int(pages) if under_way else -int(pages),))
         conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('usermerge', ?)", (MERGE_DEFAULTS["usermerge"],))
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return True
+
+    return _under_write_lock(conn, still_wanted, step)
 
 
 def merge_step(conn: sqlite3.Connection, table: str, pages: int = STEP_PAGES) -> bool:
@@ -133,18 +129,29 @@ def merge_step(conn: sqlite3.Connection, table: str, pages: int = STEP_PAGES) ->
     fts = FTS_TABLES[table]
     if step_fan_in(_levels(conn, fts)) is None:   # the usual answer, read without taking the lock
         return False
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        fan_in = step_fan_in(_levels(conn, fts))   # again, under the lock: a save may have come
-        if fan_in is None:
-            conn.execute("ROLLBACK")
-            return False
+
+    def step(fan_in: int) -> None:
         usermerge = MERGE_DEFAULTS["usermerge"]
         if fan_in != usermerge:
             conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('usermerge', ?)", (fan_in,))
         conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('merge', ?)", (int(pages),))
         if fan_in != usermerge:
             conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('usermerge', ?)", (usermerge,))
+
+    return _under_write_lock(conn, lambda: step_fan_in(_levels(conn, fts)), step)
+
+
+def _under_write_lock(conn: sqlite3.Connection, still_wanted, step) -> bool:
+    """Take the write lock, ask again whether the step is wanted (a save may have come since the
+    look without the lock: ``still_wanted()`` returns None when not), do ``step`` with that answer
+    and commit; True when it wrote something. Nothing half-done stays on a failure."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        wanted = still_wanted()
+        if wanted is None:
+            conn.execute("ROLLBACK")
+            return False
+        step(wanted)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -16,6 +16,19 @@ def _settled(qtbot, view) -> None:
     qtbot.waitUntil(lambda: not view.busy, timeout=15000)
 
 
+def _half_year_view(qtbot, office, session):
+    """The page on 20/06/2026 showing 6 tháng đầu năm 2026 of three requests for explanation."""
+    from ui.views.reports import ReportsView
+
+    _cases(office["db"], 3)
+    session.set_today(date(2026, 6, 20))
+    view = ReportsView(session)
+    qtbot.addWidget(view)
+    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
+    _settled(qtbot, view)
+    return view
+
+
 def _menu_titles(window) -> list[str]:
     return [a.text() for a in window.menuBar().actions()]
 
@@ -415,14 +428,8 @@ def test_the_written_report_is_saved_from_the_window_off_the_gui_thread(qtbot, o
     from PySide6.QtCore import QThread
 
     from desktop.reports import written
-    from ui.views.reports import ReportsView
 
-    _cases(office["db"], 3)
-    session.set_today(date(2026, 6, 20))
-    view = ReportsView(session)
-    qtbot.addWidget(view)
-    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
-    _settled(qtbot, view)
+    view = _half_year_view(qtbot, office, session)
     shown = view.table.item(view.report.form.header_depth() + 1, 3).text()
     threads = []
     real = written.bundle
@@ -446,14 +453,8 @@ def test_the_consolidated_table_is_counted_off_the_gui_thread(qtbot, office, ses
     from PySide6.QtCore import QThread
 
     from desktop.reports import submit
-    from ui.views.reports import ReportsView
 
-    _cases(office["db"], 3)
-    session.set_today(date(2026, 6, 20))
-    view = ReportsView(session)
-    qtbot.addWidget(view)
-    view.period_box.setCurrentIndex(view.period_box.findData("2026-H1"))
-    _settled(qtbot, view)
+    view = _half_year_view(qtbot, office, session)
     view.form_box.setCurrentIndex(view.form_box.findData("gt01"))
     _settled(qtbot, view)
     threads = []
