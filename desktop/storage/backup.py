@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Protocol
 
 from desktop.errors import UserError
+from desktop.storage.disks import write_file
 
 log = logging.getLogger(__name__)
 
@@ -207,12 +208,9 @@ def unchanged_since(conn: sqlite3.Connection, register: Path, folder: Path) -> P
 def _note_mark(folder: Path, register: Path, mark: str, target: Path) -> None:
     """Written after the backup is in place; losing it only costs one more backup."""
     note = _mark_file(folder, register)
-    tmp = note.with_name(note.name + ".tmp")
     try:
-        _new_private(tmp).write_text(json.dumps({"mark": mark, "backup": target.name}), encoding="utf-8")
-        os.replace(tmp, note)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        write_file(note, json.dumps({"mark": mark, "backup": target.name}).encode("utf-8"), private=True)
+    except UserError as exc:
         log.warning("could not note the backup's mark in %s: %s", note, exc)
 
 

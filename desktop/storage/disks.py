@@ -196,15 +196,22 @@ def retry_while_held(action: Callable[[], T], *, retries: int = RETRIES, pause: 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def write_file(target: Path | str, data: bytes) -> Path:
+def write_file(target: Path | str, data: bytes, *, private: bool = False) -> Path:
     """Write ``data`` whole or not at all: to ``<name>.partial``, flushed to the device, then
     renamed over ``target`` — retried while an antivirus or a viewer briefly holds it. Any
-    failure leaves ``target`` as it was and becomes a Vietnamese ``UserError``."""
+    failure leaves ``target`` as it was and becomes a Vietnamese ``UserError``. ``private``:
+    readable by its owner only from its first byte on (files beside the register: see
+    ``desktop.security.files``)."""
     target = Path(target)
     tmp = target.with_name(target.name + ".partial")
 
     def attempt() -> None:
-        with open(tmp, "wb") as fh:
+        if private:
+            tmp.unlink(missing_ok=True)   # an older leftover keeps its mode
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(tmp, flags, 0o600 if private else 0o666), "wb") as fh:
+            if private and os.name == "posix":
+                os.fchmod(fh.fileno(), 0o600)   # whatever the umask
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

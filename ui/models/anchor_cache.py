@@ -22,7 +22,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from desktop.security.files import owner_only
+from desktop.errors import UserError
+from desktop.storage.disks import write_file
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +80,10 @@ class AnchorCache:
             while len(views) > MAX_VIEWS:
                 views.pop(next(iter(views)))
             text = json.dumps({"version": VERSION, "views": views}, separators=(",", ":"))
-            tmp = self.path.with_name(self.path.name + ".tmp")
             try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(text)
-                owner_only(tmp)
-                os.replace(tmp, self.path)
-            except OSError as exc:
+                write_file(self.path, text.encode("utf-8"), private=True)
+            except UserError as exc:   # a full disk, a read-only folder: the next start scans again
                 log.warning("page anchors not kept in %s: %s", self.path, exc)
-                try:
-                    tmp.unlink()
-                except OSError:
-                    pass
 
 
 _caches: dict[str, AnchorCache] = {}

@@ -204,3 +204,20 @@ def test_a_file_over_fat32s_limit_is_named(tmp_path):
     assert not target.exists() and list(tmp_path.iterdir()) == []
     assert disks.file_error(OSError(errno.EINVAL, "x"), target, size=5 * 1024**3).code == "file_too_large"
 
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_a_private_file_is_owner_only_from_its_first_byte_whatever_the_umask(tmp_path):
+    from desktop.storage.disks import write_file
+
+    old = os.umask(0)
+    try:
+        (tmp_path / "note.json.partial").write_bytes(b"left by a crash")
+        (tmp_path / "note.json.partial").chmod(0o644)
+        target = write_file(tmp_path / "note.json", b"{}", private=True)
+        plain = write_file(tmp_path / "plain.pdf", b"%PDF")
+    finally:
+        os.umask(old)
+    assert target.read_bytes() == b"{}" and target.stat().st_mode & 0o777 == 0o600
+    assert plain.stat().st_mode & 0o777 == 0o666   # an exported document keeps the folder's usual mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.json", "plain.pdf"]
