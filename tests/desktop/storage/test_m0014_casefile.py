@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-from pathlib import Path
-
 from desktop.storage.db import open_database
 from desktop.workflow.verify import verify_register
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "register-0006.sqlite"
+from tests.desktop.storage.upgrade_0006 import copy_0006, counts
 
-
-def _counts(conn) -> dict[str, int]:
-    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("cases", "receptions", "persons", "events", "documents", "calendar_days")}
+TABLES = ("cases", "receptions", "persons", "events", "documents", "calendar_days")
 
 
 def test_upgrade_from_0006_adds_the_case_file_and_keeps_everything(tmp_path):
-    path = tmp_path / "register.sqlite"
-    shutil.copy(FIXTURE, path)
-    raw = sqlite3.connect(path)
-    before = _counts(raw)
-    raw.close()
+    path, before = copy_0006(tmp_path, TABLES)
     db = open_database(path)
     try:
-        assert _counts(db.conn) == before and before["cases"] > 0
+        assert counts(db.conn, TABLES) == before and before["cases"] > 0
         cols = {r[1] for r in db.query("PRAGMA table_info(cases)")}
         assert "lookup_code" in cols and db.scalar("SELECT count(*) FROM cases WHERE lookup_code IS NOT NULL") == 0
         assert "lookup_code" in {r[1] for r in db.query("PRAGMA table_info(receptions)")}

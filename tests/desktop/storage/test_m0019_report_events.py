@@ -5,21 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from datetime import date
-from pathlib import Path
 
 from desktop.security.accounts import assume_role
 from desktop.storage.db import open_database
 from desktop.storage.events import insert_event
 from desktop.workflow.verify import verify_register
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "register-0006.sqlite"
+from tests.desktop.storage.upgrade_0006 import FIXTURE, copy_0006, counts
+
 TABLES = ("cases", "receptions", "persons", "events", "documents", "commitments")
-
-
-def _counts(conn) -> dict[str, int]:
-    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
 def expected(row) -> tuple:
@@ -37,14 +32,10 @@ def _report_rows(db) -> dict[tuple[str, int], tuple]:
 
 
 def test_upgrade_from_0006_fills_report_events_from_every_event(tmp_path):
-    path = tmp_path / "register.sqlite"
-    shutil.copy(FIXTURE, path)
-    raw = sqlite3.connect(path)
-    before = _counts(raw)
-    raw.close()
+    path, before = copy_0006(tmp_path, TABLES)
     db = open_database(path)
     try:
-        assert _counts(db.conn) == before and before["events"] > 100
+        assert counts(db.conn, TABLES) == before and before["events"] > 100
         events = db.query("SELECT * FROM events ORDER BY id")
         held = _report_rows(db)
         assert len(held) == len(events)

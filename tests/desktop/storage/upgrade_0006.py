@@ -1,0 +1,24 @@
+"""The released 0006 register (tests/fixtures), copied for a migration's upgrade test."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "register-0006.sqlite"
+
+
+def counts(conn, tables) -> dict[str, int]:
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def copy_0006(tmp_path: Path, tables) -> tuple[Path, dict[str, int]]:
+    """A copy of the fixture, not yet opened by the app, and the row counts of ``tables`` in it."""
+    path = tmp_path / "register.sqlite"
+    shutil.copy(FIXTURE, path)
+    raw = sqlite3.connect(path)
+    try:
+        return path, counts(raw, tables)
+    finally:
+        raw.close()
