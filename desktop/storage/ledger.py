@@ -252,18 +252,25 @@ class batched:
         _BATCHED.discard(self.key)
 
 
+def _inserted_scope(conn: sqlite3.Connection, table: str):
+    """What chaining ``table``'s newly inserted rows reads: its covered columns (None when the
+    ledger does not cover it), the register's own unit code (None: every unit's rows) and the
+    expression of a row's version."""
+    columns = covered_columns(conn).get(table)
+    own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
+    cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    return columns, own[0] if own else None, "version" if "version" in cols else "0"
+
+
 def append_inserted(conn: sqlite3.Connection, table: str, after_id: int) -> int:
     """Chain the rows of ``table`` inserted after ``after_id`` (in id order) as their insert
     triggers would have, one statement to read them and one to write the entries."""
-    columns = covered_columns(conn).get(table)
+    columns, own, version = _inserted_scope(conn, table)
     if columns is None:
         return 0
-    own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
-    cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
-    version = "version" if "version" in cols else "0"
     rows = conn.execute(f'SELECT unit_code, uuid, {version}, {_digest_call("", columns)} FROM "{table}" '
                         "WHERE id > ? AND unit_code = coalesce(?, unit_code) ORDER BY id",
-                        (after_id, own[0] if own else None)).fetchall()
+                        (after_id, own)).fetchall()
     return _write_entries(conn, table, rows, link_hash, _new_uuid)
 
 
@@ -774,17 +781,14 @@ def chain_inserted(conn: sqlite3.Connection, table: str, after_id: int) -> int:
     ``append_inserted`` does (its triggers standing aside, ``batched``), in less time."""
     from desktop.storage.units import new_uuid
 
-    columns = covered_columns(conn).get(table)
+    columns, own, version = _inserted_scope(conn, table)
     if columns is None:
         return 0
-    own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
-    cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
-    version = "version" if "version" in cols else "0"
     ordered = sorted(columns)
     real = " OR ".join(f'typeof("{c}") = \'real\'' for c in ordered) or "0"
     rows = conn.execute(f'SELECT unit_code, uuid, {version}, CAST({_json_object("", ordered)} AS BLOB), {real} '
                         f'FROM "{table}" WHERE id > ? AND unit_code = coalesce(?, unit_code) ORDER BY id',
-                        (after_id, own[0] if own else None)).fetchall()
+                        (after_id, own)).fetchall()
     sha256 = hashlib.sha256
 
     def digested():
