@@ -6,7 +6,9 @@ so the window never waits on a write (issue #20, item 1; STYLE.md §5).
 or the exception back on the GUI thread. Jobs run one after another in the order given (one
 thread): two saves never race for the write lock. An ``indicator`` (a widget the form shows, e.g.
 a "Đang lưu…" label) appears only if the save takes longer than ``SHOW_AFTER_MS`` and hides when it
-ends. A failed save leaves the form as it was: ``on_error`` (by default ``ui.errors.report``: a
+ends. ``Writer.wait(fn, title=…)`` is for the rare step a dialog needs the answer of before it
+goes on (making or moving the sync keys' passphrase): the same job, with the window painting and
+a modal "title" shown after ``SHOW_AFTER_MS`` while it runs. A failed save leaves the form as it was: ``on_error`` (by default ``ui.errors.report``: a
 ``UserError``'s Vietnamese message, or the bug dialog) is shown over it.
 
 After each save that succeeded the session's ``changed`` fires, so the views reload (not after a
@@ -19,8 +21,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,30 @@ class Writer(QObject):
         self.pool.start(_Job(self, fn, job.signals))
         return job
 
+    def wait(self, fn: Callable[[Any], Any], *, title: str, parent: QWidget | None = None,
+             changes: bool = True) -> Any:
+        """Run ``fn(db)`` on the writer like ``save`` and return its result (or raise what it
+        raised) once it is done. The window's thread runs its event loop meanwhile, so it paints;
+        after ``SHOW_AFTER_MS`` a modal ``title`` keeps the person from starting anything else, and
+        Escape does not end it (the write goes on)."""
+        busy = _Busy(title, parent)
+        outcome: dict[str, Any] = {}
+        loop = QEventLoop()
+
+        def settle(key: str, value: Any) -> None:
+            outcome[key] = value
+            loop.quit()
+
+        job = self.save(fn, on_done=lambda result: settle("done", result), on_error=lambda exc: settle("error", exc),
+                        indicator=busy, parent=parent, changes=changes)
+        if not outcome:
+            loop.exec()
+        busy.deleteLater()
+        assert job.finished
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["done"]
+
     @staticmethod
     def _report(parent: QWidget | None, exc: BaseException) -> None:
         from ui.errors import report
@@ -134,3 +160,22 @@ class Writer(QObject):
     def close(self, msecs: int = 30000) -> bool:
         """Finish the saves already given (on quit)."""
         return self.pool is None or self.pool.waitForDone(msecs)
+
+
+class _Busy(QDialog):
+    """What ``Writer.wait`` shows while a write it waits for takes long: a title and a moving bar."""
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sổ Giải trình")
+        self.setModal(True)
+        lay = QVBoxLayout(self)
+        self.label = QLabel(title, wordWrap=True)
+        lay.addWidget(self.label)
+        bar = QProgressBar()
+        bar.setRange(0, 0)   # no steps to count: it only moves
+        lay.addWidget(bar)
+        self.setMinimumWidth(360)
+
+    def reject(self) -> None:   # Escape: the write goes on, and this ends with it
+        pass

@@ -191,3 +191,121 @@ def test_the_typed_passphrase_is_checked_off_the_gui_thread(qtbot, qapp, db, pro
         timer.stop()
     assert threading.get_ident() not in threads
     session.close()
+
+
+def _held_writer(session, ticks: list, seen: dict):
+    """Hold the session's writer with a save that waits, and release it from the window's event
+    loop 400 ms later, noting what the person saw meanwhile: returns the release event."""
+    import threading
+
+    release = threading.Event()
+    session.writer.save(lambda db: release.wait(10))
+    start = len(ticks)
+
+    def look() -> None:
+        busy = modal()
+        seen["busy"] = busy.label.text() if busy is not None and hasattr(busy, "label") else None
+        seen["ticked"] = len(ticks) - start
+        if busy is not None:
+            busy.reject()   # Escape while the write waits: it goes on, the dialog stays
+        seen["still_shown"] = busy is not None and busy.isVisible()
+        release.set()
+
+    QTimer.singleShot(400, look)
+    return release
+
+
+@pytest.fixture
+def ticks():
+    counted: list = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: counted.append(1))
+    timer.start()
+    yield counted
+    timer.stop()
+    del timer
+
+
+def _on_threads(monkeypatch, name: str) -> list:
+    """Note the thread ``keyring.<name>`` runs on."""
+    import threading
+
+    real, threads = getattr(keyring, name), []
+
+    def noted(*args, **kwargs):
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keyring, name, noted)
+    return threads
+
+
+def test_the_first_sealed_passphrase_is_written_on_the_writer(qtbot, qapp, db, province, monkeypatch, ticks):
+    """An administrator holding the sealing key, no keys yet: the random passphrase is sealed and
+    kept by the writer while the window paints, "Đang tạo…" shown over it (issue #20, item 1)."""
+    import threading
+
+    from ui.dialogs.passphrase_dialog import sync_passphrase
+
+    session = commune(db, province, typed=False)
+    db.execute("DELETE FROM accounts")
+    accounts.create_first_admin(db, login="quantri", password=PASSWORD, full_name="Đỗ Văn Quản")
+    session.signed_in()
+    assert keyring.state(db) == "none" and keyring.can_seal(db)
+    threads, seen = _on_threads(monkeypatch, "ensure_passphrase"), {}
+    release = _held_writer(session, ticks, seen)
+    try:
+        value = sync_passphrase(session, None)
+    finally:
+        release.set()
+    assert seen["busy"] == "Đang tạo cụm mật khẩu của khóa đồng bộ…" and seen["still_shown"]
+    assert seen["ticked"] > 10   # the window kept working while the writer was busy
+    assert threads and threading.get_ident() not in threads
+    assert keyring.state(db) == "sealed" and keyring.passphrase(db) == value and modal() is None
+    session.close()
+
+
+def test_moving_typed_keys_to_the_sealed_passphrase_runs_on_the_writer(qtbot, qapp, db, province, monkeypatch, ticks):
+    import threading
+
+    from ui.dialogs.passphrase_dialog import offer_sealing
+
+    session = commune(db, province, typed=True)
+    accounts.login_user(db, "quantri", PASSWORD)
+    session.signed_in()
+    fingerprint = keys.own_key(db, "signing").fingerprint
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    threads, seen = _on_threads(monkeypatch, "adopt_sealed"), {}
+    release = _held_writer(session, ticks, seen)
+    try:
+        value = offer_sealing(session, TYPED, None)
+    finally:
+        release.set()
+    assert seen["busy"].startswith("Đang chuyển khóa đồng bộ") and seen["ticked"] > 10
+    assert threads and threading.get_ident() not in threads
+    assert keyring.state(db) == "sealed" and keyring.passphrase(db) == value != TYPED
+    assert keys.own_key(db, "signing").fingerprint == fingerprint
+    session.close()
+
+
+def test_a_move_refused_on_the_writer_keeps_the_typed_keys_and_says_why(qtbot, qapp, db, province, monkeypatch):
+    from desktop.errors import UserError
+    from ui.dialogs.passphrase_dialog import offer_sealing
+
+    session = commune(db, province, typed=True)
+    accounts.login_user(db, "quantri", PASSWORD)
+    session.signed_in()
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: warned.append(text)))
+
+    def full_disk(on, typed):   # writes half, then the disk is full
+        with on.write():
+            on.execute("INSERT INTO settings(key, value) VALUES ('half', 'written')")
+            raise UserError("disk_full", "Ổ đĩa đã đầy nên không ghi được.")
+
+    monkeypatch.setattr(keyring, "adopt_sealed", full_disk)
+    assert offer_sealing(session, TYPED, None) == TYPED
+    assert warned == ["Ổ đĩa đã đầy nên không ghi được."]
+    assert keyring.state(db) == "typed" and db.get_setting("half") is None
+    session.close()

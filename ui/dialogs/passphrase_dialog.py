@@ -119,10 +119,11 @@ class PassphraseDialog(QDialog):
             super().reject()
 
 
-def offer_sealing(db, typed: str, parent: QWidget | None) -> str:
+def offer_sealing(session, typed: str, parent: QWidget | None) -> str:
     """Once typed right: offer to protect the keys by the logins from now on; returns the passphrase
-    to use (the new sealed one if accepted)."""
-    if not keyring.may_adopt(db):
+    to use (the new sealed one if accepted). The keys are re-wrapped on the session's writer (scrypt,
+    slow on purpose), the window painting meanwhile (issue #20, item 1)."""
+    if not keyring.may_adopt(session.db):
         return typed
     answer = QMessageBox.question(
         parent, "Bảo vệ khóa bằng đăng nhập",
@@ -132,7 +133,8 @@ def offer_sealing(db, typed: str, parent: QWidget | None) -> str:
     if answer != QMessageBox.StandardButton.Yes:
         return typed
     try:
-        value = keyring.adopt_sealed(db, typed)
+        value = session.writer.wait(lambda db: keyring.adopt_sealed(db, typed),
+                                    title="Đang chuyển khóa đồng bộ sang bảo vệ bằng đăng nhập…", parent=parent)
     except UserError as exc:
         QMessageBox.warning(parent, "Sổ Giải trình", exc.message)
         return typed
@@ -155,7 +157,10 @@ def sync_passphrase(session, parent: QWidget | None = None) -> str | None:
             return keyring.ensure_passphrase(db)   # raises the reason: this login holds no key
         if kind == "none":
             try:
-                return keyring.ensure_passphrase(db)
+                if keyring.can_seal(db):   # the first sealed passphrase is written on the writer (issue #20, item 1)
+                    return session.writer.wait(keyring.ensure_passphrase, parent=parent,
+                                               title="Đang tạo cụm mật khẩu của khóa đồng bộ…")
+                return keyring.ensure_passphrase(db)   # reads only: raises why this login cannot
             except UserError as exc:
                 if exc.code != "no_seal_key":
                     raise
@@ -167,4 +172,4 @@ def sync_passphrase(session, parent: QWidget | None = None) -> str | None:
     dialog = PassphraseDialog(db, new=False, parent=parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return offer_sealing(db, dialog.value(), parent)
+    return offer_sealing(session, dialog.value(), parent)
