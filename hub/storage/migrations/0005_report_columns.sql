@@ -20,7 +20,8 @@
 CREATE TYPE hub.event_detail AS (due_mark text, satisfaction text, ground text, commitment_uuid text);
 
 CREATE FUNCTION hub.event_detail_of(d text) RETURNS hub.event_detail
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    -- Not parallel safe: its block that catches JSON errors is a subtransaction.
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL UNSAFE AS $$
 DECLARE
     j jsonb;
 BEGIN
