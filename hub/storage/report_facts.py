@@ -4,9 +4,10 @@
 ``build`` makes three temporary tables, ``rp_case``, ``rp_reception`` and ``rp_commitment``, with
 the columns the register's builder gives them, from the records the communes sent (kept whole as
 ``jsonb``; what the facts read of cases and events also as stored columns the server derives from
-it, migration 0005, as the register keeps ``report_events``), so that the facts' conditions (``FACTS``) and the forms' rules apply unchanged. Each
-step of a case counts as recorded by the cut-off (events with ``effective_on <= end``), exactly as
-the register counts it; one pass over the events of the cases that matter to the period.
+it, migration 0005, as the register keeps ``report_events``), so that the facts' conditions
+(``FACTS``) and the forms' rules apply unchanged. Each step of a case counts as recorded by the
+cut-off (events with ``effective_on <= end``), exactly as the register counts it; one pass over
+the events of the cases that matter to the period.
 """
 
 from __future__ import annotations
