@@ -79,13 +79,15 @@ def template(cases: int) -> dict[str, bytes]:
     db.close()
     shutil.rmtree(folder, ignore_errors=True)
     # Every uuid (32 hex digits) becomes "00000" + 27 digits of its own hash, so one replace of
-    # '"00000' per commune gives that commune its own uuids; the unit code likewise.
-    uuids = {m for text in out.values() for m in re.findall(r'"([0-9a-f]{32})"', text)}
+    # '"00000' per commune gives that commune its own uuids; the unit code likewise. A uuid quoted
+    # inside a JSON text value (an event's own data: \"commitment_uuid\": \"…\") too, so that the
+    # step adding a commitment names that commune's commitment.
+    pattern = re.compile(r'"([0-9a-f]{32})(?=\\?")')
+    uuids = {m for text in out.values() for m in pattern.findall(text)}
     remap = {u: "00000" + hashlib.sha256(u.encode()).hexdigest()[:27] for u in uuids}
-    pattern = re.compile(r'"([0-9a-f]{32})"')
     result = {}
     for name, text in out.items():
-        text = pattern.sub(lambda m: '"' + remap[m.group(1)] + '"', text)
+        text = pattern.sub(lambda m: '"' + remap[m.group(1)], text)
         result[name] = text.replace(f'"{code}"', f'"{TEMPLATE_CODE}"').encode("utf-8")
     return result
 

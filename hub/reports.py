@@ -17,7 +17,7 @@ from datetime import date
 from desktop.reports.engine import TOTAL_KEY, FormReport, ReportRow, check_identities
 from desktop.reports.forms import Form, Rule, forms_for, get_form
 from desktop.reports.periods import Period, due_date
-from desktop.storage.report_facts import DISTINCT, FACTS, MEASURES
+from desktop.storage.report_facts import DISTINCT, FACTS, KIND_FACTS, MEASURES
 from hub.storage import report_facts, report_rows
 
 # PostgreSQL spellings of the register's SQLite expressions (the facts' conditions are plain SQL).
@@ -46,6 +46,22 @@ def _aggregate(rule: Rule) -> str:
         return f"count(DISTINCT CASE WHEN {cond} THEN {pg(DISTINCT[rule.of][rule.measure][0])} END)"
     amount = _PG_MEASURES.get((rule.of, rule.measure)) or pg(MEASURES[rule.of][rule.measure][0])
     return f"coalesce(sum(CASE WHEN {cond} THEN {amount} ELSE 0 END), 0)"
+
+
+def _kinds(cols: list) -> frozenset[str] | None:
+    """The case kinds every one of these cells is limited to by a condition they all share (as the
+    register's ``ReportRun.case_need`` finds them: 02/XLD the national kinds, GT-01 requests for
+    explanation); ``None`` when they are not all limited."""
+    kinds = None
+    shared = set(cols[0].rule.where).intersection(*(c.rule.where for c in cols[1:]))
+    for name in shared:
+        if name in KIND_FACTS:
+            kinds = frozenset(KIND_FACTS[name]) if kinds is None else kinds & frozenset(KIND_FACTS[name])
+    return kinds
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -156,7 +172,10 @@ class HubReportRun:
                 by_entity.setdefault(leaf.rule.of, []).append(leaf)
         for entity, cols in by_entity.items():
             exprs = ", ".join(_aggregate(c.rule) for c in cols)
-            self.cur.execute(f"SELECT r.unit_code, {exprs} FROM pg_temp.rp_{entity} r GROUP BY 1", self.params)
+            kinds = _kinds(cols) if entity == "case" else None
+            # Rows of a kind no cell of the form counts add nothing to any of its cells: not read.
+            only = f"WHERE r.kind IN ({', '.join(_quote(k) for k in sorted(kinds))})" if kinds else ""
+            self.cur.execute(f"SELECT r.unit_code, {exprs} FROM pg_temp.rp_{entity} r {only} GROUP BY 1", self.params)
             for row in self.cur.fetchall():
                 values = grouped.setdefault(row[0], {})
                 for col, v in zip(cols, row[1:]):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import NamedTuple
 
 from hub.types import RecordType
@@ -20,6 +21,7 @@ from hub.types import RecordType
 _YEAR = re.compile(r"\d{4}-")
 _SCALARS = (str, int, float, bool, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)
+_TEXT_OR_NONE = frozenset((str, type(None)))
 
 
 class Shaped(NamedTuple):          # a tuple: made once per record, it must be cheap
@@ -101,11 +103,47 @@ def _ref_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _shape_whole(t: RecordType, records: list, lines: list[str], unit: str) -> list[Shaped] | None:
+    """Every record of a part judged at once, a column at a time, when each is the usual good one;
+    ``None`` when any is not (``_shape_all`` then judges them one by one, with their reasons). The
+    same conditions as ``shape``: objects, a uuid of 1 to 64 characters, the sending unit, only the
+    register's columns, no nested value (lines with one ``{`` and no ``[`` — each line is an object,
+    so as many ``{`` as lines means one each — or else only scalar values), a valid version, the
+    date placing it."""
+    n = len(records)
+    if not n or set(map(type, records)) != {dict}:
+        return None
+    get = dict.get
+    uuids = list(map(get, records, repeat("uuid")))
+    if (set(map(type, uuids)) != {str} or min(map(len, uuids)) == 0 or max(map(len, uuids)) > 64
+            or set(map(get, records, repeat("unit_code"))) != {unit}
+            or not t.column_set.issuperset(chain.from_iterable(records))
+            or not ((sum(map(str.count, lines, repeat("{"))) == n and not any(map(str.__contains__, lines, repeat("["))))
+                    or _SCALAR_TYPES.issuperset(map(type, chain.from_iterable(map(dict.values, records)))))):
+        return None
+    versions: object = repeat(0)
+    if t.versioned:
+        versions = list(map(get, records, repeat("version")))
+        if set(map(type, versions)) != {int} or min(versions) < 1 or max(versions) >= 2**63:
+            return None
+    years: object = repeat(None)
+    if t.year_key is not None:
+        stamps = list(map(get, records, repeat(t.year_key)))
+        if set(map(type, stamps)) != {str} or not all(map(_YEAR.match, stamps)):
+            return None
+        years = [int(stamp[:4]) for stamp in stamps]
+    return list(map(Shaped, uuids, versions, years, repeat(None)))
+
+
 def _shape_all(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> list[Shaped]:
-    """``shape`` of every record, with the usual good record judged in one expression (a line with
-    one ``{`` and no ``[`` holds no nested value: no need to look at each value)."""
+    """``shape`` of every record: the whole part at once when each is the usual good record, else
+    with the usual good record judged in one expression (a line with one ``{`` and no ``[`` holds
+    no nested value: no need to look at each value)."""
     if t is None:
         return [shape(t, name, record, unit) for record in records]
+    whole = _shape_whole(t, records, lines, unit)
+    if whole is not None:
+        return whole
     columns, versioned, year_key, scalars = t.column_set, t.versioned, t.year_key, _SCALAR_TYPES
     out = []
     for record, line in zip(records, lines):
@@ -124,16 +162,27 @@ def _shape_all(t: RecordType | None, name: str, records: list, lines: list[str],
     return out
 
 
+def _refs(t: RecordType, records: list, shaped: list[Shaped]) -> list[tuple[tuple[str, str, str], ...]]:
+    """Per record, the (column, parent type, uuid) it points to; a refused record points nowhere."""
+    if all(s.reason is None for s in shaped):          # every record an object
+        get = dict.get
+        columns = [(col, parent, list(map(get, records, repeat(col)))) for col, parent in t.references]
+        if all(set(map(type, values)) <= _TEXT_OR_NONE for _, _, values in columns):
+            # The usual part: every reference text or nothing (no JSON to write for PostgreSQL's ->>).
+            if len(columns) == 1:
+                col, parent, values = columns[0]
+                return [((col, parent, v),) if v is not None else () for v in values]
+            return [tuple((col, parent, v) for (col, parent, _), v in zip(columns, row) if v is not None)
+                    for row in zip(*(values for _, _, values in columns))]
+    return [tuple((col, parent, _ref_text(record[col])) for col, parent in t.references
+                  if record.get(col) is not None) if s.reason is None else ()
+            for record, s in zip(records, shaped)]
+
+
 def shape_part(t: RecordType | None, name: str, records: list, lines: list[str], unit: str) -> Part:
     shaped = _shape_all(t, name, records, lines, unit)
-    refs: list[tuple[tuple[str, str, str], ...]] = []
     if t is not None and t.references:
-        for record, s in zip(records, shaped):
-            if s.reason is None:
-                refs.append(tuple((col, parent, _ref_text(record[col])) for col, parent in t.references
-                                  if record.get(col) is not None))
-            else:
-                refs.append(())
+        refs = _refs(t, records, shaped)
     else:
         refs = [()] * len(shaped)
     return Part(name, t, shaped, lines, refs)

@@ -3,9 +3,11 @@
 
 ``build`` makes three temporary tables, ``rp_case``, ``rp_reception`` and ``rp_commitment``, with
 the columns the register's builder gives them, from the records the communes sent (kept whole as
-``jsonb``), so that the facts' conditions (``FACTS``) and the forms' rules apply unchanged. Each
-step of a case counts as recorded by the cut-off (events with ``effective_on <= end``), exactly as
-the register counts it; one pass over the events of the cases that matter to the period.
+``jsonb``; what the facts read of cases and events also as stored columns the server derives from
+it, migration 0005, as the register keeps ``report_events``), so that the facts' conditions
+(``FACTS``) and the forms' rules apply unchanged. Each step of a case counts as recorded by the
+cut-off (events with ``effective_on <= end``), exactly as the register counts it; one pass over
+the events of the cases that matter to the period.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ _ENDS = ", ".join(f"'{s}'" for s in END_STATES)
 _CASE_MATTERS = ("k.received_on <= %(e)s AND (k.closed_on IS NULL OR k.closed_on >= %(s)s "
                  "OR k.published_on >= %(s)s)")
 
-# An event's ``data`` column is itself JSON text inside the record.
-_EDATA = "(e.data->>'data')"
+# An event's seq as six digits, so that "date + seq + value" sorts by date, then step.
+_SEQ = "lpad(e.seq, 6, '0')"
 
 
 def _where_units(alias: str, scope: str) -> str:
@@ -38,62 +40,51 @@ def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | Non
     cur.execute("DROP TABLE IF EXISTS pg_temp.rp_case, pg_temp.rp_reception, pg_temp.rp_commitment")
     # One pass hashing every event of the scope per case: room for it in memory (this session only).
     cur.execute("SET work_mem = '256MB'")
-    # The events per case are joined to their cases by hashing: the planner, blind to what the
-    # JSON functions return, otherwise merged them on the unit alone (a unit's every case against
-    # every one of its cases' aggregates).
+    # The events per case are joined to their cases by hashing, never by sorting a unit's events.
     cur.execute("SET LOCAL enable_mergejoin = off")
     # Each case's steps as recorded by the cut-off, aggregated per case first (the events are the
-    # large table; the cases' own fields join in afterwards, so no wide row is ever sorted).
+    # large table; the cases' own fields join in afterwards, so no wide row is ever sorted). Every
+    # value is a stored column (migration 0005), none unpacked from the records' JSON here.
     cur.execute(f"""
         CREATE TEMP TABLE rp_case AS
         WITH ev AS (
           -- Plain min/max over "date + 6-digit seq + value" (as the register's builder does), so
-          -- the events are hashed per case, never sorted; each record is unpacked once
-          -- (jsonb_to_record), not once per field; the text of an event's own "data" is parsed
-          -- only for the few events whose fields the facts read.
-          SELECT e.unit_code, x.case_uuid,
-            min(x.effective_on) FILTER (WHERE x.action = 'accept') AS accepted_on,
-            min(x.effective_on || lpad(x.seq::text, 6, '0') || x.action)
-               FILTER (WHERE x.from_state = 'received' AND x.to_state <> 'received') AS handled,
-            min(x.effective_on || lpad(x.seq::text, 6, '0') || x.action)
-               FILTER (WHERE x.to_state IN ({_ENDS}) AND coalesce(x.from_state, '') NOT IN ({_ENDS})) AS ended,
-            max(lpad(x.seq::text, 6, '0') || x.to_state) AS state_at_end,
+          -- the events are hashed per case, never sorted.
+          SELECT e.unit_code, e.case_uuid,
+            min(e.effective_on) FILTER (WHERE e.action = 'accept') AS accepted_on,
+            min(e.effective_on || {_SEQ} || e.action)
+               FILTER (WHERE e.from_state = 'received' AND e.to_state <> 'received') AS handled,
+            min(e.effective_on || {_SEQ} || e.action)
+               FILTER (WHERE e.to_state IN ({_ENDS}) AND coalesce(e.from_state, '') NOT IN ({_ENDS})) AS ended,
+            max({_SEQ} || e.to_state) AS state_at_end,
             -- The deadline in force: the last event that set one (a "due_on" of its own, not one
             -- quoted further in, such as what a step overwrote, as the register's builder reads it).
-            max(lpad(x.seq::text, 6, '0') || coalesce(x.data::jsonb->>'due_on', '-'))
-               FILTER (WHERE strpos(x.data, '"due_on"') > 0 AND x.data::jsonb ? 'due_on') AS last_due,
-            min(x.data::jsonb->>'due_on') FILTER (WHERE x.action = 'receive' AND strpos(x.data, '"due_on"') > 0)
-               AS first_due,
-            count(*) FILTER (WHERE x.action = 'extend' AND x.effective_on >= %(s)s) AS extended_in,
-            count(*) FILTER (WHERE x.action = 'suspend' AND x.effective_on >= %(s)s) AS suspended_in,
-            count(*) FILTER (WHERE x.action = 'publish' AND x.effective_on >= %(s)s) AS published_in,
-            min(x.effective_on) FILTER (WHERE x.action = 'close') AS closed_on,
-            max(x.data::jsonb->>'satisfaction') FILTER (WHERE x.action = 'close') AS satisfaction,
-            max(x.data::jsonb->>'ground') FILTER (WHERE x.action = 'refuse') AS ground,
-            max(x.data::jsonb->>'ground') FILTER (WHERE x.action = 'terminate') AS term_ground
+            max({_SEQ} || (e.detail).due_mark) FILTER (WHERE (e.detail).due_mark IS NOT NULL) AS last_due,
+            min(nullif((e.detail).due_mark, '-')) FILTER (WHERE e.action = 'receive') AS first_due,
+            count(*) FILTER (WHERE e.action = 'extend' AND e.effective_on >= %(s)s) AS extended_in,
+            count(*) FILTER (WHERE e.action = 'suspend' AND e.effective_on >= %(s)s) AS suspended_in,
+            count(*) FILTER (WHERE e.action = 'publish' AND e.effective_on >= %(s)s) AS published_in,
+            min(e.effective_on) FILTER (WHERE e.action = 'close') AS closed_on,
+            max((e.detail).satisfaction) FILTER (WHERE e.action = 'close') AS satisfaction,
+            max((e.detail).ground) FILTER (WHERE e.action = 'refuse') AS ground,
+            max((e.detail).ground) FILTER (WHERE e.action = 'terminate') AS term_ground
           FROM hub.events e
-          CROSS JOIN LATERAL jsonb_to_record(e.data) AS x(case_uuid text, seq int, action text, from_state text,
-                                                          to_state text, effective_on text, data text)
-          WHERE {_where_units('e', scope)} AND x.effective_on <= %(e)s
+          WHERE {_where_units('e', scope)} AND e.effective_on <= %(e)s
             -- Only the events of the cases that matter to the period (those joined below): about
             -- half of a year's events for a six-month report, found by hashing the cases.
-            AND EXISTS (SELECT 1 FROM hub.cases c
-                        CROSS JOIN LATERAL jsonb_to_record(c.data) AS k(received_on text, closed_on text,
-                                                                        published_on text)
-                        WHERE c.unit_code = e.unit_code AND c.uuid = e.data->>'case_uuid' AND {_CASE_MATTERS})
+            AND EXISTS (SELECT 1 FROM hub.cases k
+                        WHERE k.unit_code = e.unit_code AND k.uuid = e.case_uuid AND {_CASE_MATTERS})
           GROUP BY 1, 2)
-        SELECT row_number() OVER (ORDER BY c.unit_code, k.received_on, c.uuid) AS id, c.uuid,
-               NULL::text AS opening_uuid, c.unit_code, k.kind, k.field, k.assignee_uuid, k.received_on,
+        SELECT row_number() OVER (ORDER BY k.unit_code, k.received_on, k.uuid) AS id, k.uuid,
+               NULL::text AS opening_uuid, k.unit_code, k.kind, k.field, k.assignee_uuid, k.received_on,
                ev.accepted_on, left(ev.handled, 10) AS handled_on, substr(ev.handled, 17) AS handled_how,
                left(ev.ended, 10) AS ended_on, substr(ev.ended, 17) AS end_action,
                substr(ev.state_at_end, 7) AS state_at_end, nullif(substr(ev.last_due, 7), '-') AS last_due,
                ev.first_due, ev.extended_in, ev.suspended_in, ev.published_in, ev.closed_on,
                ev.satisfaction, ev.ground, ev.term_ground
-        FROM hub.cases c
-        CROSS JOIN LATERAL jsonb_to_record(c.data) AS k(kind text, field text, assignee_uuid text, received_on text,
-                                                        closed_on text, published_on text)
-        JOIN ev ON ev.unit_code = c.unit_code AND ev.case_uuid = c.uuid
-        WHERE {_where_units('c', scope)} AND {_CASE_MATTERS}""", params)
+        FROM hub.cases k
+        JOIN ev ON ev.unit_code = k.unit_code AND ev.case_uuid = k.uuid
+        WHERE {_where_units('k', scope)} AND {_CASE_MATTERS}""", params)
     cur.execute("RESET enable_mergejoin")
     # Opening balances (kê khai đầu kỳ): rows received (and accepted) the day before the period.
     cur.execute(f"""
@@ -126,21 +117,18 @@ def build(cur, start: date, end: date, *, scope: str = "nation", unit: str | Non
         FROM hub.records r
         WHERE r.tbl = 'receptions' AND {_where_units('r', scope)}
           AND r.data->>'received_on' BETWEEN %(s)s AND %(e)s""", params)
+    # Each commitment with the step that added it, as the register's builder joins them: the
+    # events' stored columns (0005), no second pass unpacking every event's JSON.
     cur.execute(f"""
         CREATE TEMP TABLE rp_commitment AS
-        WITH made AS (
-          SELECT e.unit_code, {_EDATA}::jsonb->>'commitment_uuid' AS commitment_uuid,
-                 min(e.data->>'effective_on') AS made_on
-          FROM hub.events e
-          WHERE {_where_units('e', scope)} AND e.data->>'action' = 'add_commitment'
-            AND e.data->>'effective_on' <= %(e)s
-          GROUP BY 1, 2)
-        SELECT row_number() OVER (ORDER BY c.unit_code, c.uuid) AS id, c.uuid, c.unit_code,
-               k.data->>'assignee_uuid' AS assignee_uuid, made.made_on, c.data->>'due_on' AS due_on,
+        SELECT row_number() OVER (ORDER BY c.unit_code, c.uuid, e.effective_on) AS id, c.uuid, c.unit_code,
+               k.assignee_uuid, e.effective_on AS made_on, c.data->>'due_on' AS due_on,
                CASE WHEN c.data->>'done_on' <= %(e)s THEN c.data->>'done_on' END AS done_on,
                (c.data->>'status' = 'dropped')::int AS dropped, c.data->>'case_uuid' AS case_uuid
         FROM hub.records c
-        JOIN made ON made.unit_code = c.unit_code AND made.commitment_uuid = c.uuid
+        JOIN hub.events e ON e.unit_code = c.unit_code AND e.case_uuid = c.data->>'case_uuid'
+                         AND e.action = 'add_commitment' AND (e.detail).commitment_uuid = c.uuid
         JOIN hub.cases k ON k.unit_code = c.unit_code AND k.uuid = c.data->>'case_uuid'
-        WHERE c.tbl = 'commitments' AND {_where_units('c', scope)}""", params)
+        WHERE c.tbl = 'commitments' AND {_where_units('c', scope)} AND e.effective_on <= %(e)s
+          AND (c.data->>'done_on' IS NULL OR c.data->>'done_on' >= %(s)s)""", params)
     return params

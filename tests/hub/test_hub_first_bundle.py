@@ -230,3 +230,26 @@ def test_first_bundle_dry_run_writes_nothing(hub, commune, province, data, outdi
     report = import_bundle(hub, path, keyring=Keyring(), dry_run=True)
     assert report.direct and report.totals()["new"] > 0 and not report.applied
     assert _snapshot(hub) == before
+
+
+@pytest.mark.parametrize("line", [
+    '{"uuid":"u1","note":"plain"}',
+    '{"uuid":"u1","note":"a \\\\ backslash, a \\" quote, a \\n newline escaped"}',
+    '{"uuid":"u1",\t"note":"a raw tab between tokens"}',
+    '{"uuid":"u1","note":"a raw carriage return after"}\r',
+    '{"uuid":"u1","note":"chữ Việt có dấu ✓ \\u0007"}',
+])
+@pytest.mark.parametrize("uuid", ["u1", "u\\1", "u\t1"])
+def test_a_part_written_whole_is_written_as_value_by_value(line, uuid):
+    """``hub.first._rows`` escapes a whole part at once when it may, with the very bytes the value
+    by value path writes, for every character COPY's text format treats apart."""
+    from hub import first
+    from hub.shape import Part, Shaped
+    from hub.types import by_name
+
+    for name in ("events", "persons"):
+        t = by_name()[name]
+        part = Part(name, t, [Shaped(uuid, 3, 2026, None), Shaped("u2", 3, 2026, None)], [line, line], [(), ()])
+        whole = first._rows(part, "00001", "01", t.target)
+        assert whole == first._rows_each(part, "00001", "01", t.target).encode("utf-8")
+        assert whole.count(b"\n") == 2 and whole.count(b"\t") == 10

@@ -17,6 +17,7 @@ from desktop.reports import engine as register_reports
 from desktop.reports import submit
 from desktop.reports.periods import period
 from desktop.security import accounts
+from desktop.storage import cases as case_repo
 from desktop.storage.persons import save_person
 from desktop.storage.units import save_officer
 from desktop.sync import export, keys
@@ -261,3 +262,86 @@ def test_each_cases_facts_equal_the_registers_including_a_suspended_deadline(hub
     run.close()
     assert len(own) > 20 and any(r[0] == case.uuid for r in own)
     assert held == own
+
+
+_COMMITMENT_COLUMNS = ("uuid", "unit_code", "assignee_uuid", "made_on", "due_on", "done_on", "dropped", "case_uuid")
+
+
+def test_each_commitments_facts_equal_the_registers(hub, country, tmp_path):
+    """Commitment by commitment: the step that added it (read from the events' stored columns) and
+    only the commitments still followed in the period, as the register's builder joins them."""
+    from desktop.storage import report_facts as register_facts
+
+    db = country["01001"]
+    person = db.one("SELECT uuid FROM persons LIMIT 1")["uuid"]
+    officer = db.one("SELECT uuid FROM officers WHERE role <> 'head' LIMIT 1")["uuid"]
+    # Received, accepted, answered, then a commitment: done before the period (no longer followed,
+    # so counted by no form), done in it, done late, left open, and one added after its end.
+    steps = {"before": ("2025-10-01", "2025-12-01"), "in": ("2026-01-05", "2026-02-01"),
+             "late": ("2026-02-02", "2026-05-20"), "open": ("2026-03-02", None), "after": ("2026-06-20", None)}
+    for name, (made, done) in steps.items():
+        received = date.fromisoformat(made) - timedelta(days=20)
+        case = receive_case(db, CaseInput(kind="explanation", received_on=received, summary=f"Cam kết {name}",
+                                          requesters=[person], assignee_uuid=officer), today=TODAY)
+        case = act(db, case.uuid, "accept", effective_on=received + timedelta(days=2), note="ghi chú", today=TODAY)
+        case = act(db, case.uuid, "reply", effective_on=received + timedelta(days=10), note="ghi chú", today=TODAY)
+        due = (date.fromisoformat(made) + timedelta(days=30)).isoformat()
+        case = act(db, case.uuid, "add_commitment", effective_on=date.fromisoformat(made), note="ghi chú",
+                   today=TODAY, data={"commitment_due": due})
+        if done:
+            (k,) = case_repo.list_commitments(db, case.uuid)
+            act(db, case.uuid, "complete_commitment", effective_on=date.fromisoformat(done), note="ghi chú",
+                today=TODAY, data={"commitment_uuid": k.uuid})
+    (result,) = import_files(hub, [export.export_bundle(db, tmp_path / "next.gtb").path], keyring=Keyring())
+    assert result.applied
+
+    cols = ", ".join(_COMMITMENT_COLUMNS)
+    own, held = [], []
+    for code in ("01001", "01002"):
+        register_facts.build(country[code], H1.start, H1.end, code)
+        own += [tuple(r) for r in country[code].query(f"SELECT {cols} FROM temp.rp_commitment")]
+    run = hub_reports.HubReportRun(hub, H1, hub_reports.Scope("province", "01", "UBND tỉnh 01"), keep=False)
+    run._build(["01001", "01002"])
+    run.cur.execute(f"SELECT {cols} FROM pg_temp.rp_commitment")
+    held = sorted(run.cur.fetchall())
+    run.close()
+    assert len(own) == 3               # in, late, open: neither the one done before nor the one after
+    assert held == sorted(own)
+
+
+def test_a_hub_at_0004_with_data_upgraded_gives_the_same_report(hub, country, tmp_path, pg_cluster):
+    """The same provinces and bundles imported into a hub still at 0004, then upgraded: migration
+    0005 derives the stored columns of the rows already there, and the report is the same."""
+    import psycopg
+
+    from hub.storage import db as hub_db
+
+    with psycopg.connect(pg_cluster.dsn(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE hub_0005_check")
+    old = hub_db.connect(pg_cluster.dsn("hub_0005_check"))
+    try:
+        files = hub_db.migration_files()
+        upto = [p for p in files if p.stem < "0005"]
+        with old.transaction(), old.cursor() as cur:
+            for p in upto:
+                cur.execute(p.read_text(encoding="utf-8"))
+            cur.execute("CREATE TABLE hub.migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL "
+                        "DEFAULT now())")
+            cur.executemany("INSERT INTO hub.migrations (name) VALUES (%s)", [(p.stem,) for p in upto])
+        for pcode in ("01", "02"):
+            trust_register(old, tmp_path / f"tinh-{pcode}.sqlite")
+        results = import_files(old, [tmp_path / f"{code}.gtb" for code in country], keyring=Keyring())
+        assert all(r.applied for r in results), results
+        with old.cursor() as cur:
+            cur.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'hub' "
+                        "AND table_name = 'events' AND column_name = 'detail'")
+            assert cur.fetchone()[0] == 0       # really at 0004
+        old.rollback()
+        assert hub_db.migrate(old) == ["0005_report_columns"]
+        upgraded = {r.form.id: (r.rows, r.total) for r in hub_reports.make_reports(old, H1)}
+        fresh = {r.form.id: (r.rows, r.total) for r in hub_reports.make_reports(hub, H1)}
+        assert upgraded == fresh and any(v for rows, _ in fresh.values() for r in rows for v in r.values.values())
+    finally:
+        old.close()
+        with psycopg.connect(pg_cluster.dsn(), autocommit=True) as admin:
+            admin.execute("DROP DATABASE hub_0005_check WITH (FORCE)")
