@@ -532,6 +532,17 @@ def hex_digests(joined: bytes, count: int) -> str | None:
     return ",".join([sha256(p).hexdigest() for p in parts])
 
 
+# A page of the ledger in id order as one row (``_walk_by_id``): its entries' count, last id, lowest and
+# highest unit, how many have the types the app writes, their seqs, previous hashes and hashes joined
+# with commas, and their canonical JSON texts joined with newlines.
+_LEDGER_PAGE = (
+    "SELECT count(*), max(id), min(unit_code), max(unit_code), sum(typeof(unit_code) = 'text' AND "
+    "typeof(seq) = 'integer' AND typeof(prev_hash) = 'text' AND typeof(hash) = 'text'), group_concat(seq, ','), "
+    "group_concat(prev_hash, ','), group_concat(hash, ','), CAST(group_concat(j, x'0a') AS BLOB) FROM ("
+    "SELECT id, unit_code, seq, prev_hash, hash, CAST(json_array(unit_code, seq, tbl, record_uuid, version, digest, "
+    "prev_hash) AS BLOB) AS j FROM ledger WHERE id >= ? ORDER BY id LIMIT ?)")
+
+
 def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]] | None:
     """Every chain walked in one read of the ledger in id order (a scan of the table, not of the
     (unit_code, seq) index with a lookup per entry): each unit's entries are appended with rising
@@ -541,14 +552,52 @@ def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[t
 
     SQLite writes each entry's canonical JSON (``json_array`` escapes as Python's encoder does, and
     the entries hold text and integers only) as UTF-8 bytes: only the SHA-256 is computed here; an
-    entry whose hash differs is encoded again the Python way (``link_hash``) before it counts."""
-    sha256 = hashlib.sha256
+    entry whose hash differs is encoded again the Python way (``link_hash``) before it counts.
+
+    The ledger is read in pages of ``BATCH`` entries, each page one row (``_LEDGER_PAGE``). A page of
+    one unit whose seqs are the next ones of its chain, whose first entry links to the unit's last
+    hash and each other to the one before it, and whose hashes, joined, are the joined SHA-256 of the
+    texts, continues the chain with no problem; any other page is read again entry by entry."""
     state: dict[str, list] = {}        # unit → [expected seq, previous hash]
     problems: list[tuple] = []
     checked = 0
+    first = LOWEST_ROWID
+    while True:
+        count, last, low, high, typed, seqs, prevs, hashes, texts = conn.execute(
+            _LEDGER_PAGE, (first, BATCH)).fetchone()
+        if not count:
+            break
+        st = state.get(low, [1, GENESIS]) if typed == count and low == high else None
+        if (st is not None and seqs == ",".join(map(str, range(st[0], st[0] + count)))
+                and prevs == (f"{st[1]},{hashes[:-65]}" if count > 1 else st[1])
+                and hex_digests(texts, count) == hashes):
+            state[low] = [st[0] + count, hashes[-64:]]
+            ticks(tick, checked, checked + count)
+            checked += count
+        else:
+            walked = _walk_entries(conn, first, last, state, problems, checked, tick, limit)
+            if walked is None:
+                return None
+            checked = walked
+        if last == HIGHEST_ROWID:
+            break
+        first = last + 1
+    problems.sort()
+    out = []
+    for u, seq, order, kind, expect, rid in problems[:limit]:
+        tbl, ruuid = conn.execute("SELECT tbl, record_uuid FROM ledger WHERE id = ?", (rid,)).fetchone()
+        out.append((u, seq, order, kind, tbl, ruuid, expect))
+    return checked, out
+
+
+def _walk_entries(conn: sqlite3.Connection, first: int, last: int, state: dict, problems: list, checked: int,
+                  tick, limit: int) -> int | None:
+    """``_walk_by_id`` entry by entry over the ids ``first``..``last``: ``state`` and ``problems``
+    carried on; the entries checked so far, or None as ``_walk_by_id``."""
+    sha256 = hashlib.sha256
     for blob, u, seq, prev_hash, h, rid in conn.execute(
             "SELECT CAST(json_array(unit_code, seq, tbl, record_uuid, version, digest, prev_hash) AS BLOB), "
-            "unit_code, seq, prev_hash, hash, id FROM ledger ORDER BY id"):
+            "unit_code, seq, prev_hash, hash, id FROM ledger WHERE id >= ? AND id <= ? ORDER BY id", (first, last)):
         checked += 1
         if tick is not None and not checked % 20000:
             tick()
@@ -570,12 +619,7 @@ def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[t
             problems.sort()
             del problems[limit:]
         st[0], st[1] = seq + 1, h
-    problems.sort()
-    out = []
-    for u, seq, order, kind, expect, rid in problems[:limit]:
-        tbl, ruuid = conn.execute("SELECT tbl, record_uuid FROM ledger WHERE id = ?", (rid,)).fetchone()
-        out.append((u, seq, order, kind, tbl, ruuid, expect))
-    return checked, out
+    return checked
 
 
 def _walk_by_seq(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]]:
