@@ -188,7 +188,8 @@ def _digest_text_sql() -> str:
                          f"WHEN 'null' THEN 'false' ELSE '?' END")
         else:
             parts.append(f"json_quote(c.{f})")
-    return "CAST('[' || " + " || ', ' || ".join(parts) + " || ']' AS BLOB)"
+    # One printf, not a chain of ``||``: each ``||`` copies the whole text written so far.
+    return f"CAST(printf('[{', '.join(['%s'] * len(parts))}]', {', '.join(parts)}) AS BLOB)"
 
 
 _DIGEST_TEXT = _digest_text_sql()
@@ -423,12 +424,13 @@ def _helper_main(path: str, limit: int, sender) -> None:
         def tick() -> None:
             sender.send(("tick", 20000))
 
-        laps, clock = {}, time.perf_counter()
+        laps, clock, cpu, cpus = {}, time.perf_counter(), time.process_time(), {}
 
         def lap(name: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
+            nonlocal clock, cpu
+            now, used = time.perf_counter(), time.process_time()
             laps[f"helper: {name}"], clock = now - clock, now
+            cpus[f"helper process: {name}"], cpu = used - cpu, used
 
         fk = len(db.query("PRAGMA foreign_key_check"))
         lap("foreign keys")
@@ -440,6 +442,7 @@ def _helper_main(path: str, limit: int, sender) -> None:
         lap("cases against their last event")
         conn.close()
         laps["cpu"] = time.process_time()
+        laps["cpu of each part"] = cpus
         sender.send(("done", fk, walk, (events, chain[:limit]), cases, laps))
     except BaseException as exc:  # noqa: BLE001 - the parent does the work itself and meets the error there
         sender.send(("error", repr(exc)))
@@ -529,6 +532,7 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
         if result is not None:
             fk = result[1]
             report.cpu["helper process"] = result[5].pop("cpu", 0.0)
+            report.cpu.update(result[5].pop("cpu of each part", {}))
             report.seconds.update(result[5])
             report.events_checked, chain = result[3]
             report.cases_checked, cases = result[4]
