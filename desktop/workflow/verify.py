@@ -359,9 +359,9 @@ def _event_rows(db: Database, first: int, last: int, previous: dict, found: list
 
 
 class _Helper:
-    """The walk of the ledger's chains, the event chain, each case against its last event and
-    the foreign keys, checked in a second process on its own read-only connection while this one
-    compares every record with its ledger entry, and SQLite's ``integrity_check`` runs in a thread:
+    """The walk of the ledger's chains, the event chain and each case against its last event,
+    checked in a second process on its own read-only connection while this one checks the foreign
+    keys and compares every record with its ledger entry, and SQLite's ``integrity_check`` runs in a thread:
     the three use both cores (hashing is Python work, and one process's threads share one lock).
     Started with ``spawn`` like the bulk import's writer (``desktop/workflow/bulk.py``; a frozen
     build calls ``multiprocessing.freeze_support()``). It reports progress through a pipe, stops
@@ -409,8 +409,9 @@ class _Helper:
 
 
 def _helper_main(path: str, limit: int, sender) -> None:
-    """The helper process: walk, check and send ``("done", fk, walk, events, cases, laps)``, or
-    ``("error", why)``. It only reads (``mode=ro``), and ends when its parent ends."""
+    """The helper process: walk, check and send ``("done", walk, events, cases, laps)``, or
+    ``("error", why)``. It only reads (``mode=ro``), and ends when its parent ends. The foreign keys
+    are checked by the parent (its share of the work is the smaller without them)."""
     from desktop.workflow.bulk import _end_with_parent
 
     _end_with_parent()
@@ -432,8 +433,6 @@ def _helper_main(path: str, limit: int, sender) -> None:
             laps[f"helper: {name}"], clock = now - clock, now
             cpus[f"helper process: {name}"], cpu = used - cpu, used
 
-        fk = len(db.query("PRAGMA foreign_key_check"))
-        lap("foreign keys")
         walk = ledger.walk_chains(conn, limit=limit, tick=tick)
         lap("ledger chains")
         events, chain = _event_chain(db, tick=tick)
@@ -443,7 +442,7 @@ def _helper_main(path: str, limit: int, sender) -> None:
         conn.close()
         laps["cpu"] = time.process_time()
         laps["cpu of each part"] = cpus
-        sender.send(("done", fk, walk, (events, chain[:limit]), cases, laps))
+        sender.send(("done", walk, (events, chain[:limit]), cases, laps))
     except BaseException as exc:  # noqa: BLE001 - the parent does the work itself and meets the error there
         sender.send(("error", repr(exc)))
 
@@ -516,13 +515,11 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
         def walked() -> tuple[int, list[tuple]]:
             lap("ledger: records")
             result = helper_result()
-            return result[2] if result is not None else ledger.walk_chains(db.conn, limit=limit_problems, tick=tick)
+            return result[1] if result is not None else ledger.walk_chains(db.conn, limit=limit_problems, tick=tick)
 
-        fk = None
-        if second is None:
-            fk = len(db.query("PRAGMA foreign_key_check"))
+        fk = len(db.query("PRAGMA foreign_key_check"))
         restored = _restored_triggers(db)
-        lap("foreign keys" if second is None else "triggers")
+        lap("foreign keys")
         report.ledger_entries, report.records_checked, findings = ledger.verify_ledger(
             db.conn, limit=limit_problems, tick=tick, walked=walked if second is not None else None)
         lap("waiting for the helper" if second is not None else "ledger: chain and records")
@@ -530,15 +527,12 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
         lap("signed heads, document files")
         result = helper_result()
         if result is not None:
-            fk = result[1]
-            report.cpu["helper process"] = result[5].pop("cpu", 0.0)
-            report.cpu.update(result[5].pop("cpu of each part", {}))
-            report.seconds.update(result[5])
-            report.events_checked, chain = result[3]
-            report.cases_checked, cases = result[4]
+            report.cpu["helper process"] = result[4].pop("cpu", 0.0)
+            report.cpu.update(result[4].pop("cpu of each part", {}))
+            report.seconds.update(result[4])
+            report.events_checked, chain = result[2]
+            report.cases_checked, cases = result[3]
         else:
-            if fk is None:
-                fk = len(db.query("PRAGMA foreign_key_check"))
             report.events_checked, chain = _event_chain(db, tick=tick)
             lap("event chain")
             report.cases_checked, cases = _case_problems(db, tick=tick, limit=limit_problems)
