@@ -25,7 +25,7 @@ Only the register's own unit's records are chained here: at the province, a comm
 and their entries come together in the commune's bundles (``desktop/sync/chain.py``).
 
 ``verify_ledger`` walks each chain (O(n)), then compares every record with its latest entry
-through a temporary table keyed by record (O(n log n)), and names each finding in Vietnamese:
+through the ledger's index by record (migration 0020; O(n log n)), and names each finding in Vietnamese:
 an edited record, a record added or deleted behind the app, a broken or truncated chain. A chain
 truncated at its end together with its records is invisible here: the signed heads
 (``ledger_heads``, written at each export and checkpoint, kept by the province) catch that.
@@ -532,6 +532,17 @@ def hex_digests(joined: bytes, count: int) -> str | None:
     return ",".join([sha256(p).hexdigest() for p in parts])
 
 
+# A page of the ledger in id order as one row (``_walk_by_id``): its entries' count, last id, lowest and
+# highest unit, how many have the types the app writes, their seqs, previous hashes and hashes joined
+# with commas, and their canonical JSON texts joined with newlines.
+_LEDGER_PAGE = (
+    "SELECT count(*), max(id), min(unit_code), max(unit_code), sum(typeof(unit_code) = 'text' AND "
+    "typeof(seq) = 'integer' AND typeof(prev_hash) = 'text' AND typeof(hash) = 'text'), group_concat(seq, ','), "
+    "group_concat(prev_hash, ','), group_concat(hash, ','), CAST(group_concat(j, x'0a') AS BLOB) FROM ("
+    "SELECT id, unit_code, seq, prev_hash, hash, CAST(json_array(unit_code, seq, tbl, record_uuid, version, digest, "
+    "prev_hash) AS BLOB) AS j FROM ledger WHERE id >= ? ORDER BY id LIMIT ?)")
+
+
 def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]] | None:
     """Every chain walked in one read of the ledger in id order (a scan of the table, not of the
     (unit_code, seq) index with a lookup per entry): each unit's entries are appended with rising
@@ -541,14 +552,52 @@ def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[t
 
     SQLite writes each entry's canonical JSON (``json_array`` escapes as Python's encoder does, and
     the entries hold text and integers only) as UTF-8 bytes: only the SHA-256 is computed here; an
-    entry whose hash differs is encoded again the Python way (``link_hash``) before it counts."""
-    sha256 = hashlib.sha256
+    entry whose hash differs is encoded again the Python way (``link_hash``) before it counts.
+
+    The ledger is read in pages of ``BATCH`` entries, each page one row (``_LEDGER_PAGE``). A page of
+    one unit whose seqs are the next ones of its chain, whose first entry links to the unit's last
+    hash and each other to the one before it, and whose hashes, joined, are the joined SHA-256 of the
+    texts, continues the chain with no problem; any other page is read again entry by entry."""
     state: dict[str, list] = {}        # unit → [expected seq, previous hash]
     problems: list[tuple] = []
     checked = 0
+    first = LOWEST_ROWID
+    while True:
+        count, last, low, high, typed, seqs, prevs, hashes, texts = conn.execute(
+            _LEDGER_PAGE, (first, BATCH)).fetchone()
+        if not count:
+            break
+        st = state.get(low, [1, GENESIS]) if typed == count and low == high else None
+        if (st is not None and seqs == ",".join(map(str, range(st[0], st[0] + count)))
+                and prevs == (f"{st[1]},{hashes[:-65]}" if count > 1 else st[1])
+                and hex_digests(texts, count) == hashes):
+            state[low] = [st[0] + count, hashes[-64:]]
+            ticks(tick, checked, checked + count)
+            checked += count
+        else:
+            walked = _walk_entries(conn, first, last, state, problems, checked, tick, limit)
+            if walked is None:
+                return None
+            checked = walked
+        if last == HIGHEST_ROWID:
+            break
+        first = last + 1
+    problems.sort()
+    out = []
+    for u, seq, order, kind, expect, rid in problems[:limit]:
+        tbl, ruuid = conn.execute("SELECT tbl, record_uuid FROM ledger WHERE id = ?", (rid,)).fetchone()
+        out.append((u, seq, order, kind, tbl, ruuid, expect))
+    return checked, out
+
+
+def _walk_entries(conn: sqlite3.Connection, first: int, last: int, state: dict, problems: list, checked: int,
+                  tick, limit: int) -> int | None:
+    """``_walk_by_id`` entry by entry over the ids ``first``..``last``: ``state`` and ``problems``
+    carried on; the entries checked so far, or None as ``_walk_by_id``."""
+    sha256 = hashlib.sha256
     for blob, u, seq, prev_hash, h, rid in conn.execute(
             "SELECT CAST(json_array(unit_code, seq, tbl, record_uuid, version, digest, prev_hash) AS BLOB), "
-            "unit_code, seq, prev_hash, hash, id FROM ledger ORDER BY id"):
+            "unit_code, seq, prev_hash, hash, id FROM ledger WHERE id >= ? AND id <= ? ORDER BY id", (first, last)):
         checked += 1
         if tick is not None and not checked % 20000:
             tick()
@@ -570,12 +619,7 @@ def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[t
             problems.sort()
             del problems[limit:]
         st[0], st[1] = seq + 1, h
-    problems.sort()
-    out = []
-    for u, seq, order, kind, expect, rid in problems[:limit]:
-        tbl, ruuid = conn.execute("SELECT tbl, record_uuid FROM ledger WHERE id = ?", (rid,)).fetchone()
-        out.append((u, seq, order, kind, tbl, ruuid, expect))
-    return checked, out
+    return checked
 
 
 def _walk_by_seq(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[tuple]]:
@@ -658,6 +702,37 @@ def _ledger_units(conn: sqlite3.Connection) -> list:
     return units
 
 
+def _same_sql(have: str | None, want: str) -> bool:
+    return have is not None and " ".join(have.split()) == " ".join(want.split())
+
+
+def _by_record(conn: sqlite3.Connection) -> tuple[str, str, bool]:
+    """Where each record's entries are read, latest first: (table, its index by record, whether the
+    deletions index is there too). The ledger itself through migration 0020's indexes; in a register
+    whose index by record is missing or not the app's (dropped or replaced behind the app: every
+    lookup would then read the whole ledger), a temporary copy indexed the same way: slower, the same
+    answers."""
+    from desktop.storage.migrations.m0020_ledger_by_record import BY_RECORD, DELETIONS
+
+    have = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger' "
+                             "AND name IN ('ledger_record', 'ledger_deletions')").fetchall())
+    if _same_sql(have.get("ledger_record"), BY_RECORD):
+        return "main.ledger", "ledger_record", _same_sql(have.get("ledger_deletions"), DELETIONS)
+    conn.execute("DROP TABLE IF EXISTS temp.ledger_by_record")
+    conn.execute("CREATE TEMP TABLE ledger_by_record (id INTEGER PRIMARY KEY, tbl, record_uuid, seq, digest, unit_code)")
+    conn.execute("INSERT INTO temp.ledger_by_record SELECT id, tbl, record_uuid, seq, digest, unit_code FROM main.ledger")
+    conn.execute("CREATE INDEX temp.ledger_by_record_i ON ledger_by_record(tbl, record_uuid, seq DESC)")
+    return "temp.ledger_by_record", "ledger_by_record_i", False
+
+
+def _latest(source: str, index: str, value: str, uuid: str) -> str:
+    """SQL of ``value`` read from the latest entry of the record ``uuid`` of the table given as the
+    parameter: the entry of the highest seq, of two with the same seq the first written (the
+    index's own order, migration 0020); NULL when the ledger holds none."""
+    return (f"(SELECT {value} FROM {source} AS l INDEXED BY {index} WHERE l.tbl = ? AND l.record_uuid = {uuid} "
+            "ORDER BY l.seq DESC, l.id LIMIT 1)")
+
+
 def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int, list[Finding]]:
     """Every covered record against its latest entry: (records checked, the first ``limit``
     findings: edited, added, restored, deleted, a covered table gone)."""
@@ -669,22 +744,16 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
 
     units = _ledger_units(conn)
     own = conn.execute("SELECT value FROM settings WHERE key = 'local_unit_code'").fetchone()
+    own_code = own[0] if own else None
     if own and own[0] not in units:
         units.append(own[0])
-    conn.execute("DROP TABLE IF EXISTS temp.ledger_latest")
-    conn.execute("CREATE TEMP TABLE ledger_latest (tbl TEXT, record_uuid TEXT, digest TEXT, seq INTEGER, "
-                 "unit_code TEXT, PRIMARY KEY (tbl, record_uuid)) WITHOUT ROWID")
-    # Each record's entry of the highest seq, the ledger read once in id order (no sort of it):
-    # a later entry of a record replaces the one noted, an entry of a lower seq never does.
-    conn.execute("INSERT INTO temp.ledger_latest SELECT tbl, record_uuid, digest, seq, unit_code FROM ledger "
-                 "WHERE true ORDER BY id ON CONFLICT (tbl, record_uuid) DO UPDATE SET digest = excluded.digest, "
-                 "seq = excluded.seq, unit_code = excluded.unit_code WHERE excluded.seq > ledger_latest.seq")
     conn.execute("DROP TABLE IF EXISTS temp.ledger_units")
     conn.execute("CREATE TEMP TABLE ledger_units (code TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.executemany("INSERT OR IGNORE INTO temp.ledger_units VALUES (?)", [(u,) for u in units])
     records = 0
     sha256 = hashlib.sha256
     try:
+        source, index, deletions = _by_record(conn)
         for table, columns in covered_columns(conn).items():
             if tick is not None:
                 tick()
@@ -698,20 +767,22 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
             # The records are read in pages of ``BATCH``, each page one row: its digests recorded in
             # the ledger joined with commas, and its records' JSON joined with newlines. A page whose
             # hashes, joined the same way, are the same text holds no finding; any other page is read
-            # again record by record, as follows.
+            # again record by record, as follows. Each page also counts its records whose latest
+            # entry is not a deletion (``live``: the deletions below).
             exact = f'SELECT {_digest_call("", columns)} FROM "{table}" WHERE rowid = ?'
-            joined = f'FROM "{table}" t LEFT JOIN temp.ledger_latest l ON l.tbl = ? AND l.record_uuid = t.uuid ' \
-                     f"WHERE t.rowid >= ? AND t.unit_code IN temp.ledger_units"
+            digest = _latest(source, index, "l.digest", "t.uuid")
+            rows = f'FROM "{table}" t WHERE t.rowid >= ? AND t.unit_code IN temp.ledger_units'
             page = (f"SELECT count(*), max(r), sum(typeof(d) = 'text'), group_concat(coalesce(d, ''), ','), "
-                    f"CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT t.rowid AS r, l.digest AS d, "
-                    f"CAST({_json_object('t.', columns)} AS BLOB) AS j {joined} ORDER BY t.rowid LIMIT ?)")
-            one_by_one = (f'SELECT t.rowid, t.uuid, l.digest, CAST({_json_object("t.", columns)} AS BLOB) '
-                          f"{joined} AND t.rowid <= ? ORDER BY t.rowid")
-            first = LOWEST_ROWID
+                    f"CAST(group_concat(j, x'0a') AS BLOB), sum(d <> '') FROM (SELECT t.rowid AS r, {digest} AS d, "
+                    f"CAST({_json_object('t.', columns)} AS BLOB) AS j {rows} ORDER BY t.rowid LIMIT ?)")
+            one_by_one = (f'SELECT t.rowid, t.uuid, {digest}, CAST({_json_object("t.", columns)} AS BLOB) '
+                          f"{rows} AND t.rowid <= ? ORDER BY t.rowid")
+            first, live = LOWEST_ROWID, 0
             while True:
-                count, last, typed, digests, texts = conn.execute(page, (table, first, BATCH)).fetchone()
+                count, last, typed, digests, texts, page_live = conn.execute(page, (table, first, BATCH)).fetchone()
                 if not count:
                     break
+                live += page_live or 0
                 if typed == count and hex_digests(texts, count) == digests:
                     ticks(tick, records, records + count)
                     records += count
@@ -744,17 +815,48 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
                 first = last + 1
             # Deletions are the owner's to detect: a commune's bundles leave out records it need not
             # send (a person no case names), so the province holds fewer records than their chain.
-            for (uuid,) in conn.execute(
-                    f"SELECT l.record_uuid FROM temp.ledger_latest l WHERE l.tbl = ? AND l.digest <> '' "
-                    f"AND l.unit_code = coalesce(?, l.unit_code) "
-                    f'AND NOT EXISTS (SELECT 1 FROM "{table}" t WHERE t.uuid = l.record_uuid)',
-                    (table, own[0] if own else None)).fetchall():
+            for uuid in _deleted(conn, table, source, index, deletions, live, own_code):
                 add("deleted", table, uuid, f"{TABLE_LABELS.get(table, table)} mã {uuid[:8]} có trong nhật ký toàn "
                                             "vẹn nhưng đã bị xóa khỏi sổ ngoài ứng dụng.")
     finally:
-        conn.execute("DROP TABLE IF EXISTS temp.ledger_latest")
         conn.execute("DROP TABLE IF EXISTS temp.ledger_units")
+        conn.execute("DROP TABLE IF EXISTS temp.ledger_by_record")
     return records, findings
+
+
+def _unique_uuid(conn: sqlite3.Connection, table: str) -> bool:
+    """``table`` holds each uuid at most once: a unique index on ``uuid`` alone, whole (not partial)."""
+    for _seq, name, unique, _origin, partial in conn.execute(f'PRAGMA index_list("{table}")'):
+        if unique and not partial and [r[2] for r in conn.execute(f'PRAGMA index_info("{name}")')] == ["uuid"]:
+            return True
+    return False
+
+
+def _deleted(conn: sqlite3.Connection, table: str, source: str, index: str, deletions: bool, live: int,
+             own: str | None) -> list[str]:
+    """The records of ``table`` whose latest entry is not a deletion, of the register's own unit,
+    that the table no longer holds, in uuid order. ``live``: the table's records the comparison
+    found with such a latest entry.
+
+    Every record the ledger names is one of: held and compared (``live``), latest entry a deletion
+    (counted through the deletions index), or neither — held where the comparison does not read it,
+    or gone behind the app. So when the ledger names exactly ``live`` + the deleted records, none is
+    gone, without looking each record up in its table; otherwise (or without the deletions index,
+    or a table that could hold a uuid twice) each record the ledger names is looked up."""
+    if deletions and _unique_uuid(conn, table):
+        named = conn.execute(f"SELECT count(*) FROM (SELECT DISTINCT record_uuid FROM {source} INDEXED BY {index} "
+                             "WHERE tbl = ?)", (table,)).fetchone()[0]
+        gone = conn.execute(f"SELECT count(*) FROM (SELECT DISTINCT record_uuid FROM {source} INDEXED BY "
+                            f"ledger_deletions WHERE tbl = ? AND digest = '') x "
+                            f"WHERE {_latest(source, index, 'l.digest', 'x.record_uuid')} = ''",
+                            (table, table)).fetchone()[0]
+        if named == live + gone:
+            return []
+    gone_here = _latest(source, index, "l.digest <> '' AND l.unit_code = coalesce(?, l.unit_code)", "x.record_uuid")
+    return [r[0] for r in conn.execute(
+        f"SELECT x.record_uuid FROM (SELECT DISTINCT record_uuid FROM {source} INDEXED BY {index} WHERE tbl = ?) x "
+        f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE t.uuid = x.record_uuid) AND {gone_here}',
+        (table, own, table))]
 
 
 # -- chaining a bulk writer's rows (issue #18) ----------------------------------------------------

@@ -27,7 +27,7 @@ from desktop.errors import UserError
 from desktop.storage import cases as case_repo
 from desktop.storage import incremental, ledger
 from desktop.storage.db import Database
-from desktop.storage.events import verify_chain
+from desktop.storage.events import GENESIS as EVENT_GENESIS, HASHED_FIELDS, ChainProblem, row_hash, verify_chain
 from desktop.sync.progress import Progress, ensure
 from desktop.workflow.engine import DIGEST_FIELDS, case_digest, digest_of
 
@@ -188,22 +188,25 @@ def _digest_text_sql() -> str:
                          f"WHEN 'null' THEN 'false' ELSE '?' END")
         else:
             parts.append(f"json_quote(c.{f})")
-    return "CAST('[' || " + " || ', ' || ".join(parts) + " || ']' AS BLOB)"
+    # One printf, not a chain of ``||``: each ``||`` copies the whole text written so far.
+    return f"CAST(printf('[{', '.join(['%s'] * len(parts))}]', {', '.join(parts)}) AS BLOB)"
 
 
 _DIGEST_TEXT = _digest_text_sql()
 
 
-def _case_problems(db: Database, where: str = "", params: tuple = (), *, tick=None, limit: int = 200) -> tuple[int, list[str]]:
+def _case_problems(db: Database, where: str = "", params: tuple = (), *, tick=None, limit: int = 200,
+                   rows: tuple[int, int] | None = None) -> tuple[int, list[str]]:
     """Each case must match the digest recorded by its latest event. SQLite writes the digest's
     text from the row as the app wrote it (dates as ISO text, flags as booleans) and only its
     SHA-256 is computed here; a case whose fast digest differs is computed again the app's way
     (``case_digest``) before it is reported. A value SQLite's JSON cannot hold (a blob) makes the
-    whole check the app's way (``_case_problems_in_python``)."""
+    whole check the app's way (``_case_problems_in_python``). ``rows``: only the cases of these
+    rowids (first, last), read a page at a time (a share of ``_CaseShares``)."""
     sha256 = hashlib.sha256
     checked, problems = 0, []
     try:
-        for read in _case_reads(db, where, params):
+        for read in _case_reads(db, where, params, rows):
             if type(read) is int:  # a page of cases, each matching its latest event
                 ledger.ticks(tick, checked, checked + read)
                 checked += read
@@ -223,6 +226,8 @@ def _case_problems(db: Database, where: str = "", params: tuple = (), *, tick=No
                 if len(problems) >= limit:
                     return checked, problems
     except sqlite3.OperationalError:  # json_quote of a blob: "JSON cannot hold BLOB values"
+        if rows is not None:
+            where, params = "WHERE c.rowid >= ? AND c.rowid <= ?", rows
         return _case_problems_in_python(db, where, params, tick=tick, limit=limit)
     return checked, problems
 
@@ -232,29 +237,29 @@ _LAST_DIGEST = ("(SELECT coalesce(json_extract(e.data, '$.digest'), '') FROM eve
                 "ORDER BY e.seq DESC LIMIT 1)")
 
 
-def _case_reads(db: Database, where: str, params: tuple):
+def _case_reads(db: Database, where: str, params: tuple, rows: tuple[int, int] | None = None):
     """What ``_case_problems`` reads: the query of the chosen cases (``where``) one by one; or,
     for all of them, pages of ``ledger.BATCH`` cases, each page one row of the digests their
     latest events record joined with commas and the digests' texts joined with newlines. A page
     whose hashes, joined the same way, are the same text gives its count of cases (all match);
-    any other page gives the query of its cases one by one."""
+    any other page gives the query of its cases one by one. ``rows``: the pages of these rowids only."""
     one_by_one = f"SELECT c.id, c.number, {_LAST_DIGEST}, {_DIGEST_TEXT} FROM cases c"
     if where:
         yield f"{one_by_one} {where}", params
         return
     page = (f"SELECT count(*), max(r), sum(typeof(d) = 'text' AND d <> ''), group_concat(coalesce(d, ''), ','), "
             f"CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT c.rowid AS r, {_LAST_DIGEST} AS d, {_DIGEST_TEXT} AS j "
-            f"FROM cases c WHERE c.rowid >= ? ORDER BY c.rowid LIMIT ?)")
-    first = ledger.LOWEST_ROWID
+            f"FROM cases c WHERE c.rowid >= ? AND c.rowid <= ? ORDER BY c.rowid LIMIT ?)")
+    first, up_to = rows or (ledger.LOWEST_ROWID, ledger.HIGHEST_ROWID)
     while True:
-        count, last, typed, recorded, texts = db.conn.execute(page, (first, ledger.BATCH)).fetchone()
+        count, last, typed, recorded, texts = db.conn.execute(page, (first, up_to, ledger.BATCH)).fetchone()
         if not count:
             return
         if typed == count and ledger.hex_digests(texts, count) == recorded:
             yield count
         else:
             yield f"{one_by_one} WHERE c.rowid >= ? AND c.rowid <= ? ORDER BY c.rowid", (first, last)
-        if last == ledger.HIGHEST_ROWID:
+        if last >= up_to:
             return
         first = last + 1
 
@@ -289,19 +294,143 @@ def _case_problems_in_python(db: Database, where: str = "", params: tuple = (), 
     return checked, problems
 
 
+# A page of the events in id order as one row (``_event_chain``): count, last id, lowest and highest
+# unit, how many have the types the app writes, previous hashes and hashes joined with commas, and
+# the texts the hashes cover joined with newlines.
+_EVENT_PAGE = (
+    "SELECT count(*), max(id), min(unit_code), max(unit_code), sum(typeof(unit_code) = 'text' AND "
+    "typeof(prev_hash) = 'text' AND typeof(hash) = 'text'), group_concat(prev_hash, ','), group_concat(hash, ','), "
+    "CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT id, unit_code, prev_hash, hash, "
+    f"CAST(json_array({', '.join(HASHED_FIELDS)}) AS BLOB) AS j FROM events WHERE id >= ? ORDER BY id LIMIT ?)")
+
+
+def _event_chain(db: Database, tick=None) -> tuple[int, list]:
+    """``verify_chain``'s result (events checked, problems in (unit, id) order), the events read a
+    page of ``ledger.BATCH`` at a time (``_EVENT_PAGE``). A page of one unit whose first event links
+    to the unit's last hash and each other to the one before it, and whose hashes, joined, are the
+    joined SHA-256 of the texts, holds no problem; any other page is walked event by event as
+    ``verify_chain`` walks them, so every problem is named as there."""
+    previous: dict[str, str] = {}
+    found: list[tuple] = []
+    checked = 0
+    first = ledger.LOWEST_ROWID
+    while True:
+        count, last, low, high, typed, prevs, hashes, texts = db.conn.execute(
+            _EVENT_PAGE, (first, ledger.BATCH)).fetchone()
+        if not count:
+            break
+        prior = previous.get(low, EVENT_GENESIS)
+        if (typed == count and low == high and prevs == (f"{prior},{hashes[:-65]}" if count > 1 else prior)
+                and ledger.hex_digests(texts, count) == hashes):
+            previous[low] = hashes[-64:]
+            ledger.ticks(tick, checked, checked + count)
+            checked += count
+        else:
+            checked = _event_rows(db, first, last, previous, found, checked, tick)
+            if checked is None:
+                return verify_chain(db, tick=tick)  # a unit that is not text: walked by unit, as there
+        if last == ledger.HIGHEST_ROWID:
+            break
+        first = last + 1
+    found.sort(key=lambda f: f[:3])
+    return checked, [f[3] for f in found]
+
+
+def _event_rows(db: Database, first: int, last: int, previous: dict, found: list, checked: int, tick) -> int | None:
+    """The events of ids ``first``..``last`` walked one by one (``desktop.storage.events._walk``),
+    ``previous`` and ``found`` carried on; the events checked so far, or None at a unit not text."""
+    sha256 = hashlib.sha256
+    fields = ", ".join(HASHED_FIELDS)
+    cur = db.conn.execute(f"SELECT id, hash, CAST(json_array({fields}) AS BLOB), unit_code, case_uuid, prev_hash "
+                          "FROM events WHERE id >= ? AND id <= ? ORDER BY id", (first, last))
+    cur.row_factory = None
+    for event_id, h, blob, unit, case_uuid, prev_hash in cur:
+        checked += 1
+        if tick is not None and not checked % 20000:
+            tick()
+        if type(unit) is not str:
+            return None
+        if prev_hash != previous.get(unit, EVENT_GENESIS):
+            found.append((unit, event_id, 0, ChainProblem(
+                event_id, case_uuid, unit, f"Sự kiện #{event_id} không nối tiếp sự kiện trước (chuỗi bị cắt, xóa hoặc chèn).")))
+        if sha256(blob).hexdigest() != h:
+            values = db.conn.execute(f"SELECT {fields} FROM events WHERE id = ?", (event_id,)).fetchone()
+            if row_hash(tuple(values)) != h:
+                found.append((unit, event_id, 1, ChainProblem(
+                    event_id, case_uuid, unit, f"Sự kiện #{event_id} đã bị sửa ngoài ứng dụng (mã băm không khớp).")))
+        previous[unit] = h
+    return checked
+
+
+# Into how many rowid ranges the check of each case against its last event is cut when the helper
+# process runs (``_CaseShares``).
+CASE_SHARES = 24
+
+
+class _CaseShares:
+    """The check of each case against its last event, cut into ``CASE_SHARES`` ranges of rowids that
+    the helper process (after its chains) and this one (after the records) take one at a time from a
+    shared counter: whichever is free takes the next, and neither waits long for the other at the
+    end. Joined in rowid order, the shares name what one check of all the cases names."""
+
+    def __init__(self, db: Database, context) -> None:
+        low, high = db.conn.execute("SELECT min(rowid), max(rowid) FROM cases").fetchone()
+        if low is None:
+            starts = [ledger.LOWEST_ROWID]
+        else:
+            step = (high - low) // CASE_SHARES + 1
+            starts = [ledger.LOWEST_ROWID, *range(low + step, high + 1, step)]
+        self.ranges = [(start, (starts[i + 1] - 1) if i + 1 < len(starts) else ledger.HIGHEST_ROWID)
+                       for i, start in enumerate(starts)]
+        self.counter = context.Value("i", 0)
+
+
+def _take(counter, count: int) -> int | None:
+    """The next share not yet taken by either process, or None."""
+    with counter.get_lock():
+        share = counter.value
+        if share >= count:
+            return None
+        counter.value = share + 1
+        return share
+
+
+def _check_shares(db: Database, ranges: list, counter, *, tick, limit: int) -> dict[int, tuple[int, list[str]]]:
+    """Take shares of the cases until none is left; the result of each share taken here."""
+    done = {}
+    while (share := _take(counter, len(ranges))) is not None:
+        done[share] = _case_problems(db, tick=tick, limit=limit, rows=ranges[share])
+    return done
+
+
+def _joined_shares(done: dict, count: int, limit: int) -> tuple[int, list[str]] | None:
+    """The shares' results in rowid order as one check of all the cases gives them; None when the
+    problems reach ``limit`` (one check stops there, after a number of cases the shares cannot say)."""
+    checked, problems = 0, []
+    for share in range(count):
+        share_checked, share_problems = done[share]
+        checked += share_checked
+        problems.extend(share_problems)
+        if len(problems) >= limit:
+            return None
+    return checked, problems
+
+
 class _Helper:
-    """The walk of the ledger's chains, the event chain, each case against its last event and
-    the foreign keys, checked in a second process on its own read-only connection while this one
-    compares every record with its ledger entry, and SQLite's ``integrity_check`` runs in a thread:
+    """The walk of the ledger's chains, the event chain and each case against its last event,
+    checked in a second process on its own read-only connection while this one checks the foreign
+    keys and compares every record with its ledger entry, and SQLite's ``integrity_check`` runs in a thread:
     the three use both cores (hashing is Python work, and one process's threads share one lock).
     Started with ``spawn`` like the bulk import's writer (``desktop/workflow/bulk.py``; a frozen
     build calls ``multiprocessing.freeze_support()``). It reports progress through a pipe, stops
     at a cancel, and ends with the process that started it."""
 
-    def __init__(self, path: Path, limit: int) -> None:
+    def __init__(self, db: Database, limit: int) -> None:
         context = multiprocessing.get_context("spawn")
+        self.shares = _CaseShares(db, context)
         self.pipe, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=_helper_main, args=(str(path), limit, sender),
+        self.process = context.Process(target=_helper_main, args=(str(db.path), limit, sender, self.shares.ranges,
+                                                                  self.shares.counter),
                                        name="giaitrinh-verify", daemon=True)
         self.process.start()
         sender.close()
@@ -339,9 +468,10 @@ class _Helper:
         self.pipe.close()
 
 
-def _helper_main(path: str, limit: int, sender) -> None:
-    """The helper process: walk, check and send ``("done", fk, walk, events, cases, laps)``, or
-    ``("error", why)``. It only reads (``mode=ro``), and ends when its parent ends."""
+def _helper_main(path: str, limit: int, sender, ranges: list, counter) -> None:
+    """The helper process: walk, check and send ``("done", walk, events, cases, laps)``, or
+    ``("error", why)``. It only reads (``mode=ro``), and ends when its parent ends. The foreign keys
+    are checked by the parent (its share of the work is the smaller without them)."""
     from desktop.workflow.bulk import _end_with_parent
 
     _end_with_parent()
@@ -355,24 +485,24 @@ def _helper_main(path: str, limit: int, sender) -> None:
         def tick() -> None:
             sender.send(("tick", 20000))
 
-        laps, clock = {}, time.perf_counter()
+        laps, clock, cpu, cpus = {}, time.perf_counter(), time.process_time(), {}
 
         def lap(name: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
+            nonlocal clock, cpu
+            now, used = time.perf_counter(), time.process_time()
             laps[f"helper: {name}"], clock = now - clock, now
+            cpus[f"helper process: {name}"], cpu = used - cpu, used
 
-        fk = len(db.query("PRAGMA foreign_key_check"))
-        lap("foreign keys")
         walk = ledger.walk_chains(conn, limit=limit, tick=tick)
         lap("ledger chains")
-        events, chain = verify_chain(db, tick=tick)
+        events, chain = _event_chain(db, tick=tick)
         lap("event chain")
-        cases = _case_problems(db, tick=tick, limit=limit)
-        lap("cases against their last event")
+        cases = _check_shares(db, ranges, counter, tick=tick, limit=limit)
+        lap("cases against their last event (its shares)")
         conn.close()
         laps["cpu"] = time.process_time()
-        sender.send(("done", fk, walk, (events, chain[:limit]), cases, laps))
+        laps["cpu of each part"] = cpus
+        sender.send(("done", walk, (events, chain[:limit]), cases, laps))
     except BaseException as exc:  # noqa: BLE001 - the parent does the work itself and meets the error there
         sender.send(("error", repr(exc)))
 
@@ -421,7 +551,7 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
             return report
         if _use_helper(db, helper):
             try:
-                second = _Helper(db.path, limit_problems)
+                second = _Helper(db, limit_problems)
             except (OSError, RuntimeError) as exc:  # no second process here: all of it in this one
                 log.warning("verify: no helper process (%s); checking in this process", exc)
         clock = [time.perf_counter()]
@@ -432,6 +562,7 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
             clock[0] = now
 
         helped: list[tuple] = []
+        mine: dict[int, tuple[int, list[str]]] = {}
 
         def helper_result() -> tuple | None:
             if second is None:
@@ -444,14 +575,15 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
 
         def walked() -> tuple[int, list[tuple]]:
             lap("ledger: records")
+            mine.update(_check_shares(db, second.shares.ranges, second.shares.counter, tick=tick,
+                                      limit=limit_problems))
+            lap("cases against their last event (this process's shares)")
             result = helper_result()
-            return result[2] if result is not None else ledger.walk_chains(db.conn, limit=limit_problems, tick=tick)
+            return result[1] if result is not None else ledger.walk_chains(db.conn, limit=limit_problems, tick=tick)
 
-        fk = None
-        if second is None:
-            fk = len(db.query("PRAGMA foreign_key_check"))
+        fk = len(db.query("PRAGMA foreign_key_check"))
         restored = _restored_triggers(db)
-        lap("foreign keys" if second is None else "triggers")
+        lap("foreign keys")
         report.ledger_entries, report.records_checked, findings = ledger.verify_ledger(
             db.conn, limit=limit_problems, tick=tick, walked=walked if second is not None else None)
         lap("waiting for the helper" if second is not None else "ledger: chain and records")
@@ -459,15 +591,16 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
         lap("signed heads, document files")
         result = helper_result()
         if result is not None:
-            fk = result[1]
-            report.cpu["helper process"] = result[5].pop("cpu", 0.0)
-            report.seconds.update(result[5])
-            report.events_checked, chain = result[3]
-            report.cases_checked, cases = result[4]
+            report.cpu["helper process"] = result[4].pop("cpu", 0.0)
+            report.cpu.update(result[4].pop("cpu of each part", {}))
+            report.seconds.update(result[4])
+            report.events_checked, chain = result[2]
+            joined = _joined_shares({**mine, **result[3]}, len(second.shares.ranges), limit_problems)
+            if joined is None:   # as many problems as are shown: where one check stops, counted here
+                joined = _case_problems(db, tick=tick, limit=limit_problems)
+            report.cases_checked, cases = joined
         else:
-            if fk is None:
-                fk = len(db.query("PRAGMA foreign_key_check"))
-            report.events_checked, chain = verify_chain(db, tick=tick)
+            report.events_checked, chain = _event_chain(db, tick=tick)
             lap("event chain")
             report.cases_checked, cases = _case_problems(db, tick=tick, limit=limit_problems)
             lap("cases against their last event")

@@ -17,7 +17,7 @@ from functools import lru_cache
 from . import (m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit, m0005_leaner_index,
                m0006_secret_receptions, m0007_accounts, m0008_record_ledger, m0009_reports, m0010_rule_updates,
                m0012_person_sex, m0014_casefile, m0015_search_terms, m0016_ledger_lean_triggers,
-               m0018_idle_index_merging, m0019_report_events)
+               m0018_idle_index_merging, m0019_report_events, m0020_ledger_by_record)
 
 SET_NAME = "giaitrinh"
 TABLE = "_sqlite_migrations"  # sqlite-utils' own bookkeeping table
@@ -26,7 +26,7 @@ TABLE = "_sqlite_migrations"  # sqlite-utils' own bookkeeping table
 MODULES = (m0001_register, m0002_documents, m0003_sync, m0004_calendar_per_unit, m0005_leaner_index,
            m0006_secret_receptions, m0007_accounts, m0008_record_ledger, m0009_reports, m0010_rule_updates,
            m0012_person_sex, m0014_casefile, m0015_search_terms, m0016_ledger_lean_triggers,
-           m0018_idle_index_merging, m0019_report_events)
+           m0018_idle_index_merging, m0019_report_events, m0020_ledger_by_record)
 NAMES = tuple(m.NAME for m in MODULES)
 LATEST = NAMES[-1]
 

@@ -176,3 +176,85 @@ def test_a_page_whose_texts_match_but_whose_types_do_not_is_read_row_by_row(regi
                 conn.close()
     assert found[0] == found[1]
     assert [(f.kind, f.record_uuid) for f in found[0][1]] == [("edited", uuid)]
+
+
+def _second_unit_interleaved(path) -> None:
+    """A second unit's valid chain, its entries written between the register's own (as a province's
+    ledger holds its communes' chains): pages of more than one unit."""
+    db = open_database(path)
+    try:
+        prev, people = ledger.GENESIS, [r[0] for r in db.query("SELECT uuid FROM persons ORDER BY id LIMIT 9")]
+        for seq, uuid in enumerate(people, start=1):
+            with db.write():
+                db.execute("UPDATE persons SET phone = ? WHERE uuid = ?", (f"09{seq:08d}", uuid))  # an own entry
+                h = ledger.link_hash("XX", seq, "persons", f"xx-{seq}", 1, "a" * 64, prev)
+                db.execute("INSERT INTO ledger(uuid, unit_code, seq, tbl, record_uuid, version, digest, prev_hash, "
+                           "hash) VALUES (?, 'XX', ?, 'persons', ?, 1, ?, ?, ?)",
+                           (f"xx-entry-{seq}", seq, f"xx-{seq}", "a" * 64, prev, h))
+                prev = h
+    finally:
+        db.close()
+
+
+def _walked(path, monkeypatch, *, paged: bool, batch: int = 5):
+    with monkeypatch.context() as m:
+        m.setattr(ledger, "BATCH", batch)
+        if not paged:
+            m.setattr(ledger, "hex_digests", lambda joined, count: None)
+        conn = sqlite3.connect(path)
+        try:
+            return ledger._walk_by_id(conn, None, 200)
+        finally:
+            conn.close()
+
+
+def test_the_walk_in_pages_names_what_the_walk_entry_by_entry_names(register, monkeypatch):
+    _second_unit_interleaved(register)
+    clean = _walked(register, monkeypatch, paged=True)
+    conn = sqlite3.connect(register)
+    try:
+        assert clean == (conn.execute("SELECT count(*) FROM ledger").fetchone()[0], [])
+    finally:
+        conn.close()
+    assert clean == _walked(register, monkeypatch, paged=False) == walks(register)[1]
+    c = shell(register)
+    c.execute("UPDATE ledger SET digest = ? WHERE unit_code <> 'XX' AND seq = 5", ("0" * 64,))   # an entry edited
+    c.execute("DELETE FROM ledger WHERE unit_code <> 'XX' AND seq = 9")                        # one cut out
+    # a link rewritten with the entry's hash made again: the links from the entry before and to the next are broken
+    u, seq, tbl, ruuid, ver, digest = c.execute("SELECT unit_code, seq, tbl, record_uuid, version, digest FROM ledger "
+                                                "WHERE unit_code <> 'XX' AND seq = 23").fetchone()
+    c.execute("UPDATE ledger SET prev_hash = ?, hash = ? WHERE unit_code = ? AND seq = 23",
+              ("1" * 64, ledger.link_hash(u, seq, tbl, ruuid, ver, digest, "1" * 64), u))
+    # the other unit's last entry renumbered, its hash made again: only its seq is wrong
+    seq, prev = c.execute("SELECT seq, prev_hash FROM ledger WHERE unit_code = 'XX' ORDER BY seq DESC LIMIT 1").fetchone()
+    c.execute("UPDATE ledger SET seq = ?, hash = ? WHERE unit_code = 'XX' AND seq = ?",
+              (seq + 5, ledger.link_hash("XX", seq + 5, "persons", f"xx-{seq}", 1, "a" * 64, prev), seq))
+    # an entry moved to another unit, its hash made again: a chain of one entry at the wrong seq, a gap in its own
+    u, tbl, ruuid, ver, digest, prev = c.execute("SELECT unit_code, tbl, record_uuid, version, digest, prev_hash "
+                                                 "FROM ledger WHERE unit_code <> 'XX' AND seq = 30").fetchone()
+    c.execute("UPDATE ledger SET unit_code = 'YY', hash = ? WHERE unit_code = ? AND seq = 30",
+              (ledger.link_hash("YY", 30, tbl, ruuid, ver, digest, prev), u))
+    c.close()
+    paged = _walked(register, monkeypatch, paged=True)
+    assert paged == _walked(register, monkeypatch, paged=False) == walks(register)[1]
+    assert [(p[0][:2], p[1], p[3]) for p in paged[1]] == [
+        (u[:2], 5, "hash"), (u[:2], 10, "seq"), (u[:2], 23, "prev"), (u[:2], 24, "prev"), (u[:2], 31, "seq"),
+        ("XX", seq + 5, "seq"), ("YY", 30, "seq")], paged[1]
+    for batch in (1, 2, 3, 7, 2000):
+        assert _walked(register, monkeypatch, paged=True, batch=batch) == paged
+
+
+def test_a_page_of_two_units_is_walked_entry_by_entry_though_its_links_hold(register, monkeypatch):
+    """The last entry moved to another unit, its hash made again: the page's seqs and links still
+    run on as one chain, but the other unit's chain starts at the wrong seq."""
+    c = shell(register)
+    u, seq, tbl, ruuid, ver, digest, prev = c.execute(
+        "SELECT unit_code, seq, tbl, record_uuid, version, digest, prev_hash FROM ledger ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    c.execute("UPDATE ledger SET unit_code = 'ZZ', hash = ? WHERE unit_code = ? AND seq = ?",
+              (ledger.link_hash("ZZ", seq, tbl, ruuid, ver, digest, prev), u, seq))
+    c.close()
+    for batch in (3, 5, 2000):
+        paged = _walked(register, monkeypatch, paged=True, batch=batch)
+        assert paged == _walked(register, monkeypatch, paged=False, batch=batch) == walks(register)[1]
+        assert [(p[0], p[1], p[3]) for p in paged[1]] == [("ZZ", seq, "seq")]

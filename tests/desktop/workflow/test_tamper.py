@@ -153,6 +153,10 @@ def persons_delete_newest(p, ids):
     shell(p, "persons").execute("DELETE FROM persons WHERE uuid = ?", (ids["lone"],))
 
 
+def persons_delete_one_a_case_names(p, ids):
+    shell(p, "persons").execute("DELETE FROM persons WHERE uuid = ?", (ids["an"],))   # the shell: foreign keys off
+
+
 def receptions_update_content(p, ids):
     shell(p, "receptions").execute("UPDATE receptions SET content = 'Nội dung khác' WHERE uuid = ?", (ids["reception"],))
 
@@ -310,6 +314,7 @@ EDITS = [
     (persons_update_id_number, "Người yêu cầu/công dân"),
     (persons_insert, "thêm ngoài ứng dụng"),
     (persons_delete_newest, "bị xóa khỏi sổ"),
+    (persons_delete_one_a_case_names, "khóa ngoại"),
     (receptions_update_content, "Lượt tiếp công dân 2026-03-02"),
     (receptions_update_date_with_version_bump, "Lượt tiếp công dân"),
     (reception_people_delete, "bị xóa khỏi sổ"),
@@ -471,7 +476,7 @@ def test_verify_stays_proportional(tmp_path):
     assert large_calls < small_calls * 4 * 1.3, (small_calls, large_calls)
 
 
-HELPED = [persons_update_name, cases_update_due_on, cases_delete_newest_with_everything, events_update_note,
+HELPED = [persons_update_name, persons_delete_one_a_case_names, cases_update_due_on, cases_delete_newest_with_everything, events_update_note,
           events_delete_newest, ledger_entry_edited, ledger_and_rows_of_the_newest_deleted]
 
 
