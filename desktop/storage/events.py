@@ -98,25 +98,39 @@ def verify_chain(db: Database, tick=None) -> tuple[int, list[ChainProblem]]:
 def _walk(db: Database, order: str, tick) -> tuple[int, list[ChainProblem]] | None:
     """The events read in ``order``: by id (one scan of the table; each unit's chain is its events
     in id order, kept apart by unit here) or by unit then id (through the index). None when by id
-    meets a unit that is not text (the problems are sorted here as SQLite sorts only text).
+    meets a unit that is not text (the problems are sorted here as SQLite sorts only text)."""
+    found: list[tuple] = []
+    by_id = order == "ORDER BY id"
+    checked = walk_events(db, order, (), {}, found, 0, tick, stop_at_untyped=by_id)
+    if checked is None:
+        return None
+    if by_id:
+        found.sort(key=lambda f: f[:3])
+    return checked, [f[3] for f in found]
+
+
+def walk_events(db: Database, where: str, params: tuple, previous: dict[str, str], found: list[tuple],
+                checked: int, tick, *, stop_at_untyped: bool) -> int | None:
+    """Walk the events ``where`` selects (its ORDER BY included) one by one, each unit's last hash
+    carried in ``previous``; append ``(unit, id, 0|1, ChainProblem)`` to ``found``; return the
+    events checked so far (``checked`` plus these), or None at a unit that is not text when
+    ``stop_at_untyped``. ``verify_chain`` walks the whole table with it, and the full verify the
+    pages whose joined check failed (``desktop.workflow.verify._event_chain``), so every problem is
+    named the same way.
 
     SQLite writes each event's JSON itself (``json_array`` escapes as ``_HASH_JSON`` does) as UTF-8
     bytes: only the SHA-256 is computed here, for the millions of events of a province; an event
     whose hash differs is encoded again the Python way (``row_hash``) before it is reported."""
-    found: list[tuple] = []
-    checked = 0
-    previous: dict[str, str] = {}
     sha256 = hashlib.sha256
     fields = ", ".join(HASHED_FIELDS)
-    by_id = order == "ORDER BY id"
     cur = db.conn.execute(f"SELECT id, hash, CAST(json_array({fields}) AS BLOB), unit_code, case_uuid, prev_hash "
-                          f"FROM events {order}")
+                          f"FROM events {where}", params)
     cur.row_factory = None
     for event_id, h, blob, unit, case_uuid, prev_hash in cur:
         checked += 1
         if tick is not None and not checked % 20000:
             tick()
-        if by_id and type(unit) is not str:
+        if stop_at_untyped and type(unit) is not str:
             return None
         if prev_hash != previous.get(unit, GENESIS):
             found.append((unit, event_id, 0, ChainProblem(
@@ -127,6 +141,4 @@ def _walk(db: Database, order: str, tick) -> tuple[int, list[ChainProblem]] | No
                 found.append((unit, event_id, 1, ChainProblem(
                     event_id, case_uuid, unit, f"Sự kiện #{event_id} đã bị sửa ngoài ứng dụng (mã băm không khớp).")))
         previous[unit] = h
-    if by_id:
-        found.sort(key=lambda f: f[:3])
-    return checked, [f[3] for f in found]
+    return checked

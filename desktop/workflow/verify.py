@@ -14,7 +14,6 @@ stop at a cancel through a ``desktop.sync.progress.Progress`` (issue #20, item 2
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import multiprocessing
 import sqlite3
@@ -27,7 +26,7 @@ from desktop.errors import UserError
 from desktop.storage import cases as case_repo
 from desktop.storage import incremental, ledger
 from desktop.storage.db import Database
-from desktop.storage.events import GENESIS as EVENT_GENESIS, HASHED_FIELDS, ChainProblem, row_hash, verify_chain
+from desktop.storage.events import GENESIS as EVENT_GENESIS, HASHED_FIELDS, verify_chain, walk_events
 from desktop.sync.progress import Progress, ensure
 from desktop.workflow.engine import DIGEST_FIELDS, case_digest, digest_of
 
@@ -326,7 +325,8 @@ def _event_chain(db: Database, tick=None) -> tuple[int, list]:
             ledger.ticks(tick, checked, checked + count)
             checked += count
         else:
-            checked = _event_rows(db, first, last, previous, found, checked, tick)
+            checked = walk_events(db, "WHERE id >= ? AND id <= ? ORDER BY id", (first, last), previous,
+                                  found, checked, tick, stop_at_untyped=True)
             if checked is None:
                 return verify_chain(db, tick=tick)  # a unit that is not text: walked by unit, as there
         if last == ledger.HIGHEST_ROWID:
@@ -334,32 +334,6 @@ def _event_chain(db: Database, tick=None) -> tuple[int, list]:
         first = last + 1
     found.sort(key=lambda f: f[:3])
     return checked, [f[3] for f in found]
-
-
-def _event_rows(db: Database, first: int, last: int, previous: dict, found: list, checked: int, tick) -> int | None:
-    """The events of ids ``first``..``last`` walked one by one (``desktop.storage.events._walk``),
-    ``previous`` and ``found`` carried on; the events checked so far, or None at a unit not text."""
-    sha256 = hashlib.sha256
-    fields = ", ".join(HASHED_FIELDS)
-    cur = db.conn.execute(f"SELECT id, hash, CAST(json_array({fields}) AS BLOB), unit_code, case_uuid, prev_hash "
-                          "FROM events WHERE id >= ? AND id <= ? ORDER BY id", (first, last))
-    cur.row_factory = None
-    for event_id, h, blob, unit, case_uuid, prev_hash in cur:
-        checked += 1
-        if tick is not None and not checked % 20000:
-            tick()
-        if type(unit) is not str:
-            return None
-        if prev_hash != previous.get(unit, EVENT_GENESIS):
-            found.append((unit, event_id, 0, ChainProblem(
-                event_id, case_uuid, unit, f"Sự kiện #{event_id} không nối tiếp sự kiện trước (chuỗi bị cắt, xóa hoặc chèn).")))
-        if sha256(blob).hexdigest() != h:
-            values = db.conn.execute(f"SELECT {fields} FROM events WHERE id = ?", (event_id,)).fetchone()
-            if row_hash(tuple(values)) != h:
-                found.append((unit, event_id, 1, ChainProblem(
-                    event_id, case_uuid, unit, f"Sự kiện #{event_id} đã bị sửa ngoài ứng dụng (mã băm không khớp).")))
-        previous[unit] = h
-    return checked
 
 
 # Into how many rowid ranges the check of each case against its last event is cut when the helper
