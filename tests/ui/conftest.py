@@ -127,3 +127,19 @@ def answer_login(request):
 
     yield arm
     timer.stop()
+
+
+@pytest.fixture
+def ticks():
+    """A timer of the window's own: it ticks only while the GUI thread processes events. Stopped
+    and freed here, on the GUI thread (a timer freed by the garbage collector on a worker thread
+    stays registered with the GUI thread's event loop and crashes it later)."""
+    from PySide6.QtCore import QTimer
+
+    counted: list = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: counted.append(1))
+    timer.start()
+    yield counted
+    timer.stop()
+    del timer

@@ -16,7 +16,6 @@ from datetime import date
 from typing import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from desktop.errors import UserError
 from desktop.security import accounts
@@ -296,20 +295,6 @@ def _patch(monkeypatch, target: str, fn) -> Callable:
         monkeypatch.setattr(owner, parts[-1], fn)
         return real
     raise AssertionError(target)
-
-
-@pytest.fixture
-def ticks():
-    """A timer of the window's own: it ticks only while the GUI thread processes events. Stopped
-    and freed here, on the GUI thread (a timer freed by the garbage collector on a worker thread
-    stays registered with the GUI thread's event loop and crashes it later)."""
-    counted: list = []
-    timer = QTimer(interval=10)
-    timer.timeout.connect(lambda: counted.append(1))
-    timer.start()
-    yield counted
-    timer.stop()
-    del timer
 
 
 @pytest.mark.parametrize("what", FORMS)

@@ -215,17 +215,6 @@ def _held_writer(session, ticks: list, seen: dict):
     return release
 
 
-@pytest.fixture
-def ticks():
-    counted: list = []
-    timer = QTimer(interval=10)
-    timer.timeout.connect(lambda: counted.append(1))
-    timer.start()
-    yield counted
-    timer.stop()
-    del timer
-
-
 def _on_threads(monkeypatch, name: str) -> list:
     """Note the thread ``keyring.<name>`` runs on."""
     import threading

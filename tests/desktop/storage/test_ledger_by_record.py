@@ -6,31 +6,22 @@ register whose index was dropped or replaced behind the app gives the same findi
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 
 import pytest
 
 from desktop.storage import ledger
 from desktop.storage.db import open_database
-from desktop.workflow.demo import build_demo
-
-TODAY = date(2026, 3, 2)
-
+from tests.desktop.demo_register import LEDGER_GUARDS, demo_register
+from tests.desktop.demo_register import shell as demo_shell
 
 @pytest.fixture
 def register(tmp_path):
-    path = tmp_path / "so.sqlite"
-    db = open_database(path)
-    build_demo(db, cases=12, today=TODAY)
-    db.close()
-    return path
+    return demo_register(tmp_path)
 
 
 def shell(path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    for name in ("ledger_no_update", "ledger_no_delete"):
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-    return conn
+    """The sqlite3 shell with the ledger's guards dropped (as someone with the file would)."""
+    return demo_shell(path, *LEDGER_GUARDS)
 
 
 def compared(path, *, spy=None) -> tuple[int, list[tuple]]:

@@ -5,27 +5,17 @@ other at the end), names what one check of all the cases names, in the same orde
 from __future__ import annotations
 
 import multiprocessing
-import sqlite3
-from datetime import date
 
 import pytest
 
 from desktop.storage.db import open_database
 from desktop.workflow import verify
-from desktop.workflow.demo import build_demo
-
-TODAY = date(2026, 3, 2)
-
+from tests.desktop.demo_register import demo_register, shell
 
 @pytest.fixture
 def register(tmp_path):
-    path = tmp_path / "so.sqlite"
-    db = open_database(path)
-    build_demo(db, cases=12, today=TODAY)
-    db.close()
-    c = sqlite3.connect(path, isolation_level=None)
-    for kind in ("ai", "au", "ad"):
-        c.execute(f"DROP TRIGGER ledger_{kind}_cases")
+    path = demo_register(tmp_path)
+    c = shell(path, "ledger_ai_cases", "ledger_au_cases", "ledger_ad_cases")
     ids = [r[0] for r in c.execute("SELECT id FROM cases ORDER BY id")]
     for case_id in (ids[0], ids[5], ids[-1]):                                    # edited behind the app
         c.execute("UPDATE cases SET summary = 'sửa lén' WHERE id = ?", (case_id,))

@@ -6,7 +6,6 @@ interleaved, whatever the page size."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 
 import pytest
 
@@ -14,25 +13,18 @@ from desktop.storage import ledger
 from desktop.storage.db import open_database
 from desktop.storage.events import GENESIS, HASHED_FIELDS, row_hash, verify_chain
 from desktop.workflow import verify
-from desktop.workflow.demo import build_demo
-
-TODAY = date(2026, 3, 2)
-
+from tests.desktop.demo_register import demo_register
+from tests.desktop.demo_register import shell as demo_shell
 
 @pytest.fixture
 def register(tmp_path):
-    path = tmp_path / "so.sqlite"
-    db = open_database(path)
-    build_demo(db, cases=12, today=TODAY)
-    db.close()
-    return path
+    return demo_register(tmp_path)
 
 
 def shell(path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    for name in ("events_no_update", "events_no_delete", "ledger_ai_events", "ledger_au_events", "ledger_ad_events"):
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-    return conn
+    """The sqlite3 shell with the events' guards and ledger triggers dropped."""
+    return demo_shell(path, "events_no_update", "events_no_delete", "ledger_ai_events", "ledger_au_events",
+                      "ledger_ad_events")
 
 
 def rehash(c, event_id: int, **changes) -> None:
