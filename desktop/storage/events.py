@@ -88,9 +88,56 @@ class ChainProblem:
     message: str  # Vietnamese
 
 
+# A page of the events in id order as one row (``verify_chain``): count, last id, lowest and highest
+# unit, how many have the types the app writes, previous hashes and hashes joined with commas, and
+# the texts the hashes cover joined with newlines.
+_EVENT_PAGE = (
+    "SELECT count(*), max(id), min(unit_code), max(unit_code), sum(typeof(unit_code) = 'text' AND "
+    "typeof(prev_hash) = 'text' AND typeof(hash) = 'text'), group_concat(prev_hash, ','), group_concat(hash, ','), "
+    "CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT id, unit_code, prev_hash, hash, "
+    f"CAST(json_array({', '.join(HASHED_FIELDS)}) AS BLOB) AS j FROM events WHERE id >= ? ORDER BY id LIMIT ?)")
+
+
 def verify_chain(db: Database, tick=None) -> tuple[int, list[ChainProblem]]:
     """Walk every unit's chain in order; return (events checked, problems) in (unit, id) order.
-    ``tick()`` is called every few thousand events (progress, cancel)."""
+    ``tick()`` is called every few thousand events (progress, cancel).
+
+    The events are read a page of ``ledger.BATCH`` at a time, each page one row (``_EVENT_PAGE``;
+    issue #20, the full verify in proportion to ``integrity_check``). A page of one unit whose first
+    event links to the unit's last hash and each other to the one before it, and whose hashes,
+    joined, are the joined SHA-256 of the texts, holds no problem; any other page is walked event by
+    event (``_walk_events``), so every problem is named as ``verify_chain_by_event`` names it."""
+    from desktop.storage import ledger
+
+    previous: dict[str, str] = {}
+    found: list[tuple] = []
+    checked = 0
+    first = ledger.LOWEST_ROWID
+    while True:
+        count, last, low, high, typed, prevs, hashes, texts = db.conn.execute(
+            _EVENT_PAGE, (first, ledger.BATCH)).fetchone()
+        if not count:
+            break
+        prior = previous.get(low, GENESIS)
+        if (typed == count and low == high and prevs == (f"{prior},{hashes[:-65]}" if count > 1 else prior)
+                and ledger.hex_digests(texts, count) == hashes):
+            previous[low] = hashes[-64:]
+            ledger.ticks(tick, checked, checked + count)
+            checked += count
+        else:
+            checked = _walk_events(db, "WHERE id >= ? AND id <= ? ORDER BY id", (first, last), previous,
+                                   found, checked, tick, stop_at_untyped=True)
+            if checked is None:   # a unit that is not text: walked by unit, as SQLite sorts it
+                return _walk(db, "ORDER BY unit_code, id", tick)
+        if last == ledger.HIGHEST_ROWID:
+            break
+        first = last + 1
+    found.sort(key=lambda f: f[:3])
+    return checked, [f[3] for f in found]
+
+
+def verify_chain_by_event(db: Database, tick=None) -> tuple[int, list[ChainProblem]]:
+    """``verify_chain`` walking every event one by one (what its pages are checked against)."""
     walked = _walk(db, "ORDER BY id", tick)
     return walked if walked is not None else _walk(db, "ORDER BY unit_code, id", tick)
 
@@ -101,7 +148,7 @@ def _walk(db: Database, order: str, tick) -> tuple[int, list[ChainProblem]] | No
     meets a unit that is not text (the problems are sorted here as SQLite sorts only text)."""
     found: list[tuple] = []
     by_id = order == "ORDER BY id"
-    checked = walk_events(db, order, (), {}, found, 0, tick, stop_at_untyped=by_id)
+    checked = _walk_events(db, order, (), {}, found, 0, tick, stop_at_untyped=by_id)
     if checked is None:
         return None
     if by_id:
@@ -109,14 +156,13 @@ def _walk(db: Database, order: str, tick) -> tuple[int, list[ChainProblem]] | No
     return checked, [f[3] for f in found]
 
 
-def walk_events(db: Database, where: str, params: tuple, previous: dict[str, str], found: list[tuple],
+def _walk_events(db: Database, where: str, params: tuple, previous: dict[str, str], found: list[tuple],
                 checked: int, tick, *, stop_at_untyped: bool) -> int | None:
     """Walk the events ``where`` selects (its ORDER BY included) one by one, each unit's last hash
     carried in ``previous``; append ``(unit, id, 0|1, ChainProblem)`` to ``found``; return the
     events checked so far (``checked`` plus these), or None at a unit that is not text when
-    ``stop_at_untyped``. ``verify_chain`` walks the whole table with it, and the full verify the
-    pages whose joined check failed (``desktop.workflow.verify._event_chain``), so every problem is
-    named the same way.
+    ``stop_at_untyped``. ``verify_chain_by_event`` walks the whole table with it, and
+    ``verify_chain`` the pages whose joined check failed, so every problem is named the same way.
 
     SQLite writes each event's JSON itself (``json_array`` escapes as ``_HASH_JSON`` does) as UTF-8
     bytes: only the SHA-256 is computed here, for the millions of events of a province; an event

@@ -26,7 +26,7 @@ from desktop.errors import UserError
 from desktop.storage import cases as case_repo
 from desktop.storage import incremental, ledger
 from desktop.storage.db import Database
-from desktop.storage.events import GENESIS as EVENT_GENESIS, HASHED_FIELDS, verify_chain, walk_events
+from desktop.storage.events import verify_chain
 from desktop.sync.progress import Progress, ensure
 from desktop.workflow.engine import DIGEST_FIELDS, case_digest, digest_of
 
@@ -293,49 +293,6 @@ def _case_problems_in_python(db: Database, where: str = "", params: tuple = (), 
     return checked, problems
 
 
-# A page of the events in id order as one row (``_event_chain``): count, last id, lowest and highest
-# unit, how many have the types the app writes, previous hashes and hashes joined with commas, and
-# the texts the hashes cover joined with newlines.
-_EVENT_PAGE = (
-    "SELECT count(*), max(id), min(unit_code), max(unit_code), sum(typeof(unit_code) = 'text' AND "
-    "typeof(prev_hash) = 'text' AND typeof(hash) = 'text'), group_concat(prev_hash, ','), group_concat(hash, ','), "
-    "CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT id, unit_code, prev_hash, hash, "
-    f"CAST(json_array({', '.join(HASHED_FIELDS)}) AS BLOB) AS j FROM events WHERE id >= ? ORDER BY id LIMIT ?)")
-
-
-def _event_chain(db: Database, tick=None) -> tuple[int, list]:
-    """``verify_chain``'s result (events checked, problems in (unit, id) order), the events read a
-    page of ``ledger.BATCH`` at a time (``_EVENT_PAGE``). A page of one unit whose first event links
-    to the unit's last hash and each other to the one before it, and whose hashes, joined, are the
-    joined SHA-256 of the texts, holds no problem; any other page is walked event by event as
-    ``verify_chain`` walks them, so every problem is named as there."""
-    previous: dict[str, str] = {}
-    found: list[tuple] = []
-    checked = 0
-    first = ledger.LOWEST_ROWID
-    while True:
-        count, last, low, high, typed, prevs, hashes, texts = db.conn.execute(
-            _EVENT_PAGE, (first, ledger.BATCH)).fetchone()
-        if not count:
-            break
-        prior = previous.get(low, EVENT_GENESIS)
-        if (typed == count and low == high and prevs == (f"{prior},{hashes[:-65]}" if count > 1 else prior)
-                and ledger.hex_digests(texts, count) == hashes):
-            previous[low] = hashes[-64:]
-            ledger.ticks(tick, checked, checked + count)
-            checked += count
-        else:
-            checked = walk_events(db, "WHERE id >= ? AND id <= ? ORDER BY id", (first, last), previous,
-                                  found, checked, tick, stop_at_untyped=True)
-            if checked is None:
-                return verify_chain(db, tick=tick)  # a unit that is not text: walked by unit, as there
-        if last == ledger.HIGHEST_ROWID:
-            break
-        first = last + 1
-    found.sort(key=lambda f: f[:3])
-    return checked, [f[3] for f in found]
-
-
 # Into how many rowid ranges the check of each case against its last event is cut when the helper
 # process runs (``_CaseShares``).
 CASE_SHARES = 24
@@ -469,7 +426,7 @@ def _helper_main(path: str, limit: int, sender, ranges: list, counter) -> None:
 
         walk = ledger.walk_chains(conn, limit=limit, tick=tick)
         lap("ledger chains")
-        events, chain = _event_chain(db, tick=tick)
+        events, chain = verify_chain(db, tick=tick)
         lap("event chain")
         cases = _check_shares(db, ranges, counter, tick=tick, limit=limit)
         lap("cases against their last event (its shares)")
@@ -574,7 +531,7 @@ def verify_register(db: Database, *, limit_problems: int = 200, progress: Progre
                 joined = _case_problems(db, tick=tick, limit=limit_problems)
             report.cases_checked, cases = joined
         else:
-            report.events_checked, chain = _event_chain(db, tick=tick)
+            report.events_checked, chain = verify_chain(db, tick=tick)
             lap("event chain")
             report.cases_checked, cases = _case_problems(db, tick=tick, limit=limit_problems)
             lap("cases against their last event")

@@ -1,5 +1,5 @@
-"""The event chain walked a page at a time (``verify._event_chain``, issue #20: full verify in
-proportion to ``integrity_check``) names exactly what ``events.verify_chain`` names walking it
+"""The event chain walked a page at a time (``events.verify_chain``, issue #20: full verify in
+proportion to ``integrity_check``) names exactly what ``events.verify_chain_by_event`` names walking it
 event by event: on a clean register, after edits behind the app, with two units' chains
 interleaved, whatever the page size."""
 
@@ -11,8 +11,7 @@ import pytest
 
 from desktop.storage import ledger
 from desktop.storage.db import open_database
-from desktop.storage.events import GENESIS, HASHED_FIELDS, row_hash, verify_chain
-from desktop.workflow import verify
+from desktop.storage.events import GENESIS, HASHED_FIELDS, row_hash, verify_chain, verify_chain_by_event
 from tests.desktop.demo_register import demo_register
 from tests.desktop.demo_register import shell as demo_shell
 
@@ -43,7 +42,7 @@ def both(path, monkeypatch, batch: int):
         m.setattr(ledger, "BATCH", batch)
         db = open_database(path)
         try:
-            return summary(verify._event_chain(db)), summary(verify_chain(db))
+            return summary(verify_chain(db)), summary(verify_chain_by_event(db))
         finally:
             db.close()
 
