@@ -13,7 +13,7 @@ import zipfile
 from desktop.storage import ledger
 from desktop.storage.db import Database
 from desktop.sync import chain, crypto, keys, manifest
-from desktop.sync.container import ArchiveWriter
+from desktop.sync.container import ZIP_ERRORS, ArchiveWriter
 
 
 def unseal(province: Database, data: bytes) -> bytes:
@@ -31,7 +31,7 @@ def archive_version(plaintext: bytes) -> int:
     try:
         with zipfile.ZipFile(io.BytesIO(plaintext)) as zf:
             return int(json.loads(zf.read("manifest.json")).get("format_version", 1))
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError):
+    except (*ZIP_ERRORS, AttributeError):   # whatever a damaged archive raises in the reader the app uses
         return manifest.FORMAT_VERSION
 
 
