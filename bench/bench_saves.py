@@ -26,7 +26,11 @@ one-row commit with ``synchronous = FULL`` in a plain WAL database beside the re
 meets the same disk at the same moments. Its p99 and max print beside the saves', each slow save
 shows the baseline commits just before and after it, and the time a save spent inside its own
 ``COMMIT`` (the log's fsync) prints beside its whole time: a save whose time is in its commit
-while the baseline's commits beside it are as slow waits on the disk, not on our code.
+while the baseline's commits beside it are as slow waits on the disk, not on our code. A second
+raw baseline follows each save too: a commit of as many log pages as that save wrote (read from
+the wal-index header; a merge step the checkpointer committed meanwhile counts with it), rewriting
+one-page rows of a plain WAL database and doing nothing else, so each save is also set beside the
+raw cost of syncing its own size (``SizedBaseline``).
 ``--disturb-mb N`` has another process write an N MiB file over and over beside the register
 while the saves run (a big copy onto the same disk, as a USB copy is in an office).
 Prints to stdout; nothing here is a test.
@@ -131,6 +135,67 @@ class Baseline:
         self.conn.close()
 
 
+class SizedBaseline:
+    """A raw commit of as many log pages as the save just before it wrote (``synchronous =
+    FULL``, a plain WAL database in the register's folder): ``PAGE_ROWS`` rows of one page each,
+    that many of them rewritten, nothing else. No index, no trigger, next to no CPU: what a durable
+    commit of a save's size costs on this disk at that moment. Under another program's big write,
+    the sync of a commit waits longer the more pages it carries; this baseline shows how much of
+    a save's time that alone explains."""
+
+    PAGE_ROWS = 256
+    ROW_BYTES = 3900   # one row per 4 KiB leaf page
+
+    def __init__(self, folder: Path) -> None:
+        self.conn = sqlite3.connect(folder / "save-size.sqlite", isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self.conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, payload BLOB)")
+        self.conn.executemany("INSERT INTO t(id, payload) VALUES (?, ?)",
+                              [(i, os.urandom(self.ROW_BYTES)) for i in range(self.PAGE_ROWS)])
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.values: list[float] = []
+        self.pages: list[int] = []
+        self._next = 0
+
+    def commit(self, pages: int) -> float:
+        pages = max(1, min(pages, self.PAGE_ROWS))
+        rows = [(os.urandom(self.ROW_BYTES), (self._next + i) % self.PAGE_ROWS) for i in range(pages)]
+        self._next += pages
+        t0 = time.perf_counter()
+        self.conn.execute("BEGIN")
+        self.conn.executemany("UPDATE t SET payload = ? WHERE id = ?", rows)
+        self.conn.execute("COMMIT")
+        self.values.append(time.perf_counter() - t0)
+        self.pages.append(pages)
+        if len(self.values) % 100 == 0:   # copied back out of the timing, as the one-row baseline's
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return self.values[-1]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def kernel_time() -> float:
+    """System (kernel) CPU seconds of the calling thread so far: a save's CPU time counts the
+    kernel's work for it too (writing its pages, reclaiming memory another program filled).
+    0 where the system gives no per-thread figure (Linux does; Windows has no ``resource``)."""
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_THREAD).ru_stime
+    except (ImportError, AttributeError, OSError):
+        return 0.0
+
+
+def log_pages_written(path: Path, before: int) -> int:
+    """Log frames a save appended, from the wal-index header (``wal.log_frames``) read before and
+    after it; when the checkpointer restarted the log meanwhile, the frames since the restart."""
+    after = wal.log_frames(path)
+    return after - before if after >= before else after
+
+
 class Disturber:
     """Another process writing a big file beside the register, over and over (a copy onto the
     disk while the clerk saves), until ``stop``."""
@@ -153,7 +218,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run(path: Path, saves: int, checkpoints: str = "background", merging: str = "idle",
-        busy_seconds: float = wal.BUSY_SECONDS, base: Baseline | None = None
+        busy_seconds: float = wal.BUSY_SECONDS, base: Baseline | None = None,
+        sized: SizedBaseline | None = None
         ) -> tuple[list[float], list[float], list[float], list[float]]:
     db = open_database(path, migrate=False)
     print(f"    register pragmas: synchronous {db.scalar('PRAGMA synchronous')} (2 = FULL), journal "
@@ -206,9 +272,13 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
             data = CaseInput(kind="petition", received_on=today, summary=summary, content=content,
                              requesters=[person], field="land")
             shape = shape_of(db)   # not timed: to name what a slow save did to the index
-            t0, c0 = time.perf_counter(), time.thread_time()
+            frames = wal.log_frames(path)
+            t0, c0, k0 = time.perf_counter(), time.thread_time(), kernel_time()
             receive_case(db, data, today=today)
             t1 = time.perf_counter()
+            kernel = kernel_time() - k0
+            if sized is not None:   # a raw commit of the same number of log pages, right after it
+                sized.commit(log_pages_written(path, frames))
             values.append(t1 - t0)
             cpu.append(time.thread_time() - c0)
             commits.append(timed.last[0])
@@ -222,11 +292,14 @@ def run(path: Path, saves: int, checkpoints: str = "background", merging: str = 
                           for s, e, what in sorted(work, key=lambda w: w[1]) if e <= t0 and "gc" not in what][-1:]
                 beside += [f"before it: {b}" for b in before]
                 near = base.values[max(0, len(base.values) - 3):] if base is not None else []
+                same = (f"; raw commit of its {sized.pages[-1]} log pages right after: {sized.values[-1] * 1000:.1f} ms"
+                        if sized is not None else "")
                 stamp = time.time() - (time.perf_counter() - t0)   # wall clock, to find it in an strace -tt
                 print(f"    save {n + 1} at {time.strftime('%H:%M:%S', time.localtime(stamp))}{f'{stamp % 1:.3f}'[1:]}: "
                       f"{values[-1] * 1000:.1f} ms wall "
-                      f"({timed.last[0] * 1000:.1f} in its COMMIT, {timed.last[1] * 1000:.1f} CPU there), {cpu[-1] * 1000:.1f} ms CPU; "
-                      f"baseline commits before/after it: {', '.join(f'{v * 1000:.1f}' for v in near)} ms; cases_fts "
+                      f"({timed.last[0] * 1000:.1f} in its COMMIT, {timed.last[1] * 1000:.1f} CPU there), {cpu[-1] * 1000:.1f} ms CPU "
+                      f"({kernel * 1000:.1f} of it in the kernel); "
+                      f"baseline commits before/after it: {', '.join(f'{v * 1000:.1f}' for v in near)} ms{same}; cases_fts "
                       + ("unchanged but for its new segment" if merged_nothing(shape, after) else
                          f"merged: {shape} -> {after}") + f"; load {os.getloadavg()[0]:.2f}; "
                       + f"background meanwhile: {', '.join(beside) or 'nothing'}")
@@ -324,25 +397,32 @@ def main() -> None:
         print(f"{args.saves:,} saves into a copy of {args.db.name}, checkpoints {args.checkpoints}; "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
         base = Baseline(work)
+        sized = SizedBaseline(work)
         disturber = Disturber(work, args.disturb_mb) if args.disturb_mb else None
         if disturber:
             print(f"    another process writes {args.disturb_mb} MiB over and over beside the register")
         try:
             values, cpu, commits, beside = run(copy, args.saves, args.checkpoints, args.merging,
-                                               args.busy_seconds, base)
+                                               args.busy_seconds, base, sized)
         finally:
             if disturber:
                 disturber.stop()
             base.close()
+            sized.close()
         report("receive_case", values)
         report("  the same, CPU time", cpu)
         report("  its COMMIT alone", commits)
         report("one-row commit (base)", beside)
+        report("save-size commit (base)", sized.values)
+        print(f"  log pages a save wrote: p50 {statistics.median(sized.pages):.0f}, max {max(sized.pages)} "
+              f"(the save-size baseline rewrote as many, capped at {SizedBaseline.PAGE_ROWS})")
         slow = [i for i, v in enumerate(values) if v > 0.1]
         if slow:
             print(f"  saves over 100 ms: {len(slow)}; their COMMIT took {sum(commits[i] for i in slow) / sum(values[i] for i in slow):.0%} "
                   f"of their time; the baseline commit right after each: max {max(beside[i] for i in slow) * 1000:.1f} ms")
-        print(f"  max save / max baseline commit of the same run: {max(values) * 1000:.1f} / {max(beside) * 1000:.1f} ms")
+        print(f"  max save / max baseline commit of the same run: {max(values) * 1000:.1f} / {max(beside) * 1000:.1f} ms "
+              f"(one row), {max(sized.values) * 1000:.1f} ms (the save's size); p99 "
+              f"{pct(values, 0.99) * 1000:.1f} / {pct(beside, 0.99) * 1000:.1f} / {pct(sized.values, 0.99) * 1000:.1f} ms")
         print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         if args.keep:
             print(f"  copy kept: {copy}")
