@@ -64,10 +64,11 @@ def ask_file_name(printer: QPrinter, parent=None) -> dict | None:
     other printer; None when the clerk gave up."""
     if not wants_file_name(printer):
         return {}
-    from PySide6.QtWidgets import QFileDialog
+    from ui import file_dialogs
 
-    path, _ = QFileDialog.getSaveFileName(parent, "In ra tệp PDF", printer.docName() or "van-ban.pdf",
-                                          "Tệp PDF (*.pdf)")
+    name = (printer.docName() or "van-ban").replace("/", "-").replace("\\", "-")
+    path = file_dialogs.save_file(parent, "In ra tệp PDF", "documents",
+                                  name if name.lower().endswith(".pdf") else f"{name}.pdf", "Tệp PDF (*.pdf)")
     return {"pdf_file": Path(path)} if path else None
 
 

@@ -17,7 +17,9 @@ def isolated_folders(tmp_path: Path, monkeypatch):
     from PySide6.QtCore import QSettings
 
     import ui.locations
+    from ui import file_dialogs
 
+    file_dialogs.forget()   # no folder chosen in an earlier test is where this test's dialogs open
     data = tmp_path / "data"
     monkeypatch.setattr(ui.locations, "data_dir", lambda: data)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

@@ -528,7 +528,9 @@ def test_the_satisfaction_slip_is_made_on_the_writer(qtbot, session, office, mon
     panel = _show(qtbot, AttachmentsPanel(session))
     panel.show_case(case)
     target = tmp_path / "phieu.pdf"
-    monkeypatch.setattr(attachments_panel.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    from ui import file_dialogs
+
+    monkeypatch.setattr(file_dialogs.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
     monkeypatch.setattr(attachments_panel.QDesktopServices, "openUrl", staticmethod(lambda url: True))
     real, threads = slip_mod.slip_pdf, []
 

@@ -82,7 +82,9 @@ def test_excel_of_the_register_being_looked_at(qtbot, window, session, office, m
     qtbot.waitUntil(lambda: "&Báo cáo" in _menu_titles(window))
     window.show_page(2)   # Sổ vụ việc
     target = tmp_path / "so.xlsx"
-    monkeypatch.setattr(view_mod.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    from ui import file_dialogs
+
+    monkeypatch.setattr(file_dialogs.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     view_mod.export_current(session, window)
     assert target.exists() and "2 dòng" in window.statusBar().currentMessage()
 

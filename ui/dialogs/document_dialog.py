@@ -19,7 +19,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+    QComboBox, QDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout,
     QWidget,
 )
@@ -29,6 +29,7 @@ from desktop.documents.model import text_from_paragraphs
 from desktop.documents.templates import field_label
 from desktop.errors import UserError
 from desktop.storage import documents_repo as repo
+from ui import file_dialogs
 from ui.errors import report
 from ui.tasks import Cancelled
 from ui.widgets.screen import fit_to_screen
@@ -541,9 +542,7 @@ class DocumentDialog(QDialog):
         record = repo.get_document(self.db, self.current)
         name = (record.symbol.replace("/", "-") or "du-thao") + f".{fmt}"
         filters = {"pdf": "Tệp PDF (*.pdf)", "docx": "Tệp Word (*.docx)"}
-        from ui.locations import documents_dir
-
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu văn bản", str(documents_dir() / name), filters[fmt])
+        path = file_dialogs.save_file(self, "Lưu văn bản", "documents", name, filters[fmt])
         if path:
             try:
                 self.save_as(Path(path), fmt)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizard, QWizardPage)
 
 from desktop.errors import UserError
@@ -19,6 +19,7 @@ from desktop.workflow.old_register import mapping as mapping_mod
 from desktop.workflow.old_register import sheet as sheet_mod
 from desktop.workflow.old_register.importer import STATUS_LABELS, import_rows, preview
 from desktop.workflow.old_register.mapping import FIELDS, Mapping
+from ui import file_dialogs
 from ui.errors import report
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class FilePage(QWizardPage):
         form.addRow(self.info)
 
     def choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Chọn tệp sổ cũ", "", FILTER)
+        name = file_dialogs.open_file(self, "Chọn tệp sổ cũ", "old_register", FILTER)
         if name:
             self.path.setText(name)
             self.load()

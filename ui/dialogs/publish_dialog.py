@@ -11,12 +11,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from desktop.errors import UserError
 from desktop.publication import notice as notice_mod
 from desktop.publication.publish import make, parse_period
+from ui import file_dialogs
 from ui.dialogs.guarded import OnWriter
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class PublishDialog(QDialog, OnWriter):
             super().reject()
 
     def choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục ghi thông báo công khai", self.folder.text())
+        folder = file_dialogs.folder(self, "Chọn thư mục ghi thông báo công khai", "publication", self.folder.text())
         if folder:
             self.folder.setText(folder)
 

@@ -13,10 +13,11 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
 from desktop.documents.registers import render_register
+from ui import file_dialogs
 from ui.widgets.screen import fit_to_screen
 from ui.errors import report
 from ui.session import Session
@@ -137,9 +138,7 @@ class RegisterPrintDialog(QDialog):
     def save_dialog(self) -> None:
         book, start, end = self.chosen()
         name = f"{FILE_NAMES[book]}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
-        from ui.locations import documents_dir
-
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu sổ thành PDF", str(documents_dir() / name), "Tệp PDF (*.pdf)")
+        path = file_dialogs.save_file(self, "Lưu sổ thành PDF", "documents", name, "Tệp PDF (*.pdf)")
         if path:
             try:
                 saved = self.save_pdf(Path(path))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -22,6 +22,7 @@ from desktop.storage import sync_repo
 from desktop.sync import export, importer, keys, receipts
 from desktop.sync.merge import CATEGORIES
 from desktop.sync.progress import Progress
+from ui import file_dialogs
 from ui.dialogs.guarded import OnWriter
 from ui.labels import table_label
 from ui.errors import report
@@ -137,7 +138,7 @@ class ExportDialog(_SyncDialog):
             self.status.setText(f"Gói gần nhất: số {last['seq']}, lập ngày {last['created_at'][:10]} ({ack}).")
 
     def _choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục lưu gói")
+        folder = file_dialogs.folder(self, "Chọn thư mục lưu gói", "bundles", self.folder.text().strip())
         if folder:
             self.folder.setText(folder)
 
@@ -208,7 +209,7 @@ class ImportDialog(_SyncDialog):
         self.file.textChanged.connect(lambda _t: self.apply_button.setEnabled(False))
 
     def _choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Chọn tệp gói", "", "Gói đồng bộ (*.gtb);;Mọi tệp (*)")
+        name = file_dialogs.open_file(self, "Chọn tệp gói", "bundles", "Gói đồng bộ (*.gtb);;Mọi tệp (*)")
         if name:
             self.file.setText(name)
 
@@ -314,7 +315,7 @@ class KeyDialog(_SyncDialog, OnWriter):
         self.pdf_button.clicked.connect(self._save_pdf)
 
     def _choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Chọn tệp khóa", "", "Tệp khóa (*.json *.key);;Mọi tệp (*)")
+        name = file_dialogs.open_file(self, "Chọn tệp khóa", "keys", "Tệp khóa (*.json *.key);;Mọi tệp (*)")
         if name:
             self.file.setText(name)
             self.load()
@@ -367,7 +368,7 @@ class KeyDialog(_SyncDialog, OnWriter):
         return write_file(path, self.slip_pdf())
 
     def _save_pdf(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Lưu phiếu đăng ký khóa", "phieu-dang-ky-khoa.pdf", "PDF (*.pdf)")
+        name = file_dialogs.save_file(self, "Lưu phiếu đăng ký khóa", "keys", "phieu-dang-ky-khoa.pdf", "PDF (*.pdf)")
         if name:
             self.slip_to_pdf(Path(name))
 
@@ -387,7 +388,7 @@ def import_receipt(session, parent: QWidget | None = None, name: str | None = No
     """The province's receipt checked and noted on the session's writer (issue #20); a refusal is
     shown over ``parent``. Returns the save in flight (None when no file was chosen)."""
     if name is None:
-        name, _ = QFileDialog.getOpenFileName(parent, "Chọn biên nhận của tỉnh", "", "Biên nhận (*.json);;Mọi tệp (*)")
+        name = file_dialogs.open_file(parent, "Chọn biên nhận của tỉnh", "bundles", "Biên nhận (*.json);;Mọi tệp (*)")
     if not name:
         return None
     path = Path(name)
@@ -396,7 +397,7 @@ def import_receipt(session, parent: QWidget | None = None, name: str | None = No
 
 
 def export_own_key(session, parent: QWidget | None = None):
-    name, _ = QFileDialog.getSaveFileName(parent, "Ghi tệp khóa công khai", "khoa-cong-khai.json", "JSON (*.json)")
+    name = file_dialogs.save_file(parent, "Ghi tệp khóa công khai", "keys", "khoa-cong-khai.json", "JSON (*.json)")
     if not name:
         return None
     from ui.dialogs.passphrase_dialog import sync_passphrase

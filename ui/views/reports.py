@@ -16,13 +16,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QHeaderView, QLabel,
     QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from desktop.errors import UserError
 from desktop.reports import periods as periods_mod
 from desktop.reports.engine import TOTAL_KEY, ReportRun
+from ui import file_dialogs
 from ui.dialogs.guarded import OnWriter
 from ui.errors import guarded, report as report_error
 from ui.session import Session
@@ -474,7 +475,7 @@ class ReportsView(QWidget, OnWriter):
     def _ask_path(self, title: str, suffix: str, filt: str) -> Path | None:
         p = self.period()
         name = f"bao-cao-{p.code}.{suffix}"
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), filt)
+        path = file_dialogs.save_file(self, title, "reports", name, filt)
         return Path(path) if path else None
 
     def _export_xlsx(self) -> None:
@@ -782,7 +783,7 @@ def export_current(session: Session, window) -> None:
         QMessageBox.information(window, "Xuất Excel", "Hãy mở Sổ vụ việc hoặc Sổ tiếp công dân rồi chọn lại.")
         return
     name = "so-vu-viec.xlsx" if kind == "CasesView" else "so-tiep-cong-dan.xlsx"
-    path, _ = QFileDialog.getSaveFileName(window, "Xuất Excel", str(Path.home() / name), "Excel (*.xlsx)")
+    path = file_dialogs.save_file(window, "Xuất Excel", "reports", name, "Excel (*.xlsx)")
     if not path:
         return
     if kind == "CasesView":

@@ -24,11 +24,12 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
-from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from desktop.errors import UserError
 from desktop.storage import backup
+from ui import file_dialogs
 from ui.dialogs.guarded import OnWriter
 from ui.locations import default_backup_dir
 from ui.session import Session
@@ -195,7 +196,7 @@ class BackupSettings(QWidget, OnWriter):
         self.restore_button.setEnabled(self.list.currentItem() is not None and self._may_restore)
 
     def choose(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Chọn thư mục sao lưu", self.folder.text())
+        path = file_dialogs.folder(self, "Chọn thư mục sao lưu", "backups", self.folder.text())
         if path:
             self.set_folder(path)
 

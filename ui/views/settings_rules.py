@@ -7,13 +7,14 @@ import logging
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView,
     QVBoxLayout, QWidget,
 )
 
 from desktop.calendar.deadlines import format_date
 from desktop.rules.updates import InForce, ImportResult, import_update, rules_in_force
 from desktop.workflow.rules_recheck import recount, stale_deadlines
+from ui import file_dialogs
 from ui.dialogs.guarded import OnWriter
 from ui.errors import report
 from ui.models.rows import Column, RowsModel
@@ -103,7 +104,7 @@ class RulesSettings(QWidget, OnWriter):
             done=lambda _moved: None, refused=lambda exc: report(self, exc), button=self.recount_button)
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp cập nhật quy tắc", "", "Tệp cập nhật (*.json)")
+        path = file_dialogs.open_file(self, "Chọn tệp cập nhật quy tắc", "rules", "Tệp cập nhật (*.json)")
         if path:
             self.import_file(Path(path))
 

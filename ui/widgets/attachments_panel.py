@@ -11,13 +11,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from desktop.errors import UserError
 from desktop.storage import attachments as att_repo
 from desktop.storage.lookup import case_code, display
 from desktop.workflow import attach
+from ui import file_dialogs
 from ui.errors import report, show_user_error
 from ui.labels import vn_date
 
@@ -103,13 +104,13 @@ class AttachmentsPanel(QWidget):
         self.attach_paths(paths)
 
     def choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Chọn tệp đính kèm", "",
-                                                "Bản quét, ảnh, PDF (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;Mọi tệp (*)")
+        names = file_dialogs.open_files(self, "Chọn tệp đính kèm", "attachments",
+                                        "Bản quét, ảnh, PDF (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;Mọi tệp (*)")
         if names:
             self.attach_paths([Path(n) for n in names])
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục của máy quét")
+        folder = file_dialogs.folder(self, "Chọn thư mục của máy quét", "attachments")
         if folder:
             self.attach_paths(sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith(".")))
 
@@ -169,7 +170,7 @@ class AttachmentsPanel(QWidget):
             return
         stem = "ho-so" if which == "case_file" else "phieu-lay-y-kien"
         default = f"{stem}-{self.case.number.replace('/', '-')}.pdf"
-        name, _ = QFileDialog.getSaveFileName(self, "Lưu tệp PDF để in", default, "PDF (*.pdf)")
+        name = file_dialogs.save_file(self, "Lưu tệp PDF để in", "documents", default, "PDF (*.pdf)")
         if not name:
             return None
         make = case_file_pdf if which == "case_file" else slip_pdf
