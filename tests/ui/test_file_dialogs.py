@@ -73,7 +73,13 @@ def _choosers(qtbot, session, window):
     ]
 
 
-def test_every_chooser_opens_in_documents_never_in_the_install_folder(qtbot, window, session, install_folder, asked):
+def test_every_chooser_opens_in_documents_never_in_the_install_folder(qtbot, window, session, install_folder, asked,
+                                                                      monkeypatch):
+    from ui.dialogs import passphrase_dialog
+
+    # The keys are reached before the public key file is asked for (the next test): here the
+    # passphrase is at hand, as it is for a login that holds the register's keys.
+    monkeypatch.setattr(passphrase_dialog, "sync_passphrase", lambda session, parent=None: "cụm mật khẩu thử")
     documents = documents_dir()
     choosers = _choosers(qtbot, session, window)
     for what, open_it in choosers:
@@ -135,3 +141,17 @@ def test_a_real_dialog_remembers_the_stick_between_export_and_receipt(qtbot, ses
     assert import_receipt(session, export) is None   # cancelled: nothing read
     assert Path(opened_at[0]) == documents_dir()
     assert Path(opened_at[1]) == usb
+
+
+def test_a_login_that_may_not_reach_the_keys_is_told_before_choosing_a_file(qtbot, session, asked, monkeypatch):
+    """A leader, before the administrator made the register's keys: "Ghi tệp khóa công khai" said
+    so only after the clerk had chosen where to write the file."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.dialogs.sync_dialogs import export_own_key
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()))
+    assert export_own_key(session) is None
+    assert shown and "không được quản lý khóa" in shown[0]
+    assert asked == []   # no file dialog was opened

@@ -397,13 +397,16 @@ def import_receipt(session, parent: QWidget | None = None, name: str | None = No
 
 
 def export_own_key(session, parent: QWidget | None = None):
-    name = file_dialogs.save_file(parent, "Ghi tệp khóa công khai", "keys", "khoa-cong-khai.json", "JSON (*.json)")
-    if not name:
-        return None
+    """The register's public key file, for the province to register. The keys are reached first:
+    a login that may not (a leader before the administrator made the keys) is told why before it
+    is asked where to write, not after."""
     from ui.dialogs.passphrase_dialog import sync_passphrase
 
     secret = sync_passphrase(session, parent)
     if secret is None:
+        return None
+    name = file_dialogs.save_file(parent, "Ghi tệp khóa công khai", "keys", "khoa-cong-khai.json", "JSON (*.json)")
+    if not name:
         return None
 
     def write(db):   # on the writer: the register's keys are made there the first time
