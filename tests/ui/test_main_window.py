@@ -74,6 +74,43 @@ def test_idle_time_locks_the_window(qtbot, window, session, office, monkeypatch)
     qtbot.waitUntil(lambda: locked == [True], timeout=2000)
 
 
+def test_a_key_or_the_mouse_in_any_window_counts_as_activity_and_nothing_else_does(qtbot, window, session,
+                                                                                     monkeypatch):
+    """Input reaches the main window's own window, or a dialog's once it has the focus, and the idle
+    time starts again; an event sent to any other object does not count (the lock is no longer an
+    application-wide filter: wrapping every object in Python crashed on a half-destroyed widget)."""
+    from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QVBoxLayout
+
+    session.db.set_setting("idle_lock_minutes", "1")
+    window.idle.restart()
+    monkeypatch.setattr(window.idle, "lock", lambda: None)   # the short idle time below must not lock
+
+    def counted_again(send) -> bool:
+        window.idle.timer.start(2_000)   # a short idle time: a coarse timer's 5 % stays small
+        qtbot.wait(700)
+        before = window.idle.timer.remainingTime()
+        send()
+        return window.idle.timer.remainingTime() > before + 400
+
+    assert counted_again(lambda: QTest.keyClick(window.windowHandle(), Qt.Key.Key_Shift))
+    assert counted_again(lambda: QTest.mouseMove(window.windowHandle(), QPoint(400, 300)))
+    other = QObject()
+    assert not counted_again(lambda: QApplication.sendEvent(
+        other, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")))
+
+    dialog = QDialog(window)
+    QVBoxLayout(dialog).addWidget(QLineEdit())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWindow() is dialog.windowHandle())
+    assert counted_again(lambda: QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_X))
+    window.idle.timer.stop()
+
+
 def test_status_bar_follows_the_clock(qtbot, window, session):
     from datetime import date
 

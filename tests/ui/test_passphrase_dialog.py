@@ -51,6 +51,17 @@ def commune(db, province, *, typed: bool):
     return Session(db, today=TODAY)
 
 
+def dispose(session) -> None:
+    """Close a session made here and free its Qt side now, on the GUI thread, as the ``session``
+    fixture does: left to the garbage collector it may be freed on a worker's thread, and its
+    timers then crashed the next test that made a window (QTimerInfoList::activateTimers)."""
+    from shiboken6 import Shiboken
+
+    session.close()
+    if Shiboken.isValid(session):
+        Shiboken.delete(session)
+
+
 def modal():
     return QApplication.activeModalWidget()
 
@@ -100,7 +111,7 @@ def test_typed_keys_are_asked_in_a_dialog_then_sealed(qtbot, qapp, db, province,
     # Next time: nothing asked, the login unlocks the keys.
     with qtbot.waitSignal(dialog.exported, timeout=20_000):
         qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
-    session.close()
+    dispose(session)
 
 
 def test_a_first_passphrase_is_typed_twice_and_a_weak_one_refused(qtbot, qapp, db, province, tmp_path):
@@ -135,7 +146,7 @@ def test_a_first_passphrase_is_typed_twice_and_a_weak_one_refused(qtbot, qapp, d
     assert seen["title"] == "Đặt cụm mật khẩu bảo vệ khóa"
     assert "quá ngắn" in seen["weak"] and "không giống nhau" in seen["mismatch"]
     assert keyring.state(db) == "typed" and keys.private_key(db, "signing", TYPED) is not None
-    session.close()
+    dispose(session)
 
 
 def test_cancelling_asks_nothing_else_and_names_no_variable(qtbot, qapp, db, province, tmp_path):
@@ -149,7 +160,7 @@ def test_cancelling_asks_nothing_else_and_names_no_variable(qtbot, qapp, db, pro
     qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
     assert dialog.button.isEnabled() and dialog.task is None and "biến" not in dialog.message.text()
     assert keyring.state(db) == "typed"
-    session.close()
+    dispose(session)
 
 
 def test_the_typed_passphrase_is_checked_off_the_gui_thread(qtbot, qapp, db, province, monkeypatch):
@@ -190,7 +201,7 @@ def test_the_typed_passphrase_is_checked_off_the_gui_thread(qtbot, qapp, db, pro
         release.set()
         timer.stop()
     assert threading.get_ident() not in threads
-    session.close()
+    dispose(session)
 
 
 def _held_writer(session, ticks: list, seen: dict):
@@ -251,7 +262,7 @@ def test_the_first_sealed_passphrase_is_written_on_the_writer(qtbot, qapp, db, p
     assert seen["ticked"] > 10   # the window kept working while the writer was busy
     assert threads and threading.get_ident() not in threads
     assert keyring.state(db) == "sealed" and keyring.passphrase(db) == value and modal() is None
-    session.close()
+    dispose(session)
 
 
 def test_moving_typed_keys_to_the_sealed_passphrase_runs_on_the_writer(qtbot, qapp, db, province, monkeypatch, ticks):
@@ -274,7 +285,7 @@ def test_moving_typed_keys_to_the_sealed_passphrase_runs_on_the_writer(qtbot, qa
     assert threads and threading.get_ident() not in threads
     assert keyring.state(db) == "sealed" and keyring.passphrase(db) == value != TYPED
     assert keys.own_key(db, "signing").fingerprint == fingerprint
-    session.close()
+    dispose(session)
 
 
 def test_a_move_refused_on_the_writer_keeps_the_typed_keys_and_says_why(qtbot, qapp, db, province, monkeypatch):
@@ -297,4 +308,4 @@ def test_a_move_refused_on_the_writer_keeps_the_typed_keys_and_says_why(qtbot, q
     assert offer_sealing(session, TYPED, None) == TYPED
     assert warned == ["Ổ đĩa đã đầy nên không ghi được."]
     assert keyring.state(db) == "typed" and db.get_setting("half") is None
-    session.close()
+    dispose(session)
