@@ -76,16 +76,19 @@ def applied(conn) -> list[str]:
         return [r[0] for r in cur.fetchall()]
 
 
-def pending(conn) -> list[Path]:
+def pending(conn, before: str | None = None) -> list[Path]:
+    """The migrations not yet applied (only those named before ``before``, when given)."""
     done = set(applied(conn))
-    return [p for p in migration_files() if p.stem not in done]
+    return [p for p in migration_files() if p.stem not in done and (before is None or p.stem < before)]
 
 
-def migrate(conn) -> list[str]:
-    """Apply every pending migration, each in its own transaction (committed); the names applied."""
+def migrate(conn, before: str | None = None) -> list[str]:
+    """Apply every pending migration, each in its own transaction (committed); the names applied.
+    ``before``: stop short of the migration of that number (a hub of an older schema, for the
+    tests that upgrade one)."""
     conn.rollback()
     names = []
-    for path in pending(conn):
+    for path in pending(conn, before):
         with conn.transaction():
             with conn.cursor() as cur:
                 cur.execute(path.read_text(encoding="utf-8"))

@@ -320,14 +320,7 @@ def test_a_hub_at_0004_with_data_upgraded_gives_the_same_report(hub, country, tm
         admin.execute("CREATE DATABASE hub_0005_check")
     old = hub_db.connect(pg_cluster.dsn("hub_0005_check"))
     try:
-        files = hub_db.migration_files()
-        upto = [p for p in files if p.stem < "0005"]
-        with old.transaction(), old.cursor() as cur:
-            for p in upto:
-                cur.execute(p.read_text(encoding="utf-8"))
-            cur.execute("CREATE TABLE hub.migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL "
-                        "DEFAULT now())")
-            cur.executemany("INSERT INTO hub.migrations (name) VALUES (%s)", [(p.stem,) for p in upto])
+        hub_db.migrate(old, before="0005")
         for pcode in ("01", "02"):
             trust_register(old, tmp_path / f"tinh-{pcode}.sqlite")
         results = import_files(old, [tmp_path / f"{code}.gtb" for code in country], keyring=Keyring())
