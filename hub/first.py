@@ -107,7 +107,7 @@ def plan(parts: list[Part], *, unit: str, province: str, bundle_sha: str) -> Pla
             if reason is None:
                 new += 1
                 key = name if target == "records" else s.year
-                out.append(f"{u}\t{key}\t{_text(s.uuid)}\t{pr}\t{s.version}\t{_line(line)}\n".encode("utf-8"))
+                out.append(_copy_row(u, key, s, pr, line).encode("utf-8"))
             else:
                 result.counts["rejected"] += 1
                 uuid = s.uuid or ""
@@ -141,5 +141,11 @@ def _rows(p: Part, unit: str, province: str, target: str) -> bytes:
 def _rows_each(p: Part, unit: str, province: str, target: str) -> str:
     """``_rows``, every value escaped on its own."""
     u, pr, name = _text(unit), _text(province), _text(p.name)
-    return "".join(f"{u}\t{name if target == 'records' else s.year}\t{_text(s.uuid)}\t{pr}\t{s.version}\t"
-                   f"{_line(line)}\n" for s, line in zip(p.shaped, p.lines))
+    return "".join(_copy_row(u, name if target == "records" else s.year, s, pr, line)
+                   for s, line in zip(p.shaped, p.lines))
+
+
+def _copy_row(unit: str, key, s, province: str, line: str) -> str:
+    """One accepted record as a COPY row: unit, type (records) or year, uuid, province, version and
+    its JSON line; ``unit``, ``province`` and a type ``key`` already in COPY's text format."""
+    return f"{unit}\t{key}\t{_text(s.uuid)}\t{province}\t{s.version}\t{_line(line)}\n"
