@@ -112,12 +112,7 @@ def verify_chain(db: Database, tick=None) -> tuple[int, list[ChainProblem]]:
     previous: dict[str, str] = {}
     found: list[tuple] = []
     checked = 0
-    first = ledger.LOWEST_ROWID
-    while True:
-        count, last, low, high, typed, prevs, hashes, texts = db.conn.execute(
-            _EVENT_PAGE, (first, ledger.BATCH)).fetchone()
-        if not count:
-            break
+    for first, (count, last, low, high, typed, prevs, hashes, texts) in ledger.pages(db.conn, _EVENT_PAGE):
         prior = previous.get(low, GENESIS)
         if (typed == count and low == high and prevs == (f"{prior},{hashes[:-65]}" if count > 1 else prior)
                 and ledger.hex_digests(texts, count) == hashes):
@@ -129,9 +124,6 @@ def verify_chain(db: Database, tick=None) -> tuple[int, list[ChainProblem]]:
                                    found, checked, tick, stop_at_untyped=True)
             if checked is None:   # a unit that is not text: walked by unit, as SQLite sorts it
                 return _walk(db, "ORDER BY unit_code, id", tick)
-        if last == ledger.HIGHEST_ROWID:
-            break
-        first = last + 1
     found.sort(key=lambda f: f[:3])
     return checked, [f[3] for f in found]
 

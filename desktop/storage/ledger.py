@@ -510,8 +510,28 @@ def describe(conn: sqlite3.Connection, table: str, uuid: str) -> str:
 
 # The lowest and highest rowids SQLite gives (64-bit signed integers): pages are read from the first.
 LOWEST_ROWID, HIGHEST_ROWID = -(2 ** 63), 2 ** 63 - 1
-# Rows the comparison of records reads at once, as one aggregate row (``_compare_records``).
+# Rows a paged check reads at once, as one aggregate row (``pages``).
 BATCH = 2000
+
+
+def pages(conn: sqlite3.Connection, sql: str, before: tuple = (), *, first: int = LOWEST_ROWID,
+          up_to: int | None = None):
+    """The full verify's paged reads (the ledger's chains, the records against the ledger, the
+    event chain, the cases against their last event): ``sql`` sums up, as one row, the next
+    ``BATCH`` rows of a table in rowid order from a first rowid; the row starts with the page's
+    count and its last rowid. Yields ``(first rowid, row)`` page after page, from ``first`` until
+    a page is empty or ends at ``up_to`` (or the highest rowid). The parameters of ``sql``:
+    ``before``, the first rowid, ``up_to`` when given, then ``BATCH``."""
+    end = HIGHEST_ROWID if up_to is None else up_to
+    bound = () if up_to is None else (up_to,)
+    while True:
+        row = conn.execute(sql, (*before, first, *bound, BATCH)).fetchone()
+        if not row[0]:
+            return
+        yield first, row
+        if row[1] >= end:
+            return
+        first = row[1] + 1
 
 
 def ticks(tick, before: int, after: int) -> None:
@@ -561,12 +581,7 @@ def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[t
     state: dict[str, list] = {}        # unit → [expected seq, previous hash]
     problems: list[tuple] = []
     checked = 0
-    first = LOWEST_ROWID
-    while True:
-        count, last, low, high, typed, seqs, prevs, hashes, texts = conn.execute(
-            _LEDGER_PAGE, (first, BATCH)).fetchone()
-        if not count:
-            break
+    for first, (count, last, low, high, typed, seqs, prevs, hashes, texts) in pages(conn, _LEDGER_PAGE):
         st = state.get(low, [1, GENESIS]) if typed == count and low == high else None
         if (st is not None and seqs == ",".join(map(str, range(st[0], st[0] + count)))
                 and prevs == (f"{st[1]},{hashes[:-65]}" if count > 1 else st[1])
@@ -579,9 +594,6 @@ def _walk_by_id(conn: sqlite3.Connection, tick, limit: int) -> tuple[int, list[t
             if walked is None:
                 return None
             checked = walked
-        if last == HIGHEST_ROWID:
-            break
-        first = last + 1
     problems.sort()
     out = []
     for u, seq, order, kind, expect, rid in problems[:limit]:
@@ -777,18 +789,12 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
                     f"CAST({_json_object('t.', columns)} AS BLOB) AS j {rows} ORDER BY t.rowid LIMIT ?)")
             one_by_one = (f'SELECT t.rowid, t.uuid, {digest}, CAST({_json_object("t.", columns)} AS BLOB) '
                           f"{rows} AND t.rowid <= ? ORDER BY t.rowid")
-            first, live = LOWEST_ROWID, 0
-            while True:
-                count, last, typed, digests, texts, page_live = conn.execute(page, (table, first, BATCH)).fetchone()
-                if not count:
-                    break
+            live = 0
+            for first, (count, last, typed, digests, texts, page_live) in pages(conn, page, (table,)):
                 live += page_live or 0
                 if typed == count and hex_digests(texts, count) == digests:
                     ticks(tick, records, records + count)
                     records += count
-                    first = last + 1
-                    if last == HIGHEST_ROWID:
-                        break
                     continue
                 for rowid, uuid, recorded, text in conn.execute(one_by_one, (table, first, last)):
                     records += 1
@@ -810,9 +816,6 @@ def _compare_records(conn: sqlite3.Connection, *, limit: int, tick) -> tuple[int
                     else:
                         add("edited", table, uuid, f"{what} đã bị sửa ngoài ứng dụng (nội dung không khớp "
                                                    "nhật ký toàn vẹn).")
-                if last == HIGHEST_ROWID:
-                    break
-                first = last + 1
             # Deletions are the owner's to detect: a commune's bundles leave out records it need not
             # send (a person no case names), so the province holds fewer records than their chain.
             for uuid in _deleted(conn, table, source, index, deletions, live, own_code):

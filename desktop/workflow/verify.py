@@ -250,17 +250,11 @@ def _case_reads(db: Database, where: str, params: tuple, rows: tuple[int, int] |
             f"CAST(group_concat(j, x'0a') AS BLOB) FROM (SELECT c.rowid AS r, {_LAST_DIGEST} AS d, {_DIGEST_TEXT} AS j "
             f"FROM cases c WHERE c.rowid >= ? AND c.rowid <= ? ORDER BY c.rowid LIMIT ?)")
     first, up_to = rows or (ledger.LOWEST_ROWID, ledger.HIGHEST_ROWID)
-    while True:
-        count, last, typed, recorded, texts = db.conn.execute(page, (first, up_to, ledger.BATCH)).fetchone()
-        if not count:
-            return
+    for first, (count, last, typed, recorded, texts) in ledger.pages(db.conn, page, first=first, up_to=up_to):
         if typed == count and ledger.hex_digests(texts, count) == recorded:
             yield count
         else:
             yield f"{one_by_one} WHERE c.rowid >= ? AND c.rowid <= ? ORDER BY c.rowid", (first, last)
-        if last >= up_to:
-            return
-        first = last + 1
 
 
 def _case_problems_in_python(db: Database, where: str = "", params: tuple = (), *, tick=None,
