@@ -11,6 +11,7 @@ user's Documents folder (``ui.locations.documents_dir``), and a default name is 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -22,13 +23,23 @@ from ui.locations import documents_dir
 _last: dict[str, Path] = {}
 
 
+# Characters Windows refuses in a file name: a document's symbol ("12/QĐ-UBND") or a case number
+# ("23/2026") offered as a name has its slashes turned into dashes.
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|]')
+
+
+def file_name(name: str) -> str:
+    """``name`` as a file name Windows takes (``_NOT_IN_NAMES`` become '-')."""
+    return _NOT_IN_NAMES.sub("-", name)
+
+
 def start_in(purpose: str, name: str = "") -> str:
     """Where a dialog for ``purpose`` opens: the folder last chosen for it while it still exists,
-    else Documents; with ``name``, that file in it."""
+    else Documents; with ``name``, that file in it (``file_name``)."""
     folder = _last.get(purpose)
     if folder is None or not folder.is_dir():
         folder = documents_dir()
-    return str(folder / name) if name else str(folder)
+    return str(folder / file_name(name)) if name else str(folder)
 
 
 def remember(purpose: str, chosen: str | Path) -> None:

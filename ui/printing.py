@@ -66,7 +66,7 @@ def ask_file_name(printer: QPrinter, parent=None) -> dict | None:
         return {}
     from ui import file_dialogs
 
-    name = (printer.docName() or "van-ban").replace("/", "-").replace("\\", "-")
+    name = printer.docName() or "van-ban"
     path = file_dialogs.save_file(parent, "In ra tệp PDF", "documents",
                                   name if name.lower().endswith(".pdf") else f"{name}.pdf", "Tệp PDF (*.pdf)")
     return {"pdf_file": Path(path)} if path else None

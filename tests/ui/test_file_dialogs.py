@@ -155,3 +155,11 @@ def test_a_login_that_may_not_reach_the_keys_is_told_before_choosing_a_file(qtbo
     assert export_own_key(session) is None
     assert shown and "không được quản lý khóa" in shown[0]
     assert asked == []   # no file dialog was opened
+
+
+def test_a_name_offered_is_one_windows_takes(install_folder):
+    """A document's symbol or a case number offered as the file name: its slashes (and whatever
+    else Windows refuses in a name) become dashes, in the folder the dialog opens in."""
+    offered = Path(file_dialogs.start_in("documents", "12/QĐ-UBND.pdf"))
+    assert offered.parent == documents_dir() and offered.name == "12-QĐ-UBND.pdf"
+    assert Path(file_dialogs.start_in("documents", 'ho-so-23/2026 "a:b".pdf')).name == "ho-so-23-2026 -a-b-.pdf"

@@ -540,7 +540,7 @@ class DocumentDialog(QDialog):
         if not self.current:
             return
         record = repo.get_document(self.db, self.current)
-        name = (record.symbol.replace("/", "-") or "du-thao") + f".{fmt}"
+        name = (record.symbol or "du-thao") + f".{fmt}"   # file_dialogs turns its "/" into "-"
         filters = {"pdf": "Tệp PDF (*.pdf)", "docx": "Tệp Word (*.docx)"}
         path = file_dialogs.save_file(self, "Lưu văn bản", "documents", name, filters[fmt])
         if path:

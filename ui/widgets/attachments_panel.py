@@ -169,7 +169,7 @@ class AttachmentsPanel(QWidget):
         if self.case is None:
             return
         stem = "ho-so" if which == "case_file" else "phieu-lay-y-kien"
-        default = f"{stem}-{self.case.number.replace('/', '-')}.pdf"
+        default = f"{stem}-{self.case.number}.pdf"   # file_dialogs turns its "/" into "-"
         name = file_dialogs.save_file(self, "Lưu tệp PDF để in", "documents", default, "PDF (*.pdf)")
         if not name:
             return None
