@@ -1,4 +1,4 @@
-"""0020 on the released 0006 register: the ledger's indexes by record and of deletions exist, the
+"""0020 on the released 0006 register and on the register of the schema before (0019): the ledger's indexes by record and of deletions exist, the
 lookups of a record's latest entry and of the deletions go through them, nothing is lost, and the
 upgraded register verifies clean."""
 
@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from desktop.storage import ledger
 from desktop.storage.db import open_database
+from desktop.storage.migrations import LATEST
 from desktop.storage.migrations import m0020_ledger_by_record as m0020
 from desktop.workflow.verify import verify_register
 
-from tests.desktop.storage.upgrade_0006 import copy_0006, counts
+from tests.desktop.storage.upgrade_0006 import FIXTURE_0019, copy_0006, counts
 
 TABLES = ("cases", "receptions", "persons", "events", "documents", "commitments", "case_people", "ledger")
 
@@ -44,6 +45,24 @@ def test_upgrade_from_0006_indexes_the_ledger_by_record(tmp_path):
     db = open_database(path)   # opened again: nothing pending, nothing changed
     try:
         assert counts(db.conn, TABLES[:-1]) == before and db.scalar("SELECT count(*) FROM ledger") == entries
+    finally:
+        db.close()
+
+
+def test_upgrade_from_0019_the_schema_before_adds_the_indexes_and_nothing_else(tmp_path):
+    """The register of the build just before (0019, with its ledger and report rows): 0020 is the
+    one migration applied, every row stays, both indexes are the app's, and it verifies clean."""
+    path, before = copy_0006(tmp_path, TABLES, FIXTURE_0019)
+    assert before["ledger"] > 500 and before["documents"] >= 6
+    db = open_database(path)
+    try:
+        applied = [r[0] for r in db.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+        assert applied[-2:] == ["0019_report_events", m0020.NAME] and LATEST == m0020.NAME
+        assert counts(db.conn, TABLES) == before
+        held = {r["name"]: r["sql"] for r in db.query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger'")}
+        assert held["ledger_record"] == m0020.BY_RECORD and held["ledger_deletions"] == m0020.DELETIONS
+        assert verify_register(db).ok
     finally:
         db.close()
 
